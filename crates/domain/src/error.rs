@@ -1,0 +1,137 @@
+//! The one error shape every endpoint returns:
+//! `{"error": {"code": 409, "name": "InvalidRecipient", "message": "...", "details": [...]}}`.
+//! `name` is the stable machine-readable identifier; `code` is the seed-001 status code
+//! when the error is one of the seed's rejections, and null otherwise.
+
+use crate::send::SendRejection;
+use crate::status::Status;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorDetail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub http_status: u16,
+    pub code: Option<u16>,
+    pub name: &'static str,
+    pub message: String,
+    pub details: Vec<ErrorDetail>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: Option<u16>,
+    name: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "<[ErrorDetail]>::is_empty")]
+    details: &'a [ErrorDetail],
+}
+
+impl ApiError {
+    fn new(http_status: u16, name: &'static str, message: impl Into<String>) -> Self {
+        Self { http_status, code: None, name, message: message.into(), details: Vec::new() }
+    }
+
+    /// An error that is one of the seed's rejection or error statuses.
+    pub fn from_status(http_status: u16, status: Status, message: impl Into<String>) -> Self {
+        Self { http_status, code: Some(status.code()), name: status.name(), message: message.into(), details: Vec::new() }
+    }
+
+    pub fn with_details(mut self, details: Vec<ErrorDetail>) -> Self {
+        self.details = details;
+        self
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(401, "Unauthorized", message)
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(403, "Forbidden", message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(404, "NotFound", message)
+    }
+    pub fn method_not_allowed(allowed: &str) -> Self {
+        Self::new(405, "MethodNotAllowed", format!("use {allowed}"))
+    }
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(400, "MalformedRequest", message)
+    }
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(409, "Conflict", message)
+    }
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(413, "PayloadTooLarge", format!("the body may be at most {limit} bytes"))
+    }
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(503, "ServiceUnavailable", message)
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::from_status(500, Status::InternalError, message)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&Body {
+            error: Inner { code: self.code, name: self.name, message: &self.message, details: &self.details },
+        })
+        .unwrap_or_else(|_| r#"{"error":{"code":500,"name":"InternalError","message":"error encoding failed"}}"#.into())
+    }
+}
+
+impl From<SendRejection> for ApiError {
+    fn from(rejection: SendRejection) -> Self {
+        let message = rejection.to_string();
+        match rejection {
+            SendRejection::Sender(_) => ApiError::from_status(400, Status::InvalidSender, message),
+            SendRejection::Text(_) => ApiError::from_status(400, Status::InvalidContent, message),
+            SendRejection::NoRecipients | SendRejection::TooManyRecipients(_) => {
+                ApiError::from_status(400, Status::InvalidRecipient, message)
+            }
+            SendRejection::Recipients(list) => ApiError::from_status(400, Status::InvalidRecipient, message)
+                .with_details(
+                    list.into_iter()
+                        .map(|r| ErrorDetail { index: Some(r.index), value: Some(r.input), message: r.error.to_string() })
+                        .collect(),
+                ),
+            SendRejection::NoPrice(_) => ApiError::from_status(400, Status::RecipientRejected, message),
+            SendRejection::Money(_) => ApiError::internal(message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recipient::RecipientError;
+    use crate::send::InvalidRecipient;
+
+    #[test]
+    fn json_shape_is_stable() {
+        let err: ApiError = SendRejection::Recipients(vec![InvalidRecipient {
+            index: 2,
+            input: "x".into(),
+            error: RecipientError::NotANumber("x".into()),
+        }])
+        .into();
+        assert_eq!(err.http_status, 400);
+        let v: serde_json::Value = serde_json::from_str(&err.to_json()).unwrap();
+        assert_eq!(v["error"]["code"], 409);
+        assert_eq!(v["error"]["name"], "InvalidRecipient");
+        assert_eq!(v["error"]["details"][0]["index"], 2);
+        let v: serde_json::Value = serde_json::from_str(&ApiError::unauthorized("no").to_json()).unwrap();
+        assert!(v["error"]["code"].is_null());
+        assert_eq!(v["error"]["name"], "Unauthorized");
+    }
+}

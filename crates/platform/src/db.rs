@@ -1,0 +1,190 @@
+//! The connection to Spin's default SQLite database: per-connection settings, versioned
+//! migrations and transactions. Only `store` (and the migrations here) write SQL.
+
+use spin_sdk::sqlite::{Connection, QueryResult, Value};
+
+#[derive(Debug)]
+pub struct DbError(pub String);
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "database error: {}", self.0)
+    }
+}
+impl std::error::Error for DbError {}
+
+impl From<spin_sdk::sqlite::Error> for DbError {
+    fn from(e: spin_sdk::sqlite::Error) -> Self {
+        DbError(format!("{e:?}"))
+    }
+}
+
+/// Every schema change, in order; a database's `PRAGMA user_version` says how many it
+/// has. A migration is never edited once released: changes are new migrations.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+
+pub struct Db {
+    conn: Connection,
+}
+
+impl Db {
+    /// Opens the default database and brings its schema up to date.
+    pub fn open() -> Result<Db, DbError> {
+        let db = Db { conn: Connection::open_default()? };
+        // WAL (set once by the first migration, persistent) lets readers run beside the
+        // single writer; NORMAL syncs the WAL at checkpoints instead of every commit.
+        // A crash of Spin loses nothing committed; a power cut may lose the last
+        // commits but never tears a transaction (ledger and balance stay equal).
+        db.execute("PRAGMA synchronous = NORMAL", &[])?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn schema_version(&self) -> Result<usize, DbError> {
+        let rows = self.query("PRAGMA user_version", &[])?;
+        Ok(rows.rows.first().and_then(|r| r.get::<i64>(0)).unwrap_or(0) as usize)
+    }
+
+    fn migrate(&self) -> Result<(), DbError> {
+        let version = self.schema_version()?;
+        if version == MIGRATIONS.len() {
+            return Ok(());
+        }
+        if version > MIGRATIONS.len() {
+            return Err(DbError(format!(
+                "the database has schema version {version}, newer than this build knows ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        // journal_mode cannot change inside a transaction; it is idempotent.
+        self.query("PRAGMA journal_mode = WAL", &[])?;
+        self.transaction(|db| {
+            // Another instance may have migrated while we waited for the write lock.
+            let version = db.schema_version()?;
+            for (index, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+                for statement in split_statements(migration) {
+                    db.execute(&statement, &[])?;
+                }
+                db.execute(&format!("PRAGMA user_version = {}", index + 1), &[])?;
+            }
+            Ok::<(), DbError>(())
+        })
+    }
+
+    pub fn query(&self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
+        Ok(self.conn.execute(sql, params)?)
+    }
+
+    pub fn execute(&self, sql: &str, params: &[Value]) -> Result<(), DbError> {
+        self.conn.execute(sql, params)?;
+        Ok(())
+    }
+
+    /// Runs `work` inside `BEGIN IMMEDIATE … COMMIT`: the write lock is taken up front,
+    /// so concurrent writers queue (SQLite's busy timeout) instead of failing on upgrade.
+    pub fn transaction<T, E: From<DbError>>(&self, work: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E> {
+        self.execute("BEGIN IMMEDIATE", &[])?;
+        match work(self) {
+            Ok(value) => {
+                if let Err(e) = self.execute("COMMIT", &[]) {
+                    let _ = self.execute("ROLLBACK", &[]);
+                    return Err(e.into());
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.execute("ROLLBACK", &[]);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Splits a migration file into statements. Statements end with `;` at the end of a
+/// line; trigger bodies end with `END;`, and lines inside them end with `;` too, so a
+/// `CREATE TRIGGER` runs until its `END;`.
+fn split_statements(script: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    let mut in_trigger = false;
+    for line in script.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("--") || trimmed.is_empty() {
+            continue;
+        }
+        if current.is_empty() && trimmed.to_ascii_uppercase().starts_with("CREATE TRIGGER") {
+            in_trigger = true;
+        }
+        current.push_str(line);
+        current.push('\n');
+        let ends = if in_trigger { trimmed.eq_ignore_ascii_case("END;") } else { trimmed.ends_with(';') };
+        if ends {
+            statements.push(std::mem::take(&mut current));
+            in_trigger = false;
+        }
+    }
+    if !current.trim().is_empty() {
+        statements.push(current);
+    }
+    statements
+}
+
+/// Helpers to read typed values out of a row by position.
+pub trait RowExt {
+    fn text(&self, index: usize) -> String;
+    fn opt_text(&self, index: usize) -> Option<String>;
+    fn int(&self, index: usize) -> i64;
+}
+
+impl RowExt for spin_sdk::sqlite::RowResult {
+    fn text(&self, index: usize) -> String {
+        self.opt_text(index).unwrap_or_default()
+    }
+    fn opt_text(&self, index: usize) -> Option<String> {
+        match self.values.get(index) {
+            Some(Value::Text(s)) => Some(s.clone()),
+            Some(Value::Integer(i)) => Some(i.to_string()),
+            _ => None,
+        }
+    }
+    fn int(&self, index: usize) -> i64 {
+        match self.values.get(index) {
+            Some(Value::Integer(i)) => *i,
+            _ => 0,
+        }
+    }
+}
+
+pub fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+
+pub fn int(i: i64) -> Value {
+    Value::Integer(i)
+}
+
+pub fn opt_text(s: Option<impl Into<String>>) -> Value {
+    s.map(|s| Value::Text(s.into())).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triggers_stay_whole() {
+        let script = "CREATE TABLE a (x);\n-- note\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE a SET x = 1;\n  UPDATE a SET x = 2;\nEND;\nCREATE INDEX i ON a(x);\n";
+        let statements = split_statements(script);
+        assert_eq!(statements.len(), 3);
+        assert!(statements[1].contains("x = 2"));
+    }
+
+    #[test]
+    fn migrations_split_cleanly() {
+        for migration in MIGRATIONS {
+            for statement in split_statements(migration) {
+                assert!(statement.trim_end().ends_with(';'), "{statement}");
+            }
+        }
+    }
+}

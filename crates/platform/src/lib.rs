@@ -1,0 +1,8 @@
+//! What every component shares on the Spin side. Rules live in `domain`; this crate
+//! only moves data between HTTP, the database and carriers.
+pub mod carrier;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod ids;
+pub mod store;
