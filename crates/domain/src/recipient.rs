@@ -96,7 +96,7 @@ impl Recipient {
 /// Runs the lazily built parts of libphonenumber once, so that a pre-initialised Wasm
 /// snapshot (see tools/preinit) carries them instead of every request building them.
 pub fn warm_up() {
-    for sample in ["+46701234567", "+4915112345678", "+447911123456", "+12125550100"] {
+    for sample in ["+46701234567", "+4915112345678", "+447400123456", "+12125550100"] {
         let _ = Recipient::parse(sample);
     }
 }
@@ -118,7 +118,7 @@ mod tests {
     #[test]
     fn country_comes_from_the_number() {
         assert_eq!(Recipient::parse("+4915112345678").unwrap().country().as_str(), "DE");
-        assert_eq!(Recipient::parse("+447911123456").unwrap().country().as_str(), "GB");
+        assert_eq!(Recipient::parse("+447400123456").unwrap().country().as_str(), "GB");
         assert_eq!(Recipient::parse("+12125550100").unwrap().country().as_str(), "US");
         assert_eq!(Recipient::parse("+4790012345").unwrap().country().as_str(), "NO");
     }

@@ -1,0 +1,197 @@
+//! The operator API under `/v1/admin`, guarded by the `admin_token` variable:
+//! accounts, credit limits, blocking, top-ups and corrections, API keys, prices.
+
+use domain::apikey::{new_api_key, KEY_BYTES};
+use domain::error::ApiError;
+use domain::money::Currency;
+use domain::pricing::PriceScope;
+use platform::http::{internal, json, parse_body, require_admin, respond, segments};
+use platform::ids::{new_id, random_bytes};
+use platform::store::{Store, StoreError};
+use serde::Deserialize;
+use spin_sdk::http::{Method, Request, Response};
+use spin_sdk::http_component;
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    respond(route(&req))
+}
+
+fn route(req: &Request) -> Result<Response, ApiError> {
+    require_admin(req)?;
+    let path = segments(req);
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    let store = Store::open().map_err(internal)?;
+    match (req.method(), path.as_slice()) {
+        (Method::Post, ["v1", "admin", "accounts"]) => create_account(req, &store),
+        (Method::Get, ["v1", "admin", "accounts", id]) => account(&store, id),
+        (Method::Patch, ["v1", "admin", "accounts", id]) => update_account(req, &store, id),
+        (Method::Get, ["v1", "admin", "accounts", id, "ledger"]) => ledger(&store, id),
+        (Method::Post, ["v1", "admin", "accounts", id, "credits"]) => credit(req, &store, id),
+        (Method::Post, ["v1", "admin", "accounts", id, "keys"]) => create_key(req, &store, id),
+        (Method::Get, ["v1", "admin", "accounts", id, "keys"]) => keys(&store, id),
+        (Method::Delete, ["v1", "admin", "keys", id]) => revoke_key(&store, id),
+        (Method::Get, ["v1", "admin", "prices"]) => prices(&store),
+        (Method::Put, ["v1", "admin", "prices"]) => set_price(req, &store),
+        _ => Err(ApiError::not_found("no such operator endpoint")),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAccount {
+    name: String,
+    currency: String,
+    #[serde(default)]
+    credit_limit_minor: i64,
+    /// An opening top-up, recorded as a ledger entry like any other.
+    #[serde(default)]
+    initial_balance_minor: i64,
+}
+
+fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let body: NewAccount = parse_body(req)?;
+    if body.name.trim().is_empty() {
+        return Err(ApiError::malformed("name must not be empty"));
+    }
+    let currency = Currency::parse(&body.currency).map_err(|e| ApiError::malformed(e.to_string()))?;
+    if body.credit_limit_minor < 0 || body.initial_balance_minor < 0 {
+        return Err(ApiError::malformed("credit_limit_minor and initial_balance_minor must not be negative"));
+    }
+    let id = store.create_account(body.name.trim(), currency, body.credit_limit_minor).map_err(internal)?;
+    if body.initial_balance_minor > 0 {
+        store
+            .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance")
+            .map_err(store_error)?;
+    }
+    account_response(store, &id, 201)
+}
+
+fn account(store: &Store, id: &str) -> Result<Response, ApiError> {
+    account_response(store, id, 200)
+}
+
+fn account_response(store: &Store, id: &str, status: u16) -> Result<Response, ApiError> {
+    let view = store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    Ok(json(status, &view))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountChange {
+    credit_limit_minor: Option<i64>,
+    blocked: Option<bool>,
+}
+
+fn update_account(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
+    let body: AccountChange = parse_body(req)?;
+    if body.credit_limit_minor.is_some_and(|l| l < 0) {
+        return Err(ApiError::malformed("credit_limit_minor must not be negative"));
+    }
+    if !store.update_account(id, body.credit_limit_minor, body.blocked).map_err(internal)? {
+        return Err(ApiError::not_found("no such account"));
+    }
+    account_response(store, id, 200)
+}
+
+fn ledger(store: &Store, id: &str) -> Result<Response, ApiError> {
+    let view = store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let entries = store.ledger(id, 1_000).map_err(internal)?;
+    Ok(json(200, &serde_json::json!({"account": view, "entries": entries})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Credit {
+    amount_minor: i64,
+    /// `topup` (money in, must be positive) or `correction` (either sign).
+    kind: String,
+    reference: Option<String>,
+    description: Option<String>,
+}
+
+fn credit(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
+    let body: Credit = parse_body(req)?;
+    match body.kind.as_str() {
+        "topup" if body.amount_minor > 0 => {}
+        "correction" if body.amount_minor != 0 => {}
+        "topup" => return Err(ApiError::malformed("a top-up must be a positive amount")),
+        "correction" => return Err(ApiError::malformed("a correction must not be zero")),
+        _ => return Err(ApiError::malformed("kind must be 'topup' or 'correction'")),
+    }
+    let reference = body.reference.unwrap_or_else(|| new_id("top"));
+    let description = body.description.unwrap_or_else(|| body.kind.clone());
+    let balance = store.credit(id, body.amount_minor, &body.kind, &reference, &description).map_err(store_error)?;
+    Ok(json(201, &serde_json::json!({"account_id": id, "balance_minor": balance, "reference": reference})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewKey {
+    name: String,
+}
+
+fn create_key(req: &Request, store: &Store, account_id: &str) -> Result<Response, ApiError> {
+    let body: NewKey = parse_body(req)?;
+    let key = new_api_key(random_bytes::<KEY_BYTES>());
+    let id = store
+        .create_api_key(account_id, body.name.trim(), &key.hash, &key.hint)
+        .map_err(internal)?
+        .ok_or_else(|| ApiError::not_found("no such account"))?;
+    Ok(json(
+        201,
+        &serde_json::json!({
+            "id": id, "account_id": account_id, "name": body.name.trim(), "hint": key.hint,
+            "key": key.secret, "note": "the key is shown only now; we store only its hash",
+        }),
+    ))
+}
+
+fn keys(store: &Store, account_id: &str) -> Result<Response, ApiError> {
+    Ok(json(200, &serde_json::json!({"keys": store.api_keys(account_id).map_err(internal)?})))
+}
+
+fn revoke_key(store: &Store, key_id: &str) -> Result<Response, ApiError> {
+    if !store.revoke_api_key(key_id).map_err(internal)? {
+        return Err(ApiError::not_found("no such key"));
+    }
+    Ok(json(200, &serde_json::json!({"id": key_id, "revoked": true})))
+}
+
+fn prices(store: &Store) -> Result<Response, ApiError> {
+    let rows = store.prices().map_err(internal)?;
+    let prices: Vec<_> = rows
+        .into_iter()
+        .map(|(currency, scope, minor)| serde_json::json!({"currency": currency, "scope": scope, "per_segment_minor": minor}))
+        .collect();
+    Ok(json(200, &serde_json::json!({"prices": prices})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriceBody {
+    currency: String,
+    /// `*`, a country (`SE`) or leading digits of E.164 numbers (`4670`).
+    scope: String,
+    per_segment_minor: i64,
+}
+
+fn set_price(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let body: PriceBody = parse_body(req)?;
+    let currency = Currency::parse(&body.currency).map_err(|e| ApiError::malformed(e.to_string()))?;
+    let scope = PriceScope::parse(&body.scope)
+        .ok_or_else(|| ApiError::malformed("scope must be '*', a two-letter country, or digits"))?;
+    if body.per_segment_minor < 0 {
+        return Err(ApiError::malformed("per_segment_minor must not be negative"));
+    }
+    store.set_price(currency, &scope, body.per_segment_minor).map_err(internal)?;
+    Ok(json(200, &serde_json::json!({"currency": currency.code(), "scope": scope.as_text(), "per_segment_minor": body.per_segment_minor})))
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::not_found("no such account"),
+        StoreError::InsufficientFunds { .. } => ApiError::conflict("the change would pass the credit limit"),
+        StoreError::Db(e) => internal(e),
+    }
+}

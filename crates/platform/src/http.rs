@@ -1,0 +1,94 @@
+//! HTTP glue shared by the components: JSON responses, the error shape, body limits,
+//! and API-key authentication.
+
+use crate::store::{Caller, Store};
+use domain::apikey::{bearer_token, hash_api_key};
+use domain::error::ApiError;
+use serde::Serialize;
+use spin_sdk::http::{Request, Response};
+
+/// Bodies larger than this are refused before parsing (1,000 recipients fit easily).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .body(serde_json::to_vec(value).unwrap_or_default())
+        .build()
+}
+
+pub fn error(err: &ApiError) -> Response {
+    let mut builder = Response::builder();
+    builder
+        .status(err.http_status)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store");
+    if err.http_status == 401 {
+        builder.header("www-authenticate", "Bearer");
+    }
+    builder.body(err.to_json()).build()
+}
+
+/// Parses a JSON body into `T`, with errors a client can act on.
+pub fn parse_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let body = req.body();
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    }
+    if body.is_empty() {
+        return Err(ApiError::malformed("the request needs a JSON body"));
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::malformed(format!("the body is not valid JSON for this endpoint: {e}")))
+}
+
+/// Resolves `Authorization: Bearer <api key>` to an account. Unknown, revoked or
+/// missing keys are all 401 with no hint which it was.
+pub fn authenticate(req: &Request, store: &Store) -> Result<Caller, ApiError> {
+    let header = req.header("authorization").and_then(|h| h.as_str());
+    let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <api key>"))?;
+    let caller = store
+        .caller_by_key_hash(&hash_api_key(token))
+        .map_err(internal)?
+        .ok_or_else(|| ApiError::unauthorized("the API key is unknown or revoked"))?;
+    if caller.blocked {
+        return Err(ApiError::forbidden("this account is blocked; contact support"));
+    }
+    Ok(caller)
+}
+
+/// Guards operator endpoints with the `admin_token` variable (constant-time compare).
+pub fn require_admin(req: &Request) -> Result<(), ApiError> {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    let configured = spin_sdk::variables::get("admin_token").unwrap_or_default();
+    if configured.is_empty() {
+        return Err(ApiError::unavailable("the operator API is disabled: set the admin_token variable"));
+    }
+    let header = req.header("authorization").and_then(|h| h.as_str());
+    let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <admin token>"))?;
+    // Digests make both sides the same length, so the constant-time compare leaks nothing.
+    let (given, expected) = (Sha256::digest(token.as_bytes()), Sha256::digest(configured.as_bytes()));
+    if !bool::from(given.ct_eq(&expected)) {
+        return Err(ApiError::unauthorized("the admin token is wrong"));
+    }
+    Ok(())
+}
+
+/// Logs the cause for operators and gives the client a stable 500.
+pub fn internal(e: impl std::fmt::Display) -> ApiError {
+    eprintln!("internal error: {e}");
+    ApiError::internal("an internal error occurred; it has been logged")
+}
+
+/// The path split into segments, without the query string.
+pub fn segments(req: &Request) -> Vec<String> {
+    let path = req.path();
+    path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// Turns a handler's result into a response.
+pub fn respond(result: Result<Response, ApiError>) -> Response {
+    result.unwrap_or_else(|e| error(&e))
+}

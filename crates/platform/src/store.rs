@@ -1,0 +1,561 @@
+//! The storage layer: every SQL statement of the application lives in this file.
+
+use crate::db::{int, opt_text, text, Db, DbError, RowExt};
+use crate::ids::new_id;
+use domain::money::{Currency, Money};
+use domain::policy::refund_due;
+use domain::pricing::{PriceRule, PriceScope};
+use domain::send::Quote;
+use domain::status::{transition, Status, Transition};
+use domain::text::MessageText;
+use spin_sdk::sqlite::Value;
+
+/// Who is calling, resolved from an API key.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account_id: String,
+    pub currency: Currency,
+    pub blocked: bool,
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    Db(DbError),
+    InsufficientFunds { balance: i64, credit_limit: i64, needed: i64 },
+    NotFound,
+}
+
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> Self {
+        StoreError::Db(e)
+    }
+}
+
+pub struct Store {
+    db: Db,
+}
+
+// ---------------------------------------------------------------- accounts and keys
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountView {
+    pub id: String,
+    pub name: String,
+    pub currency: String,
+    pub balance_minor: i64,
+    pub credit_limit_minor: i64,
+    pub blocked: bool,
+    pub created_at: String,
+    pub ledger_sum_minor: i64,
+    pub ledger_entries: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub amount_minor: i64,
+    pub balance_after_minor: i64,
+    pub kind: String,
+    pub reference: String,
+    pub description: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApiKeyView {
+    pub id: String,
+    pub account_id: String,
+    pub name: String,
+    pub hint: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+// ---------------------------------------------------------------- messages
+
+pub struct NewSend<'a> {
+    pub account_id: &'a str,
+    pub batch_id: &'a str,
+    pub client_reference: Option<&'a str>,
+    pub sender: &'a str,
+    pub text: &'a MessageText,
+    pub quote: &'a Quote,
+    pub carrier: &'a str,
+    pub message_ids: &'a [String],
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MessageEvent {
+    pub status: u16,
+    pub name: &'static str,
+    pub at: String,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MessageRecord {
+    pub id: String,
+    pub account_id: String,
+    pub batch_id: String,
+    pub client_reference: Option<String>,
+    pub sender: String,
+    pub recipient: String,
+    pub country: String,
+    pub body: String,
+    pub encoding: String,
+    pub segments: i64,
+    pub price_minor: i64,
+    pub currency: String,
+    pub carrier: String,
+    pub carrier_message_id: Option<String>,
+    pub status: Status,
+    pub status_at: String,
+    pub created_at: String,
+}
+
+/// What happened to a status change someone asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusOutcome {
+    Applied { refunded: bool },
+    Ignored,
+}
+
+/// What became of a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceiptOutcome {
+    Applied { message_id: String, status: Status, refunded: bool },
+    Ignored { message_id: String, current: Status },
+    Duplicate,
+    /// No message has that carrier id (yet); the receipt is kept.
+    Unmatched,
+}
+
+pub struct IncomingReceipt<'a> {
+    pub carrier: &'a str,
+    pub carrier_message_id: &'a str,
+    pub raw_status: &'a str,
+    pub raw_error: Option<&'a str>,
+    pub mapped: Status,
+    pub dedupe_key: &'a str,
+    pub body: &'a str,
+}
+
+const MESSAGE_COLUMNS: &str = "id, account_id, batch_id, client_reference, sender, recipient, country, body, \
+     encoding, segments, price_minor, currency, carrier, carrier_message_id, status, status_at, created_at";
+
+fn message_from_row(row: &spin_sdk::sqlite::RowResult) -> MessageRecord {
+    MessageRecord {
+        id: row.text(0),
+        account_id: row.text(1),
+        batch_id: row.text(2),
+        client_reference: row.opt_text(3),
+        sender: row.text(4),
+        recipient: row.text(5),
+        country: row.text(6),
+        body: row.text(7),
+        encoding: row.text(8),
+        segments: row.int(9),
+        price_minor: row.int(10),
+        currency: row.text(11),
+        carrier: row.text(12),
+        carrier_message_id: row.opt_text(13),
+        status: Status::from_code(row.int(14) as u16).unwrap_or(Status::Unknown),
+        status_at: row.text(15),
+        created_at: row.text(16),
+    }
+}
+
+/// Rows per multi-row INSERT, well under SQLite's bound-parameter limit.
+const INSERT_CHUNK: usize = 200;
+
+impl Store {
+    pub fn open() -> Result<Store, DbError> {
+        Ok(Store { db: Db::open()? })
+    }
+
+    // ------------------------------------------------------------ callers, accounts
+
+    pub fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<Caller>, DbError> {
+        let rows = self.db.query(
+            "SELECT a.id, a.currency, a.blocked FROM api_keys k JOIN accounts a ON a.id = k.account_id \
+             WHERE k.key_hash = ? AND k.revoked_at IS NULL",
+            &[text(key_hash)],
+        )?;
+        Ok(rows.rows.first().and_then(|row| {
+            Some(Caller {
+                account_id: row.text(0),
+                currency: Currency::parse(&row.text(1)).ok()?,
+                blocked: row.int(2) != 0,
+            })
+        }))
+    }
+
+    pub fn create_account(&self, name: &str, currency: Currency, credit_limit_minor: i64) -> Result<String, DbError> {
+        let id = new_id("acc");
+        self.db.execute(
+            "INSERT INTO accounts (id, name, currency, credit_limit_minor) VALUES (?, ?, ?, ?)",
+            &[text(&id), text(name), text(currency.code()), int(credit_limit_minor)],
+        )?;
+        Ok(id)
+    }
+
+    pub fn account(&self, id: &str) -> Result<Option<AccountView>, DbError> {
+        let rows = self.db.query(
+            "SELECT a.id, a.name, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.created_at, \
+                    (SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id), \
+                    (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id) \
+             FROM accounts a WHERE a.id = ?",
+            &[text(id)],
+        )?;
+        Ok(rows.rows.first().map(|row| AccountView {
+            id: row.text(0),
+            name: row.text(1),
+            currency: row.text(2),
+            balance_minor: row.int(3),
+            credit_limit_minor: row.int(4),
+            blocked: row.int(5) != 0,
+            created_at: row.text(6),
+            ledger_sum_minor: row.int(7),
+            ledger_entries: row.int(8),
+        }))
+    }
+
+    pub fn update_account(&self, id: &str, credit_limit_minor: Option<i64>, blocked: Option<bool>) -> Result<bool, DbError> {
+        let rows = self.db.query(
+            "UPDATE accounts SET credit_limit_minor = COALESCE(?, credit_limit_minor), blocked = COALESCE(?, blocked) \
+             WHERE id = ? RETURNING id",
+            &[
+                credit_limit_minor.map(int).unwrap_or(Value::Null),
+                blocked.map(|b| int(b as i64)).unwrap_or(Value::Null),
+                text(id),
+            ],
+        )?;
+        Ok(!rows.rows.is_empty())
+    }
+
+    pub fn ledger(&self, account_id: &str, limit: i64) -> Result<Vec<LedgerEntry>, DbError> {
+        let rows = self.db.query(
+            "SELECT id, amount_minor, balance_after_minor, kind, reference, description, created_at \
+             FROM ledger_entries WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+            &[text(account_id), int(limit)],
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|row| LedgerEntry {
+                id: row.int(0),
+                amount_minor: row.int(1),
+                balance_after_minor: row.int(2),
+                kind: row.text(3),
+                reference: row.text(4),
+                description: row.text(5),
+                created_at: row.text(6),
+            })
+            .collect())
+    }
+
+    /// A top-up or correction by an operator: one ledger entry, returns the new balance.
+    pub fn credit(&self, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str) -> Result<i64, StoreError> {
+        self.db.transaction(|db| {
+            let rows = db.query(
+                "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
+                 SELECT id, ?2, balance_minor + ?2, ?3, ?4, ?5 FROM accounts WHERE id = ?1 \
+                 RETURNING balance_after_minor",
+                &[text(account_id), int(amount), text(kind), text(reference), text(description)],
+            )?;
+            rows.rows.first().map(|r| r.int(0)).ok_or(StoreError::NotFound)
+        })
+    }
+
+    pub fn create_api_key(&self, account_id: &str, name: &str, hash: &str, hint: &str) -> Result<Option<String>, DbError> {
+        let id = new_id("key");
+        let rows = self.db.query(
+            "INSERT INTO api_keys (id, account_id, name, key_hash, hint) \
+             SELECT ?, id, ?, ?, ? FROM accounts WHERE id = ? RETURNING id",
+            &[text(&id), text(name), text(hash), text(hint), text(account_id)],
+        )?;
+        Ok((!rows.rows.is_empty()).then_some(id))
+    }
+
+    pub fn api_keys(&self, account_id: &str) -> Result<Vec<ApiKeyView>, DbError> {
+        let rows = self.db.query(
+            "SELECT id, account_id, name, hint, created_at, revoked_at FROM api_keys WHERE account_id = ? ORDER BY created_at",
+            &[text(account_id)],
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| ApiKeyView {
+                id: r.text(0),
+                account_id: r.text(1),
+                name: r.text(2),
+                hint: r.text(3),
+                created_at: r.text(4),
+                revoked_at: r.opt_text(5),
+            })
+            .collect())
+    }
+
+    pub fn revoke_api_key(&self, key_id: &str) -> Result<bool, DbError> {
+        let rows = self.db.query(
+            "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
+             WHERE id = ? RETURNING id",
+            &[text(key_id)],
+        )?;
+        Ok(!rows.rows.is_empty())
+    }
+
+    // ------------------------------------------------------------ prices
+
+    /// The rules that could price these destinations in `currency`. One query for any
+    /// number of recipients: the catch-all, the countries, and prefixes of the numbers.
+    pub fn price_rules(&self, currency: Currency, countries: &[&str], digits: &[&str]) -> Result<Vec<PriceRule>, DbError> {
+        let mut sql = String::from("SELECT scope, per_segment_minor FROM prices WHERE currency = ? AND (scope = '*'");
+        let mut params = vec![text(currency.code())];
+        if !countries.is_empty() {
+            sql.push_str(" OR scope IN (");
+            sql.push_str(&vec!["?"; countries.len()].join(","));
+            sql.push(')');
+            params.extend(countries.iter().map(|c| text(*c)));
+        }
+        if digits.len() == 1 {
+            sql.push_str(" OR (length(scope) > 2 AND substr(?, 1, length(scope)) = scope)");
+            params.push(text(digits[0]));
+        } else if !digits.is_empty() {
+            // Large batches: every prefix rule; the domain picks per number.
+            sql.push_str(" OR scope GLOB '[0-9]*'");
+        }
+        sql.push(')');
+        let rows = self.db.query(&sql, &params)?;
+        Ok(rows
+            .rows
+            .iter()
+            .filter_map(|r| {
+                Some(PriceRule { scope: PriceScope::parse(&r.text(0))?, per_segment: Money::new(r.int(1), currency) })
+            })
+            .collect())
+    }
+
+    pub fn set_price(&self, currency: Currency, scope: &PriceScope, per_segment_minor: i64) -> Result<(), DbError> {
+        self.db.execute(
+            "INSERT INTO prices (currency, scope, per_segment_minor) VALUES (?, ?, ?) \
+             ON CONFLICT (currency, scope) DO UPDATE SET per_segment_minor = excluded.per_segment_minor, \
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            &[text(currency.code()), text(scope.as_text()), int(per_segment_minor)],
+        )
+    }
+
+    pub fn prices(&self) -> Result<Vec<(String, String, i64)>, DbError> {
+        let rows = self.db.query("SELECT currency, scope, per_segment_minor FROM prices ORDER BY currency, scope", &[])?;
+        Ok(rows.rows.iter().map(|r| (r.text(0), r.text(1), r.int(2))).collect())
+    }
+
+    // ------------------------------------------------------------ sending
+
+    /// Debits the account and stores the messages in one transaction, leaving them
+    /// Sending (110) with the history Accepted → Funded → Sending. Returns the balance.
+    /// Refused with nothing written when the debit would pass the credit limit.
+    pub fn create_send(&self, send: &NewSend) -> Result<i64, StoreError> {
+        let total = send.quote.total.minor();
+        self.db.transaction(|db| {
+            let description = format!(
+                "{} message(s), {} segment(s) each",
+                send.quote.messages.len(),
+                send.text.segments()
+            );
+            let debited = db.query(
+                "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
+                 SELECT id, -?2, balance_minor - ?2, 'debit', ?3, ?4 FROM accounts \
+                 WHERE id = ?1 AND balance_minor - ?2 >= -credit_limit_minor \
+                 RETURNING balance_after_minor",
+                &[text(send.account_id), int(total), text(send.batch_id), text(description)],
+            )?;
+            let Some(balance) = debited.rows.first().map(|r| r.int(0)) else {
+                let rows = db.query(
+                    "SELECT balance_minor, credit_limit_minor FROM accounts WHERE id = ?",
+                    &[text(send.account_id)],
+                )?;
+                let row = rows.rows.first().ok_or(StoreError::NotFound)?;
+                return Err(StoreError::InsufficientFunds { balance: row.int(0), credit_limit: row.int(1), needed: total });
+            };
+            let messages: Vec<_> = send.quote.messages.iter().zip(send.message_ids).collect();
+            for chunk in messages.chunks(INSERT_CHUNK) {
+                let mut sql = String::from(
+                    "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
+                     encoding, segments, price_minor, currency, carrier, status, status_source) VALUES ",
+                );
+                let mut params = Vec::with_capacity(chunk.len() * 15);
+                for (i, (priced, id)) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'api')");
+                    params.extend([
+                        text(id.as_str()),
+                        text(send.account_id),
+                        text(send.batch_id),
+                        opt_text(send.client_reference),
+                        text(send.sender),
+                        text(priced.recipient.e164()),
+                        text(priced.recipient.country().as_str()),
+                        text(send.text.as_str()),
+                        text(send.text.encoding().as_str()),
+                        int(send.text.segments() as i64),
+                        int(priced.price.minor()),
+                        text(priced.price.currency().code()),
+                        text(send.carrier),
+                        int(Status::Accepted.code() as i64),
+                    ]);
+                }
+                db.execute(&sql, &params)?;
+            }
+            for (status, source) in [(Status::Funded, "billing"), (Status::Sending, "router")] {
+                db.execute(
+                    "UPDATE messages SET status = ?, status_source = ?, status_detail = NULL, \
+                     status_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE batch_id = ?",
+                    &[int(status.code() as i64), text(source), text(send.batch_id)],
+                )?;
+            }
+            Ok(balance)
+        })
+    }
+
+    /// The carrier took the message: DeliveredToGateway (111) with its id. A receipt that
+    /// raced ahead of this (already moved the status on) is left as it is.
+    pub fn mark_submitted(&self, message_id: &str, carrier_message_id: &str, source: &str) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE messages SET carrier_message_id = ?2, status = CASE WHEN status = ?4 THEN ?5 ELSE status END, \
+             status_source = CASE WHEN status = ?4 THEN ?3 ELSE status_source END, status_detail = NULL, \
+             status_at = CASE WHEN status = ?4 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE status_at END \
+             WHERE id = ?1",
+            &[
+                text(message_id),
+                text(carrier_message_id),
+                text(source),
+                int(Status::Sending.code() as i64),
+                int(Status::DeliveredToGateway.code() as i64),
+            ],
+        )
+    }
+
+    /// Moves a message to `next` if the transition rule allows, refunding its price
+    /// when the policy says so — all in one transaction, refund at most once.
+    pub fn change_status(&self, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
+        self.db.transaction(|db| self.change_status_in(db, message_id, next, source, detail))
+    }
+
+    fn change_status_in(&self, db: &Db, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
+        let rows = db.query("SELECT status, account_id, price_minor FROM messages WHERE id = ?", &[text(message_id)])?;
+        let Some(row) = rows.rows.first() else { return Ok(StatusOutcome::Ignored) };
+        let current = Status::from_code(row.int(0) as u16).unwrap_or(Status::Unknown);
+        if transition(current, next) != Transition::Apply {
+            return Ok(StatusOutcome::Ignored);
+        }
+        let (account_id, price) = (row.text(1), row.int(2));
+        db.execute(
+            "UPDATE messages SET status = ?, status_source = ?, status_detail = ?, \
+             status_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+            &[int(next.code() as i64), text(source), opt_text(detail), text(message_id)],
+        )?;
+        let refunded = refund_due(next) && price > 0 && {
+            // The partial unique index turns a second refund of the same message into a no-op.
+            let inserted = db.query(
+                "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
+                 SELECT id, ?2, balance_minor + ?2, 'refund', ?3, ?4 FROM accounts WHERE id = ?1 \
+                 ON CONFLICT DO NOTHING RETURNING id",
+                &[text(&account_id), int(price), text(message_id), text(format!("refund: {}", next.name()))],
+            )?;
+            !inserted.rows.is_empty()
+        };
+        if refunded {
+            db.execute(
+                "INSERT INTO message_events (message_id, status, at, source, detail) \
+                 VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'billing', ?)",
+                &[text(message_id), int(Status::Refunded.code() as i64), text(format!("{price} minor units returned"))],
+            )?;
+        }
+        Ok(StatusOutcome::Applied { refunded })
+    }
+
+    pub fn message(&self, account_id: &str, message_id: &str) -> Result<Option<(MessageRecord, Vec<MessageEvent>)>, DbError> {
+        let rows = self.db.query(
+            &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND account_id = ?"),
+            &[text(message_id), text(account_id)],
+        )?;
+        let Some(message) = rows.rows.first().map(message_from_row) else { return Ok(None) };
+        let events = self.db.query(
+            "SELECT status, at, source, detail FROM message_events WHERE message_id = ? ORDER BY id",
+            &[text(message_id)],
+        )?;
+        let events = events
+            .rows
+            .iter()
+            .map(|r| {
+                let status = Status::from_code(r.int(0) as u16).unwrap_or(Status::Unknown);
+                MessageEvent { status: status.code(), name: status.name(), at: r.text(1), source: r.text(2), detail: r.opt_text(3) }
+            })
+            .collect();
+        Ok(Some((message, events)))
+    }
+
+    pub fn balance(&self, account_id: &str) -> Result<i64, DbError> {
+        let rows = self.db.query("SELECT balance_minor FROM accounts WHERE id = ?", &[text(account_id)])?;
+        Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
+    }
+
+    // ------------------------------------------------------------ receipts
+
+    /// Records a verified receipt and applies it to its message, once.
+    pub fn apply_receipt(&self, receipt: &IncomingReceipt) -> Result<ReceiptOutcome, DbError> {
+        self.db.transaction(|db| {
+            let inserted = db.query(
+                "INSERT INTO receipts (carrier, carrier_message_id, dedupe_key, raw_status, raw_error, mapped_status, outcome, body) \
+                 VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                &[
+                    text(receipt.carrier),
+                    text(receipt.carrier_message_id),
+                    text(receipt.dedupe_key),
+                    text(receipt.raw_status),
+                    opt_text(receipt.raw_error),
+                    int(receipt.mapped.code() as i64),
+                    text(receipt.body),
+                ],
+            )?;
+            let Some(receipt_id) = inserted.rows.first().map(|r| r.int(0)) else {
+                return Ok(ReceiptOutcome::Duplicate);
+            };
+            let found = db.query(
+                "SELECT id, status FROM messages WHERE carrier = ? AND carrier_message_id = ?",
+                &[text(receipt.carrier), text(receipt.carrier_message_id)],
+            )?;
+            let (outcome, label, message_id) = match found.rows.first() {
+                None => (ReceiptOutcome::Unmatched, "unmatched", None),
+                Some(row) => {
+                    let message_id = row.text(0);
+                    let current = Status::from_code(row.int(1) as u16).unwrap_or(Status::Unknown);
+                    let detail = match receipt.raw_error {
+                        Some(err) => format!("{} err={err}", receipt.raw_status),
+                        None => receipt.raw_status.to_owned(),
+                    };
+                    match self.change_status_in(db, &message_id, receipt.mapped, receipt.carrier, Some(&detail))? {
+                        StatusOutcome::Applied { refunded } => (
+                            ReceiptOutcome::Applied { message_id: message_id.clone(), status: receipt.mapped, refunded },
+                            "applied",
+                            Some(message_id),
+                        ),
+                        StatusOutcome::Ignored => {
+                            (ReceiptOutcome::Ignored { message_id: message_id.clone(), current }, "ignored", Some(message_id))
+                        }
+                    }
+                }
+            };
+            db.execute(
+                "UPDATE receipts SET outcome = ?, message_id = ? WHERE id = ?",
+                &[text(label), opt_text(message_id), int(receipt_id)],
+            )?;
+            Ok(outcome)
+        })
+    }
+}

@@ -1,0 +1,1 @@
+//! Test support: spin up, fake carrier.
