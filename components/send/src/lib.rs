@@ -263,3 +263,10 @@ fn get_message(req: &Request, id: &str) -> Result<Response, ApiError> {
         }),
     ))
 }
+
+/// Build-time pre-initialisation (Wizer, see tools/preinit.sh): runs libphonenumber's
+/// one-time set-up so every request starts from the initialised snapshot.
+#[export_name = "wizer.initialize"]
+pub extern "C" fn wizer_initialize() {
+    domain::recipient::warm_up();
+}

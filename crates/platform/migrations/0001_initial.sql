@@ -103,10 +103,25 @@ CREATE TABLE message_events (
 );
 CREATE INDEX message_events_by_message ON message_events(message_id, id);
 
+-- Inserting a message is the whole send, as one statement: the trigger refuses it past
+-- the credit limit, debits its price as a ledger entry (which moves the balance) and
+-- writes the history Accepted → Funded → <its status>. A multi-row INSERT is therefore
+-- all-or-nothing for a batch, and holds the write lock for one statement only.
+CREATE TRIGGER message_is_paid_for BEFORE INSERT ON messages
+BEGIN
+    SELECT RAISE(ABORT, 'InsufficientFunds')
+    FROM accounts WHERE id = NEW.account_id AND balance_minor - NEW.price_minor < -credit_limit_minor;
+END;
 CREATE TRIGGER message_created AFTER INSERT ON messages
 BEGIN
-    INSERT INTO message_events (message_id, status, at, source, detail)
-    VALUES (NEW.id, NEW.status, NEW.status_at, NEW.status_source, NEW.status_detail);
+    INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description)
+    SELECT id, -NEW.price_minor, balance_minor - NEW.price_minor, 'debit', NEW.id,
+           'SMS to ' || NEW.recipient || ', ' || NEW.segments || ' segment(s)'
+    FROM accounts WHERE id = NEW.account_id;
+    INSERT INTO message_events (message_id, status, at, source, detail) VALUES
+        (NEW.id, 101, NEW.status_at, 'api', NULL),
+        (NEW.id, 103, NEW.status_at, 'billing', NULL),
+        (NEW.id, NEW.status, NEW.status_at, NEW.status_source, NEW.status_detail);
 END;
 CREATE TRIGGER message_status_changed AFTER UPDATE OF status ON messages
 WHEN NEW.status <> OLD.status

@@ -167,8 +167,6 @@ fn message_from_row(row: &spin_sdk::sqlite::RowResult) -> MessageRecord {
     }
 }
 
-/// Rows per multi-row INSERT, well under SQLite's bound-parameter limit.
-const INSERT_CHUNK: usize = 200;
 
 impl Store {
     pub fn open() -> Result<Store, DbError> {
@@ -354,44 +352,25 @@ impl Store {
 
     // ------------------------------------------------------------ sending
 
-    /// Debits the account and stores the messages in one transaction, leaving them
-    /// Sending (110) with the history Accepted → Funded → Sending. Returns the balance.
-    /// Refused with nothing written when the debit would pass the credit limit.
+    /// Stores the messages and debits their price, as one statement (see the
+    /// `message_is_paid_for` and `message_created` triggers): all messages or none,
+    /// left Sending (110) with the history Accepted → Funded → Sending. Refused with
+    /// nothing written when the debit would pass the credit limit. Returns the balance.
     pub fn create_send(&self, send: &NewSend) -> Result<i64, StoreError> {
-        let total = send.quote.total.minor();
-        self.db.transaction(|db| {
-            let description = format!(
-                "{} message(s), {} segment(s) each",
-                send.quote.messages.len(),
-                send.text.segments()
-            );
-            let debited = db.query(
-                "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
-                 SELECT id, -?2, balance_minor - ?2, 'debit', ?3, ?4 FROM accounts \
-                 WHERE id = ?1 AND balance_minor - ?2 >= -credit_limit_minor \
-                 RETURNING balance_after_minor",
-                &[text(send.account_id), int(total), text(send.batch_id), text(description)],
-            )?;
-            let Some(balance) = debited.rows.first().map(|r| r.int(0)) else {
-                let rows = db.query(
-                    "SELECT balance_minor, credit_limit_minor FROM accounts WHERE id = ?",
-                    &[text(send.account_id)],
-                )?;
-                let row = rows.rows.first().ok_or(StoreError::NotFound)?;
-                return Err(StoreError::InsufficientFunds { balance: row.int(0), credit_limit: row.int(1), needed: total });
-            };
-            let messages: Vec<_> = send.quote.messages.iter().zip(send.message_ids).collect();
-            for chunk in messages.chunks(INSERT_CHUNK) {
+        // 1,000 rows × 14 parameters stay under SQLite's 32,766 bound parameters.
+        let chunk: Vec<_> = send.quote.messages.iter().zip(send.message_ids).collect();
+        let insert = |db: &Db| -> Result<(), StoreError> {
+            {
                 let mut sql = String::from(
                     "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
                      encoding, segments, price_minor, currency, carrier, status, status_source) VALUES ",
                 );
-                let mut params = Vec::with_capacity(chunk.len() * 15);
+                let mut params = Vec::with_capacity(chunk.len() * 14);
                 for (i, (priced, id)) in chunk.iter().enumerate() {
                     if i > 0 {
                         sql.push(',');
                     }
-                    sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'api')");
+                    sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'router')");
                     params.extend([
                         text(id.as_str()),
                         text(send.account_id),
@@ -406,20 +385,36 @@ impl Store {
                         int(priced.price.minor()),
                         text(priced.price.currency().code()),
                         text(send.carrier),
-                        int(Status::Accepted.code() as i64),
+                        int(Status::Sending.code() as i64),
                     ]);
                 }
-                db.execute(&sql, &params)?;
+                db.execute(&sql, &params).map_err(|e| {
+                    if e.0.contains("InsufficientFunds") {
+                        StoreError::InsufficientFunds { balance: 0, credit_limit: 0, needed: send.quote.total.minor() }
+                    } else {
+                        StoreError::Db(e)
+                    }
+                })?;
             }
-            for (status, source) in [(Status::Funded, "billing"), (Status::Sending, "router")] {
-                db.execute(
-                    "UPDATE messages SET status = ?, status_source = ?, status_detail = NULL, \
-                     status_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE batch_id = ?",
-                    &[int(status.code() as i64), text(source), text(send.batch_id)],
-                )?;
+            Ok(())
+        };
+        let result = insert(&self.db);
+        let (balance, credit_limit) = self.balance_and_limit(send.account_id)?;
+        match result {
+            Ok(()) => Ok(balance),
+            Err(StoreError::InsufficientFunds { needed, .. }) => {
+                Err(StoreError::InsufficientFunds { balance, credit_limit, needed })
             }
-            Ok(balance)
-        })
+            Err(e) => Err(e),
+        }
+    }
+
+    fn balance_and_limit(&self, account_id: &str) -> Result<(i64, i64), StoreError> {
+        let rows = self.db.query(
+            "SELECT balance_minor, credit_limit_minor FROM accounts WHERE id = ?",
+            &[text(account_id)],
+        )?;
+        rows.rows.first().map(|r| (r.int(0), r.int(1))).ok_or(StoreError::NotFound)
     }
 
     /// The carrier took the message: DeliveredToGateway (111) with its id. A receipt that

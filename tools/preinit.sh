@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds a component and pre-initialises it with Wizer: runs its `wizer.initialize`
+# export (libphonenumber's one-time set-up, ~3-5 ms) at build time and snapshots the
+# result, because Spin starts every request from a fresh instance.
+# Usage: tools/preinit.sh <crate>   → target/preinit/<crate>.wasm
+set -euo pipefail
+cd "$(dirname "$0")/.."
+crate=$1
+WIZER_VERSION=10.0.0
+cargo build --target wasm32-wasip1 --release -p "$crate"
+
+wizer=""
+if command -v wizer >/dev/null 2>&1 && wizer --version | grep -q "$WIZER_VERSION"; then
+  wizer=$(command -v wizer)
+elif [ -x target/tools/bin/wizer ]; then
+  wizer=target/tools/bin/wizer
+else
+  echo "installing wizer $WIZER_VERSION into target/tools (once; a few minutes)" >&2
+  cargo install --quiet --locked wizer@"$WIZER_VERSION" --features env_logger,structopt --root target/tools
+  wizer=target/tools/bin/wizer
+fi
+mkdir -p target/preinit
+"$wizer" --allow-wasi --wasm-bulk-memory true \
+  -o "target/preinit/$crate.wasm.tmp" "target/wasm32-wasip1/release/$crate.wasm"
+mv "target/preinit/$crate.wasm.tmp" "target/preinit/$crate.wasm"
