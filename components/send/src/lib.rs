@@ -2,7 +2,7 @@
 
 use domain::error::ApiError;
 use domain::money::{Currency, Money};
-use domain::receipt::map_receipt_status;
+use domain::receipt::{map_receipt_status, normalize_carrier_id};
 use domain::send::{quote, validate_send};
 use domain::status::Status;
 use domain::text::SegmentLimits;
@@ -146,6 +146,7 @@ fn send(req: &Request) -> Result<Response, ApiError> {
     for ((priced, id), result) in quote.messages.iter().zip(&message_ids).zip(results) {
         let (status, detail, refunded) = match result {
             SubmitResult::Accepted { carrier_message_id } => {
+                let carrier_message_id = normalize_carrier_id(&carrier_message_id);
                 store.mark_submitted(id, &carrier_message_id, &carrier.name).map_err(internal)?;
                 if carrier.is_sandbox() {
                     sandbox_receipt(&store, id, &carrier_message_id)?

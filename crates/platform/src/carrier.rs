@@ -32,7 +32,7 @@ impl CarrierConfig {
             base_url: config::get_or("carrier_base_url", ""),
             api_key: config::get_or("carrier_api_key", ""),
             timeout: Duration::from_millis(config::get_u64("carrier_timeout_ms", 5_000)),
-            concurrency: config::get_u64("carrier_concurrency", 16).clamp(1, 64) as usize,
+            concurrency: config::get_u64("carrier_concurrency", 4).clamp(1, 64) as usize,
         }
     }
 
