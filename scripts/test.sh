@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The one test command: domain unit tests (native), build the app (`spin build`, with
+# Wizer pre-initialisation), then the end-to-end tests against a real `spin up`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/find-spin.sh
+rustup target list --installed 2>/dev/null | grep -q wasm32-wasip1 || rustup target add wasm32-wasip1
+echo "== unit tests (domain core, storage helpers)"
+cargo test -p domain -p platform
+echo "== spin build"
+"$SPIN" build
+echo "== end-to-end tests (real spin up, fake carrier)"
+cargo test -p e2e
