@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a component and pre-initialises it with Wizer: runs its `wizer.initialize`
-# export (libphonenumber's one-time set-up, ~3-5 ms) at build time and snapshots the
+# export (libphonenumber's one-time set-up, ~3 ms natively) at build time and snapshots the
 # result, because Spin starts every request from a fresh instance.
 # Usage: tools/preinit.sh <crate>   → target/preinit/<crate>.wasm
 set -euo pipefail
