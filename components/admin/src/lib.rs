@@ -20,7 +20,6 @@ fn handle(req: Request) -> Response {
 fn route(req: &Request) -> Result<Response, ApiError> {
     require_admin(req)?;
     let path = segments(req);
-    let path: Vec<&str> = path.iter().map(String::as_str).collect();
     let store = Store::open().map_err(internal)?;
     match (req.method(), path.as_slice()) {
         (Method::Post, ["v1", "admin", "accounts"]) => create_account(req, &store),

@@ -5,7 +5,7 @@
 //! neither changes anything. The same receipt twice is acknowledged and changes nothing.
 
 use domain::error::ApiError;
-use domain::receipt::{map_receipt_status, normalize_carrier_id};
+use domain::receipt::{map_receipt_status, normalize_carrier_id, receipt_dedupe_key};
 use domain::signature::{verify, SignatureError};
 use platform::carrier::HTTP;
 use platform::config;
@@ -13,7 +13,6 @@ use platform::http::{internal, json, respond, segments, MAX_BODY_BYTES};
 use platform::ids::now_seconds;
 use platform::store::{IncomingReceipt, ReceiptOutcome, Store};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -24,7 +23,6 @@ fn handle(req: Request) -> Response {
 
 fn route(req: &Request) -> Result<Response, ApiError> {
     let path = segments(req);
-    let path: Vec<&str> = path.iter().map(String::as_str).collect();
     match (req.method(), path.as_slice()) {
         (Method::Post, ["v1", "carriers", carrier, "receipts"]) => receipt(req, carrier),
         (_, ["v1", "carriers", _, "receipts"]) => Err(ApiError::method_not_allowed("POST")),
@@ -62,8 +60,7 @@ fn receipt(req: &Request, carrier: &str) -> Result<Response, ApiError> {
     }
     let carrier_message_id = normalize_carrier_id(&parsed.message_id);
     let mapped = map_receipt_status(&parsed.status, parsed.error_code.as_deref());
-    // The carrier's body identifies the receipt; a resend with a new signature is the same receipt.
-    let dedupe_key = hex_digest(carrier, body);
+    let dedupe_key = receipt_dedupe_key(carrier, body);
     let store = Store::open().map_err(internal)?;
     let outcome = store
         .apply_receipt(&IncomingReceipt {
@@ -89,12 +86,4 @@ fn receipt(req: &Request, carrier: &str) -> Result<Response, ApiError> {
         ReceiptOutcome::Unmatched => serde_json::json!({"outcome": "unmatched"}),
     };
     Ok(json(200, &reply))
-}
-
-fn hex_digest(carrier: &str, body: &[u8]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(carrier.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(body);
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

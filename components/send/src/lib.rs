@@ -21,7 +21,6 @@ fn handle(req: Request) -> Response {
 
 fn route(req: &Request) -> Result<Response, ApiError> {
     let path = segments(req);
-    let path: Vec<&str> = path.iter().map(String::as_str).collect();
     match (req.method(), path.as_slice()) {
         (Method::Get, ["v1", "health"]) => Ok(json(200, &serde_json::json!({"status": "ok"}))),
         (Method::Post, ["v1", "messages"]) => send(req),

@@ -5,6 +5,7 @@
 //! kept beside the mapped status so nothing the carrier said is lost.
 
 use crate::status::Status;
+use sha2::{Digest, Sha256};
 
 /// Maps a receipt's `stat` (case-insensitive) and optional `err` to our status.
 /// Anything we cannot interpret becomes Unknown (599), exactly as seed 001 defines it.
@@ -40,6 +41,16 @@ pub fn normalize_carrier_id(id: &str) -> String {
     id.trim().to_ascii_lowercase()
 }
 
+/// What identifies a receipt: the carrier and its raw body. A carrier that resends the
+/// same receipt (with a fresh signature) sends the same body, so it is applied once.
+pub fn receipt_dedupe_key(carrier: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(carrier.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +74,15 @@ mod tests {
     fn uninterpretable_receipts_are_unknown() {
         assert_eq!(map_receipt_status("WHATEVER", None), Status::Unknown);
         assert_eq!(map_receipt_status("", None), Status::Unknown);
+    }
+
+    #[test]
+    fn dedupe_key_depends_on_carrier_and_body() {
+        let key = receipt_dedupe_key("http", b"{}");
+        assert_eq!(key, receipt_dedupe_key("http", b"{}"));
+        assert_ne!(key, receipt_dedupe_key("other", b"{}"));
+        assert_ne!(key, receipt_dedupe_key("http", b"{ }"));
+        assert_eq!(key.len(), 64);
     }
 
     #[test]

@@ -82,10 +82,9 @@ pub fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal("an internal error occurred; it has been logged")
 }
 
-/// The path split into segments, without the query string.
-pub fn segments(req: &Request) -> Vec<String> {
-    let path = req.path();
-    path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+/// The path split into segments, without the query string, for `match` on a slice.
+pub fn segments(req: &Request) -> Vec<&str> {
+    req.path().split('/').filter(|s| !s.is_empty()).collect()
 }
 
 /// Turns a handler's result into a response.

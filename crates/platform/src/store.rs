@@ -357,55 +357,44 @@ impl Store {
     /// left Sending (110) with the history Accepted → Funded → Sending. Refused with
     /// nothing written when the debit would pass the credit limit. Returns the balance.
     pub fn create_send(&self, send: &NewSend) -> Result<i64, StoreError> {
-        // 1,000 rows × 14 parameters stay under SQLite's 32,766 bound parameters.
-        let chunk: Vec<_> = send.quote.messages.iter().zip(send.message_ids).collect();
-        let insert = |db: &Db| -> Result<(), StoreError> {
-            {
-                let mut sql = String::from(
-                    "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-                     encoding, segments, price_minor, currency, carrier, status, status_source) VALUES ",
-                );
-                let mut params = Vec::with_capacity(chunk.len() * 14);
-                for (i, (priced, id)) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'router')");
-                    params.extend([
-                        text(id.as_str()),
-                        text(send.account_id),
-                        text(send.batch_id),
-                        opt_text(send.client_reference),
-                        text(send.sender),
-                        text(priced.recipient.e164()),
-                        text(priced.recipient.country().as_str()),
-                        text(send.text.as_str()),
-                        text(send.text.encoding().as_str()),
-                        int(send.text.segments() as i64),
-                        int(priced.price.minor()),
-                        text(priced.price.currency().code()),
-                        text(send.carrier),
-                        int(Status::Sending.code() as i64),
-                    ]);
-                }
-                db.execute(&sql, &params).map_err(|e| {
-                    if e.0.contains("InsufficientFunds") {
-                        StoreError::InsufficientFunds { balance: 0, credit_limit: 0, needed: send.quote.total.minor() }
-                    } else {
-                        StoreError::Db(e)
-                    }
-                })?;
+        // One statement for the whole request: 1,000 rows × 14 parameters stay under
+        // SQLite's 32,766 bound parameters.
+        let mut sql = String::from(
+            "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
+             encoding, segments, price_minor, currency, carrier, status, status_source) VALUES ",
+        );
+        let mut params = Vec::with_capacity(send.quote.messages.len() * 14);
+        for (i, (priced, id)) in send.quote.messages.iter().zip(send.message_ids).enumerate() {
+            if i > 0 {
+                sql.push(',');
             }
-            Ok(())
-        };
-        let result = insert(&self.db);
+            sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'router')");
+            params.extend([
+                text(id.as_str()),
+                text(send.account_id),
+                text(send.batch_id),
+                opt_text(send.client_reference),
+                text(send.sender),
+                text(priced.recipient.e164()),
+                text(priced.recipient.country().as_str()),
+                text(send.text.as_str()),
+                text(send.text.encoding().as_str()),
+                int(send.text.segments() as i64),
+                int(priced.price.minor()),
+                text(priced.price.currency().code()),
+                text(send.carrier),
+                int(Status::Sending.code() as i64),
+            ]);
+        }
+        let inserted = self.db.execute(&sql, &params);
         let (balance, credit_limit) = self.balance_and_limit(send.account_id)?;
-        match result {
+        match inserted {
             Ok(()) => Ok(balance),
-            Err(StoreError::InsufficientFunds { needed, .. }) => {
-                Err(StoreError::InsufficientFunds { balance, credit_limit, needed })
+            // Raised by the message_is_paid_for trigger.
+            Err(e) if e.0.contains("InsufficientFunds") => {
+                Err(StoreError::InsufficientFunds { balance, credit_limit, needed: send.quote.total.minor() })
             }
-            Err(e) => Err(e),
+            Err(e) => Err(StoreError::Db(e)),
         }
     }
 

@@ -108,7 +108,6 @@ impl SpinApp {
             ("carrier_api_key", CARRIER_KEY.into()),
             ("carrier_webhook_secret", WEBHOOK_SECRET.into()),
             ("carrier_timeout_ms", timeout_ms.to_string()),
-            ("carrier_concurrency", std::env::var("E2E_CARRIER_CONCURRENCY").unwrap_or_else(|_| "4".into())),
         ])
     }
 
