@@ -21,18 +21,21 @@ pub struct CarrierConfig {
     pub base_url: String,
     pub api_key: String,
     pub timeout: Duration,
-    /// Submits in flight at once for a batch.
-    pub concurrency: usize,
 }
 
 impl CarrierConfig {
+    /// Reads only the variables the configured carrier uses: every variable read is a
+    /// host call (about 40 µs of CPU each, measured by bench/floor.sh), on the send path.
     pub fn from_variables() -> Self {
+        let name = config::get_or("carrier", SANDBOX);
+        if name != HTTP {
+            return Self { name, base_url: String::new(), api_key: String::new(), timeout: Duration::ZERO };
+        }
         Self {
-            name: config::get_or("carrier", SANDBOX),
+            name,
             base_url: config::get_or("carrier_base_url", ""),
             api_key: config::get_or("carrier_api_key", ""),
             timeout: Duration::from_millis(config::get_u64("carrier_timeout_ms", 5_000)),
-            concurrency: config::get_u64("carrier_concurrency", 4).clamp(1, 64) as usize,
         }
     }
 
@@ -69,11 +72,14 @@ pub fn submit_all(config: &CarrierConfig, submissions: &[Submission]) -> Vec<Sub
         let detail = format!("carrier '{}' is not configured", config.name);
         return submissions.iter().map(|_| SubmitResult::Failed { detail: detail.clone() }).collect();
     }
+    // Submits in flight at once; only a batch needs to know.
+    let concurrency =
+        if submissions.len() > 1 { config::get_u64("carrier_concurrency", 4).clamp(1, 64) as usize } else { 1 };
     let mut results: Vec<Option<SubmitResult>> = vec![None; submissions.len()];
     let mut in_flight: Vec<(usize, FutureIncomingResponse)> = Vec::new();
     let mut next = 0;
     while next < submissions.len() || !in_flight.is_empty() {
-        while next < submissions.len() && in_flight.len() < config.concurrency {
+        while next < submissions.len() && in_flight.len() < concurrency {
             match start(config, &submissions[next]) {
                 Ok(future) => in_flight.push((next, future)),
                 Err(detail) => results[next] = Some(SubmitResult::Failed { detail }),
