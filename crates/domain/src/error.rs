@@ -3,6 +3,8 @@
 //! `name` is the stable machine-readable identifier; `code` is the seed-001 status code
 //! when the error is one of the seed's rejections, and null otherwise.
 
+use crate::receipt::ReceiptError;
+use crate::schedule::ScheduleError;
 use crate::send::SendRejection;
 use crate::status::Status;
 use serde::Serialize;
@@ -111,6 +113,26 @@ impl From<SendRejection> for ApiError {
     }
 }
 
+/// A receipt we cannot read is the carrier's mistake: 400, and nothing changes.
+impl From<ReceiptError> for ApiError {
+    fn from(error: ReceiptError) -> Self {
+        ApiError::malformed(error.to_string())
+    }
+}
+
+/// Scheduling fields are not message content, so they get names of their own
+/// (`InvalidSendAt`, `InvalidTimeZone`, `InvalidValidity`) rather than a seed code.
+impl From<ScheduleError> for ApiError {
+    fn from(error: ScheduleError) -> Self {
+        let name = match error {
+            ScheduleError::UnknownTimeZone(_) => "InvalidTimeZone",
+            ScheduleError::ValidityOutOfRange(_) => "InvalidValidity",
+            _ => "InvalidSendAt",
+        };
+        ApiError::new(400, name, error.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +155,18 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&ApiError::unauthorized("no").to_json()).unwrap();
         assert!(v["error"]["code"].is_null());
         assert_eq!(v["error"]["name"], "Unauthorized");
+    }
+
+    #[test]
+    fn receipt_and_schedule_errors_are_400s_with_names() {
+        let err: ApiError = ReceiptError::MissingField { carrier: "http", field: "status" }.into();
+        assert_eq!((err.http_status, err.name), (400, "MalformedRequest"));
+        assert_eq!(err.message, "the http receipt has no 'status'");
+        let err: ApiError = ScheduleError::UnknownTimeZone("Mars/Base".into()).into();
+        assert_eq!((err.http_status, err.name, err.code), (400, "InvalidTimeZone", None));
+        let err: ApiError = ScheduleError::ValidityOutOfRange(1).into();
+        assert_eq!(err.name, "InvalidValidity");
+        let err: ApiError = ScheduleError::InPast("2020-01-01T00:00:00Z".into()).into();
+        assert_eq!(err.name, "InvalidSendAt");
     }
 }

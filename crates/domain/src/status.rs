@@ -240,7 +240,7 @@ impl Status {
     /// Position along the in-flight pipeline, for ordering Info statuses.
     /// Note QueuedAtGateway (114) ranks before DeliveredToCarrier (112): code
     /// order is not pipeline order. Refunded is not a pipeline step.
-    fn progress_rank(self) -> Option<u8> {
+    pub(crate) fn progress_rank(self) -> Option<u8> {
         match self {
             Status::Accepted => Some(0),
             Status::Queued => Some(1),
