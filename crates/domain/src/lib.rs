@@ -1,6 +1,7 @@
 //! The domain core: every rule of the platform, with no I/O and no Spin dependency.
 pub mod apikey;
 pub mod callback;
+pub mod endpoint;
 pub mod error;
 pub mod money;
 pub mod policy;

@@ -25,9 +25,23 @@ pub fn refund_due(status: Status) -> bool {
     )
 }
 
+/// [`refund_due`], and also for a message that expired before any carrier took it (a
+/// scheduled send that never left us): no one charged us for it.
+pub fn refund_due_for(status: Status, reached_carrier: bool) -> bool {
+    refund_due(status) || (!reached_carrier && status == Status::Expired)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expiry_refunds_only_what_never_left() {
+        assert!(refund_due_for(Status::Expired, false));
+        assert!(!refund_due_for(Status::Expired, true));
+        assert!(refund_due_for(Status::DeliveryToGatewayFailed, true));
+        assert!(!refund_due_for(Status::DeliveredToHandset, true));
+    }
 
     #[test]
     fn refunds_only_what_never_reached_the_network() {
