@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the app locally: `spin build --up` on the embedded default stores (.spin/).
-# The operator API needs an admin token; for local use we set a development one if
-# none is given. Extra arguments go to `spin up` (e.g. --listen 127.0.0.1:3001).
+# The operator API and the job runner need tokens; for local use we set development ones
+# if none are given, and call the job runner every 2 seconds (scheduled sends, callbacks,
+# expiry). Extra arguments go to `spin up` (e.g. --listen 127.0.0.1:3001).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/find-spin.sh
@@ -10,4 +11,20 @@ if [ -z "${SPIN_VARIABLE_ADMIN_TOKEN:-}" ]; then
   export SPIN_VARIABLE_ADMIN_TOKEN=dev-admin-token
   echo "admin token (development): dev-admin-token — set SPIN_VARIABLE_ADMIN_TOKEN for anything else" >&2
 fi
-exec "$SPIN" build --up "$@"
+if [ -z "${SPIN_VARIABLE_JOBS_TOKEN:-}" ]; then
+  export SPIN_VARIABLE_JOBS_TOKEN=dev-jobs-token
+fi
+
+listen=127.0.0.1:3000
+args=("$@")
+for i in "${!args[@]}"; do
+  [ "${args[$i]}" = "--listen" ] && listen=${args[$((i + 1))]}
+done
+(
+  while sleep 2; do
+    curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $SPIN_VARIABLE_JOBS_TOKEN" "http://$listen/v1/jobs/run" 2>/dev/null || true
+  done
+) &
+runner=$!
+trap 'kill $runner 2>/dev/null || true' EXIT
+"$SPIN" build --up "$@"

@@ -5,6 +5,7 @@ use domain::apikey::{new_api_key, KEY_BYTES};
 use domain::error::ApiError;
 use domain::money::Currency;
 use domain::pricing::PriceScope;
+use domain::webhook::WebhookSecret;
 use platform::http::{internal, json, parse_body, require_admin, respond, segments};
 use platform::ids::{new_id, random_bytes};
 use platform::store::{Store, StoreError};
@@ -63,7 +64,14 @@ fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
             .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance")
             .map_err(store_error)?;
     }
-    account_response(store, &id, 201)
+    // The account's Standard Webhooks signing secret for status callbacks, shown this once
+    // (the account can rotate it: POST /v1/account/webhook-secret).
+    let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).map_err(internal)?.to_string();
+    store.rotate_webhook_secret(&id, &secret).map_err(internal)?;
+    let view = store.account(&id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let mut body = serde_json::to_value(view).map_err(internal)?;
+    body["webhook_secret"] = serde_json::Value::String(secret);
+    Ok(json(201, &body))
 }
 
 fn account(store: &Store, id: &str) -> Result<Response, ApiError> {

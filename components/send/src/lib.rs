@@ -1,16 +1,13 @@
 //! The send API: `POST /v1/messages`, `GET /v1/messages/{id}`, and `GET /v1/health`.
 
+use domain::callback::{MoneyJson, StatusJson};
 use domain::error::ApiError;
 use domain::money::{Currency, Money};
-use domain::receipt::{map_receipt_status, normalize_carrier_id};
-use domain::send::{quote, validate_send};
 use domain::status::Status;
-use domain::text::SegmentLimits;
-use platform::carrier::{submit_all, CarrierConfig, Submission, SubmitResult};
 use platform::http::{authenticate, internal, json, parse_body, respond, segments};
-use platform::ids::new_id;
-use platform::store::{IncomingReceipt, NewSend, Store, StoreError};
-use serde::{Deserialize, Serialize};
+use platform::messages::{send_messages, SendRequest};
+use platform::store::{CancelOutcome, Store};
+use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -25,7 +22,9 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Get, ["v1", "health"]) => Ok(json(200, &serde_json::json!({"status": "ok"}))),
         (Method::Post, ["v1", "messages"]) => send(req),
         (Method::Get, ["v1", "messages", id]) => get_message(req, id),
-        (_, ["v1", "health"]) | (_, ["v1", "messages", _]) => Err(ApiError::method_not_allowed("GET")),
+        (Method::Delete, ["v1", "messages", id]) => cancel(req, id),
+        (_, ["v1", "health"]) => Err(ApiError::method_not_allowed("GET")),
+        (_, ["v1", "messages", _]) => Err(ApiError::method_not_allowed("GET, DELETE")),
         (_, ["v1", "messages"]) => Err(ApiError::method_not_allowed("POST")),
         _ => Err(ApiError::not_found("no such endpoint")),
     }
@@ -45,45 +44,13 @@ struct SendBody {
     to: Recipients,
     text: String,
     client_reference: Option<String>,
-}
-
-#[derive(Serialize)]
-struct StatusJson {
-    code: u16,
-    name: &'static str,
-}
-
-impl From<Status> for StatusJson {
-    fn from(s: Status) -> Self {
-        StatusJson { code: s.code(), name: s.name() }
-    }
-}
-
-#[derive(Serialize)]
-struct MoneyJson {
-    amount: String,
-    minor: i64,
-    currency: &'static str,
-}
-
-impl From<Money> for MoneyJson {
-    fn from(m: Money) -> Self {
-        MoneyJson { amount: m.decimal(), minor: m.minor(), currency: m.currency().code() }
-    }
-}
-
-#[derive(Serialize)]
-struct SentMessage {
-    id: String,
-    to: String,
-    country: String,
-    status: StatusJson,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status_detail: Option<String>,
-    encoding: &'static str,
-    segments: u32,
-    price: MoneyJson,
-    refunded: bool,
+    /// Where status changes are POSTed; the account's default when absent.
+    status_callback: Option<String>,
+    /// RFC 3339, or a local time read in `time_zone` (else the account's time zone).
+    send_at: Option<String>,
+    time_zone: Option<String>,
+    /// Seconds; a message with no final status by then becomes Expired (default 72 h).
+    validity: Option<i64>,
 }
 
 const MAX_CLIENT_REFERENCE: usize = 128;
@@ -99,135 +66,43 @@ fn send(req: &Request) -> Result<Response, ApiError> {
         Recipients::One(one) => vec![one],
         Recipients::Many(many) => many,
     };
-    let valid = validate_send(&body.from, &to, &body.text, SegmentLimits::default())?;
-
-    let mut countries: Vec<String> = valid.recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
-    countries.sort_unstable();
-    countries.dedup();
-    let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
-    let digits: Vec<&str> = valid.recipients.iter().map(|r| r.digits()).collect();
-    let rules = store.price_rules(caller.currency, &countries, &digits).map_err(internal)?;
-    let quote = quote(&valid, &rules, caller.currency)?;
-
-    let carrier = CarrierConfig::from_variables();
-    let batch_id = new_id("bat");
-    let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
-    let mut balance = store
-        .create_send(&NewSend {
-            account_id: &caller.account_id,
-            batch_id: &batch_id,
+    let outcome = send_messages(
+        &store,
+        &caller,
+        &SendRequest {
+            from: &body.from,
+            to: &to,
+            text: &body.text,
             client_reference: body.client_reference.as_deref(),
-            sender: valid.sender.as_str(),
-            text: &valid.text,
-            quote: &quote,
-            carrier: &carrier.name,
-            message_ids: &message_ids,
-        })
-        .map_err(|e| store_error(e, caller.currency))?;
-
-    let submissions: Vec<Submission> = quote
-        .messages
-        .iter()
-        .zip(&message_ids)
-        .map(|(priced, id)| Submission {
-            reference: id,
-            from: valid.sender.as_str(),
-            to: priced.recipient.e164(),
-            text: valid.text.as_str(),
-            encoding: valid.text.encoding().as_str(),
-            segments: valid.text.segments(),
-        })
-        .collect();
-    let results = submit_all(&carrier, &submissions);
-
-    let mut any_refund = false;
-    let mut sent = Vec::with_capacity(results.len());
-    for ((priced, id), result) in quote.messages.iter().zip(&message_ids).zip(results) {
-        let (status, detail, refunded) = match result {
-            SubmitResult::Accepted { carrier_message_id } => {
-                let carrier_message_id = normalize_carrier_id(&carrier_message_id);
-                store.mark_submitted(id, &carrier_message_id, &carrier.name).map_err(internal)?;
-                if carrier.is_sandbox() {
-                    sandbox_receipt(&store, id, &carrier_message_id)?
-                } else {
-                    (Status::DeliveredToGateway, None, false)
-                }
-            }
-            SubmitResult::Failed { detail } => {
-                let outcome = store
-                    .change_status(id, Status::DeliveryToGatewayFailed, &carrier.name, Some(&detail))
-                    .map_err(internal)?;
-                let refunded = matches!(outcome, platform::store::StatusOutcome::Applied { refunded: true });
-                (Status::DeliveryToGatewayFailed, Some(detail), refunded)
-            }
-        };
-        any_refund |= refunded;
-        sent.push(SentMessage {
-            id: id.clone(),
-            to: priced.recipient.e164().to_owned(),
-            country: priced.recipient.country().as_str().to_owned(),
-            status: status.into(),
-            status_detail: detail,
-            encoding: valid.text.encoding().as_str(),
-            segments: valid.text.segments(),
-            price: priced.price.into(),
-            refunded,
-        });
-    }
-    if any_refund {
-        balance = store.balance(&caller.account_id).map_err(internal)?;
-    }
-    Ok(json(
-        201,
-        &serde_json::json!({
-            "batch_id": batch_id,
-            "carrier": carrier.name,
-            "sandbox": carrier.is_sandbox(),
-            "messages": sent,
-            "duplicates_removed": valid.duplicates,
-            "total_price": MoneyJson::from(quote.total),
-            "balance": MoneyJson::from(Money::new(balance, caller.currency)),
-        }),
-    ))
+            status_callback: body.status_callback.as_deref(),
+            send_at: body.send_at.as_deref(),
+            time_zone: body.time_zone.as_deref(),
+            validity: body.validity,
+        },
+    )?;
+    Ok(json(201, &outcome))
 }
 
-/// The sandbox "network" reports every message delivered, through the same receipt
-/// path a real carrier's receipt takes.
-fn sandbox_receipt(store: &Store, message_id: &str, carrier_message_id: &str) -> Result<(Status, Option<String>, bool), ApiError> {
-    let body = format!(r#"{{"message_id":"{carrier_message_id}","status":"DELIVRD","error_code":"000"}}"#);
-    let mapped = map_receipt_status("DELIVRD", Some("000"));
-    let outcome = store
-        .apply_receipt(&IncomingReceipt {
-            carrier: platform::carrier::SANDBOX,
-            carrier_message_id,
-            raw_status: "DELIVRD",
-            raw_error: Some("000"),
-            mapped,
-            dedupe_key: &format!("sandbox:{message_id}"),
-            body: &body,
-        })
-        .map_err(internal)?;
-    let status = match outcome {
-        platform::store::ReceiptOutcome::Applied { status, .. } => status,
-        _ => Status::DeliveredToGateway,
-    };
-    Ok((status, Some("sandbox: no real message was sent".into()), false))
-}
-
-fn store_error(e: StoreError, currency: Currency) -> ApiError {
-    match e {
-        StoreError::InsufficientFunds { balance, credit_limit, needed } => ApiError::from_status(
-            402,
-            Status::InsufficientFunds,
-            format!(
-                "this send costs {}; the balance is {} and the credit limit {}",
-                Money::new(needed, currency),
-                Money::new(balance, currency),
-                Money::new(credit_limit, currency)
-            ),
-        ),
-        StoreError::NotFound => ApiError::not_found("the account no longer exists"),
-        StoreError::Db(e) => internal(e),
+/// `DELETE /v1/messages/{id}`: cancels a scheduled message before it leaves; refunded.
+fn cancel(req: &Request, id: &str) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store)?;
+    match store.cancel_scheduled(&caller.account_id, id).map_err(internal)? {
+        CancelOutcome::Canceled { refunded } => Ok(json(
+            200,
+            &serde_json::json!({
+                "id": id,
+                "status": StatusJson::from(Status::Canceled),
+                "refunded": refunded,
+                "balance": MoneyJson::from(Money::new(store.balance(&caller.account_id).map_err(internal)?, caller.currency)),
+            }),
+        )),
+        CancelOutcome::TooLate(status) => Err(ApiError::conflict(format!(
+            "message {id} is {} ({}); only a scheduled message that has not left can be canceled",
+            status.name(),
+            status.code()
+        ))),
+        CancelOutcome::NotFound => Err(ApiError::not_found(format!("no message {id} in this account"))),
     }
 }
 

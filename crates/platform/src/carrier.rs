@@ -3,17 +3,21 @@
 //! `http`: our JSON carrier protocol over outbound HTTP (see README "Carrier protocol"):
 //!   POST {carrier_base_url}/messages, `Authorization: Bearer {carrier_api_key}`,
 //!   body `{"reference","from","to","text","encoding","segments"}` → 2xx `{"message_id": "…"}`.
+//! `vonage`, `sinch`: those carriers' own APIs (see `providers`); their receipts come
+//!   back through the adapters of the same name in `domain::receipt`.
 //! `sandbox`: never leaves the process; accepts every message and reports it delivered,
 //!   like the test credentials of commercial providers.
 
 use crate::config;
+use crate::outbound::{post_all, Answer, Post};
 use std::time::Duration;
-use wasi::http::outgoing_handler::{self, FutureIncomingResponse};
-use wasi::http::types::{Fields, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme};
-use wasi::io::streams::StreamError;
 
 pub const SANDBOX: &str = "sandbox";
 pub const HTTP: &str = "http";
+pub const VONAGE: &str = "vonage";
+pub const SINCH: &str = "sinch";
+
+mod providers;
 
 #[derive(Debug, Clone)]
 pub struct CarrierConfig {
@@ -28,7 +32,7 @@ impl CarrierConfig {
     /// host call (about 40 µs of CPU each, measured by bench/floor.sh), on the send path.
     pub fn from_variables() -> Self {
         let name = config::get_or("carrier", SANDBOX);
-        if name != HTTP {
+        if ![HTTP, VONAGE, SINCH].contains(&name.as_str()) {
             return Self { name, base_url: String::new(), api_key: String::new(), timeout: Duration::ZERO };
         }
         Self {
@@ -56,17 +60,26 @@ pub struct Submission<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitResult {
     Accepted { carrier_message_id: String },
+    /// The carrier split the message and gave each part its own id, in part order.
+    AcceptedInParts { part_ids: Vec<String> },
     /// The carrier refused or could not be reached; `detail` says how.
     Failed { detail: String },
 }
 
-/// Submits every message, up to `concurrency` at a time, and returns results in order.
+/// Submits every message, a few at a time for a batch, and returns results in order.
 pub fn submit_all(config: &CarrierConfig, submissions: &[Submission]) -> Vec<SubmitResult> {
     if config.is_sandbox() {
         return submissions
             .iter()
             .map(|s| SubmitResult::Accepted { carrier_message_id: format!("sbx-{}", s.reference) })
             .collect();
+    }
+    if config.name == VONAGE || config.name == SINCH {
+        let concurrency =
+            if submissions.len() > 1 { config::get_u64("carrier_concurrency", 4).clamp(1, 64) as usize } else { 1 };
+        let url = providers::url(config);
+        let posts: Vec<Post> = submissions.iter().map(|s| providers::post(config, &url, s)).collect();
+        return post_all(&posts, concurrency).into_iter().map(|o| providers::result(&config.name, o.result)).collect();
     }
     if config.name != HTTP {
         let detail = format!("carrier '{}' is not configured", config.name);
@@ -75,116 +88,42 @@ pub fn submit_all(config: &CarrierConfig, submissions: &[Submission]) -> Vec<Sub
     // Submits in flight at once; only a batch needs to know.
     let concurrency =
         if submissions.len() > 1 { config::get_u64("carrier_concurrency", 4).clamp(1, 64) as usize } else { 1 };
-    let mut results: Vec<Option<SubmitResult>> = vec![None; submissions.len()];
-    let mut in_flight: Vec<(usize, FutureIncomingResponse)> = Vec::new();
-    let mut next = 0;
-    while next < submissions.len() || !in_flight.is_empty() {
-        while next < submissions.len() && in_flight.len() < concurrency {
-            match start(config, &submissions[next]) {
-                Ok(future) => in_flight.push((next, future)),
-                Err(detail) => results[next] = Some(SubmitResult::Failed { detail }),
-            }
-            next += 1;
-        }
-        if in_flight.is_empty() {
-            continue;
-        }
-        let pollables: Vec<_> = in_flight.iter().map(|(_, f)| f.subscribe()).collect();
-        let ready = wasi::io::poll::poll(&pollables.iter().collect::<Vec<_>>());
-        drop(pollables);
-        let mut ready: Vec<usize> = ready.into_iter().map(|i| i as usize).collect();
-        ready.sort_unstable_by(|a, b| b.cmp(a));
-        for position in ready {
-            let (index, future) = in_flight.swap_remove(position);
-            results[index] = Some(finish(future));
-        }
-    }
-    results.into_iter().map(|r| r.unwrap_or(SubmitResult::Failed { detail: "not submitted".into() })).collect()
+    let url = format!("{}/messages", config.base_url.trim_end_matches('/'));
+    let posts: Vec<Post> = submissions
+        .iter()
+        .map(|s| Post {
+            url: &url,
+            headers: vec![("authorization".to_owned(), format!("Bearer {}", config.api_key))],
+            body: serde_json::json!({
+                "reference": s.reference,
+                "from": s.from,
+                "to": s.to,
+                "text": s.text,
+                "encoding": s.encoding,
+                "segments": s.segments,
+            })
+            .to_string(),
+            timeout: config.timeout,
+        })
+        .collect();
+    post_all(&posts, concurrency).into_iter().map(|outcome| submit_result(outcome.result)).collect()
 }
 
-fn start(config: &CarrierConfig, submission: &Submission) -> Result<FutureIncomingResponse, String> {
-    let uri: http::Uri = format!("{}/messages", config.base_url.trim_end_matches('/'))
-        .parse()
-        .map_err(|e| format!("carrier_base_url is not a URL: {e}"))?;
-    let body = serde_json::json!({
-        "reference": submission.reference,
-        "from": submission.from,
-        "to": submission.to,
-        "text": submission.text,
-        "encoding": submission.encoding,
-        "segments": submission.segments,
-    })
-    .to_string();
-    let headers = Fields::from_list(&[
-        ("content-type".to_owned(), b"application/json".to_vec()),
-        ("authorization".to_owned(), format!("Bearer {}", config.api_key).into_bytes()),
-    ])
-    .map_err(|e| format!("bad header: {e:?}"))?;
-    let request = OutgoingRequest::new(headers);
-    let scheme = match uri.scheme_str() {
-        Some("https") => Scheme::Https,
-        Some("http") => Scheme::Http,
-        other => return Err(format!("unsupported scheme {other:?}")),
+fn submit_result(result: Result<Answer, String>) -> SubmitResult {
+    let answer = match result {
+        Ok(answer) => answer,
+        Err(e) => return SubmitResult::Failed { detail: format!("carrier {e}") },
     };
-    let _ = request.set_method(&Method::Post);
-    let _ = request.set_scheme(Some(&scheme));
-    let _ = request.set_authority(uri.authority().map(|a| a.as_str()));
-    let _ = request.set_path_with_query(uri.path_and_query().map(|p| p.as_str()));
-    let outgoing_body = request.body().map_err(|_| "request body unavailable".to_owned())?;
-
-    let options = RequestOptions::new();
-    let nanos = config.timeout.as_nanos() as u64;
-    let _ = options.set_connect_timeout(Some(nanos));
-    let _ = options.set_first_byte_timeout(Some(nanos));
-    let _ = options.set_between_bytes_timeout(Some(nanos));
-
-    let future = outgoing_handler::handle(request, Some(options)).map_err(|e| format!("{e:?}"))?;
-    {
-        let stream = outgoing_body.write().map_err(|_| "request body unavailable".to_owned())?;
-        // blocking_write_and_flush takes at most 4096 bytes per call.
-        for chunk in body.as_bytes().chunks(4096) {
-            stream.blocking_write_and_flush(chunk).map_err(|e| format!("sending the request failed: {e:?}"))?;
-        }
-    }
-    OutgoingBody::finish(outgoing_body, None).map_err(|e| format!("{e:?}"))?;
-    Ok(future)
-}
-
-fn finish(future: FutureIncomingResponse) -> SubmitResult {
-    let response = match future.get() {
-        Some(Ok(Ok(response))) => response,
-        Some(Ok(Err(code))) => return SubmitResult::Failed { detail: format!("carrier unreachable: {code:?}") },
-        _ => return SubmitResult::Failed { detail: "carrier response unavailable".into() },
-    };
-    let status = response.status();
-    let body = read_body(response).unwrap_or_default();
-    if !(200..300).contains(&status) {
-        let snippet: String = String::from_utf8_lossy(&body).chars().take(200).collect();
-        return SubmitResult::Failed { detail: format!("carrier answered HTTP {status}: {snippet}") };
+    if !(200..300).contains(&answer.status) {
+        let snippet: String = String::from_utf8_lossy(&answer.body).chars().take(200).collect();
+        return SubmitResult::Failed { detail: format!("carrier answered HTTP {}: {snippet}", answer.status) };
     }
     #[derive(serde::Deserialize)]
     struct Accepted {
         message_id: String,
     }
-    match serde_json::from_slice::<Accepted>(&body) {
+    match serde_json::from_slice::<Accepted>(&answer.body) {
         Ok(a) if !a.message_id.trim().is_empty() => SubmitResult::Accepted { carrier_message_id: a.message_id },
         _ => SubmitResult::Failed { detail: "carrier answered without a message_id".into() },
     }
-}
-
-fn read_body(response: wasi::http::types::IncomingResponse) -> Result<Vec<u8>, String> {
-    let body = response.consume().map_err(|_| "no body".to_owned())?;
-    let stream = body.stream().map_err(|_| "no body stream".to_owned())?;
-    let mut bytes = Vec::new();
-    loop {
-        match stream.blocking_read(64 * 1024) {
-            Ok(chunk) => bytes.extend_from_slice(&chunk),
-            Err(StreamError::Closed) => break,
-            Err(e) => return Err(format!("{e:?}")),
-        }
-        if bytes.len() > 1024 * 1024 {
-            break;
-        }
-    }
-    Ok(bytes)
 }

@@ -21,7 +21,11 @@ impl From<spin_sdk::sqlite::Error> for DbError {
 
 /// Every schema change, in order; a database's `PRAGMA user_version` says how many it
 /// has. A migration is never edited once released: changes are new migrations.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_receipts.sql"),
+    include_str!("../migrations/0003_scheduling_callbacks.sql"),
+];
 
 pub struct Db {
     conn: Connection,

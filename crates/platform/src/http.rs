@@ -58,22 +58,33 @@ pub fn authenticate(req: &Request, store: &Store) -> Result<Caller, ApiError> {
     Ok(caller)
 }
 
-/// Guards operator endpoints with the `admin_token` variable (constant-time compare).
+/// Guards operator endpoints with the `admin_token` variable.
 pub fn require_admin(req: &Request) -> Result<(), ApiError> {
+    require_token(req, "admin_token")
+}
+
+/// Guards an endpoint with the bearer token held in `variable` (constant-time compare).
+/// An unset token disables the endpoint rather than opening it.
+pub fn require_token(req: &Request, variable: &str) -> Result<(), ApiError> {
     use sha2::{Digest, Sha256};
     use subtle::ConstantTimeEq;
-    let configured = spin_sdk::variables::get("admin_token").unwrap_or_default();
+    let configured = spin_sdk::variables::get(variable).unwrap_or_default();
     if configured.is_empty() {
-        return Err(ApiError::unavailable("the operator API is disabled: set the admin_token variable"));
+        return Err(ApiError::unavailable(format!("this endpoint is disabled: set the {variable} variable")));
     }
     let header = req.header("authorization").and_then(|h| h.as_str());
-    let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <admin token>"))?;
+    let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized(format!("send Authorization: Bearer <{variable}>")))?;
     // Digests make both sides the same length, so the constant-time compare leaks nothing.
     let (given, expected) = (Sha256::digest(token.as_bytes()), Sha256::digest(configured.as_bytes()));
     if !bool::from(given.ct_eq(&expected)) {
-        return Err(ApiError::unauthorized("the admin token is wrong"));
+        return Err(ApiError::unauthorized(format!("the {variable} is wrong")));
     }
     Ok(())
+}
+
+/// The query string's parameters (the last value of a repeated name wins).
+pub fn query(req: &Request) -> std::collections::HashMap<String, String> {
+    form_urlencoded::parse(req.query().as_bytes()).into_owned().collect()
 }
 
 /// Logs the cause for operators and gives the client a stable 500.

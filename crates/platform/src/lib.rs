@@ -5,4 +5,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod ids;
+pub mod messages;
+pub mod outbound;
+pub mod sending;
 pub mod store;

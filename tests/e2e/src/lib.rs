@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const CARRIER_KEY: &str = "carrier-api-key";
 pub const WEBHOOK_SECRET: &str = "carrier-webhook-secret";
+pub const JOBS_TOKEN: &str = "test-jobs-token";
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
@@ -72,6 +73,7 @@ impl SpinApp {
             .args(["up", "--listen", &format!("127.0.0.1:{port}"), "--state-dir"])
             .arg(&state_dir)
             .env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN_TOKEN)
+            .env("SPIN_VARIABLE_JOBS_TOKEN", JOBS_TOKEN)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -140,6 +142,36 @@ impl SpinApp {
         let key = self.admin("POST", &format!("/v1/admin/accounts/{id}/keys"), Some(json!({"name": "tests"})));
         assert_eq!(key.status, 201, "{}", key.text);
         (id, key.json["key"].as_str().unwrap().to_owned())
+    }
+
+    /// As [`SpinApp::account`], also returning the webhook signing secret shown at creation.
+    pub fn account_with_secret(&self, currency: &str, balance_minor: i64) -> (String, String, String) {
+        let created = self.admin(
+            "POST",
+            "/v1/admin/accounts",
+            Some(json!({"name": "Test AB", "currency": currency, "initial_balance_minor": balance_minor})),
+        );
+        assert_eq!(created.status, 201, "{}", created.text);
+        let id = created.json["id"].as_str().unwrap().to_owned();
+        let secret = created.json["webhook_secret"].as_str().expect("the secret is shown at creation").to_owned();
+        let key = self.admin("POST", &format!("/v1/admin/accounts/{id}/keys"), Some(json!({"name": "tests"})));
+        assert_eq!(key.status, 201, "{}", key.text);
+        (id, key.json["key"].as_str().unwrap().to_owned(), secret)
+    }
+
+    /// One call of the job runner, as cron would make it.
+    pub fn run_jobs(&self) -> Reply {
+        let reply = call("POST", &self.url("/v1/jobs/run"), Some(JOBS_TOKEN), None, &[]);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply
+    }
+
+    /// Opens the app's SQLite file for writing: only to make time pass in tests (move a
+    /// due date into the past), never to stand in for the API.
+    pub fn sql_write(&self) -> rusqlite::Connection {
+        let db = rusqlite::Connection::open(self.database()).unwrap();
+        db.busy_timeout(Duration::from_secs(10)).unwrap();
+        db
     }
 
     pub fn send(&self, key: &str, body: Value) -> Reply {
@@ -288,6 +320,75 @@ impl FakeCarrier {
     }
 }
 
+/// A customer's callback endpoint: records every request; answers 503 to the first
+/// `failures` requests, then `status` to the rest.
+pub struct CallbackReceiver {
+    pub url: String,
+    pub received: Arc<Mutex<Vec<Callback>>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Callback {
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub answered: u16,
+}
+
+impl Callback {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+}
+
+impl CallbackReceiver {
+    pub fn start(failures: usize, status: u16) -> CallbackReceiver {
+        let server = tiny_http::Server::http("127.0.0.1:0").expect("bind callback receiver");
+        let port = server.server_addr().to_ip().unwrap().port();
+        let received: Arc<Mutex<Vec<Callback>>> = Arc::new(Mutex::new(Vec::new()));
+        let log = received.clone();
+        thread::spawn(move || {
+            for mut request in server.incoming_requests() {
+                let mut body = String::new();
+                let _ = request.as_reader().read_to_string(&mut body);
+                let headers = request.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect();
+                let mut log = log.lock().unwrap();
+                let answered = if log.len() < failures { 503 } else { status };
+                log.push(Callback { headers, body, answered });
+                drop(log);
+                let _ = request.respond(tiny_http::Response::from_string("").with_status_code(answered));
+            }
+        });
+        CallbackReceiver { url: format!("http://127.0.0.1:{port}/hooks/sms"), received }
+    }
+
+    pub fn calls(&self) -> Vec<Callback> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// Verifies a Standard Webhooks signature as a receiver would, written from the spec
+/// (https://www.standardwebhooks.com/) independently of the app's signer: base64
+/// HMAC-SHA256 keyed with the base64 part of `whsec_…`, over `id.timestamp.body`.
+pub fn standard_webhook_valid(secret: &str, callback: &Callback) -> bool {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let engine = base64::engine::general_purpose::STANDARD;
+    let key = engine.decode(secret.strip_prefix("whsec_").unwrap_or(secret)).unwrap();
+    let (Some(id), Some(timestamp), Some(signatures)) =
+        (callback.header("webhook-id"), callback.header("webhook-timestamp"), callback.header("webhook-signature"))
+    else {
+        return false;
+    };
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{timestamp}.{}", callback.body).as_bytes());
+    let expected = format!("v1,{}", engine.encode(mac.finalize().into_bytes()));
+    let fresh = timestamp.parse::<i64>().is_ok_and(|t| (now() - t).abs() < 300);
+    fresh && signatures.split(' ').any(|s| s == expected)
+}
+
 /// Builds the app once per test binary (`spin build`; a no-op when up to date).
 pub fn build_app() {
     static BUILD: Once = Once::new();
@@ -299,4 +400,205 @@ pub fn build_app() {
             .expect("run spin build");
         assert!(status.success(), "spin build failed");
     });
+}
+
+// ---------------------------------------------------------------- receipts (three carriers)
+
+pub const VONAGE_KEY: &str = "vonage-key:vonage-secret";
+pub const VONAGE_WEBHOOK_SECRET: &str = "vonage-webhook-secret";
+pub const SINCH_TOKEN: &str = "sinch-api-token";
+pub const SINCH_WEBHOOK_SECRET: &str = "sinch-webhook-secret";
+
+/// Posts a receipt to `/v1/carriers/{carrier}/receipts` with this Content-Type (none
+/// when `None`) and X-Signature (none when `None`).
+pub fn post_receipt(app: &SpinApp, carrier: &str, content_type: Option<&str>, body: &str, signature: Option<String>) -> Reply {
+    let mut request = ureq::post(&app.url(&format!("/v1/carriers/{carrier}/receipts"))).timeout(Duration::from_secs(60));
+    if let Some(content_type) = content_type {
+        request = request.set("Content-Type", content_type);
+    }
+    if let Some(signature) = signature {
+        request = request.set("X-Signature", &signature);
+    }
+    let response = match request.send_string(body) {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("POST receipt to {carrier}: {e}"),
+    };
+    let status = response.status();
+    let text = response.into_string().unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply { status, text, json }
+}
+
+/// A receipt the fake carrier posts to the app *before* it answers a submit, signed
+/// with `secret`, as a fast carrier can.
+#[derive(Debug, Clone)]
+pub struct EarlyReceipt {
+    pub carrier: String,
+    pub secret: String,
+    pub content_type: String,
+    pub body: String,
+}
+
+/// How the fake carrier answers the submit for one recipient.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The ids to answer with (vonage: one per part); generated when empty.
+    pub ids: Vec<String>,
+    pub receipt_first: Option<EarlyReceipt>,
+}
+
+/// What the fake carrier got, in any of the three protocols.
+#[derive(Debug, Clone)]
+pub struct Submit {
+    pub path: String,
+    pub authorization: String,
+    pub body: Value,
+    /// Our message id (`reference`, `client-ref` or `client_reference`).
+    pub reference: String,
+    /// The ids it answered with.
+    pub ids: Vec<String>,
+    /// The app's answer to the early receipt, if one was sent.
+    pub early_reply: Option<Value>,
+}
+
+/// A local carrier speaking all three submit protocols the app knows: ours
+/// (`POST /messages`), Vonage's (`POST /sms/json`, one id per part) and Sinch's
+/// (`POST /batches`). Answers follow a [`Plan`] set per recipient, so concurrent tests
+/// need no shared switches; without one, fresh upper-case ids.
+pub struct ProtocolCarrier {
+    pub base: String,
+    submits: Arc<Mutex<Vec<Submit>>>,
+    plans: Arc<Mutex<std::collections::HashMap<String, Plan>>>,
+    app_base: Arc<Mutex<Option<String>>>,
+}
+
+impl ProtocolCarrier {
+    pub fn start(workers: usize) -> ProtocolCarrier {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind protocol carrier"));
+        let port = server.server_addr().to_ip().unwrap().port();
+        let carrier = ProtocolCarrier {
+            base: format!("http://127.0.0.1:{port}"),
+            submits: Arc::default(),
+            plans: Arc::default(),
+            app_base: Arc::default(),
+        };
+        let counter = Arc::new(AtomicU64::new(1));
+        for _ in 0..workers {
+            let (server, counter) = (server.clone(), counter.clone());
+            let (submits, plans, app_base) = (carrier.submits.clone(), carrier.plans.clone(), carrier.app_base.clone());
+            thread::spawn(move || {
+                for mut request in server.incoming_requests() {
+                    let mut text = String::new();
+                    let _ = request.as_reader().read_to_string(&mut text);
+                    let authorization = request
+                        .headers()
+                        .iter()
+                        .find(|h| h.field.equiv("Authorization"))
+                        .map(|h| h.value.to_string())
+                        .unwrap_or_default();
+                    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    let path = request.url().to_owned();
+                    let (to, reference) = match path.as_str() {
+                        "/messages" => (body["to"].as_str(), body["reference"].as_str()),
+                        "/sms/json" => (body["to"].as_str(), body["client-ref"].as_str()),
+                        "/batches" => (body["to"][0].as_str(), body["client_reference"].as_str()),
+                        _ => (None, None),
+                    };
+                    let (Some(to), Some(reference)) = (to.map(str::to_owned), reference.map(str::to_owned)) else {
+                        let _ = request.respond(tiny_http::Response::from_string("{}").with_status_code(404));
+                        continue;
+                    };
+                    let to = to.as_str();
+                    let plan = plans.lock().unwrap().get(to.trim_start_matches('+')).cloned().unwrap_or_default();
+                    let ids = if !plan.ids.is_empty() {
+                        plan.ids.clone()
+                    } else {
+                        let parts = if path == "/sms/json" { vonage_parts(&body) } else { 1 };
+                        (0..parts).map(|_| format!("PC{:014X}", counter.fetch_add(1, Ordering::Relaxed))).collect()
+                    };
+                    let early_reply = plan.receipt_first.as_ref().map(|early| {
+                        let app = app_base.lock().unwrap().clone().expect("attach the app before planning an early receipt");
+                        let url = format!("{app}/v1/carriers/{}/receipts", early.carrier);
+                        let signature = carrier_signature(&early.secret, now(), &early.body);
+                        let reply = ureq::post(&url)
+                            .set("Content-Type", &early.content_type)
+                            .set("X-Signature", &signature)
+                            .send_string(&early.body);
+                        match reply {
+                            Ok(r) | Err(ureq::Error::Status(_, r)) => r.into_json::<Value>().unwrap_or(Value::Null),
+                            Err(e) => json!({"error": e.to_string()}),
+                        }
+                    });
+                    let (status, reply) = match path.as_str() {
+                        "/messages" => (200, json!({"message_id": ids[0]})),
+                        "/sms/json" => (
+                            200,
+                            json!({
+                                "message-count": ids.len().to_string(),
+                                "messages": ids.iter().map(|id| json!({"to": to, "message-id": id, "status": "0"})).collect::<Vec<_>>(),
+                            }),
+                        ),
+                        _ => (201, json!({"id": ids[0], "to": [to], "from": body["from"], "canceled": false})),
+                    };
+                    submits.lock().unwrap().push(Submit {
+                        path,
+                        authorization,
+                        body,
+                        reference,
+                        ids,
+                        early_reply,
+                    });
+                    let response = tiny_http::Response::from_string(reply.to_string())
+                        .with_status_code(status)
+                        .with_header("Content-Type: application/json".parse::<tiny_http::Header>().unwrap());
+                    let _ = request.respond(response);
+                }
+            });
+        }
+        carrier
+    }
+
+    /// Tells the carrier where to post early receipts.
+    pub fn attach(&self, app: &SpinApp) {
+        *self.app_base.lock().unwrap() = Some(app.base.clone());
+    }
+
+    /// How to answer the submit to `to` (E.164, with or without '+').
+    pub fn plan(&self, to: &str, plan: Plan) {
+        self.plans.lock().unwrap().insert(to.trim_start_matches('+').to_owned(), plan);
+    }
+
+    /// What the carrier got for our message `reference`.
+    pub fn find(&self, reference: &str) -> Option<Submit> {
+        self.submits.lock().unwrap().iter().find(|s| s.reference == reference).cloned()
+    }
+}
+
+/// Parts Vonage would split a text into: 160/153 GSM-7 characters, 70/67 for unicode.
+fn vonage_parts(body: &Value) -> usize {
+    let length = body["text"].as_str().unwrap_or("").chars().count();
+    let (single, multi) = if body["type"] == "unicode" { (70, 67) } else { (160, 153) };
+    if length <= single { 1 } else { length.div_ceil(multi) }
+}
+
+impl SpinApp {
+    /// The app routed to `carrier` speaking `protocol` ("http", "vonage" or "sinch"), with
+    /// that carrier's receipt secret set and the others' left unset.
+    pub fn with_protocol(carrier: &ProtocolCarrier, protocol: &str) -> SpinApp {
+        let (key, secret_variable, secret) = match protocol {
+            "vonage" => (VONAGE_KEY, "vonage_webhook_secret", VONAGE_WEBHOOK_SECRET),
+            "sinch" => (SINCH_TOKEN, "sinch_webhook_secret", SINCH_WEBHOOK_SECRET),
+            _ => (CARRIER_KEY, "carrier_webhook_secret", WEBHOOK_SECRET),
+        };
+        let app = SpinApp::start(&[
+            ("carrier", protocol.into()),
+            ("carrier_base_url", carrier.base.clone()),
+            ("carrier_api_key", key.into()),
+            (secret_variable, secret.into()),
+            ("carrier_timeout_ms", "5000".into()),
+        ]);
+        carrier.attach(&app);
+        app
+    }
 }

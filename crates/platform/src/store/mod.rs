@@ -1,14 +1,27 @@
-//! The storage layer: every SQL statement of the application lives in this file.
+//! The storage layer: every SQL statement of the application lives in this module
+//! (this file, `dispatch.rs`, `receipts.rs`) and the migrations.
 
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use crate::ids::new_id;
 use domain::money::{Currency, Money};
-use domain::policy::refund_due;
+use domain::policy::refund_due_for;
 use domain::pricing::{PriceRule, PriceScope};
 use domain::send::Quote;
 use domain::status::{transition, Status, Transition};
 use domain::text::MessageText;
 use spin_sdk::sqlite::Value;
+
+mod dispatch;
+mod receipts;
+
+pub use receipts::{IncomingReceipt, ReceiptOutcome};
+
+/// The storage format of instants, the one SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ')`
+/// writes, so that text order is time order in every comparison.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+pub use dispatch::{AccountSettings, AttemptResult, CallbackDeliveryView, CancelOutcome, ClaimedCallback, DueMessage};
 
 /// Who is calling, resolved from an API key.
 #[derive(Debug, Clone)]
@@ -16,6 +29,10 @@ pub struct Caller {
     pub account_id: String,
     pub currency: Currency,
     pub blocked: bool,
+    /// IANA name; local send times are read in it.
+    pub time_zone: String,
+    /// The account's default status callback URL.
+    pub status_callback: Option<String>,
 }
 
 #[derive(Debug)]
@@ -82,6 +99,10 @@ pub struct NewSend<'a> {
     pub quote: &'a Quote,
     pub carrier: &'a str,
     pub message_ids: &'a [String],
+    pub status_callback: Option<&'a str>,
+    /// Scheduled: stored Funded (103) until then; otherwise Sending (110) now.
+    pub send_at: Option<&'a str>,
+    pub expires_at: &'a str,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -122,24 +143,14 @@ pub enum StatusOutcome {
     Ignored,
 }
 
-/// What became of a receipt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReceiptOutcome {
-    Applied { message_id: String, status: Status, refunded: bool },
-    Ignored { message_id: String, current: Status },
-    Duplicate,
-    /// No message has that carrier id (yet); the receipt is kept.
-    Unmatched,
-}
-
-pub struct IncomingReceipt<'a> {
-    pub carrier: &'a str,
-    pub carrier_message_id: &'a str,
-    pub raw_status: &'a str,
-    pub raw_error: Option<&'a str>,
-    pub mapped: Status,
-    pub dedupe_key: &'a str,
-    pub body: &'a str,
+/// Where a message stands once its submit is recorded and the receipts kept for its
+/// carrier id (if any arrived before the submit response) are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubmitRecorded {
+    pub status: Status,
+    pub refunded: bool,
+    /// Kept receipts that found the message.
+    pub kept_receipts: usize,
 }
 
 const MESSAGE_COLUMNS: &str = "id, account_id, batch_id, client_reference, sender, recipient, country, body, \
@@ -177,7 +188,8 @@ impl Store {
 
     pub fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<Caller>, DbError> {
         let rows = self.db.query(
-            "SELECT a.id, a.currency, a.blocked FROM api_keys k JOIN accounts a ON a.id = k.account_id \
+            "SELECT a.id, a.currency, a.blocked, a.time_zone, a.status_callback \
+             FROM api_keys k JOIN accounts a ON a.id = k.account_id \
              WHERE k.key_hash = ? AND k.revoked_at IS NULL",
             &[text(key_hash)],
         )?;
@@ -186,6 +198,8 @@ impl Store {
                 account_id: row.text(0),
                 currency: Currency::parse(&row.text(1)).ok()?,
                 blocked: row.int(2) != 0,
+                time_zone: row.text(3),
+                status_callback: row.opt_text(4),
             })
         }))
     }
@@ -354,21 +368,24 @@ impl Store {
 
     /// Stores the messages and debits their price, as one statement (see the
     /// `message_is_paid_for` and `message_created` triggers): all messages or none,
-    /// left Sending (110) with the history Accepted → Funded → Sending. Refused with
+    /// left Sending (110) with the history Accepted → Funded → Sending, or Funded (103)
+    /// until `send_at` when scheduled. Refused with
     /// nothing written when the debit would pass the credit limit. Returns the balance.
     pub fn create_send(&self, send: &NewSend) -> Result<i64, StoreError> {
-        // One statement for the whole request: 1,000 rows × 14 parameters stay under
+        // One statement for the whole request: 1,000 rows × 17 parameters stay under
         // SQLite's 32,766 bound parameters.
         let mut sql = String::from(
             "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-             encoding, segments, price_minor, currency, carrier, status, status_source) VALUES ",
+             encoding, segments, price_minor, currency, carrier, status, status_callback, send_at, expires_at, \
+             status_source) VALUES ",
         );
-        let mut params = Vec::with_capacity(send.quote.messages.len() * 14);
+        let status = if send.send_at.is_some() { Status::Funded } else { Status::Sending };
+        let mut params = Vec::with_capacity(send.quote.messages.len() * 17);
         for (i, (priced, id)) in send.quote.messages.iter().zip(send.message_ids).enumerate() {
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,'router')");
+            sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'router')");
             params.extend([
                 text(id.as_str()),
                 text(send.account_id),
@@ -383,7 +400,10 @@ impl Store {
                 int(priced.price.minor()),
                 text(priced.price.currency().code()),
                 text(send.carrier),
-                int(Status::Sending.code() as i64),
+                int(status.code() as i64),
+                opt_text(send.status_callback),
+                opt_text(send.send_at),
+                text(send.expires_at),
             ]);
         }
         let inserted = self.db.execute(&sql, &params);
@@ -406,22 +426,66 @@ impl Store {
         rows.rows.first().map(|r| (r.int(0), r.int(1))).ok_or(StoreError::NotFound)
     }
 
-    /// The carrier took the message: DeliveredToGateway (111) with its id. A receipt that
-    /// raced ahead of this (already moved the status on) is left as it is.
-    pub fn mark_submitted(&self, message_id: &str, carrier_message_id: &str, source: &str) -> Result<(), DbError> {
-        self.db.execute(
+    /// The carrier took the message: DeliveredToGateway (111) with its id, in the
+    /// canonical form its carrier's adapter gives (see `sending::canonical_submit_id`).
+    /// Receipts that raced ahead of the submit response and were kept for this id are
+    /// applied in the same transaction, in arrival order, so none is lost either way
+    /// round. A status already moved on is left as it is.
+    pub fn mark_submitted(&self, message_id: &str, carrier_message_id: &str, source: &str) -> Result<SubmitRecorded, DbError> {
+        self.mark_submitted_in_parts(message_id, &[carrier_message_id.to_owned()], source)
+    }
+
+    /// As [`Store::mark_submitted`], for a carrier that gave each part of a multipart
+    /// message its own id (in part order): the message keeps the first, every part is
+    /// stored with its own (`message_parts`), and receipts for any of them roll up.
+    pub fn mark_submitted_in_parts(&self, message_id: &str, part_ids: &[String], source: &str) -> Result<SubmitRecorded, DbError> {
+        if part_ids.len() > 1 {
+            // The part ids must exist before a receipt can see the message's id, or a
+            // receipt for part 1 would be taken for the whole message.
+            return self.db.transaction(|db| {
+                let (carrier, _) = self.record_submit_in(db, message_id, part_ids, source)?;
+                for (index, id) in part_ids.iter().enumerate() {
+                    db.execute(
+                        "INSERT INTO message_parts (message_id, part, parts, carrier, carrier_message_id) VALUES (?, ?, ?, ?, ?) \
+                         ON CONFLICT (message_id, part) DO UPDATE SET carrier_message_id = excluded.carrier_message_id",
+                        &[text(message_id), int(index as i64 + 1), int(part_ids.len() as i64), text(carrier.as_str()), text(id.as_str())],
+                    )?;
+                }
+                self.apply_kept_for_in(db, message_id, &carrier, part_ids)
+            });
+        }
+        // One id, the common case, without a transaction and yet losing nothing: receipts
+        // stored after this UPDATE commits match the id themselves, and those kept before
+        // it are visible to the look-up after it (writers are serialised).
+        let (carrier, status) = self.record_submit_in(&self.db, message_id, part_ids, source)?;
+        if !self.has_kept_receipts(&carrier, part_ids)? {
+            return Ok(SubmitRecorded { status, refunded: false, kept_receipts: 0 });
+        }
+        self.db.transaction(|db| self.apply_kept_for_in(db, message_id, &carrier, part_ids))
+    }
+
+    /// DeliveredToGateway (111) with the first id, if the message is still Sending.
+    /// Returns its carrier and status.
+    fn record_submit_in(&self, db: &Db, message_id: &str, part_ids: &[String], source: &str) -> Result<(String, Status), DbError> {
+        let Some(first) = part_ids.first() else {
+            return Err(DbError("a submitted message needs a carrier id".into()));
+        };
+        let updated = db.query(
             "UPDATE messages SET carrier_message_id = ?2, status = CASE WHEN status = ?4 THEN ?5 ELSE status END, \
-             status_source = CASE WHEN status = ?4 THEN ?3 ELSE status_source END, status_detail = NULL, \
+             status_source = CASE WHEN status = ?4 THEN ?3 ELSE status_source END, \
+             status_detail = CASE WHEN status = ?4 THEN NULL ELSE status_detail END, \
              status_at = CASE WHEN status = ?4 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE status_at END \
-             WHERE id = ?1",
+             WHERE id = ?1 RETURNING carrier, status",
             &[
                 text(message_id),
-                text(carrier_message_id),
+                text(first.as_str()),
                 text(source),
                 int(Status::Sending.code() as i64),
                 int(Status::DeliveredToGateway.code() as i64),
             ],
-        )
+        )?;
+        let row = updated.rows.first().ok_or_else(|| DbError(format!("no message {message_id}")))?;
+        Ok((row.text(0), Status::from_code(row.int(1) as u16).unwrap_or(Status::Unknown)))
     }
 
     /// Moves a message to `next` if the transition rule allows, refunding its price
@@ -431,19 +495,22 @@ impl Store {
     }
 
     fn change_status_in(&self, db: &Db, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
-        let rows = db.query("SELECT status, account_id, price_minor FROM messages WHERE id = ?", &[text(message_id)])?;
+        let rows = db.query(
+            "SELECT status, account_id, price_minor, carrier_message_id IS NOT NULL FROM messages WHERE id = ?",
+            &[text(message_id)],
+        )?;
         let Some(row) = rows.rows.first() else { return Ok(StatusOutcome::Ignored) };
         let current = Status::from_code(row.int(0) as u16).unwrap_or(Status::Unknown);
         if transition(current, next) != Transition::Apply {
             return Ok(StatusOutcome::Ignored);
         }
-        let (account_id, price) = (row.text(1), row.int(2));
+        let (account_id, price, reached_carrier) = (row.text(1), row.int(2), row.int(3) != 0);
         db.execute(
             "UPDATE messages SET status = ?, status_source = ?, status_detail = ?, \
              status_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
             &[int(next.code() as i64), text(source), opt_text(detail), text(message_id)],
         )?;
-        let refunded = refund_due(next) && price > 0 && {
+        let refunded = refund_due_for(next, reached_carrier) && price > 0 && {
             // The partial unique index turns a second refund of the same message into a no-op.
             let inserted = db.query(
                 "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
@@ -487,59 +554,5 @@ impl Store {
     pub fn balance(&self, account_id: &str) -> Result<i64, DbError> {
         let rows = self.db.query("SELECT balance_minor FROM accounts WHERE id = ?", &[text(account_id)])?;
         Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
-    }
-
-    // ------------------------------------------------------------ receipts
-
-    /// Records a verified receipt and applies it to its message, once.
-    pub fn apply_receipt(&self, receipt: &IncomingReceipt) -> Result<ReceiptOutcome, DbError> {
-        self.db.transaction(|db| {
-            let inserted = db.query(
-                "INSERT INTO receipts (carrier, carrier_message_id, dedupe_key, raw_status, raw_error, mapped_status, outcome, body) \
-                 VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-                &[
-                    text(receipt.carrier),
-                    text(receipt.carrier_message_id),
-                    text(receipt.dedupe_key),
-                    text(receipt.raw_status),
-                    opt_text(receipt.raw_error),
-                    int(receipt.mapped.code() as i64),
-                    text(receipt.body),
-                ],
-            )?;
-            let Some(receipt_id) = inserted.rows.first().map(|r| r.int(0)) else {
-                return Ok(ReceiptOutcome::Duplicate);
-            };
-            let found = db.query(
-                "SELECT id, status FROM messages WHERE carrier = ? AND carrier_message_id = ?",
-                &[text(receipt.carrier), text(receipt.carrier_message_id)],
-            )?;
-            let (outcome, label, message_id) = match found.rows.first() {
-                None => (ReceiptOutcome::Unmatched, "unmatched", None),
-                Some(row) => {
-                    let message_id = row.text(0);
-                    let current = Status::from_code(row.int(1) as u16).unwrap_or(Status::Unknown);
-                    let detail = match receipt.raw_error {
-                        Some(err) => format!("{} err={err}", receipt.raw_status),
-                        None => receipt.raw_status.to_owned(),
-                    };
-                    match self.change_status_in(db, &message_id, receipt.mapped, receipt.carrier, Some(&detail))? {
-                        StatusOutcome::Applied { refunded } => (
-                            ReceiptOutcome::Applied { message_id: message_id.clone(), status: receipt.mapped, refunded },
-                            "applied",
-                            Some(message_id),
-                        ),
-                        StatusOutcome::Ignored => {
-                            (ReceiptOutcome::Ignored { message_id: message_id.clone(), current }, "ignored", Some(message_id))
-                        }
-                    }
-                }
-            };
-            db.execute(
-                "UPDATE receipts SET outcome = ?, message_id = ? WHERE id = ?",
-                &[text(label), opt_text(message_id), int(receipt_id)],
-            )?;
-            Ok(outcome)
-        })
     }
 }

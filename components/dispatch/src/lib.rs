@@ -1,0 +1,292 @@
+//! Work that happens after a request, and what customers see of it:
+//! - `POST /v1/jobs/run` (operator, `jobs_token`): the job runner. Spin has no timer, so
+//!   cron or a Kubernetes CronJob calls it; each call does bounded batches of due work
+//!   (scheduled sends, kept receipts, expiry, status callbacks) and is safe to run
+//!   concurrently and repeatedly: every item is claimed by one statement first.
+//! - `GET /v1/callbacks`, `POST /v1/callbacks/{event id}/replay` (API key): the delivery log.
+//! - `GET`/`PATCH /v1/account/settings`, `POST /v1/account/webhook-secret` (API key).
+//!
+//! This component may call any host (customers' callback URLs); send may call only the carrier.
+
+use chrono::{DateTime, Utc};
+use domain::callback::{StatusChange, StatusEvent};
+use domain::endpoint::CallbackUrl;
+use domain::error::ApiError;
+use domain::money::{Currency, Money};
+use domain::retry::{classify, next_attempt_delay, DeliveryOutcome, Next};
+use domain::schedule::TimeZone;
+use domain::status::Status;
+use domain::webhook::WebhookSecret;
+use platform::carrier::{CarrierConfig, Submission};
+use platform::http::{authenticate, internal, json, parse_body, require_token, respond, segments};
+use platform::ids::{now_seconds, random_bytes};
+use platform::outbound::{post_all, Post};
+use platform::sending::submit_and_record;
+use platform::store::{AttemptResult, ClaimedCallback, Store};
+use serde::Deserialize;
+use spin_sdk::http::{Method, Request, Response};
+use spin_sdk::http_component;
+use std::time::{Duration, Instant};
+
+/// Per call of the runner: how much of each kind of work, and for how long callbacks run.
+const SCHEDULED_BATCH: i64 = 200;
+const EXPIRY_BATCH: i64 = 500;
+const RECEIPT_BATCH: i64 = 500;
+const CALLBACK_BATCH: i64 = 32;
+const CALLBACKS_IN_FLIGHT: usize = 8;
+const CALLBACK_BUDGET: Duration = Duration::from_secs(20);
+/// A runner owns a claimed callback this long; a crashed runner's claims lapse after it.
+const CALLBACK_LEASE_SECONDS: i64 = 60;
+const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
+/// Kept receipts no message ever claimed are dropped after this many days.
+const UNMATCHED_RECEIPT_DAYS: i64 = 7;
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    respond(route(&req))
+}
+
+fn route(req: &Request) -> Result<Response, ApiError> {
+    let path = segments(req);
+    match (req.method(), path.as_slice()) {
+        (Method::Post, ["v1", "jobs", "run"]) => run_jobs(req),
+        (Method::Get, ["v1", "callbacks"]) => callback_log(req),
+        (Method::Post, ["v1", "callbacks", event_id, "replay"]) => replay(req, event_id),
+        (Method::Get, ["v1", "account", "settings"]) => settings(req),
+        (Method::Patch, ["v1", "account", "settings"]) => update_settings(req),
+        (Method::Post, ["v1", "account", "webhook-secret"]) => rotate_secret(req),
+        (_, ["v1", "jobs", "run"]) | (_, ["v1", "callbacks", _, "replay"]) | (_, ["v1", "account", "webhook-secret"]) => {
+            Err(ApiError::method_not_allowed("POST"))
+        }
+        (_, ["v1", "callbacks"]) => Err(ApiError::method_not_allowed("GET")),
+        (_, ["v1", "account", "settings"]) => Err(ApiError::method_not_allowed("GET, PATCH")),
+        _ => Err(ApiError::not_found("no such endpoint")),
+    }
+}
+
+// ---------------------------------------------------------------- the job runner
+
+#[derive(Default, serde::Serialize)]
+struct JobReport {
+    scheduled_sent: usize,
+    receipts_applied: usize,
+    receipts_purged: usize,
+    expired: usize,
+    callbacks_delivered: usize,
+    callbacks_retrying: usize,
+    callbacks_failed: usize,
+    elapsed_ms: u128,
+}
+
+fn run_jobs(req: &Request) -> Result<Response, ApiError> {
+    require_token(req, "jobs_token")?;
+    let started = Instant::now();
+    let store = Store::open().map_err(internal)?;
+    let mut report = JobReport::default();
+
+    // Scheduled sends whose time has come: claimed (→ Sending) in one statement, then sent.
+    let carrier = CarrierConfig::from_variables();
+    let due = store.claim_due_scheduled(&carrier.name, SCHEDULED_BATCH).map_err(internal)?;
+    let submissions: Vec<Submission> = due
+        .iter()
+        .map(|m| Submission {
+            reference: &m.id,
+            from: &m.sender,
+            to: &m.recipient,
+            text: &m.body,
+            encoding: &m.encoding,
+            segments: m.segments,
+        })
+        .collect();
+    report.scheduled_sent = submit_and_record(&store, &carrier, &submissions).map_err(internal)?.len();
+
+    // Receipts that arrived before their message's submit answer.
+    report.receipts_applied = store.apply_pending_receipts(RECEIPT_BATCH).map_err(internal)?;
+    report.receipts_purged = store.purge_unmatched_receipts(UNMATCHED_RECEIPT_DAYS).map_err(internal)?;
+
+    // Validity: no final status in time → Expired (refunded only if it never left us).
+    for id in store.expired_messages(EXPIRY_BATCH).map_err(internal)? {
+        let outcome = store
+            .change_status(&id, Status::Expired, "validity", Some("no final status within the validity period"))
+            .map_err(internal)?;
+        report.expired += matches!(outcome, platform::store::StatusOutcome::Applied { .. }) as usize;
+    }
+
+    // Status callbacks, batch after batch (each message's next event becomes due when
+    // the one before it is delivered), within the time budget.
+    while started.elapsed() < CALLBACK_BUDGET {
+        let claimed = store.claim_callbacks(CALLBACK_BATCH, CALLBACK_LEASE_SECONDS).map_err(internal)?;
+        if claimed.is_empty() {
+            break;
+        }
+        deliver_callbacks(&store, &claimed, &mut report).map_err(internal)?;
+    }
+    report.elapsed_ms = started.elapsed().as_millis();
+    Ok(json(200, &report))
+}
+
+fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &mut JobReport) -> Result<(), platform::db::DbError> {
+    let timestamp = now_seconds();
+    let posts: Vec<Post> = claimed
+        .iter()
+        .map(|c| {
+            let body = render_event(c);
+            let secrets: Vec<WebhookSecret> = c.secrets.iter().filter_map(|s| WebhookSecret::parse(s).ok()).collect();
+            // Accounts made before callbacks existed get a secret now; they see it by rotating.
+            let secrets = if secrets.is_empty() { vec![new_secret_for(store, &c.account_id)] } else { secrets };
+            let mut headers: Vec<(String, String)> = domain::webhook::headers(&secrets.iter().collect::<Vec<_>>(), &c.event_id, timestamp, body.as_bytes())
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect();
+            headers.push(("user-agent".to_owned(), "smsedge-callbacks/1".to_owned()));
+            Post { url: &c.url, headers, body, timeout: CALLBACK_TIMEOUT }
+        })
+        .collect();
+    let outcomes = post_all(&posts, CALLBACKS_IN_FLIGHT);
+    for (callback, outcome) in claimed.iter().zip(outcomes) {
+        let (delivery, http_status, error) = match &outcome.result {
+            Ok(answer) => (DeliveryOutcome::Http(answer.status), Some(answer.status), None),
+            Err(e) if e.contains("Timeout") => (DeliveryOutcome::Timeout, None, Some(e.clone())),
+            Err(e) => (DeliveryOutcome::NetworkError, None, Some(e.clone())),
+        };
+        let result = match classify(delivery) {
+            Next::Delivered => {
+                report.callbacks_delivered += 1;
+                AttemptResult::Delivered
+            }
+            Next::Retry => match next_attempt_delay(callback.attempt) {
+                Some(delay) => {
+                    report.callbacks_retrying += 1;
+                    AttemptResult::RetryIn { seconds: delay.as_secs() }
+                }
+                None => {
+                    report.callbacks_failed += 1;
+                    AttemptResult::GiveUp
+                }
+            },
+            Next::GiveUp => {
+                report.callbacks_failed += 1;
+                AttemptResult::GiveUp
+            }
+        };
+        store.record_callback_attempt(
+            callback.delivery_id,
+            callback.attempt,
+            http_status,
+            error.as_deref(),
+            outcome.elapsed.as_millis() as i64,
+            result,
+        )?;
+    }
+    Ok(())
+}
+
+fn new_secret_for(store: &Store, account_id: &str) -> WebhookSecret {
+    let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).expect("32 bytes make a secret");
+    if let Err(e) = store.rotate_webhook_secret(account_id, &secret.to_string()) {
+        eprintln!("could not store a webhook secret for {account_id}: {e}");
+    }
+    secret
+}
+
+fn render_event(c: &ClaimedCallback) -> String {
+    let created_at = DateTime::parse_from_rfc3339(&c.at).map(|at| at.with_timezone(&Utc)).unwrap_or_else(|_| Utc::now());
+    let price = Currency::parse(&c.currency).ok().map(|currency| Money::new(c.price_minor, currency));
+    StatusEvent::new(
+        &c.event_id,
+        created_at,
+        &StatusChange {
+            message_id: &c.message_id,
+            batch_id: &c.batch_id,
+            client_reference: c.client_reference.as_deref(),
+            to: &c.to,
+            status: c.status,
+            previous_status: c.previous_status,
+            carrier_status: c.carrier_status.as_deref().map(|status| (status, c.carrier_error.as_deref())),
+            price,
+            refunded: c.refunded,
+        },
+    )
+    .to_json()
+}
+
+// ---------------------------------------------------------------- the callback log
+
+fn callback_log(req: &Request) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store)?;
+    let query = platform::http::query(req);
+    let state = query.get("state").map(String::as_str);
+    if state.is_some_and(|s| !["pending", "delivered", "failed"].contains(&s)) {
+        return Err(ApiError::malformed("state is one of pending, delivered, failed"));
+    }
+    let limit = query.get("limit").and_then(|l| l.parse::<i64>().ok()).unwrap_or(50).clamp(1, 500);
+    let deliveries = store.callback_log(&caller.account_id, state, limit).map_err(internal)?;
+    Ok(json(200, &serde_json::json!({ "deliveries": deliveries })))
+}
+
+/// Queues a delivery again, due now, with a fresh retry schedule (e.g. after a failure).
+fn replay(req: &Request, event_id: &str) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store)?;
+    if !store.replay_callback(&caller.account_id, event_id).map_err(internal)? {
+        return Err(ApiError::not_found(format!("no callback event {event_id} in this account")));
+    }
+    Ok(json(202, &serde_json::json!({ "event_id": event_id, "state": "pending" })))
+}
+
+// ---------------------------------------------------------------- account settings
+
+fn settings(req: &Request) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store)?;
+    let settings = store
+        .account_settings(&caller.account_id)
+        .map_err(internal)?
+        .ok_or_else(|| ApiError::not_found("the account no longer exists"))?;
+    Ok(json(200, &settings))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsPatch {
+    time_zone: Option<String>,
+    /// A URL, or null to remove the default callback.
+    #[serde(default, deserialize_with = "explicit_null")]
+    status_callback: Option<Option<String>>,
+}
+
+/// Tells a field set to `null` (Some(None)) from a field left out (None).
+fn explicit_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+fn update_settings(req: &Request) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store)?;
+    let patch: SettingsPatch = parse_body(req)?;
+    let time_zone = patch.time_zone.as_deref().map(TimeZone::parse).transpose()?;
+    let status_callback = match &patch.status_callback {
+        Some(Some(url)) => Some(Some(CallbackUrl::parse(url).map_err(|e| ApiError::malformed(e.to_string()))?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    store
+        .update_account_settings(
+            &caller.account_id,
+            time_zone.as_ref().map(TimeZone::name),
+            status_callback.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
+        )
+        .map_err(internal)?;
+    settings(req)
+}
+
+/// Makes a new signing secret and shows it this once; the old one keeps signing beside
+/// it for a day, so receivers can switch without missing an event.
+fn rotate_secret(req: &Request) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store)?;
+    let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).map_err(internal)?.to_string();
+    store.rotate_webhook_secret(&caller.account_id, &secret).map_err(internal)?;
+    Ok(json(201, &serde_json::json!({ "webhook_secret": secret, "previous_valid_for_hours": 24 })))
+}

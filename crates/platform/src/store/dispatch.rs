@@ -1,0 +1,386 @@
+//! SQL of the work that happens after a request: scheduled sends, expiry, customer
+//! status callbacks with their delivery log, and the account settings they read.
+
+use super::{Store, StatusOutcome};
+use crate::db::{int, opt_text, text, DbError, RowExt};
+use domain::status::Status;
+use spin_sdk::sqlite::Value;
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/// A scheduled message the runner took to send now (already moved to Sending, 110).
+#[derive(Debug, Clone)]
+pub struct DueMessage {
+    pub id: String,
+    pub sender: String,
+    pub recipient: String,
+    pub body: String,
+    pub encoding: String,
+    pub segments: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelOutcome {
+    Canceled { refunded: bool },
+    /// It is not (or no longer) waiting to be sent.
+    TooLate(Status),
+    NotFound,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountSettings {
+    pub time_zone: String,
+    pub status_callback: Option<String>,
+    pub webhook_secret_set: bool,
+    pub webhook_secret_rotated_at: Option<String>,
+}
+
+/// A callback delivery the runner took, with everything needed to render and sign it.
+#[derive(Debug, Clone)]
+pub struct ClaimedCallback {
+    pub delivery_id: i64,
+    pub event_id: String,
+    pub account_id: String,
+    pub url: String,
+    /// This attempt's number, from 1.
+    pub attempt: u32,
+    pub message_id: String,
+    pub batch_id: String,
+    pub client_reference: Option<String>,
+    pub to: String,
+    pub status: Status,
+    pub previous_status: Option<Status>,
+    pub at: String,
+    pub detail: Option<String>,
+    pub source: String,
+    pub price_minor: i64,
+    pub currency: String,
+    pub refunded: bool,
+    /// What the carrier said, when a receipt caused this status.
+    pub carrier_status: Option<String>,
+    pub carrier_error: Option<String>,
+    /// Current secret first; the previous one while a rotation is less than a day old.
+    pub secrets: Vec<String>,
+}
+
+/// How an attempt ended, for the log and the next step.
+pub enum AttemptResult {
+    Delivered,
+    RetryIn { seconds: u64 },
+    GiveUp,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CallbackAttemptView {
+    pub attempt: i64,
+    pub at: String,
+    pub http_status: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CallbackDeliveryView {
+    pub id: i64,
+    pub event_id: String,
+    pub message_id: String,
+    pub status: u16,
+    pub url: String,
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: Option<String>,
+    pub last_http_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub attempt_log: Vec<CallbackAttemptView>,
+}
+
+impl Store {
+    // ------------------------------------------------------------ account settings
+
+    pub fn account_settings(&self, account_id: &str) -> Result<Option<AccountSettings>, DbError> {
+        let rows = self.db.query(
+            "SELECT time_zone, status_callback, webhook_secret IS NOT NULL, webhook_secret_rotated_at \
+             FROM accounts WHERE id = ?",
+            &[text(account_id)],
+        )?;
+        Ok(rows.rows.first().map(|r| AccountSettings {
+            time_zone: r.text(0),
+            status_callback: r.opt_text(1),
+            webhook_secret_set: r.int(2) != 0,
+            webhook_secret_rotated_at: r.opt_text(3),
+        }))
+    }
+
+    /// `status_callback`: None leaves it, Some(None) clears it.
+    pub fn update_account_settings(
+        &self,
+        account_id: &str,
+        time_zone: Option<&str>,
+        status_callback: Option<Option<&str>>,
+    ) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE accounts SET time_zone = COALESCE(?2, time_zone), \
+             status_callback = CASE WHEN ?3 THEN ?4 ELSE status_callback END WHERE id = ?1",
+            &[
+                text(account_id),
+                opt_text(time_zone),
+                int(status_callback.is_some() as i64),
+                opt_text(status_callback.flatten()),
+            ],
+        )
+    }
+
+    /// Installs a new webhook secret; the old one keeps signing beside it for a day.
+    pub fn rotate_webhook_secret(&self, account_id: &str, secret: &str) -> Result<(), DbError> {
+        self.db.execute(
+            &format!(
+                "UPDATE accounts SET webhook_secret_previous = webhook_secret, webhook_secret = ?2, \
+                 webhook_secret_rotated_at = {NOW} WHERE id = ?1"
+            ),
+            &[text(account_id), text(secret)],
+        )
+    }
+
+    // ------------------------------------------------------------ scheduled sends
+
+    /// Takes up to `limit` scheduled messages whose time has come, moving them to Sending
+    /// (110) in one statement, so concurrent runners never take the same message twice.
+    pub fn claim_due_scheduled(&self, carrier: &str, limit: i64) -> Result<Vec<DueMessage>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "UPDATE messages SET status = {sending}, status_source = 'scheduler', status_detail = NULL, \
+                 status_at = {NOW}, carrier = ?1 \
+                 WHERE id IN (SELECT id FROM messages WHERE status = {funded} AND send_at IS NOT NULL \
+                              AND send_at <= {NOW} ORDER BY send_at LIMIT ?2) \
+                 RETURNING id, sender, recipient, body, encoding, segments",
+                sending = Status::Sending.code(),
+                funded = Status::Funded.code(),
+            ),
+            &[text(carrier), int(limit)],
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| DueMessage {
+                id: r.text(0),
+                sender: r.text(1),
+                recipient: r.text(2),
+                body: r.text(3),
+                encoding: r.text(4),
+                segments: r.int(5) as u32,
+            })
+            .collect())
+    }
+
+    /// Cancels a scheduled message that has not left yet: Canceled (203), refunded.
+    pub fn cancel_scheduled(&self, account_id: &str, message_id: &str) -> Result<CancelOutcome, DbError> {
+        self.db.transaction(|db| {
+            let rows = db.query(
+                "SELECT status, send_at IS NOT NULL FROM messages WHERE id = ? AND account_id = ?",
+                &[text(message_id), text(account_id)],
+            )?;
+            let Some(row) = rows.rows.first() else { return Ok(CancelOutcome::NotFound) };
+            let status = Status::from_code(row.int(0) as u16).unwrap_or(Status::Unknown);
+            if status != Status::Funded || row.int(1) == 0 {
+                return Ok(CancelOutcome::TooLate(status));
+            }
+            match self.change_status_in(db, message_id, Status::Canceled, "api", Some("canceled before sending"))? {
+                StatusOutcome::Applied { refunded } => Ok(CancelOutcome::Canceled { refunded }),
+                StatusOutcome::Ignored => Ok(CancelOutcome::TooLate(status)),
+            }
+        })
+    }
+
+    // ------------------------------------------------------------ validity
+
+    /// Messages past their validity with no final status: the ids, up to `limit`.
+    pub fn expired_messages(&self, limit: i64) -> Result<Vec<String>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "SELECT id FROM messages WHERE status < 200 AND expires_at IS NOT NULL AND expires_at <= {NOW} \
+                 ORDER BY expires_at LIMIT ?"
+            ),
+            &[int(limit)],
+        )?;
+        Ok(rows.rows.iter().map(|r| r.text(0)).collect())
+    }
+
+    // ------------------------------------------------------------ callbacks
+
+    /// Takes up to `limit` due callback deliveries for `lease_seconds`. Only the oldest
+    /// pending event of each message is taken, so a message's events arrive in order.
+    pub fn claim_callbacks(&self, limit: i64, lease_seconds: i64) -> Result<Vec<ClaimedCallback>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "UPDATE callback_deliveries SET attempts = attempts + 1, \
+                 lease_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ?2 || ' seconds') \
+                 WHERE id IN ( \
+                   SELECT d.id FROM callback_deliveries d \
+                   WHERE d.state = 'pending' AND d.kind = 'message.status' AND d.next_attempt_at <= {NOW} \
+                     AND (d.lease_until IS NULL OR d.lease_until <= {NOW}) \
+                     AND NOT EXISTS (SELECT 1 FROM callback_deliveries e \
+                                     WHERE e.message_id = d.message_id AND e.id < d.id AND e.state = 'pending') \
+                   ORDER BY d.id LIMIT ?1) \
+                 RETURNING id"
+            ),
+            &[int(limit), int(lease_seconds)],
+        )?;
+        let ids: Vec<i64> = rows.rows.iter().map(|r| r.int(0)).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = vec!["?"; ids.len()].join(",");
+        let rows = self.db.query(
+            &format!(
+                "SELECT d.id, d.event_id, d.url, d.attempts, m.id, d.account_id, m.batch_id, m.client_reference, m.recipient, \
+                        e.status, (SELECT p.status FROM message_events p WHERE p.message_id = e.message_id \
+                                   AND p.id < e.id ORDER BY p.id DESC LIMIT 1), \
+                        e.at, e.detail, e.source, m.price_minor, m.currency, \
+                        EXISTS (SELECT 1 FROM ledger_entries l WHERE l.reference = m.id AND l.kind = 'refund'), \
+                        a.webhook_secret, \
+                        CASE WHEN a.webhook_secret_rotated_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') \
+                             THEN a.webhook_secret_previous END, \
+                        r.raw_status, r.raw_error \
+                 FROM callback_deliveries d JOIN message_events e ON e.id = d.message_event_id \
+                 JOIN messages m ON m.id = d.message_id JOIN accounts a ON a.id = d.account_id \
+                 LEFT JOIN receipts r ON r.id = (SELECT id FROM receipts WHERE message_id = m.id \
+                     AND outcome = 'applied' AND mapped_status = e.status ORDER BY id DESC LIMIT 1) \
+                 WHERE d.id IN ({placeholders}) ORDER BY d.id"
+            ),
+            &ids.iter().map(|id| int(*id)).collect::<Vec<Value>>(),
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| ClaimedCallback {
+                delivery_id: r.int(0),
+                event_id: r.text(1),
+                url: r.text(2),
+                attempt: r.int(3) as u32,
+                message_id: r.text(4),
+                account_id: r.text(5),
+                batch_id: r.text(6),
+                client_reference: r.opt_text(7),
+                to: r.text(8),
+                status: Status::from_code(r.int(9) as u16).unwrap_or(Status::Unknown),
+                previous_status: r.opt_text(10).and_then(|s| s.parse::<u16>().ok()).and_then(Status::from_code),
+                at: r.text(11),
+                detail: r.opt_text(12),
+                source: r.text(13),
+                price_minor: r.int(14),
+                currency: r.text(15),
+                refunded: r.int(16) != 0,
+                secrets: [r.opt_text(17), r.opt_text(18)].into_iter().flatten().collect(),
+                carrier_status: r.opt_text(19),
+                carrier_error: r.opt_text(20),
+            })
+            .collect())
+    }
+
+    /// Logs one attempt and moves the delivery on: delivered, due again later, or given up.
+    pub fn record_callback_attempt(
+        &self,
+        delivery_id: i64,
+        attempt: u32,
+        http_status: Option<u16>,
+        error: Option<&str>,
+        duration_ms: i64,
+        result: AttemptResult,
+    ) -> Result<(), DbError> {
+        self.db.transaction(|db| {
+            db.execute(
+                "INSERT INTO callback_attempts (delivery_id, attempt, http_status, error, duration_ms) VALUES (?, ?, ?, ?, ?)",
+                &[int(delivery_id), int(attempt as i64), http_status.map(|s| int(s as i64)).unwrap_or(Value::Null), opt_text(error), int(duration_ms)],
+            )?;
+            let (state, retry_in) = match result {
+                AttemptResult::Delivered => ("delivered", None),
+                AttemptResult::RetryIn { seconds } => ("pending", Some(seconds)),
+                AttemptResult::GiveUp => ("failed", None),
+            };
+            db.execute(
+                &format!(
+                    "UPDATE callback_deliveries SET state = ?2, lease_until = NULL, last_http_status = ?3, last_error = ?4, \
+                     next_attempt_at = CASE WHEN ?5 IS NULL THEN next_attempt_at \
+                                            ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ?5 || ' seconds') END, \
+                     finished_at = CASE WHEN ?2 = 'pending' THEN NULL ELSE {NOW} END WHERE id = ?1"
+                ),
+                &[
+                    int(delivery_id),
+                    text(state),
+                    http_status.map(|s| int(s as i64)).unwrap_or(Value::Null),
+                    opt_text(error),
+                    retry_in.map(|s| int(s as i64)).unwrap_or(Value::Null),
+                ],
+            )
+        })
+    }
+
+    /// The account's callback deliveries, newest first, with every attempt.
+    pub fn callback_log(&self, account_id: &str, state: Option<&str>, limit: i64) -> Result<Vec<CallbackDeliveryView>, DbError> {
+        let rows = self.db.query(
+            "SELECT d.id, d.event_id, d.message_id, e.status, d.url, d.state, d.attempts, \
+                    CASE WHEN d.state = 'pending' THEN d.next_attempt_at END, d.last_http_status, d.last_error, \
+                    d.created_at, d.finished_at \
+             FROM callback_deliveries d JOIN message_events e ON e.id = d.message_event_id \
+             WHERE d.account_id = ?1 AND (?2 IS NULL OR d.state = ?2) ORDER BY d.id DESC LIMIT ?3",
+            &[text(account_id), opt_text(state), int(limit)],
+        )?;
+        let mut deliveries: Vec<CallbackDeliveryView> = rows
+            .rows
+            .iter()
+            .map(|r| CallbackDeliveryView {
+                id: r.int(0),
+                event_id: r.text(1),
+                message_id: r.text(2),
+                status: r.int(3) as u16,
+                url: r.text(4),
+                state: r.text(5),
+                attempts: r.int(6),
+                next_attempt_at: r.opt_text(7),
+                last_http_status: (r.opt_text(8)).and_then(|s| s.parse().ok()),
+                last_error: r.opt_text(9),
+                created_at: r.text(10),
+                finished_at: r.opt_text(11),
+                attempt_log: Vec::new(),
+            })
+            .collect();
+        if deliveries.is_empty() {
+            return Ok(deliveries);
+        }
+        let placeholders = vec!["?"; deliveries.len()].join(",");
+        let attempts = self.db.query(
+            &format!(
+                "SELECT delivery_id, attempt, at, http_status, error, duration_ms FROM callback_attempts \
+                 WHERE delivery_id IN ({placeholders}) ORDER BY id"
+            ),
+            &deliveries.iter().map(|d| int(d.id)).collect::<Vec<Value>>(),
+        )?;
+        for r in &attempts.rows {
+            if let Some(d) = deliveries.iter_mut().find(|d| d.id == r.int(0)) {
+                d.attempt_log.push(CallbackAttemptView {
+                    attempt: r.int(1),
+                    at: r.text(2),
+                    http_status: r.opt_text(3).and_then(|s| s.parse().ok()),
+                    error: r.opt_text(4),
+                    duration_ms: r.int(5),
+                });
+            }
+        }
+        Ok(deliveries)
+    }
+
+    /// Puts a finished delivery back in the queue, due now, with a fresh retry schedule.
+    /// Returns false when the account has no such delivery.
+    pub fn replay_callback(&self, account_id: &str, event_id: &str) -> Result<bool, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "UPDATE callback_deliveries SET state = 'pending', attempts = 0, next_attempt_at = {NOW}, \
+                 lease_until = NULL, finished_at = NULL WHERE event_id = ? AND account_id = ? RETURNING id"
+            ),
+            &[text(event_id), text(account_id)],
+        )?;
+        Ok(!rows.rows.is_empty())
+    }
+}

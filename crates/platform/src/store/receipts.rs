@@ -1,0 +1,328 @@
+//! Delivery receipts: every verified receipt is stored as the carrier sent it, matched
+//! to its message (or to one part of it) by canonical carrier id, and applied through
+//! the one status-change path (`Store::change_status_in`), so the history, refunds and
+//! callbacks follow on their own. A receipt for an id we do not know yet is kept
+//! (outcome `unmatched`) and applied when the id appears: at once when the submit
+//! response is recorded (`mark_submitted`), or by the job runner
+//! ([`Store::apply_pending_receipts`]).
+//!
+//! Outcomes stored in `receipts.outcome`: `applied` (the message's status changed),
+//! `recorded` (a part's status changed, the message's roll-up did not), `ignored` (stale,
+//! the same status again, or parts that do not fit; `receipts.detail` says which),
+//! `unmatched` (kept). A repeated body is a `Duplicate` and is not stored twice.
+
+use super::{StatusOutcome, Store, SubmitRecorded};
+use crate::db::{int, opt_text, text, Db, DbError, RowExt};
+use domain::receipt::Part;
+use domain::rollup::{apply_part, rollup};
+use domain::status::{transition, IgnoreReason, Status, Transition};
+use spin_sdk::sqlite::Value;
+
+/// A verified, parsed receipt, ready to store.
+pub struct IncomingReceipt<'a> {
+    pub carrier: &'a str,
+    /// Canonical (`domain::receipt::canonical_carrier_id`), as stored at submit.
+    pub carrier_message_id: &'a str,
+    pub raw_status: &'a str,
+    pub raw_error: Option<&'a str>,
+    pub mapped: Status,
+    /// The segment the receipt is for, when the carrier names it; `None`: the whole
+    /// message (or, for carriers that give each part its own id, the part that id names).
+    pub part: Option<Part>,
+    pub dedupe_key: &'a str,
+    pub body: &'a str,
+}
+
+/// What became of a receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceiptOutcome {
+    /// The message moved to `status` (for a part: the roll-up of its parts did).
+    Applied { message_id: String, status: Status, refunded: bool },
+    /// A part moved forward, but the message's roll-up is unchanged (e.g. part 1 of 2
+    /// delivered): the message stays `current`.
+    Recorded { message_id: String, part: Part, current: Status },
+    /// Nothing changed: the status is stale, the same, or cannot apply; `reason` says which.
+    Ignored { message_id: String, current: Status, reason: String },
+    /// The same receipt was received before.
+    Duplicate,
+    /// No message has that carrier id (yet); the receipt is kept.
+    Unmatched,
+}
+
+impl ReceiptOutcome {
+    /// The word stored in `receipts.outcome` and answered to the carrier.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ReceiptOutcome::Applied { .. } => "applied",
+            ReceiptOutcome::Recorded { .. } => "recorded",
+            ReceiptOutcome::Ignored { .. } => "ignored",
+            ReceiptOutcome::Duplicate => "duplicate",
+            ReceiptOutcome::Unmatched => "unmatched",
+        }
+    }
+}
+
+/// A stored receipt's fields, whether it just arrived or was kept.
+struct Fields {
+    id: i64,
+    carrier: String,
+    carrier_message_id: String,
+    raw_status: String,
+    raw_error: Option<String>,
+    mapped: Status,
+    part: Option<Part>,
+}
+
+const KEPT_COLUMNS: &str = "id, carrier, carrier_message_id, raw_status, raw_error, mapped_status, part, parts";
+
+fn fields_from_row(row: &spin_sdk::sqlite::RowResult) -> Fields {
+    let part = match (row.values.get(6), row.values.get(7)) {
+        (Some(Value::Integer(index)), Some(Value::Integer(total))) => {
+            u32::try_from(*index).ok().zip(u32::try_from(*total).ok()).and_then(|(i, t)| Part::new(i, t))
+        }
+        _ => None,
+    };
+    Fields {
+        id: row.int(0),
+        carrier: row.text(1),
+        carrier_message_id: row.text(2),
+        raw_status: row.text(3),
+        raw_error: row.opt_text(4),
+        mapped: Status::from_code(row.int(5) as u16).unwrap_or(Status::Unknown),
+        part,
+    }
+}
+
+/// Kept receipts of one carrier for any of `ids`.
+fn kept_sql(columns: &str, ids: &[String], tail: &str) -> String {
+    let placeholders = vec!["?"; ids.len().max(1)].join(",");
+    format!("SELECT {columns} FROM receipts WHERE outcome = 'unmatched' AND carrier = ? AND carrier_message_id IN ({placeholders}) {tail}")
+}
+
+fn kept_params(carrier: &str, ids: &[String]) -> Vec<Value> {
+    let mut params = vec![text(carrier)];
+    params.extend(ids.iter().map(|id| text(id.as_str())));
+    if ids.is_empty() {
+        params.push(Value::Null);
+    }
+    params
+}
+
+fn reason(why: IgnoreReason) -> &'static str {
+    match why {
+        IgnoreReason::Same => "it has this status already",
+        IgnoreReason::CurrentIsFinal => "its status is final",
+        IgnoreReason::Regression => "the status is behind its current one (a late or out-of-order receipt)",
+        IgnoreReason::Annotation => "the status is an annotation, never a current status",
+    }
+}
+
+impl Store {
+    /// Records a verified receipt and applies it to its message, once. A body received
+    /// before is a [`ReceiptOutcome::Duplicate`] and changes nothing.
+    pub fn apply_receipt(&self, receipt: &IncomingReceipt) -> Result<ReceiptOutcome, DbError> {
+        self.db.transaction(|db| {
+            let inserted = db.query(
+                "INSERT INTO receipts (carrier, carrier_message_id, dedupe_key, raw_status, raw_error, mapped_status, \
+                 part, parts, outcome, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) \
+                 ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                &[
+                    text(receipt.carrier),
+                    text(receipt.carrier_message_id),
+                    text(receipt.dedupe_key),
+                    text(receipt.raw_status),
+                    opt_text(receipt.raw_error),
+                    int(receipt.mapped.code() as i64),
+                    receipt.part.map(|p| int(p.index as i64)).unwrap_or(Value::Null),
+                    receipt.part.map(|p| int(p.total as i64)).unwrap_or(Value::Null),
+                    text(receipt.body),
+                ],
+            )?;
+            let Some(id) = inserted.rows.first().map(|r| r.int(0)) else {
+                return Ok(ReceiptOutcome::Duplicate);
+            };
+            self.settle_in(
+                db,
+                &Fields {
+                    id,
+                    carrier: receipt.carrier.to_owned(),
+                    carrier_message_id: receipt.carrier_message_id.to_owned(),
+                    raw_status: receipt.raw_status.to_owned(),
+                    raw_error: receipt.raw_error.map(str::to_owned),
+                    mapped: receipt.mapped,
+                    part: receipt.part,
+                },
+            )
+        })
+    }
+
+    /// Applies kept receipts whose message has appeared since (oldest first, at most
+    /// `limit`), for the job runner. Returns how many found their message.
+    pub fn apply_pending_receipts(&self, limit: i64) -> Result<usize, DbError> {
+        self.db.transaction(|db| {
+            let rows = db.query(
+                &format!(
+                    "SELECT {KEPT_COLUMNS} FROM receipts r WHERE r.outcome = 'unmatched' AND (\
+                     EXISTS (SELECT 1 FROM messages m WHERE m.carrier = r.carrier AND m.carrier_message_id = r.carrier_message_id) \
+                     OR EXISTS (SELECT 1 FROM message_parts p WHERE p.carrier = r.carrier AND p.carrier_message_id = r.carrier_message_id)) \
+                     ORDER BY r.received_at, r.id LIMIT ?"
+                ),
+                &[int(limit.max(0))],
+            )?;
+            let mut matched = 0;
+            for row in &rows.rows {
+                if self.settle_in(db, &fields_from_row(row))? != ReceiptOutcome::Unmatched {
+                    matched += 1;
+                }
+            }
+            Ok(matched)
+        })
+    }
+
+    /// Deletes kept receipts that found no message within `older_than_days` days.
+    /// Returns how many.
+    pub fn purge_unmatched_receipts(&self, older_than_days: i64) -> Result<usize, DbError> {
+        let rows = self.db.query(
+            "DELETE FROM receipts WHERE outcome = 'unmatched' \
+             AND received_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) RETURNING id",
+            &[text(format!("-{} days", older_than_days.max(0)))],
+        )?;
+        Ok(rows.rows.len())
+    }
+
+    /// Whether receipts are kept for any of these canonical ids of `carrier`.
+    pub(super) fn has_kept_receipts(&self, carrier: &str, ids: &[String]) -> Result<bool, DbError> {
+        let rows = self.db.query(&kept_sql("1", ids, "LIMIT 1"), &kept_params(carrier, ids))?;
+        Ok(!rows.rows.is_empty())
+    }
+
+    /// Applies the receipts kept for these canonical ids of `carrier` (just recorded as
+    /// `message_id`'s), in arrival order, inside the caller's transaction. Returns where
+    /// the message stands.
+    pub(super) fn apply_kept_for_in(&self, db: &Db, message_id: &str, carrier: &str, ids: &[String]) -> Result<SubmitRecorded, DbError> {
+        let rows = db.query(&kept_sql(KEPT_COLUMNS, ids, "ORDER BY id"), &kept_params(carrier, ids))?;
+        let mut recorded = SubmitRecorded { status: Status::Unknown, refunded: false, kept_receipts: 0 };
+        for row in &rows.rows {
+            match self.settle_in(db, &fields_from_row(row))? {
+                ReceiptOutcome::Unmatched => {}
+                outcome => {
+                    recorded.kept_receipts += 1;
+                    recorded.refunded |= matches!(outcome, ReceiptOutcome::Applied { refunded: true, .. });
+                }
+            }
+        }
+        recorded.status = self.current_status(db, message_id)?;
+        Ok(recorded)
+    }
+
+    /// Matches a stored receipt to its message and applies it; records the outcome on
+    /// the receipt row.
+    fn settle_in(&self, db: &Db, receipt: &Fields) -> Result<ReceiptOutcome, DbError> {
+        let Some((message_id, part)) = self.receipt_target(db, receipt)? else {
+            db.execute("UPDATE receipts SET outcome = 'unmatched' WHERE id = ?", &[int(receipt.id)])?;
+            return Ok(ReceiptOutcome::Unmatched);
+        };
+        let said = match &receipt.raw_error {
+            Some(err) => format!("{} err={err}", receipt.raw_status),
+            None => receipt.raw_status.clone(),
+        };
+        let outcome = match part {
+            None => self.apply_whole_in(db, &message_id, receipt, &said)?,
+            Some(part) => self.apply_part_in(db, &message_id, part, receipt, &said)?,
+        };
+        let detail = match &outcome {
+            ReceiptOutcome::Ignored { reason, .. } => Some(reason.clone()),
+            _ => None,
+        };
+        db.execute(
+            "UPDATE receipts SET outcome = ?, message_id = ?, part = ?, parts = ?, detail = ? WHERE id = ?",
+            &[
+                text(outcome.label()),
+                text(message_id),
+                part.map(|p| int(p.index as i64)).unwrap_or(Value::Null),
+                part.map(|p| int(p.total as i64)).unwrap_or(Value::Null),
+                opt_text(detail),
+                int(receipt.id),
+            ],
+        )?;
+        Ok(outcome)
+    }
+
+    /// The message (and part) a receipt is for. An id that names one part of a message
+    /// (carriers that give each part its own id) is looked up first; otherwise the
+    /// message's id, with the part the receipt names, if any.
+    fn receipt_target(&self, db: &Db, receipt: &Fields) -> Result<Option<(String, Option<Part>)>, DbError> {
+        let key = [text(receipt.carrier.as_str()), text(receipt.carrier_message_id.as_str())];
+        let parts = db.query("SELECT message_id, part, parts FROM message_parts WHERE carrier = ? AND carrier_message_id = ?", &key)?;
+        if let Some(row) = parts.rows.first() {
+            return Ok(Some((row.text(0), Part::new(row.int(1) as u32, row.int(2) as u32))));
+        }
+        let messages = db.query("SELECT id FROM messages WHERE carrier = ? AND carrier_message_id = ?", &key)?;
+        Ok(messages.rows.first().map(|row| (row.text(0), receipt.part)))
+    }
+
+    fn current_status(&self, db: &Db, message_id: &str) -> Result<Status, DbError> {
+        let rows = db.query("SELECT status FROM messages WHERE id = ?", &[text(message_id)])?;
+        Ok(rows.rows.first().and_then(|r| Status::from_code(r.int(0) as u16)).unwrap_or(Status::Unknown))
+    }
+
+    /// A receipt for the whole message.
+    fn apply_whole_in(&self, db: &Db, message_id: &str, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
+        let current = self.current_status(db, message_id)?;
+        Ok(match self.change_status_in(db, message_id, receipt.mapped, &receipt.carrier, Some(said))? {
+            StatusOutcome::Applied { refunded } => {
+                ReceiptOutcome::Applied { message_id: message_id.to_owned(), status: receipt.mapped, refunded }
+            }
+            StatusOutcome::Ignored => {
+                let why = match transition(current, receipt.mapped) {
+                    Transition::Ignore(why) => reason(why),
+                    Transition::Apply => "the message could not be changed",
+                };
+                ReceiptOutcome::Ignored { message_id: message_id.to_owned(), current, reason: format!("message: {why}") }
+            }
+        })
+    }
+
+    /// A receipt for one part: the part's slot moves by the transition rule, then the
+    /// message takes the roll-up of all its parts (domain::rollup) through the usual
+    /// status change, which refuses to move it backwards.
+    fn apply_part_in(&self, db: &Db, message_id: &str, part: Part, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
+        let current = self.current_status(db, message_id)?;
+        let ignored = |reason: String| ReceiptOutcome::Ignored { message_id: message_id.to_owned(), current, reason };
+        let rows = db.query("SELECT part, parts, status FROM message_parts WHERE message_id = ? ORDER BY part", &[text(message_id)])?;
+        // The first part receipt fixes how many parts there are; later ones must agree.
+        let total = rows.rows.first().map(|r| r.int(1) as usize).unwrap_or(part.total as usize);
+        let mut slots: Vec<Option<Status>> = vec![None; total];
+        for row in &rows.rows {
+            if let (Some(slot), Some(Value::Integer(code))) = (slots.get_mut((row.int(0) as usize).wrapping_sub(1)), row.values.get(2)) {
+                *slot = Status::from_code(*code as u16);
+            }
+        }
+        match apply_part(&mut slots, part, receipt.mapped) {
+            Err(mismatch) => return Ok(ignored(mismatch.to_string())),
+            Ok(Transition::Ignore(why)) => return Ok(ignored(format!("part {}/{}: {}", part.index, part.total, reason(why)))),
+            Ok(Transition::Apply) => {}
+        }
+        db.execute(
+            "INSERT INTO message_parts (message_id, part, parts, carrier, status, status_at) \
+             VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
+             ON CONFLICT (message_id, part) DO UPDATE SET status = excluded.status, status_at = excluded.status_at",
+            &[
+                text(message_id),
+                int(part.index as i64),
+                int(part.total as i64),
+                text(receipt.carrier.as_str()),
+                int(receipt.mapped.code() as i64),
+            ],
+        )?;
+        let recorded = ReceiptOutcome::Recorded { message_id: message_id.to_owned(), part, current };
+        let Some(rolled) = rollup(&slots) else { return Ok(recorded) };
+        let detail = format!("part {}/{}: {said}", part.index, part.total);
+        Ok(match self.change_status_in(db, message_id, rolled, &receipt.carrier, Some(&detail))? {
+            StatusOutcome::Applied { refunded } => {
+                ReceiptOutcome::Applied { message_id: message_id.to_owned(), status: rolled, refunded }
+            }
+            StatusOutcome::Ignored => recorded,
+        })
+    }
+}
