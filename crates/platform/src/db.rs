@@ -25,6 +25,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_receipts.sql"),
     include_str!("../migrations/0003_scheduling_callbacks.sql"),
+    include_str!("../migrations/0004_contacts.sql"),
+    include_str!("../migrations/0005_inbound.sql"),
 ];
 
 pub struct Db {

@@ -1,0 +1,1 @@
+-- 0004: the contact book: contacts, groups, membership, and the account's blocklist.

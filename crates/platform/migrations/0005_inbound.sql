@@ -1,0 +1,1 @@
+-- 0005: inbound SMS: reception numbers, the inbox, multipart reassembly, keywords, stop-service settings.
