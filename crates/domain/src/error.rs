@@ -170,3 +170,70 @@ mod tests {
         assert_eq!(err.name, "InvalidSendAt");
     }
 }
+
+/// A custom keyword or a keyword language the account cannot have: 400, named by what is
+/// wrong (`InvalidLanguage`, `InvalidKeywordReply`, `InvalidForwardUrl`, else `InvalidKeyword`).
+impl From<crate::keyword::KeywordError> for ApiError {
+    fn from(error: crate::keyword::KeywordError) -> Self {
+        use crate::keyword::KeywordError;
+        let name = match error {
+            KeywordError::UnknownLanguage(_) => "InvalidLanguage",
+            KeywordError::Reply(_) => "InvalidKeywordReply",
+            KeywordError::ForwardUrl(_) => "InvalidForwardUrl",
+            KeywordError::Duplicate(_) => "DuplicateKeyword",
+            _ => "InvalidKeyword",
+        };
+        ApiError::new(400, name, error.to_string())
+    }
+}
+
+/// An unsubscribe link that is damaged or not ours is simply not found (404): it says
+/// nothing about which numbers or accounts exist. The other token errors are ours (a weak
+/// secret, an id or number we should never have signed): 500.
+impl From<crate::optout::TokenError> for ApiError {
+    fn from(error: crate::optout::TokenError) -> Self {
+        use crate::optout::TokenError;
+        match error {
+            TokenError::Malformed | TokenError::Forged => ApiError::new(404, "InvalidUnsubscribeLink", error.to_string()),
+            _ => ApiError::internal(error.to_string()),
+        }
+    }
+}
+
+/// Concatenation data we cannot read is the carrier's mistake, like an unreadable receipt.
+impl From<crate::inbound::PartError> for ApiError {
+    fn from(error: crate::inbound::PartError) -> Self {
+        ApiError::malformed(error.to_string())
+    }
+}
+
+impl From<crate::inbound::ReceptionNumberError> for ApiError {
+    fn from(error: crate::inbound::ReceptionNumberError) -> Self {
+        ApiError::new(400, "InvalidReceptionNumber", error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod inbound_error_tests {
+    use super::*;
+    use crate::inbound::{PartError, ReceptionNumberError};
+    use crate::keyword::KeywordError;
+    use crate::optout::TokenError;
+
+    #[test]
+    fn inbound_errors_map_to_api_errors() {
+        let err: ApiError = KeywordError::Reserved { word: "stop".into(), builtin: "STOP" }.into();
+        assert_eq!((err.http_status, err.name, err.code), (400, "InvalidKeyword", None));
+        assert_eq!(err.message, "'stop' is the built-in keyword STOP, which cannot be redefined");
+        let err: ApiError = KeywordError::UnknownLanguage("fi".into()).into();
+        assert_eq!(err.name, "InvalidLanguage");
+        let err: ApiError = TokenError::Forged.into();
+        assert_eq!((err.http_status, err.name), (404, "InvalidUnsubscribeLink"));
+        let err: ApiError = TokenError::WeakSecret(3).into();
+        assert_eq!((err.http_status, err.name), (500, "InternalError"));
+        let err: ApiError = PartError::EmptyReference.into();
+        assert_eq!((err.http_status, err.name), (400, "MalformedRequest"));
+        let err: ApiError = ReceptionNumberError("x".into()).into();
+        assert_eq!((err.http_status, err.name), (400, "InvalidReceptionNumber"));
+    }
+}

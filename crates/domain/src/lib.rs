@@ -1,9 +1,13 @@
 //! The domain core: every rule of the platform, with no I/O and no Spin dependency.
 pub mod apikey;
 pub mod callback;
+pub mod contact;
 pub mod endpoint;
 pub mod error;
+pub mod inbound;
+pub mod keyword;
 pub mod money;
+pub mod optout;
 pub mod policy;
 pub mod pricing;
 pub mod receipt;
