@@ -2,6 +2,7 @@
 pub mod apikey;
 pub mod callback;
 pub mod contact;
+pub mod contactbook;
 pub mod endpoint;
 pub mod error;
 pub mod inbound;
