@@ -11,10 +11,15 @@ use domain::status::{transition, Status, Transition};
 use domain::text::MessageText;
 use spin_sdk::sqlite::Value;
 
+mod contacts;
 mod dispatch;
 mod receipts;
 
 pub use receipts::{IncomingReceipt, ReceiptOutcome};
+pub use contacts::{
+    BlockEntry, ContactFields, ContactPatch, ContactView, ContactWrite, GroupRef, GroupView, GroupWrite, MemberRemoved, MembersAdded,
+    SavedContact,
+};
 
 /// The storage format of instants, the one SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ')`
 /// writes, so that text order is time order in every comparison.
