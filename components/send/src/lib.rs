@@ -78,6 +78,7 @@ fn send(req: &Request) -> Result<Response, ApiError> {
             send_at: body.send_at.as_deref(),
             time_zone: body.time_zone.as_deref(),
             validity: body.validity,
+            ignore_blocklist: false,
         },
     )?;
     Ok(json(201, &outcome))

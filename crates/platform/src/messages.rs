@@ -1,6 +1,7 @@
-//! A send request from start to finish — validated, scheduled, priced, paid for and
-//! stored in one statement, then handed to the carrier — for every caller that sends:
-//! the send API and the platform's own replies (keywords, confirmations).
+//! A send request from start to finish — groups expanded, validated, checked against the
+//! blocklist, scheduled, priced, paid for and stored in one statement, then handed to the
+//! carrier — for every caller that sends: the send API and the platform's own replies
+//! (keywords, confirmations).
 
 use crate::carrier::{CarrierConfig, Submission};
 use crate::http::internal;
@@ -8,18 +9,21 @@ use crate::ids::new_id;
 use crate::sending::{submit_and_record, Submitted};
 use crate::store::{timestamp, Caller, NewSend, Store, StoreError};
 use domain::callback::{MoneyJson, StatusJson};
+use domain::contactbook::{all_recipients_blocked, blocked_detail, expand_groups, group_refs, Expansion};
 use domain::endpoint::CallbackUrl;
-use domain::error::ApiError;
+use domain::error::{ApiError, ErrorDetail};
 use domain::money::{Currency, Money};
 use domain::schedule::{SendAt, TimeZone, Validity};
-use domain::send::{quote, validate_send};
+use domain::send::{quote, validate_send, SendRejection, ValidSend, MAX_RECIPIENTS};
 use domain::status::Status;
 use domain::text::SegmentLimits;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// What the customer asked for, as received (every field is validated here).
 pub struct SendRequest<'a> {
     pub from: &'a str,
+    /// Numbers, and group ids (`grp_…`) standing for the group's members.
     pub to: &'a [String],
     pub text: &'a str,
     pub client_reference: Option<&'a str>,
@@ -30,11 +34,16 @@ pub struct SendRequest<'a> {
     pub time_zone: Option<&'a str>,
     /// Seconds; a message with no final status by then becomes Expired (default 72 h).
     pub validity: Option<i64>,
+    /// Send to numbers on the account's blocklist too. Only for the platform's own
+    /// confirmation to someone who has just opted out; the API always sends `false`.
+    pub ignore_blocklist: bool,
 }
 
+/// One recipient of a send: a stored message, or a recipient refused before anything
+/// was stored (blocklist: RecipientRejected 405, `id` null, price zero, not charged).
 #[derive(Debug, Serialize)]
 pub struct SentMessage {
-    pub id: String,
+    pub id: Option<String>,
     pub to: String,
     pub country: String,
     pub status: StatusJson,
@@ -52,17 +61,25 @@ pub struct SendOutcome {
     pub batch_id: String,
     pub carrier: String,
     pub sandbox: bool,
+    /// Every recipient in request order, refused ones included.
     pub messages: Vec<SentMessage>,
     pub duplicates_removed: usize,
+    /// Recipients refused because the account has blocked them (in `messages`, no id).
+    pub rejected: usize,
     pub total_price: MoneyJson,
     pub balance: MoneyJson,
     pub send_at: Option<String>,
     pub expires_at: String,
 }
 
-/// Sends for `caller`: all recipients or none (a refused request stores and charges nothing).
+/// Sends for `caller`: all recipients or none (a refused request stores and charges
+/// nothing), except that recipients on the account's blocklist are left out — refused
+/// in the answer, not stored, not charged — while the others go. When every recipient is
+/// blocked the request is refused (400, RecipientRejected).
 pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> Result<SendOutcome, ApiError> {
-    let valid = validate_send(request.from, request.to, request.text, SegmentLimits::default())?;
+    let expansion = expand_request_groups(store, caller, request.to)?;
+    let mut valid = validate(request, expansion.as_ref())?;
+    let group_duplicates = expansion.as_ref().map_or(0, |e| e.duplicates);
     let now = chrono::Utc::now();
     let send_at = match request.send_at {
         None => None,
@@ -78,6 +95,18 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
         Some(url) => Some(CallbackUrl::parse(url).map_err(|e| ApiError::malformed(e.to_string()))?),
         None => None,
     };
+
+    // Blocked recipients leave the batch before it is priced: they cost nothing.
+    let all_recipients = valid.recipients.clone();
+    let refused = if request.ignore_blocklist { HashMap::new() } else { blocked(store, caller, &valid)? };
+    if !refused.is_empty() {
+        if refused.len() == valid.recipients.len() {
+            return Err(all_recipients_blocked(
+                all_recipients.iter().map(|r| (r.e164().to_owned(), refused[r.e164()].clone())).collect(),
+            ));
+        }
+        valid.recipients.retain(|r| !refused.contains_key(r.e164()));
+    }
 
     let mut countries: Vec<String> = valid.recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
     countries.sort_unstable();
@@ -128,34 +157,118 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
     if submitted.iter().any(|s| s.refunded) {
         balance = store.balance(&caller.account_id).map_err(internal)?;
     }
-    let messages = quote
-        .messages
-        .iter()
-        .zip(message_ids)
-        .zip(submitted)
-        .map(|((priced, id), submitted)| SentMessage {
-            id,
-            to: priced.recipient.e164().to_owned(),
-            country: priced.recipient.country().as_str().to_owned(),
-            status: submitted.status.into(),
-            status_detail: submitted.detail,
-            encoding: valid.text.encoding().as_str(),
-            segments: valid.text.segments(),
-            price: priced.price.into(),
-            refunded: submitted.refunded,
-        })
-        .collect();
+    let mut sent = quote.messages.iter().zip(message_ids).zip(submitted);
+    let mut messages = Vec::with_capacity(all_recipients.len());
+    for recipient in &all_recipients {
+        let message = match refused.get(recipient.e164()) {
+            Some(detail) => SentMessage {
+                id: None,
+                to: recipient.e164().to_owned(),
+                country: recipient.country().as_str().to_owned(),
+                status: Status::RecipientRejected.into(),
+                status_detail: Some(detail.clone()),
+                encoding: valid.text.encoding().as_str(),
+                segments: valid.text.segments(),
+                price: Money::zero(caller.currency).into(),
+                refunded: false,
+            },
+            None => {
+                let ((priced, id), submitted) = sent.next().ok_or_else(|| internal("a priced message is missing"))?;
+                SentMessage {
+                    id: Some(id),
+                    to: priced.recipient.e164().to_owned(),
+                    country: priced.recipient.country().as_str().to_owned(),
+                    status: submitted.status.into(),
+                    status_detail: submitted.detail,
+                    encoding: valid.text.encoding().as_str(),
+                    segments: valid.text.segments(),
+                    price: priced.price.into(),
+                    refunded: submitted.refunded,
+                }
+            }
+        };
+        messages.push(message);
+    }
     Ok(SendOutcome {
         batch_id,
         sandbox: carrier.is_sandbox(),
         carrier: carrier.name,
         messages,
-        duplicates_removed: valid.duplicates,
+        duplicates_removed: valid.duplicates + group_duplicates,
+        rejected: refused.len(),
         total_price: quote.total.into(),
         balance: Money::new(balance, caller.currency).into(),
         send_at,
         expires_at,
     })
+}
+
+/// `to` with its group ids (`grp_…`) replaced by the members' numbers; `None` when it
+/// names no group. Ids that are not groups of the caller's account are reported by
+/// [`validate`] as invalid recipients, like any other entry that is not a number.
+fn expand_request_groups(store: &Store, caller: &Caller, to: &[String]) -> Result<Option<Expansion>, ApiError> {
+    // An oversized request is refused by validate_send before anything is looked up.
+    if to.len() > MAX_RECIPIENTS {
+        return Ok(None);
+    }
+    let refs = group_refs(to);
+    if refs.is_empty() {
+        return Ok(None);
+    }
+    let groups = store.group_numbers(&caller.account_id, &refs).map_err(internal)?;
+    Ok(Some(expand_groups(to, &groups)))
+}
+
+/// `validate_send` on the expanded recipients; invalid entries are reported at their
+/// index in the request, unknown groups among them.
+fn validate(request: &SendRequest, expansion: Option<&Expansion>) -> Result<ValidSend, ApiError> {
+    let Some(expansion) = expansion else {
+        return Ok(validate_send(request.from, request.to, request.text, SegmentLimits::default())?);
+    };
+    let mut invalid: Vec<ErrorDetail> = expansion
+        .unknown_groups
+        .iter()
+        .map(|(index, id)| ErrorDetail {
+            index: Some(*index),
+            value: Some(id.clone()),
+            message: format!("'{id}' is not a group of this account"),
+        })
+        .collect();
+    match validate_send(request.from, &expansion.to, request.text, SegmentLimits::default()) {
+        Ok(_) | Err(SendRejection::NoRecipients) if !invalid.is_empty() => Err(invalid_recipients(invalid)),
+        Ok(valid) => Ok(valid),
+        Err(SendRejection::Recipients(list)) => {
+            invalid.extend(list.into_iter().map(|r| ErrorDetail {
+                index: Some(expansion.origin[r.index]),
+                value: Some(r.input),
+                message: r.error.to_string(),
+            }));
+            invalid.sort_by_key(|d| d.index);
+            Err(invalid_recipients(invalid))
+        }
+        Err(SendRejection::NoRecipients) => Err(ApiError::from_status(
+            400,
+            Status::InvalidRecipient,
+            "the groups given have no members, and no other recipients were given",
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn invalid_recipients(details: Vec<ErrorDetail>) -> ApiError {
+    ApiError::from_status(
+        400,
+        Status::InvalidRecipient,
+        format!("{} of the recipients are not valid phone numbers or groups of this account", details.len()),
+    )
+    .with_details(details)
+}
+
+/// The recipients the account has blocked, each with why and since when.
+fn blocked(store: &Store, caller: &Caller, valid: &ValidSend) -> Result<HashMap<String, String>, ApiError> {
+    let numbers: Vec<&str> = valid.recipients.iter().map(|r| r.e164()).collect();
+    let entries = store.blocked_numbers(&caller.account_id, &numbers).map_err(internal)?;
+    Ok(entries.into_iter().map(|(number, reason, since)| (number, blocked_detail(&reason, &since))).collect())
 }
 
 fn store_error(e: StoreError, currency: Currency) -> ApiError {
