@@ -1,0 +1,517 @@
+//! The contact book, by API key: `/v1/contacts` (contacts), `/v1/groups` (groups and their
+//! members) and `/v1/blocklist` (numbers the account never sends to, with the history of
+//! who blocked and unblocked them). Every id is scoped to the caller's account: another
+//! account's ids are 404. Rules live in `domain::contact` and `domain::contactbook`; all
+//! SQL in `platform::store`.
+
+use domain::contact::{BlockReason, GroupName, Note};
+use domain::contactbook::{optional_name, ContactSearch};
+use domain::error::{ApiError, ErrorDetail};
+use domain::recipient::Recipient;
+use domain::status::Status;
+use platform::http::{authenticate, internal, json, parse_body, query, respond, segments};
+use platform::store::{
+    Caller, ContactFields, ContactPatch, ContactWrite, GroupWrite, MemberRemoved, MembersAdded, Store,
+};
+use serde::Deserialize;
+use serde_json::json as value;
+use spin_sdk::http::{Method, Request, Response};
+use spin_sdk::http_component;
+use std::collections::HashMap;
+
+/// Page sizes of every list: default and most.
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 500;
+/// Contacts and numbers one request may add to a group.
+const MAX_MEMBERS_PER_REQUEST: usize = 1_000;
+/// Who the API writes as the source of blocks and unblocks.
+const API_SOURCE: &str = "api";
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    respond(route(&req))
+}
+
+fn route(req: &Request) -> Result<Response, ApiError> {
+    let path = segments(req);
+    let known = matches!(
+        path.as_slice(),
+        ["v1", "contacts"]
+            | ["v1", "contacts", _]
+            | ["v1", "groups"]
+            | ["v1", "groups", _]
+            | ["v1", "groups", _, "members"]
+            | ["v1", "groups", _, "members", _]
+            | ["v1", "blocklist"]
+            | ["v1", "blocklist", _]
+    );
+    if !known {
+        return Err(ApiError::not_found("no such endpoint"));
+    }
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store)?;
+    let ctx = Ctx { req, store: &store, caller: &caller };
+    match (req.method(), path.as_slice()) {
+        (Method::Get, ["v1", "contacts"]) => ctx.list_contacts(),
+        (Method::Post, ["v1", "contacts"]) => ctx.create_contact(),
+        (Method::Get, ["v1", "contacts", id]) => ctx.get_contact(id),
+        (Method::Patch, ["v1", "contacts", id]) => ctx.update_contact(id),
+        (Method::Delete, ["v1", "contacts", id]) => ctx.delete_contact(id),
+        (Method::Get, ["v1", "groups"]) => ctx.list_groups(),
+        (Method::Post, ["v1", "groups"]) => ctx.create_group(),
+        (Method::Get, ["v1", "groups", id]) => ctx.get_group(id),
+        (Method::Patch, ["v1", "groups", id]) => ctx.rename_group(id),
+        (Method::Delete, ["v1", "groups", id]) => ctx.delete_group(id),
+        (Method::Get, ["v1", "groups", id, "members"]) => ctx.list_members(id),
+        (Method::Post, ["v1", "groups", id, "members"]) => ctx.add_members(id),
+        (Method::Delete, ["v1", "groups", id, "members", contact_id]) => ctx.remove_member(id, contact_id),
+        (Method::Get, ["v1", "blocklist"]) => ctx.list_blocklist(),
+        (Method::Post, ["v1", "blocklist"]) => ctx.block(),
+        (Method::Get, ["v1", "blocklist", number]) => ctx.blocklist_number(number),
+        (Method::Delete, ["v1", "blocklist", number]) => ctx.unblock(number),
+        (_, ["v1", "contacts"] | ["v1", "groups"] | ["v1", "blocklist"]) => {
+            Err(ApiError::method_not_allowed("GET, POST"))
+        }
+        (_, ["v1", "contacts", _] | ["v1", "groups", _]) => Err(ApiError::method_not_allowed("GET, PATCH, DELETE")),
+        (_, ["v1", "groups", _, "members"]) => Err(ApiError::method_not_allowed("GET, POST")),
+        (_, ["v1", "groups", _, "members", _]) => Err(ApiError::method_not_allowed("DELETE")),
+        (_, ["v1", "blocklist", _]) => Err(ApiError::method_not_allowed("GET, DELETE")),
+        _ => Err(ApiError::not_found("no such endpoint")),
+    }
+}
+
+struct Ctx<'a> {
+    req: &'a Request,
+    store: &'a Store,
+    caller: &'a Caller,
+}
+
+// ---------------------------------------------------------------- input
+
+fn bad(name: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError { http_status: 400, code: None, name, message: message.into(), details: Vec::new() }
+}
+
+/// A number as customers write it, to E.164 (`InvalidRecipient`, 409, like a send).
+fn number(input: &str) -> Result<Recipient, ApiError> {
+    Recipient::parse(input).map_err(|e| {
+        ApiError::from_status(400, Status::InvalidRecipient, e.to_string()).with_details(vec![ErrorDetail {
+            index: None,
+            value: Some(input.to_owned()),
+            message: e.to_string(),
+        }])
+    })
+}
+
+/// `%2B46…` in a path is `+46…`; a bare `+` stays a `+`.
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `limit` (1–500, default 50) and `cursor` of a list.
+struct Page {
+    limit: i64,
+    cursor: Option<String>,
+}
+
+impl Page {
+    fn parse(params: &HashMap<String, String>) -> Result<Page, ApiError> {
+        let limit =
+            match params.get("limit") {
+                None => DEFAULT_LIMIT,
+                Some(l) => l.parse::<i64>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
+                    bad("InvalidLimit", format!("limit must be a whole number from 1 to {MAX_LIMIT}"))
+                })?,
+            };
+        let cursor = params.get("cursor").filter(|c| !c.is_empty()).cloned();
+        Ok(Page { limit, cursor })
+    }
+
+    /// An id cursor (`con_…`, `grp_…`): the last id of the previous page.
+    fn id_cursor(&self, prefix: &str) -> Result<Option<&str>, ApiError> {
+        match self.cursor.as_deref() {
+            None => Ok(None),
+            Some(c)
+                if c.strip_prefix(prefix)
+                    .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|ch| ch.is_ascii_hexdigit())) =>
+            {
+                Ok(Some(c))
+            }
+            Some(_) => Err(bad("InvalidCursor", "cursor must be the next_cursor of the previous page")),
+        }
+    }
+
+    /// Fetches one more than the page to know whether another follows; returns the page
+    /// and the cursor of the next one.
+    fn split<T>(&self, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+        let more = rows.len() as i64 > self.limit;
+        rows.truncate(self.limit as usize);
+        let next = if more { rows.last().map(cursor_of) } else { None };
+        (rows, next)
+    }
+}
+
+fn flag(params: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
+    match params.get(name).map(String::as_str) {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") | Some("") => Ok(true),
+        Some(_) => Err(bad("InvalidQuery", format!("{name} must be true or false"))),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewContact {
+    number: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactChange {
+    number: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    /// `""` clears it.
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupBody {
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewMembers {
+    #[serde(default)]
+    contact_ids: Vec<String>,
+    /// Numbers; one the book does not have becomes a contact without a name.
+    #[serde(default)]
+    numbers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BlockBody {
+    number: String,
+}
+
+fn group_name(input: &str) -> Result<GroupName, ApiError> {
+    Ok(GroupName::parse(input)?)
+}
+
+fn contact_not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("no contact {id} in this account"))
+}
+
+fn group_not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("no group {id} in this account"))
+}
+
+fn number_taken(number: &str, existing: &str) -> ApiError {
+    ApiError {
+        http_status: 409,
+        code: None,
+        name: "DuplicateContact",
+        message: format!("contact {existing} already has the number {number}"),
+        details: Vec::new(),
+    }
+}
+
+fn name_taken(name: &str, existing: &str) -> ApiError {
+    ApiError {
+        http_status: 409,
+        code: None,
+        name: "DuplicateGroup",
+        message: format!("group {existing} already has the name {name} (names are compared without case)"),
+        details: Vec::new(),
+    }
+}
+
+// ---------------------------------------------------------------- contacts
+
+impl Ctx<'_> {
+    fn account(&self) -> &str {
+        &self.caller.account_id
+    }
+
+    fn list_contacts(&self) -> Result<Response, ApiError> {
+        let params = query(self.req);
+        let page = Page::parse(&params)?;
+        let search = params.get("search").and_then(|s| ContactSearch::parse(s));
+        let rows = self
+            .store
+            .contacts(self.account(), search.as_ref(), page.id_cursor("con_")?, page.limit + 1)
+            .map_err(internal)?;
+        let (contacts, next_cursor) = page.split(rows, |c| c.id.clone());
+        Ok(json(200, &value!({"contacts": contacts, "next_cursor": next_cursor})))
+    }
+
+    fn create_contact(&self) -> Result<Response, ApiError> {
+        let body: NewContact = parse_body(self.req)?;
+        let recipient = number(&body.number)?;
+        let name = optional_name(&body.first_name, &body.last_name)?;
+        let note = Note::parse(&body.note)?;
+        let fields = ContactFields {
+            number: recipient.e164(),
+            first_name: name.as_ref().map_or("", |n| n.first()),
+            last_name: name.as_ref().map_or("", |n| n.last()),
+            note: note.as_ref().map_or("", Note::as_str),
+        };
+        match self.store.create_contact(self.account(), &fields).map_err(internal)? {
+            ContactWrite::Written(contact) => Ok(json(201, &contact_json(&contact, &[]))),
+            ContactWrite::NumberTaken(existing) => Err(number_taken(recipient.e164(), &existing)),
+            ContactWrite::NotFound => Err(internal("a created contact could not be read back")),
+        }
+    }
+
+    fn get_contact(&self, id: &str) -> Result<Response, ApiError> {
+        let contact = self.store.contact(self.account(), id).map_err(internal)?.ok_or_else(|| contact_not_found(id))?;
+        let groups = self.store.groups_of_contact(self.account(), id).map_err(internal)?;
+        Ok(json(200, &contact_json(&contact, &groups)))
+    }
+
+    fn update_contact(&self, id: &str) -> Result<Response, ApiError> {
+        let body: ContactChange = parse_body(self.req)?;
+        let current = self.store.contact(self.account(), id).map_err(internal)?.ok_or_else(|| contact_not_found(id))?;
+        let recipient = body.number.as_deref().map(number).transpose()?;
+        // The names are checked as the pair they become.
+        let name = if body.first_name.is_some() || body.last_name.is_some() {
+            let first = body.first_name.as_deref().unwrap_or(&current.first_name);
+            let last = body.last_name.as_deref().unwrap_or(&current.last_name);
+            Some(optional_name(first, last)?)
+        } else {
+            None
+        };
+        let note = body.note.as_deref().map(Note::parse).transpose()?;
+        let patch = ContactPatch {
+            number: recipient.as_ref().map(Recipient::e164),
+            first_name: name.as_ref().map(|n| n.as_ref().map_or("", |n| n.first())),
+            last_name: name.as_ref().map(|n| n.as_ref().map_or("", |n| n.last())),
+            note: note.as_ref().map(|n| n.as_ref().map_or("", Note::as_str)),
+        };
+        match self.store.update_contact(self.account(), id, &patch).map_err(internal)? {
+            ContactWrite::Written(contact) => {
+                let groups = self.store.groups_of_contact(self.account(), id).map_err(internal)?;
+                Ok(json(200, &contact_json(&contact, &groups)))
+            }
+            ContactWrite::NumberTaken(existing) => Err(number_taken(patch.number.unwrap_or_default(), &existing)),
+            ContactWrite::NotFound => Err(contact_not_found(id)),
+        }
+    }
+
+    fn delete_contact(&self, id: &str) -> Result<Response, ApiError> {
+        if !self.store.delete_contact(self.account(), id).map_err(internal)? {
+            return Err(contact_not_found(id));
+        }
+        Ok(json(200, &value!({"id": id, "deleted": true})))
+    }
+
+    // ------------------------------------------------------------ groups
+
+    fn list_groups(&self) -> Result<Response, ApiError> {
+        let page = Page::parse(&query(self.req))?;
+        let rows = self.store.groups(self.account(), page.id_cursor("grp_")?, page.limit + 1).map_err(internal)?;
+        let (groups, next_cursor) = page.split(rows, |g| g.id.clone());
+        Ok(json(200, &value!({"groups": groups, "next_cursor": next_cursor})))
+    }
+
+    fn create_group(&self) -> Result<Response, ApiError> {
+        let body: GroupBody = parse_body(self.req)?;
+        let name = group_name(&body.name)?;
+        match self.store.create_group(self.account(), name.as_str(), name.key()).map_err(internal)? {
+            GroupWrite::Written(group) => Ok(json(201, &group)),
+            GroupWrite::NameTaken(existing) => Err(name_taken(name.as_str(), &existing)),
+            GroupWrite::NotFound => Err(internal("a created group could not be read back")),
+        }
+    }
+
+    fn get_group(&self, id: &str) -> Result<Response, ApiError> {
+        let group = self.store.group(self.account(), id).map_err(internal)?.ok_or_else(|| group_not_found(id))?;
+        Ok(json(200, &group))
+    }
+
+    fn rename_group(&self, id: &str) -> Result<Response, ApiError> {
+        let body: GroupBody = parse_body(self.req)?;
+        let name = group_name(&body.name)?;
+        match self.store.rename_group(self.account(), id, name.as_str(), name.key()).map_err(internal)? {
+            GroupWrite::Written(group) => Ok(json(200, &group)),
+            GroupWrite::NameTaken(existing) => Err(name_taken(name.as_str(), &existing)),
+            GroupWrite::NotFound => Err(group_not_found(id)),
+        }
+    }
+
+    fn delete_group(&self, id: &str) -> Result<Response, ApiError> {
+        if !self.store.delete_group(self.account(), id).map_err(internal)? {
+            return Err(group_not_found(id));
+        }
+        Ok(json(200, &value!({"id": id, "deleted": true})))
+    }
+
+    fn list_members(&self, id: &str) -> Result<Response, ApiError> {
+        let page = Page::parse(&query(self.req))?;
+        let rows = self
+            .store
+            .group_members(self.account(), id, page.id_cursor("con_")?, page.limit + 1)
+            .map_err(internal)?
+            .ok_or_else(|| group_not_found(id))?;
+        let (members, next_cursor) = page.split(rows, |c| c.id.clone());
+        Ok(json(200, &value!({"group_id": id, "members": members, "next_cursor": next_cursor})))
+    }
+
+    fn add_members(&self, id: &str) -> Result<Response, ApiError> {
+        let body: NewMembers = parse_body(self.req)?;
+        let count = body.contact_ids.len() + body.numbers.len();
+        if count == 0 {
+            return Err(bad("InvalidMembers", "give contact_ids, numbers or both"));
+        }
+        if count > MAX_MEMBERS_PER_REQUEST {
+            return Err(bad(
+                "InvalidMembers",
+                format!("at most {MAX_MEMBERS_PER_REQUEST} members per request; this one has {count}"),
+            ));
+        }
+        let mut numbers = Vec::with_capacity(body.numbers.len());
+        let mut invalid = Vec::new();
+        for (index, input) in body.numbers.iter().enumerate() {
+            match Recipient::parse(input) {
+                Ok(r) => numbers.push(r),
+                Err(e) => {
+                    invalid.push(ErrorDetail { index: Some(index), value: Some(input.clone()), message: e.to_string() })
+                }
+            }
+        }
+        if !invalid.is_empty() {
+            return Err(ApiError::from_status(
+                400,
+                Status::InvalidRecipient,
+                format!("{} of the numbers are not valid phone numbers", invalid.len()),
+            )
+            .with_details(invalid));
+        }
+        let numbers: Vec<&str> = numbers.iter().map(Recipient::e164).collect();
+        let contact_ids: Vec<&str> = body.contact_ids.iter().map(String::as_str).collect();
+        match self.store.add_group_members(self.account(), id, &contact_ids, &numbers).map_err(internal)? {
+            MembersAdded::Added { added, already_members, contacts_created } => {
+                let group =
+                    self.store.group(self.account(), id).map_err(internal)?.ok_or_else(|| group_not_found(id))?;
+                Ok(json(
+                    200,
+                    &value!({
+                        "group": group, "added": added, "already_members": already_members, "contacts_created": contacts_created,
+                    }),
+                ))
+            }
+            MembersAdded::GroupNotFound => Err(group_not_found(id)),
+            MembersAdded::UnknownContacts(unknown) => Err(ApiError::not_found(format!(
+                "{} of the contact ids are not contacts of this account; nobody was added",
+                unknown.len()
+            ))
+            .with_details(
+                unknown
+                    .into_iter()
+                    .map(|id| ErrorDetail {
+                        index: None,
+                        message: format!("no contact {id} in this account"),
+                        value: Some(id),
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
+    fn remove_member(&self, id: &str, contact_id: &str) -> Result<Response, ApiError> {
+        match self.store.remove_group_member(self.account(), id, contact_id).map_err(internal)? {
+            MemberRemoved::Removed => {
+                Ok(json(200, &value!({"group_id": id, "contact_id": contact_id, "removed": true})))
+            }
+            MemberRemoved::NotAMember => Err(ApiError::not_found(format!("contact {contact_id} is not in group {id}"))),
+            MemberRemoved::GroupNotFound => Err(group_not_found(id)),
+        }
+    }
+
+    // ------------------------------------------------------------ blocklist
+
+    fn list_blocklist(&self) -> Result<Response, ApiError> {
+        let params = query(self.req);
+        let page = Page::parse(&params)?;
+        let include_removed = flag(&params, "include_removed")?;
+        let only = params.get("number").map(|n| number(n)).transpose()?;
+        let before = match page.cursor.as_deref() {
+            None => None,
+            Some(c) => Some(
+                c.parse::<i64>()
+                    .ok()
+                    .filter(|c| *c > 0)
+                    .ok_or_else(|| bad("InvalidCursor", "cursor must be the next_cursor of the previous page"))?,
+            ),
+        };
+        let rows = self
+            .store
+            .blocklist(self.account(), include_removed, only.as_ref().map(Recipient::e164), before, page.limit + 1)
+            .map_err(internal)?;
+        let (entries, next_cursor) = page.split(rows, |e| e.id.to_string());
+        Ok(json(200, &value!({"entries": entries, "next_cursor": next_cursor})))
+    }
+
+    /// Manual block by the account (`reason` and `source` "api"). Blocking a blocked
+    /// number changes nothing and answers 200 with the entry that blocks it.
+    fn block(&self) -> Result<Response, ApiError> {
+        let body: BlockBody = parse_body(self.req)?;
+        let recipient = number(&body.number)?;
+        let reason = BlockReason::Api.to_string();
+        let created =
+            self.store.block_number(self.account(), recipient.e164(), &reason, API_SOURCE).map_err(internal)?;
+        let entry = self.store.active_block(self.account(), recipient.e164()).map_err(internal)?;
+        Ok(json(
+            if created { 201 } else { 200 },
+            &value!({"number": recipient.e164(), "blocked": true, "created": created, "entry": entry}),
+        ))
+    }
+
+    /// Whether a number is blocked now, with every entry it has had.
+    fn blocklist_number(&self, segment: &str) -> Result<Response, ApiError> {
+        let recipient = number(&percent_decode(segment))?;
+        let entries =
+            self.store.blocklist(self.account(), true, Some(recipient.e164()), None, MAX_LIMIT).map_err(internal)?;
+        let blocked = entries.iter().any(|e| e.active);
+        Ok(json(200, &value!({"number": recipient.e164(), "blocked": blocked, "entries": entries})))
+    }
+
+    fn unblock(&self, segment: &str) -> Result<Response, ApiError> {
+        let recipient = number(&percent_decode(segment))?;
+        if !self.store.unblock_number(self.account(), recipient.e164(), API_SOURCE).map_err(internal)? {
+            return Err(ApiError::not_found(format!("{} is not on this account's blocklist", recipient.e164())));
+        }
+        let entry = self.store.latest_block(self.account(), recipient.e164()).map_err(internal)?;
+        Ok(json(200, &value!({"number": recipient.e164(), "blocked": false, "entry": entry})))
+    }
+}
+
+fn contact_json(contact: &platform::store::ContactView, groups: &[platform::store::GroupRef]) -> serde_json::Value {
+    let mut body = serde_json::to_value(contact).unwrap_or_default();
+    body["groups"] = serde_json::to_value(groups).unwrap_or_default();
+    body
+}
