@@ -602,3 +602,21 @@ impl SpinApp {
         app
     }
 }
+
+// ---------------------------------------------------------------- contact book
+
+impl SpinApp {
+    /// Any API-key call: `method` on `path` with an optional JSON body.
+    pub fn api(&self, key: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
+        call(method, &self.url(path), Some(key), body.map(|b| b.to_string()), &[])
+    }
+
+    /// The account's ledger entries straight from the database: (kind, amount, reference), oldest first.
+    pub fn ledger_rows(&self, account: &str) -> Vec<(String, i64, String)> {
+        let db = self.sql();
+        let mut stmt = db
+            .prepare("SELECT kind, amount_minor, reference FROM ledger_entries WHERE account_id = ? ORDER BY id")
+            .unwrap();
+        stmt.query_map([account], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+    }
+}
