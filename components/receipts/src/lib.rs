@@ -8,10 +8,7 @@
 
 use domain::error::ApiError;
 use domain::receipt::{adapter, receipt_dedupe_key, CarrierAdapter};
-use domain::signature::{verify, SignatureError};
-use platform::config;
-use platform::http::{internal, json, respond, segments, MAX_BODY_BYTES};
-use platform::ids::now_seconds;
+use platform::http::{internal, json, respond, segments, verify_carrier_webhook};
 use platform::store::{IncomingReceipt, ReceiptOutcome, Store};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -30,32 +27,12 @@ fn route(req: &Request) -> Result<Response, ApiError> {
     }
 }
 
-/// The Spin variable holding a carrier's webhook secret: `carrier_webhook_secret` for
-/// our own `http` protocol (its name predates the others), `<carrier>_webhook_secret`
-/// for every other carrier.
-fn secret_variable(carrier: &str) -> String {
-    if carrier == "http" {
-        "carrier_webhook_secret".to_owned()
-    } else {
-        format!("{carrier}_webhook_secret")
-    }
-}
-
 fn receipt(req: &Request, carrier: &str) -> Result<Response, ApiError> {
     let adapter: &dyn CarrierAdapter =
         adapter(carrier).ok_or_else(|| ApiError::not_found(format!("no carrier '{carrier}' sends receipts here")))?;
     let carrier = adapter.name();
+    verify_carrier_webhook(req, carrier)?;
     let body = req.body();
-    if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
-    }
-    let secret = config::get_or(&secret_variable(carrier), "");
-    let header = req.header("x-signature").and_then(|h| h.as_str());
-    verify(secret.as_bytes(), header, body, now_seconds()).map_err(|e| match e {
-        SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set {}", secret_variable(carrier))),
-        SignatureError::Malformed => ApiError::malformed(e.to_string()),
-        _ => ApiError::unauthorized(e.to_string()),
-    })?;
     let content_type = req.header("content-type").and_then(|h| h.as_str());
     let parsed = adapter.parse_receipt(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?;
     let dedupe_key = receipt_dedupe_key(carrier, body);

@@ -87,6 +87,36 @@ pub fn query(req: &Request) -> std::collections::HashMap<String, String> {
     form_urlencoded::parse(req.query().as_bytes()).into_owned().collect()
 }
 
+/// The Spin variable holding a carrier's webhook secret: `carrier_webhook_secret` for
+/// our own `http` protocol (its name predates the others), `<carrier>_webhook_secret`
+/// for every other carrier.
+pub fn carrier_secret_variable(carrier: &str) -> String {
+    if carrier == "http" {
+        "carrier_webhook_secret".to_owned()
+    } else {
+        format!("{carrier}_webhook_secret")
+    }
+}
+
+/// Checks a carrier's webhook (receipts, inbound messages): the body within the size
+/// limit and `X-Signature` valid under that carrier's secret (see domain::signature).
+/// Forged or stale → 401, malformed → 400, no secret configured → 503.
+pub fn verify_carrier_webhook(req: &Request, carrier: &str) -> Result<(), ApiError> {
+    use domain::signature::{verify, SignatureError};
+    let body = req.body();
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    }
+    let variable = carrier_secret_variable(carrier);
+    let secret = crate::config::get_or(&variable, "");
+    let header = req.header("x-signature").and_then(|h| h.as_str());
+    verify(secret.as_bytes(), header, body, crate::ids::now_seconds()).map_err(|e| match e {
+        SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set {variable}")),
+        SignatureError::Malformed => ApiError::malformed(e.to_string()),
+        _ => ApiError::unauthorized(e.to_string()),
+    })
+}
+
 /// Logs the cause for operators and gives the client a stable 500.
 pub fn internal(e: impl std::fmt::Display) -> ApiError {
     eprintln!("internal error: {e}");
