@@ -22,12 +22,14 @@ BASE="http://127.0.0.1:$PORT"
 (cd bench/floor && exec setsid "$SPIN" up --listen "127.0.0.1:$PORT" --state-dir "$STATE/spin" > "$STATE/spin.log" 2>&1) &
 SPIN_PGID=$!
 for _ in $(seq 300); do curl -fs "$BASE/noop" >/dev/null 2>&1 && break; sleep 0.1; done
-# The write route's table, made once (WAL, as the app's migrations do).
-sqlite3_path="$STATE/spin/sqlite_db.db"
-python3 - "$sqlite3_path" <<'PY'
+# The probe database gets the app's whole schema (every migration), because a fresh
+# connection parses the schema on its first statement: the floor pays what the app pays.
+python3 - "$STATE/spin/sqlite_db.db" crates/platform/migrations/*.sql <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("PRAGMA journal_mode = WAL")
+for migration in sys.argv[2:]:
+    db.executescript(open(migration).read())
 db.execute("CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at INTEGER)")
 db.commit()
 PY
@@ -38,7 +40,7 @@ done
 
 table_header
 run noop "GET /noop (no I/O)" "$BASE/noop"
-run sqlite_read "open SQLite + SELECT 1" "$BASE/sqlite-read"
+run sqlite_read "open SQLite + read a row" "$BASE/sqlite-read"
 run sqlite_write "open SQLite + INSERT" "$BASE/sqlite-write"
 run variable "read 1 variable" "$BASE/variable"
 run kv_read "key-value get" "$BASE/kv-read"
