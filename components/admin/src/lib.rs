@@ -4,7 +4,9 @@
 use domain::apikey::{new_api_key, KEY_BYTES};
 use domain::error::ApiError;
 use domain::money::Currency;
+use domain::inbound::ReceptionNumber;
 use domain::pricing::PriceScope;
+use domain::recipient::Recipient;
 use domain::webhook::WebhookSecret;
 use platform::http::{internal, json, parse_body, require_admin, respond, segments};
 use platform::ids::{new_id, random_bytes};
@@ -31,6 +33,9 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Post, ["v1", "admin", "accounts", id, "keys"]) => create_key(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "keys"]) => keys(&store, id),
         (Method::Delete, ["v1", "admin", "keys", id]) => revoke_key(&store, id),
+        (Method::Post, ["v1", "admin", "numbers"]) => assign_number(req, &store),
+        (Method::Delete, ["v1", "admin", "numbers", number]) => release_number(&store, number),
+        (Method::Get, ["v1", "admin", "accounts", id, "numbers"]) => numbers(&store, id),
         (Method::Get, ["v1", "admin", "prices"]) => prices(&store),
         (Method::Put, ["v1", "admin", "prices"]) => set_price(req, &store),
         _ => Err(ApiError::not_found("no such operator endpoint")),
@@ -201,4 +206,52 @@ fn store_error(e: StoreError) -> ApiError {
         StoreError::InsufficientFunds { .. } => ApiError::conflict("the change would pass the credit limit"),
         StoreError::Db(e) => internal(e),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NumberAssignment {
+    number: String,
+    account_id: String,
+    /// virtual (default), shortcode, mobile or landline.
+    kind: Option<String>,
+    /// primary or secondary (default); a new primary demotes the old one.
+    role: Option<String>,
+    /// Needed for short codes; phone numbers carry their country.
+    country: Option<String>,
+}
+
+/// Rents a reception number to an account: inbound SMS to it land in that account.
+fn assign_number(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let body: NumberAssignment = parse_body(req)?;
+    let number = ReceptionNumber::parse(&body.number).map_err(|e| ApiError::malformed(e.to_string()))?;
+    let country = match (Recipient::parse(number.as_str()), body.country.as_deref()) {
+        (Ok(phone), _) => phone.country().as_str().to_owned(),
+        (Err(_), Some(country)) if country.len() == 2 && country.bytes().all(|b| b.is_ascii_alphabetic()) => country.to_ascii_uppercase(),
+        (Err(_), _) => return Err(ApiError::malformed("a short code needs its two-letter country")),
+    };
+    let kind = body.kind.as_deref().unwrap_or(if number.is_short_code() { "shortcode" } else { "virtual" });
+    if !["virtual", "shortcode", "mobile", "landline"].contains(&kind) {
+        return Err(ApiError::malformed("kind is one of virtual, shortcode, mobile, landline"));
+    }
+    let role = body.role.as_deref().unwrap_or("secondary");
+    if !["primary", "secondary"].contains(&role) {
+        return Err(ApiError::malformed("role is primary or secondary"));
+    }
+    if !store.assign_number(number.as_str(), &country, kind, &body.account_id, role).map_err(internal)? {
+        return Err(ApiError::not_found("no such account"));
+    }
+    numbers(store, &body.account_id)
+}
+
+fn release_number(store: &Store, number: &str) -> Result<Response, ApiError> {
+    let number = ReceptionNumber::parse(number).map_err(|e| ApiError::malformed(e.to_string()))?;
+    if !store.release_number(number.as_str()).map_err(internal)? {
+        return Err(ApiError::not_found("no account has that number"));
+    }
+    Ok(json(200, &serde_json::json!({ "released": number.as_str() })))
+}
+
+fn numbers(store: &Store, account_id: &str) -> Result<Response, ApiError> {
+    Ok(json(200, &serde_json::json!({ "numbers": store.numbers(account_id).map_err(internal)? })))
 }

@@ -9,12 +9,14 @@
 //! This component may call any host (customers' callback URLs); send may call only the carrier.
 
 use chrono::{DateTime, Utc};
-use domain::callback::{StatusChange, StatusEvent};
+use domain::callback::{InboundEvent, InboundEventData, StatusChange, StatusEvent};
 use domain::endpoint::CallbackUrl;
 use domain::error::ApiError;
 use domain::money::{Currency, Money};
 use domain::retry::{classify, next_attempt_delay, DeliveryOutcome, Next};
+use domain::keyword::Language;
 use domain::schedule::TimeZone;
+use domain::text::{MessageText, SegmentLimits};
 use domain::status::Status;
 use domain::webhook::WebhookSecret;
 use platform::carrier::{CarrierConfig, Submission};
@@ -22,7 +24,7 @@ use platform::http::{authenticate, internal, json, parse_body, require_token, re
 use platform::ids::{now_seconds, random_bytes};
 use platform::outbound::{post_all, Post};
 use platform::sending::submit_and_record;
-use platform::store::{AttemptResult, ClaimedCallback, Store};
+use platform::store::{AttemptResult, CallbackEvent, ClaimedCallback, InboundSettingsPatch, Store};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -32,6 +34,7 @@ use std::time::{Duration, Instant};
 const SCHEDULED_BATCH: i64 = 200;
 const EXPIRY_BATCH: i64 = 500;
 const RECEIPT_BATCH: i64 = 500;
+const INBOUND_BATCH: i64 = 200;
 const CALLBACK_BATCH: i64 = 32;
 const CALLBACKS_IN_FLIGHT: usize = 8;
 const CALLBACK_BUDGET: Duration = Duration::from_secs(20);
@@ -71,6 +74,7 @@ struct JobReport {
     scheduled_sent: usize,
     receipts_applied: usize,
     receipts_purged: usize,
+    inbound_settled: usize,
     expired: usize,
     callbacks_delivered: usize,
     callbacks_retrying: usize,
@@ -103,6 +107,9 @@ fn run_jobs(req: &Request) -> Result<Response, ApiError> {
     // Receipts that arrived before their message's submit answer.
     report.receipts_applied = store.apply_pending_receipts(RECEIPT_BATCH).map_err(internal)?;
     report.receipts_purged = store.purge_unmatched_receipts(UNMATCHED_RECEIPT_DAYS).map_err(internal)?;
+
+    // Long inbound messages whose missing parts never came: processed with what arrived.
+    report.inbound_settled = platform::inbound::settle_stale_parts(&store, INBOUND_BATCH)?;
 
     // Validity: no final status in time → Expired (refunded only if it never left us).
     for id in store.expired_messages(EXPIRY_BATCH).map_err(internal)? {
@@ -190,24 +197,40 @@ fn new_secret_for(store: &Store, account_id: &str) -> WebhookSecret {
 }
 
 fn render_event(c: &ClaimedCallback) -> String {
-    let created_at = DateTime::parse_from_rfc3339(&c.at).map(|at| at.with_timezone(&Utc)).unwrap_or_else(|_| Utc::now());
-    let price = Currency::parse(&c.currency).ok().map(|currency| Money::new(c.price_minor, currency));
-    StatusEvent::new(
-        &c.event_id,
-        created_at,
-        &StatusChange {
-            message_id: &c.message_id,
-            batch_id: &c.batch_id,
-            client_reference: c.client_reference.as_deref(),
-            to: &c.to,
-            status: c.status,
-            previous_status: c.previous_status,
-            carrier_status: c.carrier_status.as_deref().map(|status| (status, c.carrier_error.as_deref())),
-            price,
-            refunded: c.refunded,
-        },
-    )
-    .to_json()
+    let instant = |at: &str| DateTime::parse_from_rfc3339(at).map(|at| at.with_timezone(&Utc)).unwrap_or_else(|_| Utc::now());
+    match &c.event {
+        CallbackEvent::Status(e) => StatusEvent::new(
+            &c.event_id,
+            instant(&e.at),
+            &StatusChange {
+                message_id: &e.message_id,
+                batch_id: &e.batch_id,
+                client_reference: e.client_reference.as_deref(),
+                to: &e.to,
+                status: e.status,
+                previous_status: e.previous_status,
+                carrier_status: e.carrier_status.as_deref().map(|status| (status, e.carrier_error.as_deref())),
+                price: Currency::parse(&e.currency).ok().map(|currency| Money::new(e.price_minor, currency)),
+                refunded: e.refunded,
+            },
+        )
+        .to_json(),
+        CallbackEvent::Inbound(m) => InboundEvent::new(
+            &c.event_id,
+            instant(&m.received_at),
+            InboundEventData {
+                inbound_id: m.id.clone(),
+                from: m.from.clone(),
+                to: m.to.clone(),
+                text: m.text.clone(),
+                parts: m.parts as u32,
+                missing_parts: m.missing_parts.clone(),
+                action: m.action.clone(),
+                action_detail: m.action_detail.clone(),
+            },
+        )
+        .to_json(),
+    }
 }
 
 // ---------------------------------------------------------------- the callback log
@@ -240,20 +263,48 @@ fn replay(req: &Request, event_id: &str) -> Result<Response, ApiError> {
 fn settings(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
     let caller = authenticate(req, &store)?;
-    let settings = store
-        .account_settings(&caller.account_id)
-        .map_err(internal)?
-        .ok_or_else(|| ApiError::not_found("the account no longer exists"))?;
-    Ok(json(200, &settings))
+    let gone = || ApiError::not_found("the account no longer exists");
+    let callbacks = store.account_settings(&caller.account_id).map_err(internal)?.ok_or_else(gone)?;
+    let inbound = store.inbound_settings(&caller.account_id).map_err(internal)?.ok_or_else(gone)?;
+    Ok(json(
+        200,
+        &serde_json::json!({
+            "time_zone": callbacks.time_zone,
+            "status_callback": callbacks.status_callback,
+            "webhook_secret_set": callbacks.webhook_secret_set,
+            "webhook_secret_rotated_at": callbacks.webhook_secret_rotated_at,
+            "languages": inbound.languages,
+            "stop_by_reply": inbound.stop_by_reply,
+            "stop_by_link": inbound.stop_by_link,
+            "help_reply": inbound.help_reply,
+            "opt_out_reply": inbound.opt_out_reply,
+            "save_reply": inbound.save_reply,
+            "inbound_webhook": inbound.inbound_webhook,
+        }),
+    ))
 }
 
+/// Absent leaves a setting as it is; `null` clears one that may be empty.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SettingsPatch {
     time_zone: Option<String>,
-    /// A URL, or null to remove the default callback.
     #[serde(default, deserialize_with = "explicit_null")]
     status_callback: Option<Option<String>>,
+    /// Keyword languages, e.g. ["sv", "en"] (English is always understood).
+    languages: Option<Vec<String>>,
+    /// Opt-out by replying STOP to a reception number.
+    stop_by_reply: Option<bool>,
+    /// An unsubscribe link appended to every SMS (counted in its segments).
+    stop_by_link: Option<bool>,
+    #[serde(default, deserialize_with = "explicit_null")]
+    help_reply: Option<Option<String>>,
+    #[serde(default, deserialize_with = "explicit_null")]
+    opt_out_reply: Option<Option<String>>,
+    #[serde(default, deserialize_with = "explicit_null")]
+    save_reply: Option<Option<String>>,
+    #[serde(default, deserialize_with = "explicit_null")]
+    inbound_webhook: Option<Option<String>>,
 }
 
 /// Tells a field set to `null` (Some(None)) from a field left out (None).
@@ -261,21 +312,61 @@ fn explicit_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option
     Ok(Some(Option::deserialize(d)?))
 }
 
+fn url_patch(field: &Option<Option<String>>) -> Result<Option<Option<CallbackUrl>>, ApiError> {
+    match field {
+        Some(Some(url)) => Ok(Some(Some(CallbackUrl::parse(url).map_err(|e| ApiError::malformed(e.to_string()))?))),
+        Some(None) => Ok(Some(None)),
+        None => Ok(None),
+    }
+}
+
+/// An auto-reply must be a sendable SMS; an empty one is the same as none.
+fn reply_patch(field: &Option<Option<String>>, name: &str) -> Result<Option<Option<String>>, ApiError> {
+    match field {
+        Some(Some(text)) if !text.trim().is_empty() => {
+            MessageText::parse(text, SegmentLimits::default()).map_err(|e| ApiError::malformed(format!("{name}: {e}")))?;
+            Ok(Some(Some(text.clone())))
+        }
+        Some(_) => Ok(Some(None)),
+        None => Ok(None),
+    }
+}
+
 fn update_settings(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
     let caller = authenticate(req, &store)?;
     let patch: SettingsPatch = parse_body(req)?;
     let time_zone = patch.time_zone.as_deref().map(TimeZone::parse).transpose()?;
-    let status_callback = match &patch.status_callback {
-        Some(Some(url)) => Some(Some(CallbackUrl::parse(url).map_err(|e| ApiError::malformed(e.to_string()))?)),
-        Some(None) => Some(None),
+    let status_callback = url_patch(&patch.status_callback)?;
+    let inbound_webhook = url_patch(&patch.inbound_webhook)?;
+    let languages = match &patch.languages {
         None => None,
+        Some(list) => {
+            let parsed = list.iter().map(|l| Language::parse(l)).collect::<Result<Vec<_>, _>>().map_err(|e| ApiError::malformed(e.to_string()))?;
+            Some(parsed.iter().map(|l| l.code()).collect::<Vec<_>>().join(","))
+        }
     };
+    let (help, opt_out, save) =
+        (reply_patch(&patch.help_reply, "help_reply")?, reply_patch(&patch.opt_out_reply, "opt_out_reply")?, reply_patch(&patch.save_reply, "save_reply")?);
     store
         .update_account_settings(
             &caller.account_id,
             time_zone.as_ref().map(TimeZone::name),
             status_callback.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
+        )
+        .map_err(internal)?;
+    store
+        .update_inbound_settings(
+            &caller.account_id,
+            &InboundSettingsPatch {
+                languages: languages.as_deref(),
+                stop_by_reply: patch.stop_by_reply,
+                stop_by_link: patch.stop_by_link,
+                help_reply: help.as_ref().map(|o| o.as_deref()),
+                opt_out_reply: opt_out.as_ref().map(|o| o.as_deref()),
+                save_reply: save.as_ref().map(|o| o.as_deref()),
+                inbound_webhook: inbound_webhook.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
+            },
         )
         .map_err(internal)?;
     settings(req)

@@ -134,6 +134,56 @@ impl StatusEvent {
     }
 }
 
+/// The `type` of an inbound-message event (forwarded to the account's inbound webhook,
+/// signed and retried exactly like status events).
+pub const INBOUND_EVENT_TYPE: &str = "message.inbound";
+
+/// An inbound SMS, as forwarded:
+///
+/// ```json
+/// {"id": "evt_inb_…", "type": "message.inbound", "created_at": "2026-12-01T08:30:05Z",
+///  "data": {"inbound_id": "inb_…", "from": "+46701234567", "to": "+46761000000",
+///           "text": "STOP", "parts": 1, "missing_parts": null,
+///           "action": "opt_out", "action_detail": "STOP"}}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboundEvent {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: &'static str,
+    pub created_at: String,
+    pub data: InboundEventData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboundEventData {
+    pub inbound_id: String,
+    pub from: String,
+    pub to: String,
+    pub text: String,
+    pub parts: u32,
+    /// Parts that never arrived before the reassembly timeout, e.g. "2,3".
+    pub missing_parts: Option<String>,
+    /// What the keywords made of it: none, opt_out, opt_in, help, save, malformed_save, custom.
+    pub action: String,
+    pub action_detail: Option<String>,
+}
+
+impl InboundEvent {
+    pub fn new(id: &str, received_at: DateTime<Utc>, data: InboundEventData) -> InboundEvent {
+        InboundEvent {
+            id: id.to_owned(),
+            event_type: INBOUND_EVENT_TYPE,
+            created_at: received_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            data,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an inbound event always serialises")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

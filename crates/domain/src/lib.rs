@@ -7,6 +7,7 @@ pub mod endpoint;
 pub mod error;
 pub mod inbound;
 pub mod keyword;
+pub mod mo;
 pub mod money;
 pub mod optout;
 pub mod policy;

@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod ids;
+pub mod inbound;
 pub mod messages;
 pub mod outbound;
 pub mod sending;

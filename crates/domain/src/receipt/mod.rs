@@ -160,7 +160,7 @@ pub fn adapter(carrier: &str) -> Option<&'static dyn CarrierAdapter> {
 
 /// The media type without parameters, lower-cased: "application/json; charset=utf-8"
 /// is "application/json".
-fn media_type(content_type: Option<&str>) -> Option<String> {
+pub(crate) fn media_type(content_type: Option<&str>) -> Option<String> {
     content_type
         .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .filter(|ct| !ct.is_empty())
@@ -168,7 +168,7 @@ fn media_type(content_type: Option<&str>) -> Option<String> {
 
 /// JSON unless the sender says otherwise: `application/json`, any `+json` type, or no
 /// Content-Type at all.
-fn is_json(media: Option<&str>) -> bool {
+pub(crate) fn is_json(media: Option<&str>) -> bool {
     media.is_none_or(|m| m == "application/json" || m.ends_with("+json"))
 }
 

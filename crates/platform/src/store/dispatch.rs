@@ -1,7 +1,7 @@
 //! SQL of the work that happens after a request: scheduled sends, expiry, customer
 //! status callbacks with their delivery log, and the account settings they read.
 
-use super::{Store, StatusOutcome};
+use super::{InboundView, Store, StatusOutcome};
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use domain::status::Status;
 use spin_sdk::sqlite::Value;
@@ -44,6 +44,20 @@ pub struct ClaimedCallback {
     pub url: String,
     /// This attempt's number, from 1.
     pub attempt: u32,
+    /// Current secret first; the previous one while a rotation is less than a day old.
+    pub secrets: Vec<String>,
+    pub event: CallbackEvent,
+}
+
+#[derive(Debug, Clone)]
+pub enum CallbackEvent {
+    Status(StatusEventRow),
+    Inbound(InboundView),
+}
+
+/// A message's status change, as the history has it.
+#[derive(Debug, Clone)]
+pub struct StatusEventRow {
     pub message_id: String,
     pub batch_id: String,
     pub client_reference: Option<String>,
@@ -51,16 +65,12 @@ pub struct ClaimedCallback {
     pub status: Status,
     pub previous_status: Option<Status>,
     pub at: String,
-    pub detail: Option<String>,
-    pub source: String,
     pub price_minor: i64,
     pub currency: String,
     pub refunded: bool,
     /// What the carrier said, when a receipt caused this status.
     pub carrier_status: Option<String>,
     pub carrier_error: Option<String>,
-    /// Current secret first; the previous one while a rotation is less than a day old.
-    pub secrets: Vec<String>,
 }
 
 /// How an attempt ended, for the log and the next step.
@@ -83,8 +93,12 @@ pub struct CallbackAttemptView {
 pub struct CallbackDeliveryView {
     pub id: i64,
     pub event_id: String,
-    pub message_id: String,
-    pub status: u16,
+    /// `message.status` or `message.inbound`.
+    pub kind: String,
+    pub message_id: Option<String>,
+    pub inbound_id: Option<String>,
+    /// The status the event reports (status events).
+    pub status: Option<u16>,
     pub url: String,
     pub state: String,
     pub attempts: i64,
@@ -218,7 +232,7 @@ impl Store {
                  lease_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ?2 || ' seconds') \
                  WHERE id IN ( \
                    SELECT d.id FROM callback_deliveries d \
-                   WHERE d.state = 'pending' AND d.kind = 'message.status' AND d.next_attempt_at <= {NOW} \
+                   WHERE d.state = 'pending' AND d.next_attempt_at <= {NOW} \
                      AND (d.lease_until IS NULL OR d.lease_until <= {NOW}) \
                      AND NOT EXISTS (SELECT 1 FROM callback_deliveries e \
                                      WHERE e.message_id = d.message_id AND e.id < d.id AND e.state = 'pending') \
@@ -227,56 +241,72 @@ impl Store {
             ),
             &[int(limit), int(lease_seconds)],
         )?;
-        let ids: Vec<i64> = rows.rows.iter().map(|r| r.int(0)).collect();
+        let ids: Vec<Value> = rows.rows.iter().map(|r| int(r.int(0))).collect();
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let placeholders = vec!["?"; ids.len()].join(",");
-        let rows = self.db.query(
+        // The delivery and its account's signing secrets, whatever the kind.
+        let common = self.db.query(
             &format!(
-                "SELECT d.id, d.event_id, d.url, d.attempts, m.id, d.account_id, m.batch_id, m.client_reference, m.recipient, \
-                        e.status, (SELECT p.status FROM message_events p WHERE p.message_id = e.message_id \
-                                   AND p.id < e.id ORDER BY p.id DESC LIMIT 1), \
-                        e.at, e.detail, e.source, m.price_minor, m.currency, \
-                        EXISTS (SELECT 1 FROM ledger_entries l WHERE l.reference = m.id AND l.kind = 'refund'), \
+                "SELECT d.id, d.event_id, d.account_id, d.url, d.attempts, d.kind, d.message_event_id, d.inbound_id, \
                         a.webhook_secret, \
                         CASE WHEN a.webhook_secret_rotated_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') \
-                             THEN a.webhook_secret_previous END, \
-                        r.raw_status, r.raw_error \
-                 FROM callback_deliveries d JOIN message_events e ON e.id = d.message_event_id \
-                 JOIN messages m ON m.id = d.message_id JOIN accounts a ON a.id = d.account_id \
-                 LEFT JOIN receipts r ON r.id = (SELECT id FROM receipts WHERE message_id = m.id \
-                     AND outcome = 'applied' AND mapped_status = e.status ORDER BY id DESC LIMIT 1) \
+                             THEN a.webhook_secret_previous END \
+                 FROM callback_deliveries d JOIN accounts a ON a.id = d.account_id \
                  WHERE d.id IN ({placeholders}) ORDER BY d.id"
             ),
-            &ids.iter().map(|id| int(*id)).collect::<Vec<Value>>(),
+            &ids,
         )?;
-        Ok(rows
-            .rows
-            .iter()
-            .map(|r| ClaimedCallback {
+        let mut claimed = Vec::with_capacity(common.rows.len());
+        for r in &common.rows {
+            let event = match r.text(5).as_str() {
+                "message.inbound" => self.inbound_message_by_id(&r.text(7))?.map(CallbackEvent::Inbound),
+                _ => self.status_event_row(r.int(6))?.map(CallbackEvent::Status),
+            };
+            // A source row that is gone cannot be rendered; the lease lapses and the log shows it pending.
+            let Some(event) = event else { continue };
+            claimed.push(ClaimedCallback {
                 delivery_id: r.int(0),
                 event_id: r.text(1),
-                url: r.text(2),
-                attempt: r.int(3) as u32,
-                message_id: r.text(4),
-                account_id: r.text(5),
-                batch_id: r.text(6),
-                client_reference: r.opt_text(7),
-                to: r.text(8),
-                status: Status::from_code(r.int(9) as u16).unwrap_or(Status::Unknown),
-                previous_status: r.opt_text(10).and_then(|s| s.parse::<u16>().ok()).and_then(Status::from_code),
-                at: r.text(11),
-                detail: r.opt_text(12),
-                source: r.text(13),
-                price_minor: r.int(14),
-                currency: r.text(15),
-                refunded: r.int(16) != 0,
-                secrets: [r.opt_text(17), r.opt_text(18)].into_iter().flatten().collect(),
-                carrier_status: r.opt_text(19),
-                carrier_error: r.opt_text(20),
-            })
-            .collect())
+                account_id: r.text(2),
+                url: r.text(3),
+                attempt: r.int(4) as u32,
+                secrets: [r.opt_text(8), r.opt_text(9)].into_iter().flatten().collect(),
+                event,
+            });
+        }
+        Ok(claimed)
+    }
+
+    fn status_event_row(&self, message_event_id: i64) -> Result<Option<StatusEventRow>, DbError> {
+        let rows = self.db.query(
+            "SELECT m.id, m.batch_id, m.client_reference, m.recipient, e.status, \
+                    (SELECT p.status FROM message_events p WHERE p.message_id = e.message_id \
+                     AND p.id < e.id ORDER BY p.id DESC LIMIT 1), \
+                    e.at, m.price_minor, m.currency, \
+                    EXISTS (SELECT 1 FROM ledger_entries l WHERE l.reference = m.id AND l.kind = 'refund'), \
+                    r.raw_status, r.raw_error \
+             FROM message_events e JOIN messages m ON m.id = e.message_id \
+             LEFT JOIN receipts r ON r.id = (SELECT id FROM receipts WHERE message_id = m.id \
+                 AND outcome = 'applied' AND mapped_status = e.status ORDER BY id DESC LIMIT 1) \
+             WHERE e.id = ?",
+            &[int(message_event_id)],
+        )?;
+        Ok(rows.rows.first().map(|r| StatusEventRow {
+            message_id: r.text(0),
+            batch_id: r.text(1),
+            client_reference: r.opt_text(2),
+            to: r.text(3),
+            status: Status::from_code(r.int(4) as u16).unwrap_or(Status::Unknown),
+            previous_status: r.opt_text(5).and_then(|s| s.parse::<u16>().ok()).and_then(Status::from_code),
+            at: r.text(6),
+            price_minor: r.int(7),
+            currency: r.text(8),
+            refunded: r.int(9) != 0,
+            carrier_status: r.opt_text(10),
+            carrier_error: r.opt_text(11),
+        }))
     }
 
     /// Logs one attempt and moves the delivery on: delivered, due again later, or given up.
@@ -322,8 +352,8 @@ impl Store {
         let rows = self.db.query(
             "SELECT d.id, d.event_id, d.message_id, e.status, d.url, d.state, d.attempts, \
                     CASE WHEN d.state = 'pending' THEN d.next_attempt_at END, d.last_http_status, d.last_error, \
-                    d.created_at, d.finished_at \
-             FROM callback_deliveries d JOIN message_events e ON e.id = d.message_event_id \
+                    d.created_at, d.finished_at, d.kind, d.inbound_id \
+             FROM callback_deliveries d LEFT JOIN message_events e ON e.id = d.message_event_id \
              WHERE d.account_id = ?1 AND (?2 IS NULL OR d.state = ?2) ORDER BY d.id DESC LIMIT ?3",
             &[text(account_id), opt_text(state), int(limit)],
         )?;
@@ -333,8 +363,10 @@ impl Store {
             .map(|r| CallbackDeliveryView {
                 id: r.int(0),
                 event_id: r.text(1),
-                message_id: r.text(2),
-                status: r.int(3) as u16,
+                kind: r.text(12),
+                message_id: r.opt_text(2),
+                inbound_id: r.opt_text(13),
+                status: r.opt_text(3).and_then(|s| s.parse().ok()),
                 url: r.text(4),
                 state: r.text(5),
                 attempts: r.int(6),

@@ -13,6 +13,7 @@ use spin_sdk::sqlite::Value;
 
 mod contacts;
 mod dispatch;
+mod inbound;
 mod receipts;
 
 pub use receipts::{IncomingReceipt, ReceiptOutcome};
@@ -26,7 +27,12 @@ pub use contacts::{
 pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
-pub use dispatch::{AccountSettings, AttemptResult, CallbackDeliveryView, CancelOutcome, ClaimedCallback, DueMessage};
+pub use inbound::{
+    InboundSettings, InboundSettingsPatch, InboundView, InboxFilter, KeywordView, NewInbound, NumberView, PartGroup, StoredPart,
+};
+pub use dispatch::{
+    AccountSettings, AttemptResult, CallbackDeliveryView, CallbackEvent, CancelOutcome, ClaimedCallback, DueMessage, StatusEventRow,
+};
 
 /// Who is calling, resolved from an API key.
 #[derive(Debug, Clone)]
@@ -158,6 +164,18 @@ pub struct SubmitRecorded {
     pub kept_receipts: usize,
 }
 
+const CALLER_COLUMNS: &str = "a.id, a.currency, a.blocked, a.time_zone, a.status_callback";
+
+fn caller_from_row(row: &spin_sdk::sqlite::RowResult) -> Option<Caller> {
+    Some(Caller {
+        account_id: row.text(0),
+        currency: Currency::parse(&row.text(1)).ok()?,
+        blocked: row.int(2) != 0,
+        time_zone: row.text(3),
+        status_callback: row.opt_text(4),
+    })
+}
+
 const MESSAGE_COLUMNS: &str = "id, account_id, batch_id, client_reference, sender, recipient, country, body, \
      encoding, segments, price_minor, currency, carrier, carrier_message_id, status, status_at, created_at";
 
@@ -193,20 +211,19 @@ impl Store {
 
     pub fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<Caller>, DbError> {
         let rows = self.db.query(
-            "SELECT a.id, a.currency, a.blocked, a.time_zone, a.status_callback \
-             FROM api_keys k JOIN accounts a ON a.id = k.account_id \
-             WHERE k.key_hash = ? AND k.revoked_at IS NULL",
+            &format!(
+                "SELECT {CALLER_COLUMNS} FROM api_keys k JOIN accounts a ON a.id = k.account_id \
+                 WHERE k.key_hash = ? AND k.revoked_at IS NULL"
+            ),
             &[text(key_hash)],
         )?;
-        Ok(rows.rows.first().and_then(|row| {
-            Some(Caller {
-                account_id: row.text(0),
-                currency: Currency::parse(&row.text(1)).ok()?,
-                blocked: row.int(2) != 0,
-                time_zone: row.text(3),
-                status_callback: row.opt_text(4),
-            })
-        }))
+        Ok(rows.rows.first().and_then(caller_from_row))
+    }
+
+    /// The account acting on its own behalf (the platform's replies for it).
+    pub fn caller_for_account(&self, account_id: &str) -> Result<Option<Caller>, DbError> {
+        let rows = self.db.query(&format!("SELECT {CALLER_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)])?;
+        Ok(rows.rows.first().and_then(caller_from_row))
     }
 
     pub fn create_account(&self, name: &str, currency: Currency, credit_limit_minor: i64) -> Result<String, DbError> {

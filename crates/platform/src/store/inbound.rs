@@ -1,0 +1,429 @@
+//! SQL of inbound SMS: reception numbers, multipart reassembly, the inbox, keywords, the
+//! account's stop-service settings, and queueing inbound messages for the account's webhook.
+
+use super::Store;
+use crate::db::{int, opt_text, text, DbError, RowExt};
+use crate::ids::new_id;
+use spin_sdk::sqlite::Value;
+
+/// The account a reception number belongs to, with what inbound processing needs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InboundSettings {
+    pub account_id: String,
+    /// Keyword languages, e.g. `["sv", "en"]`.
+    pub languages: Vec<String>,
+    pub stop_by_reply: bool,
+    pub stop_by_link: bool,
+    pub help_reply: Option<String>,
+    pub opt_out_reply: Option<String>,
+    pub save_reply: Option<String>,
+    pub inbound_webhook: Option<String>,
+}
+
+const SETTINGS_COLUMNS: &str =
+    "a.id, a.languages, a.stop_by_reply, a.stop_by_link, a.help_reply, a.opt_out_reply, a.save_reply, a.inbound_webhook";
+
+fn settings_from_row(r: &spin_sdk::sqlite::RowResult) -> InboundSettings {
+    InboundSettings {
+        account_id: r.text(0),
+        languages: r.text(1).split(',').map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+        stop_by_reply: r.int(2) != 0,
+        stop_by_link: r.int(3) != 0,
+        help_reply: r.opt_text(4),
+        opt_out_reply: r.opt_text(5),
+        save_reply: r.opt_text(6),
+        inbound_webhook: r.opt_text(7),
+    }
+}
+
+/// A change to the stop-service settings; `None` leaves a field, `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct InboundSettingsPatch<'a> {
+    pub languages: Option<&'a str>,
+    pub stop_by_reply: Option<bool>,
+    pub stop_by_link: Option<bool>,
+    pub help_reply: Option<Option<&'a str>>,
+    pub opt_out_reply: Option<Option<&'a str>>,
+    pub save_reply: Option<Option<&'a str>>,
+    pub inbound_webhook: Option<Option<&'a str>>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NumberView {
+    pub number: String,
+    pub country: String,
+    pub kind: String,
+    pub account_id: String,
+    pub role: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeywordView {
+    pub word: String,
+    pub reply: Option<String>,
+    pub forward_url: Option<String>,
+    pub created_at: String,
+}
+
+/// One stored part of a long inbound message.
+#[derive(Debug, Clone)]
+pub struct StoredPart {
+    pub part: u32,
+    pub body: String,
+    pub carrier_message_id: String,
+}
+
+/// The parts of one long message, taken out of storage to be joined.
+#[derive(Debug, Clone)]
+pub struct PartGroup {
+    pub carrier: String,
+    pub sender: String,
+    pub recipient: String,
+    pub reference: String,
+    pub parts: u32,
+    pub pieces: Vec<StoredPart>,
+}
+
+pub struct NewInbound<'a> {
+    pub account_id: Option<&'a str>,
+    pub carrier: &'a str,
+    pub carrier_message_id: &'a str,
+    pub sender: &'a str,
+    pub recipient: &'a str,
+    pub body: &'a str,
+    pub parts: u32,
+    pub missing_parts: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InboundView {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub text: String,
+    pub parts: i64,
+    pub missing_parts: Option<String>,
+    pub action: String,
+    pub action_detail: Option<String>,
+    pub carrier: String,
+    pub received_at: String,
+}
+
+const INBOUND_COLUMNS: &str =
+    "id, sender, recipient, body, parts, missing_parts, action, action_detail, carrier, received_at";
+
+fn inbound_from_row(r: &spin_sdk::sqlite::RowResult) -> InboundView {
+    InboundView {
+        id: r.text(0),
+        from: r.text(1),
+        to: r.text(2),
+        text: r.text(3),
+        parts: r.int(4),
+        missing_parts: r.opt_text(5),
+        action: r.text(6),
+        action_detail: r.opt_text(7),
+        carrier: r.text(8),
+        received_at: r.text(9),
+    }
+}
+
+/// Inbox filters; all optional.
+#[derive(Debug, Default)]
+pub struct InboxFilter<'a> {
+    pub from: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub since: Option<&'a str>,
+    pub until: Option<&'a str>,
+    /// Page on: messages received before this id's message.
+    pub before: Option<&'a str>,
+}
+
+fn patch_value<T: Into<String>>(field: Option<Option<T>>) -> (Value, Value) {
+    match field {
+        None => (int(0), Value::Null),
+        Some(value) => (int(1), opt_text(value)),
+    }
+}
+
+impl Store {
+    // ------------------------------------------------------------ numbers
+
+    /// Assigns a reception number to an account (or moves it). Making it primary demotes
+    /// the account's previous primary number.
+    pub fn assign_number(&self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<bool, DbError> {
+        self.db.transaction(|db| {
+            let exists = db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)])?;
+            if exists.rows.is_empty() {
+                return Ok(false);
+            }
+            if role == "primary" {
+                db.execute(
+                    "UPDATE numbers SET role = 'secondary' WHERE account_id = ? AND role = 'primary' AND number <> ?",
+                    &[text(account_id), text(number)],
+                )?;
+            }
+            db.execute(
+                "INSERT INTO numbers (number, country, kind, account_id, role) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (number) DO UPDATE SET country = excluded.country, kind = excluded.kind, \
+                 account_id = excluded.account_id, role = excluded.role",
+                &[text(number), text(country), text(kind), text(account_id), text(role)],
+            )?;
+            Ok(true)
+        })
+    }
+
+    pub fn release_number(&self, number: &str) -> Result<bool, DbError> {
+        let rows = self.db.query("DELETE FROM numbers WHERE number = ? RETURNING number", &[text(number)])?;
+        Ok(!rows.rows.is_empty())
+    }
+
+    pub fn numbers(&self, account_id: &str) -> Result<Vec<NumberView>, DbError> {
+        let rows = self.db.query(
+            "SELECT number, country, kind, account_id, role, created_at FROM numbers WHERE account_id = ? \
+             ORDER BY role = 'primary' DESC, number",
+            &[text(account_id)],
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| NumberView {
+                number: r.text(0),
+                country: r.text(1),
+                kind: r.text(2),
+                account_id: r.text(3),
+                role: r.text(4),
+                created_at: r.text(5),
+            })
+            .collect())
+    }
+
+    /// The account that receives on `number`, with its inbound settings.
+    pub fn inbound_settings_for_number(&self, number: &str) -> Result<Option<InboundSettings>, DbError> {
+        let rows = self.db.query(
+            &format!("SELECT {SETTINGS_COLUMNS} FROM numbers n JOIN accounts a ON a.id = n.account_id WHERE n.number = ?"),
+            &[text(number)],
+        )?;
+        Ok(rows.rows.first().map(settings_from_row))
+    }
+
+    pub fn inbound_settings(&self, account_id: &str) -> Result<Option<InboundSettings>, DbError> {
+        let rows = self.db.query(&format!("SELECT {SETTINGS_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)])?;
+        Ok(rows.rows.first().map(settings_from_row))
+    }
+
+    pub fn update_inbound_settings(&self, account_id: &str, patch: &InboundSettingsPatch) -> Result<(), DbError> {
+        let (set_help, help) = patch_value(patch.help_reply);
+        let (set_opt_out, opt_out) = patch_value(patch.opt_out_reply);
+        let (set_save, save) = patch_value(patch.save_reply);
+        let (set_webhook, webhook) = patch_value(patch.inbound_webhook);
+        self.db.execute(
+            "UPDATE accounts SET languages = COALESCE(?2, languages), \
+             stop_by_reply = COALESCE(?3, stop_by_reply), stop_by_link = COALESCE(?4, stop_by_link), \
+             help_reply = CASE WHEN ?5 THEN ?6 ELSE help_reply END, \
+             opt_out_reply = CASE WHEN ?7 THEN ?8 ELSE opt_out_reply END, \
+             save_reply = CASE WHEN ?9 THEN ?10 ELSE save_reply END, \
+             inbound_webhook = CASE WHEN ?11 THEN ?12 ELSE inbound_webhook END WHERE id = ?1",
+            &[
+                text(account_id),
+                opt_text(patch.languages),
+                patch.stop_by_reply.map(|b| int(b as i64)).unwrap_or(Value::Null),
+                patch.stop_by_link.map(|b| int(b as i64)).unwrap_or(Value::Null),
+                set_help,
+                help,
+                set_opt_out,
+                opt_out,
+                set_save,
+                save,
+                set_webhook,
+                webhook,
+            ],
+        )
+    }
+
+    // ------------------------------------------------------------ keywords
+
+    pub fn keywords(&self, account_id: &str) -> Result<Vec<KeywordView>, DbError> {
+        let rows = self.db.query(
+            "SELECT word, reply, forward_url, created_at FROM keywords WHERE account_id = ? ORDER BY word_key",
+            &[text(account_id)],
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| KeywordView { word: r.text(0), reply: r.opt_text(1), forward_url: r.opt_text(2), created_at: r.text(3) })
+            .collect())
+    }
+
+    pub fn set_keyword(&self, account_id: &str, word: &str, word_key: &str, reply: Option<&str>, forward_url: Option<&str>) -> Result<(), DbError> {
+        self.db.execute(
+            "INSERT INTO keywords (account_id, word, word_key, reply, forward_url) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (account_id, word_key) DO UPDATE SET word = excluded.word, reply = excluded.reply, \
+             forward_url = excluded.forward_url",
+            &[text(account_id), text(word), text(word_key), opt_text(reply), opt_text(forward_url)],
+        )
+    }
+
+    pub fn delete_keyword(&self, account_id: &str, word_key: &str) -> Result<bool, DbError> {
+        let rows = self.db.query(
+            "DELETE FROM keywords WHERE account_id = ? AND word_key = ? RETURNING word",
+            &[text(account_id), text(word_key)],
+        )?;
+        Ok(!rows.rows.is_empty())
+    }
+
+    // ------------------------------------------------------------ reassembly
+
+    /// Keeps one part of a long message (a repeated part is ignored). When this part
+    /// completes the message, its parts are taken out (in one transaction, so exactly one
+    /// caller gets them) and returned in order.
+    #[allow(clippy::too_many_arguments)]
+    pub fn keep_inbound_part(
+        &self,
+        carrier: &str,
+        sender: &str,
+        reference: &str,
+        part: u32,
+        parts: u32,
+        recipient: &str,
+        carrier_message_id: &str,
+        body: &str,
+    ) -> Result<Option<Vec<StoredPart>>, DbError> {
+        self.db.transaction(|db| {
+            db.execute(
+                "INSERT INTO inbound_parts (carrier, sender, reference, part, parts, recipient, carrier_message_id, body) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                &[
+                    text(carrier),
+                    text(sender),
+                    text(reference),
+                    int(part as i64),
+                    int(parts as i64),
+                    text(recipient),
+                    text(carrier_message_id),
+                    text(body),
+                ],
+            )?;
+            let count = db.query(
+                "SELECT COUNT(*) FROM inbound_parts WHERE carrier = ? AND sender = ? AND reference = ?",
+                &[text(carrier), text(sender), text(reference)],
+            )?;
+            if count.rows.first().map(|r| r.int(0)).unwrap_or(0) < parts as i64 {
+                return Ok(None);
+            }
+            Ok(Some(take_parts(db, carrier, sender, reference)?))
+        })
+    }
+
+    /// Long messages whose first part came more than `minutes` ago and are still not
+    /// whole: taken out, to be processed with what arrived.
+    pub fn stale_inbound_parts(&self, minutes: i64, limit: i64) -> Result<Vec<PartGroup>, DbError> {
+        self.db.transaction(|db| {
+            let groups = db.query(
+                "SELECT carrier, sender, reference, MAX(parts), MIN(recipient) FROM inbound_parts \
+                 GROUP BY carrier, sender, reference \
+                 HAVING MIN(received_at) <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || ? || ' minutes') LIMIT ?",
+                &[int(minutes), int(limit)],
+            )?;
+            let mut taken = Vec::new();
+            for g in &groups.rows {
+                let (carrier, sender, reference) = (g.text(0), g.text(1), g.text(2));
+                let pieces = take_parts(db, &carrier, &sender, &reference)?;
+                taken.push(PartGroup { carrier, sender, reference, parts: g.int(3) as u32, recipient: g.text(4), pieces });
+            }
+            Ok(taken)
+        })
+    }
+
+    // ------------------------------------------------------------ the inbox
+
+    /// Stores an inbound message once per carrier id; None when it was stored before.
+    pub fn record_inbound(&self, inbound: &NewInbound) -> Result<Option<String>, DbError> {
+        let id = new_id("inb");
+        let rows = self.db.query(
+            "INSERT INTO inbound_messages (id, account_id, carrier, carrier_message_id, sender, recipient, body, parts, \
+             missing_parts, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ?2 IS NULL THEN 'unknown_number' ELSE 'none' END) \
+             ON CONFLICT DO NOTHING RETURNING id",
+            &[
+                text(&id),
+                opt_text(inbound.account_id),
+                text(inbound.carrier),
+                text(inbound.carrier_message_id),
+                text(inbound.sender),
+                text(inbound.recipient),
+                text(inbound.body),
+                int(inbound.parts as i64),
+                opt_text(inbound.missing_parts),
+            ],
+        )?;
+        Ok(rows.rows.first().map(|r| r.text(0)))
+    }
+
+    /// Records what the keywords made of a message and queues it for each URL it goes to
+    /// (the account's inbound webhook, a keyword's forward), signed and retried exactly
+    /// like status callbacks. The first URL's event id is `evt_<inbound id>`.
+    pub fn finish_inbound(&self, inbound_id: &str, action: &str, detail: Option<&str>, forwards: &[&str]) -> Result<(), DbError> {
+        self.db.transaction(|db| {
+            db.execute(
+                "UPDATE inbound_messages SET action = ?, action_detail = ? WHERE id = ?",
+                &[text(action), opt_text(detail), text(inbound_id)],
+            )?;
+            for (n, url) in forwards.iter().enumerate() {
+                let suffix = if n == 0 { String::new() } else { format!("_{n}") };
+                db.execute(
+                    "INSERT INTO callback_deliveries (event_id, kind, account_id, inbound_id, url, next_attempt_at) \
+                     SELECT 'evt_' || id || ?, 'message.inbound', account_id, id, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+                     FROM inbound_messages WHERE id = ? AND account_id IS NOT NULL ON CONFLICT DO NOTHING",
+                    &[text(suffix), text(*url), text(inbound_id)],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn inbox(&self, account_id: &str, filter: &InboxFilter, limit: i64) -> Result<Vec<InboundView>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE account_id = ?1 \
+                 AND (?2 IS NULL OR sender = ?2) AND (?3 IS NULL OR action = ?3) \
+                 AND (?4 IS NULL OR received_at >= ?4) AND (?5 IS NULL OR received_at < ?5) \
+                 AND (?6 IS NULL OR (received_at, id) < (SELECT received_at, id FROM inbound_messages WHERE id = ?6)) \
+                 ORDER BY received_at DESC, id DESC LIMIT ?7"
+            ),
+            &[
+                text(account_id),
+                opt_text(filter.from),
+                opt_text(filter.action),
+                opt_text(filter.since),
+                opt_text(filter.until),
+                opt_text(filter.before),
+                int(limit),
+            ],
+        )?;
+        Ok(rows.rows.iter().map(inbound_from_row).collect())
+    }
+
+    pub(super) fn inbound_message_by_id(&self, id: &str) -> Result<Option<InboundView>, DbError> {
+        let rows = self.db.query(&format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ?"), &[text(id)])?;
+        Ok(rows.rows.first().map(inbound_from_row))
+    }
+
+    pub fn inbound_message(&self, account_id: &str, id: &str) -> Result<Option<InboundView>, DbError> {
+        let rows = self.db.query(
+            &format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ? AND account_id = ?"),
+            &[text(id), text(account_id)],
+        )?;
+        Ok(rows.rows.first().map(inbound_from_row))
+    }
+}
+
+fn take_parts(db: &crate::db::Db, carrier: &str, sender: &str, reference: &str) -> Result<Vec<StoredPart>, DbError> {
+    let rows = db.query(
+        "DELETE FROM inbound_parts WHERE carrier = ? AND sender = ? AND reference = ? RETURNING part, body, carrier_message_id",
+        &[text(carrier), text(sender), text(reference)],
+    )?;
+    let mut pieces: Vec<StoredPart> =
+        rows.rows.iter().map(|r| StoredPart { part: r.int(0) as u32, body: r.text(1), carrier_message_id: r.text(2) }).collect();
+    pieces.sort_by_key(|p| p.part);
+    Ok(pieces)
+}
