@@ -9,6 +9,7 @@
 //! This component may call any host (customers' callback URLs); send may call only the carrier.
 
 use chrono::{DateTime, Utc};
+use domain::contactbook::blocked_detail;
 use domain::callback::{InboundEvent, InboundEventData, StatusChange, StatusEvent};
 use domain::endpoint::CallbackUrl;
 use domain::error::ApiError;
@@ -24,7 +25,7 @@ use platform::http::{authenticate, internal, json, parse_body, require_token, re
 use platform::ids::{now_seconds, random_bytes};
 use platform::outbound::{post_all, Post};
 use platform::sending::submit_and_record;
-use platform::store::{AttemptResult, CallbackEvent, ClaimedCallback, InboundSettingsPatch, Store};
+use platform::store::{AttemptResult, CallbackEvent, ClaimedCallback, DueMessage, InboundSettingsPatch, Store};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -72,6 +73,7 @@ fn route(req: &Request) -> Result<Response, ApiError> {
 #[derive(Default, serde::Serialize)]
 struct JobReport {
     scheduled_sent: usize,
+    scheduled_refused: usize,
     receipts_applied: usize,
     receipts_purged: usize,
     inbound_settled: usize,
@@ -90,7 +92,14 @@ fn run_jobs(req: &Request) -> Result<Response, ApiError> {
 
     // Scheduled sends whose time has come: claimed (→ Sending) in one statement, then sent.
     let carrier = CarrierConfig::from_variables();
-    let due = store.claim_due_scheduled(&carrier.name, SCHEDULED_BATCH).map_err(internal)?;
+    let mut due = store.claim_due_scheduled(&carrier.name, SCHEDULED_BATCH).map_err(internal)?;
+    // A recipient who opted out after the send was accepted is not sent to: refused, refunded.
+    let opted_out = opted_out_since_accepted(&store, &due)?;
+    for (message, detail) in &opted_out {
+        store.change_status(message, Status::RecipientRejected, "blocklist", Some(detail)).map_err(internal)?;
+    }
+    due.retain(|m| !opted_out.iter().any(|(id, _)| *id == m.id));
+    report.scheduled_refused = opted_out.len();
     let submissions: Vec<Submission> = due
         .iter()
         .map(|m| Submission {
@@ -130,6 +139,24 @@ fn run_jobs(req: &Request) -> Result<Response, ApiError> {
     }
     report.elapsed_ms = started.elapsed().as_millis();
     Ok(json(200, &report))
+}
+
+/// The due messages whose recipient is now on their account's blocklist, with why.
+fn opted_out_since_accepted(store: &Store, due: &[DueMessage]) -> Result<Vec<(String, String)>, ApiError> {
+    let mut accounts: Vec<&str> = due.iter().map(|m| m.account_id.as_str()).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    let mut refused = Vec::new();
+    for account in accounts {
+        let numbers: Vec<&str> = due.iter().filter(|m| m.account_id == account).map(|m| m.recipient.as_str()).collect();
+        for (number, reason, since) in store.blocked_numbers(account, &numbers).map_err(internal)? {
+            let detail = blocked_detail(&reason, &since);
+            refused.extend(
+                due.iter().filter(|m| m.account_id == account && m.recipient == number).map(|m| (m.id.clone(), detail.clone())),
+            );
+        }
+    }
+    Ok(refused)
 }
 
 fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &mut JobReport) -> Result<(), platform::db::DbError> {

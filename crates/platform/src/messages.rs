@@ -15,8 +15,9 @@ use domain::error::{ApiError, ErrorDetail};
 use domain::money::{Currency, Money};
 use domain::schedule::{SendAt, TimeZone, Validity};
 use domain::send::{quote, validate_send, SendRejection, ValidSend, MAX_RECIPIENTS};
+use domain::optout::{self, append_unsubscribe_link, UnsubscribeSecret};
 use domain::status::Status;
-use domain::text::SegmentLimits;
+use domain::text::{MessageText, SegmentLimits};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -108,6 +109,24 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
         valid.recipients.retain(|r| !refused.contains_key(r.e164()));
     }
 
+    // Stop-service by link: each SMS ends with its recipient's own unsubscribe link, and
+    // the link counts in the segments and the price (every token has the same length).
+    let bodies_for = |recipients: &[&str], text: &str| -> Result<Vec<String>, ApiError> {
+        match caller.stop_by_link {
+            false => Ok(recipients.iter().map(|_| text.to_owned()).collect()),
+            true => {
+                let links = UnsubscribeLinks::from_variables()?;
+                recipients.iter().map(|to| links.append(&caller.account_id, to, text)).collect()
+            }
+        }
+    };
+    let base_text = valid.text.as_str().to_owned();
+    if caller.stop_by_link {
+        let sample = bodies_for(&[valid.recipients[0].e164()], valid.text.as_str())?.remove(0);
+        valid.text = MessageText::parse(&sample, SegmentLimits::default())
+            .map_err(|e| ApiError::from_status(400, Status::InvalidContent, format!("with the unsubscribe link: {e}")))?;
+    }
+
     let mut countries: Vec<String> = valid.recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
     countries.sort_unstable();
     countries.dedup();
@@ -119,6 +138,8 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
     let carrier = CarrierConfig::from_variables();
     let batch_id = new_id("bat");
     let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
+    let recipients: Vec<&str> = quote.messages.iter().map(|m| m.recipient.e164()).collect();
+    let bodies = bodies_for(&recipients, &base_text)?;
     let mut balance = store
         .create_send(&NewSend {
             account_id: &caller.account_id,
@@ -126,6 +147,7 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
             client_reference: request.client_reference,
             sender: valid.sender.as_str(),
             text: &valid.text,
+            bodies: &bodies,
             quote: &quote,
             carrier: &carrier.name,
             message_ids: &message_ids,
@@ -143,11 +165,12 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
             .messages
             .iter()
             .zip(&message_ids)
-            .map(|(priced, id)| Submission {
+            .zip(&bodies)
+            .map(|((priced, id), body)| Submission {
                 reference: id,
                 from: valid.sender.as_str(),
                 to: priced.recipient.e164(),
-                text: valid.text.as_str(),
+                text: body,
                 encoding: valid.text.encoding().as_str(),
                 segments: valid.text.segments(),
             })
@@ -285,5 +308,27 @@ fn store_error(e: StoreError, currency: Currency) -> ApiError {
         ),
         StoreError::NotFound => ApiError::not_found("the account no longer exists"),
         StoreError::Db(e) => internal(e),
+    }
+}
+
+/// Unsubscribe links for SMS: signed with `unsubscribe_secret`, pointing at
+/// `public_base_url` (see domain::optout).
+struct UnsubscribeLinks {
+    secret: UnsubscribeSecret,
+    base_url: String,
+}
+
+impl UnsubscribeLinks {
+    fn from_variables() -> Result<UnsubscribeLinks, ApiError> {
+        let secret = crate::config::get_or("unsubscribe_secret", "");
+        let secret = UnsubscribeSecret::new(secret.as_bytes()).map_err(|e| {
+            ApiError::unavailable(format!("stop_by_link is on but unsubscribe links cannot be made ({e}); nothing was sent"))
+        })?;
+        Ok(UnsubscribeLinks { secret, base_url: crate::config::get_or("public_base_url", "http://127.0.0.1:3000") })
+    }
+
+    fn append(&self, account_id: &str, e164: &str, text: &str) -> Result<String, ApiError> {
+        let token = optout::sign(&self.secret, account_id, e164).map_err(internal)?;
+        Ok(append_unsubscribe_link(text, &self.base_url, &token))
     }
 }

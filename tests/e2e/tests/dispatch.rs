@@ -49,24 +49,6 @@ fn callbacks_due_now(app: &SpinApp, account: &str) {
         .unwrap();
 }
 
-fn rfc3339_in(seconds: i64) -> String {
-    let at = std::time::SystemTime::now() + Duration::from_secs(seconds as u64);
-    let secs = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    // Civil date from days since the epoch (Howard Hinnant's algorithm), to stay free of
-    // the app's own date code.
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + (month <= 2) as i64;
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
 #[test]
 fn callbacks_survive_two_failures_and_arrive_in_order_signed() {
     let app = &env().sandbox;

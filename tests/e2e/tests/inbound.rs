@@ -271,3 +271,65 @@ fn vonage_form_inbound_is_read() {
     assert_eq!(messages[0]["action"], "save");
     assert!(app.get(&key, "/v1/contacts").text.contains("Åsa"));
 }
+
+#[test]
+fn the_unsubscribe_link_is_counted_and_opts_out_after_the_confirmation() {
+    let app = app();
+    let (account, key) = app.account("SEK", 10_000, 0);
+    settings(&key, json!({"stop_by_link": true}));
+    let recipient = "+46701110013";
+    let text = "x".repeat(100);
+    let sent = app.send(&key, json!({"from": "ACME", "to": recipient, "text": text}));
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    assert_eq!(sent.json["messages"][0]["segments"], 2, "100 characters plus the link need two parts");
+    assert_eq!(sent.json["total_price"]["minor"], 70, "and both are paid for");
+    let id = sent.json["messages"][0]["id"].as_str().unwrap();
+    let stored = app.get(&key, &format!("/v1/messages/{id}")).json["text"].as_str().unwrap().to_owned();
+    let (body, link) = stored.split_once("\nStop: ").expect("the link ends the SMS");
+    assert_eq!(body, text);
+    let path = link.strip_prefix("http://127.0.0.1:3000").expect("under public_base_url");
+    assert!(path.starts_with("/u/"));
+
+    // Opening the link only asks; a scanner following it opts no one out.
+    let page = call("GET", &app.url(path), None, None, &[]);
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("<form method=\"post\""), "{}", page.text);
+    assert!(!page.text.contains(recipient), "the page masks the number");
+    assert_eq!(app.send(&key, json!({"from": "ACME", "to": recipient, "text": "Still here?"})).status, 201);
+    let confirmed = call("POST", &app.url(path), None, None, &[]);
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    let refused = app.send(&key, json!({"from": "ACME", "to": recipient, "text": "Offer"}));
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(refused.text.contains("unsubscribe link"), "{}", refused.text);
+
+    // A link with a changed token is refused.
+    let mut forged = path.to_owned();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(call("POST", &app.url(&forged), None, None, &[]).status, 400);
+    let blocklist = app.get(&key, "/v1/blocklist");
+    let entries = blocklist.json["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{}", blocklist.text);
+    assert_eq!(entries[0]["reason"], "unsubscribe_link");
+    let _ = account;
+}
+
+#[test]
+fn a_scheduled_send_to_someone_who_opted_out_meanwhile_is_refused_and_refunded() {
+    let app = app();
+    let (account, key, number) = receiving_account();
+    let sender = "+46701110014";
+    let in_two_seconds = rfc3339_in(2);
+    let scheduled = app.send(&key, json!({"from": "ACME", "to": sender, "text": "Reminder", "send_at": in_two_seconds}));
+    assert_eq!(scheduled.status, 201, "{}", scheduled.text);
+    let id = scheduled.json["messages"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(balance(&account), 10_000 - 35);
+    inbound("in-stop-sched", sender, &number, "STOP", None);
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    let run = app.run_jobs();
+    assert_eq!(run.json["scheduled_refused"], 1, "{}", run.text);
+    let message = app.get(&key, &format!("/v1/messages/{id}"));
+    assert_eq!(message.json["status"]["code"], 405, "{}", message.text);
+    assert_eq!(balance(&account), 10_000, "refunded");
+    app.assert_ledger_balanced();
+}

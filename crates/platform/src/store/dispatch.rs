@@ -12,6 +12,7 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 #[derive(Debug, Clone)]
 pub struct DueMessage {
     pub id: String,
+    pub account_id: String,
     pub sender: String,
     pub recipient: String,
     pub body: String,
@@ -168,7 +169,7 @@ impl Store {
                  status_at = {NOW}, carrier = ?1 \
                  WHERE id IN (SELECT id FROM messages WHERE status = {funded} AND send_at IS NOT NULL \
                               AND send_at <= {NOW} ORDER BY send_at LIMIT ?2) \
-                 RETURNING id, sender, recipient, body, encoding, segments",
+                 RETURNING id, sender, recipient, body, encoding, segments, account_id",
                 sending = Status::Sending.code(),
                 funded = Status::Funded.code(),
             ),
@@ -184,6 +185,7 @@ impl Store {
                 body: r.text(3),
                 encoding: r.text(4),
                 segments: r.int(5) as u32,
+                account_id: r.text(6),
             })
             .collect())
     }

@@ -43,7 +43,8 @@ pub struct Caller {
     /// IANA name; local send times are read in it.
     pub time_zone: String,
     /// The account's default status callback URL.
-    pub status_callback: Option<String>,
+    pub status_callback: Option<String>,    /// Every SMS carries an unsubscribe link (seed 001 stop-service).
+    pub stop_by_link: bool,
 }
 
 #[derive(Debug)]
@@ -106,7 +107,10 @@ pub struct NewSend<'a> {
     pub batch_id: &'a str,
     pub client_reference: Option<&'a str>,
     pub sender: &'a str,
+    /// Encoding and segments of every message (with its unsubscribe link, if any).
     pub text: &'a MessageText,
+    /// Each message's own text, in quote order (they differ only by the link's token).
+    pub bodies: &'a [String],
     pub quote: &'a Quote,
     pub carrier: &'a str,
     pub message_ids: &'a [String],
@@ -164,7 +168,7 @@ pub struct SubmitRecorded {
     pub kept_receipts: usize,
 }
 
-const CALLER_COLUMNS: &str = "a.id, a.currency, a.blocked, a.time_zone, a.status_callback";
+const CALLER_COLUMNS: &str = "a.id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link";
 
 fn caller_from_row(row: &spin_sdk::sqlite::RowResult) -> Option<Caller> {
     Some(Caller {
@@ -173,6 +177,7 @@ fn caller_from_row(row: &spin_sdk::sqlite::RowResult) -> Option<Caller> {
         blocked: row.int(2) != 0,
         time_zone: row.text(3),
         status_callback: row.opt_text(4),
+        stop_by_link: row.int(5) != 0,
     })
 }
 
@@ -416,7 +421,7 @@ impl Store {
                 text(send.sender),
                 text(priced.recipient.e164()),
                 text(priced.recipient.country().as_str()),
-                text(send.text.as_str()),
+                text(send.bodies[i].as_str()),
                 text(send.text.encoding().as_str()),
                 int(send.text.segments() as i64),
                 int(priced.price.minor()),
