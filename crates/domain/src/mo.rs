@@ -59,6 +59,22 @@ fn json_object(carrier: &'static str, body: &[u8]) -> Result<serde_json::Map<Str
     }
 }
 
+/// A JSON object body from a carrier that sends only JSON.
+fn json_body(
+    carrier: &'static str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>, InboundError> {
+    if !is_json(media_type(content_type).as_deref()) {
+        return Err(InboundError::UnsupportedContentType {
+            carrier,
+            expected: "application/json",
+            content_type: content_type.unwrap_or_default().to_owned(),
+        });
+    }
+    json_object(carrier, body)
+}
+
 fn text_field(value: Option<&serde_json::Value>) -> Option<String> {
     match value? {
         serde_json::Value::String(s) => Some(s.clone()),
@@ -87,14 +103,7 @@ fn concat(carrier: &'static str, reference: Option<String>, part: Option<String>
 impl InboundFormat for HttpAdapter {
     fn parse_inbound(&self, content_type: Option<&str>, body: &[u8]) -> Result<InboundSms, InboundError> {
         const CARRIER: &str = "http";
-        if !is_json(media_type(content_type).as_deref()) {
-            return Err(InboundError::UnsupportedContentType {
-                carrier: CARRIER,
-                expected: "application/json",
-                content_type: content_type.unwrap_or_default().to_owned(),
-            });
-        }
-        let map = json_object(CARRIER, body)?;
+        let map = json_body(CARRIER, content_type, body)?;
         let concat = match map.get("concat") {
             None | Some(serde_json::Value::Null) => None,
             Some(c) => concat(CARRIER, text_field(c.get("reference")), text_field(c.get("part")), text_field(c.get("parts")))?,
@@ -144,14 +153,7 @@ impl InboundFormat for VonageAdapter {
 impl InboundFormat for SinchAdapter {
     fn parse_inbound(&self, content_type: Option<&str>, body: &[u8]) -> Result<InboundSms, InboundError> {
         const CARRIER: &str = "sinch";
-        if !is_json(media_type(content_type).as_deref()) {
-            return Err(InboundError::UnsupportedContentType {
-                carrier: CARRIER,
-                expected: "application/json",
-                content_type: content_type.unwrap_or_default().to_owned(),
-            });
-        }
-        let map = json_object(CARRIER, body)?;
+        let map = json_body(CARRIER, content_type, body)?;
         if text_field(map.get("type")).is_some_and(|t| t != "mo_text") {
             return Err(InboundError::Malformed { carrier: CARRIER, reason: "only mo_text messages are read".into() });
         }

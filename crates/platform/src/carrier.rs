@@ -109,15 +109,21 @@ pub fn submit_all(config: &CarrierConfig, submissions: &[Submission]) -> Vec<Sub
     post_all(&posts, concurrency).into_iter().map(|outcome| submit_result(outcome.result)).collect()
 }
 
-fn submit_result(result: Result<Answer, String>) -> SubmitResult {
-    let answer = match result {
-        Ok(answer) => answer,
-        Err(e) => return SubmitResult::Failed { detail: format!("carrier {e}") },
-    };
+/// A 2xx answer, or the failure the transport error or other status means.
+fn successful_answer(result: Result<Answer, String>) -> Result<Answer, SubmitResult> {
+    let answer = result.map_err(|e| SubmitResult::Failed { detail: format!("carrier {e}") })?;
     if !(200..300).contains(&answer.status) {
         let snippet: String = String::from_utf8_lossy(&answer.body).chars().take(200).collect();
-        return SubmitResult::Failed { detail: format!("carrier answered HTTP {}: {snippet}", answer.status) };
+        return Err(SubmitResult::Failed { detail: format!("carrier answered HTTP {}: {snippet}", answer.status) });
     }
+    Ok(answer)
+}
+
+fn submit_result(result: Result<Answer, String>) -> SubmitResult {
+    let answer = match successful_answer(result) {
+        Ok(answer) => answer,
+        Err(failed) => return failed,
+    };
     #[derive(serde::Deserialize)]
     struct Accepted {
         message_id: String,

@@ -55,14 +55,10 @@ pub(super) fn url(config: &CarrierConfig) -> String {
 
 /// What a `vonage` or `sinch` carrier's answer means.
 pub(super) fn result(carrier: &str, result: Result<Answer, String>) -> SubmitResult {
-    let answer = match result {
+    let answer = match super::successful_answer(result) {
         Ok(answer) => answer,
-        Err(e) => return SubmitResult::Failed { detail: format!("carrier {e}") },
+        Err(failed) => return failed,
     };
-    if !(200..300).contains(&answer.status) {
-        let snippet: String = String::from_utf8_lossy(&answer.body).chars().take(200).collect();
-        return SubmitResult::Failed { detail: format!("carrier answered HTTP {}: {snippet}", answer.status) };
-    }
     let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
     if carrier == VONAGE {
         vonage_result(&body)
