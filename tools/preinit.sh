@@ -20,6 +20,8 @@ else
   wizer=target/tools/bin/wizer
 fi
 mkdir -p target/preinit
-"$wizer" --allow-wasi --wasm-bulk-memory true \
-  -o "target/preinit/$crate.wasm.tmp" "target/wasm32-wasip1/release/$crate.wasm"
-mv "target/preinit/$crate.wasm.tmp" "target/preinit/$crate.wasm"
+# A file of its own per build, so two builds at once never move each other's output.
+tmp=$(mktemp "target/preinit/$crate.wasm.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+"$wizer" --allow-wasi --wasm-bulk-memory true -o "$tmp" "target/wasm32-wasip1/release/$crate.wasm"
+mv "$tmp" "target/preinit/$crate.wasm"
