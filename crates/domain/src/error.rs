@@ -237,3 +237,71 @@ mod inbound_error_tests {
         assert_eq!((err.http_status, err.name), (400, "InvalidReceptionNumber"));
     }
 }
+
+/// Scopes or an allowlist a key cannot have: 400 `InvalidScope` or `InvalidAllowedIps`,
+/// every bad entry in `details` with its index.
+impl From<crate::access::KeyAccessError> for ApiError {
+    fn from(error: crate::access::KeyAccessError) -> Self {
+        use crate::access::KeyAccessError;
+        let message = error.to_string();
+        match error {
+            KeyAccessError::UnknownScopes(unknown) => ApiError::new(400, "InvalidScope", message).with_details(
+                unknown
+                    .into_iter()
+                    .map(|(index, value)| ErrorDetail {
+                        index: Some(index),
+                        message: format!("'{value}' is not a scope"),
+                        value: Some(value),
+                    })
+                    .collect(),
+            ),
+            KeyAccessError::NoScopes => ApiError::new(400, "InvalidScope", message),
+            KeyAccessError::InvalidAllowedIps(entries) => ApiError::new(400, "InvalidAllowedIps", message).with_details(
+                entries
+                    .into_iter()
+                    .map(|e| ErrorDetail { index: Some(e.index), value: Some(e.value), message: e.reason.to_owned() })
+                    .collect(),
+            ),
+            KeyAccessError::TooManyAllowedIps(_) => ApiError::new(400, "InvalidAllowedIps", message),
+        }
+    }
+}
+
+/// A valid key used from an address or for an endpoint it may not: 403 `IpNotAllowed`
+/// or `ScopeMissing`.
+impl From<crate::access::AccessDenied> for ApiError {
+    fn from(denied: crate::access::AccessDenied) -> Self {
+        use crate::access::AccessDenied;
+        let name = match denied {
+            AccessDenied::IpNotAllowed(_) => "IpNotAllowed",
+            AccessDenied::ScopeMissing(_) => "ScopeMissing",
+        };
+        ApiError::new(403, name, denied.to_string())
+    }
+}
+
+#[cfg(test)]
+mod access_error_tests {
+    use super::*;
+    use crate::access::{AccessDenied, IpAllowlist, KeyAccessError, Scope, Scopes};
+
+    #[test]
+    fn access_errors_have_stable_names() {
+        let err: ApiError = Scopes::parse_list(&["contacts", "billing"]).unwrap_err().into();
+        assert_eq!((err.http_status, err.name, err.code), (400, "InvalidScope", None));
+        assert_eq!(err.details[0].index, Some(1));
+        assert_eq!(err.details[0].value.as_deref(), Some("billing"));
+        let err: ApiError = KeyAccessError::NoScopes.into();
+        assert_eq!((err.http_status, err.name), (400, "InvalidScope"));
+        let err: ApiError = IpAllowlist::parse_list(&["10.0.0.0/8", "10.0.0.0/40"]).unwrap_err().into();
+        assert_eq!((err.http_status, err.name), (400, "InvalidAllowedIps"));
+        assert_eq!(err.details.len(), 1);
+        assert_eq!(err.details[0].value.as_deref(), Some("10.0.0.0/40"));
+        let err: ApiError = KeyAccessError::TooManyAllowedIps(51).into();
+        assert_eq!(err.name, "InvalidAllowedIps");
+        let err: ApiError = AccessDenied::ScopeMissing(Scope::Inbound).into();
+        assert_eq!((err.http_status, err.name), (403, "ScopeMissing"));
+        let err: ApiError = AccessDenied::IpNotAllowed(None).into();
+        assert_eq!((err.http_status, err.name), (403, "IpNotAllowed"));
+    }
+}

@@ -1,4 +1,5 @@
 //! The domain core: every rule of the platform, with no I/O and no Spin dependency.
+pub mod access;
 pub mod apikey;
 pub mod callback;
 pub mod contact;
