@@ -4,6 +4,7 @@
 //! account's ids are 404. Rules live in `domain::contact` and `domain::contactbook`; all
 //! SQL in `platform::store`.
 
+use domain::access::Scope;
 use domain::contact::{BlockReason, GroupName, Note};
 use domain::contactbook::{optional_name, ContactSearch};
 use domain::error::{ApiError, ErrorDetail};
@@ -49,7 +50,7 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         return Err(ApiError::not_found("no such endpoint"));
     }
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Contacts)?;
     let ctx = Ctx { req, store: &store, caller: &caller };
     match (req.method(), path.as_slice()) {
         (Method::Get, ["v1", "contacts"]) => ctx.list_contacts(),

@@ -9,6 +9,7 @@
 //! This component may call any host (customers' callback URLs); send may call only the carrier.
 
 use chrono::{DateTime, Utc};
+use domain::access::Scope;
 use domain::contactbook::blocked_detail;
 use domain::callback::{InboundEvent, InboundEventData, StatusChange, StatusEvent};
 use domain::endpoint::CallbackUrl;
@@ -264,7 +265,7 @@ fn render_event(c: &ClaimedCallback) -> String {
 
 fn callback_log(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
     let query = platform::http::query(req);
     let state = query.get("state").map(String::as_str);
     if state.is_some_and(|s| !["pending", "delivered", "failed"].contains(&s)) {
@@ -278,7 +279,7 @@ fn callback_log(req: &Request) -> Result<Response, ApiError> {
 /// Queues a delivery again, due now, with a fresh retry schedule (e.g. after a failure).
 fn replay(req: &Request, event_id: &str) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
     if !store.replay_callback(&caller.account_id, event_id).map_err(internal)? {
         return Err(ApiError::not_found(format!("no callback event {event_id} in this account")));
     }
@@ -289,7 +290,7 @@ fn replay(req: &Request, event_id: &str) -> Result<Response, ApiError> {
 
 fn settings(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
     let gone = || ApiError::not_found("the account no longer exists");
     let callbacks = store.account_settings(&caller.account_id).map_err(internal)?.ok_or_else(gone)?;
     let inbound = store.inbound_settings(&caller.account_id).map_err(internal)?.ok_or_else(gone)?;
@@ -361,7 +362,7 @@ fn reply_patch(field: &Option<Option<String>>, name: &str) -> Result<Option<Opti
 
 fn update_settings(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
     let patch: SettingsPatch = parse_body(req)?;
     let time_zone = patch.time_zone.as_deref().map(TimeZone::parse).transpose()?;
     let status_callback = url_patch(&patch.status_callback)?;
@@ -403,7 +404,7 @@ fn update_settings(req: &Request) -> Result<Response, ApiError> {
 /// it for a day, so receivers can switch without missing an event.
 fn rotate_secret(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
     let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).map_err(internal)?.to_string();
     store.rotate_webhook_secret(&caller.account_id, &secret).map_err(internal)?;
     Ok(json(201, &serde_json::json!({ "webhook_secret": secret, "previous_valid_for_hours": 24 })))

@@ -7,6 +7,7 @@
 //! - `GET`/`POST /u/{token}`: the unsubscribe page an SMS links to (no login: the token is
 //!   signed, see domain::optout).
 
+use domain::access::Scope;
 use domain::endpoint::CallbackUrl;
 use domain::error::ApiError;
 use domain::keyword::{caseless_key, CustomKeyword};
@@ -58,7 +59,7 @@ fn inbound(req: &Request, carrier: &str) -> Result<Response, ApiError> {
 
 fn inbox(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Inbound)?;
     let q = query(req);
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let limit = match get("limit") {
@@ -80,7 +81,7 @@ fn inbox(req: &Request) -> Result<Response, ApiError> {
 
 fn inbox_message(req: &Request, id: &str) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Inbound)?;
     let message = store
         .inbound_message(&caller.account_id, id)
         .map_err(internal)?
@@ -90,13 +91,13 @@ fn inbox_message(req: &Request, id: &str) -> Result<Response, ApiError> {
 
 fn numbers(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Inbound)?;
     Ok(json(200, &serde_json::json!({ "numbers": store.numbers(&caller.account_id).map_err(internal)? })))
 }
 
 fn keywords(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Inbound)?;
     Ok(json(200, &serde_json::json!({ "keywords": store.keywords(&caller.account_id).map_err(internal)? })))
 }
 
@@ -109,7 +110,7 @@ struct KeywordBody {
 
 fn set_keyword(req: &Request, word: &str) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Inbound)?;
     let body: KeywordBody = parse_body(req)?;
     if body.reply.is_none() && body.forward_url.is_none() {
         return Err(ApiError::malformed("a keyword needs a reply, a forward_url, or both"));
@@ -124,7 +125,7 @@ fn set_keyword(req: &Request, word: &str) -> Result<Response, ApiError> {
 
 fn delete_keyword(req: &Request, word: &str) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::Inbound)?;
     if !store.delete_keyword(&caller.account_id, &caseless_key(word)).map_err(internal)? {
         return Err(ApiError::not_found(format!("no keyword '{word}' in this account")));
     }

@@ -1,5 +1,8 @@
-//! The send API: `POST /v1/messages`, `GET /v1/messages/{id}`, and `GET /v1/health`.
+//! The send API: `POST /v1/messages`, `GET`/`DELETE /v1/messages/{id}`, and the two routes
+//! without an owner of their own: `GET /v1/health` and `GET /v1/openapi.json` (the API's
+//! OpenAPI document, `api/openapi.json`, built in).
 
+use domain::access::Scope;
 use domain::callback::{MoneyJson, StatusJson};
 use domain::error::ApiError;
 use domain::money::{Currency, Money};
@@ -20,14 +23,28 @@ fn route(req: &Request) -> Result<Response, ApiError> {
     let path = segments(req);
     match (req.method(), path.as_slice()) {
         (Method::Get, ["v1", "health"]) => Ok(json(200, &serde_json::json!({"status": "ok"}))),
+        (Method::Get, ["v1", "openapi.json"]) => Ok(openapi()),
         (Method::Post, ["v1", "messages"]) => send(req),
         (Method::Get, ["v1", "messages", id]) => get_message(req, id),
         (Method::Delete, ["v1", "messages", id]) => cancel(req, id),
-        (_, ["v1", "health"]) => Err(ApiError::method_not_allowed("GET")),
+        (_, ["v1", "health"] | ["v1", "openapi.json"]) => Err(ApiError::method_not_allowed("GET")),
         (_, ["v1", "messages", _]) => Err(ApiError::method_not_allowed("GET, DELETE")),
         (_, ["v1", "messages"]) => Err(ApiError::method_not_allowed("POST")),
         _ => Err(ApiError::not_found("no such endpoint")),
     }
+}
+
+/// The OpenAPI 3.1 document of every endpoint of the app, as committed in `api/openapi.json`.
+const OPENAPI: &str = include_str!("../../../api/openapi.json");
+
+fn openapi() -> Response {
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .header("cache-control", "public, max-age=300")
+        .header("access-control-allow-origin", "*")
+        .body(OPENAPI)
+        .build()
 }
 
 #[derive(Deserialize)]
@@ -57,7 +74,7 @@ const MAX_CLIENT_REFERENCE: usize = 128;
 
 fn send(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::MessagesSend)?;
     let body: SendBody = parse_body(req)?;
     if body.client_reference.as_ref().is_some_and(|r| r.len() > MAX_CLIENT_REFERENCE) {
         return Err(ApiError::malformed(format!("client_reference may be at most {MAX_CLIENT_REFERENCE} bytes")));
@@ -87,7 +104,7 @@ fn send(req: &Request) -> Result<Response, ApiError> {
 /// `DELETE /v1/messages/{id}`: cancels a scheduled message before it leaves; refunded.
 fn cancel(req: &Request, id: &str) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::MessagesSend)?;
     match store.cancel_scheduled(&caller.account_id, id).map_err(internal)? {
         CancelOutcome::Canceled { refunded } => Ok(json(
             200,
@@ -109,7 +126,7 @@ fn cancel(req: &Request, id: &str) -> Result<Response, ApiError> {
 
 fn get_message(req: &Request, id: &str) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store)?;
+    let caller = authenticate(req, &store, Scope::MessagesRead)?;
     let (message, events) = store
         .message(&caller.account_id, id)
         .map_err(internal)?

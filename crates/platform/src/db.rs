@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_scheduling_callbacks.sql"),
     include_str!("../migrations/0004_contacts.sql"),
     include_str!("../migrations/0005_inbound.sql"),
+    include_str!("../migrations/0006_key_access.sql"),
 ];
 
 pub struct Db {
@@ -183,6 +184,14 @@ mod tests {
         let statements = split_statements(script);
         assert_eq!(statements.len(), 3);
         assert!(statements[1].contains("x = 2"));
+    }
+
+    /// Keys made before scopes existed get every scope there is, written as the domain
+    /// writes them.
+    #[test]
+    fn existing_keys_get_every_scope() {
+        let all = domain::access::Scopes::all().to_stored();
+        assert!(MIGRATIONS[5].contains(&format!("UPDATE api_keys SET scopes = '{all}';")), "{all}");
     }
 
     #[test]

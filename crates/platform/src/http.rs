@@ -2,6 +2,7 @@
 //! and API-key authentication.
 
 use crate::store::{Caller, Store};
+use domain::access::{client_ip, Scope};
 use domain::apikey::{bearer_token, hash_api_key};
 use domain::error::ApiError;
 use serde::Serialize;
@@ -43,15 +44,23 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Ap
     serde_json::from_slice(body).map_err(|e| ApiError::malformed(format!("the body is not valid JSON for this endpoint: {e}")))
 }
 
-/// Resolves `Authorization: Bearer <api key>` to an account. Unknown, revoked or
-/// missing keys are all 401 with no hint which it was.
-pub fn authenticate(req: &Request, store: &Store) -> Result<Caller, ApiError> {
+/// The header Spin sets on every request to the client's address (`ip:port`, IPv6 in
+/// brackets). Spin adds it after the client's own headers and the SDK keeps the last
+/// value of a name, so a client cannot choose it (tests/e2e/tests/keys.rs checks that).
+pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
+
+/// Resolves `Authorization: Bearer <api key>` to an account, for an endpoint that needs
+/// `scope`. Unknown, revoked or missing keys are all 401 with no hint which it was; a
+/// key used from an address outside its allowlist is 403 `IpNotAllowed`, one without
+/// the scope 403 `ScopeMissing`; a blocked account 403 `Forbidden`. One SQL query.
+pub fn authenticate(req: &Request, store: &Store, scope: Scope) -> Result<Caller, ApiError> {
     let header = req.header("authorization").and_then(|h| h.as_str());
     let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <api key>"))?;
-    let caller = store
+    let (caller, access) = store
         .caller_by_key_hash(&hash_api_key(token))
         .map_err(internal)?
         .ok_or_else(|| ApiError::unauthorized("the API key is unknown or revoked"))?;
+    access.check(scope, client_ip(req.header(CLIENT_ADDR_HEADER).and_then(|h| h.as_str())))?;
     if caller.blocked {
         return Err(ApiError::forbidden("this account is blocked; contact support"));
     }

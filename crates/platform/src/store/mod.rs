@@ -3,6 +3,7 @@
 
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use crate::ids::new_id;
+use domain::access::{IpAllowlist, KeyAccess, Scopes};
 use domain::money::{Currency, Money};
 use domain::policy::refund_due_for;
 use domain::pricing::{PriceRule, PriceScope};
@@ -96,8 +97,48 @@ pub struct ApiKeyView {
     pub account_id: String,
     pub name: String,
     pub hint: String,
+    pub scopes: Scopes,
+    /// Empty: any address.
+    pub allowed_ips: IpAllowlist,
     pub created_at: String,
     pub revoked_at: Option<String>,
+}
+
+/// A change to a key; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ApiKeyPatch<'a> {
+    pub name: Option<&'a str>,
+    pub scopes: Option<Scopes>,
+    /// `Some(IpAllowlist::any())` removes the limit.
+    pub allowed_ips: Option<&'a IpAllowlist>,
+}
+
+#[derive(Debug)]
+pub enum ApiKeyUpdate {
+    Updated(ApiKeyView),
+    /// A revoked key stays as it was revoked.
+    Revoked,
+    NotFound,
+}
+
+const API_KEY_COLUMNS: &str = "id, account_id, name, hint, scopes, allowed_ips, created_at, revoked_at";
+
+fn api_key_from_row(r: &spin_sdk::sqlite::RowResult) -> Result<ApiKeyView, DbError> {
+    Ok(ApiKeyView {
+        id: r.text(0),
+        account_id: r.text(1),
+        name: r.text(2),
+        hint: r.text(3),
+        scopes: Scopes::from_stored(&r.text(4)),
+        allowed_ips: stored_allowlist(&r.text(5))?,
+        created_at: r.text(6),
+        revoked_at: r.opt_text(7),
+    })
+}
+
+/// An allowlist the database holds but we cannot read is an error, never "any address".
+fn stored_allowlist(stored: &str) -> Result<IpAllowlist, DbError> {
+    IpAllowlist::from_stored(stored).map_err(|e| DbError(format!("unreadable api_keys.allowed_ips '{stored}': {e}")))
 }
 
 // ---------------------------------------------------------------- messages
@@ -214,15 +255,20 @@ impl Store {
 
     // ------------------------------------------------------------ callers, accounts
 
-    pub fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<Caller>, DbError> {
+    /// The caller an unrevoked key stands for, with what the key may do and from where:
+    /// one query (it is on every API request, the send path included).
+    pub fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<(Caller, KeyAccess)>, DbError> {
         let rows = self.db.query(
             &format!(
-                "SELECT {CALLER_COLUMNS} FROM api_keys k JOIN accounts a ON a.id = k.account_id \
+                "SELECT {CALLER_COLUMNS}, k.scopes, k.allowed_ips FROM api_keys k JOIN accounts a ON a.id = k.account_id \
                  WHERE k.key_hash = ? AND k.revoked_at IS NULL"
             ),
             &[text(key_hash)],
         )?;
-        Ok(rows.rows.first().and_then(caller_from_row))
+        let Some(row) = rows.rows.first() else { return Ok(None) };
+        let Some(caller) = caller_from_row(row) else { return Ok(None) };
+        let access = KeyAccess { scopes: Scopes::from_stored(&row.text(6)), allowed_ips: stored_allowlist(&row.text(7))? };
+        Ok(Some((caller, access)))
     }
 
     /// The account acting on its own behalf (the platform's replies for it).
@@ -308,33 +354,54 @@ impl Store {
         })
     }
 
-    pub fn create_api_key(&self, account_id: &str, name: &str, hash: &str, hint: &str) -> Result<Option<String>, DbError> {
+    /// A key for the account (None if there is no such account).
+    pub fn create_api_key(&self, account_id: &str, name: &str, hash: &str, hint: &str, access: &KeyAccess) -> Result<Option<ApiKeyView>, DbError> {
         let id = new_id("key");
         let rows = self.db.query(
-            "INSERT INTO api_keys (id, account_id, name, key_hash, hint) \
-             SELECT ?, id, ?, ?, ? FROM accounts WHERE id = ? RETURNING id",
-            &[text(&id), text(name), text(hash), text(hint), text(account_id)],
+            &format!(
+                "INSERT INTO api_keys (id, account_id, name, key_hash, hint, scopes, allowed_ips) \
+                 SELECT ?, id, ?, ?, ?, ?, ? FROM accounts WHERE id = ? RETURNING {API_KEY_COLUMNS}"
+            ),
+            &[
+                text(&id),
+                text(name),
+                text(hash),
+                text(hint),
+                text(access.scopes.to_stored()),
+                text(access.allowed_ips.to_stored()),
+                text(account_id),
+            ],
         )?;
-        Ok((!rows.rows.is_empty()).then_some(id))
+        rows.rows.first().map(api_key_from_row).transpose()
     }
 
     pub fn api_keys(&self, account_id: &str) -> Result<Vec<ApiKeyView>, DbError> {
         let rows = self.db.query(
-            "SELECT id, account_id, name, hint, created_at, revoked_at FROM api_keys WHERE account_id = ? ORDER BY created_at",
+            &format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE account_id = ? ORDER BY created_at"),
             &[text(account_id)],
         )?;
-        Ok(rows
-            .rows
-            .iter()
-            .map(|r| ApiKeyView {
-                id: r.text(0),
-                account_id: r.text(1),
-                name: r.text(2),
-                hint: r.text(3),
-                created_at: r.text(4),
-                revoked_at: r.opt_text(5),
-            })
-            .collect())
+        rows.rows.iter().map(api_key_from_row).collect()
+    }
+
+    /// Renames a key or changes its scopes or allowlist; a revoked key is left alone.
+    pub fn update_api_key(&self, key_id: &str, patch: &ApiKeyPatch) -> Result<ApiKeyUpdate, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "UPDATE api_keys SET name = COALESCE(?, name), scopes = COALESCE(?, scopes), allowed_ips = COALESCE(?, allowed_ips) \
+                 WHERE id = ? AND revoked_at IS NULL RETURNING {API_KEY_COLUMNS}"
+            ),
+            &[
+                patch.name.map(text).unwrap_or(Value::Null),
+                patch.scopes.map(|s| text(s.to_stored())).unwrap_or(Value::Null),
+                patch.allowed_ips.map(|l| text(l.to_stored())).unwrap_or(Value::Null),
+                text(key_id),
+            ],
+        )?;
+        if let Some(row) = rows.rows.first() {
+            return Ok(ApiKeyUpdate::Updated(api_key_from_row(row)?));
+        }
+        let exists = self.db.query("SELECT 1 FROM api_keys WHERE id = ?", &[text(key_id)])?;
+        Ok(if exists.rows.is_empty() { ApiKeyUpdate::NotFound } else { ApiKeyUpdate::Revoked })
     }
 
     pub fn revoke_api_key(&self, key_id: &str) -> Result<bool, DbError> {
