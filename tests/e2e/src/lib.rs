@@ -59,13 +59,24 @@ pub struct SpinApp {
 impl SpinApp {
     /// Starts the (already built: `spin build`) app with these variables.
     pub fn start(variables: &[(&str, String)]) -> SpinApp {
+        SpinApp::start_in(SpinApp::new_state_dir(), variables)
+    }
+
+    /// A fresh, empty state dir (its SQLite file is `sqlite_db.db`).
+    pub fn new_state_dir() -> PathBuf {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+        let state_dir = std::env::temp_dir().join(format!("smsedge-e2e-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&state_dir).unwrap();
+        state_dir
+    }
+
+    /// Starts the app on a state dir prepared beforehand (e.g. a database an older build
+    /// wrote, to see it migrated); the dir is removed when the app is dropped.
+    pub fn start_in(state_dir: PathBuf, variables: &[(&str, String)]) -> SpinApp {
         AT_EXIT.call_once(|| unsafe {
             libc::atexit(kill_groups);
         });
         let port = free_port();
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
-        let state_dir = std::env::temp_dir().join(format!("smsedge-e2e-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&state_dir).unwrap();
         let log = std::fs::File::create(state_dir.join("spin.log")).unwrap();
         let mut command = Command::new(spin_binary());
         command
