@@ -291,9 +291,14 @@ fn replay(req: &Request, event_id: &str) -> Result<Response, ApiError> {
 fn settings(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
     let caller = authenticate(req, &store, Scope::Account)?;
+    settings_of(&store, &caller.account_id)
+}
+
+/// The account's settings as the API shows them.
+fn settings_of(store: &Store, account_id: &str) -> Result<Response, ApiError> {
     let gone = || ApiError::not_found("the account no longer exists");
-    let callbacks = store.account_settings(&caller.account_id).map_err(internal)?.ok_or_else(gone)?;
-    let inbound = store.inbound_settings(&caller.account_id).map_err(internal)?.ok_or_else(gone)?;
+    let callbacks = store.account_settings(account_id).map_err(internal)?.ok_or_else(gone)?;
+    let inbound = store.inbound_settings(account_id).map_err(internal)?.ok_or_else(gone)?;
     Ok(json(
         200,
         &serde_json::json!({
@@ -397,7 +402,7 @@ fn update_settings(req: &Request) -> Result<Response, ApiError> {
             },
         )
         .map_err(internal)?;
-    settings(req)
+    settings_of(&store, &caller.account_id)
 }
 
 /// Makes a new signing secret and shows it this once; the old one keeps signing beside

@@ -44,7 +44,8 @@ pub struct Caller {
     /// IANA name; local send times are read in it.
     pub time_zone: String,
     /// The account's default status callback URL.
-    pub status_callback: Option<String>,    /// Every SMS carries an unsubscribe link (seed 001 stop-service).
+    pub status_callback: Option<String>,
+    /// Every SMS carries an unsubscribe link (seed 001 stop-service).
     pub stop_by_link: bool,
 }
 
