@@ -9,9 +9,9 @@ use domain::inbound::ReceptionNumber;
 use domain::pricing::PriceScope;
 use domain::recipient::Recipient;
 use domain::webhook::WebhookSecret;
-use platform::http::{internal, json, parse_body, require_admin, respond, segments};
+use platform::http::{history_page, internal, json, parse_body, require_admin, respond, segments};
 use platform::ids::{new_id, random_bytes};
-use platform::store::{ApiKeyPatch, ApiKeyUpdate, Store, StoreError};
+use platform::store::{Subject, ApiKeyPatch, ApiKeyUpdate, Store, StoreError};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -30,6 +30,7 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Get, ["v1", "admin", "accounts", id]) => account(&store, id),
         (Method::Patch, ["v1", "admin", "accounts", id]) => update_account(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "ledger"]) => ledger(&store, id),
+        (Method::Get, ["v1", "admin", "accounts", id, "history"]) => history(req, &store, id),
         (Method::Post, ["v1", "admin", "accounts", id, "credits"]) => credit(req, &store, id),
         (Method::Post, ["v1", "admin", "accounts", id, "keys"]) => create_key(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "keys"]) => keys(&store, id),
@@ -68,7 +69,7 @@ fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let id = store.create_account(body.name.trim(), currency, body.credit_limit_minor).map_err(internal)?;
     if body.initial_balance_minor > 0 {
         store
-            .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance")
+            .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)
             .map_err(store_error)?;
     }
     // The account's Standard Webhooks signing secret for status callbacks, shown this once
@@ -102,7 +103,12 @@ fn update_account(req: &Request, store: &Store, id: &str) -> Result<Response, Ap
     if body.credit_limit_minor.is_some_and(|l| l < 0) {
         return Err(ApiError::malformed("credit_limit_minor must not be negative"));
     }
-    if !store.update_account(id, body.credit_limit_minor, body.blocked).map_err(internal)? {
+    let found = store
+        .audited(id, OPERATOR, "account.updated", Subject::Account(id), |store| {
+            store.update_account(id, body.credit_limit_minor, body.blocked)
+        })
+        .map_err(internal)?;
+    if !found {
         return Err(ApiError::not_found("no such account"));
     }
     account_response(store, id, 200)
@@ -135,7 +141,7 @@ fn credit(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> 
     }
     let reference = body.reference.unwrap_or_else(|| new_id("top"));
     let description = body.description.unwrap_or_else(|| body.kind.clone());
-    let balance = store.credit(id, body.amount_minor, &body.kind, &reference, &description).map_err(store_error)?;
+    let balance = store.credit(id, body.amount_minor, &body.kind, &reference, &description, OPERATOR).map_err(store_error)?;
     Ok(json(201, &serde_json::json!({"account_id": id, "balance_minor": balance, "reference": reference})))
 }
 
@@ -172,8 +178,11 @@ fn create_key(req: &Request, store: &Store, account_id: &str) -> Result<Response
         allowed_ips: body.allowed_ips.as_deref().map(IpAllowlist::parse_list).transpose()?.unwrap_or_default(),
     };
     let key = new_api_key(random_bytes::<KEY_BYTES>());
+    let id = new_id("key");
     let view = store
-        .create_api_key(account_id, name, &key.hash, &key.hint, &access)
+        .audited(account_id, OPERATOR, "key.created", Subject::Key(&id), |store| {
+            store.create_api_key(&id, account_id, name, &key.hash, &key.hint, &access)
+        })
         .map_err(internal)?
         .ok_or_else(|| ApiError::not_found("no such account"))?;
     let mut body = serde_json::to_value(view).map_err(internal)?;
@@ -215,7 +224,12 @@ fn update_key(req: &Request, store: &Store, key_id: &str) -> Result<Response, Ap
         Some(None) => Some(IpAllowlist::any()),
         Some(Some(list)) => Some(IpAllowlist::parse_list(list)?),
     };
-    match store.update_api_key(key_id, &ApiKeyPatch { name, scopes, allowed_ips: allowed_ips.as_ref() }).map_err(internal)? {
+    let account = store.key_account(key_id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such key"))?;
+    let patch = ApiKeyPatch { name, scopes, allowed_ips: allowed_ips.as_ref() };
+    let updated = store
+        .audited(&account, OPERATOR, "key.updated", Subject::Key(key_id), |store| store.update_api_key(key_id, &patch))
+        .map_err(internal)?;
+    match updated {
         ApiKeyUpdate::Updated(view) => Ok(json(200, &view)),
         ApiKeyUpdate::Revoked => Err(ApiError::conflict("the key is revoked; make a new one")),
         ApiKeyUpdate::NotFound => Err(ApiError::not_found("no such key")),
@@ -223,9 +237,10 @@ fn update_key(req: &Request, store: &Store, key_id: &str) -> Result<Response, Ap
 }
 
 fn revoke_key(store: &Store, key_id: &str) -> Result<Response, ApiError> {
-    if !store.revoke_api_key(key_id).map_err(internal)? {
-        return Err(ApiError::not_found("no such key"));
-    }
+    let account = store.key_account(key_id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such key"))?;
+    store
+        .audited(&account, OPERATOR, "key.revoked", Subject::Key(key_id), |store| store.revoke_api_key(key_id))
+        .map_err(internal)?;
     Ok(json(200, &serde_json::json!({"id": key_id, "revoked": true})))
 }
 
@@ -297,7 +312,12 @@ fn assign_number(req: &Request, store: &Store) -> Result<Response, ApiError> {
     if !["primary", "secondary"].contains(&role) {
         return Err(ApiError::malformed("role is primary or secondary"));
     }
-    if !store.assign_number(number.as_str(), &country, kind, &body.account_id, role).map_err(internal)? {
+    let assigned = store
+        .audited(&body.account_id, OPERATOR, "number.assigned", Subject::Number(number.as_str()), |store| {
+            store.assign_number(number.as_str(), &country, kind, &body.account_id, role)
+        })
+        .map_err(internal)?;
+    if !assigned {
         return Err(ApiError::not_found("no such account"));
     }
     numbers(store, &body.account_id)
@@ -305,12 +325,22 @@ fn assign_number(req: &Request, store: &Store) -> Result<Response, ApiError> {
 
 fn release_number(store: &Store, number: &str) -> Result<Response, ApiError> {
     let number = ReceptionNumber::parse(number).map_err(|e| ApiError::malformed(e.to_string()))?;
-    if !store.release_number(number.as_str()).map_err(internal)? {
-        return Err(ApiError::not_found("no account has that number"));
-    }
+    let account = store.number_account(number.as_str()).map_err(internal)?.ok_or_else(|| ApiError::not_found("no account has that number"))?;
+    store
+        .audited(&account, OPERATOR, "number.released", Subject::Number(number.as_str()), |store| store.release_number(number.as_str()))
+        .map_err(internal)?;
     Ok(json(200, &serde_json::json!({ "released": number.as_str() })))
 }
 
 fn numbers(store: &Store, account_id: &str) -> Result<Response, ApiError> {
     Ok(json(200, &serde_json::json!({ "numbers": store.numbers(account_id).map_err(internal)? })))
+}
+
+/// Who the operator API acts as, in an account's history.
+const OPERATOR: &str = "operator";
+
+fn history(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
+    store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let (limit, before) = history_page(req)?;
+    Ok(json(200, &serde_json::json!({"events": store.history(id, limit, before).map_err(internal)?})))
 }

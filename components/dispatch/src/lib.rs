@@ -22,11 +22,11 @@ use domain::text::{MessageText, SegmentLimits};
 use domain::status::Status;
 use domain::webhook::WebhookSecret;
 use platform::carrier::{CarrierConfig, Submission};
-use platform::http::{authenticate, internal, json, parse_body, require_token, respond, segments};
+use platform::http::{history_page, authenticate, internal, json, parse_body, require_token, respond, segments};
 use platform::ids::{now_seconds, random_bytes};
 use platform::outbound::{post_all, Post};
 use platform::sending::submit_and_record;
-use platform::store::{AttemptResult, CallbackEvent, ClaimedCallback, DueMessage, InboundSettingsPatch, Store};
+use platform::store::{AttemptResult, CallbackEvent, ClaimedCallback, DueMessage, InboundSettingsPatch, Store, Subject};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -60,10 +60,11 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Get, ["v1", "account", "settings"]) => settings(req),
         (Method::Patch, ["v1", "account", "settings"]) => update_settings(req),
         (Method::Post, ["v1", "account", "webhook-secret"]) => rotate_secret(req),
+        (Method::Get, ["v1", "account", "history"]) => history(req),
         (_, ["v1", "jobs", "run"]) | (_, ["v1", "callbacks", _, "replay"]) | (_, ["v1", "account", "webhook-secret"]) => {
             Err(ApiError::method_not_allowed("POST"))
         }
-        (_, ["v1", "callbacks"]) => Err(ApiError::method_not_allowed("GET")),
+        (_, ["v1", "callbacks"]) | (_, ["v1", "account", "history"]) => Err(ApiError::method_not_allowed("GET")),
         (_, ["v1", "account", "settings"]) => Err(ApiError::method_not_allowed("GET, PATCH")),
         _ => Err(ApiError::not_found("no such endpoint")),
     }
@@ -382,27 +383,35 @@ fn update_settings(req: &Request) -> Result<Response, ApiError> {
     let (help, opt_out, save) =
         (reply_patch(&patch.help_reply, "help_reply")?, reply_patch(&patch.opt_out_reply, "opt_out_reply")?, reply_patch(&patch.save_reply, "save_reply")?);
     store
-        .update_account_settings(
-            &caller.account_id,
-            time_zone.as_ref().map(TimeZone::name),
-            status_callback.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
-        )
-        .map_err(internal)?;
-    store
-        .update_inbound_settings(
-            &caller.account_id,
-            &InboundSettingsPatch {
-                languages: languages.as_deref(),
-                stop_by_reply: patch.stop_by_reply,
-                stop_by_link: patch.stop_by_link,
-                help_reply: help.as_ref().map(|o| o.as_deref()),
-                opt_out_reply: opt_out.as_ref().map(|o| o.as_deref()),
-                save_reply: save.as_ref().map(|o| o.as_deref()),
-                inbound_webhook: inbound_webhook.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
-            },
-        )
+        .audited(&caller.account_id, &caller.actor, "settings.updated", Subject::Account(&caller.account_id), |store| {
+            store.update_account_settings(
+                &caller.account_id,
+                time_zone.as_ref().map(TimeZone::name),
+                status_callback.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
+            )?;
+            store.update_inbound_settings(
+                &caller.account_id,
+                &InboundSettingsPatch {
+                    languages: languages.as_deref(),
+                    stop_by_reply: patch.stop_by_reply,
+                    stop_by_link: patch.stop_by_link,
+                    help_reply: help.as_ref().map(|o| o.as_deref()),
+                    opt_out_reply: opt_out.as_ref().map(|o| o.as_deref()),
+                    save_reply: save.as_ref().map(|o| o.as_deref()),
+                    inbound_webhook: inbound_webhook.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
+                },
+            )
+        })
         .map_err(internal)?;
     settings_of(&store, &caller.account_id)
+}
+
+/// The account's history: changes to its settings, keys, numbers and balance, newest first.
+fn history(req: &Request) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
+    let (limit, before) = history_page(req)?;
+    Ok(json(200, &serde_json::json!({ "events": store.history(&caller.account_id, limit, before).map_err(internal)? })))
 }
 
 /// Makes a new signing secret and shows it this once; the old one keeps signing beside
@@ -411,6 +420,10 @@ fn rotate_secret(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
     let caller = authenticate(req, &store, Scope::Account)?;
     let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).map_err(internal)?.to_string();
-    store.rotate_webhook_secret(&caller.account_id, &secret).map_err(internal)?;
+    store
+        .audited(&caller.account_id, &caller.actor, "webhook_secret.rotated", Subject::Account(&caller.account_id), |store| {
+            store.rotate_webhook_secret(&caller.account_id, &secret)
+        })
+        .map_err(internal)?;
     Ok(json(201, &serde_json::json!({ "webhook_secret": secret, "previous_valid_for_hours": 24 })))
 }

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_contacts.sql"),
     include_str!("../migrations/0005_inbound.sql"),
     include_str!("../migrations/0006_key_access.sql"),
+    include_str!("../migrations/0007_audit.sql"),
 ];
 
 pub struct Db {

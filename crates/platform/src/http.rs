@@ -91,6 +91,20 @@ pub fn require_token(req: &Request, variable: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// `?limit=&before=` of a history listing: 1–500 (default 100), and an event id to page on.
+pub fn history_page(req: &Request) -> Result<(i64, Option<i64>), ApiError> {
+    let q = query(req);
+    let limit = match q.get("limit") {
+        None => 100,
+        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| ApiError::malformed("limit is 1 to 500"))?,
+    };
+    let before = match q.get("before") {
+        None => None,
+        Some(b) => Some(b.parse::<i64>().map_err(|_| ApiError::malformed("before is an event id"))?),
+    };
+    Ok((limit, before))
+}
+
 /// The query string's parameters (the last value of a repeated name wins).
 pub fn query(req: &Request) -> std::collections::HashMap<String, String> {
     form_urlencoded::parse(req.query().as_bytes()).into_owned().collect()

@@ -150,27 +150,32 @@ impl Store {
     // ------------------------------------------------------------ numbers
 
     /// Assigns a reception number to an account (or moves it). Making it primary demotes
-    /// the account's previous primary number.
+    /// the account's previous primary number. Plain statements: run it inside
+    /// [`Store::audited`], which makes it one transaction with its history line.
     pub fn assign_number(&self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<bool, DbError> {
-        self.db.transaction(|db| {
-            let exists = db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)])?;
-            if exists.rows.is_empty() {
-                return Ok(false);
-            }
-            if role == "primary" {
-                db.execute(
-                    "UPDATE numbers SET role = 'secondary' WHERE account_id = ? AND role = 'primary' AND number <> ?",
-                    &[text(account_id), text(number)],
-                )?;
-            }
-            db.execute(
-                "INSERT INTO numbers (number, country, kind, account_id, role) VALUES (?, ?, ?, ?, ?) \
-                 ON CONFLICT (number) DO UPDATE SET country = excluded.country, kind = excluded.kind, \
-                 account_id = excluded.account_id, role = excluded.role",
-                &[text(number), text(country), text(kind), text(account_id), text(role)],
+        let exists = self.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)])?;
+        if exists.rows.is_empty() {
+            return Ok(false);
+        }
+        if role == "primary" {
+            self.db.execute(
+                "UPDATE numbers SET role = 'secondary' WHERE account_id = ? AND role = 'primary' AND number <> ?",
+                &[text(account_id), text(number)],
             )?;
-            Ok(true)
-        })
+        }
+        self.db.execute(
+            "INSERT INTO numbers (number, country, kind, account_id, role) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (number) DO UPDATE SET country = excluded.country, kind = excluded.kind, \
+             account_id = excluded.account_id, role = excluded.role",
+            &[text(number), text(country), text(kind), text(account_id), text(role)],
+        )?;
+        Ok(true)
+    }
+
+    /// The account a number is rented to.
+    pub fn number_account(&self, number: &str) -> Result<Option<String>, DbError> {
+        let rows = self.db.query("SELECT account_id FROM numbers WHERE number = ?", &[text(number)])?;
+        Ok(rows.rows.first().map(|r| r.text(0)))
     }
 
     pub fn release_number(&self, number: &str) -> Result<bool, DbError> {

@@ -13,6 +13,7 @@ use domain::text::MessageText;
 use spin_sdk::sqlite::Value;
 
 mod contacts;
+mod audit;
 mod dispatch;
 mod inbound;
 mod receipts;
@@ -28,6 +29,7 @@ pub use contacts::{
 pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
+pub use audit::{AuditEventView, Subject};
 pub use inbound::{
     InboundSettings, InboundSettingsPatch, InboundView, InboxFilter, KeywordView, NewInbound, NumberView, PartGroup, StoredPart,
 };
@@ -47,6 +49,8 @@ pub struct Caller {
     pub status_callback: Option<String>,
     /// Every SMS carries an unsubscribe link (seed 001 stop-service).
     pub stop_by_link: bool,
+    /// Who acts, for the account's history: `key:<api key id>`, or `system`.
+    pub actor: String,
 }
 
 #[derive(Debug)]
@@ -220,6 +224,7 @@ fn caller_from_row(row: &spin_sdk::sqlite::RowResult) -> Option<Caller> {
         time_zone: row.text(3),
         status_callback: row.opt_text(4),
         stop_by_link: row.int(5) != 0,
+        actor: "system".to_owned(),
     })
 }
 
@@ -261,13 +266,14 @@ impl Store {
     pub fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<(Caller, KeyAccess)>, DbError> {
         let rows = self.db.query(
             &format!(
-                "SELECT {CALLER_COLUMNS}, k.scopes, k.allowed_ips FROM api_keys k JOIN accounts a ON a.id = k.account_id \
+                "SELECT {CALLER_COLUMNS}, k.scopes, k.allowed_ips, k.id FROM api_keys k JOIN accounts a ON a.id = k.account_id \
                  WHERE k.key_hash = ? AND k.revoked_at IS NULL"
             ),
             &[text(key_hash)],
         )?;
         let Some(row) = rows.rows.first() else { return Ok(None) };
-        let Some(caller) = caller_from_row(row) else { return Ok(None) };
+        let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
+        caller.actor = format!("key:{}", row.text(8));
         let access = KeyAccess { scopes: Scopes::from_stored(&row.text(6)), allowed_ips: stored_allowlist(&row.text(7))? };
         Ok(Some((caller, access)))
     }
@@ -342,8 +348,9 @@ impl Store {
             .collect())
     }
 
-    /// A top-up or correction by an operator: one ledger entry, returns the new balance.
-    pub fn credit(&self, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str) -> Result<i64, StoreError> {
+    /// A top-up or correction by an operator: one ledger entry and its line in the
+    /// account's history, in one transaction; returns the new balance.
+    pub fn credit(&self, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &str) -> Result<i64, StoreError> {
         self.db.transaction(|db| {
             let rows = db.query(
                 "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
@@ -351,20 +358,25 @@ impl Store {
                  RETURNING balance_after_minor",
                 &[text(account_id), int(amount), text(kind), text(reference), text(description)],
             )?;
-            rows.rows.first().map(|r| r.int(0)).ok_or(StoreError::NotFound)
+            let balance = rows.rows.first().map(|r| r.int(0)).ok_or(StoreError::NotFound)?;
+            db.execute(
+                "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
+                 VALUES (?1, ?2, 'balance.' || ?3, ?4, json_object('balance_minor', ?5 - ?6), json_object('balance_minor', ?5))",
+                &[text(account_id), text(actor), text(kind), text(reference), int(balance), int(amount)],
+            )?;
+            Ok(balance)
         })
     }
 
-    /// A key for the account (None if there is no such account).
-    pub fn create_api_key(&self, account_id: &str, name: &str, hash: &str, hint: &str, access: &KeyAccess) -> Result<Option<ApiKeyView>, DbError> {
-        let id = new_id("key");
+    /// A key `id` for the account (None if there is no such account).
+    pub fn create_api_key(&self, id: &str, account_id: &str, name: &str, hash: &str, hint: &str, access: &KeyAccess) -> Result<Option<ApiKeyView>, DbError> {
         let rows = self.db.query(
             &format!(
                 "INSERT INTO api_keys (id, account_id, name, key_hash, hint, scopes, allowed_ips) \
                  SELECT ?, id, ?, ?, ?, ?, ? FROM accounts WHERE id = ? RETURNING {API_KEY_COLUMNS}"
             ),
             &[
-                text(&id),
+                text(id),
                 text(name),
                 text(hash),
                 text(hint),
@@ -403,6 +415,12 @@ impl Store {
         }
         let exists = self.db.query("SELECT 1 FROM api_keys WHERE id = ?", &[text(key_id)])?;
         Ok(if exists.rows.is_empty() { ApiKeyUpdate::NotFound } else { ApiKeyUpdate::Revoked })
+    }
+
+    /// The account a key belongs to.
+    pub fn key_account(&self, key_id: &str) -> Result<Option<String>, DbError> {
+        let rows = self.db.query("SELECT account_id FROM api_keys WHERE id = ?", &[text(key_id)])?;
+        Ok(rows.rows.first().map(|r| r.text(0)))
     }
 
     pub fn revoke_api_key(&self, key_id: &str) -> Result<bool, DbError> {

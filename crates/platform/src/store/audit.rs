@@ -1,0 +1,111 @@
+//! SQL of an account's history: changes recorded with who, what, when, before and after,
+//! in the same transaction as the change itself, so no change goes unrecorded.
+
+use super::Store;
+use crate::db::{int, opt_text, text, DbError, RowExt};
+
+/// What a change is about; its state is captured as JSON before and after.
+pub enum Subject<'a> {
+    /// The account's settings, limits and state (never its secrets or balance).
+    Account(&'a str),
+    /// An API key (never its hash).
+    Key(&'a str),
+    /// A reception number.
+    Number(&'a str),
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditEventView {
+    pub id: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub at: String,
+}
+
+impl Subject<'_> {
+    fn snapshot_sql(&self) -> (&'static str, &str) {
+        match self {
+            Subject::Account(id) => (
+                "SELECT json_object('name', name, 'credit_limit_minor', credit_limit_minor, 'blocked', blocked, \
+                 'time_zone', time_zone, 'status_callback', status_callback, 'languages', languages, \
+                 'stop_by_reply', stop_by_reply, 'stop_by_link', stop_by_link, 'help_reply', help_reply, \
+                 'opt_out_reply', opt_out_reply, 'save_reply', save_reply, 'inbound_webhook', inbound_webhook, \
+                 'webhook_secret_rotated_at', webhook_secret_rotated_at) FROM accounts WHERE id = ?",
+                id,
+            ),
+            Subject::Key(id) => (
+                "SELECT json_object('name', name, 'hint', hint, 'scopes', scopes, 'allowed_ips', allowed_ips, \
+                 'revoked_at', revoked_at) FROM api_keys WHERE id = ?",
+                id,
+            ),
+            Subject::Number(number) => (
+                "SELECT json_object('account_id', account_id, 'kind', kind, 'role', role, 'country', country) \
+                 FROM numbers WHERE number = ?",
+                number,
+            ),
+        }
+    }
+
+    fn target(&self) -> &str {
+        match self {
+            Subject::Account(id) | Subject::Key(id) | Subject::Number(id) => id,
+        }
+    }
+}
+
+impl Store {
+    fn snapshot(&self, subject: &Subject) -> Result<Option<String>, DbError> {
+        let (sql, key) = subject.snapshot_sql();
+        Ok(self.db.query(sql, &[text(key)])?.rows.first().and_then(|r| r.opt_text(0)))
+    }
+
+    /// Runs `work` (plain statements, no transaction of its own) in one transaction with
+    /// the history: the subject's state before and after, recorded when it changed.
+    pub fn audited<T, E: From<DbError>>(
+        &self,
+        account_id: &str,
+        actor: &str,
+        action: &str,
+        subject: Subject,
+        work: impl FnOnce(&Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.db.transaction(|db| {
+            let before = self.snapshot(&subject)?;
+            let result = work(self)?;
+            let after = self.snapshot(&subject)?;
+            if before != after {
+                db.execute(
+                    "INSERT INTO audit_events (account_id, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+                    &[text(account_id), text(actor), text(action), text(subject.target()), opt_text(before), opt_text(after)],
+                )?;
+            }
+            Ok(result)
+        })
+    }
+
+    /// The account's history, newest first; `before` pages on from an event id.
+    pub fn history(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<AuditEventView>, DbError> {
+        let rows = self.db.query(
+            "SELECT id, actor, action, target, before, after, at FROM audit_events \
+             WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+            &[text(account_id), before.map(int).unwrap_or(spin_sdk::sqlite::Value::Null), int(limit)],
+        )?;
+        let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| AuditEventView {
+                id: r.int(0),
+                actor: r.text(1),
+                action: r.text(2),
+                target: r.opt_text(3),
+                before: json(r.opt_text(4)),
+                after: json(r.opt_text(5)),
+                at: r.text(6),
+            })
+            .collect())
+    }
+}
