@@ -4,12 +4,12 @@
 use domain::access::{IpAllowlist, KeyAccess, Scopes};
 use domain::apikey::{new_api_key, KEY_BYTES};
 use domain::error::ApiError;
-use domain::money::Currency;
+use domain::money::{Currency, MAX_AMOUNT_MINOR, MAX_PRICE_PER_SEGMENT_MINOR};
 use domain::inbound::ReceptionNumber;
 use domain::pricing::PriceScope;
 use domain::recipient::Recipient;
 use domain::webhook::WebhookSecret;
-use platform::http::{history_page, internal, json, parse_body, require_admin, respond, segments};
+use platform::http::{history_page, internal, json, parse_body, percent_decode, require_admin, respond, segments};
 use platform::ids::{new_id, random_bytes};
 use platform::store::{Subject, ApiKeyPatch, ApiKeyUpdate, Store, StoreError};
 use serde::Deserialize;
@@ -66,6 +66,9 @@ fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
     if body.credit_limit_minor < 0 || body.initial_balance_minor < 0 {
         return Err(ApiError::malformed("credit_limit_minor and initial_balance_minor must not be negative"));
     }
+    if body.credit_limit_minor > MAX_AMOUNT_MINOR || body.initial_balance_minor > MAX_AMOUNT_MINOR {
+        return Err(ApiError::malformed(format!("credit_limit_minor and initial_balance_minor may be at most {MAX_AMOUNT_MINOR}")));
+    }
     let id = store.create_account(body.name.trim(), currency, body.credit_limit_minor).map_err(internal)?;
     if body.initial_balance_minor > 0 {
         store
@@ -100,8 +103,8 @@ struct AccountChange {
 
 fn update_account(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
     let body: AccountChange = parse_body(req)?;
-    if body.credit_limit_minor.is_some_and(|l| l < 0) {
-        return Err(ApiError::malformed("credit_limit_minor must not be negative"));
+    if body.credit_limit_minor.is_some_and(|l| !(0..=MAX_AMOUNT_MINOR).contains(&l)) {
+        return Err(ApiError::malformed(format!("credit_limit_minor is 0 to {MAX_AMOUNT_MINOR}")));
     }
     let found = store
         .audited(id, OPERATOR, "account.updated", Subject::Account(id), |store| {
@@ -138,6 +141,15 @@ fn credit(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> 
         "topup" => return Err(ApiError::malformed("a top-up must be a positive amount")),
         "correction" => return Err(ApiError::malformed("a correction must not be zero")),
         _ => return Err(ApiError::malformed("kind must be 'topup' or 'correction'")),
+    }
+    if body.amount_minor.unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs() {
+        return Err(ApiError::malformed(format!("amount_minor may be at most {MAX_AMOUNT_MINOR} either way")));
+    }
+    // The balance stays within ±MAX_AMOUNT_MINOR too, so no sum of the ledger can overflow.
+    // (Read, then written: concurrent credits could pass the bound by one amount at most.)
+    let view = store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    if view.balance_minor.checked_add(body.amount_minor).map_or(true, |after| after.unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs()) {
+        return Err(ApiError::conflict(format!("the balance would pass ±{MAX_AMOUNT_MINOR}, the most the ledger keeps")));
     }
     let reference = body.reference.unwrap_or_else(|| new_id("top"));
     let description = body.description.unwrap_or_else(|| body.kind.clone());
@@ -267,8 +279,8 @@ fn set_price(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let currency = Currency::parse(&body.currency).map_err(|e| ApiError::malformed(e.to_string()))?;
     let scope = PriceScope::parse(&body.scope)
         .ok_or_else(|| ApiError::malformed("scope must be '*', a two-letter country, or digits"))?;
-    if body.per_segment_minor < 0 {
-        return Err(ApiError::malformed("per_segment_minor must not be negative"));
+    if !(0..=MAX_PRICE_PER_SEGMENT_MINOR).contains(&body.per_segment_minor) {
+        return Err(ApiError::malformed(format!("per_segment_minor is 0 to {MAX_PRICE_PER_SEGMENT_MINOR}")));
     }
     store.set_price(currency, &scope, body.per_segment_minor).map_err(internal)?;
     Ok(json(200, &serde_json::json!({"currency": currency.code(), "scope": scope.as_text(), "per_segment_minor": body.per_segment_minor})))
@@ -324,7 +336,7 @@ fn assign_number(req: &Request, store: &Store) -> Result<Response, ApiError> {
 }
 
 fn release_number(store: &Store, number: &str) -> Result<Response, ApiError> {
-    let number = ReceptionNumber::parse(number).map_err(|e| ApiError::malformed(e.to_string()))?;
+    let number = ReceptionNumber::parse(&percent_decode(number)).map_err(|e| ApiError::malformed(e.to_string()))?;
     let account = store.number_account(number.as_str()).map_err(internal)?.ok_or_else(|| ApiError::not_found("no account has that number"))?;
     store
         .audited(&account, OPERATOR, "number.released", Subject::Number(number.as_str()), |store| store.release_number(number.as_str()))

@@ -10,7 +10,7 @@ use domain::contactbook::{optional_name, ContactSearch};
 use domain::error::{ApiError, ErrorDetail};
 use domain::recipient::Recipient;
 use domain::status::Status;
-use platform::http::{authenticate, internal, json, parse_body, query, respond, segments};
+use platform::http::{authenticate, internal, json, parse_body, percent_decode, query, respond, segments};
 use platform::store::{
     Caller, ContactFields, ContactPatch, ContactWrite, GroupWrite, MemberRemoved, MembersAdded, Store,
 };
@@ -102,26 +102,6 @@ fn number(input: &str) -> Result<Recipient, ApiError> {
             message: e.to_string(),
         }])
     })
-}
-
-/// `%2B46…` in a path is `+46…`; a bare `+` stays a `+`.
-fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `limit` (1–500, default 50) and `cursor` of a list.

@@ -12,6 +12,15 @@ pub enum MoneyError {
     Overflow,
 }
 
+/// The largest magnitude, in minor units, of an amount, a balance or a credit limit the
+/// operator may set (10^15: ten trillion SEK). Far inside `i64`, so a ledger's sums and a
+/// balance after any accepted entry cannot overflow (SQLite's SUM() fails on overflow).
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+
+/// The largest price per segment, in minor units (10^12): a send of 1,000 recipients of
+/// 10 segments each at this price still fits `i64` many times over.
+pub const MAX_PRICE_PER_SEGMENT_MINOR: i64 = 1_000_000_000_000;
+
 /// Currencies we bill in, with their ISO 4217 minor-unit exponent.
 const CURRENCIES: &[(&str, u32)] = &[
     ("SEK", 2), ("NOK", 2), ("DKK", 2), ("EUR", 2), ("USD", 2), ("GBP", 2),

@@ -41,6 +41,11 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Ap
     if body.is_empty() {
         return Err(ApiError::malformed("the request needs a JSON body"));
     }
+    // Every body is an object; serde would also read a struct from an array of its fields
+    // in order (`[null, true]`), which no client means.
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return Err(ApiError::malformed("the body must be a JSON object"));
+    }
     serde_json::from_slice(body).map_err(|e| ApiError::malformed(format!("the body is not valid JSON for this endpoint: {e}")))
 }
 
@@ -146,6 +151,27 @@ pub fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal("an internal error occurred; it has been logged")
 }
 
+/// A path segment percent-decoded: `%2B46…` is `+46…` (clients encode `+` in paths); a
+/// bare `+` stays a `+`, and bytes that are not UTF-8 become U+FFFD.
+pub fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The path split into segments, without the query string, for `match` on a slice.
 pub fn segments(req: &Request) -> Vec<&str> {
     req.path().split('/').filter(|s| !s.is_empty()).collect()
@@ -154,4 +180,19 @@ pub fn segments(req: &Request) -> Vec<&str> {
 /// Turns a handler's result into a response.
 pub fn respond(result: Result<Response, ApiError>) -> Response {
     result.unwrap_or_else(|e| error(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn path_segments_are_percent_decoded() {
+        assert_eq!(percent_decode("%2B46701234567"), "+46701234567");
+        assert_eq!(percent_decode("+46701234567"), "+46701234567");
+        assert_eq!(percent_decode("%2b4670%20123"), "+4670 123");
+        assert_eq!(percent_decode("50%"), "50%");
+        assert_eq!(percent_decode("%zz%2"), "%zz%2");
+        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+    }
 }
