@@ -1,0 +1,70 @@
+//! The API's OpenAPI document (api/openapi.json): served by the app, and in step with the
+//! routes of spin.toml. (tests/api-schema.sh tests the app against it.)
+
+use e2e::*;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+fn app() -> &'static SpinApp {
+    static APP: OnceLock<SpinApp> = OnceLock::new();
+    APP.get_or_init(|| {
+        build_app();
+        SpinApp::sandbox()
+    })
+}
+
+fn document() -> Value {
+    let text = std::fs::read_to_string(workspace_root().join("api/openapi.json")).expect("api/openapi.json");
+    serde_json::from_str(&text).expect("api/openapi.json is JSON")
+}
+
+#[test]
+fn the_app_serves_its_openapi_document() {
+    let reply = call("GET", &app().url("/v1/openapi.json"), None, None, &[]);
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json, document(), "the served document is api/openapi.json");
+    assert!(reply.json["openapi"].as_str().unwrap().starts_with("3.1."));
+    let wrong = call("POST", &app().url("/v1/openapi.json"), None, Some("{}".into()), &[]);
+    assert_eq!((wrong.status, wrong.json["error"]["name"].as_str()), (405, Some("MethodNotAllowed")));
+}
+
+/// Whether a spin.toml route (`/v1/x/...` a prefix, `:name` one segment) serves `path`.
+fn route_serves(route: &str, path: &str) -> bool {
+    let (route, wildcard) = match route.strip_suffix("/...") {
+        Some(prefix) => (prefix, true),
+        None => (route, false),
+    };
+    let (route, path): (Vec<&str>, Vec<&str>) = (route.split('/').collect(), path.split('/').collect());
+    let fixed = route.len() == path.len() || (wildcard && path.len() > route.len());
+    fixed && route.iter().zip(&path).all(|(r, p)| r.starts_with(':') || r == p)
+}
+
+#[test]
+fn every_route_of_the_manifest_is_documented_and_nothing_else() {
+    let manifest = std::fs::read_to_string(workspace_root().join("spin.toml")).unwrap();
+    let routes: Vec<&str> =
+        manifest.lines().filter_map(|l| l.trim().strip_prefix("route = \"")?.strip_suffix('"')).collect();
+    assert!(routes.len() >= 10, "routes read from spin.toml: {routes:?}");
+    let document = document();
+    let paths: Vec<String> = document["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        // A path parameter stands for any one segment.
+        .map(|p| p.split('/').map(|s| if s.starts_with('{') { "x" } else { s }).collect::<Vec<_>>().join("/"))
+        .collect();
+    for route in &routes {
+        assert!(paths.iter().any(|p| route_serves(route, p)), "spin.toml route {route} has no path in api/openapi.json");
+    }
+    for path in &paths {
+        assert!(routes.iter().any(|r| route_serves(r, path)), "api/openapi.json path {path} is served by no route");
+    }
+    // Every operation names its security (or none, on purpose) and answers in the one error shape.
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap().iter().filter(|(m, _)| *m != "parameters") {
+            let public = ["/v1/health", "/v1/openapi.json", "/u/{token}"].contains(&path.as_str());
+            assert!(public || operation["security"].is_array(), "{method} {path} has no security");
+            assert!(operation["responses"].as_object().unwrap().keys().any(|c| c.starts_with('2')), "{method} {path}");
+        }
+    }
+}
