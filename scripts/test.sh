@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: domain unit tests (native), build the app (`spin build`, with
-# Wizer pre-initialisation), then the end-to-end tests against a real `spin up`.
+# Wizer pre-initialisation), the end-to-end tests against a real `spin up`, then the
+# schema-driven API test (Schemathesis against api/openapi.json on a real `spin up`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/find-spin.sh
@@ -11,3 +12,5 @@ echo "== spin build"
 "$SPIN" build
 echo "== end-to-end tests (real spin up, fake carrier)"
 cargo test -p e2e
+echo "== API schema test (schemathesis, api/openapi.json)"
+bash tests/api-schema.sh
