@@ -25,6 +25,10 @@ fi
 want=$(sed -n 's/^schemathesis==//p' tests/api-schema/requirements.txt)
 [ "$have" = "$want" ] || echo "warning: schemathesis $have is installed; the pinned version is $want" >&2
 
+# The document itself first: valid OpenAPI 3.1 (a slip there would only show as odd tests).
+python3 -c 'import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1])))' api/openapi.json
+echo "== api/openapi.json is valid OpenAPI 3.1"
+
 export SMSEDGE_ADMIN_TOKEN="api-schema-admin-token"
 export SMSEDGE_JOBS_TOKEN="api-schema-jobs-token"
 export SMSEDGE_CARRIER_SECRET="api-schema-carrier-secret"
