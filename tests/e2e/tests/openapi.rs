@@ -68,3 +68,50 @@ fn every_route_of_the_manifest_is_documented_and_nothing_else() {
         }
     }
 }
+
+/// Every `(Method::…, [path…])` arm of a component's router, as ("GET", "/v1/messages/{}").
+fn routed_operations() -> Vec<(String, String)> {
+    let mut operations = Vec::new();
+    for component in std::fs::read_dir(workspace_root().join("components")).unwrap() {
+        let source = std::fs::read_to_string(component.unwrap().path().join("src/lib.rs")).unwrap_or_default();
+        for line in source.lines().filter(|l| l.trim_start().starts_with("(Method::") && l.contains("=>")) {
+            let method = line.split("Method::").nth(1).unwrap().split(',').next().unwrap().to_uppercase();
+            let inside = line.split('[').nth(1).unwrap().split(']').next().unwrap();
+            let path: String = inside
+                .split(',')
+                .map(|s| s.trim())
+                .map(|s| if s.starts_with('"') { s.trim_matches('"').to_owned() } else { "{}".to_owned() })
+                .map(|s| format!("/{s}"))
+                .collect();
+            operations.push((method, path));
+        }
+    }
+    operations.sort();
+    operations
+}
+
+/// The document's operations, path parameters written `{}`.
+fn documented_operations() -> Vec<(String, String)> {
+    let mut operations = Vec::new();
+    for (path, item) in document()["paths"].as_object().unwrap() {
+        let path: String =
+            path.split('/').skip(1).map(|s| if s.starts_with('{') { "/{}".to_owned() } else { format!("/{s}") }).collect();
+        for method in item.as_object().unwrap().keys().filter(|m| *m != "parameters") {
+            operations.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    operations.sort();
+    operations
+}
+
+/// The routers and the document list the same operations: a new endpoint is documented
+/// (and so tested by tests/api-schema.sh) in the change that adds it.
+#[test]
+fn every_routed_operation_is_documented_and_nothing_else() {
+    let (routed, documented) = (routed_operations(), documented_operations());
+    assert!(routed.len() >= 50, "operations read from components/*/src/lib.rs: {routed:?}");
+    let missing: Vec<_> = routed.iter().filter(|o| !documented.contains(o)).collect();
+    let extra: Vec<_> = documented.iter().filter(|o| !routed.contains(o)).collect();
+    assert!(missing.is_empty(), "routed but not in api/openapi.json: {missing:?}");
+    assert!(extra.is_empty(), "in api/openapi.json but routed nowhere: {extra:?}");
+}
