@@ -13,4 +13,7 @@ echo "== spin build"
 echo "== end-to-end tests (real spin up, fake carrier)"
 cargo test -p e2e
 echo "== API schema test (schemathesis, api/openapi.json)"
+# Its pinned Python packages, on a machine that does not have them yet.
+python3 -c 'import schemathesis, openapi_spec_validator' 2>/dev/null \
+  || python3 -m pip install --quiet --disable-pip-version-check -r tests/api-schema/requirements.txt
 bash tests/api-schema.sh
