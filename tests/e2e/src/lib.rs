@@ -284,6 +284,16 @@ pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
+/// A submit as a fake carrier reads it: its Authorization header and its JSON body (Null
+/// when it is not JSON).
+fn read_submit(request: &mut tiny_http::Request) -> (String, Value) {
+    let mut text = String::new();
+    let _ = request.as_reader().read_to_string(&mut text);
+    let authorization =
+        request.headers().iter().find(|h| h.field.equiv("Authorization")).map(|h| h.value.to_string()).unwrap_or_default();
+    (authorization, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
 /// What the fake carrier received.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -311,15 +321,7 @@ impl FakeCarrier {
             let (server, received, counter) = (server.clone(), received.clone(), counter.clone());
             thread::spawn(move || {
                 for mut request in server.incoming_requests() {
-                    let mut body = String::new();
-                    let _ = request.as_reader().read_to_string(&mut body);
-                    let authorization = request
-                        .headers()
-                        .iter()
-                        .find(|h| h.field.equiv("Authorization"))
-                        .map(|h| h.value.to_string())
-                        .unwrap_or_default();
-                    let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+                    let (authorization, parsed) = read_submit(&mut request);
                     let to = parsed["to"].as_str().unwrap_or("").to_owned();
                     let (status, reply, id) = if request.url() != "/messages" {
                         (404, json!({"error": "no such path"}), String::new())
@@ -518,15 +520,7 @@ impl ProtocolCarrier {
             let (submits, plans, app_base) = (carrier.submits.clone(), carrier.plans.clone(), carrier.app_base.clone());
             thread::spawn(move || {
                 for mut request in server.incoming_requests() {
-                    let mut text = String::new();
-                    let _ = request.as_reader().read_to_string(&mut text);
-                    let authorization = request
-                        .headers()
-                        .iter()
-                        .find(|h| h.field.equiv("Authorization"))
-                        .map(|h| h.value.to_string())
-                        .unwrap_or_default();
-                    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    let (authorization, body) = read_submit(&mut request);
                     let path = request.url().to_owned();
                     let (to, reference) = match path.as_str() {
                         "/messages" => (body["to"].as_str(), body["reference"].as_str()),
