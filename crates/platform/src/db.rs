@@ -64,8 +64,6 @@ impl Db {
                 MIGRATIONS.len()
             )));
         }
-        // journal_mode cannot change inside a transaction; it is idempotent.
-        self.query("PRAGMA journal_mode = WAL", &[])?;
         self.transaction(|db| {
             // Another instance may have migrated while we waited for the write lock.
             let version = db.schema_version()?;
@@ -76,7 +74,24 @@ impl Db {
                 db.execute(&format!("PRAGMA user_version = {}", index + 1), &[])?;
             }
             Ok::<(), DbError>(())
-        })
+        })?;
+        self.ensure_wal();
+        Ok(())
+    }
+
+    /// Puts the database in WAL mode (persistent, so once is enough). The switch cannot
+    /// happen inside a transaction, and fails at once (no busy wait) while another
+    /// connection is reading — which the first requests to a fresh database all do at
+    /// the same moment — so it is retried briefly, and a loser of that race goes on: the
+    /// schema is current either way, and the next migration tries again.
+    fn ensure_wal(&self) {
+        for _ in 0..50 {
+            match self.query("PRAGMA journal_mode = WAL", &[]) {
+                Ok(rows) if rows.rows.first().and_then(|r| r.get::<&str>(0)) == Some("wal") => return,
+                _ => std::thread::sleep(std::time::Duration::from_millis(10)),
+            }
+        }
+        eprintln!("the database is not in WAL mode yet: another connection held it; writes serialise less well until it is");
     }
 
     pub fn query(&self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
