@@ -148,18 +148,15 @@ fn process(store: &Store, message: &Whole) -> Result<Received, ApiError> {
         return Ok(Received { outcome: "unknown_number", inbound_id: Some(inbound_id), action: None, action_detail: None });
     };
     let custom = custom_keywords(store, &settings.account_id)?;
-    let (action, detail) = if message.missing.is_some() {
-        ("none".to_owned(), Some("parts missing: keywords are not read in an incomplete message".to_owned()))
-    } else {
-        act(store, &settings, message, &custom)?
+    // Keywords are read only in a whole message.
+    let keyword = message.missing.is_none().then(|| classify(message.text, &languages(&settings), &custom));
+    let (action, detail) = match &keyword {
+        None => ("none".to_owned(), Some("parts missing: keywords are not read in an incomplete message".to_owned())),
+        Some(keyword) => act(store, &settings, message, keyword, &custom)?,
     };
     let mut forwards: Vec<&str> = settings.inbound_webhook.iter().map(String::as_str).collect();
-    if let Some(InboundAction::Custom { index }) = (message.missing.is_none())
-        .then(|| classify(message.text, &languages(&settings), &custom))
-    {
-        if let Some(url) = custom[index].forward_url() {
-            forwards.push(url.as_str());
-        }
+    if let Some(InboundAction::Custom { index }) = keyword {
+        forwards.extend(custom[index].forward_url().map(|url| url.as_str()));
     }
     store.finish_inbound(&inbound_id, &action, detail.as_deref(), &forwards).map_err(internal)?;
     Ok(Received { outcome: "processed", inbound_id: Some(inbound_id), action: Some(action), action_detail: detail })
@@ -183,12 +180,12 @@ fn act(
     store: &Store,
     settings: &InboundSettings,
     message: &Whole,
+    action: &InboundAction,
     custom: &[CustomKeyword],
 ) -> Result<(String, Option<String>), ApiError> {
     let account = settings.account_id.as_str();
     let is_number = message.sender.starts_with('+');
-    let action = classify(message.text, &languages(settings), custom);
-    let done = match action {
+    let done = match action.clone() {
         InboundAction::None => ("none", None),
         _ if !is_number => ("none", Some(format!("the sender '{}' is not a phone number; keywords ignored", message.sender))),
         InboundAction::OptOut { keyword, .. } if settings.stop_by_reply => {
