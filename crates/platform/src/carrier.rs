@@ -29,7 +29,7 @@ pub struct CarrierConfig {
 
 impl CarrierConfig {
     /// Reads only the variables the configured carrier uses: every variable read is a
-    /// host call (about 40 µs of CPU each, measured by bench/floor.sh), on the send path.
+    /// host call on the send path (+102 µs of Spin CPU each in `bench/floor.sh 10 16`, 2026-11-26).
     pub fn from_variables() -> Self {
         let name = config::get_or("carrier", SANDBOX);
         if ![HTTP, VONAGE, SINCH].contains(&name.as_str()) {
