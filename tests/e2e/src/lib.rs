@@ -420,6 +420,25 @@ pub fn standard_webhook_valid(secret: &str, callback: &Callback) -> bool {
     fresh && signatures.split(' ').any(|s| s == expected)
 }
 
+/// One app routed to the fake carrier (2 s carrier timeout) and one on the sandbox, for
+/// the tests of one binary to share; each test works in its own account.
+pub struct Env {
+    pub carrier: FakeCarrier,
+    pub app: SpinApp,
+    pub sandbox: SpinApp,
+}
+
+impl Env {
+    /// Builds the app and starts both, with `carrier_workers` fake-carrier threads.
+    pub fn start(carrier_workers: usize) -> Env {
+        build_app();
+        let carrier = FakeCarrier::start(carrier_workers);
+        let app = SpinApp::with_carrier(&carrier, 2_000);
+        let sandbox = SpinApp::sandbox();
+        Env { carrier, app, sandbox }
+    }
+}
+
 /// Builds the app once per test binary (`spin build`; a no-op when up to date).
 pub fn build_app() {
     static BUILD: Once = Once::new();

@@ -5,23 +5,9 @@ use serde_json::{json, Value};
 use std::sync::OnceLock;
 use std::thread;
 
-/// One app routed to the fake carrier (2 s carrier timeout) and one on the sandbox,
-/// shared by the tests of this binary; each test works in its own account.
-struct Env {
-    carrier: FakeCarrier,
-    app: SpinApp,
-    sandbox: SpinApp,
-}
-
 fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
-    ENV.get_or_init(|| {
-        build_app();
-        let carrier = FakeCarrier::start(32);
-        let app = SpinApp::with_carrier(&carrier, 2_000);
-        let sandbox = SpinApp::sandbox();
-        Env { carrier, app, sandbox }
-    })
+    ENV.get_or_init(|| Env::start(32))
 }
 
 fn history_codes(message: &Value) -> Vec<u64> {

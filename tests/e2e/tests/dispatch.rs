@@ -8,21 +8,9 @@ use std::sync::OnceLock;
 use std::thread;
 use std::time::Duration;
 
-struct Env {
-    carrier: FakeCarrier,
-    app: SpinApp,
-    sandbox: SpinApp,
-}
-
 fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
-    ENV.get_or_init(|| {
-        build_app();
-        let carrier = FakeCarrier::start(8);
-        let app = SpinApp::with_carrier(&carrier, 2_000);
-        let sandbox = SpinApp::sandbox();
-        Env { carrier, app, sandbox }
-    })
+    ENV.get_or_init(|| Env::start(8))
 }
 
 fn message(app: &SpinApp, key: &str, id: &str) -> Value {
