@@ -12,6 +12,11 @@ pub enum Subject<'a> {
     Key(&'a str),
     /// A reception number.
     Number(&'a str),
+    /// A user's access to the account: (account id, user id). Never the user's secrets.
+    Member(&'a str, &'a str),
+    /// A user of the account, as their security changes (password, two-factor, e-mail):
+    /// what is recorded is whether each is set, never the secret itself.
+    User(&'a str),
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -26,7 +31,7 @@ pub struct AuditEventView {
 }
 
 impl Subject<'_> {
-    fn snapshot_sql(&self) -> (&'static str, &str) {
+    fn snapshot_sql(&self) -> (&'static str, Vec<&str>) {
         match self {
             Subject::Account(id) => (
                 "SELECT json_object('name', name, 'credit_limit_minor', credit_limit_minor, 'blocked', blocked, \
@@ -34,32 +39,44 @@ impl Subject<'_> {
                  'stop_by_reply', stop_by_reply, 'stop_by_link', stop_by_link, 'help_reply', help_reply, \
                  'opt_out_reply', opt_out_reply, 'save_reply', save_reply, 'inbound_webhook', inbound_webhook, \
                  'webhook_secret_rotated_at', webhook_secret_rotated_at) FROM accounts WHERE id = ?",
-                id,
+                vec![id],
             ),
             Subject::Key(id) => (
                 "SELECT json_object('name', name, 'hint', hint, 'scopes', scopes, 'allowed_ips', allowed_ips, \
                  'revoked_at', revoked_at) FROM api_keys WHERE id = ?",
-                id,
+                vec![id],
             ),
             Subject::Number(number) => (
                 "SELECT json_object('account_id', account_id, 'kind', kind, 'role', role, 'country', country) \
                  FROM numbers WHERE number = ?",
-                number,
+                vec![number],
+            ),
+            Subject::Member(account_id, user_id) => (
+                "SELECT json_object('user_id', m.user_id, 'email', u.email, 'level', m.level) \
+                 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id = ?",
+                vec![account_id, user_id],
+            ),
+            Subject::User(user_id) => (
+                "SELECT json_object('email', email, 'name', name, 'phone', phone, \
+                 'password_set', password_hash IS NOT NULL, 'two_factor', totp_enabled_at IS NOT NULL, \
+                 'login_alerts', login_alerts) FROM users WHERE id = ?",
+                vec![user_id],
             ),
         }
     }
 
     fn target(&self) -> &str {
         match self {
-            Subject::Account(id) | Subject::Key(id) | Subject::Number(id) => id,
+            Subject::Account(id) | Subject::Key(id) | Subject::Number(id) | Subject::User(id) | Subject::Member(_, id) => id,
         }
     }
 }
 
 impl Store {
     fn snapshot(&self, subject: &Subject) -> Result<Option<String>, DbError> {
-        let (sql, key) = subject.snapshot_sql();
-        Ok(self.db.query(sql, &[text(key)])?.rows.first().and_then(|r| r.opt_text(0)))
+        let (sql, keys) = subject.snapshot_sql();
+        let params: Vec<_> = keys.into_iter().map(text).collect();
+        Ok(self.db.query(sql, &params)?.rows.first().and_then(|r| r.opt_text(0)))
     }
 
     /// Runs `work` (plain statements, no transaction of its own) in one transaction with
@@ -82,6 +99,30 @@ impl Store {
                     &[text(account_id), text(actor), text(action), text(subject.target()), opt_text(before), opt_text(after)],
                 )?;
             }
+            Ok(result)
+        })
+    }
+
+    /// Runs `work` in one transaction with a history line in every account the user has
+    /// access to: a change to a person (password, two-factor, e-mail) is part of each
+    /// account's history, since it changes who can act there.
+    pub fn audited_user<T, E: From<DbError>>(
+        &self,
+        user_id: &str,
+        actor: &str,
+        action: &str,
+        work: impl FnOnce(&Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let subject = Subject::User(user_id);
+        self.db.transaction(|db| {
+            let before = self.snapshot(&subject)?;
+            let result = work(self)?;
+            let after = self.snapshot(&subject)?;
+            db.execute(
+                "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
+                 SELECT account_id, ?, ?, ?, ?, ? FROM memberships WHERE user_id = ?",
+                &[text(actor), text(action), text(user_id), opt_text(before), opt_text(after), text(user_id)],
+            )?;
             Ok(result)
         })
     }
