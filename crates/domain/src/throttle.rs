@@ -1,0 +1,164 @@
+//! Login throttling: how long a sign-in must wait after failed attempts.
+//!
+//! Failures are counted per account (the e-mail tried) and per client address. Each key
+//! has some free failures; after them every attempt waits a delay that doubles from
+//! 30 seconds (30, 60, 120, ...) up to 15 minutes, counted from the last failure. A key's
+//! failures are forgotten 24 hours after the last one.
+//!
+//! The cap is deliberate: someone who knows a user's e-mail can make that user wait at
+//! most 15 minutes at a time, never lock the account for good, while guessing a password
+//! stays at about 100 tries a day per account once the delay is at its cap.
+
+use serde::{Deserialize, Serialize};
+
+/// The first delay after the free failures.
+pub const BASE_DELAY_SECONDS: i64 = 30;
+/// The longest delay.
+pub const MAX_DELAY_SECONDS: i64 = 15 * 60;
+/// Failures older than this (from the last one) are forgotten.
+pub const FORGET_AFTER_SECONDS: i64 = 24 * 3600;
+
+/// Failed sign-ins for one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureState {
+    pub failures: u32,
+    /// Unix seconds.
+    pub last_failure_at: i64,
+}
+
+impl FailureState {
+    /// Whether the failures are old enough to be forgotten at `now`.
+    pub fn is_forgotten(&self, now: i64) -> bool {
+        now.saturating_sub(self.last_failure_at) >= FORGET_AFTER_SECONDS
+    }
+}
+
+/// What failures are counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ThrottleKey {
+    /// The account (e-mail) tried: few free failures.
+    Account,
+    /// The client address: many people can share one (an office NAT), so more.
+    Address,
+}
+
+impl ThrottleKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThrottleKey::Account => "account",
+            ThrottleKey::Address => "address",
+        }
+    }
+
+    /// Failures allowed without any wait.
+    pub fn free_failures(self) -> u32 {
+        match self {
+            ThrottleKey::Account => 5,
+            ThrottleKey::Address => 20,
+        }
+    }
+
+    /// The wait after `failures` failures, counted from the last one (0 = none).
+    pub fn delay_after(self, failures: u32) -> i64 {
+        let free = self.free_failures();
+        if failures < free {
+            return 0;
+        }
+        // 30 * 2^5 = 960 is already over the cap; keep the shift small.
+        let doublings = (failures - free).min(6);
+        (BASE_DELAY_SECONDS << doublings).min(MAX_DELAY_SECONDS)
+    }
+}
+
+/// Seconds to wait before another attempt may be made, or `None` when one may be made now.
+pub fn retry_after(key: ThrottleKey, state: &FailureState, now: i64) -> Option<i64> {
+    if state.is_forgotten(now) {
+        return None;
+    }
+    let allowed_at = state.last_failure_at.saturating_add(key.delay_after(state.failures));
+    (now < allowed_at).then(|| allowed_at - now)
+}
+
+/// The state after one more failure at `now`: counted on, or a fresh count of 1 when the
+/// old failures are forgotten (or there were none).
+pub fn after_failure(state: Option<&FailureState>, now: i64) -> FailureState {
+    match state {
+        Some(old) if !old.is_forgotten(now) => {
+            FailureState { failures: old.failures.saturating_add(1), last_failure_at: now.max(old.last_failure_at) }
+        }
+        _ => FailureState { failures: 1, last_failure_at: now },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fails `n` times in a row as soon as allowed; the state and the time after.
+    fn fail(key: ThrottleKey, n: u32, start: i64) -> (FailureState, i64) {
+        let mut state: Option<FailureState> = None;
+        let mut now = start;
+        for _ in 0..n {
+            if let Some(s) = &state {
+                now += retry_after(key, s, now).unwrap_or(0);
+            }
+            state = Some(after_failure(state.as_ref(), now));
+        }
+        (state.unwrap(), now)
+    }
+
+    #[test]
+    fn five_failures_are_free_then_the_delay_doubles() {
+        let t0 = 1_700_000_000;
+        let mut state: Option<FailureState> = None;
+        for attempt in 1..=5 {
+            if let Some(s) = &state {
+                assert_eq!(retry_after(ThrottleKey::Account, s, t0), None, "attempt {attempt} is free");
+            }
+            state = Some(after_failure(state.as_ref(), t0));
+        }
+        let five = state.unwrap();
+        assert_eq!(five, FailureState { failures: 5, last_failure_at: t0 });
+        assert_eq!(retry_after(ThrottleKey::Account, &five, t0), Some(30), "the 6th attempt waits 30 s");
+        assert_eq!(retry_after(ThrottleKey::Account, &five, t0 + 10), Some(20));
+        assert_eq!(retry_after(ThrottleKey::Account, &five, t0 + 30), None);
+        let schedule: Vec<i64> = (5..=12).map(|n| ThrottleKey::Account.delay_after(n)).collect();
+        assert_eq!(schedule, [30, 60, 120, 240, 480, 900, 900, 900]);
+        assert_eq!(ThrottleKey::Account.delay_after(4), 0);
+    }
+
+    #[test]
+    fn the_delay_is_capped_at_fifteen_minutes() {
+        let (state, now) = fail(ThrottleKey::Account, 40, 0);
+        assert_eq!(state.failures, 40);
+        assert_eq!(retry_after(ThrottleKey::Account, &state, now), Some(MAX_DELAY_SECONDS));
+        assert_eq!(ThrottleKey::Account.delay_after(u32::MAX), 900);
+        let huge = FailureState { failures: u32::MAX, last_failure_at: now };
+        assert_eq!(after_failure(Some(&huge), now).failures, u32::MAX);
+        assert_eq!(retry_after(ThrottleKey::Account, &huge, now + 900), None, "never locked out for good");
+    }
+
+    #[test]
+    fn an_address_gets_twenty_free_failures() {
+        let (state, now) = fail(ThrottleKey::Address, 19, 0);
+        assert_eq!(retry_after(ThrottleKey::Address, &state, now), None);
+        let twenty = after_failure(Some(&state), now);
+        assert_eq!(retry_after(ThrottleKey::Address, &twenty, now), Some(30));
+        assert_eq!(ThrottleKey::Address.delay_after(21), 60);
+        assert_eq!(ThrottleKey::Address.delay_after(30), 900);
+        // The same state under the account key would already be waiting.
+        assert_eq!(retry_after(ThrottleKey::Account, &state, now), Some(900));
+    }
+
+    #[test]
+    fn failures_are_forgotten_after_a_day() {
+        let (state, now) = fail(ThrottleKey::Account, 12, 0);
+        assert!(retry_after(ThrottleKey::Account, &state, now).is_some());
+        let later = state.last_failure_at + FORGET_AFTER_SECONDS;
+        assert!(state.is_forgotten(later));
+        assert_eq!(retry_after(ThrottleKey::Account, &state, later), None);
+        assert_eq!(after_failure(Some(&state), later), FailureState { failures: 1, last_failure_at: later });
+        assert_eq!(after_failure(Some(&state), later - 1).failures, 13);
+        assert_eq!(after_failure(None, 42), FailureState { failures: 1, last_failure_at: 42 });
+    }
+}
