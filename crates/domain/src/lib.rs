@@ -1,5 +1,6 @@
 //! The domain core: every rule of the platform, with no I/O and no Spin dependency.
 pub mod access;
+pub mod account;
 pub mod apikey;
 pub mod callback;
 pub mod contact;
