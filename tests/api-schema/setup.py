@@ -2,7 +2,7 @@
 `export` lines for tests/api-schema.sh: an account with plenty of money and its API key, a
 reception number, status callbacks (to 127.0.0.1:9, where nothing listens, so deliveries
 fail and retry), sent and scheduled messages, an inbound SMS, a contact in a group, a custom
-keyword, an unsubscribe token, callback events, and a second account for the operator API
+keyword, an unsubscribe token, callback events, an SMPP credential, and a second account for the operator API
 to change (block, credit, keys) without locking the first one out.
 
     python3 tests/api-schema/setup.py http://127.0.0.1:PORT
@@ -79,6 +79,9 @@ def main():
     other = call("POST", "/v1/admin/accounts", ADMIN,
                  {"name": "Other AB", "currency": "EUR", "initial_balance_minor": 1000})["id"]
 
+    # An SMPP credential of the account, for the operations on one.
+    smpp = call("POST", "/v1/account/smpp", key, {"system_id": "schema01", "allowed_ips": ["203.0.113.0/24"]})["id"]
+
     known = {
         "/v1/messages/{id}": {"id": [sent, linked, *scheduled]},
         "/v1/callbacks/{event_id}/replay": {"event_id": events},
@@ -89,9 +92,11 @@ def main():
         "/v1/groups/{id}/members": {"id": [group]},
         "/v1/groups/{id}/members/{contact_id}": {"id": [group], "contact_id": [contact]},
         "/u/{token}": {"token": [token]},
+        "/v1/account/smpp/{id}": {"id": [smpp]},
+        "/v1/admin/smpp/{id}": {"id": [smpp]},
         **{path: {"id": [other]} for path in (
             "/v1/admin/accounts/{id}", "/v1/admin/accounts/{id}/ledger", "/v1/admin/accounts/{id}/credits",
-            "/v1/admin/accounts/{id}/keys", "/v1/admin/accounts/{id}/numbers")},
+            "/v1/admin/accounts/{id}/keys", "/v1/admin/accounts/{id}/numbers", "/v1/admin/accounts/{id}/smpp")},
     }
     exports = {
         "SMSEDGE_API_KEY": key,

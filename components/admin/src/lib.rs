@@ -3,6 +3,7 @@
 
 use domain::access::{IpAllowlist, KeyAccess, Scopes};
 use domain::apikey::{new_api_key, KEY_BYTES};
+use domain::account::AccountListQuery;
 use domain::error::ApiError;
 use domain::money::{Currency, MAX_AMOUNT_MINOR, MAX_PRICE_PER_SEGMENT_MINOR};
 use domain::inbound::ReceptionNumber;
@@ -27,6 +28,10 @@ fn route(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
     match (req.method(), path.as_slice()) {
         (Method::Post, ["v1", "admin", "accounts"]) => create_account(req, &store),
+        (Method::Get, ["v1", "admin", "accounts"]) => list_accounts(req, &store),
+        (Method::Get, ["v1", "admin", "accounts", id, "smpp"]) => smpp_list(&store, id),
+        (Method::Post, ["v1", "admin", "accounts", id, "smpp"]) => platform::smpp::create(req, &store, id, OPERATOR),
+        (Method::Delete, ["v1", "admin", "smpp", id]) => platform::smpp::revoke_any(&store, id, OPERATOR),
         (Method::Get, ["v1", "admin", "accounts", id]) => account(&store, id),
         (Method::Patch, ["v1", "admin", "accounts", id]) => update_account(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "ledger"]) => ledger(&store, id),
@@ -115,6 +120,24 @@ fn update_account(req: &Request, store: &Store, id: &str) -> Result<Response, Ap
         return Err(ApiError::not_found("no such account"));
     }
     account_response(store, id, 200)
+}
+
+/// Every account, searched (`q`: id, name, note or company name, any case), sorted by a
+/// whitelisted column and paged, with the number that match.
+fn list_accounts(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let q = platform::http::query(req);
+    let get = |name: &str| q.get(name).map(String::as_str);
+    let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("offset"))?;
+    let (accounts, total) = store.list_accounts(&query).map_err(internal)?;
+    Ok(json(
+        200,
+        &serde_json::json!({"accounts": accounts, "total": total, "limit": query.limit, "offset": query.offset}),
+    ))
+}
+
+fn smpp_list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
+    store.account(account_id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    platform::smpp::list(store, account_id)
 }
 
 fn ledger(store: &Store, id: &str) -> Result<Response, ApiError> {

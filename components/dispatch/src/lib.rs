@@ -5,11 +5,14 @@
 //!   concurrently and repeatedly: every item is claimed by one statement first.
 //! - `GET /v1/callbacks`, `POST /v1/callbacks/{event id}/replay` (API key): the delivery log.
 //! - `GET`/`PATCH /v1/account/settings`, `POST /v1/account/webhook-secret` (API key).
+//! - `GET`/`POST /v1/account/smpp`, `PATCH`/`DELETE /v1/account/smpp/{id}` (API key):
+//!   the account's SMPP credentials (platform::smpp).
 //!
 //! This component may call any host (customers' callback URLs); send may call only the carrier.
 
 use chrono::{DateTime, Utc};
 use domain::access::Scope;
+use domain::account::{currency_locked, CompanyInput, ContactInput, ProfileInput, ProfilePatch};
 use domain::contactbook::blocked_detail;
 use domain::callback::{InboundEvent, InboundEventData, StatusChange, StatusEvent};
 use domain::endpoint::CallbackUrl;
@@ -26,7 +29,9 @@ use platform::http::{history_page, authenticate, internal, json, parse_body, req
 use platform::ids::{now_seconds, random_bytes};
 use platform::outbound::{post_all, Post};
 use platform::sending::submit_and_record;
-use platform::store::{AttemptResult, CallbackEvent, ClaimedCallback, DueMessage, InboundSettingsPatch, Store, Subject};
+use platform::store::{
+    AttemptResult, CallbackEvent, ClaimedCallback, DueMessage, InboundSettingsPatch, ProfileUpdate, ProfileUpdateError, Store, Subject,
+};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -61,11 +66,17 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Patch, ["v1", "account", "settings"]) => update_settings(req),
         (Method::Post, ["v1", "account", "webhook-secret"]) => rotate_secret(req),
         (Method::Get, ["v1", "account", "history"]) => history(req),
+        (Method::Get, ["v1", "account", "smpp"]) => smpp_list(req),
+        (Method::Post, ["v1", "account", "smpp"]) => smpp_create(req),
+        (Method::Patch, ["v1", "account", "smpp", id]) => smpp_update(req, id),
+        (Method::Delete, ["v1", "account", "smpp", id]) => smpp_revoke(req, id),
         (_, ["v1", "jobs", "run"]) | (_, ["v1", "callbacks", _, "replay"]) | (_, ["v1", "account", "webhook-secret"]) => {
             Err(ApiError::method_not_allowed("POST"))
         }
         (_, ["v1", "callbacks"]) | (_, ["v1", "account", "history"]) => Err(ApiError::method_not_allowed("GET")),
         (_, ["v1", "account", "settings"]) => Err(ApiError::method_not_allowed("GET, PATCH")),
+        (_, ["v1", "account", "smpp"]) => Err(ApiError::method_not_allowed("GET, POST")),
+        (_, ["v1", "account", "smpp", _]) => Err(ApiError::method_not_allowed("PATCH, DELETE")),
         _ => Err(ApiError::not_found("no such endpoint")),
     }
 }
@@ -300,9 +311,15 @@ fn settings_of(store: &Store, account_id: &str) -> Result<Response, ApiError> {
     let gone = || ApiError::not_found("the account no longer exists");
     let callbacks = store.account_settings(account_id).map_err(internal)?.ok_or_else(gone)?;
     let inbound = store.inbound_settings(account_id).map_err(internal)?.ok_or_else(gone)?;
+    let profile = store.account_profile(account_id).map_err(internal)?.ok_or_else(gone)?;
     Ok(json(
         200,
         &serde_json::json!({
+            "currency": profile.currency,
+            "company": profile.company,
+            "contact": profile.contact,
+            "date_format": profile.date_format,
+            "note": profile.note,
             "time_zone": callbacks.time_zone,
             "status_callback": callbacks.status_callback,
             "webhook_secret_set": callbacks.webhook_secret_set,
@@ -339,6 +356,16 @@ struct SettingsPatch {
     save_reply: Option<Option<String>>,
     #[serde(default, deserialize_with = "explicit_null")]
     inbound_webhook: Option<Option<String>>,
+    /// Company information; in it absent leaves a field, `null` or `""` clears it.
+    company: Option<CompanyInput>,
+    /// Contact details, likewise.
+    contact: Option<ContactInput>,
+    /// One of domain::account::DateFormat's strings.
+    date_format: Option<String>,
+    #[serde(default, deserialize_with = "explicit_null")]
+    note: Option<Option<String>>,
+    /// Only while the account has no ledger entries (409 CurrencyLocked after).
+    currency: Option<String>,
 }
 
 /// Tells a field set to `null` (Some(None)) from a field left out (None).
@@ -369,7 +396,32 @@ fn reply_patch(field: &Option<Option<String>>, name: &str) -> Result<Option<Opti
 fn update_settings(req: &Request) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
     let caller = authenticate(req, &store, Scope::Account)?;
-    let patch: SettingsPatch = parse_body(req)?;
+    let mut patch: SettingsPatch = parse_body(req)?;
+    // The profile's fields are all checked, and every bad one reported, first.
+    let profile = ProfilePatch::parse(&ProfileInput {
+        company: patch.company.take(),
+        contact: patch.contact.take(),
+        date_format: patch.date_format.take(),
+        note: patch.note.take(),
+        currency: patch.currency.take(),
+    })?;
+    let profile_update = ProfileUpdate {
+        company_name: profile.company_name.as_update(),
+        organisation_number: profile.organisation_number.as_update(),
+        vat_number: profile.vat_number.as_update(),
+        address_line1: profile.address_line1.as_update(),
+        address_line2: profile.address_line2.as_update(),
+        postal_code: profile.postal_code.as_update(),
+        city: profile.city.as_update(),
+        country: profile.country.as_update(),
+        contact_name: profile.contact_name.as_update(),
+        contact_email: profile.contact_email.as_update(),
+        contact_phone: profile.contact_phone.as_update(),
+        invoice_email: profile.invoice_email.as_update(),
+        note: profile.note.as_update(),
+        date_format: profile.date_format.map(|f| f.as_str()),
+        currency: profile.currency.map(|c| c.code()),
+    };
     let time_zone = patch.time_zone.as_deref().map(TimeZone::parse).transpose()?;
     let status_callback = url_patch(&patch.status_callback)?;
     let inbound_webhook = url_patch(&patch.inbound_webhook)?;
@@ -400,9 +452,13 @@ fn update_settings(req: &Request) -> Result<Response, ApiError> {
                     save_reply: save.as_ref().map(|o| o.as_deref()),
                     inbound_webhook: inbound_webhook.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
                 },
-            )
+            )?;
+            store.update_account_profile(&caller.account_id, &profile_update)
         })
-        .map_err(internal)?;
+        .map_err(|e| match e {
+            ProfileUpdateError::CurrencyLocked(current) => currency_locked(&current),
+            ProfileUpdateError::Db(e) => internal(e),
+        })?;
     settings_of(&store, &caller.account_id)
 }
 
@@ -426,4 +482,30 @@ fn rotate_secret(req: &Request) -> Result<Response, ApiError> {
         })
         .map_err(internal)?;
     Ok(json(201, &serde_json::json!({ "webhook_secret": secret, "previous_valid_for_hours": 24 })))
+}
+
+// ---------------------------------------------------------------- SMPP credentials
+
+fn smpp_list(req: &Request) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
+    platform::smpp::list(&store, &caller.account_id)
+}
+
+fn smpp_create(req: &Request) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
+    platform::smpp::create(req, &store, &caller.account_id, &caller.actor)
+}
+
+fn smpp_update(req: &Request, id: &str) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
+    platform::smpp::update(req, &store, &caller.account_id, id, &caller.actor)
+}
+
+fn smpp_revoke(req: &Request, id: &str) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store, Scope::Account)?;
+    platform::smpp::revoke(&store, &caller.account_id, id, &caller.actor)
 }

@@ -9,4 +9,5 @@ pub mod inbound;
 pub mod messages;
 pub mod outbound;
 pub mod sending;
+pub mod smpp;
 pub mod store;

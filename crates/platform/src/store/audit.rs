@@ -17,6 +17,8 @@ pub enum Subject<'a> {
     /// A user of the account, as their security changes (password, two-factor, e-mail):
     /// what is recorded is whether each is set, never the secret itself.
     User(&'a str),
+    /// An SMPP credential (never its password hash).
+    Smpp(&'a str),
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -38,7 +40,12 @@ impl Subject<'_> {
                  'time_zone', time_zone, 'status_callback', status_callback, 'languages', languages, \
                  'stop_by_reply', stop_by_reply, 'stop_by_link', stop_by_link, 'help_reply', help_reply, \
                  'opt_out_reply', opt_out_reply, 'save_reply', save_reply, 'inbound_webhook', inbound_webhook, \
-                 'webhook_secret_rotated_at', webhook_secret_rotated_at) FROM accounts WHERE id = ?",
+                 'webhook_secret_rotated_at', webhook_secret_rotated_at, 'currency', currency, \
+                 'company_name', company_name, 'organisation_number', organisation_number, 'vat_number', vat_number, \
+                 'address_line1', address_line1, 'address_line2', address_line2, 'postal_code', postal_code, 'city', city, \
+                 'country', country, 'contact_name', contact_name, 'contact_email', contact_email, \
+                 'contact_phone', contact_phone, 'invoice_email', invoice_email, 'date_format', date_format, 'note', note) \
+                 FROM accounts WHERE id = ?",
                 vec![id],
             ),
             Subject::Key(id) => (
@@ -62,12 +69,19 @@ impl Subject<'_> {
                  'login_alerts', login_alerts) FROM users WHERE id = ?",
                 vec![user_id],
             ),
+            Subject::Smpp(id) => (
+                "SELECT json_object('system_id', system_id, 'allowed_ips', allowed_ips, 'revoked_at', revoked_at) \
+                 FROM smpp_credentials WHERE id = ?",
+                vec![id],
+            ),
         }
     }
 
     fn target(&self) -> &str {
         match self {
-            Subject::Account(id) | Subject::Key(id) | Subject::Number(id) | Subject::User(id) | Subject::Member(_, id) => id,
+            Subject::Account(id) | Subject::Key(id) | Subject::Number(id) | Subject::User(id) | Subject::Member(_, id) | Subject::Smpp(id) => {
+                id
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ use domain::status::{transition, Status, Transition};
 use domain::text::MessageText;
 use spin_sdk::sqlite::Value;
 
+mod account_profile;
 mod contacts;
 mod audit;
 mod dispatch;
@@ -29,6 +30,10 @@ pub use contacts::{
 pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
+pub use account_profile::{
+    AccountListRow, AccountProfile, CompanyProfile, ContactProfile, ProfileUpdate, ProfileUpdateError, SmppCreated, SmppCredentialView,
+    SmppUpdate,
+};
 pub use audit::{AuditEventView, Subject};
 pub use inbound::{
     InboundSettings, InboundSettingsPatch, InboundView, InboxFilter, KeywordView, NewInbound, NumberView, PartGroup, StoredPart,

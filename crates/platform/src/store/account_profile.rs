@@ -1,0 +1,328 @@
+//! SQL of an account's profile (company, contact, date format, note, currency), its SMPP
+//! credentials, and the operator's account list (migration 0009).
+
+use super::{stored_allowlist, Store};
+use crate::db::{int, opt_text, text, DbError, RowExt};
+use domain::access::IpAllowlist;
+use domain::account::{AccountListQuery, AccountSort};
+use spin_sdk::sqlite::Value;
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CompanyProfile {
+    pub name: Option<String>,
+    pub organisation_number: Option<String>,
+    pub vat_number: Option<String>,
+    pub address_line1: Option<String>,
+    pub address_line2: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ContactProfile {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub invoice_email: Option<String>,
+}
+
+/// The profile part of an account's settings.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountProfile {
+    pub currency: String,
+    pub company: CompanyProfile,
+    pub contact: ContactProfile,
+    pub date_format: String,
+    pub note: Option<String>,
+}
+
+/// A change to the profile: `None` leaves a column, `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct ProfileUpdate<'a> {
+    pub company_name: Option<Option<&'a str>>,
+    pub organisation_number: Option<Option<&'a str>>,
+    pub vat_number: Option<Option<&'a str>>,
+    pub address_line1: Option<Option<&'a str>>,
+    pub address_line2: Option<Option<&'a str>>,
+    pub postal_code: Option<Option<&'a str>>,
+    pub city: Option<Option<&'a str>>,
+    pub country: Option<Option<&'a str>>,
+    pub contact_name: Option<Option<&'a str>>,
+    pub contact_email: Option<Option<&'a str>>,
+    pub contact_phone: Option<Option<&'a str>>,
+    pub invoice_email: Option<Option<&'a str>>,
+    pub note: Option<Option<&'a str>>,
+    pub date_format: Option<&'a str>,
+    /// Changed only while the account has no ledger entries.
+    pub currency: Option<&'a str>,
+}
+
+#[derive(Debug)]
+pub enum ProfileUpdateError {
+    Db(DbError),
+    /// The account has ledger entries in this currency, so it stays.
+    CurrencyLocked(String),
+}
+
+impl From<DbError> for ProfileUpdateError {
+    fn from(e: DbError) -> Self {
+        ProfileUpdateError::Db(e)
+    }
+}
+
+/// An SMPP credential as it is shown: never its password or hash.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SmppCredentialView {
+    pub id: String,
+    pub account_id: String,
+    pub system_id: String,
+    /// Empty: any address.
+    pub allowed_ips: IpAllowlist,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum SmppCreated {
+    Created(SmppCredentialView),
+    /// Another credential (any account's, revoked or not) has the system id.
+    DuplicateSystemId,
+    NoAccount,
+}
+
+#[derive(Debug)]
+pub enum SmppUpdate {
+    Updated(SmppCredentialView),
+    /// A revoked credential stays as it was revoked.
+    Revoked,
+    NotFound,
+}
+
+/// A row of the operator's account list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountListRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub currency: String,
+    pub balance_minor: i64,
+    pub credit_limit_minor: i64,
+    pub blocked: bool,
+    pub company_name: Option<String>,
+    pub note: Option<String>,
+    pub created_at: String,
+}
+
+const SMPP_COLUMNS: &str = "id, account_id, system_id, allowed_ips, created_at, revoked_at";
+
+fn smpp_from_row(r: &spin_sdk::sqlite::RowResult) -> Result<SmppCredentialView, DbError> {
+    Ok(SmppCredentialView {
+        id: r.text(0),
+        account_id: r.text(1),
+        system_id: r.text(2),
+        allowed_ips: stored_allowlist(&r.text(3))?,
+        created_at: r.text(4),
+        revoked_at: r.opt_text(5),
+    })
+}
+
+/// The ORDER BY expression of a sort column: fixed SQL per whitelisted name.
+fn sort_sql(sort: AccountSort) -> &'static str {
+    match sort {
+        AccountSort::Id => "a.id",
+        AccountSort::Name => "a.name COLLATE NOCASE",
+        AccountSort::Kind => "a.kind",
+        AccountSort::Balance => "a.balance_minor",
+        AccountSort::CreatedAt => "a.created_at",
+    }
+}
+
+/// `col = CASE WHEN ?n THEN ?n+1 ELSE col END`: set or clear a column when asked to.
+fn optional(update: Option<Option<&str>>, params: &mut Vec<Value>) -> (usize, usize) {
+    params.push(int(update.is_some() as i64));
+    params.push(opt_text(update.flatten()));
+    (params.len() - 1, params.len())
+}
+
+impl Store {
+    // ------------------------------------------------------------ profile
+
+    pub fn account_profile(&self, account_id: &str) -> Result<Option<AccountProfile>, DbError> {
+        let rows = self.db.query(
+            "SELECT currency, company_name, organisation_number, vat_number, address_line1, address_line2, postal_code, city, \
+             country, contact_name, contact_email, contact_phone, invoice_email, date_format, note FROM accounts WHERE id = ?",
+            &[text(account_id)],
+        )?;
+        Ok(rows.rows.first().map(|r| AccountProfile {
+            currency: r.text(0),
+            company: CompanyProfile {
+                name: r.opt_text(1),
+                organisation_number: r.opt_text(2),
+                vat_number: r.opt_text(3),
+                address_line1: r.opt_text(4),
+                address_line2: r.opt_text(5),
+                postal_code: r.opt_text(6),
+                city: r.opt_text(7),
+                country: r.opt_text(8),
+            },
+            contact: ContactProfile { name: r.opt_text(9), email: r.opt_text(10), phone: r.opt_text(11), invoice_email: r.opt_text(12) },
+            date_format: r.text(13),
+            note: r.opt_text(14),
+        }))
+    }
+
+    /// Writes the profile fields asked for (no transaction of its own: run it inside
+    /// [`Store::audited`]). A new currency is written only while the account has no ledger
+    /// entry, decided in the same statement; otherwise `CurrencyLocked` (and the caller's
+    /// transaction is rolled back with it).
+    pub fn update_account_profile(&self, account_id: &str, update: &ProfileUpdate) -> Result<(), ProfileUpdateError> {
+        let mut params = vec![text(account_id)];
+        let mut sets = Vec::new();
+        for (column, value) in [
+            ("company_name", update.company_name),
+            ("organisation_number", update.organisation_number),
+            ("vat_number", update.vat_number),
+            ("address_line1", update.address_line1),
+            ("address_line2", update.address_line2),
+            ("postal_code", update.postal_code),
+            ("city", update.city),
+            ("country", update.country),
+            ("contact_name", update.contact_name),
+            ("contact_email", update.contact_email),
+            ("contact_phone", update.contact_phone),
+            ("invoice_email", update.invoice_email),
+            ("note", update.note),
+        ] {
+            let (flag, value) = optional(value, &mut params);
+            sets.push(format!("{column} = CASE WHEN ?{flag} THEN ?{value} ELSE {column} END"));
+        }
+        params.push(opt_text(update.date_format));
+        sets.push(format!("date_format = COALESCE(?{}, date_format)", params.len()));
+        self.db.execute(&format!("UPDATE accounts SET {} WHERE id = ?1", sets.join(", ")), &params)?;
+        if let Some(currency) = update.currency {
+            let changed = self.db.query(
+                "UPDATE accounts SET currency = ?2 WHERE id = ?1 AND currency <> ?2 \
+                 AND NOT EXISTS (SELECT 1 FROM ledger_entries WHERE account_id = ?1) RETURNING id",
+                &[text(account_id), text(currency)],
+            )?;
+            if changed.rows.is_empty() {
+                let current = self.db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)])?;
+                let current = current.rows.first().map(|r| r.text(0)).unwrap_or_default();
+                if current != currency {
+                    return Err(ProfileUpdateError::CurrencyLocked(current));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ SMPP credentials
+
+    /// A credential `id` for the account, storing only the password's hash.
+    pub fn create_smpp_credential(
+        &self,
+        id: &str,
+        account_id: &str,
+        system_id: &str,
+        password_hash: &str,
+        allowed_ips: &IpAllowlist,
+    ) -> Result<SmppCreated, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "INSERT INTO smpp_credentials (id, account_id, system_id, password_hash, allowed_ips) \
+                 SELECT ?1, id, ?3, ?4, ?5 FROM accounts WHERE id = ?2 \
+                 ON CONFLICT (system_id) DO NOTHING RETURNING {SMPP_COLUMNS}"
+            ),
+            &[text(id), text(account_id), text(system_id), text(password_hash), text(allowed_ips.to_stored())],
+        )?;
+        if let Some(row) = rows.rows.first() {
+            return Ok(SmppCreated::Created(smpp_from_row(row)?));
+        }
+        let account = self.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)])?;
+        Ok(if account.rows.is_empty() { SmppCreated::NoAccount } else { SmppCreated::DuplicateSystemId })
+    }
+
+    /// The account's credentials, revoked ones included, oldest first.
+    pub fn smpp_credentials(&self, account_id: &str) -> Result<Vec<SmppCredentialView>, DbError> {
+        let rows = self.db.query(
+            &format!("SELECT {SMPP_COLUMNS} FROM smpp_credentials WHERE account_id = ? ORDER BY created_at, id"),
+            &[text(account_id)],
+        )?;
+        rows.rows.iter().map(smpp_from_row).collect()
+    }
+
+    /// The account a credential belongs to.
+    pub fn smpp_credential_account(&self, id: &str) -> Result<Option<String>, DbError> {
+        let rows = self.db.query("SELECT account_id FROM smpp_credentials WHERE id = ?", &[text(id)])?;
+        Ok(rows.rows.first().map(|r| r.text(0)))
+    }
+
+    /// Revokes the account's credential (kept, with `revoked_at`; revoking again keeps the
+    /// first time). Returns it, or None when the account has no such credential.
+    pub fn revoke_smpp_credential(&self, account_id: &str, id: &str) -> Result<Option<SmppCredentialView>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "UPDATE smpp_credentials SET revoked_at = COALESCE(revoked_at, {NOW}) \
+                 WHERE id = ? AND account_id = ? RETURNING {SMPP_COLUMNS}"
+            ),
+            &[text(id), text(account_id)],
+        )?;
+        rows.rows.first().map(smpp_from_row).transpose()
+    }
+
+    /// Replaces the allowlist of the account's unrevoked credential.
+    pub fn update_smpp_allowed_ips(&self, account_id: &str, id: &str, allowed_ips: &IpAllowlist) -> Result<SmppUpdate, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "UPDATE smpp_credentials SET allowed_ips = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL \
+                 RETURNING {SMPP_COLUMNS}"
+            ),
+            &[text(allowed_ips.to_stored()), text(id), text(account_id)],
+        )?;
+        if let Some(row) = rows.rows.first() {
+            return Ok(SmppUpdate::Updated(smpp_from_row(row)?));
+        }
+        let exists = self.db.query("SELECT 1 FROM smpp_credentials WHERE id = ? AND account_id = ?", &[text(id), text(account_id)])?;
+        Ok(if exists.rows.is_empty() { SmppUpdate::NotFound } else { SmppUpdate::Revoked })
+    }
+
+    // ------------------------------------------------------------ the operator's list
+
+    /// Every account, searched (`q` in id, name, note or company name, any case), sorted
+    /// by a whitelisted column (ties by id), paged; with the number that match.
+    pub fn list_accounts(&self, query: &AccountListQuery) -> Result<(Vec<AccountListRow>, i64), DbError> {
+        let filter = "FROM accounts a WHERE ?1 IS NULL OR a.id GLOB ?1 OR a.name GLOB ?1 \
+                      OR a.note GLOB ?1 OR a.company_name GLOB ?1";
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        let pattern = opt_text(query.pattern.as_deref());
+        let rows = self.db.query(
+            &format!(
+                "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.company_name, \
+                 a.note, a.created_at {filter} ORDER BY {} {direction}, a.id {direction} LIMIT ?2 OFFSET ?3",
+                sort_sql(query.sort)
+            ),
+            &[pattern.clone(), int(query.limit), int(query.offset)],
+        )?;
+        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[pattern])?;
+        let accounts = rows
+            .rows
+            .iter()
+            .map(|r| AccountListRow {
+                id: r.text(0),
+                name: r.text(1),
+                kind: r.text(2),
+                currency: r.text(3),
+                balance_minor: r.int(4),
+                credit_limit_minor: r.int(5),
+                blocked: r.int(6) != 0,
+                company_name: r.opt_text(7),
+                note: r.opt_text(8),
+                created_at: r.text(9),
+            })
+            .collect();
+        Ok((accounts, total.rows.first().map(|r| r.int(0)).unwrap_or(0)))
+    }
+}
