@@ -1,8 +1,6 @@
 //! The operator API under `/v1/admin`, guarded by the `admin_token` variable:
 //! accounts, credit limits, blocking, top-ups and corrections, API keys, prices.
 
-use domain::access::{IpAllowlist, KeyAccess, Scopes};
-use domain::apikey::{new_api_key, KEY_BYTES};
 use domain::account::AccountListQuery;
 use domain::error::ApiError;
 use domain::money::{Currency, MAX_AMOUNT_MINOR, MAX_PRICE_PER_SEGMENT_MINOR};
@@ -10,9 +8,10 @@ use domain::inbound::ReceptionNumber;
 use domain::pricing::PriceScope;
 use domain::recipient::Recipient;
 use domain::webhook::WebhookSecret;
+use platform::keys;
 use platform::http::{history_page, internal, json, parse_body, percent_decode, require_admin, respond, segments};
 use platform::ids::{new_id, random_bytes};
-use platform::store::{Subject, ApiKeyPatch, ApiKeyUpdate, Store, StoreError};
+use platform::store::{Subject, Store, StoreError};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -37,10 +36,12 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Get, ["v1", "admin", "accounts", id, "ledger"]) => ledger(&store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "history"]) => history(req, &store, id),
         (Method::Post, ["v1", "admin", "accounts", id, "credits"]) => credit(req, &store, id),
-        (Method::Post, ["v1", "admin", "accounts", id, "keys"]) => create_key(req, &store, id),
-        (Method::Get, ["v1", "admin", "accounts", id, "keys"]) => keys(&store, id),
-        (Method::Patch, ["v1", "admin", "keys", id]) => update_key(req, &store, id),
-        (Method::Delete, ["v1", "admin", "keys", id]) => revoke_key(&store, id),
+        (Method::Post, ["v1", "admin", "accounts", id, "keys"]) => keys::create_key(req, &store, id, OPERATOR),
+        (Method::Get, ["v1", "admin", "accounts", id, "keys"]) => keys::list_keys(&store, id),
+        (Method::Patch, ["v1", "admin", "keys", id]) => keys::update_key(req, &store, id, None, OPERATOR),
+        (Method::Delete, ["v1", "admin", "keys", id]) => keys::revoke_key(&store, id, None, OPERATOR),
+        (Method::Post, ["v1", "admin", "users"]) => create_user(req, &store),
+        (Method::Get, ["v1", "admin", "emails"]) => emails(req, &store),
         (Method::Post, ["v1", "admin", "numbers"]) => assign_number(req, &store),
         (Method::Delete, ["v1", "admin", "numbers", number]) => release_number(&store, number),
         (Method::Get, ["v1", "admin", "accounts", id, "numbers"]) => numbers(&store, id),
@@ -180,105 +181,6 @@ fn credit(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> 
     Ok(json(201, &serde_json::json!({"account_id": id, "balance_minor": balance, "reference": reference})))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewKey {
-    name: String,
-    /// Scope strings (domain::access::Scope); every scope when absent.
-    scopes: Option<Vec<String>>,
-    /// CIDR blocks or addresses the key may be used from; any address when absent or empty.
-    allowed_ips: Option<Vec<String>>,
-}
-
-/// Longest key name, in characters.
-const MAX_KEY_NAME_CHARS: usize = 100;
-
-fn key_name(name: &str) -> Result<&str, ApiError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::malformed("name must not be empty"));
-    }
-    if name.chars().count() > MAX_KEY_NAME_CHARS {
-        return Err(ApiError::malformed(format!("name may be at most {MAX_KEY_NAME_CHARS} characters")));
-    }
-    Ok(name)
-}
-
-/// Everything is checked before anything is stored: a refused key leaves no row.
-fn create_key(req: &Request, store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    let body: NewKey = parse_body(req)?;
-    let name = key_name(&body.name)?;
-    let access = KeyAccess {
-        scopes: body.scopes.as_deref().map(Scopes::parse_list).transpose()?.unwrap_or_else(Scopes::all),
-        allowed_ips: body.allowed_ips.as_deref().map(IpAllowlist::parse_list).transpose()?.unwrap_or_default(),
-    };
-    let key = new_api_key(random_bytes::<KEY_BYTES>());
-    let id = new_id("key");
-    let view = store
-        .audited(account_id, OPERATOR, "key.created", Subject::Key(&id), |store| {
-            store.create_api_key(&id, account_id, name, &key.hash, &key.hint, &access)
-        })
-        .map_err(internal)?
-        .ok_or_else(|| ApiError::not_found("no such account"))?;
-    let mut body = serde_json::to_value(view).map_err(internal)?;
-    body["key"] = key.secret.into();
-    body["note"] = "the key is shown only now; we store only its hash".into();
-    Ok(json(201, &body))
-}
-
-fn keys(store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    Ok(json(200, &serde_json::json!({"keys": store.api_keys(account_id).map_err(internal)?})))
-}
-
-/// Absent leaves a field as it is; `allowed_ips: null` (or `[]`) removes the limit.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeyChange {
-    name: Option<String>,
-    scopes: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "explicit_null")]
-    allowed_ips: Option<Option<Vec<String>>>,
-}
-
-/// Tells a field set to `null` (Some(None)) from a field left out (None).
-fn explicit_null<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
-}
-
-/// Renames a key or changes what it may do and from where; it takes effect on the
-/// key's next request. A revoked key cannot be changed (409).
-fn update_key(req: &Request, store: &Store, key_id: &str) -> Result<Response, ApiError> {
-    let body: KeyChange = parse_body(req)?;
-    if body.name.is_none() && body.scopes.is_none() && body.allowed_ips.is_none() {
-        return Err(ApiError::malformed("give name, scopes or allowed_ips to change"));
-    }
-    let name = body.name.as_deref().map(key_name).transpose()?;
-    let scopes = body.scopes.as_deref().map(Scopes::parse_list).transpose()?;
-    let allowed_ips = match &body.allowed_ips {
-        None => None,
-        Some(None) => Some(IpAllowlist::any()),
-        Some(Some(list)) => Some(IpAllowlist::parse_list(list)?),
-    };
-    let account = store.key_account(key_id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such key"))?;
-    let patch = ApiKeyPatch { name, scopes, allowed_ips: allowed_ips.as_ref() };
-    let updated = store
-        .audited(&account, OPERATOR, "key.updated", Subject::Key(key_id), |store| store.update_api_key(key_id, &patch))
-        .map_err(internal)?;
-    match updated {
-        ApiKeyUpdate::Updated(view) => Ok(json(200, &view)),
-        ApiKeyUpdate::Revoked => Err(ApiError::conflict("the key is revoked; make a new one")),
-        ApiKeyUpdate::NotFound => Err(ApiError::not_found("no such key")),
-    }
-}
-
-fn revoke_key(store: &Store, key_id: &str) -> Result<Response, ApiError> {
-    let account = store.key_account(key_id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such key"))?;
-    store
-        .audited(&account, OPERATOR, "key.revoked", Subject::Key(key_id), |store| store.revoke_api_key(key_id))
-        .map_err(internal)?;
-    Ok(json(200, &serde_json::json!({"id": key_id, "revoked": true})))
-}
-
 fn prices(store: &Store) -> Result<Response, ApiError> {
     let rows = store.prices().map_err(internal)?;
     let prices: Vec<_> = rows
@@ -378,4 +280,41 @@ fn history(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError>
     store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let (limit, before) = history_page(req)?;
     Ok(json(200, &serde_json::json!({"events": store.history(id, limit, before).map_err(internal)?})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    account_id: String,
+    email: String,
+    name: Option<String>,
+    level: String,
+    language: Option<String>,
+}
+
+/// Seed 001: a user for an account at a level; they get an e-mail and set their own
+/// password (someone who has a user already just gets access and a notice).
+fn create_user(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let body: NewUser = parse_body(req)?;
+    let invitation = platform::people::Invitation {
+        account_id: &body.account_id,
+        email: &body.email,
+        level: &body.level,
+        name: body.name.as_deref(),
+        language: body.language.as_deref(),
+    };
+    let member = platform::people::invite(store, &invitation, OPERATOR, "smsedge")?;
+    Ok(json(201, &member))
+}
+
+/// The e-mail outbox, newest first (`?to=` one address, `?limit=` 1–500): what the
+/// platform sent or, with no e-mail API configured, would have sent.
+fn emails(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let q = platform::http::query(req);
+    let limit = match q.get("limit") {
+        None => 100,
+        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| ApiError::malformed("limit is 1 to 500"))?,
+    };
+    let to = q.get("to").map(|t| t.trim().to_lowercase());
+    Ok(json(200, &serde_json::json!({"emails": store.emails(to.as_deref(), limit).map_err(internal)?})))
 }

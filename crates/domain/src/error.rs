@@ -80,6 +80,30 @@ impl ApiError {
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(503, "ServiceUnavailable", message)
     }
+    /// Signed in, but the user's access level on the account does not reach this far.
+    pub fn access_level_too_low(message: impl Into<String>) -> Self {
+        Self::new(403, "AccessLevelTooLow", message)
+    }
+    /// A state-changing request on a session cookie without its CSRF token.
+    pub fn csrf_token_invalid() -> Self {
+        Self::new(403, "CsrfTokenInvalid", "send the session's csrf_token in the X-CSRF-Token header")
+    }
+    /// The password was right; the login waits for the two-factor code.
+    pub fn two_factor_required(message: impl Into<String>) -> Self {
+        Self::new(401, "TwoFactorRequired", message)
+    }
+    /// Throttled; the response carries `Retry-After`.
+    pub fn too_many_attempts(message: impl Into<String>) -> Self {
+        Self::new(429, "TooManyAttempts", message)
+    }
+    /// Input that is well-formed but breaks a rule (a weak password, a wrong code).
+    pub fn rejected(name: &'static str, message: impl Into<String>) -> Self {
+        Self::new(422, name, message)
+    }
+    /// Any other stable error: a name the client can act on, with its HTTP status.
+    pub fn named(http_status: u16, name: &'static str, message: impl Into<String>) -> Self {
+        Self::new(http_status, name, message)
+    }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::from_status(500, Status::InternalError, message)
     }
@@ -303,5 +327,30 @@ mod access_error_tests {
         assert_eq!((err.http_status, err.name), (403, "ScopeMissing"));
         let err: ApiError = AccessDenied::IpNotAllowed(None).into();
         assert_eq!((err.http_status, err.name), (403, "IpNotAllowed"));
+    }
+}
+
+impl From<crate::identity::IdentityError> for ApiError {
+    fn from(e: crate::identity::IdentityError) -> Self {
+        use crate::identity::IdentityError as E;
+        let name = match e {
+            E::InvalidEmail(_) => "InvalidEmail",
+            E::InvalidName(_) => "InvalidName",
+            E::InvalidLanguage(_) => "InvalidLanguage",
+            E::InvalidAccessLevel(_) => "InvalidAccessLevel",
+        };
+        ApiError::new(400, name, e.to_string())
+    }
+}
+
+/// A password the policy refuses: 422 `WeakPassword`, every failed rule in `details`.
+impl From<crate::identity::PasswordError> for ApiError {
+    fn from(e: crate::identity::PasswordError) -> Self {
+        let details = e
+            .failures
+            .iter()
+            .map(|rule| ErrorDetail { index: None, value: Some(rule.as_str().to_owned()), message: rule.message().to_owned() })
+            .collect();
+        ApiError::new(422, "WeakPassword", e.to_string()).with_details(details)
     }
 }

@@ -42,12 +42,21 @@ pub struct Session {
     pub last_seen_at: i64,
     /// Password accepted, TOTP code not yet: the session may only finish the second step.
     pub two_factor_pending: bool,
+    /// The user's session epoch at sign-in: a password change or reset moves the
+    /// user's epoch on, which ends every session begun before it.
+    #[serde(default)]
+    pub epoch: i64,
 }
 
 impl Session {
     /// A session that has just signed in.
     pub fn new(user_id: impl Into<String>, csrf_token: impl Into<String>, now: i64, two_factor_pending: bool) -> Session {
-        Session { user_id: user_id.into(), csrf_token: csrf_token.into(), created_at: now, last_seen_at: now, two_factor_pending }
+        Session { user_id: user_id.into(), csrf_token: csrf_token.into(), created_at: now, last_seen_at: now, two_factor_pending, epoch: 0 }
+    }
+
+    /// The same session, of the user's session epoch `epoch`.
+    pub fn in_epoch(self, epoch: i64) -> Session {
+        Session { epoch, ..self }
     }
 
     /// Over: idle for [`SESSION_IDLE_SECONDS`] or older than [`SESSION_ABSOLUTE_SECONDS`].

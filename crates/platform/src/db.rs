@@ -29,6 +29,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_inbound.sql"),
     include_str!("../migrations/0006_key_access.sql"),
     include_str!("../migrations/0007_audit.sql"),
+    include_str!("../migrations/0008_identity.sql"),
+    include_str!("../migrations/0009_account_profile.sql"),
 ];
 
 pub struct Db {

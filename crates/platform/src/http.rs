@@ -5,6 +5,8 @@ use crate::store::{Caller, Store};
 use domain::access::{client_ip, Scope};
 use domain::apikey::{bearer_token, hash_api_key};
 use domain::error::ApiError;
+use domain::identity::AccessLevel;
+use domain::session::{cookie_value, Session, SESSION_COOKIE};
 use serde::Serialize;
 use spin_sdk::http::{Request, Response};
 
@@ -54,22 +56,127 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Ap
 /// value of a name, so a client cannot choose it (tests/e2e/tests/keys.rs checks that).
 pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
 
-/// Resolves `Authorization: Bearer <api key>` to an account, for an endpoint that needs
-/// `scope`. Unknown, revoked or missing keys are all 401 with no hint which it was; a
-/// key used from an address outside its allowlist is 403 `IpNotAllowed`, one without
-/// the scope 403 `ScopeMissing`; a blocked account 403 `Forbidden`. One SQL query.
+/// Resolves the caller of an account endpoint that needs `scope`, from either credential:
+///
+/// - `Authorization: Bearer <api key>`: unknown, revoked or missing keys are all 401 with
+///   no hint which it was; a key used from an address outside its allowlist is 403
+///   `IpNotAllowed`, one without the scope 403 `ScopeMissing`. One SQL query.
+/// - the portal's session cookie: the account is the `X-Account-Id` header's, or the
+///   user's default account; one the user has no access to is 404 (as if it did not
+///   exist), and a level that does not reach `scope` is 403 `AccessLevelTooLow`
+///   (user: send and read messages; manager: also contacts and inbound; admin: all).
+///   State-changing requests must carry the session's `X-CSRF-Token`.
+///
+/// A blocked account is 403 `Forbidden` either way.
 pub fn authenticate(req: &Request, store: &Store, scope: Scope) -> Result<Caller, ApiError> {
     let header = req.header("authorization").and_then(|h| h.as_str());
-    let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <api key>"))?;
+    if header.is_none() {
+        if let Some(token) = session_token(req) {
+            let signed_in = signed_in(req, &token)?;
+            let account = req.header(ACCOUNT_HEADER).and_then(|h| h.as_str()).map(str::trim).filter(|a| !a.is_empty());
+            let (caller, level) = member_caller(store, &signed_in, account)?;
+            if !level.scopes().contains(scope) {
+                return Err(level_too_low(level, scope));
+            }
+            return unblocked(caller);
+        }
+    }
+    let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <api key>, or sign in"))?;
     let (caller, access) = store
         .caller_by_key_hash(&hash_api_key(token))
         .map_err(internal)?
         .ok_or_else(|| ApiError::unauthorized("the API key is unknown or revoked"))?;
     access.check(scope, client_ip(req.header(CLIENT_ADDR_HEADER).and_then(|h| h.as_str())))?;
+    unblocked(caller)
+}
+
+fn unblocked(caller: Caller) -> Result<Caller, ApiError> {
     if caller.blocked {
         return Err(ApiError::forbidden("this account is blocked; contact support"));
     }
     Ok(caller)
+}
+
+/// The header that picks which of a signed-in user's accounts a request acts on.
+pub const ACCOUNT_HEADER: &str = "x-account-id";
+/// The header carrying the session's CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A request made with a live, fully signed-in session.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user_id: String,
+    pub token: String,
+    pub session: Session,
+}
+
+/// The session cookie's token, if the request carries one.
+pub fn session_token(req: &Request) -> Option<String> {
+    let header = req.header("cookie").and_then(|h| h.as_str())?;
+    cookie_value(header, SESSION_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
+/// The signed-in user behind a request's cookie: 401 when there is none or it has
+/// expired, 401 `TwoFactorRequired` when the login still waits for its code, and 403
+/// `CsrfTokenInvalid` for a state-changing request without the session's CSRF token.
+pub fn require_session(req: &Request) -> Result<SignedIn, ApiError> {
+    let token = session_token(req).ok_or_else(|| ApiError::unauthorized("sign in first (POST /v1/auth/login)"))?;
+    signed_in(req, &token)
+}
+
+fn signed_in(req: &Request, token: &str) -> Result<SignedIn, ApiError> {
+    let session = load_session(req, token)?;
+    if session.two_factor_pending {
+        return Err(ApiError::two_factor_required("enter the code from your authenticator app (POST /v1/auth/login/2fa)"));
+    }
+    Ok(SignedIn { user_id: session.user_id.clone(), token: token.to_owned(), session })
+}
+
+/// A session as stored, even one half-way through two-factor login; CSRF checked.
+pub fn load_session(req: &Request, token: &str) -> Result<Session, ApiError> {
+    let session = crate::session::load(token, crate::ids::now_seconds())
+        .map_err(internal)?
+        .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
+    let safe = matches!(req.method(), spin_sdk::http::Method::Get | spin_sdk::http::Method::Head | spin_sdk::http::Method::Options);
+    if !safe {
+        use subtle::ConstantTimeEq;
+        let given = req.header(CSRF_HEADER).and_then(|h| h.as_str()).unwrap_or("");
+        let matches = given.len() == session.csrf_token.len() && bool::from(given.as_bytes().ct_eq(session.csrf_token.as_bytes()));
+        if !matches {
+            return Err(ApiError::csrf_token_invalid());
+        }
+    }
+    Ok(session)
+}
+
+/// The caller a signed-in user stands for on `account` (their default when `None`):
+/// 404 for an account they have no access to, 401 when a password change or reset
+/// since the login ended the session (its epoch is not the user's).
+pub fn member_caller(store: &Store, signed_in: &SignedIn, account: Option<&str>) -> Result<(Caller, AccessLevel), ApiError> {
+    let (caller, level, epoch) = store
+        .caller_by_user(&signed_in.user_id, account)
+        .map_err(internal)?
+        .ok_or_else(|| match account {
+            Some(_) => ApiError::not_found("no such account"),
+            None => ApiError::not_found("you have no account yet; ask an account admin to give you access"),
+        })?;
+    if signed_in.session.epoch != epoch {
+        return Err(ApiError::unauthorized("the session has ended; sign in again"));
+    }
+    Ok((caller, level))
+}
+
+/// The 403 for a level below what an endpoint needs, naming the level it needs.
+pub fn level_too_low(level: AccessLevel, scope: Scope) -> ApiError {
+    let needed = [AccessLevel::User, AccessLevel::Manager, AccessLevel::Admin]
+        .into_iter()
+        .find(|l| l.scopes().contains(scope))
+        .unwrap_or(AccessLevel::Admin);
+    ApiError::access_level_too_low(format!(
+        "this needs the {} access level on the account; you have {}",
+        needed.as_str(),
+        level.as_str()
+    ))
 }
 
 /// Guards operator endpoints with the `admin_token` variable.

@@ -22,3 +22,7 @@ pub fn now_millis() -> u64 {
 pub fn now_seconds() -> i64 {
     (now_millis() / 1000) as i64
 }
+
+pub fn now_utc() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}

@@ -3,11 +3,15 @@
 pub mod carrier;
 pub mod config;
 pub mod db;
+pub mod email;
 pub mod http;
 pub mod ids;
 pub mod inbound;
+pub mod keys;
 pub mod messages;
 pub mod outbound;
+pub mod people;
 pub mod sending;
 pub mod smpp;
+pub mod session;
 pub mod store;

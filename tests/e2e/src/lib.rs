@@ -662,3 +662,170 @@ impl SpinApp {
         stmt.query_map([account], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
     }
 }
+
+// ---------------------------------------------------------------- portal users and sessions
+
+/// A signed-in portal user, as a browser holds them: the session cookie, the CSRF token
+/// sent back on state-changing requests, and optionally the account picked by
+/// `X-Account-Id` (else the user's default account).
+#[derive(Debug, Clone)]
+pub struct Browser {
+    pub base: String,
+    pub cookie: String,
+    pub csrf: String,
+    pub account: Option<String>,
+}
+
+/// A reply with its headers (`Set-Cookie`, `Retry-After`).
+#[derive(Debug)]
+pub struct FullReply {
+    pub status: u16,
+    pub text: String,
+    pub json: Value,
+    pub headers: Vec<(String, String)>,
+}
+
+impl FullReply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+pub fn call_full(method: &str, url: &str, body: Option<String>, headers: &[(&str, String)]) -> FullReply {
+    let mut request = ureq::request(method, url).timeout(Duration::from_secs(60));
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    let result = match body {
+        Some(body) => request.set("Content-Type", "application/json").send_string(&body),
+        None => request.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = response.status();
+    let headers = response
+        .headers_names()
+        .into_iter()
+        .flat_map(|name| response.all(&name).into_iter().map(move |v| (name.clone(), v.to_owned())).collect::<Vec<_>>())
+        .collect();
+    let text = response.into_string().unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    FullReply { status, text, json, headers }
+}
+
+/// The password every test user gets unless a test says otherwise (meets seed 001's policy).
+pub const PASSWORD: &str = "Correct horse 1";
+
+impl Browser {
+    /// `method` on `path` as this browser: cookie, CSRF token and account header.
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        let reply = self.call_full(method, path, body);
+        Reply { status: reply.status, text: reply.text, json: reply.json }
+    }
+
+    pub fn call_full(&self, method: &str, path: &str, body: Option<Value>) -> FullReply {
+        let mut headers = vec![("Cookie", self.cookie.clone()), ("X-CSRF-Token", self.csrf.clone())];
+        if let Some(account) = &self.account {
+            headers.push(("X-Account-Id", account.clone()));
+        }
+        call_full(method, &format!("{}{path}", self.base), body.map(|b| b.to_string()), &headers)
+    }
+
+    /// The same session acting on another account.
+    pub fn on(&self, account: &str) -> Browser {
+        Browser { account: Some(account.to_owned()), ..self.clone() }
+    }
+
+    /// The same session without its CSRF token (what a forged cross-site request has).
+    pub fn without_csrf(&self) -> Browser {
+        Browser { csrf: String::new(), ..self.clone() }
+    }
+}
+
+/// The `name=value` of a `Set-Cookie` header.
+pub fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or("").trim().to_owned()
+}
+
+impl SpinApp {
+    /// Signs in with e-mail and password: the raw reply, and the browser when it
+    /// carried a session cookie.
+    pub fn login(&self, email: &str, password: &str) -> (FullReply, Option<Browser>) {
+        let reply = call_full("POST", &self.url("/v1/auth/login"), Some(json!({"email": email, "password": password}).to_string()), &[]);
+        let browser = reply.header("set-cookie").map(|c| Browser {
+            base: self.base.clone(),
+            cookie: cookie_pair(c),
+            csrf: reply.json["csrf_token"].as_str().unwrap_or_default().to_owned(),
+            account: None,
+        });
+        (reply, browser)
+    }
+
+    /// The newest e-mail to `to` in the development outbox.
+    pub fn last_email(&self, to: &str) -> Value {
+        let reply = self.admin("GET", &format!("/v1/admin/emails?to={}", to.replace('+', "%2B")), None);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.json["emails"][0].clone()
+    }
+
+    /// The `token=` of the link in the newest e-mail to `to`.
+    pub fn emailed_token(&self, to: &str) -> String {
+        let email = self.last_email(to);
+        let body = email["body"].as_str().unwrap_or_else(|| panic!("no e-mail to {to}"));
+        let start = body.find("token=").unwrap_or_else(|| panic!("no link in: {body}")) + "token=".len();
+        body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    }
+
+    /// A new user with `level` on `account`, made by the operator (seed 001): invited by
+    /// e-mail, password set from the invitation, signed in.
+    pub fn member(&self, account: &str, email: &str, level: &str) -> Browser {
+        let made = self.admin(
+            "POST",
+            "/v1/admin/users",
+            Some(json!({"account_id": account, "email": email, "name": "Test Person", "level": level, "language": "en"})),
+        );
+        assert_eq!(made.status, 201, "{}", made.text);
+        let token = self.emailed_token(email);
+        let accepted = call("POST", &self.url("/v1/invitations/accept"), None, Some(json!({"token": token, "password": PASSWORD}).to_string()), &[]);
+        assert_eq!(accepted.status, 204, "{}", accepted.text);
+        let (reply, browser) = self.login(email, PASSWORD);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        browser.unwrap()
+    }
+}
+
+/// An RFC 6238 code (HMAC-SHA1, 6 digits, 30 s) from a base32 secret, written here from
+/// the RFCs, independently of the app's TOTP crate.
+pub fn totp_code(secret_base32: &str, unix: u64) -> String {
+    use hmac::{Hmac, Mac};
+    let mut bits = 0u32;
+    let mut value = 0u64;
+    let mut key = Vec::new();
+    for c in secret_base32.chars().filter(|c| *c != '=' && !c.is_whitespace()) {
+        let v = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".find(c.to_ascii_uppercase()).expect("base32") as u64;
+        value = (value << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            key.push((value >> bits) as u8);
+            value &= (1 << bits) - 1;
+        }
+    }
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&key).unwrap();
+    mac.update(&(unix / 30).to_be_bytes());
+    let digest = mac.finalize().into_bytes();
+    let offset = (digest[19] & 0x0f) as usize;
+    let number = u32::from_be_bytes([digest[offset] & 0x7f, digest[offset + 1], digest[offset + 2], digest[offset + 3]]);
+    format!("{:06}", number % 1_000_000)
+}
+
+impl SpinApp {
+    /// An account's balance as the operator API shows it.
+    pub fn account_balance(&self, account: &str) -> i64 {
+        let reply = self.admin("GET", &format!("/v1/admin/accounts/{account}"), None);
+        reply.json["balance_minor"].as_i64().unwrap_or_else(|| panic!("{}", reply.text))
+    }
+}

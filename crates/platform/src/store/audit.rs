@@ -64,8 +64,9 @@ impl Subject<'_> {
                 vec![account_id, user_id],
             ),
             Subject::User(user_id) => (
-                "SELECT json_object('email', email, 'name', name, 'phone', phone, \
-                 'password_set', password_hash IS NOT NULL, 'two_factor', totp_enabled_at IS NOT NULL, \
+                "SELECT json_object('email', email, 'email_confirmed', email_confirmed_at IS NOT NULL, 'name', name, \
+                 'phone', phone, 'phone_confirmed', phone_confirmed_at IS NOT NULL, 'language', language, \
+                 'time_zone', time_zone, 'password_set', password_hash IS NOT NULL, 'two_factor', totp_enabled_at IS NOT NULL, \
                  'login_alerts', login_alerts) FROM users WHERE id = ?",
                 vec![user_id],
             ),
@@ -132,11 +133,14 @@ impl Store {
             let before = self.snapshot(&subject)?;
             let result = work(self)?;
             let after = self.snapshot(&subject)?;
-            db.execute(
-                "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
-                 SELECT account_id, ?, ?, ?, ?, ? FROM memberships WHERE user_id = ?",
-                &[text(actor), text(action), text(user_id), opt_text(before), opt_text(after), text(user_id)],
-            )?;
+            // A password is never in the snapshot, so its change is recorded regardless.
+            if before != after || action.contains("password") {
+                db.execute(
+                    "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
+                     SELECT account_id, ?, ?, ?, ?, ? FROM memberships WHERE user_id = ?",
+                    &[text(actor), text(action), text(user_id), opt_text(before), opt_text(after), text(user_id)],
+                )?;
+            }
             Ok(result)
         })
     }

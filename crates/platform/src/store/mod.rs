@@ -16,6 +16,7 @@ mod account_profile;
 mod contacts;
 mod audit;
 mod dispatch;
+mod identity;
 mod inbound;
 mod receipts;
 
@@ -35,6 +36,10 @@ pub use account_profile::{
     SmppUpdate,
 };
 pub use audit::{AuditEventView, Subject};
+pub use identity::{
+    AccountQuery, AccountSort, EmailView, MemberView, MembershipChange, PhoneCodeCheck, ProfilePatch, SharedAccess, SharedUserView,
+    UserAccountView, UserRecord,
+};
 pub use inbound::{
     InboundSettings, InboundSettingsPatch, InboundView, InboxFilter, KeywordView, NewInbound, NumberView, PartGroup, StoredPart,
 };

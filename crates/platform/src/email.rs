@@ -1,0 +1,43 @@
+//! E-mail out. Every message is kept in the `emails` table first; with `email_api_url`
+//! (with `email_provider = "http"`) set it is then POSTed to that HTTP e-mail API as
+//! `{"from", "to", "subject", "text"}` with `Authorization: Bearer <email_api_key>` (the
+//! shape Resend, Postmark-style relays and most transactional APIs accept, or a small
+//! relay in front of SMTP), and the answer recorded. Without it the table is the
+//! development outbox: operators, tests and local runs read it at `/v1/admin/emails`.
+
+use crate::outbound::{post_all, Post};
+use crate::store::Store;
+use domain::onetime::EmailMessage;
+use std::time::Duration;
+
+/// Keeps the message and hands it to the configured API, if any. A failure to deliver
+/// is recorded, not returned: the caller's action (a reset asked for, an invitation made)
+/// has happened, and the outbox shows what did not leave.
+pub fn send(store: &Store, message: &EmailMessage) -> Result<(), crate::db::DbError> {
+    let id = store.queue_email(&message.to, &message.subject, &message.text)?;
+    if crate::config::get_or("email_provider", "outbox") != "http" {
+        return Ok(());
+    }
+    let url = crate::config::get_or("email_api_url", "");
+    let body = serde_json::json!({
+        "from": crate::config::get_or("email_from", "smsedge <no-reply@localhost>"),
+        "to": message.to,
+        "subject": message.subject,
+        "text": message.text,
+    });
+    let post = Post {
+        url: &url,
+        headers: vec![("authorization".to_owned(), format!("Bearer {}", crate::config::get_or("email_api_key", "")))],
+        body: body.to_string(),
+        timeout: Duration::from_millis(crate::config::get_u64("email_timeout_ms", 5000)),
+    };
+    let outcome = post_all(&[post], 1).pop().expect("one outcome per post");
+    match outcome.result {
+        Ok(answer) if (200..300).contains(&answer.status) => store.record_email_result(id, true, None),
+        Ok(answer) => {
+            let detail = format!("HTTP {}: {}", answer.status, String::from_utf8_lossy(&answer.body).chars().take(200).collect::<String>());
+            store.record_email_result(id, false, Some(&detail))
+        }
+        Err(e) => store.record_email_result(id, false, Some(&e)),
+    }
+}

@@ -1,0 +1,638 @@
+//! SQL of people: users, their access to accounts, two-factor secrets and recovery
+//! codes, single-use tokens, phone codes, login failures and the e-mail outbox.
+
+use super::{caller_from_row, Caller, Store, CALLER_COLUMNS};
+use crate::db::{int, opt_text, text, DbError, RowExt};
+use domain::identity::AccessLevel;
+use domain::throttle::FailureState;
+use spin_sdk::sqlite::Value;
+
+/// A user as stored, secrets included: only the portal reads this, and never shows it.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: String,
+    pub email: String,
+    pub email_confirmed_at: Option<String>,
+    pub name: String,
+    pub phone: Option<String>,
+    pub phone_confirmed_at: Option<String>,
+    pub language: String,
+    pub time_zone: String,
+    pub password_hash: Option<String>,
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<String>,
+    pub login_alerts: bool,
+    pub default_account_id: Option<String>,
+    pub session_epoch: i64,
+    pub created_at: String,
+}
+
+const USER_COLUMNS: &str = "id, email, email_confirmed_at, name, phone, phone_confirmed_at, language, time_zone, \
+     password_hash, totp_secret, totp_enabled_at, login_alerts, default_account_id, session_epoch, created_at";
+
+fn user_from_row(r: &spin_sdk::sqlite::RowResult) -> UserRecord {
+    UserRecord {
+        id: r.text(0),
+        email: r.text(1),
+        email_confirmed_at: r.opt_text(2),
+        name: r.text(3),
+        phone: r.opt_text(4),
+        phone_confirmed_at: r.opt_text(5),
+        language: r.text(6),
+        time_zone: r.text(7),
+        password_hash: r.opt_text(8),
+        totp_secret: r.opt_text(9),
+        totp_enabled_at: r.opt_text(10),
+        login_alerts: r.int(11) != 0,
+        default_account_id: r.opt_text(12),
+        session_epoch: r.int(13),
+        created_at: r.text(14),
+    }
+}
+
+/// A change to a profile; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProfilePatch<'a> {
+    pub name: Option<&'a str>,
+    /// `Some(None)` removes the number. A new number is unconfirmed.
+    pub phone: Option<Option<&'a str>>,
+    pub language: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
+    pub login_alerts: Option<bool>,
+}
+
+/// One of the accounts a user may act on, as the accounts list shows it (seed 000).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UserAccountView {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub currency: String,
+    pub balance_minor: i64,
+    pub blocked: bool,
+    pub level: AccessLevel,
+    pub is_default: bool,
+}
+
+/// Which column the accounts list is sorted by: a fixed set, so no input reaches SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountSort {
+    Id,
+    Name,
+    Kind,
+    Balance,
+    Level,
+}
+
+impl AccountSort {
+    pub fn parse(input: &str) -> Option<AccountSort> {
+        Some(match input {
+            "id" => AccountSort::Id,
+            "name" => AccountSort::Name,
+            "type" | "kind" => AccountSort::Kind,
+            "balance" => AccountSort::Balance,
+            "level" => AccountSort::Level,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            AccountSort::Id => "a.id",
+            AccountSort::Name => "a.name COLLATE NOCASE",
+            AccountSort::Kind => "a.kind",
+            AccountSort::Balance => "a.balance_minor",
+            AccountSort::Level => "CASE m.level WHEN 'user' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END",
+        }
+    }
+}
+
+pub struct AccountQuery<'a> {
+    /// Matches id and name, case-insensitively.
+    pub search: Option<&'a str>,
+    pub sort: AccountSort,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Someone with access to an account, as the account overview lists them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MemberView {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub level: AccessLevel,
+    /// Invited and not yet in: no password set.
+    pub pending: bool,
+    pub since: String,
+}
+
+/// A user as another user (an admin of a shared account) sees them, with the accounts
+/// they share with that admin.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SharedUserView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub pending: bool,
+    pub accounts: Vec<SharedAccess>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SharedAccess {
+    pub account_id: String,
+    pub account_name: String,
+    pub level: AccessLevel,
+}
+
+#[derive(Debug)]
+pub enum MembershipChange {
+    Done,
+    NotFound,
+    /// The change would leave the account without an admin.
+    LastAdmin,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum PhoneCodeCheck {
+    Confirmed(String),
+    Wrong { attempts_left: i64 },
+    /// None outstanding, expired, or tried too often: a new code must be asked for.
+    NoCode,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EmailView {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub detail: Option<String>,
+    pub created_at: String,
+}
+
+fn level_of(stored: &str) -> AccessLevel {
+    // The column's CHECK allows only the three names; anything else reads as the least.
+    AccessLevel::parse(stored).unwrap_or(AccessLevel::User)
+}
+
+impl Store {
+    // ------------------------------------------------------------ who is calling
+
+    /// The caller a signed-in user stands for on `account_id` (their default account
+    /// when `None`), with their level there and their session epoch.
+    /// `None` when the user has no access to that account.
+    pub fn caller_by_user(&self, user_id: &str, account_id: Option<&str>) -> Result<Option<(Caller, AccessLevel, i64)>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "SELECT {CALLER_COLUMNS}, m.level, u.session_epoch FROM users u \
+                 JOIN memberships m ON m.user_id = u.id JOIN accounts a ON a.id = m.account_id \
+                 WHERE u.id = ?1 AND a.id = COALESCE(?2, u.default_account_id, \
+                       (SELECT MIN(account_id) FROM memberships WHERE user_id = ?1))"
+            ),
+            &[text(user_id), opt_text(account_id)],
+        )?;
+        let Some(row) = rows.rows.first() else { return Ok(None) };
+        let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
+        caller.actor = format!("user:{user_id}");
+        Ok(Some((caller, level_of(&row.text(6)), row.int(7))))
+    }
+
+    // ------------------------------------------------------------ users
+
+    pub fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, DbError> {
+        let rows = self.db.query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"), &[text(email)])?;
+        Ok(rows.rows.first().map(user_from_row))
+    }
+
+    pub fn user(&self, id: &str) -> Result<Option<UserRecord>, DbError> {
+        let rows = self.db.query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"), &[text(id)])?;
+        Ok(rows.rows.first().map(user_from_row))
+    }
+
+    /// A user without a password yet (they set it from their invitation). The address
+    /// counts as confirmed once they use the invitation sent to it.
+    pub fn create_user_with_id(&self, id: &str, email: &str, name: &str, language: &str) -> Result<(), DbError> {
+        self.db.execute(
+            "INSERT INTO users (id, email, name, language) VALUES (?, ?, ?, ?)",
+            &[text(id), text(email), text(name), text(language)],
+        )
+    }
+
+    /// Sets the password and ends every session of the user (their epoch moves on).
+    pub fn set_password(&self, user_id: &str, password_hash: &str) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ?",
+            &[text(password_hash), text(user_id)],
+        )
+    }
+
+    pub fn update_profile(&self, user_id: &str, patch: &ProfilePatch) -> Result<(), DbError> {
+        let (phone_given, phone) = match patch.phone {
+            None => (0, Value::Null),
+            Some(p) => (1, opt_text(p)),
+        };
+        self.db.execute(
+            "UPDATE users SET name = COALESCE(?2, name), \
+                    phone_confirmed_at = CASE WHEN ?3 AND phone IS NOT ?4 THEN NULL ELSE phone_confirmed_at END, \
+                    phone = CASE WHEN ?3 THEN ?4 ELSE phone END, \
+                    language = COALESCE(?5, language), time_zone = COALESCE(?6, time_zone), \
+                    login_alerts = COALESCE(?7, login_alerts) \
+             WHERE id = ?1",
+            &[
+                text(user_id),
+                opt_text(patch.name),
+                int(phone_given),
+                phone,
+                opt_text(patch.language),
+                opt_text(patch.time_zone),
+                patch.login_alerts.map(|b| int(b as i64)).unwrap_or(Value::Null),
+            ],
+        )
+    }
+
+    /// Marks the user's address confirmed, or moves them to a new confirmed address.
+    /// `false` when another user has taken that address meanwhile.
+    pub fn confirm_email(&self, user_id: &str, email: &str) -> Result<bool, DbError> {
+        let taken = self.db.query("SELECT 1 FROM users WHERE email = ? AND id <> ?", &[text(email), text(user_id)])?;
+        if !taken.rows.is_empty() {
+            return Ok(false);
+        }
+        self.db.execute(
+            "UPDATE users SET email = ?, email_confirmed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+            &[text(email), text(user_id)],
+        )?;
+        Ok(true)
+    }
+
+    pub fn confirm_phone(&self, user_id: &str) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE users SET phone_confirmed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+            &[text(user_id)],
+        )
+    }
+
+    /// The account lists and sends start from; the user must have access to it.
+    pub fn set_default_account(&self, user_id: &str, account_id: &str) -> Result<bool, DbError> {
+        let rows = self.db.query(
+            "UPDATE users SET default_account_id = ?2 WHERE id = ?1 \
+             AND EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND account_id = ?2) RETURNING id",
+            &[text(user_id), text(account_id)],
+        )?;
+        Ok(!rows.rows.is_empty())
+    }
+
+    // ------------------------------------------------------------ two-factor
+
+    /// Stores a new, not yet enabled TOTP secret (replacing one begun before).
+    pub fn begin_totp(&self, user_id: &str, secret_base32: &str) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE users SET totp_secret = ?, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = ?",
+            &[text(secret_base32), text(user_id)],
+        )
+    }
+
+    /// Records that a code of time step `step` was used; `false` if that step (or a
+    /// later one) was used already, so a code seen once is never accepted again.
+    pub fn use_totp_step(&self, user_id: &str, step: u64) -> Result<bool, DbError> {
+        let rows = self.db.query(
+            "UPDATE users SET totp_last_step = ?2 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2) RETURNING id",
+            &[text(user_id), int(step as i64)],
+        )?;
+        Ok(!rows.rows.is_empty())
+    }
+
+    /// Turns two-factor on with fresh recovery codes (their digests).
+    pub fn enable_totp(&self, user_id: &str, recovery_digests: &[String]) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE users SET totp_enabled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+            &[text(user_id)],
+        )?;
+        self.replace_recovery_codes(user_id, recovery_digests)
+    }
+
+    pub fn disable_totp(&self, user_id: &str) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = ?",
+            &[text(user_id)],
+        )?;
+        self.db.execute("DELETE FROM recovery_codes WHERE user_id = ?", &[text(user_id)])
+    }
+
+    pub fn replace_recovery_codes(&self, user_id: &str, digests: &[String]) -> Result<(), DbError> {
+        self.db.execute("DELETE FROM recovery_codes WHERE user_id = ?", &[text(user_id)])?;
+        for digest in digests {
+            self.db.execute("INSERT INTO recovery_codes (user_id, code_digest) VALUES (?, ?)", &[text(user_id), text(digest)])?;
+        }
+        Ok(())
+    }
+
+    /// Spends a recovery code: `true` once per code.
+    pub fn use_recovery_code(&self, user_id: &str, digest: &str) -> Result<bool, DbError> {
+        let rows = self.db.query(
+            "UPDATE recovery_codes SET used_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+             WHERE user_id = ? AND code_digest = ? AND used_at IS NULL RETURNING user_id",
+            &[text(user_id), text(digest)],
+        )?;
+        Ok(!rows.rows.is_empty())
+    }
+
+    pub fn recovery_codes_left(&self, user_id: &str) -> Result<i64, DbError> {
+        let rows = self.db.query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", &[text(user_id)])?;
+        Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
+    }
+
+    // ------------------------------------------------------------ single-use tokens
+
+    /// Keeps a token's digest; an earlier unused token of the same purpose for the same
+    /// user stops working, so only the newest e-mail's link does.
+    pub fn issue_token(&self, digest: &str, purpose: &str, user_id: &str, email: Option<&str>, expires_at: i64, now: i64) -> Result<(), DbError> {
+        self.db.transaction(|db| {
+            db.execute(
+                "UPDATE one_time_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
+                &[int(now), text(user_id), text(purpose)],
+            )?;
+            db.execute(
+                "INSERT INTO one_time_tokens (digest, purpose, user_id, email, expires_at) VALUES (?, ?, ?, ?, ?)",
+                &[text(digest), text(purpose), text(user_id), opt_text(email), int(expires_at)],
+            )
+        })
+    }
+
+    /// Uses a token once: the user (and address) it was for, if it is unused, unexpired
+    /// and of this purpose. One statement, so two racing uses cannot both succeed.
+    pub fn consume_token(&self, digest: &str, purpose: &str, now: i64) -> Result<Option<(String, Option<String>)>, DbError> {
+        let rows = self.db.query(
+            "UPDATE one_time_tokens SET used_at = ?3 \
+             WHERE digest = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3 RETURNING user_id, email",
+            &[text(digest), text(purpose), int(now)],
+        )?;
+        Ok(rows.rows.first().map(|r| (r.text(0), r.opt_text(1))))
+    }
+
+    // ------------------------------------------------------------ phone codes
+
+    pub fn set_phone_code(&self, user_id: &str, phone: &str, code_digest: &str, expires_at: i64) -> Result<(), DbError> {
+        self.db.execute(
+            "INSERT INTO phone_codes (user_id, phone, code_digest, expires_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (user_id) DO UPDATE SET phone = ?2, code_digest = ?3, expires_at = ?4, attempts = 0",
+            &[text(user_id), text(phone), text(code_digest), int(expires_at)],
+        )
+    }
+
+    /// Checks a phone code: each wrong try counts, and after `max_attempts` the code is
+    /// gone. A right code is used up. Returns the phone number the code was sent to.
+    /// Run inside [`Store::audited_user`] (one transaction).
+    pub fn check_phone_code(&self, user_id: &str, code_digest: &str, now: i64, max_attempts: i64) -> Result<PhoneCodeCheck, DbError> {
+        let db = &self.db;
+        {
+            let rows = db.query(
+                "SELECT phone, code_digest, expires_at, attempts FROM phone_codes WHERE user_id = ?",
+                &[text(user_id)],
+            )?;
+            let Some(row) = rows.rows.first() else { return Ok(PhoneCodeCheck::NoCode) };
+            let (phone, stored, expires_at, attempts) = (row.text(0), row.text(1), row.int(2), row.int(3));
+            if expires_at <= now || attempts >= max_attempts {
+                db.execute("DELETE FROM phone_codes WHERE user_id = ?", &[text(user_id)])?;
+                return Ok(PhoneCodeCheck::NoCode);
+            }
+            if stored == code_digest {
+                db.execute("DELETE FROM phone_codes WHERE user_id = ?", &[text(user_id)])?;
+                db.execute(
+                    "UPDATE users SET phone_confirmed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? AND phone = ?",
+                    &[text(user_id), text(&phone)],
+                )?;
+                return Ok(PhoneCodeCheck::Confirmed(phone));
+            }
+            db.execute("UPDATE phone_codes SET attempts = attempts + 1 WHERE user_id = ?", &[text(user_id)])?;
+            Ok(PhoneCodeCheck::Wrong { attempts_left: max_attempts - attempts - 1 })
+        }
+    }
+
+    // ------------------------------------------------------------ login throttling
+
+    pub fn login_failures(&self, key: &str) -> Result<Option<FailureState>, DbError> {
+        let rows = self.db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(key)])?;
+        Ok(rows.rows.first().map(|r| FailureState { failures: r.int(0) as u32, last_failure_at: r.int(1) }))
+    }
+
+    /// Counts a failed login against each key, in one transaction so that concurrent
+    /// guesses all count; `next` is the rule (domain::throttle::after_failure).
+    pub fn record_login_failure(
+        &self,
+        keys: &[&str],
+        now: i64,
+        next: impl Fn(Option<&FailureState>, i64) -> FailureState,
+    ) -> Result<(), DbError> {
+        self.db.transaction(|db| {
+            for key in keys {
+                let rows = db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(*key)])?;
+                let old = rows.rows.first().map(|r| FailureState { failures: r.int(0) as u32, last_failure_at: r.int(1) });
+                let new = next(old.as_ref(), now);
+                db.execute(
+                    "INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (key) DO UPDATE SET failures = ?2, last_failure_at = ?3",
+                    &[text(*key), int(new.failures as i64), int(new.last_failure_at)],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn clear_login_failures(&self, key: &str) -> Result<(), DbError> {
+        self.db.execute("DELETE FROM login_failures WHERE key = ?", &[text(key)])
+    }
+
+    // ------------------------------------------------------------ access to accounts
+
+    pub fn membership(&self, user_id: &str, account_id: &str) -> Result<Option<AccessLevel>, DbError> {
+        let rows = self.db.query(
+            "SELECT level FROM memberships WHERE user_id = ? AND account_id = ?",
+            &[text(user_id), text(account_id)],
+        )?;
+        Ok(rows.rows.first().map(|r| level_of(&r.text(0))))
+    }
+
+    /// Gives access (an account the user had no default for becomes their default).
+    /// `false` when the user already has access.
+    pub fn add_membership(&self, user_id: &str, account_id: &str, level: AccessLevel) -> Result<bool, DbError> {
+        let rows = self.db.query(
+            "INSERT INTO memberships (user_id, account_id, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING user_id",
+            &[text(user_id), text(account_id), text(level.as_str())],
+        )?;
+        if rows.rows.is_empty() {
+            return Ok(false);
+        }
+        self.db.execute(
+            "UPDATE users SET default_account_id = ? WHERE id = ? AND default_account_id IS NULL",
+            &[text(account_id), text(user_id)],
+        )?;
+        Ok(true)
+    }
+
+    /// Changes a member's level (`Some`) or revokes their access (`None`), never leaving
+    /// the account without an admin. Run inside [`Store::audited`] (one transaction).
+    pub fn change_membership(&self, account_id: &str, user_id: &str, level: Option<AccessLevel>) -> Result<MembershipChange, DbError> {
+        let Some(current) = self.membership(user_id, account_id)? else { return Ok(MembershipChange::NotFound) };
+        if current == AccessLevel::Admin && level != Some(AccessLevel::Admin) {
+            let admins = self.db.query(
+                "SELECT COUNT(*) FROM memberships WHERE account_id = ? AND level = 'admin'",
+                &[text(account_id)],
+            )?;
+            if admins.rows.first().map(|r| r.int(0)).unwrap_or(0) <= 1 {
+                return Ok(MembershipChange::LastAdmin);
+            }
+        }
+        match level {
+            Some(level) => self.db.execute(
+                "UPDATE memberships SET level = ? WHERE user_id = ? AND account_id = ?",
+                &[text(level.as_str()), text(user_id), text(account_id)],
+            )?,
+            None => {
+                self.db.execute("DELETE FROM memberships WHERE user_id = ? AND account_id = ?", &[text(user_id), text(account_id)])?;
+                self.db.execute(
+                    "UPDATE users SET default_account_id = (SELECT MIN(account_id) FROM memberships WHERE user_id = ?1) \
+                     WHERE id = ?1 AND default_account_id = ?2",
+                    &[text(user_id), text(account_id)],
+                )?;
+            }
+        }
+        Ok(MembershipChange::Done)
+    }
+
+    pub fn members(&self, account_id: &str) -> Result<Vec<MemberView>, DbError> {
+        let rows = self.db.query(
+            "SELECT u.id, u.email, u.name, m.level, u.password_hash IS NULL, m.created_at \
+             FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY u.name COLLATE NOCASE, u.email",
+            &[text(account_id)],
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| MemberView {
+                user_id: r.text(0),
+                email: r.text(1),
+                name: r.text(2),
+                level: level_of(&r.text(3)),
+                pending: r.int(4) != 0,
+                since: r.text(5),
+            })
+            .collect())
+    }
+
+    /// The accounts a user may act on, searched, sorted and paged, with the total count.
+    pub fn accounts_of_user(&self, user_id: &str, q: &AccountQuery) -> Result<(Vec<UserAccountView>, i64), DbError> {
+        let pattern = q.search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let filter = "FROM memberships m JOIN accounts a ON a.id = m.account_id JOIN users u ON u.id = m.user_id \
+                      WHERE m.user_id = ?1 AND (?2 IS NULL OR a.id LIKE ?2 ESCAPE '\\' OR a.name LIKE ?2 ESCAPE '\\')";
+        let direction = if q.descending { "DESC" } else { "ASC" };
+        let rows = self.db.query(
+            &format!(
+                "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.blocked, m.level, a.id IS u.default_account_id \
+                 {filter} ORDER BY {} {direction}, a.id {direction} LIMIT ?3 OFFSET ?4",
+                q.sort.column()
+            ),
+            &[text(user_id), opt_text(pattern.clone()), int(q.limit), int(q.offset)],
+        )?;
+        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[text(user_id), opt_text(pattern)])?;
+        let accounts = rows
+            .rows
+            .iter()
+            .map(|r| UserAccountView {
+                id: r.text(0),
+                name: r.text(1),
+                kind: r.text(2),
+                currency: r.text(3),
+                balance_minor: r.int(4),
+                blocked: r.int(5) != 0,
+                level: level_of(&r.text(6)),
+                is_default: r.int(7) != 0,
+            })
+            .collect();
+        Ok((accounts, total.rows.first().map(|r| r.int(0)).unwrap_or(0)))
+    }
+
+    /// The users who share an account with `viewer` where the viewer is an admin, each
+    /// with those shared accounts (seed 000 "Users"); `only` narrows it to one user.
+    pub fn users_shared_with(&self, viewer: &str, only: Option<&str>) -> Result<Vec<SharedUserView>, DbError> {
+        let rows = self.db.query(
+            "SELECT u.id, u.email, u.name, u.password_hash IS NULL, a.id, a.name, m.level \
+             FROM memberships mine JOIN memberships m ON m.account_id = mine.account_id \
+             JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id \
+             WHERE mine.user_id = ?1 AND mine.level = 'admin' AND (?2 IS NULL OR u.id = ?2) \
+             ORDER BY u.name COLLATE NOCASE, u.id, a.name COLLATE NOCASE, a.id",
+            &[text(viewer), opt_text(only)],
+        )?;
+        let mut users: Vec<SharedUserView> = Vec::new();
+        for r in &rows.rows {
+            let access = SharedAccess { account_id: r.text(4), account_name: r.text(5), level: level_of(&r.text(6)) };
+            match users.last_mut() {
+                Some(user) if user.id == r.text(0) => user.accounts.push(access),
+                _ => users.push(SharedUserView {
+                    id: r.text(0),
+                    email: r.text(1),
+                    name: r.text(2),
+                    pending: r.int(3) != 0,
+                    accounts: vec![access],
+                }),
+            }
+        }
+        Ok(users)
+    }
+
+    /// Name/note and type; `None` leaves each as it is.
+    pub fn rename_account(&self, account_id: &str, name: Option<&str>, kind: Option<&str>) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE accounts SET name = COALESCE(?, name), kind = COALESCE(?, kind) WHERE id = ?",
+            &[opt_text(name), opt_text(kind), text(account_id)],
+        )
+    }
+
+    /// Swedish or International (seed 000).
+    pub fn account_kind(&self, account_id: &str) -> Result<Option<String>, DbError> {
+        let rows = self.db.query("SELECT kind FROM accounts WHERE id = ?", &[text(account_id)])?;
+        Ok(rows.rows.first().map(|r| r.text(0)))
+    }
+
+    // ------------------------------------------------------------ e-mail
+
+    /// Keeps an e-mail in the outbox; its id lets the sender record what became of it.
+    pub fn queue_email(&self, recipient: &str, subject: &str, body: &str) -> Result<i64, DbError> {
+        let rows = self.db.query(
+            "INSERT INTO emails (recipient, subject, body) VALUES (?, ?, ?) RETURNING id",
+            &[text(recipient), text(subject), text(body)],
+        )?;
+        Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
+    }
+
+    pub fn record_email_result(&self, id: i64, sent: bool, detail: Option<&str>) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE emails SET status = ?, detail = ? WHERE id = ?",
+            &[text(if sent { "sent" } else { "failed" }), opt_text(detail), int(id)],
+        )
+    }
+
+    /// The newest e-mails, to one address or all.
+    pub fn emails(&self, recipient: Option<&str>, limit: i64) -> Result<Vec<EmailView>, DbError> {
+        let rows = self.db.query(
+            "SELECT id, recipient, subject, body, status, detail, created_at FROM emails \
+             WHERE ?1 IS NULL OR recipient = ?1 ORDER BY id DESC LIMIT ?2",
+            &[opt_text(recipient), int(limit)],
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| EmailView {
+                id: r.int(0),
+                recipient: r.text(1),
+                subject: r.text(2),
+                body: r.text(3),
+                status: r.text(4),
+                detail: r.opt_text(5),
+                created_at: r.text(6),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,375 @@
+//! End-to-end: the portal's people (seed 000, 001) — invitations and passwords, sessions
+//! and CSRF, two-factor login, password reset, login throttling, e-mail and phone
+//! confirmation, members and their access levels across components, users, and keys
+//! made by account admins.
+
+use e2e::*;
+use serde_json::{json, Value};
+use std::sync::OnceLock;
+
+fn app() -> &'static SpinApp {
+    static APP: OnceLock<SpinApp> = OnceLock::new();
+    APP.get_or_init(|| {
+        build_app();
+        SpinApp::sandbox()
+    })
+}
+
+fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!("{prefix}.{}.{}@example.com", now(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+fn public(method: &str, path: &str, body: Value) -> Reply {
+    call(method, &app().url(path), None, Some(body.to_string()), &[])
+}
+
+fn error_name(reply: &Reply) -> &str {
+    reply.json["error"]["name"].as_str().unwrap_or("")
+}
+
+#[test]
+fn an_invited_user_sets_a_password_signs_in_and_sends_on_a_session() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let email = unique("anna");
+    let made = app.admin("POST", "/v1/admin/users", Some(json!({"account_id": account, "email": email.to_uppercase(), "name": "Anna Andersson", "level": "admin"})));
+    assert_eq!(made.status, 201, "{}", made.text);
+    assert_eq!((made.json["email"].as_str(), made.json["pending"].as_bool()), (Some(email.as_str()), Some(true)), "stored lowercase, pending until the password is set");
+    let invitation = app.last_email(&email);
+    assert!(invitation["subject"].as_str().unwrap().contains("Test AB") || invitation["body"].as_str().unwrap().contains("Test AB"), "{invitation}");
+    let token = app.emailed_token(&email);
+
+    // Seed 001's policy: every failed rule at once, and the token is not used up.
+    let weak = public("POST", "/v1/invitations/accept", json!({"token": token, "password": "short"}));
+    assert_eq!((weak.status, error_name(&weak)), (422, "WeakPassword"), "{}", weak.text);
+    let rules: Vec<&str> = weak.json["error"]["details"].as_array().unwrap().iter().map(|d| d["value"].as_str().unwrap()).collect();
+    assert_eq!(rules, vec!["too_short", "no_digit", "no_capital"]);
+    let accepted = public("POST", "/v1/invitations/accept", json!({"token": token, "password": PASSWORD}));
+    assert_eq!(accepted.status, 204, "{}", accepted.text);
+    let again = public("POST", "/v1/invitations/accept", json!({"token": token, "password": PASSWORD}));
+    assert_eq!((again.status, error_name(&again)), (410, "InvalidToken"), "single use");
+    let stored: String = app.sql().query_row("SELECT password_hash FROM users WHERE email = ?", [&email], |r| r.get(0)).unwrap();
+    assert!(stored.starts_with("$argon2id$"), "{stored}");
+
+    let (wrong, no_session) = app.login(&email, "Wrong password 1");
+    assert_eq!((wrong.status, wrong.json["error"]["name"].as_str()), (401, Some("InvalidCredentials")));
+    assert!(no_session.is_none());
+    let (ok, browser) = app.login(&email, PASSWORD);
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let cookie = ok.header("set-cookie").unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http on 127.0.0.1: {cookie}");
+    let browser = browser.unwrap();
+
+    let me = browser.call("GET", "/v1/me", None);
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!((me.json["email_confirmed"].as_bool(), me.json["default_account_id"].as_str()), (Some(true), Some(account.as_str())));
+    let accounts = browser.call("GET", "/v1/accounts", None);
+    assert_eq!(accounts.json["total"], 1, "{}", accounts.text);
+    let listed = &accounts.json["accounts"][0];
+    assert_eq!((listed["id"].as_str(), listed["level"].as_str(), listed["is_default"].as_bool()), (Some(account.as_str()), Some("admin"), Some(true)));
+
+    // The session works on every component's account endpoints, CSRF token required.
+    let send = json!({"from": "Shop", "to": ["+46701234567"], "text": "hej"});
+    let forged = browser.without_csrf().call("POST", "/v1/messages", Some(send.clone()));
+    assert_eq!((forged.status, error_name(&forged)), (403, "CsrfTokenInvalid"), "{}", forged.text);
+    let sent = browser.call("POST", "/v1/messages", Some(send));
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    let id = sent.json["messages"][0]["id"].as_str().unwrap();
+    assert_eq!(browser.call("GET", &format!("/v1/messages/{id}"), None).status, 200);
+    assert_eq!(browser.call("GET", "/v1/contacts", None).status, 200);
+    let history = browser.call("GET", "/v1/account/history", None);
+    assert!(history.json["events"].as_array().unwrap().iter().any(|e| e["action"] == "member.added" && e["actor"] == "operator"), "{}", history.text);
+
+    let out = browser.call_full("POST", "/v1/auth/logout", None);
+    assert_eq!(out.status, 204);
+    assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
+    let after = browser.call("GET", "/v1/me", None);
+    assert_eq!(after.status, 401, "the session is gone from the store: {}", after.text);
+}
+
+#[test]
+fn access_levels_hold_in_every_component() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let admin = app.member(&account, &unique("admin"), "admin");
+    let manager_email = unique("manager");
+    let user_email = unique("user");
+    for (email, level) in [(&manager_email, "manager"), (&user_email, "user")] {
+        let given = admin.call("POST", &format!("/v1/accounts/{account}/members"), Some(json!({"email": email, "level": level, "name": "Some One"})));
+        assert_eq!(given.status, 201, "{}", given.text);
+        let token = app.emailed_token(email);
+        assert_eq!(public("POST", "/v1/invitations/accept", json!({"token": token, "password": PASSWORD})).status, 204);
+    }
+    let manager = app.login(&manager_email, PASSWORD).1.unwrap();
+    let user = app.login(&user_email, PASSWORD).1.unwrap();
+    let send = json!({"from": "Shop", "to": ["+46701234567"], "text": "hej"});
+
+    // user: may send (seed 000), nothing more.
+    assert_eq!(user.call("POST", "/v1/messages", Some(send.clone())).status, 201);
+    for (method, path) in [("GET", "/v1/contacts"), ("GET", "/v1/inbox"), ("GET", "/v1/account/settings"), ("GET", &format!("/v1/accounts/{account}/keys") as &str)] {
+        let denied = user.call(method, path, None);
+        assert_eq!((denied.status, error_name(&denied)), (403, "AccessLevelTooLow"), "{method} {path}: {}", denied.text);
+    }
+    // manager: also contacts, not the account's settings, keys or members.
+    assert_eq!(manager.call("POST", "/v1/messages", Some(send)).status, 201);
+    assert_eq!(manager.call("POST", "/v1/contacts", Some(json!({"number": "+46701234500", "first_name": "Ola", "last_name": "Nordmann"}))).status, 201);
+    for (method, path) in [("PATCH", "/v1/account/settings"), ("POST", &format!("/v1/accounts/{account}/members") as &str), ("GET", &format!("/v1/accounts/{account}/keys"))] {
+        let denied = manager.call(method, path, Some(json!({})));
+        assert_eq!((denied.status, error_name(&denied)), (403, "AccessLevelTooLow"), "{method} {path}: {}", denied.text);
+    }
+    // admin: everything, and the change of a level takes effect on the next request.
+    let user_id = user.call("GET", "/v1/me", None).json["id"].as_str().unwrap().to_owned();
+    let promoted = admin.call("PATCH", &format!("/v1/accounts/{account}/members/{user_id}"), Some(json!({"level": "manager"})));
+    assert_eq!((promoted.status, promoted.json["level"].as_str()), (200, Some("manager")), "{}", promoted.text);
+    assert_eq!(user.call("GET", "/v1/contacts", None).status, 200);
+    assert_eq!(admin.call("DELETE", &format!("/v1/accounts/{account}/members/{user_id}"), None).status, 204);
+    let gone = user.call("GET", "/v1/contacts", None);
+    assert_eq!(gone.status, 404, "revoked: the account is no longer theirs: {}", gone.text);
+
+    // The last admin cannot leave the account without one.
+    let admin_id = admin.call("GET", "/v1/me", None).json["id"].as_str().unwrap().to_owned();
+    let last = admin.call("PATCH", &format!("/v1/accounts/{account}/members/{admin_id}"), Some(json!({"level": "user"})));
+    assert_eq!((last.status, error_name(&last)), (409, "LastAdmin"));
+
+    let history = admin.call("GET", "/v1/account/history", None);
+    let events: Vec<Value> = history.json["events"].as_array().unwrap().iter().filter(|e| e["action"].as_str().unwrap().starts_with("member.")).cloned().collect();
+    let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, vec!["member.revoked", "member.level_changed", "member.added", "member.added", "member.added"]);
+    let changed = &events[1];
+    assert_eq!((changed["before"]["level"].as_str(), changed["after"]["level"].as_str()), (Some("user"), Some("manager")));
+    assert_eq!(changed["actor"], format!("user:{admin_id}"));
+}
+
+#[test]
+fn one_accounts_people_cannot_reach_another_account() {
+    let app = app();
+    let (account_a, _) = app.account("SEK", 10_000, 0);
+    let (account_b, key_b) = app.account("SEK", 10_000, 0);
+    let a = app.member(&account_a, &unique("a"), "admin");
+    let b = app.member(&account_b, &unique("b"), "admin");
+    let sent = app.send(&key_b, json!({"from": "Shop", "to": ["+46701234567"], "text": "B's"}));
+    let message_b = sent.json["messages"][0]["id"].as_str().unwrap().to_owned();
+    let key_id_b = app.admin("GET", &format!("/v1/admin/accounts/{account_b}/keys"), None).json["keys"][0]["id"].as_str().unwrap().to_owned();
+    let b_id = b.call("GET", "/v1/me", None).json["id"].as_str().unwrap().to_owned();
+    let balance_b = app.account_balance(&account_b);
+
+    for (method, path) in [
+        ("GET", format!("/v1/accounts/{account_b}")),
+        ("GET", format!("/v1/accounts/{account_b}/members")),
+        ("GET", format!("/v1/accounts/{account_b}/keys")),
+        ("PATCH", format!("/v1/accounts/{account_a}/keys/{key_id_b}")),
+        ("DELETE", format!("/v1/accounts/{account_a}/keys/{key_id_b}")),
+        ("PATCH", format!("/v1/accounts/{account_a}/members/{b_id}")),
+        ("GET", format!("/v1/messages/{message_b}")),
+        ("GET", format!("/v1/users/{b_id}")),
+    ] {
+        let reply = a.call(method, &path, Some(json!({"name": "mine now", "level": "user"})));
+        assert_eq!(reply.status, 404, "{method} {path}: {}", reply.text);
+    }
+    // Picking B's account by header is as if it did not exist.
+    let picked = a.on(&account_b).call("GET", "/v1/account/settings", None);
+    assert_eq!(picked.status, 404, "{}", picked.text);
+    assert_eq!(a.on(&account_b).call("POST", "/v1/messages", Some(json!({"from": "Shop", "to": ["+46701234567"], "text": "x"}))).status, 404);
+    assert_eq!(app.account_balance(&account_b), balance_b, "nothing was charged to B");
+    // B's key still works: A's attempts changed nothing.
+    assert_eq!(app.get(&key_b, &format!("/v1/messages/{message_b}")).status, 200);
+}
+
+#[test]
+fn two_factor_login_needs_a_fresh_code_or_a_recovery_code() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let email = unique("tfa");
+    let browser = app.member(&account, &email, "user");
+    let wrong = browser.call("POST", "/v1/me/2fa", Some(json!({"password": "Not my password 1"})));
+    assert_eq!((wrong.status, error_name(&wrong)), (403, "WrongPassword"));
+    let begun = browser.call("POST", "/v1/me/2fa", Some(json!({"password": PASSWORD})));
+    assert_eq!(begun.status, 201, "{}", begun.text);
+    let secret = begun.json["secret"].as_str().unwrap().to_owned();
+    assert!(begun.json["provisioning_uri"].as_str().unwrap().starts_with("otpauth://totp/"));
+    let bad = browser.call("POST", "/v1/me/2fa/confirm", Some(json!({"code": "000000"})));
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    let confirmed = browser.call("POST", "/v1/me/2fa/confirm", Some(json!({"code": totp_code(&secret, now() as u64)})));
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    let recovery: Vec<String> = confirmed.json["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+    assert_eq!(recovery.len(), 10);
+
+    // The password alone gives a session that can do nothing but finish the login.
+    let (half, pending) = app.login(&email, PASSWORD);
+    assert_eq!((half.status, half.json["two_factor_required"].as_bool()), (200, Some(true)), "{}", half.text);
+    let pending = pending.unwrap();
+    let blocked = pending.call("GET", "/v1/me", None);
+    assert_eq!((blocked.status, error_name(&blocked)), (401, "TwoFactorRequired"));
+    assert_eq!(pending.call("POST", "/v1/messages", Some(json!({"from": "Shop", "to": ["+46701234567"], "text": "x"}))).status, 401);
+    // The code used to turn 2FA on was used already: a replay is refused.
+    let code = totp_code(&secret, now() as u64);
+    let replay = pending.call_full("POST", "/v1/auth/login/2fa", Some(json!({"code": code})));
+    assert_eq!(replay.status, 401, "{}", replay.text);
+    // A recovery code works once (typed in capitals with spaces, as people do).
+    let typed = recovery[0].to_uppercase().replace('-', " ");
+    let recovered = pending.call_full("POST", "/v1/auth/login/2fa", Some(json!({"recovery_code": typed})));
+    assert_eq!(recovered.status, 200, "{}", recovered.text);
+    let signed_in = Browser {
+        cookie: cookie_pair(recovered.header("set-cookie").unwrap()),
+        csrf: recovered.json["csrf_token"].as_str().unwrap().to_owned(),
+        ..pending.clone()
+    };
+    assert_ne!(signed_in.cookie, pending.cookie, "a new session token after the second step");
+    assert_eq!(pending.call("GET", "/v1/me", None).status, 401, "the half-signed-in token is gone");
+    let me = signed_in.call("GET", "/v1/me", None);
+    assert_eq!((me.json["two_factor_enabled"].as_bool(), me.json["recovery_codes_left"].as_i64()), (Some(true), Some(9)));
+    let (_, again) = app.login(&email, PASSWORD);
+    let reused = again.unwrap().call("POST", "/v1/auth/login/2fa", Some(json!({"recovery_code": recovery[0]})));
+    assert_eq!(reused.status, 401, "each recovery code works once");
+
+    // Turning it off needs a code; after that the password is enough again.
+    let off = signed_in.call("POST", "/v1/me/2fa/disable", Some(json!({"recovery_code": recovery[1]})));
+    assert_eq!(off.status, 200, "{}", off.text);
+    let (plain, _) = app.login(&email, PASSWORD);
+    assert_eq!(plain.json["two_factor_required"].as_bool(), Some(false));
+    let history = app.admin("GET", &format!("/v1/admin/accounts/{account}/history"), None);
+    let actions: Vec<&str> = history.json["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"user.two_factor_enabled") && actions.contains(&"user.two_factor_disabled"), "{actions:?}");
+    assert!(!history.text.contains(&secret), "the secret never appears in the history");
+}
+
+#[test]
+fn password_reset_is_single_use_and_ends_every_session() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let email = unique("reset");
+    let old_session = app.member(&account, &email, "user");
+
+    let unknown = public("POST", "/v1/auth/password-reset", json!({"email": unique("nobody")}));
+    let known = public("POST", "/v1/auth/password-reset", json!({"email": email}));
+    assert_eq!((unknown.status, known.status), (202, 202));
+    assert_eq!(unknown.json, known.json, "the answer does not tell who has a user");
+    let token = app.emailed_token(&email);
+    let new_password = "Brand new pass 2";
+    let reset = public("POST", "/v1/auth/password-reset/confirm", json!({"token": token, "password": new_password}));
+    assert_eq!(reset.status, 204, "{}", reset.text);
+    assert_eq!(public("POST", "/v1/auth/password-reset/confirm", json!({"token": token, "password": "Another one 3"})).status, 410);
+    assert_eq!(old_session.call("GET", "/v1/me", None).status, 401, "sessions from before the reset are over");
+    assert_eq!(app.login(&email, PASSWORD).0.status, 401);
+    assert_eq!(app.login(&email, new_password).0.status, 200);
+    let notice = app.last_email(&email);
+    assert!(!notice["body"].as_str().unwrap().contains("token="), "the last e-mail is the change notice: {notice}");
+
+    // An expired link does not work (time travel in the database).
+    public("POST", "/v1/auth/password-reset", json!({"email": email}));
+    let token = app.emailed_token(&email);
+    app.sql_write().execute("UPDATE one_time_tokens SET expires_at = expires_at - 3601 WHERE used_at IS NULL", []).unwrap();
+    assert_eq!(public("POST", "/v1/auth/password-reset/confirm", json!({"token": token, "password": "Too late now 4"})).status, 410);
+}
+
+#[test]
+fn failed_logins_slow_down_and_then_let_the_owner_in() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let email = unique("throttle");
+    app.member(&account, &email, "user");
+    for attempt in 1..=5 {
+        assert_eq!(app.login(&email, "Guess number 1").0.status, 401, "attempt {attempt}");
+    }
+    let (throttled, _) = app.login(&email, PASSWORD);
+    assert_eq!(throttled.status, 429, "even the right password waits: {}", throttled.text);
+    let wait: i64 = throttled.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    // Once the wait is over (moved back in the database), the owner gets in.
+    app.sql_write().execute("UPDATE login_failures SET last_failure_at = last_failure_at - 31 WHERE key = ?", [format!("account:{email}")]).unwrap();
+    assert_eq!(app.login(&email, PASSWORD).0.status, 200);
+    let left: i64 = app.sql().query_row("SELECT COUNT(*) FROM login_failures WHERE key = ?", [format!("account:{email}")], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0, "a successful login forgets the account's failures");
+}
+
+#[test]
+fn a_new_email_address_and_a_phone_number_are_confirmed_before_they_count() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let email = unique("move");
+    let browser = app.member(&account, &email, "user");
+    let new_email = unique("moved");
+    let asked = browser.call("POST", "/v1/me/email", Some(json!({"email": new_email, "password": PASSWORD})));
+    assert_eq!(asked.status, 202, "{}", asked.text);
+    assert_eq!(browser.call("GET", "/v1/me", None).json["email"], email.as_str(), "unchanged until confirmed");
+    let token = app.emailed_token(&new_email);
+    let confirmed = public("POST", "/v1/auth/email-confirmation", json!({"token": token}));
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    assert_eq!(browser.call("GET", "/v1/me", None).json["email"], new_email.as_str());
+    assert_eq!(app.login(&new_email, PASSWORD).0.status, 200);
+
+    let bad = browser.call("PATCH", "/v1/me", Some(json!({"phone": "0701234567", "language": "fi", "name": ""})));
+    assert_eq!(bad.status, 400);
+    let fields: Vec<&str> = bad.json["error"]["details"].as_array().unwrap().iter().map(|d| d["value"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["name", "phone", "language"], "every bad field at once");
+    let patched = browser.call("PATCH", "/v1/me", Some(json!({"phone": "+46 70 111 22 33", "time_zone": "Europe/Stockholm"})));
+    assert_eq!((patched.json["phone"].as_str(), patched.json["phone_confirmed"].as_bool()), (Some("+46701112233"), Some(false)), "{}", patched.text);
+    let before = app.account_balance(&account);
+    let sent = browser.call("POST", "/v1/me/phone/confirmation", None);
+    assert_eq!(sent.status, 202, "{}", sent.text);
+    let message_id = sent.json["message_id"].as_str().unwrap().to_owned();
+    assert!(app.account_balance(&account) < before, "the code SMS went through the send path and was charged");
+    let body: String = app.sql().query_row("SELECT body FROM messages WHERE id = ?", [&message_id], |r| r.get(0)).unwrap();
+    let code: String = body.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 6, "{body}");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let missed = browser.call("POST", "/v1/me/phone/confirm", Some(json!({"code": wrong})));
+    assert_eq!((missed.status, error_name(&missed)), (422, "InvalidCode"));
+    let ok = browser.call("POST", "/v1/me/phone/confirm", Some(json!({"code": code})));
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(browser.call("GET", "/v1/me", None).json["phone_confirmed"], true);
+    assert_eq!(browser.call("POST", "/v1/me/phone/confirm", Some(json!({"code": code}))).status, 409, "used up");
+}
+
+#[test]
+fn account_admins_see_their_users_and_manage_keys() {
+    let app = app();
+    let (first, _) = app.account("SEK", 10_000, 0);
+    let (second, _) = app.account("EUR", 10_000, 0);
+    let admin = app.member(&first, &unique("boss"), "admin");
+    let admin_email = admin.call("GET", "/v1/me", None).json["email"].as_str().unwrap().to_owned();
+    // Someone who has a user already just gets access (and a notice, no password link).
+    let shared = app.admin("POST", "/v1/admin/users", Some(json!({"account_id": second, "email": admin_email, "level": "admin"})));
+    assert_eq!((shared.status, shared.json["pending"].as_bool()), (201, Some(false)), "{}", shared.text);
+    assert!(!app.last_email(&admin_email)["body"].as_str().unwrap().contains("token="));
+    let twice = app.admin("POST", "/v1/admin/users", Some(json!({"account_id": second, "email": admin_email, "level": "user"})));
+    assert_eq!((twice.status, twice.json["error"]["name"].as_str()), (409, Some("AlreadyMember")));
+
+    let helper = unique("helper");
+    admin.call("POST", &format!("/v1/accounts/{first}/members"), Some(json!({"email": helper, "level": "user", "name": "Help Er"})));
+    admin.call("POST", &format!("/v1/accounts/{second}/members"), Some(json!({"email": helper, "level": "manager"})));
+    let users = admin.call("GET", "/v1/users", None);
+    let entry = users.json["users"].as_array().unwrap().iter().find(|u| u["email"] == helper.as_str()).unwrap().clone();
+    let levels: Vec<(&str, &str)> = entry["accounts"].as_array().unwrap().iter().map(|a| (a["account_id"].as_str().unwrap(), a["level"].as_str().unwrap())).collect();
+    assert_eq!(levels.len(), 2, "{entry}");
+    assert!(levels.contains(&(first.as_str(), "user")) && levels.contains(&(second.as_str(), "manager")));
+    assert_eq!(entry["pending"], true);
+
+    // Sorting and searching the accounts list (seed 000).
+    let sorted = admin.call("GET", "/v1/accounts?sort=id&order=desc", None);
+    let ids: Vec<&str> = sorted.json["accounts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let mut expected = vec![first.as_str(), second.as_str()];
+    expected.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(ids, expected);
+    assert_eq!(admin.call("PATCH", &format!("/v1/accounts/{second}"), Some(json!({"name": "Export desk", "kind": "swedish"}))).status, 200);
+    let found = admin.call("GET", "/v1/accounts?q=export", None);
+    assert_eq!((found.json["total"].as_i64(), found.json["accounts"][0]["kind"].as_str()), (Some(1), Some("swedish")), "{}", found.text);
+    assert_eq!(admin.call("PUT", "/v1/me/default-account", Some(json!({"account_id": second}))).status, 200);
+    assert_eq!(admin.call("GET", &format!("/v1/accounts/{second}"), None).json["is_default"], true);
+
+    // Keys made by an account admin are the account's, shown once, and work.
+    let made = admin.call("POST", &format!("/v1/accounts/{first}/keys"), Some(json!({"name": "shop", "scopes": ["messages:send"]})));
+    assert_eq!(made.status, 201, "{}", made.text);
+    let key = made.json["key"].as_str().unwrap().to_owned();
+    let key_id = made.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.send(&key, json!({"from": "Shop", "to": ["+46701234567"], "text": "via key"})).status, 201);
+    assert!(!admin.call("GET", &format!("/v1/accounts/{first}/keys"), None).text.contains(&key));
+    assert_eq!(admin.call("DELETE", &format!("/v1/accounts/{first}/keys/{key_id}"), None).status, 200);
+    assert_eq!(app.send(&key, json!({"from": "Shop", "to": ["+46701234567"], "text": "revoked"})).status, 401);
+    let history = app.admin("GET", &format!("/v1/admin/accounts/{first}/history"), None);
+    let created = history.json["events"].as_array().unwrap().iter().find(|e| e["action"] == "key.created").unwrap().clone();
+    assert!(created["actor"].as_str().unwrap().starts_with("user:"), "{created}");
+}
