@@ -143,7 +143,7 @@ fn smpp_list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
 
 fn ledger(store: &Store, id: &str) -> Result<Response, ApiError> {
     let view = store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let entries = store.ledger(id, 1_000).map_err(internal)?;
+    let entries = store.ledger(id, 1_000, None).map_err(internal)?;
     Ok(json(200, &serde_json::json!({"account": view, "entries": entries})))
 }
 

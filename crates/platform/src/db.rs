@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_audit.sql"),
     include_str!("../migrations/0008_identity.sql"),
     include_str!("../migrations/0009_account_profile.sql"),
+    include_str!("../migrations/0010_ledger_kinds.sql"),
 ];
 
 pub struct Db {

@@ -337,11 +337,12 @@ impl Store {
         Ok(!rows.rows.is_empty())
     }
 
-    pub fn ledger(&self, account_id: &str, limit: i64) -> Result<Vec<LedgerEntry>, DbError> {
+    /// The account's ledger, newest first; `before` pages on from an entry id.
+    pub fn ledger(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<LedgerEntry>, DbError> {
         let rows = self.db.query(
             "SELECT id, amount_minor, balance_after_minor, kind, reference, description, created_at \
-             FROM ledger_entries WHERE account_id = ? ORDER BY id DESC LIMIT ?",
-            &[text(account_id), int(limit)],
+             FROM ledger_entries WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+            &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
         )?;
         Ok(rows
             .rows
