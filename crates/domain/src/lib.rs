@@ -14,6 +14,7 @@ pub mod mo;
 pub mod money;
 pub mod onetime;
 pub mod optout;
+pub mod package;
 pub mod policy;
 pub mod pricing;
 pub mod receipt;
