@@ -9,6 +9,14 @@
 - Path parameters: generated ids are almost never real, so half of the requests use ids the
   script made first (messages, a contact, a group, an account, an inbound message, a
   callback event, an unsubscribe token), so the handlers behind the 404 run too.
+- The portal session (the `session` security scheme: the cookie comes from
+  schemathesis.toml): nine in ten state-changing requests carry the session's CSRF token
+  (the rest show the 403 CsrfTokenInvalid). The account endpoints take an API key or a
+  session; schemathesis always picks the first, the API key, so three in ten of their
+  requests go out with the session instead (X-Account-Id the portal account's, or the
+  generated one: 404).
+- The tester never changes or revokes its own membership: a member path naming the portal
+  admin itself (a stateful link can find it) is pointed at nobody instead.
 """
 
 import hashlib
@@ -27,6 +35,12 @@ KNOWN = json.loads(os.environ.get("SMSEDGE_KNOWN_IDS", "{}"))
 # The account's reception number, and its sent messages' carrier ids.
 RECEPTION = os.environ.get("SMSEDGE_RECEPTION_NUMBER", "+46700000001")
 CARRIER_IDS = json.loads(os.environ.get("SMSEDGE_CARRIER_IDS", "[]")) or ["sbx-none"]
+# The portal admin's session (setup.py), its account and its own user id.
+SESSION = os.environ.get("SMSEDGE_SESSION", "")
+CSRF = os.environ.get("SMSEDGE_CSRF_TOKEN", "")
+PORTAL_ACCOUNT = os.environ.get("SMSEDGE_PORTAL_ACCOUNT", "")
+PORTAL_USER = os.environ.get("SMSEDGE_PORTAL_USER", "")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 SENDERS = ["+46707654321", "+46701234569", "0046707654322", "46707654323", "ACME", "+4670123", ""]
 TEXTS = [
@@ -98,6 +112,34 @@ def _raw_body(case):
     return bytes(data)
 
 
+def _security(case):
+    """The names of the security schemes the operation accepts."""
+    return {name for requirement in case.operation.definition.raw.get("security", []) for name in requirement}
+
+
+def _header(case, name):
+    return next((k for k in (case.headers or {}) if k.lower() == name.lower()), None)
+
+
+def _session(case):
+    """The portal session on this request: the CSRF token on most state-changing ones, and
+    the session instead of the API key on some requests of the account endpoints."""
+    schemes = _security(case)
+    if "session" not in schemes or not SESSION:
+        return
+    method = case.operation.method.upper()
+    if "apiKey" in schemes:
+        if random.random() >= 0.3:
+            return
+        case.headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+        case.cookies = {**(case.cookies or {}), "smsedge_session": SESSION}
+        if random.random() < 0.7:
+            account = _header(case, "X-Account-Id") or "X-Account-Id"
+            case.headers[account] = PORTAL_ACCOUNT
+    if (case.cookies or {}).get("smsedge_session") == SESSION and method not in SAFE_METHODS and random.random() < 0.9:
+        case.headers = {**(case.headers or {}), _header(case, "X-CSRF-Token") or "X-CSRF-Token": CSRF}
+
+
 def _sign(body):
     t = int(time.time())
     mac = hmac.new(CARRIER_SECRET, f"{t}.".encode() + body, hashlib.sha256).hexdigest()
@@ -113,6 +155,9 @@ def before_call(context, case, kwargs):
     for name, values in ({} if stateful else KNOWN.get(path, {})).items():
         if values and case.path_parameters and name in case.path_parameters and random.random() < 0.5:
             case.path_parameters[name] = random.choice(values)
+    if path == "/v1/accounts/{id}/members/{user_id}" and (case.path_parameters or {}).get("user_id") == PORTAL_USER:
+        case.path_parameters["user_id"] = "usr_nobody"
+    _session(case)
     if not path.startswith("/v1/carriers/"):
         return
     carrier = (case.path_parameters or {}).get("carrier")

@@ -5,6 +5,13 @@ fail and retry), sent and scheduled messages, an inbound SMS, a contact in a gro
 keyword, an unsubscribe token, callback events, an SMPP credential, and a second account for the operator API
 to change (block, credit, keys) without locking the first one out.
 
+For the portal (session) operations: a third account with a portal user who is its admin,
+made the way a person gets in (the operator creates the user, the invitation link from the
+e-mail outbox sets the password, POST /v1/auth/login), whose session cookie and CSRF token
+the tester sends; another member (invited, pending) and an API key of that account to point
+the member and key paths at. The portal user is no member of the first account, so nothing
+the tester does through the session reaches the first account or its API key.
+
     python3 tests/api-schema/setup.py http://127.0.0.1:PORT
 Reads SMSEDGE_ADMIN_TOKEN, SMSEDGE_JOBS_TOKEN and SMSEDGE_CARRIER_SECRET.
 """
@@ -15,10 +22,12 @@ import hmac
 import json
 import os
 import re
+import secrets
 import shlex
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 BASE = sys.argv[1]
@@ -41,6 +50,42 @@ def call(method, path, token=None, body=None, headers=None):
             return json.load(response)
     except urllib.error.HTTPError as e:
         sys.exit(f"setup: {method} {path} answered {e.code}: {e.read().decode(errors='replace')}")
+
+
+def call_full(method, path, body=None, headers=None):
+    """The status, the headers and the JSON body (None when empty) of a request."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(BASE + path, data=data, method=method)
+    request.add_header("content-type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read()
+            return response.status, response.headers, json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        sys.exit(f"setup: {method} {path} answered {e.code}: {e.read().decode(errors='replace')}")
+
+
+def emailed_token(address):
+    """The `token=` of the link in the newest e-mail to `address` (the development outbox)."""
+    newest = call("GET", f"/v1/admin/emails?to={urllib.parse.quote(address)}&limit=1", ADMIN)["emails"][0]
+    return re.search(r"token=([A-Za-z0-9_-]+)", newest["body"]).group(1)
+
+
+def portal_user(account):
+    """A signed-in admin of `account`: its user id, session cookie value and CSRF token. The
+    password is random, so no example in the document is ever the right one."""
+    email = "portal-admin@api-schema.test"
+    password = f"Schema-{secrets.token_hex(8)}-A1"
+    user = call("POST", "/v1/admin/users", ADMIN,
+                {"account_id": account, "email": email, "name": "Portal Admin", "level": "admin", "language": "en"})
+    status, _, _ = call_full("POST", "/v1/invitations/accept", {"token": emailed_token(email), "password": password})
+    assert status == 204, status
+    status, headers, session = call_full("POST", "/v1/auth/login", {"email": email, "password": password})
+    assert status == 200 and not session["two_factor_required"], session
+    cookie = next(c for c in headers.get_all("set-cookie") if c.startswith("smsedge_session="))
+    return user["user_id"], cookie.split(";")[0].split("=", 1)[1], session["csrf_token"]
 
 
 def main():
@@ -82,6 +127,15 @@ def main():
     # An SMPP credential of the account, for the operations on one.
     smpp = call("POST", "/v1/account/smpp", key, {"system_id": "schema01", "allowed_ips": ["203.0.113.0/24"]})["id"]
 
+    # The portal: an account of its own, its admin signed in, a pending member and an API key.
+    portal = call("POST", "/v1/admin/accounts", ADMIN,
+                  {"name": "Portal AB", "currency": "SEK", "initial_balance_minor": 100_000_000})["id"]
+    portal_admin, session, csrf = portal_user(portal)
+    browser = {"cookie": f"smsedge_session={session}", "x-csrf-token": csrf}
+    _, _, invited = call_full("POST", f"/v1/accounts/{portal}/members",
+                              {"email": "invited@api-schema.test", "level": "user", "name": "Invited Person"}, browser)
+    _, _, portal_key = call_full("POST", f"/v1/accounts/{portal}/keys", {"name": "portal"}, browser)
+
     known = {
         "/v1/messages/{id}": {"id": [sent, linked, *scheduled]},
         "/v1/callbacks/{event_id}/replay": {"event_id": events},
@@ -97,12 +151,23 @@ def main():
         **{path: {"id": [other]} for path in (
             "/v1/admin/accounts/{id}", "/v1/admin/accounts/{id}/ledger", "/v1/admin/accounts/{id}/credits",
             "/v1/admin/accounts/{id}/keys", "/v1/admin/accounts/{id}/numbers", "/v1/admin/accounts/{id}/smpp")},
+        **{path: {"id": [portal]} for path in (
+            "/v1/accounts/{id}", "/v1/accounts/{id}/members", "/v1/accounts/{id}/keys")},
+        # Never the portal admin's own id here (hooks.py also keeps the stateful phase from
+        # changing or revoking the tester's own access).
+        "/v1/accounts/{id}/members/{user_id}": {"id": [portal], "user_id": [invited["user_id"]]},
+        "/v1/accounts/{id}/keys/{key_id}": {"id": [portal], "key_id": [portal_key["id"]]},
+        "/v1/users/{id}": {"id": [portal_admin, invited["user_id"]]},
     }
     exports = {
         "SMSEDGE_API_KEY": key,
         "SMSEDGE_RECEPTION_NUMBER": RECEPTION,
         "SMSEDGE_CARRIER_IDS": json.dumps([f"sbx-{sent}", f"sbx-{linked}"]),
         "SMSEDGE_KNOWN_IDS": json.dumps(known),
+        "SMSEDGE_SESSION": session,
+        "SMSEDGE_CSRF_TOKEN": csrf,
+        "SMSEDGE_PORTAL_ACCOUNT": portal,
+        "SMSEDGE_PORTAL_USER": portal_admin,
     }
     for name, value in exports.items():
         print(f"export {name}={shlex.quote(value)}")
