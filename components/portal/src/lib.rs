@@ -413,9 +413,13 @@ fn send_email_confirmation(store: &Store, user: &UserRecord, email: &Email) -> R
 
 // ---------------------------------------------------------------- the profile
 
+/// The profile, with the session's CSRF token: a page loaded in a new tab reads it here
+/// (same-origin only: no CORS), so the token need not be kept in the browser's storage.
 fn me(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    Ok(json(200, &profile(store, &user)?))
+    let (signed_in, user) = signed_in_user(req, store)?;
+    let mut body = profile(store, &user)?;
+    body["csrf_token"] = signed_in.session.csrf_token.into();
+    Ok(json(200, &body))
 }
 
 #[derive(Deserialize)]
@@ -565,6 +569,10 @@ fn send_phone_code(req: &Request, store: &Store) -> Result<Response, ApiError> {
         return Err(ApiError::named(409, "AlreadyConfirmed", "the phone number is confirmed already"));
     }
     let (caller, _) = member_caller(store, &signed_in, None)?;
+    // A blocked account cannot send, whatever the path (as `authenticate` refuses it).
+    if caller.blocked {
+        return Err(ApiError::forbidden("your default account is blocked; contact support"));
+    }
     let code = new_phone_code();
     let expires_at = now_seconds() + Purpose::PhoneConfirmation.lifetime_seconds();
     store.set_phone_code(&user.id, &phone, &phone_code_digest(&user.id, &code), expires_at).map_err(internal)?;

@@ -9,7 +9,7 @@ use domain::money::{Currency, Money};
 use domain::status::Status;
 use platform::http::{authenticate, internal, json, parse_body, respond, segments};
 use platform::messages::{send_messages, SendRequest};
-use platform::store::{CancelOutcome, Store};
+use platform::store::{CancelOutcome, MessageFilter, Store};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -25,11 +25,12 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Get, ["v1", "health"]) => Ok(json(200, &serde_json::json!({"status": "ok"}))),
         (Method::Get, ["v1", "openapi.json"]) => Ok(openapi()),
         (Method::Post, ["v1", "messages"]) => send(req),
+        (Method::Get, ["v1", "messages"]) => list_messages(req),
         (Method::Get, ["v1", "messages", id]) => get_message(req, id),
         (Method::Delete, ["v1", "messages", id]) => cancel(req, id),
         (_, ["v1", "health"] | ["v1", "openapi.json"]) => Err(ApiError::method_not_allowed("GET")),
         (_, ["v1", "messages", _]) => Err(ApiError::method_not_allowed("GET, DELETE")),
-        (_, ["v1", "messages"]) => Err(ApiError::method_not_allowed("POST")),
+        (_, ["v1", "messages"]) => Err(ApiError::method_not_allowed("GET, POST")),
         _ => Err(ApiError::not_found("no such endpoint")),
     }
 }
@@ -124,6 +125,70 @@ fn cancel(req: &Request, id: &str) -> Result<Response, ApiError> {
     }
 }
 
+/// `GET /v1/messages`: the message log, newest first. Filters: `status` (a seed-001 code),
+/// `to` (a number), `batch_id`, `since`/`until` (RFC 3339); `limit` 1–500 (100), and
+/// `before` (a message id) for the next page, given as `next_before` while there is more.
+fn list_messages(req: &Request) -> Result<Response, ApiError> {
+    let store = Store::open().map_err(internal)?;
+    let caller = authenticate(req, &store, Scope::MessagesRead)?;
+    let q = platform::http::query(req);
+    let bad = |m: &str| ApiError::malformed(m.to_owned());
+    let limit = match q.get("limit") {
+        None => 100,
+        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| bad("limit is 1 to 500"))?,
+    };
+    let status = match q.get("status") {
+        None => None,
+        Some(s) => Some(s.parse::<u16>().ok().and_then(Status::from_code).ok_or_else(|| bad("status is a status code, e.g. 201"))?.code()),
+    };
+    let recipient = match q.get("to") {
+        None => None,
+        Some(to) => Some(domain::recipient::Recipient::parse(to).map_err(|e| bad(&format!("to: {e}")))?.e164().to_owned()),
+    };
+    let instant = |name: &str| -> Result<Option<String>, ApiError> {
+        match q.get(name) {
+            None => Ok(None),
+            Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+                .map(|t| Some(platform::store::timestamp(t.with_timezone(&chrono::Utc))))
+                .map_err(|_| bad(&format!("{name} is an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"))),
+        }
+    };
+    let (since, until) = (instant("since")?, instant("until")?);
+    let filter = MessageFilter {
+        status,
+        recipient: recipient.as_deref(),
+        batch_id: q.get("batch_id").map(String::as_str),
+        since: since.as_deref(),
+        until: until.as_deref(),
+    };
+    let before = q.get("before").map(String::as_str);
+    let records = store.messages(&caller.account_id, &filter, limit + 1, before).map_err(internal)?;
+    let more = records.len() as i64 > limit;
+    let messages: Vec<_> = records.iter().take(limit as usize).map(|m| message_summary(m, caller.currency)).collect();
+    let next_before = if more { records.get(limit as usize - 1).map(|m| m.id.clone()) } else { None };
+    Ok(json(200, &serde_json::json!({"messages": messages, "next_before": next_before})))
+}
+
+fn message_summary(message: &platform::store::MessageRecord, fallback: Currency) -> serde_json::Value {
+    let currency = Currency::parse(&message.currency).unwrap_or(fallback);
+    serde_json::json!({
+        "id": message.id,
+        "batch_id": message.batch_id,
+        "client_reference": message.client_reference,
+        "from": message.sender,
+        "to": message.recipient,
+        "country": message.country,
+        "text": message.body,
+        "encoding": message.encoding,
+        "segments": message.segments,
+        "price": MoneyJson::from(Money::new(message.price_minor, currency)),
+        "status": StatusJson::from(message.status),
+        "status_at": message.status_at,
+        "final": message.status.is_final(),
+        "created_at": message.created_at,
+    })
+}
+
 fn get_message(req: &Request, id: &str) -> Result<Response, ApiError> {
     let store = Store::open().map_err(internal)?;
     let caller = authenticate(req, &store, Scope::MessagesRead)?;
@@ -131,30 +196,12 @@ fn get_message(req: &Request, id: &str) -> Result<Response, ApiError> {
         .message(&caller.account_id, id)
         .map_err(internal)?
         .ok_or_else(|| ApiError::not_found(format!("no message {id} in this account")))?;
-    let currency = Currency::parse(&message.currency).unwrap_or(caller.currency);
-    Ok(json(
-        200,
-        &serde_json::json!({
-            "id": message.id,
-            "batch_id": message.batch_id,
-            "client_reference": message.client_reference,
-            "from": message.sender,
-            "to": message.recipient,
-            "country": message.country,
-            "text": message.body,
-            "encoding": message.encoding,
-            "segments": message.segments,
-            "price": MoneyJson::from(Money::new(message.price_minor, currency)),
-            "carrier": message.carrier,
-            "sandbox": message.carrier == platform::carrier::SANDBOX,
-            "carrier_message_id": message.carrier_message_id,
-            "status": StatusJson::from(message.status),
-            "status_at": message.status_at,
-            "final": message.status.is_final(),
-            "created_at": message.created_at,
-            "history": events,
-        }),
-    ))
+    let mut body = message_summary(&message, caller.currency);
+    body["carrier"] = message.carrier.clone().into();
+    body["sandbox"] = (message.carrier == platform::carrier::SANDBOX).into();
+    body["carrier_message_id"] = message.carrier_message_id.clone().into();
+    body["history"] = serde_json::to_value(events).map_err(internal)?;
+    Ok(json(200, &body))
 }
 
 /// Build-time pre-initialisation (Wizer, see tools/preinit.sh): runs libphonenumber's

@@ -32,4 +32,5 @@ pub mod stripe;
 pub mod text;
 pub mod throttle;
 pub mod totp;
+pub mod webfiles;
 pub mod webhook;

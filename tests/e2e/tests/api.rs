@@ -388,3 +388,40 @@ fn the_schema_is_migrated_and_the_ledger_is_immutable() {
     let delete = writable.execute("DELETE FROM ledger_entries", []);
     assert!(delete.unwrap_err().to_string().contains("immutable"));
 }
+
+#[test]
+fn the_message_log_lists_filters_and_pages_the_accounts_own_messages() {
+    let app = &env().sandbox;
+    let (_, key) = app.account("SEK", 10_000, 0);
+    let (_, other) = app.account("SEK", 10_000, 0);
+    app.send(&other, json!({"from": "ACME", "to": "+46701234567", "text": "someone else's"}));
+    let first = app.send(&key, json!({"from": "ACME", "to": ["+46701234561", "+46701234562"], "text": "one"}));
+    let second = app.send(&key, json!({"from": "ACME", "to": "+46701234563", "text": "two"}));
+    assert_eq!((first.status, second.status), (201, 201));
+
+    let all = app.get(&key, "/v1/messages");
+    assert_eq!(all.status, 200, "{}", all.text);
+    let tos: Vec<&str> = all.json["messages"].as_array().unwrap().iter().map(|m| m["to"].as_str().unwrap()).collect();
+    assert_eq!(tos, vec!["+46701234563", "+46701234562", "+46701234561"], "newest first, only this account's");
+    assert_eq!(all.json["next_before"], Value::Null);
+
+    let page = app.get(&key, "/v1/messages?limit=2");
+    assert_eq!(page.json["messages"].as_array().unwrap().len(), 2);
+    let next = page.json["next_before"].as_str().unwrap();
+    let rest = app.get(&key, &format!("/v1/messages?limit=2&before={next}"));
+    assert_eq!(rest.json["messages"][0]["to"], "+46701234561");
+    assert_eq!(rest.json["next_before"], Value::Null);
+
+    let batch = first.json["batch_id"].as_str().unwrap();
+    assert_eq!(app.get(&key, &format!("/v1/messages?batch_id={batch}")).json["messages"].as_array().unwrap().len(), 2);
+    let one = app.get(&key, "/v1/messages?to=%2B46%2070%20123%2045%2063");
+    assert_eq!(one.json["messages"][0]["text"], "two", "{}", one.text);
+    let delivered = app.get(&key, "/v1/messages?status=201");
+    assert_eq!(delivered.json["messages"].as_array().unwrap().len(), 3, "the sandbox delivers at once: {}", delivered.text);
+    assert_eq!(app.get(&key, "/v1/messages?status=410").json["messages"].as_array().unwrap().len(), 0);
+    assert_eq!(app.get(&key, "/v1/messages?since=2999-01-01T00:00:00Z").json["messages"].as_array().unwrap().len(), 0);
+    for bad in ["status=999", "limit=0", "since=yesterday", "to=0701234567"] {
+        let reply = app.get(&key, &format!("/v1/messages?{bad}"));
+        assert_eq!((reply.status, reply.json["error"]["name"].as_str()), (400, Some("MalformedRequest")), "{bad}");
+    }
+}

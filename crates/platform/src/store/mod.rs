@@ -207,6 +207,18 @@ pub struct MessageRecord {
     pub created_at: String,
 }
 
+/// Which of an account's messages a listing shows; `None` is any.
+#[derive(Debug, Default)]
+pub struct MessageFilter<'a> {
+    pub status: Option<u16>,
+    /// E.164.
+    pub recipient: Option<&'a str>,
+    pub batch_id: Option<&'a str>,
+    /// Stored timestamps (see [`timestamp`]): created at or after / before.
+    pub since: Option<&'a str>,
+    pub until: Option<&'a str>,
+}
+
 /// What happened to a status change someone asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusOutcome {
@@ -652,6 +664,30 @@ impl Store {
             )?;
         }
         Ok(StatusOutcome::Applied { refunded })
+    }
+
+    /// The account's messages, newest first, filtered; `before` pages on from a message id
+    /// (ids are time-ordered).
+    pub fn messages(&self, account_id: &str, filter: &MessageFilter, limit: i64, before: Option<&str>) -> Result<Vec<MessageRecord>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = ?1 \
+                 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR recipient = ?3) AND (?4 IS NULL OR batch_id = ?4) \
+                 AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6) AND (?7 IS NULL OR id < ?7) \
+                 ORDER BY id DESC LIMIT ?8"
+            ),
+            &[
+                text(account_id),
+                filter.status.map(|s| int(s as i64)).unwrap_or(Value::Null),
+                opt_text(filter.recipient),
+                opt_text(filter.batch_id),
+                opt_text(filter.since),
+                opt_text(filter.until),
+                opt_text(before),
+                int(limit),
+            ],
+        )?;
+        Ok(rows.rows.iter().map(message_from_row).collect())
     }
 
     pub fn message(&self, account_id: &str, message_id: &str) -> Result<Option<(MessageRecord, Vec<MessageEvent>)>, DbError> {

@@ -1,0 +1,221 @@
+// The portal's shell: who is signed in, which account they act on, the navigation their
+// access level allows, and a client-side router (History API; the server answers every
+// route with index.html). Pages live in js/pages/<name>.js and export
+// `{ title, render(main, params, ctx), public? }`.
+
+import { api, ApiError, currentAccount, setCsrf, setCurrentAccount } from "./api.js";
+import { language, LANGUAGES, setLanguage, t, words } from "./i18n.js";
+import { errorBox, fill, h } from "./ui.js";
+
+// [path pattern, page module, minimum level (null: any signed-in user; "public": no sign-in)]
+const ROUTES = [
+  ["/login", "login", "public"],
+  ["/reset", "reset", "public"],
+  ["/invitation", "invitation", "public"],
+  ["/confirm-email", "confirm-email", "public"],
+  ["/", "start", null],
+  ["/dashboard", "dashboard", "user"],
+  ["/send", "send", "user"],
+  ["/messages", "messages", "user"],
+  ["/messages/:id", "message", "user"],
+  ["/inbox", "inbox", "manager"],
+  ["/contacts", "contacts", "manager"],
+  ["/groups/:id", "group", "manager"],
+  ["/blocklist", "blocklist", "manager"],
+  ["/numbers", "numbers", "manager"],
+  ["/keys", "keys", "admin"],
+  ["/settings", "settings", "admin"],
+  ["/billing", "billing", "admin"],
+  ["/profile", "profile", null],
+  ["/accounts", "accounts", null],
+  ["/accounts/:id", "account", null],
+  ["/users", "users", null],
+  ["/users/:id", "user", null],
+];
+
+const LEVELS = { user: 0, manager: 1, admin: 2 };
+
+// The menu, in order: [path, label key, level needed on the current account].
+const MENU = [
+  ["/", "nav.start", null],
+  ["/dashboard", "nav.dashboard", "user"],
+  ["/send", "nav.send", "user"],
+  ["/messages", "nav.messages", "user"],
+  ["/inbox", "nav.inbox", "manager"],
+  ["/contacts", "nav.contacts", "manager"],
+  ["/blocklist", "nav.blocklist", "manager"],
+  ["/numbers", "nav.numbers", "manager"],
+  ["/keys", "nav.keys", "admin"],
+  ["/settings", "nav.settings", "admin"],
+  ["/billing", "nav.billing", "admin"],
+  ["/accounts", "nav.accounts", null],
+  ["/users", "nav.users", null],
+  ["/profile", "nav.profile", null],
+];
+
+/** What every page gets: the user, their accounts, the one acted on and its level. */
+export const ctx = { me: null, accounts: [], account: null, level: null, navigate, refresh: () => route() };
+
+export function navigate(path) {
+  history.pushState(null, "", path);
+  route();
+}
+
+export function allowed(level) {
+  return level === null || (ctx.level !== null && LEVELS[ctx.level] >= LEVELS[level]);
+}
+
+function match(pathname) {
+  for (const [pattern, page, level] of ROUTES) {
+    const names = [];
+    const regex = new RegExp("^" + pattern.replace(/:(\w+)/g, (_, n) => (names.push(n), "([^/]+)")) + "/?$");
+    const found = pathname.match(regex);
+    if (found) return { page, level, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1])])) };
+  }
+  return null;
+}
+
+/** Signed in? Loads the profile (with the CSRF token) and the accounts; null if not. */
+async function loadSession() {
+  try {
+    ctx.me = await api("GET", "/v1/me", undefined, { account: false });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+  setCsrf(ctx.me.csrf_token);
+  if (!localStorage.getItem("smsedge.language")) setLanguage(ctx.me.language);
+  const list = await api("GET", "/v1/accounts?limit=200", undefined, { account: false });
+  ctx.accounts = list.accounts;
+  const chosen = ctx.accounts.find((a) => a.id === currentAccount()) || ctx.accounts.find((a) => a.is_default) || ctx.accounts[0] || null;
+  ctx.account = chosen;
+  ctx.level = chosen ? chosen.level : null;
+  setCurrentAccount(chosen ? chosen.id : null);
+  return ctx.me;
+}
+
+function header() {
+  const switcher = ctx.accounts.length
+    ? h(
+        "label",
+        { class: "switcher" },
+        h("span", {}, t("nav.account")),
+        h(
+          "select",
+          {
+            id: "account-switcher",
+            onchange: (e) => {
+              setCurrentAccount(e.target.value);
+              route();
+            },
+          },
+          ctx.accounts.map((a) => h("option", { value: a.id, selected: ctx.account && a.id === ctx.account.id }, `${a.name} (${a.id})`)),
+        ),
+      )
+    : null;
+  const languages = h(
+    "label",
+    { class: "switcher" },
+    h("span", {}, t("nav.language")),
+    h(
+      "select",
+      {
+        id: "language-switcher",
+        onchange: async (e) => {
+          setLanguage(e.target.value);
+          if (ctx.me) await api("PATCH", "/v1/me", { language: e.target.value }, { account: false }).catch(() => {});
+          route();
+        },
+      },
+      LANGUAGES.map((l) => h("option", { value: l, selected: l === language() }, l === "sv" ? "Svenska" : "English")),
+    ),
+  );
+  const logout = ctx.me
+    ? h(
+        "button",
+        {
+          class: "link",
+          id: "logout",
+          onclick: async () => {
+            await api("POST", "/v1/auth/logout", undefined, { account: false }).catch(() => {});
+            ctx.me = null;
+            navigate("/login");
+          },
+        },
+        t("nav.logout"),
+      )
+    : null;
+  return h("header", { class: "top" }, h("a", { href: "/", class: "brand", "data-link": true }, t("app.name")), h("div", { class: "top-tools" }, switcher, languages, logout));
+}
+
+function menu(current) {
+  return h(
+    "nav",
+    { class: "menu", "aria-label": "Main" },
+    h(
+      "ul",
+      {},
+      MENU.filter(([, , level]) => allowed(level)).map(([path, key]) =>
+        h("li", {}, h("a", { href: path, "data-link": true, "aria-current": current === path ? "page" : null }, t(key))),
+      ),
+    ),
+  );
+}
+
+function footer() {
+  return h(
+    "footer",
+    { class: "bottom" },
+    h("a", { href: "/legal/support.html" }, t("footer.support")),
+    h("a", { href: "/legal/service-agreement.html" }, t("footer.agreement")),
+    h("a", { href: "/legal/privacy.html" }, t("footer.privacy")),
+    h("a", { href: "/legal/data-processor-agreement.html" }, t("footer.dpa")),
+  );
+}
+
+export async function route() {
+  const root = document.getElementById("app");
+  document.documentElement.lang = language();
+  const found = match(location.pathname);
+  try {
+    const signedIn = found?.level === "public" ? null : await loadSession();
+    if (!found) {
+      return fill(root, header(), h("main", { id: "main" }, h("h1", {}, t("notfound.title"))), footer());
+    }
+    if (found.level !== "public" && !signedIn) {
+      const next = location.pathname + location.search;
+      history.replaceState(null, "", "/login" + (next !== "/" ? `?next=${encodeURIComponent(next)}` : ""));
+      return route();
+    }
+    const module = await import(`./pages/${found.page}.js`);
+    const page = module.default;
+    const main = h("main", { id: "main", tabindex: "-1" });
+    document.title = `${t(page.title)} · ${t("app.name")}`;
+    if (found.level === "public") {
+      fill(root, header(), h("div", { class: "public" }, main), footer());
+    } else {
+      fill(root, header(), h("div", { class: "layout" }, menu(location.pathname), main), footer());
+    }
+    if (found.level && found.level !== "public" && !allowed(found.level)) {
+      return fill(main, h("h1", {}, t(page.title)), errorBox({ name: "AccessLevelTooLow", message: t("access.too_low", { level: found.level }) }));
+    }
+    await page.render(main, found.params, ctx);
+  } catch (error) {
+    fill(root, header(), h("main", { id: "main" }, errorBox(error)), footer());
+  }
+}
+
+// Links inside the app change the route without a reload.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-link]");
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey || link.target) return;
+  event.preventDefault();
+  navigate(link.getAttribute("href"));
+});
+window.addEventListener("popstate", route);
+
+words({
+  en: { "access.too_low": "This page needs the {level} access level on this account." },
+  sv: { "access.too_low": "Den här sidan kräver behörigheten {level} på kontot." },
+});
+route();

@@ -1,0 +1,103 @@
+// Small DOM helpers shared by the pages: build elements, show an API error in words (never
+// swallow it), forms whose submit runs an async action with the button disabled meanwhile.
+
+import { t } from "./i18n.js";
+
+/** h("button", {class: "x", onclick}, "text", child…) */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2), value);
+    else if (name === "dataset") Object.assign(element.dataset, value);
+    else if (value === true) element.setAttribute(name, "");
+    else element.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+/** Replaces the children of `element`. */
+export function fill(element, ...children) {
+  element.replaceChildren(...children.flat().filter((c) => c !== undefined && c !== null && c !== false));
+  return element;
+}
+
+/** An API error (or any error) as a message a person can act on, with the details. */
+export function errorBox(error) {
+  const details = (error.details || []).map((d) => h("li", {}, d.value ? `${d.value}: ${d.message}` : d.message));
+  let message = error.message || t("common.error");
+  if (error.retryAfter) message += ` (${error.retryAfter} s)`;
+  return h("div", { class: "error", role: "alert", "data-error": error.name || "Error" }, h("strong", {}, message), details.length ? h("ul", {}, details) : null);
+}
+
+export function notice(text) {
+  return h("div", { class: "notice", role: "status" }, text);
+}
+
+/** A labelled input; `name` is the form field name and the id. */
+export function field(label, name, attributes = {}) {
+  const id = attributes.id || `f-${name}`;
+  const control =
+    attributes.type === "textarea"
+      ? h("textarea", { ...attributes, type: undefined, id, name })
+      : attributes.type === "select"
+        ? h("select", { ...attributes, type: undefined, options: undefined, id, name }, (attributes.options || []).map(([value, text]) => h("option", { value, selected: value === attributes.value }, text)))
+        : h("input", { type: "text", ...attributes, id, name });
+  return h("div", { class: "field" }, h("label", { for: id }, label), control);
+}
+
+/**
+ * A form that runs `action(values, form)` on submit: the submit button is disabled while
+ * it runs, and an error is shown above the buttons (and announced), never lost.
+ */
+export function form(children, action, { submit = t("common.save"), className = "" } = {}) {
+  const status = h("div", { class: "form-status" });
+  const button = h("button", { type: "submit" }, submit);
+  const element = h("form", { class: `form ${className}`, novalidate: true }, children, status, h("div", { class: "actions" }, button));
+  element.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(element).entries());
+    button.disabled = true;
+    fill(status);
+    try {
+      const result = await action(values, element);
+      if (typeof result === "string") fill(status, notice(result));
+      else if (result instanceof Node) fill(status, result);
+    } catch (error) {
+      fill(status, errorBox(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return element;
+}
+
+/** A table from rows: columns are [header, row → cell]. */
+export function table(columns, rows, { empty = t("common.none"), caption } = {}) {
+  if (!rows.length) return h("p", { class: "empty" }, empty);
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      {},
+      caption ? h("caption", {}, caption) : null,
+      h("thead", {}, h("tr", {}, columns.map(([header]) => h("th", { scope: "col" }, header)))),
+      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([, cell]) => h("td", {}, cell(row)))))),
+    ),
+  );
+}
+
+/** Runs an async loader into `element`, showing loading text and then the result or error. */
+export async function load(element, loader) {
+  fill(element, h("p", { class: "loading" }, t("common.loading")));
+  try {
+    fill(element, await loader());
+  } catch (error) {
+    fill(element, errorBox(error));
+  }
+}
