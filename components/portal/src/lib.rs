@@ -6,6 +6,7 @@
 //! Rules live in `domain` (identity, totp, session, throttle, onetime); SQL in
 //! `platform::store`; this file parses requests and maps outcomes to responses.
 
+use domain::account::{AccountList, AccountListQuery};
 use domain::error::{ApiError, ErrorDetail};
 use domain::identity::{dummy_verify, hash_password, verify_password, AccessLevel, Email, Language, Password, PersonName};
 use domain::onetime::{new_phone_code, phone_code_sms, EmailMessage, Purpose, PHONE_CODE_ATTEMPTS};
@@ -17,7 +18,7 @@ use domain::totp::{generate_recovery_codes, hash_recovery_code, provisioning_uri
 use platform::http::{internal, json, member_caller, parse_body, percent_decode, query, require_session, respond, segments, SignedIn};
 use platform::ids::now_seconds;
 use platform::people::{invite, Invitation};
-use platform::store::{AccountQuery, AccountSort, MembershipChange, PhoneCodeCheck, ProfilePatch, Store, Subject, UserRecord};
+use platform::store::{MembershipChange, PhoneCodeCheck, ProfilePatch, Store, Subject, UserRecord};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -712,31 +713,14 @@ fn set_default_account(req: &Request, store: &Store) -> Result<Response, ApiErro
     Ok(json(200, &serde_json::json!({"default_account_id": body.account_id.trim()})))
 }
 
-/// `?q=&sort=id|name|type|balance|level&order=asc|desc&limit=1..200&offset=`.
+/// `?q=&sort=id|name|type|balance|level&order=asc|desc&limit=&offset=` (domain::account).
 fn accounts(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let (_, user) = signed_in_user(req, store)?;
     let q = query(req);
-    let sort = match q.get("sort") {
-        None => AccountSort::Name,
-        Some(s) => AccountSort::parse(s).ok_or_else(|| ApiError::malformed("sort is id, name, type, balance or level"))?,
-    };
-    let descending = match q.get("order").map(String::as_str) {
-        None | Some("asc") => false,
-        Some("desc") => true,
-        Some(_) => return Err(ApiError::malformed("order is asc or desc")),
-    };
-    let limit = match q.get("limit") {
-        None => 50,
-        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=200).contains(l)).ok_or_else(|| ApiError::malformed("limit is 1 to 200"))?,
-    };
-    let offset = match q.get("offset") {
-        None => 0,
-        Some(o) => o.parse::<i64>().ok().filter(|o| (0..=1_000_000).contains(o)).ok_or_else(|| ApiError::malformed("offset is 0 or more"))?,
-    };
-    let search = q.get("q").map(|s| s.trim()).filter(|s| !s.is_empty());
-    let (accounts, total) =
-        store.accounts_of_user(&user.id, &AccountQuery { search, sort, descending, limit, offset }).map_err(internal)?;
-    Ok(json(200, &serde_json::json!({"accounts": accounts, "total": total, "limit": limit, "offset": offset})))
+    let get = |name: &str| q.get(name).map(String::as_str);
+    let list = AccountListQuery::parse_for(AccountList::Member, get("q"), get("sort"), get("order"), get("limit"), get("offset"))?;
+    let (accounts, total) = store.accounts_of_user(&user.id, &list).map_err(internal)?;
+    Ok(json(200, &serde_json::json!({"accounts": accounts, "total": total, "limit": list.limit, "offset": list.offset})))
 }
 
 /// The signed-in user's level on `account_id` (404 without access), at least `needed`.

@@ -623,10 +623,39 @@ pub enum AccountSort {
     Kind,
     Balance,
     CreatedAt,
+    /// The user's access level: only in a user's own list ([`AccountList::Member`]).
+    Level,
+}
+
+/// Which account list a query is for: the operator's (every account) or a signed-in
+/// user's own (seed 000 "Accounts": the accounts they have access to, with their level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountList {
+    Operator,
+    Member,
+}
+
+impl AccountList {
+    /// The columns this list can be sorted by.
+    pub fn sorts(self) -> &'static [AccountSort] {
+        match self {
+            AccountList::Operator => &[AccountSort::Id, AccountSort::Name, AccountSort::Kind, AccountSort::Balance, AccountSort::CreatedAt],
+            AccountList::Member => &[AccountSort::Id, AccountSort::Name, AccountSort::Kind, AccountSort::Balance, AccountSort::Level],
+        }
+    }
+
+    /// Without `sort`: the operator sees the newest first, a user their accounts by name.
+    fn default_sort(self) -> AccountSort {
+        match self {
+            AccountList::Operator => AccountSort::CreatedAt,
+            AccountList::Member => AccountSort::Name,
+        }
+    }
 }
 
 impl AccountSort {
-    pub const ALL: [AccountSort; 5] = [AccountSort::Id, AccountSort::Name, AccountSort::Kind, AccountSort::Balance, AccountSort::CreatedAt];
+    pub const ALL: [AccountSort; 6] =
+        [AccountSort::Id, AccountSort::Name, AccountSort::Kind, AccountSort::Balance, AccountSort::CreatedAt, AccountSort::Level];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -635,7 +664,14 @@ impl AccountSort {
             AccountSort::Kind => "kind",
             AccountSort::Balance => "balance",
             AccountSort::CreatedAt => "created_at",
+            AccountSort::Level => "level",
         }
+    }
+
+    /// A column by its name; `type` is `kind` (the accounts list's "Type" column, seed 000).
+    pub fn parse(name: &str) -> Option<AccountSort> {
+        let name = if name == "type" { "kind" } else { name };
+        AccountSort::ALL.into_iter().find(|c| c.as_str() == name)
     }
 }
 
@@ -659,17 +695,31 @@ fn bad_query(name: &'static str, message: impl Into<String>) -> ApiError {
 }
 
 impl AccountListQuery {
-    /// Defaults: no search, newest first (`sort=created_at&order=desc`), 50 from 0.
-    /// Bad values are 400 `InvalidSearch`, `InvalidSort`, `InvalidLimit`, `InvalidOffset`.
+    /// The operator's list: see [`AccountListQuery::parse_for`].
     pub fn parse(q: Option<&str>, sort: Option<&str>, order: Option<&str>, limit: Option<&str>, offset: Option<&str>) -> Result<AccountListQuery, ApiError> {
+        AccountListQuery::parse_for(AccountList::Operator, q, sort, order, limit, offset)
+    }
+
+    /// Defaults: no search, the list's default sort (the operator's newest first, a
+    /// user's by name), 50 from 0. Bad values are 400 `InvalidSearch`, `InvalidSort`,
+    /// `InvalidLimit`, `InvalidOffset`.
+    pub fn parse_for(
+        list: AccountList,
+        q: Option<&str>,
+        sort: Option<&str>,
+        order: Option<&str>,
+        limit: Option<&str>,
+        offset: Option<&str>,
+    ) -> Result<AccountListQuery, ApiError> {
         let q = q.map(str::trim).filter(|q| !q.is_empty());
         if q.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
             return Err(bad_query("InvalidSearch", format!("q may be at most {MAX_SEARCH_CHARS} characters")));
         }
         let sort = match sort {
-            None => AccountSort::CreatedAt,
-            Some(s) => AccountSort::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
-                bad_query("InvalidSort", format!("sort is one of {}", AccountSort::ALL.map(AccountSort::as_str).join(", ")))
+            None => list.default_sort(),
+            Some(s) => AccountSort::parse(s).filter(|c| list.sorts().contains(c)).ok_or_else(|| {
+                let names: Vec<&str> = list.sorts().iter().map(|c| c.as_str()).collect();
+                bad_query("InvalidSort", format!("sort is one of {}", names.join(", ")))
             })?,
         };
         let descending = match order {
@@ -893,6 +943,13 @@ mod tests {
         assert_eq!(name(AccountListQuery::parse(None, None, None, None, Some("-1"))), "InvalidOffset");
         assert_eq!(name(AccountListQuery::parse(Some(&"x".repeat(101)), None, None, None, None)), "InvalidSearch");
         assert_eq!(AccountListQuery::parse(Some("  "), None, None, None, None).unwrap().pattern, None);
+        // A user's own list sorts by level (and by "type", seed 000's name for kind), by name first.
+        let member = |sort: Option<&str>| AccountListQuery::parse_for(AccountList::Member, None, sort, None, None, None);
+        assert_eq!(member(None).unwrap().sort, AccountSort::Name);
+        assert_eq!(member(Some("level")).unwrap().sort, AccountSort::Level);
+        assert_eq!(member(Some("type")).unwrap().sort, AccountSort::Kind);
+        assert_eq!(name(member(Some("created_at"))), "InvalidSort");
+        assert_eq!(name(AccountListQuery::parse(None, Some("level"), None, None, None)), "InvalidSort");
     }
 
     #[test]

@@ -130,13 +130,15 @@ fn smpp_from_row(r: &spin_sdk::sqlite::RowResult) -> Result<SmppCredentialView, 
 }
 
 /// The ORDER BY expression of a sort column: fixed SQL per whitelisted name.
-fn sort_sql(sort: AccountSort) -> &'static str {
+pub(super) fn sort_sql(sort: AccountSort) -> &'static str {
     match sort {
         AccountSort::Id => "a.id",
         AccountSort::Name => "a.name COLLATE NOCASE",
         AccountSort::Kind => "a.kind",
         AccountSort::Balance => "a.balance_minor",
         AccountSort::CreatedAt => "a.created_at",
+        // Only a user's own list offers it, where `m` is their membership.
+        AccountSort::Level => "CASE m.level WHEN 'user' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END",
     }
 }
 

@@ -36,7 +36,7 @@ impl Subject<'_> {
     fn snapshot_sql(&self) -> (&'static str, Vec<&str>) {
         match self {
             Subject::Account(id) => (
-                "SELECT json_object('name', name, 'credit_limit_minor', credit_limit_minor, 'blocked', blocked, \
+                "SELECT json_object('name', name, 'kind', kind, 'credit_limit_minor', credit_limit_minor, 'blocked', blocked, \
                  'time_zone', time_zone, 'status_callback', status_callback, 'languages', languages, \
                  'stop_by_reply', stop_by_reply, 'stop_by_link', stop_by_link, 'help_reply', help_reply, \
                  'opt_out_reply', opt_out_reply, 'save_reply', save_reply, 'inbound_webhook', inbound_webhook, \

@@ -3,6 +3,7 @@
 
 use super::{caller_from_row, Caller, Store, CALLER_COLUMNS};
 use crate::db::{int, opt_text, text, DbError, RowExt};
+use domain::account::AccountListQuery;
 use domain::identity::AccessLevel;
 use domain::throttle::FailureState;
 use spin_sdk::sqlite::Value;
@@ -72,48 +73,6 @@ pub struct UserAccountView {
     pub blocked: bool,
     pub level: AccessLevel,
     pub is_default: bool,
-}
-
-/// Which column the accounts list is sorted by: a fixed set, so no input reaches SQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountSort {
-    Id,
-    Name,
-    Kind,
-    Balance,
-    Level,
-}
-
-impl AccountSort {
-    pub fn parse(input: &str) -> Option<AccountSort> {
-        Some(match input {
-            "id" => AccountSort::Id,
-            "name" => AccountSort::Name,
-            "type" | "kind" => AccountSort::Kind,
-            "balance" => AccountSort::Balance,
-            "level" => AccountSort::Level,
-            _ => return None,
-        })
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            AccountSort::Id => "a.id",
-            AccountSort::Name => "a.name COLLATE NOCASE",
-            AccountSort::Kind => "a.kind",
-            AccountSort::Balance => "a.balance_minor",
-            AccountSort::Level => "CASE m.level WHEN 'user' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END",
-        }
-    }
-}
-
-pub struct AccountQuery<'a> {
-    /// Matches id and name, case-insensitively.
-    pub search: Option<&'a str>,
-    pub sort: AccountSort,
-    pub descending: bool,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 /// Someone with access to an account, as the account overview lists them.
@@ -522,21 +481,22 @@ impl Store {
             .collect())
     }
 
-    /// The accounts a user may act on, searched, sorted and paged, with the total count.
-    pub fn accounts_of_user(&self, user_id: &str, q: &AccountQuery) -> Result<(Vec<UserAccountView>, i64), DbError> {
-        let pattern = q.search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    /// The accounts a user may act on, searched (`q` in id, name or note, any case),
+    /// sorted, paged, with the total count.
+    pub fn accounts_of_user(&self, user_id: &str, q: &AccountListQuery) -> Result<(Vec<UserAccountView>, i64), DbError> {
         let filter = "FROM memberships m JOIN accounts a ON a.id = m.account_id JOIN users u ON u.id = m.user_id \
-                      WHERE m.user_id = ?1 AND (?2 IS NULL OR a.id LIKE ?2 ESCAPE '\\' OR a.name LIKE ?2 ESCAPE '\\')";
+                      WHERE m.user_id = ?1 AND (?2 IS NULL OR a.id GLOB ?2 OR a.name GLOB ?2 OR a.note GLOB ?2)";
         let direction = if q.descending { "DESC" } else { "ASC" };
+        let pattern = opt_text(q.pattern.as_deref());
         let rows = self.db.query(
             &format!(
                 "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.blocked, m.level, a.id IS u.default_account_id \
                  {filter} ORDER BY {} {direction}, a.id {direction} LIMIT ?3 OFFSET ?4",
-                q.sort.column()
+                super::account_profile::sort_sql(q.sort)
             ),
-            &[text(user_id), opt_text(pattern.clone()), int(q.limit), int(q.offset)],
+            &[text(user_id), pattern.clone(), int(q.limit), int(q.offset)],
         )?;
-        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[text(user_id), opt_text(pattern)])?;
+        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[text(user_id), pattern])?;
         let accounts = rows
             .rows
             .iter()

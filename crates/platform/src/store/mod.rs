@@ -37,7 +37,7 @@ pub use account_profile::{
 };
 pub use audit::{AuditEventView, Subject};
 pub use identity::{
-    AccountQuery, AccountSort, EmailView, MemberView, MembershipChange, PhoneCodeCheck, ProfilePatch, SharedAccess, SharedUserView,
+    EmailView, MemberView, MembershipChange, PhoneCodeCheck, ProfilePatch, SharedAccess, SharedUserView,
     UserAccountView, UserRecord,
 };
 pub use inbound::{
