@@ -5,13 +5,14 @@ use domain::account::AccountListQuery;
 use domain::error::ApiError;
 use domain::money::{Currency, MAX_AMOUNT_MINOR, MAX_PRICE_PER_SEGMENT_MINOR};
 use domain::inbound::ReceptionNumber;
+use domain::payment::{CreditKind, OperatorCredit};
 use domain::pricing::PriceScope;
 use domain::recipient::Recipient;
 use domain::webhook::WebhookSecret;
 use platform::keys;
 use platform::http::{history_page, internal, json, parse_body, percent_decode, require_admin, respond, segments};
 use platform::ids::{new_id, random_bytes};
-use platform::store::{Subject, Store, StoreError};
+use platform::store::{ManualCredit, ManualCreditError, Subject, Store, StoreError};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -36,6 +37,7 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Get, ["v1", "admin", "accounts", id, "ledger"]) => ledger(&store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "history"]) => history(req, &store, id),
         (Method::Post, ["v1", "admin", "accounts", id, "credits"]) => credit(req, &store, id),
+        (Method::Get, ["v1", "admin", "accounts", id, "payments"]) => payments(req, &store, id),
         (Method::Post, ["v1", "admin", "accounts", id, "keys"]) => keys::create_key(req, &store, id, OPERATOR),
         (Method::Get, ["v1", "admin", "accounts", id, "keys"]) => keys::list_keys(&store, id),
         (Method::Patch, ["v1", "admin", "keys", id]) => keys::update_key(req, &store, id, None, OPERATOR),
@@ -151,34 +153,73 @@ fn ledger(store: &Store, id: &str) -> Result<Response, ApiError> {
 #[serde(deny_unknown_fields)]
 struct Credit {
     amount_minor: i64,
-    /// `topup` (money in, must be positive) or `correction` (either sign).
+    /// `topup`, `payment` (a bank transfer: its reference required, recorded once),
+    /// `credit_note` (positive) or `correction` (either sign; negative to deduct a wrong
+    /// payment named by `corrects`). See domain::payment.
     kind: String,
     reference: Option<String>,
+    /// A correction: the payments-log id of the payment or top-up it deducts from.
+    corrects: Option<String>,
     description: Option<String>,
 }
 
+/// Money in or taken back by the operator: a ledger entry, its line in the payments log
+/// and in the account's history, in one transaction.
 fn credit(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
     let body: Credit = parse_body(req)?;
-    match body.kind.as_str() {
-        "topup" if body.amount_minor > 0 => {}
-        "correction" if body.amount_minor != 0 => {}
-        "topup" => return Err(ApiError::malformed("a top-up must be a positive amount")),
-        "correction" => return Err(ApiError::malformed("a correction must not be zero")),
-        _ => return Err(ApiError::malformed("kind must be 'topup' or 'correction'")),
-    }
-    if body.amount_minor.unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs() {
-        return Err(ApiError::malformed(format!("amount_minor may be at most {MAX_AMOUNT_MINOR} either way")));
-    }
+    let credit = OperatorCredit::parse(&body.kind, body.amount_minor, body.reference.as_deref(), body.corrects.as_deref())
+        .map_err(|e| ApiError::malformed(e.to_string()))?;
     // The balance stays within ±MAX_AMOUNT_MINOR too, so no sum of the ledger can overflow.
     // (Read, then written: concurrent credits could pass the bound by one amount at most.)
     let view = store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
     if view.balance_minor.checked_add(body.amount_minor).map_or(true, |after| after.unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs()) {
         return Err(ApiError::conflict(format!("the balance would pass ±{MAX_AMOUNT_MINOR}, the most the ledger keeps")));
     }
-    let reference = body.reference.unwrap_or_else(|| new_id("top"));
+    let payment_id = new_id("pay");
+    let reference = credit.reference.clone().unwrap_or_else(|| new_id(if credit.kind == CreditKind::CreditNote { "cn" } else { "top" }));
     let description = body.description.unwrap_or_else(|| body.kind.clone());
-    let balance = store.credit(id, body.amount_minor, &body.kind, &reference, &description, OPERATOR).map_err(store_error)?;
-    Ok(json(201, &serde_json::json!({"account_id": id, "balance_minor": balance, "reference": reference})))
+    let manual = ManualCredit {
+        id: &payment_id,
+        kind: credit.kind.as_str(),
+        amount_minor: credit.amount_minor,
+        reference: &reference,
+        corrects: credit.corrects.as_deref(),
+        description: &description,
+        actor: OPERATOR,
+    };
+    let recorded = store.record_credit(id, &manual).map_err(|e| match e {
+        ManualCreditError::AccountNotFound => ApiError::not_found("no such account"),
+        ManualCreditError::DuplicateReference => {
+            ApiError::named(409, "DuplicateReference", format!("a {} with reference '{reference}' is already recorded", credit.kind.as_str()))
+        }
+        ManualCreditError::NothingToCorrect => {
+            ApiError::named(404, "NothingToCorrect", "corrects names no credited payment or top-up of this account")
+        }
+        ManualCreditError::CorrectionTooLarge { remaining_minor } => ApiError::named(
+            409,
+            "CorrectionTooLarge",
+            format!("the correction would deduct more than is left of what it corrects ({remaining_minor})"),
+        ),
+        ManualCreditError::Db(e) => internal(e),
+    })?;
+    Ok(json(
+        201,
+        &serde_json::json!({
+            "account_id": id,
+            "balance_minor": recorded.balance_minor,
+            "reference": recorded.reference,
+            "payment_id": payment_id,
+            "kind": credit.kind.as_str(),
+        }),
+    ))
+}
+
+/// The account's payments log (the operator's view of `GET /v1/billing/payments`).
+fn payments(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
+    store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let (limit, before) = history_page(req)?;
+    let payments = store.payments(id, limit, before).map_err(internal)?;
+    Ok(json(200, &serde_json::json!({"payments": payments})))
 }
 
 fn prices(store: &Store) -> Result<Response, ApiError> {

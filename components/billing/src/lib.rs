@@ -10,6 +10,8 @@ use platform::store::Store;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
+mod topups;
+
 #[http_component]
 fn handle(req: Request) -> Response {
     respond(route(&req))
@@ -22,6 +24,11 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Get, ["v1", "billing", "balance"]) => balance(req, &store),
         (Method::Get, ["v1", "billing", "ledger"]) => ledger(req, &store),
         (_, ["v1", "billing", "balance" | "ledger"]) => Err(ApiError::method_not_allowed("GET")),
+        (Method::Post, ["v1", "billing", "topups"]) => topups::create(req, &store),
+        (Method::Get, ["v1", "billing", "payments"]) => topups::log(req, &store),
+        (Method::Post, ["v1", "billing", "stripe", "webhook"]) => topups::webhook(req, &store),
+        (_, ["v1", "billing", "topups"] | ["v1", "billing", "stripe", "webhook"]) => Err(ApiError::method_not_allowed("POST")),
+        (_, ["v1", "billing", "payments"]) => Err(ApiError::method_not_allowed("GET")),
         _ => Err(ApiError::not_found("no such endpoint")),
     }
 }

@@ -1,5 +1,5 @@
 //! Outbound HTTP POSTs over wasi:http, several in flight at once, with real connect and
-//! first-byte timeouts. Used for carrier submits and customer callbacks.
+//! first-byte timeouts. Used for carrier submits, customer callbacks and Stripe.
 
 use std::time::{Duration, Instant};
 use wasi::http::outgoing_handler::{self, FutureIncomingResponse};
@@ -8,6 +8,7 @@ use wasi::io::streams::StreamError;
 
 pub struct Post<'a> {
     pub url: &'a str,
+    /// A `content-type` here replaces the default `application/json`.
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub timeout: Duration,
@@ -62,7 +63,10 @@ pub fn post_all(posts: &[Post], concurrency: usize) -> Vec<Outcome> {
 
 fn start(post: &Post) -> Result<FutureIncomingResponse, String> {
     let uri: http::Uri = post.url.parse().map_err(|e| format!("not a URL: {e}"))?;
-    let mut headers: Vec<(String, Vec<u8>)> = vec![("content-type".to_owned(), b"application/json".to_vec())];
+    // JSON unless the post names its own content type (Stripe's API takes forms).
+    let typed = post.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    let mut headers: Vec<(String, Vec<u8>)> =
+        if typed { Vec::new() } else { vec![("content-type".to_owned(), b"application/json".to_vec())] };
     headers.extend(post.headers.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())));
     let fields = Fields::from_list(&headers).map_err(|e| format!("bad header: {e:?}"))?;
     let request = OutgoingRequest::new(fields);

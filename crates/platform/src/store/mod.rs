@@ -18,8 +18,10 @@ mod audit;
 mod dispatch;
 mod identity;
 mod inbound;
+mod payments;
 mod receipts;
 
+pub use payments::{CreditRecorded, ManualCredit, ManualCreditError, PaymentView, TopupSettled};
 pub use receipts::{IncomingReceipt, ReceiptOutcome};
 pub use contacts::{
     BlockEntry, ContactFields, ContactPatch, ContactView, ContactWrite, GroupRef, GroupView, GroupWrite, MemberRemoved, MembersAdded,

@@ -1,0 +1,190 @@
+//! Money in: top-ups by card through Stripe Checkout, Stripe's signed webhook that credits
+//! them (exactly once), and the payments log (see domain::stripe for the rules).
+
+use domain::access::Scope;
+use domain::error::ApiError;
+use domain::money::Currency;
+use domain::signature::SignatureError;
+use domain::stripe::{
+    from_stripe_amount, parse_event, settle, verify_webhook, CheckoutRequest, CheckoutSession, Settlement, StripeError, StripeKey,
+    StripeMode, TopupAmount, TopupEvent, SIGNATURE_HEADER,
+};
+use platform::config::get_or;
+use platform::http::{authenticate, history_page, internal, json, parse_body, MAX_BODY_BYTES};
+use platform::ids::{new_id, now_seconds};
+use platform::outbound::{post_all, Post};
+use platform::store::{Store, TopupSettled};
+use serde::Deserialize;
+use spin_sdk::http::{Request, Response};
+use std::time::Duration;
+
+/// How long Stripe may take to make a Checkout Session.
+const STRIPE_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn mode() -> Result<StripeMode, ApiError> {
+    StripeMode::parse(&get_or("stripe_mode", "test")).map_err(config_error)
+}
+
+fn config_error(e: StripeError) -> ApiError {
+    match e {
+        StripeError::NotConfigured => ApiError::named(503, "TopupsNotConfigured", e.to_string()),
+        _ => ApiError::named(503, "StripeMisconfigured", e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewTopup {
+    amount_minor: i64,
+}
+
+/// `POST /v1/billing/topups`: a pending top-up and its Stripe Checkout Session; the
+/// customer pays on the session's page and Stripe's webhook credits the account.
+pub fn create(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let caller = authenticate(req, store, Scope::Account)?;
+    let mode = mode()?;
+    let key = StripeKey::parse(&get_or("stripe_secret_key", ""), mode).map_err(config_error)?;
+    let body: NewTopup = parse_body(req)?;
+    let amount = TopupAmount::parse(body.amount_minor, caller.currency).map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
+
+    let id = new_id("pay");
+    store
+        .create_topup(&id, &caller.account_id, amount.minor(), caller.currency.code(), mode.as_str(), &caller.actor)
+        .map_err(internal)?;
+    let base = get_or("public_base_url", "http://127.0.0.1:3000");
+    let base = base.trim_end_matches('/');
+    let (success_url, cancel_url) =
+        (format!("{base}/billing/topups/{id}?result=success"), format!("{base}/billing/topups/{id}?result=cancel"));
+    let form = CheckoutRequest {
+        topup_id: &id,
+        account_id: &caller.account_id,
+        amount,
+        product_name: "SMS account top-up",
+        success_url: &success_url,
+        cancel_url: &cancel_url,
+    }
+    .form();
+    let url = format!("{}/v1/checkout/sessions", get_or("stripe_api_base", "https://api.stripe.com").trim_end_matches('/'));
+    let post = Post {
+        url: &url,
+        headers: vec![
+            ("authorization".into(), format!("Bearer {}", key.expose())),
+            ("content-type".into(), "application/x-www-form-urlencoded".into()),
+            // A retried request (ours, or the network's) makes one session, not two.
+            ("idempotency-key".into(), id.clone()),
+        ],
+        body: form,
+        timeout: STRIPE_TIMEOUT,
+    };
+    let outcome = post_all(&[post], 1).remove(0);
+    let session = match outcome.result {
+        Ok(answer) if (200..300).contains(&answer.status) => serde_json::from_slice::<CheckoutSession>(&answer.body)
+            .map_err(|e| format!("Stripe's answer was not a Checkout Session: {e}")),
+        Ok(answer) => {
+            let said: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
+            let message = said["error"]["message"].as_str().unwrap_or("no message").to_owned();
+            let detail = format!("Stripe refused the Checkout Session (HTTP {}): {message}", answer.status);
+            store.topup_failed(&id, &detail).map_err(internal)?;
+            // 4xx from Stripe is about what we asked (an amount below its minimum…);
+            // anything else is Stripe being unavailable.
+            return Err(if (400..500).contains(&answer.status) && answer.status != 401 && answer.status != 429 {
+                ApiError::named(422, "StripeRefused", detail)
+            } else {
+                ApiError::named(502, "StripeUnavailable", detail)
+            });
+        }
+        Err(e) => Err(format!("Stripe could not be reached: {e}")),
+    };
+    let session = match session {
+        Ok(session) => session,
+        Err(detail) => {
+            store.topup_failed(&id, &detail).map_err(internal)?;
+            return Err(ApiError::named(502, "StripeUnavailable", detail));
+        }
+    };
+    store.topup_session_opened(&id, &session.id).map_err(internal)?;
+    Ok(json(
+        201,
+        &serde_json::json!({
+            "id": id,
+            "status": "pending",
+            "amount_minor": amount.minor(),
+            "currency": caller.currency.code(),
+            "stripe_mode": mode.as_str(),
+            "checkout_session_id": session.id,
+            "checkout_url": session.url,
+        }),
+    ))
+}
+
+/// `GET /v1/billing/payments`: the account's payments log, newest first.
+pub fn log(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let caller = authenticate(req, store, Scope::Account)?;
+    let (limit, before) = history_page(req)?;
+    let payments = store.payments(&caller.account_id, limit, before).map_err(internal)?;
+    Ok(json(200, &serde_json::json!({"payments": payments})))
+}
+
+/// `POST /v1/billing/stripe/webhook`: Stripe's signed events. Forged, stale or unsigned
+/// → 401/400 and nothing happens; a verified event Stripe should not send again → 200,
+/// whatever we made of it (Stripe retries every non-2xx answer for days).
+pub fn webhook(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let body = req.body();
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    }
+    let secret = get_or("stripe_webhook_secret", "");
+    let header = req.header(SIGNATURE_HEADER).and_then(|h| h.as_str());
+    verify_webhook(&secret, header, body, now_seconds()).map_err(|e| match e {
+        SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set stripe_webhook_secret")),
+        SignatureError::Missing | SignatureError::Malformed => ApiError::named(400, "SignatureInvalid", e.to_string()),
+        SignatureError::Stale | SignatureError::Mismatch => ApiError::named(401, "SignatureInvalid", e.to_string()),
+    })?;
+    let mode = mode()?;
+    let event = parse_event(body).map_err(ApiError::malformed)?;
+    let answer = |outcome: &str, topup: Option<&str>| {
+        Ok(json(200, &serde_json::json!({"received": true, "outcome": outcome, "topup_id": topup, "stripe_mode": mode.as_str()})))
+    };
+    let paid = match event {
+        TopupEvent::Ignored(why) => return answer(&format!("ignored: {why}"), None),
+        TopupEvent::Failed { topup_id, reason } => {
+            let failed = store.topup_failed(&topup_id, &reason).map_err(internal)?;
+            return answer(if failed { "failed" } else { "ignored: the top-up is not pending" }, Some(&topup_id));
+        }
+        TopupEvent::Paid(paid) => paid,
+    };
+    // A test-mode event never pays in live mode, nor the other way round.
+    if !mode.matches(paid.livemode) {
+        return answer("ignored: the event is not of this Stripe mode", Some(&paid.topup_id));
+    }
+    let Some(topup) = store.topup(&paid.topup_id).map_err(internal)? else {
+        return answer("ignored: no such top-up", Some(&paid.topup_id));
+    };
+    let currency = Currency::parse(&topup.currency).map_err(internal)?;
+    let credit = match settle(topup.amount_minor, currency, paid.amount, &paid.currency) {
+        Settlement::Credit(minor) => Some(minor),
+        // Paid, but not what the top-up asked for (a changed session, a partial capture, a
+        // bug): crediting either amount could be wrong, so nothing is credited and the
+        // mismatch is recorded for an operator (refund in Stripe or record it by hand).
+        // Still 200: a retry would bring the same facts, for days.
+        Settlement::Mismatch => {
+            eprintln!(
+                "stripe: top-up {} asked {} {} but event {} reports {} {}; not credited",
+                topup.id, topup.amount_minor, topup.currency, paid.event_id, paid.amount, paid.currency
+            );
+            None
+        }
+    };
+    let paid_minor = Currency::parse(&paid.currency).ok().and_then(|c| from_stripe_amount(c, paid.amount)).unwrap_or(paid.amount);
+    let settled = store
+        .settle_topup(&topup.id, &paid.payment_id, paid_minor, &paid.currency, credit, &paid.event_id)
+        .map_err(internal)?;
+    let outcome = match settled {
+        TopupSettled::Credited { .. } => "credited".to_owned(),
+        TopupSettled::Mismatch => "mismatch: recorded, not credited".to_owned(),
+        TopupSettled::AlreadySettled(status) => format!("already settled ({status})"),
+        TopupSettled::PaymentAlreadyUsed => "ignored: this payment already credited another top-up".to_owned(),
+        TopupSettled::NotFound => "ignored: no such top-up".to_owned(),
+    };
+    answer(&outcome, Some(&topup.id))
+}
