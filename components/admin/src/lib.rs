@@ -17,6 +17,8 @@ use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
+mod invoices;
+
 #[http_component]
 fn handle(req: Request) -> Response {
     respond(route(&req))
@@ -35,6 +37,8 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Get, ["v1", "admin", "accounts", id]) => account(&store, id),
         (Method::Patch, ["v1", "admin", "accounts", id]) => update_account(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "ledger"]) => ledger(&store, id),
+        (Method::Get, ["v1", "admin", "accounts", id, "invoices"]) => invoices::list(&store, id),
+        (Method::Post, ["v1", "admin", "accounts", id, "invoices"]) => invoices::issue(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "history"]) => history(req, &store, id),
         (Method::Post, ["v1", "admin", "accounts", id, "credits"]) => credit(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "payments"]) => payments(req, &store, id),

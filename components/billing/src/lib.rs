@@ -10,6 +10,7 @@ use platform::store::Store;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
+mod reports;
 mod topups;
 
 #[http_component]
@@ -29,6 +30,13 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Post, ["v1", "billing", "stripe", "webhook"]) => topups::webhook(req, &store),
         (_, ["v1", "billing", "topups"] | ["v1", "billing", "stripe", "webhook"]) => Err(ApiError::method_not_allowed("POST")),
         (_, ["v1", "billing", "payments"]) => Err(ApiError::method_not_allowed("GET")),
+        (Method::Get, ["v1", "billing", "usage"]) => reports::usage(req, &store),
+        (Method::Get, ["v1", "billing", "invoices"]) => reports::invoices(req, &store),
+        (Method::Get, ["v1", "billing", "invoices", id]) => reports::invoice(req, &store, id),
+        (Method::Get, ["v1", "billing", "invoices", id, "document"]) => reports::document(req, &store, id),
+        (_, ["v1", "billing", "usage" | "invoices"] | ["v1", "billing", "invoices", _] | ["v1", "billing", "invoices", _, "document"]) => {
+            Err(ApiError::method_not_allowed("GET"))
+        }
         _ => Err(ApiError::not_found("no such endpoint")),
     }
 }

@@ -42,6 +42,8 @@ const SCHEDULED_BATCH: i64 = 200;
 const EXPIRY_BATCH: i64 = 500;
 const RECEIPT_BATCH: i64 = 500;
 const INBOUND_BATCH: i64 = 200;
+/// Accounts whose last month's invoice is looked at per call.
+const INVOICE_BATCH: i64 = 200;
 const CALLBACK_BATCH: i64 = 32;
 const CALLBACKS_IN_FLIGHT: usize = 8;
 const CALLBACK_BUDGET: Duration = Duration::from_secs(20);
@@ -91,6 +93,8 @@ struct JobReport {
     receipts_purged: usize,
     inbound_settled: usize,
     expired: usize,
+    /// Last month's invoices issued (each account's month once, whoever runs).
+    invoices_issued: usize,
     callbacks_delivered: usize,
     callbacks_retrying: usize,
     callbacks_failed: usize,
@@ -140,6 +144,9 @@ fn run_jobs(req: &Request) -> Result<Response, ApiError> {
             .map_err(internal)?;
         report.expired += matches!(outcome, platform::store::StatusOutcome::Applied { .. }) as usize;
     }
+
+    // Last month's invoices, once its month has ended in each account's time zone.
+    report.invoices_issued = platform::reports::issue_due(&store, Utc::now(), INVOICE_BATCH).map_err(internal)?;
 
     // Status callbacks, batch after batch (each message's next event becomes due when
     // the one before it is delivered), within the time budget.

@@ -63,6 +63,11 @@ impl TimeZone {
     pub fn name(&self) -> &'static str {
         self.0.name()
     }
+
+    /// The zone itself, for the calendar arithmetic of reports.
+    pub(crate) fn tz(&self) -> Tz {
+        self.0
+    }
 }
 
 impl fmt::Display for TimeZone {

@@ -20,9 +20,11 @@ mod identity;
 mod inbound;
 mod payments;
 mod receipts;
+mod reports;
 
 pub use payments::{CreditRecorded, ManualCredit, ManualCreditError, PaymentView, TopupSettled};
 pub use receipts::{IncomingReceipt, ReceiptOutcome};
+pub use reports::{InvoiceRequest, InvoiceSummary, IssueOutcome};
 pub use contacts::{
     BlockEntry, ContactFields, ContactPatch, ContactView, ContactWrite, GroupRef, GroupView, GroupWrite, MemberRemoved, MembersAdded,
     SavedContact,

@@ -1,0 +1,377 @@
+//! SQL of usage reports and invoices (migration 0014).
+//!
+//! Usage counts the account's messages by when they were accepted (`messages.created_at`,
+//! the moment their debit was written by the same statement). A message's charge is its
+//! debit, which the `message_created` trigger writes as exactly `-price_minor` (no debit,
+//! and `price_minor` 0, when SMS credits paid); its refund is the ledger's refund entry
+//! that references it (at most one, found through the partial unique index on refunds).
+
+use super::{timestamp, Store};
+use crate::db::{int, opt_text, text, Db, DbError, RowExt};
+use crate::ids::new_id;
+use chrono::{DateTime, Datelike, Utc};
+use domain::invoice::{lines_from_ledger, totals, Buyer, Invoice, InvoiceLine, LedgerItem, PaymentReceived, Section, Seller, PAYMENT_KINDS};
+use domain::reports::{invoice_number, GroupBy, Period, UsageFigures, UsageGroup};
+use spin_sdk::sqlite::Value;
+
+/// What to issue: one account's month, its local days and the UTC instants between which
+/// its ledger entries are taken.
+pub struct InvoiceRequest<'a> {
+    pub account_id: &'a str,
+    pub period: Period,
+    pub time_zone: &'a str,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub seller: &'a Seller,
+    pub now: DateTime<Utc>,
+    /// The job runner's claim: issue only if this call is the first to look at the month.
+    pub claim: bool,
+}
+
+#[derive(Debug)]
+pub enum IssueOutcome {
+    Issued(String),
+    /// The month already has its invoice.
+    Existing(String),
+    /// Nothing but payments (or nothing at all) in the month: no invoice.
+    NothingToInvoice,
+    /// Another runner (or an earlier run) has looked at this month already.
+    AlreadyClaimed,
+    NoAccount,
+}
+
+/// An invoice in a listing.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InvoiceSummary {
+    pub id: String,
+    pub number: String,
+    pub account_id: String,
+    pub period: String,
+    pub currency: String,
+    pub charges_minor: i64,
+    pub credits_minor: i64,
+    pub total_minor: i64,
+    pub payments_received_minor: i64,
+    pub issued_at: String,
+}
+
+const INVOICE_COLUMNS: &str = "id, number, account_id, period, currency, charges_minor, credits_minor, total_minor, \
+     payments_received_minor, issued_at, period_start, period_end, time_zone, seller, buyer";
+
+fn summary_from_row(r: &spin_sdk::sqlite::RowResult) -> InvoiceSummary {
+    InvoiceSummary {
+        id: r.text(0),
+        number: r.text(1),
+        account_id: r.text(2),
+        period: r.text(3),
+        currency: r.text(4),
+        charges_minor: r.int(5),
+        credits_minor: r.int(6),
+        total_minor: r.int(7),
+        payments_received_minor: r.int(8),
+        issued_at: r.text(9),
+    }
+}
+
+impl Store {
+    /// The account's messages accepted in `[from, until)`, grouped. By day, a message's
+    /// local date is its UTC instant plus the offset in force then: `offsets` lists each
+    /// offset (seconds) from the instant it starts (domain::reports::offset_segments).
+    pub fn usage(
+        &self,
+        account_id: &str,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        offsets: &[(DateTime<Utc>, i32)],
+        group_by: GroupBy,
+    ) -> Result<Vec<UsageGroup>, DbError> {
+        let mut params = vec![text(account_id), text(timestamp(from)), text(timestamp(until))];
+        let key = match group_by {
+            GroupBy::Status => "CAST(m.status AS TEXT)".to_owned(),
+            GroupBy::Destination => "m.country".to_owned(),
+            GroupBy::Day => {
+                // date(t, '+3600 seconds') per offset segment: exact across DST changes.
+                let modifier = |offset: i32| text(format!("{offset:+} seconds"));
+                let mut case = String::from("date(m.created_at, CASE");
+                for window in offsets.windows(2) {
+                    params.push(text(timestamp(window[1].0)));
+                    params.push(modifier(window[0].1));
+                    case.push_str(&format!(" WHEN m.created_at < ?{} THEN ?{}", params.len() - 1, params.len()));
+                }
+                params.push(modifier(offsets.last().map(|o| o.1).unwrap_or(0)));
+                case.push_str(&format!(" ELSE ?{} END)", params.len()));
+                case
+            }
+        };
+        let rows = self.db.query(
+            &format!(
+                "SELECT {key} AS k, COUNT(*), COALESCE(SUM(m.segments), 0), COALESCE(SUM(m.price_minor), 0), \
+                        COALESCE(SUM((SELECT r.amount_minor FROM ledger_entries r WHERE r.reference = m.id AND r.kind = 'refund')), 0) \
+                 FROM messages m WHERE m.account_id = ?1 AND m.created_at >= ?2 AND m.created_at < ?3 \
+                 GROUP BY k ORDER BY k"
+            ),
+            &params,
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| UsageGroup { key: r.text(0), figures: UsageFigures::new(r.int(1), r.int(2), r.int(3), r.int(4)) })
+            .collect())
+    }
+
+    // ------------------------------------------------------------ invoices
+
+    /// Issues the month's invoice in one write transaction: the ledger entries of the
+    /// month become lines, the number is the next of the platform's sequence, and the
+    /// issued invoice can no longer change (triggers). A month that has its invoice
+    /// already gives that one.
+    pub fn issue_invoice(&self, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
+        self.db.transaction(|db| {
+            if req.claim {
+                let claimed = db.query(
+                    "INSERT INTO invoice_claims (account_id, period) SELECT id, ?2 FROM accounts WHERE id = ?1 \
+                     ON CONFLICT DO NOTHING RETURNING 1",
+                    &[text(req.account_id), text(req.period.to_string())],
+                )?;
+                if claimed.rows.is_empty() {
+                    return Ok(IssueOutcome::AlreadyClaimed);
+                }
+            }
+            let outcome = issue_in(db, req)?;
+            let invoice_id = match &outcome {
+                IssueOutcome::Issued(id) | IssueOutcome::Existing(id) => Value::Text(id.clone()),
+                _ => Value::Null,
+            };
+            if !matches!(outcome, IssueOutcome::NoAccount) {
+                // Remembered either way, so the job runner looks at the month once.
+                db.execute(
+                    "INSERT INTO invoice_claims (account_id, period, invoice_id) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (account_id, period) DO UPDATE SET invoice_id = COALESCE(excluded.invoice_id, invoice_id)",
+                    &[text(req.account_id), text(req.period.to_string()), invoice_id],
+                )?;
+            }
+            Ok(outcome)
+        })
+    }
+
+    /// Accounts whose month `period` no runner has looked at yet, among those in `zones`
+    /// (where the month has ended).
+    pub fn accounts_to_invoice(&self, period: Period, zones: &[String], limit: i64) -> Result<Vec<(String, String)>, DbError> {
+        if zones.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut params = vec![text(period.to_string()), int(limit)];
+        params.extend(zones.iter().map(|z| text(z.as_str())));
+        let placeholders = (3..3 + zones.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
+        let rows = self.db.query(
+            &format!(
+                "SELECT a.id, a.time_zone FROM accounts a WHERE a.time_zone IN ({placeholders}) \
+                 AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.account_id = a.id AND c.period = ?1) \
+                 ORDER BY a.id LIMIT ?2"
+            ),
+            &params,
+        )?;
+        Ok(rows.rows.iter().map(|r| (r.text(0), r.text(1))).collect())
+    }
+
+    /// Every time zone accounts are in.
+    pub fn account_time_zones(&self) -> Result<Vec<String>, DbError> {
+        let rows = self.db.query("SELECT DISTINCT time_zone FROM accounts", &[])?;
+        Ok(rows.rows.iter().map(|r| r.text(0)).collect())
+    }
+
+    /// The account's issued invoices, newest month first.
+    pub fn invoices(&self, account_id: &str) -> Result<Vec<InvoiceSummary>, DbError> {
+        let rows = self.db.query(
+            &format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = ? AND issued_at IS NOT NULL ORDER BY period DESC"),
+            &[text(account_id)],
+        )?;
+        Ok(rows.rows.iter().map(summary_from_row).collect())
+    }
+
+    /// An issued invoice with its lines; `account_id` limits it to that account's.
+    pub fn invoice(&self, id: &str, account_id: Option<&str>) -> Result<Option<Invoice>, DbError> {
+        let rows = self.db.query(
+            &format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = ?1 AND (?2 IS NULL OR account_id = ?2) AND issued_at IS NOT NULL"),
+            &[text(id), opt_text(account_id)],
+        )?;
+        let Some(r) = rows.rows.first() else { return Ok(None) };
+        let s = summary_from_row(r);
+        let seller: Seller = serde_json::from_str(&r.text(13)).map_err(|e| DbError(format!("invoice {id}: unreadable seller: {e}")))?;
+        let buyer: Buyer = serde_json::from_str(&r.text(14)).map_err(|e| DbError(format!("invoice {id}: unreadable buyer: {e}")))?;
+        let lines = self.db.query(
+            "SELECT section, kind, description, country, messages, segments, reference, at, amount_minor \
+             FROM invoice_lines WHERE invoice_id = ? ORDER BY id",
+            &[text(id)],
+        )?;
+        let (mut items, mut payments) = (Vec::new(), Vec::new());
+        for l in &lines.rows {
+            let opt_int = |i: usize| matches!(l.values.get(i), Some(Value::Integer(_))).then(|| l.int(i));
+            if l.text(0) == "payments" {
+                payments.push(PaymentReceived {
+                    kind: l.text(1),
+                    description: l.text(2),
+                    reference: l.text(6),
+                    received_at: l.text(7),
+                    amount_minor: l.int(8),
+                });
+            } else {
+                items.push(InvoiceLine {
+                    section: Section::from_stored(&l.text(0)),
+                    kind: l.text(1),
+                    description: l.text(2),
+                    country: l.opt_text(3),
+                    messages: opt_int(4),
+                    segments: opt_int(5),
+                    reference: l.opt_text(6),
+                    amount_minor: l.int(8),
+                });
+            }
+        }
+        Ok(Some(Invoice {
+            id: s.id,
+            number: s.number,
+            account_id: s.account_id,
+            period: s.period,
+            period_start: r.text(10),
+            period_end: r.text(11),
+            time_zone: r.text(12),
+            currency: s.currency,
+            issued_at: s.issued_at,
+            seller,
+            buyer,
+            lines: items,
+            payments,
+            charges_minor: s.charges_minor,
+            credits_minor: s.credits_minor,
+            total_minor: s.total_minor,
+            payments_received_minor: s.payments_received_minor,
+        }))
+    }
+}
+
+/// Inside the issuing transaction: the existing invoice, or a new one from the ledger.
+fn issue_in(db: &Db, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
+    let period = req.period.to_string();
+    let existing = db.query("SELECT id FROM invoices WHERE account_id = ? AND period = ?", &[text(req.account_id), text(&period)])?;
+    if let Some(r) = existing.rows.first() {
+        return Ok(IssueOutcome::Existing(r.text(0)));
+    }
+    let account = db.query(
+        "SELECT name, currency, company_name, organisation_number, vat_number, address_line1, address_line2, postal_code, city, \
+                country, contact_name, invoice_email FROM accounts WHERE id = ?",
+        &[text(req.account_id)],
+    )?;
+    let Some(a) = account.rows.first() else { return Ok(IssueOutcome::NoAccount) };
+    let buyer = Buyer {
+        name: a.opt_text(2).unwrap_or_else(|| a.text(0)),
+        organisation_number: a.opt_text(3),
+        vat_number: a.opt_text(4),
+        address_line1: a.opt_text(5),
+        address_line2: a.opt_text(6),
+        postal_code: a.opt_text(7),
+        city: a.opt_text(8),
+        country: a.opt_text(9),
+        contact_name: a.opt_text(10),
+        invoice_email: a.opt_text(11),
+    };
+    let currency = a.text(1);
+    let window = [text(req.account_id), text(timestamp(req.from)), text(timestamp(req.until))];
+    // Messages' debits and refunds, by destination.
+    let sms = db.query(
+        "SELECT l.kind = 'refund', m.country, COUNT(*), COALESCE(SUM(m.segments), 0), SUM(l.amount_minor) \
+         FROM ledger_entries l JOIN messages m ON m.id = l.reference AND m.account_id = l.account_id \
+         WHERE l.account_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND l.kind IN ('debit', 'refund') \
+         GROUP BY 1, 2 ORDER BY 1, 2",
+        &window,
+    )?;
+    let mut items: Vec<LedgerItem> = sms
+        .rows
+        .iter()
+        .map(|r| LedgerItem::Sms { refund: r.int(0) != 0, country: r.text(1), messages: r.int(2), segments: r.int(3), amount_minor: r.int(4) })
+        .collect();
+    // Every other entry, one by one.
+    let others = db.query(
+        "SELECT l.kind, l.reference, l.description, l.amount_minor, l.created_at FROM ledger_entries l \
+         WHERE l.account_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 \
+         AND NOT (l.kind IN ('debit', 'refund') AND EXISTS (SELECT 1 FROM messages m WHERE m.id = l.reference AND m.account_id = l.account_id)) \
+         ORDER BY l.id",
+        &window,
+    )?;
+    let mut payments = Vec::new();
+    for r in &others.rows {
+        if PAYMENT_KINDS.contains(&r.text(0).as_str()) {
+            payments.push(PaymentReceived { kind: r.text(0), reference: r.text(1), description: r.text(2), received_at: r.text(4), amount_minor: r.int(3) });
+        } else {
+            items.push(LedgerItem::Entry { kind: r.text(0), reference: r.text(1), description: r.text(2), amount_minor: r.int(3) });
+        }
+    }
+    let lines = lines_from_ledger(&items);
+    if lines.is_empty() {
+        return Ok(IssueOutcome::NothingToInvoice);
+    }
+    let (charges, credits, total) = totals(&lines);
+    let received: i64 = payments.iter().map(|p| p.amount_minor).sum();
+    let id = new_id("inv");
+    let json = |v: serde_json::Result<String>| v.map_err(|e| DbError(format!("invoice party: {e}")));
+    // A draft first: lines may be added only while it is not issued (triggers).
+    db.execute(
+        "INSERT INTO invoices (id, account_id, period, period_start, period_end, time_zone, period_from, period_until, currency, seller, buyer) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        &[
+            text(&id),
+            text(req.account_id),
+            text(&period),
+            text(req.period.first_day().to_string()),
+            text(req.period.last_day().to_string()),
+            text(req.time_zone),
+            text(timestamp(req.from)),
+            text(timestamp(req.until)),
+            text(&currency),
+            text(json(serde_json::to_string(req.seller))?),
+            text(json(serde_json::to_string(&buyer))?),
+        ],
+    )?;
+    for l in &lines {
+        db.execute(
+            "INSERT INTO invoice_lines (invoice_id, section, kind, description, country, messages, segments, reference, amount_minor) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &[
+                text(&id),
+                text(l.section.as_str()),
+                text(&l.kind),
+                text(&l.description),
+                opt_text(l.country.as_deref()),
+                l.messages.map(int).unwrap_or(Value::Null),
+                l.segments.map(int).unwrap_or(Value::Null),
+                opt_text(l.reference.as_deref()),
+                int(l.amount_minor),
+            ],
+        )?;
+    }
+    for p in &payments {
+        db.execute(
+            "INSERT INTO invoice_lines (invoice_id, section, kind, description, reference, at, amount_minor) VALUES (?, 'payments', ?, ?, ?, ?, ?)",
+            &[text(&id), text(&p.kind), text(&p.description), text(&p.reference), text(&p.received_at), int(p.amount_minor)],
+        )?;
+    }
+    // The number last, under the write lock this transaction holds: gapless, and rolled
+    // back with everything else if anything failed.
+    let next = db.query("SELECT COALESCE(MAX(sequence), 0) + 1 FROM invoices", &[])?;
+    let sequence = next.rows.first().map(|r| r.int(0)).unwrap_or(1);
+    db.execute(
+        "UPDATE invoices SET sequence = ?2, number = ?3, issued_at = ?4, charges_minor = ?5, credits_minor = ?6, total_minor = ?7, \
+         payments_received_minor = ?8 WHERE id = ?1",
+        &[
+            text(&id),
+            int(sequence),
+            text(invoice_number(req.now.year(), sequence)),
+            text(timestamp(req.now)),
+            int(charges),
+            int(credits),
+            int(total),
+            int(received),
+        ],
+    )?;
+    Ok(IssueOutcome::Issued(id))
+}
