@@ -5,6 +5,7 @@ use domain::account::AccountListQuery;
 use domain::error::ApiError;
 use domain::money::{Currency, MAX_AMOUNT_MINOR, MAX_PRICE_PER_SEGMENT_MINOR};
 use domain::inbound::ReceptionNumber;
+use domain::package::number_subscription_required;
 use domain::payment::{CreditKind, OperatorCredit};
 use domain::pricing::PriceScope;
 use domain::recipient::Recipient;
@@ -12,12 +13,14 @@ use domain::webhook::WebhookSecret;
 use platform::keys;
 use platform::http::{history_page, internal, json, parse_body, percent_decode, require_admin, respond, segments};
 use platform::ids::{new_id, random_bytes};
-use platform::store::{ManualCredit, ManualCreditError, Subject, Store, StoreError};
+use platform::db::DbError;
+use platform::store::{ManualCredit, ManualCreditError, NumberRoom, Subject, Store, StoreError};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
 mod invoices;
+mod packages;
 
 #[http_component]
 fn handle(req: Request) -> Response {
@@ -51,6 +54,10 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Post, ["v1", "admin", "numbers"]) => assign_number(req, &store),
         (Method::Delete, ["v1", "admin", "numbers", number]) => release_number(&store, number),
         (Method::Get, ["v1", "admin", "accounts", id, "numbers"]) => numbers(&store, id),
+        (Method::Get, ["v1", "admin", "packages"]) => packages::list(&store),
+        (Method::Post, ["v1", "admin", "packages"]) => packages::create(req, &store),
+        (Method::Get, ["v1", "admin", "packages", id]) => packages::get(&store, id),
+        (Method::Patch, ["v1", "admin", "packages", id]) => packages::update(req, &store, id),
         (Method::Get, ["v1", "admin", "prices"]) => prices(&store),
         (Method::Put, ["v1", "admin", "prices"]) => set_price(req, &store),
         _ => Err(ApiError::not_found("no such operator endpoint")),
@@ -271,7 +278,8 @@ struct NumberAssignment {
     account_id: String,
     /// virtual (default), shortcode, mobile or landline.
     kind: Option<String>,
-    /// primary or secondary (default); a new primary demotes the old one.
+    /// primary or secondary; a new primary demotes the old one. Absent: primary when the
+    /// account has none, else secondary. A secondary number needs a number subscription.
     role: Option<String>,
     /// Needed for short codes; phone numbers carry their country.
     country: Option<String>,
@@ -290,17 +298,39 @@ fn assign_number(req: &Request, store: &Store) -> Result<Response, ApiError> {
     if !["virtual", "shortcode", "mobile", "landline"].contains(&kind) {
         return Err(ApiError::malformed("kind is one of virtual, shortcode, mobile, landline"));
     }
-    let role = body.role.as_deref().unwrap_or("secondary");
+    if store.account(&body.account_id).map_err(internal)?.is_none() {
+        return Err(ApiError::not_found("no such account"));
+    }
+    // Seed 002: the primary number comes with the account; more are secondary.
+    let has_primary = || -> Result<bool, ApiError> {
+        let numbers = store.numbers(&body.account_id).map_err(internal)?;
+        Ok(numbers.iter().any(|n| n.role == "primary" && n.number != number.as_str()))
+    };
+    let role = match body.role.as_deref() {
+        Some(role) => role,
+        None if has_primary()? => "secondary",
+        None => "primary",
+    };
     if !["primary", "secondary"].contains(&role) {
         return Err(ApiError::malformed("role is primary or secondary"));
     }
+    // A secondary number takes room in an active number subscription; checked in the same
+    // transaction as the assignment, so two assignments cannot both take the last place.
     let assigned = store
-        .audited(&body.account_id, OPERATOR, "number.assigned", Subject::Number(number.as_str()), |store| {
-            store.assign_number(number.as_str(), &country, kind, &body.account_id, role)
+        .audited(&body.account_id, OPERATOR, "number.assigned", Subject::Number(number.as_str()), |store| -> Result<Result<bool, NumberRoom>, DbError> {
+            if role == "secondary" {
+                let room = store.number_room(&body.account_id, number.as_str())?;
+                if room.used >= room.allowed {
+                    return Ok(Err(room));
+                }
+            }
+            store.assign_number(number.as_str(), &country, kind, &body.account_id, role).map(Ok)
         })
         .map_err(internal)?;
-    if !assigned {
-        return Err(ApiError::not_found("no such account"));
+    match assigned {
+        Err(room) => return Err(number_subscription_required(room.allowed, room.used)),
+        Ok(false) => return Err(ApiError::not_found("no such account")),
+        Ok(true) => {}
     }
     numbers(store, &body.account_id)
 }

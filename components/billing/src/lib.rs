@@ -10,6 +10,7 @@ use platform::store::Store;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
+mod packages;
 mod reports;
 mod topups;
 
@@ -37,14 +38,23 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (_, ["v1", "billing", "usage" | "invoices"] | ["v1", "billing", "invoices", _] | ["v1", "billing", "invoices", _, "document"]) => {
             Err(ApiError::method_not_allowed("GET"))
         }
+        (Method::Get, ["v1", "billing", "packages"]) => packages::catalogue(req, &store),
+        (Method::Post, ["v1", "billing", "packages", id, "purchase"]) => packages::purchase(req, &store, id),
+        (Method::Get, ["v1", "billing", "subscriptions"]) => packages::subscriptions(req, &store),
+        (Method::Delete, ["v1", "billing", "subscriptions", id]) => packages::cancel(req, &store, id),
+        (Method::Get, ["v1", "billing", "credits"]) => packages::credits(req, &store),
+        (_, ["v1", "billing", "packages" | "subscriptions" | "credits"]) => Err(ApiError::method_not_allowed("GET")),
+        (_, ["v1", "billing", "packages", _, "purchase"]) => Err(ApiError::method_not_allowed("POST")),
+        (_, ["v1", "billing", "subscriptions", _]) => Err(ApiError::method_not_allowed("DELETE")),
         _ => Err(ApiError::not_found("no such endpoint")),
     }
 }
 
-/// Balance, credit limit and what may still be spent, in the account's currency.
+/// Balance, credit limit and what may still be spent, in the account's currency; SMS and voice credits.
 fn balance(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let caller = authenticate(req, store, Scope::Account)?;
     let account = store.account(&caller.account_id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let credits = packages::balances(store, &caller.account_id)?;
     Ok(json(
         200,
         &serde_json::json!({
@@ -53,6 +63,8 @@ fn balance(req: &Request, store: &Store) -> Result<Response, ApiError> {
             "balance_minor": account.balance_minor,
             "credit_limit_minor": account.credit_limit_minor,
             "available_minor": account.balance_minor + account.credit_limit_minor,
+            "sms_credits": credits.sms,
+            "voice_credits": credits.voice,
         }),
     ))
 }

@@ -1,7 +1,7 @@
 //! Work that happens after a request, and what customers see of it:
 //! - `POST /v1/jobs/run` (operator, `jobs_token`): the job runner. Spin has no timer, so
 //!   cron or a Kubernetes CronJob calls it; each call does bounded batches of due work
-//!   (scheduled sends, kept receipts, expiry, status callbacks) and is safe to run
+//!   (scheduled sends, kept receipts, expiry, subscription renewals, status callbacks) and is safe to run
 //!   concurrently and repeatedly: every item is claimed by one statement first.
 //! - `GET /v1/callbacks`, `POST /v1/callbacks/{event id}/replay` (API key): the delivery log.
 //! - `GET`/`PATCH /v1/account/settings`, `POST /v1/account/webhook-secret` (API key).
@@ -44,6 +44,7 @@ const RECEIPT_BATCH: i64 = 500;
 const INBOUND_BATCH: i64 = 200;
 /// Accounts whose last month's invoice is looked at per call.
 const INVOICE_BATCH: i64 = 200;
+const RENEWAL_BATCH: i64 = 200;
 const CALLBACK_BATCH: i64 = 32;
 const CALLBACKS_IN_FLIGHT: usize = 8;
 const CALLBACK_BUDGET: Duration = Duration::from_secs(20);
@@ -95,6 +96,8 @@ struct JobReport {
     expired: usize,
     /// Last month's invoices issued (each account's month once, whoever runs).
     invoices_issued: usize,
+    /// Subscriptions at a period's end: renewed, lapsed unpaid (past_due), or ended.
+    subscriptions: platform::store::RenewalReport,
     callbacks_delivered: usize,
     callbacks_retrying: usize,
     callbacks_failed: usize,
@@ -144,6 +147,9 @@ fn run_jobs(req: &Request) -> Result<Response, ApiError> {
             .map_err(internal)?;
         report.expired += matches!(outcome, platform::store::StatusOutcome::Applied { .. }) as usize;
     }
+
+    // Subscriptions whose period is over: renewed once each, however many runners run.
+    report.subscriptions = store.renew_due_subscriptions(Utc::now(), RENEWAL_BATCH).map_err(internal)?;
 
     // Last month's invoices, once its month has ended in each account's time zone.
     report.invoices_issued = platform::reports::issue_due(&store, Utc::now(), INVOICE_BATCH).map_err(internal)?;

@@ -53,6 +53,8 @@ pub struct SentMessage {
     pub encoding: &'static str,
     pub segments: u32,
     pub price: MoneyJson,
+    /// SMS credits that paid for it, one per segment (then `price` is zero).
+    pub credits: u32,
     pub refunded: bool,
 }
 
@@ -69,6 +71,8 @@ pub struct SendOutcome {
     pub rejected: usize,
     pub total_price: MoneyJson,
     pub balance: MoneyJson,
+    /// SMS credits left after the send.
+    pub sms_credits: i64,
     pub send_at: Option<String>,
     pub expires_at: String,
 }
@@ -140,7 +144,7 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
     let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
     let recipients: Vec<&str> = quote.messages.iter().map(|m| m.recipient.e164()).collect();
     let bodies = bodies_for(&recipients, &base_text)?;
-    let mut balance = store
+    let paid = store
         .create_send(&NewSend {
             account_id: &caller.account_id,
             batch_id: &batch_id,
@@ -156,6 +160,8 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
             expires_at: &expires_at,
         })
         .map_err(|e| store_error(e, caller.currency))?;
+    let (mut balance, mut sms_credits) = (paid.balance, paid.sms_credits);
+    let paid_with_credits: std::collections::HashSet<&str> = paid.paid_with_credits.iter().map(String::as_str).collect();
 
     // A scheduled send waits, paid for, until the job runner sends it.
     let submitted = if send_at.is_some() {
@@ -179,7 +185,9 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
     };
     if submitted.iter().any(|s| s.refunded) {
         balance = store.balance(&caller.account_id).map_err(internal)?;
+        sms_credits = store.credit_balances(&caller.account_id).map_err(internal)?.sms;
     }
+    let mut credited_minor = 0;
     let mut sent = quote.messages.iter().zip(message_ids).zip(submitted);
     let mut messages = Vec::with_capacity(all_recipients.len());
     for recipient in &all_recipients {
@@ -193,10 +201,13 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
                 encoding: valid.text.encoding().as_str(),
                 segments: valid.text.segments(),
                 price: Money::zero(caller.currency).into(),
+                credits: 0,
                 refunded: false,
             },
             None => {
                 let ((priced, id), submitted) = sent.next().ok_or_else(|| internal("a priced message is missing"))?;
+                let by_credits = paid_with_credits.contains(id.as_str());
+                credited_minor += if by_credits { priced.price.minor() } else { 0 };
                 SentMessage {
                     id: Some(id),
                     to: priced.recipient.e164().to_owned(),
@@ -205,7 +216,8 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
                     status_detail: submitted.detail,
                     encoding: valid.text.encoding().as_str(),
                     segments: valid.text.segments(),
-                    price: priced.price.into(),
+                    price: if by_credits { Money::zero(caller.currency).into() } else { priced.price.into() },
+                    credits: if by_credits { valid.text.segments() } else { 0 },
                     refunded: submitted.refunded,
                 }
             }
@@ -219,8 +231,9 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
         messages,
         duplicates_removed: valid.duplicates + group_duplicates,
         rejected: refused.len(),
-        total_price: quote.total.into(),
+        total_price: Money::new(quote.total.minor() - credited_minor, quote.total.currency()).into(),
         balance: Money::new(balance, caller.currency).into(),
+        sms_credits,
         send_at,
         expires_at,
     })

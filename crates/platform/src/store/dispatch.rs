@@ -287,7 +287,8 @@ impl Store {
                     (SELECT p.status FROM message_events p WHERE p.message_id = e.message_id \
                      AND p.id < e.id ORDER BY p.id DESC LIMIT 1), \
                     e.at, m.price_minor, m.currency, \
-                    EXISTS (SELECT 1 FROM ledger_entries l WHERE l.reference = m.id AND l.kind = 'refund'), \
+                    EXISTS (SELECT 1 FROM ledger_entries l WHERE l.reference = m.id AND l.kind = 'refund') \
+                    OR EXISTS (SELECT 1 FROM credit_entries c WHERE c.reference = m.id AND c.kind = 'refund'), \
                     r.raw_status, r.raw_error \
              FROM message_events e JOIN messages m ON m.id = e.message_id \
              LEFT JOIN receipts r ON r.id = (SELECT id FROM receipts WHERE message_id = m.id \

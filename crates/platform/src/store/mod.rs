@@ -18,12 +18,16 @@ mod audit;
 mod dispatch;
 mod identity;
 mod inbound;
+mod packages;
 mod payments;
 mod receipts;
 mod reports;
 
 pub use payments::{CreditRecorded, ManualCredit, ManualCreditError, PaymentView, TopupSettled};
 pub use receipts::{IncomingReceipt, ReceiptOutcome};
+pub use packages::{
+    CancelSubscription, CreditBalances, CreditEntry, NumberRoom, PackageView, Purchase, RenewalReport, SendPaid, SubscriptionView,
+};
 pub use reports::{InvoiceRequest, InvoiceSummary, IssueOutcome};
 pub use contacts::{
     BlockEntry, ContactFields, ContactPatch, ContactView, ContactWrite, GroupRef, GroupView, GroupWrite, MemberRemoved, MembersAdded,
@@ -510,8 +514,10 @@ impl Store {
     /// `message_is_paid_for` and `message_created` triggers): all messages or none,
     /// left Sending (110) with the history Accepted → Funded → Sending, or Funded (103)
     /// until `send_at` when scheduled. Refused with
-    /// nothing written when the debit would pass the credit limit. Returns the balance.
-    pub fn create_send(&self, send: &NewSend) -> Result<i64, StoreError> {
+    /// nothing written when the debit would pass the credit limit. A message is paid with
+    /// SMS credits instead when the account has enough for all its segments (migration
+    /// 0013). Returns the balance, the credits left and which messages credits paid for.
+    pub fn create_send(&self, send: &NewSend) -> Result<SendPaid, StoreError> {
         // One statement for the whole request: 1,000 rows × 17 parameters stay under
         // SQLite's 32,766 bound parameters.
         let mut sql = String::from(
@@ -547,9 +553,9 @@ impl Store {
             ]);
         }
         let inserted = self.db.execute(&sql, &params);
-        let (balance, credit_limit) = self.balance_and_limit(send.account_id)?;
+        let (balance, credit_limit, sms_credits, paid_with_credits) = self.paid_after_send(send.account_id, send.batch_id)?;
         match inserted {
-            Ok(()) => Ok(balance),
+            Ok(()) => Ok(SendPaid { balance, sms_credits, paid_with_credits }),
             // Raised by the message_is_paid_for trigger.
             Err(e) if e.0.contains("InsufficientFunds") => {
                 Err(StoreError::InsufficientFunds { balance, credit_limit, needed: send.quote.total.minor() })
@@ -636,7 +642,7 @@ impl Store {
 
     fn change_status_in(&self, db: &Db, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
         let rows = db.query(
-            "SELECT status, account_id, price_minor, carrier_message_id IS NOT NULL FROM messages WHERE id = ?",
+            "SELECT status, account_id, price_minor, carrier_message_id IS NOT NULL, credits FROM messages WHERE id = ?",
             &[text(message_id)],
         )?;
         let Some(row) = rows.rows.first() else { return Ok(StatusOutcome::Ignored) };
@@ -660,14 +666,20 @@ impl Store {
             )?;
             !inserted.rows.is_empty()
         };
-        if refunded {
+        // Paid with SMS credits: they come back as credits, at most once too.
+        let credits = row.int(4);
+        let credits_back = !refunded
+            && refund_due_for(next, reached_carrier)
+            && self.refund_credits_in(db, &account_id, message_id, credits, &format!("refund: {}", next.name()))?;
+        if refunded || credits_back {
+            let detail = if credits_back { format!("{credits} SMS credit(s) returned") } else { format!("{price} minor units returned") };
             db.execute(
                 "INSERT INTO message_events (message_id, status, at, source, detail) \
                  VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'billing', ?)",
-                &[text(message_id), int(Status::Refunded.code() as i64), text(format!("{price} minor units returned"))],
+                &[text(message_id), int(Status::Refunded.code() as i64), text(detail)],
             )?;
         }
-        Ok(StatusOutcome::Applied { refunded })
+        Ok(StatusOutcome::Applied { refunded: refunded || credits_back })
     }
 
     /// The account's messages, newest first, filtered; `before` pages on from a message id

@@ -1,0 +1,53 @@
+//! The operator's package catalogue (seed 003): `GET`/`POST /v1/admin/packages`,
+//! `GET`/`PATCH /v1/admin/packages/{id}`. A change applies to purchases from then on;
+//! subscriptions keep the terms they were bought on. Packages are never deleted (purchases
+//! and subscriptions name them): `active: false` takes one off sale.
+
+use domain::error::ApiError;
+use domain::package::{Package, PackageInput};
+use platform::http::{internal, json, parse_body};
+use platform::store::{PackageView, Store};
+use spin_sdk::http::{Request, Response};
+
+pub fn list(store: &Store) -> Result<Response, ApiError> {
+    Ok(json(200, &serde_json::json!({"packages": store.packages(None).map_err(internal)?})))
+}
+
+pub fn create(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let input: PackageInput = parse_body(req)?;
+    let package = Package::parse(&input)?;
+    Ok(json(201, &store.create_package(&package).map_err(internal)?))
+}
+
+pub fn get(store: &Store, id: &str) -> Result<Response, ApiError> {
+    Ok(json(200, &found(store, id)?))
+}
+
+pub fn update(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
+    let patch: PackageInput = parse_body(req)?;
+    let current = found(store, id)?;
+    let package = Package::parse(&patch.over(as_input(&current))?)?;
+    let updated = store.update_package(id, &package).map_err(internal)?.ok_or_else(|| not_found(id))?;
+    Ok(json(200, &updated))
+}
+
+fn found(store: &Store, id: &str) -> Result<PackageView, ApiError> {
+    store.package(id).map_err(internal)?.ok_or_else(|| not_found(id))
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("no package {id}"))
+}
+
+fn as_input(view: &PackageView) -> PackageInput {
+    PackageInput {
+        name: Some(view.name.clone()),
+        cost_minor: Some(view.cost_minor),
+        currency: Some(view.currency.clone()),
+        sms_credits: Some(view.sms_credits),
+        voice_credits: Some(view.voice_credits),
+        numbers: Some(view.numbers),
+        frequency: Some(view.frequency.clone()),
+        active: Some(view.active),
+    }
+}

@@ -1,0 +1,64 @@
+//! Packages and credits for the account (seed 002, 003): the catalogue in its currency, a
+//! purchase paid from the balance, its subscriptions (cancelled at a period's end) and the
+//! credit ledger. The operator's side of the catalogue is in the admin component; renewals
+//! are the job runner's.
+
+use domain::access::Scope;
+use domain::error::ApiError;
+use domain::money::Money;
+use domain::package::{insufficient_funds, subscription_ended};
+use platform::http::{authenticate, history_page, internal, json};
+use platform::store::{CancelSubscription, Store, StoreError};
+use spin_sdk::http::{Request, Response};
+
+/// `GET /v1/billing/packages`: the active packages in the account's currency.
+pub fn catalogue(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let caller = authenticate(req, store, Scope::Account)?;
+    let packages = store.packages(Some(caller.currency.code())).map_err(internal)?;
+    Ok(json(200, &serde_json::json!({"packages": packages})))
+}
+
+/// `POST /v1/billing/packages/{id}/purchase`: paid from the balance within the credit
+/// limit, its credits granted, and a recurring package's subscription started — at once.
+pub fn purchase(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
+    let caller = authenticate(req, store, Scope::Account)?;
+    let purchase = store.purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).map_err(|e| match e {
+        StoreError::NotFound => ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)),
+        StoreError::InsufficientFunds { balance, credit_limit, needed } => {
+            let money = |minor| Money::new(minor, caller.currency);
+            insufficient_funds(money(needed), money(balance), money(credit_limit))
+        }
+        StoreError::Db(e) => internal(e),
+    })?;
+    Ok(json(201, &purchase))
+}
+
+/// `GET /v1/billing/subscriptions`: newest first, ended ones included.
+pub fn subscriptions(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let caller = authenticate(req, store, Scope::Account)?;
+    Ok(json(200, &serde_json::json!({"subscriptions": store.subscriptions(&caller.account_id).map_err(internal)?})))
+}
+
+/// `DELETE /v1/billing/subscriptions/{id}`: ends it when the period paid for ends.
+pub fn cancel(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
+    let caller = authenticate(req, store, Scope::Account)?;
+    match store.cancel_subscription(&caller.account_id, id, &caller.actor).map_err(internal)? {
+        CancelSubscription::Canceling(view) => Ok(json(200, &view)),
+        CancelSubscription::Ended(status) => Err(subscription_ended(&status)),
+        CancelSubscription::NotFound => Err(ApiError::not_found(format!("no subscription {id} in this account"))),
+    }
+}
+
+/// `GET /v1/billing/credits?limit=&before=`: the credits and their ledger, newest first.
+pub fn credits(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let caller = authenticate(req, store, Scope::Account)?;
+    let (limit, before) = history_page(req)?;
+    let balances = store.credit_balances(&caller.account_id).map_err(internal)?;
+    let entries = store.credit_entries(&caller.account_id, limit, before).map_err(internal)?;
+    Ok(json(200, &serde_json::json!({"sms_credits": balances.sms, "voice_credits": balances.voice, "entries": entries})))
+}
+
+/// The account's credits, for the balance.
+pub fn balances(store: &Store, account_id: &str) -> Result<platform::store::CreditBalances, ApiError> {
+    store.credit_balances(account_id).map_err(internal)
+}

@@ -1,0 +1,536 @@
+//! SQL of credits and packages (seed 002, 003): the credit ledger (`credit_entries`, whose
+//! trigger keeps `accounts.sms_credits`/`voice_credits` equal to its sums), the operator's
+//! package catalogue, purchases paid from the balance, subscriptions and their renewals.
+//! Spending credits on a send is the send's own triggers (migration 0013); giving them back
+//! is [`Store::refund_credits_in`], on the one status-change path.
+
+use super::{timestamp, Store, StoreError};
+use crate::db::{int, text, Db, DbError, RowExt};
+use crate::ids::new_id;
+use chrono::{DateTime, Utc};
+use domain::package::{Frequency, Package};
+use serde::Serialize;
+use spin_sdk::sqlite::Value;
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct CreditBalances {
+    pub sms: i64,
+    pub voice: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditEntry {
+    pub id: i64,
+    pub unit: String,
+    pub amount: i64,
+    pub balance_after: i64,
+    pub kind: String,
+    pub reference: String,
+    pub reason: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageView {
+    pub id: String,
+    pub name: String,
+    pub currency: String,
+    pub cost_minor: i64,
+    pub sms_credits: i64,
+    pub voice_credits: i64,
+    pub numbers: i64,
+    pub frequency: String,
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubscriptionView {
+    pub id: String,
+    pub package_id: String,
+    pub name: String,
+    pub currency: String,
+    pub cost_minor: i64,
+    pub sms_credits: i64,
+    pub voice_credits: i64,
+    pub numbers: i64,
+    pub frequency: String,
+    pub status: String,
+    pub cancel_at_period_end: bool,
+    pub current_period_start: String,
+    /// When the next period starts and is paid for (or the subscription ends).
+    pub current_period_end: String,
+    pub canceled_at: Option<String>,
+    pub ended_at: Option<String>,
+    pub created_at: String,
+}
+
+/// What a purchase did: its id (the ledger entry's reference), the new balance and credits,
+/// and the subscription a recurring package starts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Purchase {
+    pub purchase_id: String,
+    pub package_id: String,
+    pub cost_minor: i64,
+    pub currency: String,
+    pub balance_minor: i64,
+    pub credits: CreditBalances,
+    pub subscription: Option<SubscriptionView>,
+}
+
+#[derive(Debug)]
+pub enum CancelSubscription {
+    /// Ends when its current period does (asking again changes nothing).
+    Canceling(SubscriptionView),
+    /// Already ended: canceled or past_due.
+    Ended(String),
+    NotFound,
+}
+
+/// A secondary-number allowance: how many the account's active number subscriptions allow
+/// and how many secondary numbers it has besides the one being assigned.
+#[derive(Debug, Clone, Copy)]
+pub struct NumberRoom {
+    pub allowed: i64,
+    pub used: i64,
+}
+
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct RenewalReport {
+    pub renewed: usize,
+    pub past_due: usize,
+    pub ended: usize,
+}
+
+const PACKAGE_COLUMNS: &str =
+    "id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, active, created_at, updated_at";
+
+fn package_from_row(r: &spin_sdk::sqlite::RowResult) -> PackageView {
+    PackageView {
+        id: r.text(0),
+        name: r.text(1),
+        currency: r.text(2),
+        cost_minor: r.int(3),
+        sms_credits: r.int(4),
+        voice_credits: r.int(5),
+        numbers: r.int(6),
+        frequency: r.text(7),
+        active: r.int(8) != 0,
+        created_at: r.text(9),
+        updated_at: r.text(10),
+    }
+}
+
+const SUBSCRIPTION_COLUMNS: &str = "id, package_id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, \
+     status, cancel_at_period_end, current_period_start, next_renewal_at, canceled_at, ended_at, created_at";
+
+fn subscription_from_row(r: &spin_sdk::sqlite::RowResult) -> SubscriptionView {
+    SubscriptionView {
+        id: r.text(0),
+        package_id: r.text(1),
+        name: r.text(2),
+        currency: r.text(3),
+        cost_minor: r.int(4),
+        sms_credits: r.int(5),
+        voice_credits: r.int(6),
+        numbers: r.int(7),
+        frequency: r.text(8),
+        status: r.text(9),
+        cancel_at_period_end: r.int(10) != 0,
+        current_period_start: r.text(11),
+        current_period_end: r.text(12),
+        canceled_at: r.opt_text(13),
+        ended_at: r.opt_text(14),
+        created_at: r.text(15),
+    }
+}
+
+/// Grants a package's credits (each unit that has any) as entries of `kind`.
+fn grant_credits(db: &Db, account_id: &str, sms: i64, voice: i64, kind: &str, reference: &str, reason: &str) -> Result<(), DbError> {
+    for (unit, amount) in [("sms", sms), ("voice", voice)] {
+        if amount > 0 {
+            db.execute(
+                "INSERT INTO credit_entries (account_id, unit, amount, balance_after, kind, reference, reason) \
+                 SELECT id, ?2, ?3, CASE ?2 WHEN 'sms' THEN sms_credits ELSE voice_credits END + ?3, ?4, ?5, ?6 \
+                 FROM accounts WHERE id = ?1",
+                &[text(account_id), text(unit), int(amount), text(kind), text(reference), text(reason)],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Pays `cost` from the balance within the credit limit: the ledger entry's new balance,
+/// or `None` (nothing written) when the balance and limit cannot cover it.
+fn pay(db: &Db, account_id: &str, cost: i64, kind: &str, reference: &str, description: &str) -> Result<Option<i64>, DbError> {
+    let rows = db.query(
+        "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
+         SELECT id, -?2, balance_minor - ?2, ?3, ?4, ?5 FROM accounts \
+         WHERE id = ?1 AND balance_minor - ?2 >= -credit_limit_minor RETURNING balance_after_minor",
+        &[text(account_id), int(cost), text(kind), text(reference), text(description)],
+    )?;
+    Ok(rows.rows.first().map(|r| r.int(0)))
+}
+
+fn parse_instant(stored: &str) -> Result<DateTime<Utc>, DbError> {
+    DateTime::parse_from_rfc3339(stored)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| DbError(format!("unreadable instant '{stored}': {e}")))
+}
+
+impl Store {
+    // ------------------------------------------------------------ credits
+
+    pub fn credit_balances(&self, account_id: &str) -> Result<CreditBalances, DbError> {
+        let rows = self.db.query("SELECT sms_credits, voice_credits FROM accounts WHERE id = ?", &[text(account_id)])?;
+        Ok(rows.rows.first().map(|r| CreditBalances { sms: r.int(0), voice: r.int(1) }).unwrap_or_default())
+    }
+
+    /// The credit ledger, newest first; `before` pages on from an entry id.
+    pub fn credit_entries(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<CreditEntry>, DbError> {
+        let rows = self.db.query(
+            "SELECT id, unit, amount, balance_after, kind, reference, reason, created_at FROM credit_entries \
+             WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+            &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
+        )?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| CreditEntry {
+                id: r.int(0),
+                unit: r.text(1),
+                amount: r.int(2),
+                balance_after: r.int(3),
+                kind: r.text(4),
+                reference: r.text(5),
+                reason: r.text(6),
+                created_at: r.text(7),
+            })
+            .collect())
+    }
+
+    /// After a send: the balance, credit limit and SMS credits, and the messages of the
+    /// batch the triggers paid with credits.
+    pub(super) fn paid_after_send(&self, account_id: &str, batch_id: &str) -> Result<(i64, i64, i64, Vec<String>), StoreError> {
+        let rows = self.db.query(
+            "SELECT balance_minor, credit_limit_minor, sms_credits, \
+                    (SELECT json_group_array(id) FROM messages WHERE batch_id = ?2 AND credits > 0) \
+             FROM accounts WHERE id = ?1",
+            &[text(account_id), text(batch_id)],
+        )?;
+        let row = rows.rows.first().ok_or(StoreError::NotFound)?;
+        let ids: Vec<String> = serde_json::from_str(&row.text(3)).unwrap_or_default();
+        Ok((row.int(0), row.int(1), row.int(2), ids))
+    }
+
+    /// Gives back the SMS credits a refunded message was paid with, at most once (the
+    /// unique index on credit refunds). Part of [`Store::change_status`]'s transaction.
+    pub(super) fn refund_credits_in(&self, db: &Db, account_id: &str, message_id: &str, credits: i64, reason: &str) -> Result<bool, DbError> {
+        if credits <= 0 {
+            return Ok(false);
+        }
+        let inserted = db.query(
+            "INSERT INTO credit_entries (account_id, unit, amount, balance_after, kind, reference, reason) \
+             SELECT id, 'sms', ?3, sms_credits + ?3, 'refund', ?2, ?4 FROM accounts WHERE id = ?1 \
+             ON CONFLICT DO NOTHING RETURNING id",
+            &[text(account_id), text(message_id), int(credits), text(reason)],
+        )?;
+        Ok(!inserted.rows.is_empty())
+    }
+
+    // ------------------------------------------------------------ the catalogue
+
+    pub fn create_package(&self, package: &Package) -> Result<PackageView, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "INSERT INTO packages (id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, active) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {PACKAGE_COLUMNS}"
+            ),
+            &[
+                text(new_id("pkg")),
+                text(package.name.as_str()),
+                text(package.cost.currency().code()),
+                int(package.cost.minor()),
+                int(package.sms_credits),
+                int(package.voice_credits),
+                int(package.numbers),
+                text(package.frequency.as_str()),
+                int(package.active as i64),
+            ],
+        )?;
+        rows.rows.first().map(package_from_row).ok_or_else(|| DbError("the package was not stored".into()))
+    }
+
+    pub fn update_package(&self, id: &str, package: &Package) -> Result<Option<PackageView>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "UPDATE packages SET name = ?2, cost_minor = ?3, sms_credits = ?4, voice_credits = ?5, numbers = ?6, \
+                 frequency = ?7, active = ?8, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+                 WHERE id = ?1 RETURNING {PACKAGE_COLUMNS}"
+            ),
+            &[
+                text(id),
+                text(package.name.as_str()),
+                int(package.cost.minor()),
+                int(package.sms_credits),
+                int(package.voice_credits),
+                int(package.numbers),
+                text(package.frequency.as_str()),
+                int(package.active as i64),
+            ],
+        )?;
+        Ok(rows.rows.first().map(package_from_row))
+    }
+
+    pub fn package(&self, id: &str) -> Result<Option<PackageView>, DbError> {
+        let rows = self.db.query(&format!("SELECT {PACKAGE_COLUMNS} FROM packages WHERE id = ?"), &[text(id)])?;
+        Ok(rows.rows.first().map(package_from_row))
+    }
+
+    /// The catalogue: every package for the operator; an account sees the active ones in
+    /// its currency (`currency`).
+    pub fn packages(&self, currency: Option<&str>) -> Result<Vec<PackageView>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "SELECT {PACKAGE_COLUMNS} FROM packages WHERE ?1 IS NULL OR (currency = ?1 AND active = 1) \
+                 ORDER BY currency, cost_minor, name"
+            ),
+            &[currency.map(text).unwrap_or(Value::Null)],
+        )?;
+        Ok(rows.rows.iter().map(package_from_row).collect())
+    }
+
+    // ------------------------------------------------------------ purchases and subscriptions
+
+    /// Buys an active package in the account's currency, paid from the balance within the
+    /// credit limit: the ledger entry (`package_purchase`), the credits, the subscription a
+    /// recurring package starts and the account's history line — one transaction, all or
+    /// nothing. `Err(NotFound)` for a package the account cannot buy.
+    pub fn purchase_package(&self, account_id: &str, package_id: &str, actor: &str, now: DateTime<Utc>) -> Result<Purchase, StoreError> {
+        self.db.transaction(|db| {
+            let rows = db.query(
+                &format!(
+                    "SELECT {PACKAGE_COLUMNS} FROM packages p WHERE id = ?1 AND active = 1 \
+                     AND currency = (SELECT currency FROM accounts WHERE id = ?2)"
+                ),
+                &[text(package_id), text(account_id)],
+            )?;
+            let package = rows.rows.first().map(package_from_row).ok_or(StoreError::NotFound)?;
+            let purchase_id = new_id("pur");
+            let description = format!("package {}", package.name);
+            let Some(balance) = pay(db, account_id, package.cost_minor, "package_purchase", &purchase_id, &description)? else {
+                let (balance, credit_limit) = self.balance_and_limit(account_id)?;
+                return Err(StoreError::InsufficientFunds { balance, credit_limit, needed: package.cost_minor });
+            };
+            grant_credits(db, account_id, package.sms_credits, package.voice_credits, "package_purchase", &purchase_id, &description)?;
+            let frequency = Frequency::parse(&package.frequency).map_err(DbError)?;
+            let subscription = match frequency.period_end(now, 0) {
+                None => None,
+                Some(end) => {
+                    let rows = db.query(
+                        &format!(
+                            "INSERT INTO subscriptions (id, account_id, package_id, name, currency, cost_minor, sms_credits, \
+                             voice_credits, numbers, frequency, anchor_at, current_period_start, next_renewal_at) \
+                             SELECT ?1, ?2, id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, ?3, ?3, ?4 \
+                             FROM packages WHERE id = ?5 RETURNING {SUBSCRIPTION_COLUMNS}"
+                        ),
+                        &[text(new_id("sub")), text(account_id), text(timestamp(now)), text(timestamp(end)), text(package_id)],
+                    )?;
+                    rows.rows.first().map(subscription_from_row)
+                }
+            };
+            db.execute(
+                "INSERT INTO package_purchases (id, account_id, package_id, subscription_id, cost_minor, currency) VALUES (?, ?, ?, ?, ?, ?)",
+                &[
+                    text(purchase_id.as_str()),
+                    text(account_id),
+                    text(package_id),
+                    subscription.as_ref().map(|s| text(s.id.as_str())).unwrap_or(Value::Null),
+                    int(package.cost_minor),
+                    text(package.currency.as_str()),
+                ],
+            )?;
+            let credits = self.credit_balances(account_id)?;
+            db.execute(
+                "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
+                 VALUES (?1, ?2, 'package.purchased', ?3, json_object('balance_minor', ?4 + ?5), \
+                 json_object('balance_minor', ?4, 'package_id', ?6, 'subscription_id', ?7, 'sms_credits', ?8, 'voice_credits', ?9))",
+                &[
+                    text(account_id),
+                    text(actor),
+                    text(purchase_id.as_str()),
+                    int(balance),
+                    int(package.cost_minor),
+                    text(package_id),
+                    subscription.as_ref().map(|s| text(s.id.as_str())).unwrap_or(Value::Null),
+                    int(credits.sms),
+                    int(credits.voice),
+                ],
+            )?;
+            Ok(Purchase {
+                purchase_id,
+                package_id: package.id,
+                cost_minor: package.cost_minor,
+                currency: package.currency,
+                balance_minor: balance,
+                credits,
+                subscription,
+            })
+        })
+    }
+
+    /// The account's subscriptions, newest first.
+    pub fn subscriptions(&self, account_id: &str) -> Result<Vec<SubscriptionView>, DbError> {
+        let rows = self.db.query(
+            &format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE account_id = ? ORDER BY created_at DESC, id"),
+            &[text(account_id)],
+        )?;
+        Ok(rows.rows.iter().map(subscription_from_row).collect())
+    }
+
+    /// Cancels at the end of the current period (what was paid for runs its course).
+    pub fn cancel_subscription(&self, account_id: &str, id: &str, actor: &str) -> Result<CancelSubscription, DbError> {
+        self.db.transaction(|db| {
+            let rows = db.query(
+                "SELECT status, cancel_at_period_end FROM subscriptions WHERE id = ? AND account_id = ?",
+                &[text(id), text(account_id)],
+            )?;
+            let Some(row) = rows.rows.first() else { return Ok(CancelSubscription::NotFound) };
+            if row.text(0) != "active" {
+                return Ok(CancelSubscription::Ended(row.text(0)));
+            }
+            let first = row.int(1) == 0;
+            let rows = db.query(
+                &format!(
+                    "UPDATE subscriptions SET cancel_at_period_end = 1, \
+                     canceled_at = COALESCE(canceled_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
+                     WHERE id = ? RETURNING {SUBSCRIPTION_COLUMNS}"
+                ),
+                &[text(id)],
+            )?;
+            let view = rows.rows.first().map(subscription_from_row).ok_or_else(|| DbError(format!("subscription {id} vanished")))?;
+            if first {
+                db.execute(
+                    "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
+                     VALUES (?, ?, 'subscription.canceled', ?, json_object('cancel_at_period_end', json('false')), \
+                     json_object('cancel_at_period_end', json('true'), 'ends_at', ?))",
+                    &[text(account_id), text(actor), text(id), text(view.current_period_end.as_str())],
+                )?;
+            }
+            Ok(CancelSubscription::Canceling(view))
+        })
+    }
+
+    /// Renews (or ends) up to `limit` subscriptions whose period is over, each in its own
+    /// transaction. Each is claimed by one UPDATE that matches the period it saw, so a
+    /// second runner — at the same time or later — finds nothing to do; the unique
+    /// (subscription, period) of the renewals backs that up. A renewal the balance
+    /// cannot pay leaves the subscription past_due (recorded; never retried); one cancelled
+    /// ends. Periods are renewed one per call, so a runner that was down catches up.
+    pub fn renew_due_subscriptions(&self, now: DateTime<Utc>, limit: i64) -> Result<RenewalReport, DbError> {
+        let now_text = timestamp(now);
+        let rows = self.db.query(
+            "SELECT id, anchor_at, period_index, frequency, next_renewal_at FROM subscriptions \
+             WHERE status = 'active' AND next_renewal_at <= ? ORDER BY next_renewal_at LIMIT ?",
+            &[text(now_text.as_str()), int(limit)],
+        )?;
+        let mut report = RenewalReport::default();
+        for r in &rows.rows {
+            let (id, index, seen) = (r.text(0), r.int(2), r.text(4));
+            let frequency = Frequency::parse(&r.text(3)).map_err(DbError)?;
+            let next_index = u32::try_from(index + 1).map_err(|e| DbError(e.to_string()))?;
+            let end = frequency
+                .period_end(parse_instant(&r.text(1))?, next_index)
+                .ok_or_else(|| DbError(format!("subscription {id}: period {next_index} is out of range")))?;
+            match self.renew_one(&id, index, &seen, &timestamp(end), &now_text)? {
+                Some("renewed") => report.renewed += 1,
+                Some("past_due") => report.past_due += 1,
+                Some(_) => report.ended += 1,
+                None => {}
+            }
+        }
+        Ok(report)
+    }
+
+    /// One subscription's period boundary; `None` when another runner got there first.
+    fn renew_one(&self, id: &str, index: i64, seen: &str, new_end: &str, now: &str) -> Result<Option<&'static str>, DbError> {
+        // Renewed when not cancelled and the balance can pay; the claim decides and moves the
+        // period in one statement.
+        const RENEW: &str = "(s.cancel_at_period_end = 0 AND a.balance_minor - s.cost_minor >= -a.credit_limit_minor)";
+        self.db.transaction(|db| {
+            let claimed = db.query(
+                &format!(
+                    "UPDATE subscriptions AS s SET \
+                     status = CASE WHEN {RENEW} THEN 'active' WHEN s.cancel_at_period_end = 1 THEN 'canceled' ELSE 'past_due' END, \
+                     period_index = CASE WHEN {RENEW} THEN s.period_index + 1 ELSE s.period_index END, \
+                     current_period_start = CASE WHEN {RENEW} THEN s.next_renewal_at ELSE s.current_period_start END, \
+                     next_renewal_at = CASE WHEN {RENEW} THEN ?4 ELSE s.next_renewal_at END, \
+                     ended_at = CASE WHEN {RENEW} THEN NULL ELSE ?5 END \
+                     FROM accounts AS a \
+                     WHERE a.id = s.account_id AND s.id = ?1 AND s.status = 'active' AND s.period_index = ?2 \
+                     AND s.next_renewal_at = ?3 AND s.next_renewal_at <= ?5 \
+                     RETURNING status, account_id, cost_minor, sms_credits, voice_credits, name"
+                ),
+                &[text(id), int(index), text(seen), text(new_end), text(now)],
+            )?;
+            let Some(row) = claimed.rows.first() else { return Ok(None) };
+            let (status, account_id, cost, sms, voice, name) = (row.text(0), row.text(1), row.int(2), row.int(3), row.int(4), row.text(5));
+            let renewal_id = new_id("ren");
+            let outcome = match status.as_str() {
+                "active" => {
+                    let description = format!("subscription {name}, period from {seen}");
+                    if pay(db, &account_id, cost, "subscription_renewal", &renewal_id, &description)?.is_none() {
+                        return Err(DbError(format!("subscription {id}: the renewal the claim found covered was not")));
+                    }
+                    grant_credits(db, &account_id, sms, voice, "subscription_renewal", &renewal_id, &description)?;
+                    "renewed"
+                }
+                "past_due" => "past_due",
+                _ => "ended",
+            };
+            db.execute(
+                "INSERT INTO subscription_renewals (id, subscription_id, account_id, period_index, period_start, period_end, outcome, cost_minor) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?7 = 'renewed' THEN ?6 END, ?7, ?8)",
+                &[
+                    text(renewal_id.as_str()),
+                    text(id),
+                    text(account_id.as_str()),
+                    int(index + 1),
+                    text(seen),
+                    text(new_end),
+                    text(outcome),
+                    int(cost),
+                ],
+            )?;
+            db.execute(
+                "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
+                 VALUES (?, 'system', 'subscription.' || ?, ?, json_object('period_end', ?), json_object('status', ?, 'renewal', ?))",
+                &[text(account_id.as_str()), text(outcome), text(id), text(seen), text(status.as_str()), text(renewal_id.as_str())],
+            )?;
+            Ok(Some(outcome))
+        })
+    }
+
+    // ------------------------------------------------------------ number subscriptions
+
+    /// Room for `number` as a secondary number of the account: what its active number
+    /// subscriptions allow, and the secondary numbers it has other than this one.
+    pub fn number_room(&self, account_id: &str, number: &str) -> Result<NumberRoom, DbError> {
+        let rows = self.db.query(
+            "SELECT (SELECT COALESCE(SUM(numbers), 0) FROM subscriptions WHERE account_id = ?1 AND status = 'active'), \
+                    (SELECT COUNT(*) FROM numbers WHERE account_id = ?1 AND role = 'secondary' AND number <> ?2)",
+            &[text(account_id), text(number)],
+        )?;
+        Ok(rows.rows.first().map(|r| NumberRoom { allowed: r.int(0), used: r.int(1) }).unwrap_or(NumberRoom { allowed: 0, used: 0 }))
+    }
+}
+
+/// What a send was paid with: the balance and SMS credits after it, and the messages that
+/// credits paid for (their price is then zero).
+#[derive(Debug, Clone)]
+pub struct SendPaid {
+    pub balance: i64,
+    pub sms_credits: i64,
+    pub paid_with_credits: Vec<String>,
+}
