@@ -3,11 +3,10 @@
 
 use domain::account::AccountListQuery;
 use domain::error::ApiError;
-use domain::money::{Currency, MAX_AMOUNT_MINOR, MAX_PRICE_PER_SEGMENT_MINOR};
+use domain::money::{Currency, MAX_AMOUNT_MINOR};
 use domain::inbound::ReceptionNumber;
 use domain::package::number_subscription_required;
 use domain::payment::{CreditKind, OperatorCredit};
-use domain::pricing::PriceScope;
 use domain::recipient::Recipient;
 use domain::webhook::WebhookSecret;
 use platform::keys;
@@ -40,11 +39,11 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Get, ["v1", "admin", "accounts", id]) => account(&store, id),
         (Method::Patch, ["v1", "admin", "accounts", id]) => update_account(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "ledger"]) => ledger(&store, id),
-        (Method::Get, ["v1", "admin", "accounts", id, "invoices"]) => invoices::list(&store, id),
-        (Method::Post, ["v1", "admin", "accounts", id, "invoices"]) => invoices::issue(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "history"]) => history(req, &store, id),
         (Method::Post, ["v1", "admin", "accounts", id, "credits"]) => credit(req, &store, id),
         (Method::Get, ["v1", "admin", "accounts", id, "payments"]) => payments(req, &store, id),
+        (Method::Get, ["v1", "admin", "accounts", id, "invoices"]) => invoices::list(&store, id),
+        (Method::Post, ["v1", "admin", "accounts", id, "invoices"]) => invoices::issue(req, &store, id),
         (Method::Post, ["v1", "admin", "accounts", id, "keys"]) => keys::create_key(req, &store, id, OPERATOR),
         (Method::Get, ["v1", "admin", "accounts", id, "keys"]) => keys::list_keys(&store, id),
         (Method::Patch, ["v1", "admin", "keys", id]) => keys::update_key(req, &store, id, None, OPERATOR),
@@ -58,8 +57,12 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Post, ["v1", "admin", "packages"]) => packages::create(req, &store),
         (Method::Get, ["v1", "admin", "packages", id]) => packages::get(&store, id),
         (Method::Patch, ["v1", "admin", "packages", id]) => packages::update(req, &store, id),
-        (Method::Get, ["v1", "admin", "prices"]) => prices(&store),
-        (Method::Put, ["v1", "admin", "prices"]) => set_price(req, &store),
+        (Method::Get, ["v1", "admin", "prices"]) => platform::prices::default_list(&store),
+        (Method::Put, ["v1", "admin", "prices"]) => platform::prices::set_default(req, &store),
+        (Method::Delete, ["v1", "admin", "prices", id]) => platform::prices::end_default(&store, id),
+        (Method::Get, ["v1", "admin", "accounts", id, "prices"]) => platform::prices::account_list(&store, id),
+        (Method::Put, ["v1", "admin", "accounts", id, "prices"]) => platform::prices::set_account(req, &store, id, OPERATOR),
+        (Method::Delete, ["v1", "admin", "accounts", id, "prices", rule]) => platform::prices::end_account(&store, id, rule, OPERATOR),
         _ => Err(ApiError::not_found("no such operator endpoint")),
     }
 }
@@ -231,36 +234,6 @@ fn payments(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError
     let (limit, before) = history_page(req)?;
     let payments = store.payments(id, limit, before).map_err(internal)?;
     Ok(json(200, &serde_json::json!({"payments": payments})))
-}
-
-fn prices(store: &Store) -> Result<Response, ApiError> {
-    let rows = store.prices().map_err(internal)?;
-    let prices: Vec<_> = rows
-        .into_iter()
-        .map(|(currency, scope, minor)| serde_json::json!({"currency": currency, "scope": scope, "per_segment_minor": minor}))
-        .collect();
-    Ok(json(200, &serde_json::json!({"prices": prices})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PriceBody {
-    currency: String,
-    /// `*`, a country (`SE`) or leading digits of E.164 numbers (`4670`).
-    scope: String,
-    per_segment_minor: i64,
-}
-
-fn set_price(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let body: PriceBody = parse_body(req)?;
-    let currency = Currency::parse(&body.currency).map_err(|e| ApiError::malformed(e.to_string()))?;
-    let scope = PriceScope::parse(&body.scope)
-        .ok_or_else(|| ApiError::malformed("scope must be '*', a two-letter country, or digits"))?;
-    if !(0..=MAX_PRICE_PER_SEGMENT_MINOR).contains(&body.per_segment_minor) {
-        return Err(ApiError::malformed(format!("per_segment_minor is 0 to {MAX_PRICE_PER_SEGMENT_MINOR}")));
-    }
-    store.set_price(currency, &scope, body.per_segment_minor).map_err(internal)?;
-    Ok(json(200, &serde_json::json!({"currency": currency.code(), "scope": scope.as_text(), "per_segment_minor": body.per_segment_minor})))
 }
 
 fn store_error(e: StoreError) -> ApiError {

@@ -11,6 +11,8 @@ use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
 mod packages;
+mod prices;
+mod quote;
 mod reports;
 mod topups;
 
@@ -31,13 +33,10 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (Method::Post, ["v1", "billing", "stripe", "webhook"]) => topups::webhook(req, &store),
         (_, ["v1", "billing", "topups"] | ["v1", "billing", "stripe", "webhook"]) => Err(ApiError::method_not_allowed("POST")),
         (_, ["v1", "billing", "payments"]) => Err(ApiError::method_not_allowed("GET")),
-        (Method::Get, ["v1", "billing", "usage"]) => reports::usage(req, &store),
-        (Method::Get, ["v1", "billing", "invoices"]) => reports::invoices(req, &store),
-        (Method::Get, ["v1", "billing", "invoices", id]) => reports::invoice(req, &store, id),
-        (Method::Get, ["v1", "billing", "invoices", id, "document"]) => reports::document(req, &store, id),
-        (_, ["v1", "billing", "usage" | "invoices"] | ["v1", "billing", "invoices", _] | ["v1", "billing", "invoices", _, "document"]) => {
-            Err(ApiError::method_not_allowed("GET"))
-        }
+        (Method::Get, ["v1", "billing", "prices"]) => prices::list(req, &store),
+        (Method::Post, ["v1", "billing", "quote"]) => quote::quote(req, &store),
+        (_, ["v1", "billing", "prices"]) => Err(ApiError::method_not_allowed("GET")),
+        (_, ["v1", "billing", "quote"]) => Err(ApiError::method_not_allowed("POST")),
         (Method::Get, ["v1", "billing", "packages"]) => packages::catalogue(req, &store),
         (Method::Post, ["v1", "billing", "packages", id, "purchase"]) => packages::purchase(req, &store, id),
         (Method::Get, ["v1", "billing", "subscriptions"]) => packages::subscriptions(req, &store),
@@ -46,6 +45,13 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         (_, ["v1", "billing", "packages" | "subscriptions" | "credits"]) => Err(ApiError::method_not_allowed("GET")),
         (_, ["v1", "billing", "packages", _, "purchase"]) => Err(ApiError::method_not_allowed("POST")),
         (_, ["v1", "billing", "subscriptions", _]) => Err(ApiError::method_not_allowed("DELETE")),
+        (Method::Get, ["v1", "billing", "usage"]) => reports::usage(req, &store),
+        (Method::Get, ["v1", "billing", "invoices"]) => reports::invoices(req, &store),
+        (Method::Get, ["v1", "billing", "invoices", id]) => reports::invoice(req, &store, id),
+        (Method::Get, ["v1", "billing", "invoices", id, "document"]) => reports::document(req, &store, id),
+        (_, ["v1", "billing", "usage" | "invoices"] | ["v1", "billing", "invoices", _] | ["v1", "billing", "invoices", _, "document"]) => {
+            Err(ApiError::method_not_allowed("GET"))
+        }
         _ => Err(ApiError::not_found("no such endpoint")),
     }
 }

@@ -224,6 +224,12 @@ impl From<crate::optout::TokenError> for ApiError {
     }
 }
 
+impl From<crate::pricing::PriceError> for ApiError {
+    fn from(error: crate::pricing::PriceError) -> Self {
+        ApiError::new(400, "InvalidPrice", error.to_string())
+    }
+}
+
 /// Concatenation data we cannot read is the carrier's mistake, like an unreadable receipt.
 impl From<crate::inbound::PartError> for ApiError {
     fn from(error: crate::inbound::PartError) -> Self {

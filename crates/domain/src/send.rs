@@ -1,10 +1,11 @@
 //! Validating and pricing a send request before anything is stored or charged.
 
 use crate::money::{Currency, Money, MoneyError};
-use crate::pricing::{message_price, select_price, PriceRule};
+use crate::pricing::{select_price, PriceRule, UnitPrice};
 use crate::recipient::{Recipient, RecipientError};
 use crate::sender::{Sender, SenderError};
 use crate::text::{MessageText, SegmentLimits, TextError};
+use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
 /// Recipients one request may carry.
@@ -79,6 +80,9 @@ pub fn validate_send(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PricedMessage {
     pub recipient: Recipient,
+    /// The price per segment of the rule that applied.
+    pub unit_price: UnitPrice,
+    /// What the message costs, in whole minor units.
     pub price: Money,
 }
 
@@ -88,18 +92,17 @@ pub struct Quote {
     pub total: Money,
 }
 
-/// Prices every message; one destination without a price refuses the whole request,
-/// so a batch is never half charged.
-pub fn quote(send: &ValidSend, rules: &[PriceRule], currency: Currency) -> Result<Quote, SendRejection> {
+/// Prices every message with the rules in effect at `at` (the send's acceptance); one
+/// destination without a price refuses the whole request, so a batch is never half charged.
+pub fn quote(send: &ValidSend, rules: &[PriceRule], currency: Currency, at: DateTime<Utc>) -> Result<Quote, SendRejection> {
+    let rules: Vec<PriceRule> = rules.iter().filter(|rule| rule.per_segment.currency() == currency).cloned().collect();
     let mut total = Money::zero(currency);
     let mut messages = Vec::with_capacity(send.recipients.len());
     for recipient in &send.recipients {
-        let rule = select_price(rules, recipient)
-            .filter(|rule| rule.per_segment.currency() == currency)
-            .ok_or_else(|| SendRejection::NoPrice(recipient.e164().to_owned()))?;
-        let price = message_price(rule, send.text.segments())?;
+        let rule = select_price(&rules, recipient, at).ok_or_else(|| SendRejection::NoPrice(recipient.e164().to_owned()))?;
+        let price = rule.per_segment.for_segments(send.text.segments())?;
         total = total.checked_add(price)?;
-        messages.push(PricedMessage { recipient: recipient.clone(), price });
+        messages.push(PricedMessage { recipient: recipient.clone(), unit_price: rule.per_segment, price });
     }
     Ok(Quote { messages, total })
 }
@@ -107,7 +110,7 @@ pub fn quote(send: &ValidSend, rules: &[PriceRule], currency: Currency) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::PriceScope;
+    use crate::pricing::{EffectivePeriod, PriceList, PriceScope};
 
     fn to(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
@@ -156,17 +159,25 @@ mod tests {
     #[test]
     fn quote_prices_each_segment_and_refuses_unpriced_destinations() {
         let sek = Currency::parse("SEK").unwrap();
-        let rules = vec![PriceRule { scope: PriceScope::parse("SE").unwrap(), per_segment: Money::new(35, sek) }];
+        let now = DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let rules = vec![PriceRule {
+            scope: PriceScope::parse("SE").unwrap(),
+            list: PriceList::Default,
+            per_segment: UnitPrice::from_milli(35_000, sek).unwrap(),
+            period: EffectivePeriod { from: now, to: None },
+        }];
         let long_text = "a".repeat(200); // 2 segments
         let send = validate_send("ACME", &to(&["+46701234567", "+46731234567"]), &long_text, SegmentLimits::default())
             .unwrap();
-        let q = quote(&send, &rules, sek).unwrap();
+        let q = quote(&send, &rules, sek, now).unwrap();
         assert_eq!(q.total.minor(), 140);
         assert_eq!(q.messages[0].price.minor(), 70);
         let abroad = validate_send("ACME", &to(&["+4915112345678"]), "Hi", SegmentLimits::default()).unwrap();
-        assert_eq!(quote(&abroad, &rules, sek), Err(SendRejection::NoPrice("+4915112345678".into())));
+        assert_eq!(quote(&abroad, &rules, sek, now), Err(SendRejection::NoPrice("+4915112345678".into())));
         // A price list in another currency does not price a SEK account.
         let eur = Currency::parse("EUR").unwrap();
-        assert!(quote(&send, &rules, eur).is_err());
+        assert!(quote(&send, &rules, eur, now).is_err());
+        // Nor does a rule before it takes effect.
+        assert!(quote(&send, &rules, sek, now - chrono::TimeDelta::milliseconds(1)).is_err());
     }
 }

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_identity.sql"),
     include_str!("../migrations/0009_account_profile.sql"),
     include_str!("../migrations/0010_ledger_kinds.sql"),
+    include_str!("../migrations/0011_prices.sql"),
     include_str!("../migrations/0012_payments.sql"),
     include_str!("../migrations/0013_packages_credits.sql"),
     include_str!("../migrations/0014_invoices.sql"),

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod messages;
 pub mod outbound;
 pub mod people;
+pub mod prices;
 pub mod reports;
 pub mod sending;
 pub mod smpp;

@@ -14,7 +14,9 @@ use domain::endpoint::CallbackUrl;
 use domain::error::{ApiError, ErrorDetail};
 use domain::money::{Currency, Money};
 use domain::schedule::{SendAt, TimeZone, Validity};
-use domain::send::{quote, validate_send, SendRejection, ValidSend, MAX_RECIPIENTS};
+use domain::pricing::UnitPriceJson;
+use domain::recipient::Recipient;
+use domain::send::{quote, validate_send, Quote, SendRejection, ValidSend, MAX_RECIPIENTS};
 use domain::optout::{self, append_unsubscribe_link, UnsubscribeSecret};
 use domain::status::Status;
 use domain::text::{MessageText, SegmentLimits};
@@ -77,15 +79,37 @@ pub struct SendOutcome {
     pub expires_at: String,
 }
 
-/// Sends for `caller`: all recipients or none (a refused request stores and charges
-/// nothing), except that recipients on the account's blocklist are left out — refused
-/// in the answer, not stored, not charged — while the others go. When every recipient is
-/// blocked the request is refused (400, RecipientRejected).
-pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> Result<SendOutcome, ApiError> {
+/// A send request checked and priced, with nothing stored: what [`send_messages`] stores
+/// and pays for, and what [`quote_messages`] shows.
+struct PreparedSend {
+    /// The recipients that go (blocked ones left out), with the text as it is sent
+    /// (the unsubscribe link counted).
+    valid: ValidSend,
+    /// Every recipient in request order, blocked ones included.
+    all_recipients: Vec<Recipient>,
+    /// Blocked recipients: why and since when.
+    refused: HashMap<String, String>,
+    /// The text before any unsubscribe link.
+    base_text: String,
+    duplicates: usize,
+    quote: Quote,
+    send_at: Option<String>,
+    expires_at: String,
+    status_callback: Option<CallbackUrl>,
+}
+
+/// Everything a send does before it stores anything: groups expanded, validated,
+/// scheduled, blocked recipients left out, the unsubscribe link counted, and priced by
+/// the rules in effect at `now`, the send's acceptance.
+fn prepare_send(
+    store: &Store,
+    caller: &Caller,
+    request: &SendRequest,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PreparedSend, ApiError> {
     let expansion = expand_request_groups(store, caller, request.to)?;
     let mut valid = validate(request, expansion.as_ref())?;
     let group_duplicates = expansion.as_ref().map_or(0, |e| e.duplicates);
-    let now = chrono::Utc::now();
     let send_at = match request.send_at {
         None => None,
         Some(input) => {
@@ -115,18 +139,9 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
 
     // Stop-service by link: each SMS ends with its recipient's own unsubscribe link, and
     // the link counts in the segments and the price (every token has the same length).
-    let bodies_for = |recipients: &[&str], text: &str| -> Result<Vec<String>, ApiError> {
-        match caller.stop_by_link {
-            false => Ok(recipients.iter().map(|_| text.to_owned()).collect()),
-            true => {
-                let links = UnsubscribeLinks::from_variables()?;
-                recipients.iter().map(|to| links.append(&caller.account_id, to, text)).collect()
-            }
-        }
-    };
     let base_text = valid.text.as_str().to_owned();
     if caller.stop_by_link {
-        let sample = bodies_for(&[valid.recipients[0].e164()], valid.text.as_str())?.remove(0);
+        let sample = bodies_for(caller, &[valid.recipients[0].e164()], valid.text.as_str())?.remove(0);
         valid.text = MessageText::parse(&sample, SegmentLimits::default())
             .map_err(|e| ApiError::from_status(400, Status::InvalidContent, format!("with the unsubscribe link: {e}")))?;
     }
@@ -136,14 +151,108 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
     countries.dedup();
     let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
     let digits: Vec<&str> = valid.recipients.iter().map(|r| r.digits()).collect();
-    let rules = store.price_rules(caller.currency, &countries, &digits).map_err(internal)?;
-    let quote = quote(&valid, &rules, caller.currency)?;
+    let rules = store.price_rules(&caller.account_id, caller.currency, &countries, &digits, now).map_err(internal)?;
+    let quote = quote(&valid, &rules, caller.currency, now)?;
+    Ok(PreparedSend {
+        duplicates: valid.duplicates + group_duplicates,
+        valid,
+        all_recipients,
+        refused,
+        base_text,
+        quote,
+        send_at,
+        expires_at,
+        status_callback,
+    })
+}
+
+/// The SMS bodies for these recipients: the text, with each one's own unsubscribe link
+/// when the account sends them.
+fn bodies_for(caller: &Caller, recipients: &[&str], text: &str) -> Result<Vec<String>, ApiError> {
+    match caller.stop_by_link {
+        false => Ok(recipients.iter().map(|_| text.to_owned()).collect()),
+        true => {
+            let links = UnsubscribeLinks::from_variables()?;
+            recipients.iter().map(|to| links.append(&caller.account_id, to, text)).collect()
+        }
+    }
+}
+
+/// One recipient of a quote: what a send would charge for it, or why it would not go.
+#[derive(Debug, Serialize)]
+pub struct QuotedMessage {
+    pub to: String,
+    pub country: String,
+    pub encoding: &'static str,
+    pub segments: u32,
+    /// The price per segment of the rule that applies; null for a blocked recipient.
+    pub unit_price: Option<UnitPriceJson>,
+    pub price: MoneyJson,
+    /// On the account's blocklist: a send leaves it out (RecipientRejected), uncharged.
+    pub rejected: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_detail: Option<String>,
+}
+
+/// The answer to a quote: what the same send would cost now.
+#[derive(Debug, Serialize)]
+pub struct QuoteOutcome {
+    pub messages: Vec<QuotedMessage>,
+    pub duplicates_removed: usize,
+    pub rejected: usize,
+    /// Segments of the messages that would go.
+    pub segments: u64,
+    pub total_price: MoneyJson,
+}
+
+/// What `request` would cost if sent now: the send's own checks and pricing, with
+/// nothing stored, charged or sent.
+pub fn quote_messages(store: &Store, caller: &Caller, request: &SendRequest) -> Result<QuoteOutcome, ApiError> {
+    let prepared = prepare_send(store, caller, request, chrono::Utc::now())?;
+    let text = &prepared.valid.text;
+    let mut priced = prepared.quote.messages.iter();
+    let mut messages = Vec::with_capacity(prepared.all_recipients.len());
+    for recipient in &prepared.all_recipients {
+        let (unit_price, price, detail) = match prepared.refused.get(recipient.e164()) {
+            Some(detail) => (None, Money::zero(caller.currency), Some(detail.clone())),
+            None => {
+                let priced = priced.next().ok_or_else(|| internal("a priced message is missing"))?;
+                (Some(priced.unit_price.into()), priced.price, None)
+            }
+        };
+        messages.push(QuotedMessage {
+            to: recipient.e164().to_owned(),
+            country: recipient.country().as_str().to_owned(),
+            encoding: text.encoding().as_str(),
+            segments: text.segments(),
+            unit_price,
+            price: price.into(),
+            rejected: detail.is_some(),
+            status_detail: detail,
+        });
+    }
+    Ok(QuoteOutcome {
+        messages,
+        duplicates_removed: prepared.duplicates,
+        rejected: prepared.refused.len(),
+        segments: u64::from(text.segments()) * prepared.quote.messages.len() as u64,
+        total_price: prepared.quote.total.into(),
+    })
+}
+
+/// Sends for `caller`: all recipients or none (a refused request stores and charges
+/// nothing), except that recipients on the account's blocklist are left out — refused
+/// in the answer, not stored, not charged — while the others go. When every recipient is
+/// blocked the request is refused (400, RecipientRejected).
+pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> Result<SendOutcome, ApiError> {
+    let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback } =
+        prepare_send(store, caller, request, chrono::Utc::now())?;
 
     let carrier = CarrierConfig::from_variables();
     let batch_id = new_id("bat");
     let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
     let recipients: Vec<&str> = quote.messages.iter().map(|m| m.recipient.e164()).collect();
-    let bodies = bodies_for(&recipients, &base_text)?;
+    let bodies = bodies_for(caller, &recipients, &base_text)?;
     let paid = store
         .create_send(&NewSend {
             account_id: &caller.account_id,
@@ -229,7 +338,7 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
         sandbox: carrier.is_sandbox(),
         carrier: carrier.name,
         messages,
-        duplicates_removed: valid.duplicates + group_duplicates,
+        duplicates_removed: duplicates,
         rejected: refused.len(),
         total_price: Money::new(quote.total.minor() - credited_minor, quote.total.currency()).into(),
         balance: Money::new(balance, caller.currency).into(),

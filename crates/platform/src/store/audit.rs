@@ -19,6 +19,8 @@ pub enum Subject<'a> {
     User(&'a str),
     /// An SMPP credential (never its password hash).
     Smpp(&'a str),
+    /// The account's own price list: every rule, with its price and period.
+    Prices(&'a str),
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -75,14 +77,24 @@ impl Subject<'_> {
                  FROM smpp_credentials WHERE id = ?",
                 vec![id],
             ),
+            Subject::Prices(account_id) => (
+                "SELECT json_group_array(json_object('id', id, 'currency', currency, 'scope', scope, \
+                 'per_segment_milli', per_segment_milli, 'effective_from', effective_from, 'effective_to', effective_to)) \
+                 FROM (SELECT * FROM price_rules WHERE account_id = ? ORDER BY id)",
+                vec![account_id],
+            ),
         }
     }
 
     fn target(&self) -> &str {
         match self {
-            Subject::Account(id) | Subject::Key(id) | Subject::Number(id) | Subject::User(id) | Subject::Member(_, id) | Subject::Smpp(id) => {
-                id
-            }
+            Subject::Account(id)
+            | Subject::Key(id)
+            | Subject::Number(id)
+            | Subject::User(id)
+            | Subject::Member(_, id)
+            | Subject::Smpp(id)
+            | Subject::Prices(id) => id,
         }
     }
 }

@@ -4,9 +4,8 @@
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use crate::ids::new_id;
 use domain::access::{IpAllowlist, KeyAccess, Scopes};
-use domain::money::{Currency, Money};
+use domain::money::Currency;
 use domain::policy::refund_due_for;
-use domain::pricing::{PriceRule, PriceScope};
 use domain::send::Quote;
 use domain::status::{transition, Status, Transition};
 use domain::text::MessageText;
@@ -19,16 +18,18 @@ mod dispatch;
 mod identity;
 mod inbound;
 mod packages;
+mod prices;
 mod payments;
 mod receipts;
 mod reports;
 
 pub use payments::{CreditRecorded, ManualCredit, ManualCreditError, PaymentView, TopupSettled};
 pub use receipts::{IncomingReceipt, ReceiptOutcome};
+pub use reports::{InvoiceRequest, InvoiceSummary, IssueOutcome};
 pub use packages::{
     CancelSubscription, CreditBalances, CreditEntry, NumberRoom, PackageView, Purchase, RenewalReport, SendPaid, SubscriptionView,
 };
-pub use reports::{InvoiceRequest, InvoiceSummary, IssueOutcome};
+pub use prices::{PriceRuleEnd, StoredPriceRule};
 pub use contacts::{
     BlockEntry, ContactFields, ContactPatch, ContactView, ContactWrite, GroupRef, GroupView, GroupWrite, MemberRemoved, MembersAdded,
     SavedContact,
@@ -461,51 +462,6 @@ impl Store {
             &[text(key_id)],
         )?;
         Ok(!rows.rows.is_empty())
-    }
-
-    // ------------------------------------------------------------ prices
-
-    /// The rules that could price these destinations in `currency`. One query for any
-    /// number of recipients: the catch-all, the countries, and prefixes of the numbers.
-    pub fn price_rules(&self, currency: Currency, countries: &[&str], digits: &[&str]) -> Result<Vec<PriceRule>, DbError> {
-        let mut sql = String::from("SELECT scope, per_segment_minor FROM prices WHERE currency = ? AND (scope = '*'");
-        let mut params = vec![text(currency.code())];
-        if !countries.is_empty() {
-            sql.push_str(" OR scope IN (");
-            sql.push_str(&vec!["?"; countries.len()].join(","));
-            sql.push(')');
-            params.extend(countries.iter().map(|c| text(*c)));
-        }
-        if digits.len() == 1 {
-            sql.push_str(" OR (length(scope) > 2 AND substr(?, 1, length(scope)) = scope)");
-            params.push(text(digits[0]));
-        } else if !digits.is_empty() {
-            // Large batches: every prefix rule; the domain picks per number.
-            sql.push_str(" OR scope GLOB '[0-9]*'");
-        }
-        sql.push(')');
-        let rows = self.db.query(&sql, &params)?;
-        Ok(rows
-            .rows
-            .iter()
-            .filter_map(|r| {
-                Some(PriceRule { scope: PriceScope::parse(&r.text(0))?, per_segment: Money::new(r.int(1), currency) })
-            })
-            .collect())
-    }
-
-    pub fn set_price(&self, currency: Currency, scope: &PriceScope, per_segment_minor: i64) -> Result<(), DbError> {
-        self.db.execute(
-            "INSERT INTO prices (currency, scope, per_segment_minor) VALUES (?, ?, ?) \
-             ON CONFLICT (currency, scope) DO UPDATE SET per_segment_minor = excluded.per_segment_minor, \
-             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            &[text(currency.code()), text(scope.as_text()), int(per_segment_minor)],
-        )
-    }
-
-    pub fn prices(&self) -> Result<Vec<(String, String, i64)>, DbError> {
-        let rows = self.db.query("SELECT currency, scope, per_segment_minor FROM prices ORDER BY currency, scope", &[])?;
-        Ok(rows.rows.iter().map(|r| (r.text(0), r.text(1), r.int(2))).collect())
     }
 
     // ------------------------------------------------------------ sending

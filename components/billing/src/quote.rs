@@ -1,0 +1,54 @@
+//! `POST /v1/billing/quote`: what a send would cost now — per recipient the country,
+//! encoding, segments, price per segment and price — with nothing stored or charged.
+//! It runs the send's own checks and pricing (platform::messages::quote_messages), so a
+//! quote and the send after it agree; `messages:send` is enough, since whoever may send
+//! may see what it costs (the portal's send page asks as the text is typed).
+
+use domain::access::Scope;
+use domain::error::ApiError;
+use platform::http::{authenticate, json, parse_body};
+use platform::messages::{quote_messages, SendRequest};
+use platform::store::Store;
+use serde::Deserialize;
+use spin_sdk::http::{Request, Response};
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Recipients {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuoteBody {
+    /// Numbers and group ids (`grp_…`), as a send takes them.
+    to: Recipients,
+    text: String,
+    /// Checked like a send's sender when given; it does not change the price.
+    from: Option<String>,
+}
+
+/// Stands in for an absent sender: a valid one, so that only what was given is checked.
+const ANY_SENDER: &str = "Quote";
+
+pub fn quote(req: &Request, store: &Store) -> Result<Response, ApiError> {
+    let caller = authenticate(req, store, Scope::MessagesSend)?;
+    let body: QuoteBody = parse_body(req)?;
+    let to = match body.to {
+        Recipients::One(number) => vec![number],
+        Recipients::Many(list) => list,
+    };
+    let request = SendRequest {
+        from: body.from.as_deref().unwrap_or(ANY_SENDER),
+        to: &to,
+        text: &body.text,
+        client_reference: None,
+        status_callback: None,
+        send_at: None,
+        time_zone: None,
+        validity: None,
+        ignore_blocklist: false,
+    };
+    Ok(json(200, &quote_messages(store, &caller, &request)?))
+}
