@@ -87,6 +87,12 @@ fn usage_per_day_status_and_destination_matches_what_was_sent_and_charged() {
     assert_eq!(rows.iter().map(|r| r["messages"].as_i64().unwrap()).sum::<i64>(), messages);
     assert_eq!(rows.iter().filter(|r| r["messages"].as_i64().unwrap() > 0).count(), 1, "all were sent today: {by_day}");
 
+    // One day, one UTC offset all day (a day of no clock change): the same messages.
+    let today = &rfc3339_in(0)[..10];
+    let one_day = ok(app.get(&key, &format!("/v1/billing/usage?from={today}&to={today}&group_by=day")));
+    assert_eq!(one_day["rows"].as_array().unwrap().len(), 1);
+    assert!(one_day["totals"]["messages"].as_i64().unwrap() <= messages);
+
     let by_status = ok(app.get(&key, &format!("/v1/billing/usage?from={from}&to={to}&group_by=status&format=json")));
     assert_eq!(figures(&by_status["totals"]), expected);
     let statuses: HashMap<i64, &Value> = by_status["rows"].as_array().unwrap().iter().map(|r| (r["status"]["code"].as_i64().unwrap(), r)).collect();

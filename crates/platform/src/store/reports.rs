@@ -92,14 +92,19 @@ impl Store {
             GroupBy::Day => {
                 // date(t, '+3600 seconds') per offset segment: exact across DST changes.
                 let modifier = |offset: i32| text(format!("{offset:+} seconds"));
-                let mut case = String::from("date(m.created_at, CASE");
-                for window in offsets.windows(2) {
-                    params.push(text(timestamp(window[1].0)));
-                    params.push(modifier(window[0].1));
-                    case.push_str(&format!(" WHEN m.created_at < ?{} THEN ?{}", params.len() - 1, params.len()));
+                let mut case = String::from("date(m.created_at, ");
+                if offsets.len() > 1 {
+                    case.push_str("CASE");
+                    for window in offsets.windows(2) {
+                        params.push(text(timestamp(window[1].0)));
+                        params.push(modifier(window[0].1));
+                        case.push_str(&format!(" WHEN m.created_at < ?{} THEN ?{}", params.len() - 1, params.len()));
+                    }
+                    case.push_str(" ELSE ");
                 }
                 params.push(modifier(offsets.last().map(|o| o.1).unwrap_or(0)));
-                case.push_str(&format!(" ELSE ?{} END)", params.len()));
+                case.push_str(&format!("?{}", params.len()));
+                case.push_str(if offsets.len() > 1 { " END)" } else { ")" });
                 case
             }
         };
