@@ -32,6 +32,7 @@ echo "== api/openapi.json is valid OpenAPI 3.1"
 export SMSEDGE_ADMIN_TOKEN="api-schema-admin-token"
 export SMSEDGE_JOBS_TOKEN="api-schema-jobs-token"
 export SMSEDGE_CARRIER_SECRET="api-schema-carrier-secret"
+export SMSEDGE_STRIPE_WEBHOOK_SECRET="whsec_api_schema_stripe_secret"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
@@ -61,6 +62,9 @@ assert anywhere in manifest, "spin.toml: the dispatch component's outbound hosts
 open(out, "w").write(manifest.replace(anywhere, 'allowed_outbound_hosts = ["http://127.0.0.1:*", "http://localhost:*"]'))
 PY
 
+# Stripe's API is the app itself: it answers 404 to /v1/checkout/sessions, so a top-up
+# ends 422 StripeRefused and no request leaves the machine (tests/e2e/tests/stripe.rs has a
+# fake Stripe that makes sessions).
 # Every feature on, so nothing answers 503 for lack of configuration: the sandbox carrier,
 # the operator and job tokens, every carrier's webhook secret, unsubscribe links.
 SPIN_VARIABLE_ADMIN_TOKEN="$SMSEDGE_ADMIN_TOKEN" \
@@ -71,6 +75,9 @@ SPIN_VARIABLE_VONAGE_WEBHOOK_SECRET="$SMSEDGE_CARRIER_SECRET" \
 SPIN_VARIABLE_SINCH_WEBHOOK_SECRET="$SMSEDGE_CARRIER_SECRET" \
 SPIN_VARIABLE_UNSUBSCRIBE_SECRET="api-schema-unsubscribe-secret-of-at-least-32-bytes" \
 SPIN_VARIABLE_PUBLIC_BASE_URL="$base" \
+SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET="$SMSEDGE_STRIPE_WEBHOOK_SECRET" \
+SPIN_VARIABLE_STRIPE_SECRET_KEY="sk_test_api_schema" \
+SPIN_VARIABLE_STRIPE_API_BASE="$base" \
     setsid "$SPIN" up -f "$state/spin.toml" --listen "127.0.0.1:$port" --state-dir "$state" </dev/null >"$log" 2>&1 &
 spin_pid=$!
 

@@ -6,6 +6,8 @@
   statuses), and four in five are signed like a carrier signs them:
   `X-Signature: t=<now>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` over the exact bytes
   sent. The rest keep the generated signature (forged or malformed: 400/401).
+- Stripe's webhook: half the bodies a paid Checkout Session event (for a top-up that does not
+  exist), four in five signed like Stripe signs (`Stripe-Signature`, the same scheme).
 - Path parameters: generated ids are almost never real, so half of the requests use ids the
   script made first (messages, a contact, a group, an account, an inbound message, a
   callback event, an unsubscribe token), so the handlers behind the 404 run too.
@@ -30,6 +32,7 @@ import requests
 import schemathesis
 
 CARRIER_SECRET = os.environ["SMSEDGE_CARRIER_SECRET"].encode()
+STRIPE_SECRET = os.environ["SMSEDGE_STRIPE_WEBHOOK_SECRET"].encode()
 # {"<path template>": {"<parameter>": ["value", ...]}}
 KNOWN = json.loads(os.environ.get("SMSEDGE_KNOWN_IDS", "{}"))
 # The account's reception number, and its sent messages' carrier ids.
@@ -140,10 +143,25 @@ def _session(case):
         case.headers = {**(case.headers or {}), _header(case, "X-CSRF-Token") or "X-CSRF-Token": CSRF}
 
 
-def _sign(body):
+def _sign(body, secret=CARRIER_SECRET):
     t = int(time.time())
-    mac = hmac.new(CARRIER_SECRET, f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    mac = hmac.new(secret, f"{t}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={t},v1={mac}"
+
+
+def _stripe(case, kwargs):
+    """Stripe's webhook: half the bodies a paid Checkout Session for a top-up that does not
+    exist (acknowledged, nothing credited), four in five signed with Stripe-Signature."""
+    if random.random() < 0.5:
+        case.body = {"id": "evt_api_schema", "type": "checkout.session.completed", "livemode": False,
+                     "data": {"object": {"id": "cs_test_x", "payment_status": "paid", "payment_intent": "pi_x",
+                                         "amount_total": random.randint(1, 10**6), "currency": "sek",
+                                         "metadata": {"topup_id": "pay_nothing"}}}}
+        case.media_type = "application/json"
+    if random.random() < 0.8:
+        body = _raw_body(case)
+        kwargs["data"] = body
+        case.headers = {**(case.headers or {}), "Stripe-Signature": _sign(body, STRIPE_SECRET)}
 
 
 @schemathesis.hook
@@ -158,6 +176,8 @@ def before_call(context, case, kwargs):
     if path == "/v1/accounts/{id}/members/{user_id}" and (case.path_parameters or {}).get("user_id") == PORTAL_USER:
         case.path_parameters["user_id"] = "usr_nobody"
     _session(case)
+    if path == "/v1/billing/stripe/webhook":
+        return _stripe(case, kwargs)
     if not path.startswith("/v1/carriers/"):
         return
     carrier = (case.path_parameters or {}).get("carrier")

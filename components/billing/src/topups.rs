@@ -42,10 +42,10 @@ struct NewTopup {
 /// customer pays on the session's page and Stripe's webhook credits the account.
 pub fn create(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let caller = authenticate(req, store, Scope::Account)?;
-    let mode = mode()?;
-    let key = StripeKey::parse(&get_or("stripe_secret_key", ""), mode).map_err(config_error)?;
     let body: NewTopup = parse_body(req)?;
     let amount = TopupAmount::parse(body.amount_minor, caller.currency).map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
+    let mode = mode()?;
+    let key = StripeKey::parse(&get_or("stripe_secret_key", ""), mode).map_err(config_error)?;
 
     let id = new_id("pay");
     store
