@@ -57,6 +57,8 @@ import re, sys
 root, out = sys.argv[1], sys.argv[2]
 manifest = open(f"{root}/spin.toml").read()
 manifest = re.sub(r'^source = "(?!/)', f'source = "{root}/', manifest, flags=re.M)
+# Files a component serves (the portal's static/) are relative to the manifest too.
+manifest = re.sub(r'\{ source = "(?!/)', '{ source = "' + root + '/', manifest)
 anywhere = 'allowed_outbound_hosts = ["http://*:*", "https://*:*"]'
 assert anywhere in manifest, "spin.toml: the dispatch component's outbound hosts changed; update tests/api-schema.sh"
 open(out, "w").write(manifest.replace(anywhere, 'allowed_outbound_hosts = ["http://127.0.0.1:*", "http://localhost:*"]'))
