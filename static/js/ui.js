@@ -28,8 +28,11 @@ export function fill(element, ...children) {
 
 /** An API error (or any error) as a message a person can act on, with the details. */
 export function errorBox(error) {
-  const details = (error.details || []).map((d) => h("li", {}, d.value ? `${d.value}: ${d.message}` : d.message));
-  let message = error.message || t("common.error");
+  // Pages may register words for an error ("error.<name>") or a detail ("error.<name>.<value>");
+  // without them the API's own message is shown.
+  const own = (key) => (t(key) === key ? null : t(key));
+  const details = (error.details || []).map((d) => h("li", {}, own(`error.${error.name}.${d.value}`) ?? (d.value ? `${d.value}: ${d.message}` : d.message)));
+  let message = own(`error.${error.name}`) ?? (error.message || t("common.error"));
   if (error.retryAfter) message += ` (${error.retryAfter} s)`;
   return h("div", { class: "error", role: "alert", "data-error": error.name || "Error" }, h("strong", {}, message), details.length ? h("ul", {}, details) : null);
 }
