@@ -26,6 +26,7 @@ const ROUTES = [
   ["/keys", "keys", "admin"],
   ["/settings", "settings", "admin"],
   ["/billing", "billing", "admin"],
+  ["/billing/topups/:id", "billing", "admin"],
   ["/profile", "profile", null],
   ["/accounts", "accounts", null],
   ["/accounts/:id", "account", null],

@@ -1,0 +1,137 @@
+// One message (/messages/:id): its details and the timeline of its statuses. While the
+// status is not final the page asks again every 2 seconds, so one can watch it reach
+// Delivered; a message that has not left yet (e.g. scheduled) can be canceled.
+
+import { api } from "../api.js";
+import { dateTime, t, words } from "../i18n.js";
+import { errorBox, fill, h, notice } from "../ui.js";
+import { moneyOf, statusBadge, statusText } from "../status.js";
+
+words({
+  en: {
+    "message.title": "Message",
+    "message.back": "All messages",
+    "message.status": "Status",
+    "message.from": "From",
+    "message.to": "To",
+    "message.country": "Country",
+    "message.text": "Text",
+    "message.encoding": "Encoding",
+    "message.segments": "Segments",
+    "message.price": "Price",
+    "message.carrier": "Carrier",
+    "message.sandbox": "(sandbox)",
+    "message.carrier_id": "Carrier's message id",
+    "message.reference": "Your reference",
+    "message.batch": "Send request",
+    "message.created": "Created",
+    "message.history": "Status history",
+    "message.watching": "The status updates by itself until it is final.",
+    "message.final": "This status is final.",
+    "message.cancel": "Cancel this message",
+    "message.canceled": "The message was canceled and its price refunded.",
+  },
+  sv: {
+    "message.title": "Meddelande",
+    "message.back": "Alla meddelanden",
+    "message.status": "Status",
+    "message.from": "Från",
+    "message.to": "Till",
+    "message.country": "Land",
+    "message.text": "Text",
+    "message.encoding": "Teckenkodning",
+    "message.segments": "Delar",
+    "message.price": "Pris",
+    "message.carrier": "Operatör",
+    "message.sandbox": "(testläge)",
+    "message.carrier_id": "Operatörens meddelande-id",
+    "message.reference": "Er referens",
+    "message.batch": "Sändning",
+    "message.created": "Skapat",
+    "message.history": "Statushistorik",
+    "message.watching": "Statusen uppdateras av sig själv tills den är slutgiltig.",
+    "message.final": "Statusen är slutgiltig.",
+    "message.cancel": "Avbryt meddelandet",
+    "message.canceled": "Meddelandet avbröts och priset återbetalades.",
+  },
+});
+
+function facts(pairs) {
+  return h(
+    "dl",
+    { class: "facts" },
+    pairs.filter(([, v]) => v !== null && v !== undefined && v !== "").flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
+  );
+}
+
+function view(m, onCancel) {
+  return [
+    h("p", { class: "status-line" }, `${t("message.status")}: `, h("span", { id: "message-status", "data-code": String(m.status.code) }, statusBadge(m.status)), " ", h("span", { class: "muted" }, m.final ? t("message.final") : t("message.watching"))),
+    facts([
+      [t("message.from"), m.from],
+      [t("message.to"), m.to],
+      [t("message.country"), m.country],
+      [t("message.text"), h("span", { class: "pre" }, m.text)],
+      [t("message.encoding"), m.encoding],
+      [t("message.segments"), m.segments],
+      [t("message.price"), moneyOf(m.price)],
+      [t("message.carrier"), `${m.carrier}${m.sandbox ? ` ${t("message.sandbox")}` : ""}`],
+      [t("message.carrier_id"), m.carrier_message_id],
+      [t("message.reference"), m.client_reference],
+      [t("message.batch"), h("a", { href: `/messages?batch=${encodeURIComponent(m.batch_id)}`, "data-link": true }, m.batch_id)],
+      [t("message.created"), dateTime(m.created_at)],
+    ]),
+    h("h2", {}, t("message.history")),
+    h(
+      "ol",
+      { class: "timeline", id: "message-history" },
+      m.history.map((e) =>
+        h(
+          "li",
+          {},
+          h("time", { datetime: e.at }, dateTime(e.at)),
+          " ",
+          statusBadge({ code: e.status, name: e.name }),
+          h("span", { class: "muted" }, ` ${e.status} · ${e.source}`),
+          e.detail ? h("div", { class: "detail" }, e.detail) : null,
+        ),
+      ),
+    ),
+    !m.final ? h("div", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: onCancel }, t("message.cancel"))) : null,
+  ];
+}
+
+export default {
+  title: "message.title",
+  async render(main, params) {
+    const body = h("div", { id: "message" });
+    const status = h("div", { class: "form-status" });
+    fill(main, h("p", {}, h("a", { href: "/messages", "data-link": true }, t("message.back"))), h("h1", {}, `${t("message.title")} ${params.id}`), status, body);
+
+    let timer = null;
+    const cancel = async (event) => {
+      event.target.disabled = true;
+      try {
+        await api("DELETE", `/v1/messages/${encodeURIComponent(params.id)}`);
+        fill(status, notice(t("message.canceled")));
+      } catch (error) {
+        fill(status, errorBox(error));
+      }
+      await refresh();
+    };
+    const refresh = async () => {
+      clearTimeout(timer);
+      if (!main.isConnected) return;
+      try {
+        const m = await api("GET", `/v1/messages/${encodeURIComponent(params.id)}`);
+        if (!main.isConnected) return;
+        fill(body, view(m, cancel));
+        document.title = `${t("message.title")} · ${statusText(m.status)}`;
+        if (!m.final) timer = setTimeout(refresh, 2000);
+      } catch (error) {
+        fill(body, errorBox(error));
+      }
+    };
+    await refresh();
+  },
+};

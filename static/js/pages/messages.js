@@ -1,0 +1,131 @@
+// The message log (GET /v1/messages): newest first, filtered by status, recipient number
+// or batch (a link from the send page), paged with `next_before`.
+
+import { api } from "../api.js";
+import { dateTime, t, words } from "../i18n.js";
+import { field, fill, h, load, table } from "../ui.js";
+import { moneyOf, pager, STATUS_CODES, statusBadge, statusText } from "../status.js";
+
+words({
+  en: {
+    "messages.title": "Messages",
+    "messages.status": "Status",
+    "messages.any_status": "Any status",
+    "messages.number": "Recipient number",
+    "messages.filter": "Filter",
+    "messages.clear": "Clear filters",
+    "messages.batch": "Showing one send request ({batch}).",
+    "messages.empty": "No messages match.",
+    "messages.col.created": "Created",
+    "messages.col.from": "From",
+    "messages.col.to": "To",
+    "messages.col.text": "Text",
+    "messages.col.segments": "Segments",
+    "messages.col.price": "Price",
+    "messages.col.status": "Status",
+    "messages.send": "Send an SMS",
+  },
+  sv: {
+    "messages.title": "Meddelanden",
+    "messages.status": "Status",
+    "messages.any_status": "Alla statusar",
+    "messages.number": "Mottagarens nummer",
+    "messages.filter": "Filtrera",
+    "messages.clear": "Rensa filter",
+    "messages.batch": "Visar en sändning ({batch}).",
+    "messages.empty": "Inga meddelanden matchar.",
+    "messages.col.created": "Skapat",
+    "messages.col.from": "Från",
+    "messages.col.to": "Till",
+    "messages.col.text": "Text",
+    "messages.col.segments": "Delar",
+    "messages.col.price": "Pris",
+    "messages.col.status": "Status",
+    "messages.send": "Skicka ett SMS",
+  },
+});
+
+function short(text, n = 60) {
+  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+}
+
+export default {
+  title: "messages.title",
+  async render(main, _params, ctx) {
+    const query = new URLSearchParams(location.search);
+    const filters = { status: query.get("status") || "", to: query.get("to") || "", batch: query.get("batch") || "" };
+    const pages = [null]; // `before` of each page shown so far
+    const list = h("div", { id: "message-list" });
+
+    const show = () =>
+      load(list, async () => {
+        const params = new URLSearchParams({ limit: "50" });
+        if (filters.status) params.set("status", filters.status);
+        if (filters.to) params.set("to", filters.to);
+        if (filters.batch) params.set("batch_id", filters.batch);
+        const before = pages[pages.length - 1];
+        if (before) params.set("before", before);
+        const page = await api("GET", `/v1/messages?${params}`);
+        return [
+          table(
+            [
+              [t("messages.col.created"), (m) => h("a", { href: `/messages/${m.id}`, "data-link": true }, dateTime(m.created_at))],
+              [t("messages.col.from"), (m) => m.from],
+              [t("messages.col.to"), (m) => m.to],
+              [t("messages.col.text"), (m) => short(m.text)],
+              [t("messages.col.segments"), (m) => `${m.segments} (${m.encoding})`],
+              [t("messages.col.price"), (m) => moneyOf(m.price)],
+              [t("messages.col.status"), (m) => statusBadge(m.status)],
+            ],
+            page.messages,
+            { empty: t("messages.empty"), caption: t("messages.title") },
+          ),
+          pager(
+            pages.length > 1
+              ? () => {
+                  pages.pop();
+                  show();
+                }
+              : null,
+            page.next_before
+              ? () => {
+                  pages.push(page.next_before);
+                  show();
+                }
+              : null,
+          ),
+        ];
+      });
+
+    const status = field(t("messages.status"), "status", {
+      type: "select",
+      value: filters.status,
+      options: [["", t("messages.any_status")], ...STATUS_CODES.map((c) => [String(c), `${statusText(c)} (${c})`])],
+    });
+    const number = field(t("messages.number"), "to", { type: "tel", value: filters.to, autocomplete: "off" });
+    const filterForm = h("form", { class: "filters", role: "search" }, status, number, h("div", { class: "actions" }, h("button", { type: "submit" }, t("messages.filter"))));
+    filterForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      filters.status = filterForm.elements.status.value;
+      filters.to = filterForm.elements.to.value.trim();
+      const params = new URLSearchParams();
+      if (filters.status) params.set("status", filters.status);
+      if (filters.to) params.set("to", filters.to);
+      if (filters.batch) params.set("batch", filters.batch);
+      history.replaceState(null, "", `/messages${params.toString() ? `?${params}` : ""}`);
+      pages.splice(1);
+      show();
+    });
+
+    fill(
+      main,
+      h("h1", {}, t("messages.title")),
+      h("p", {}, h("a", { href: "/send", "data-link": true }, t("messages.send"))),
+      filterForm,
+      filters.batch ? h("p", {}, t("messages.batch", { batch: filters.batch }), " ", h("a", { href: "/messages", "data-link": true }, t("messages.clear"))) : null,
+      list,
+    );
+    await show();
+    void ctx;
+  },
+};

@@ -1,0 +1,214 @@
+"""Messaging through the portal: send an SMS through the sandbox carrier with the live
+preview and watch it reach Delivered; contacts and groups; the blocklist refusing a send
+with the reason in words; the inbox and numbers pages."""
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+from conftest import PASSWORD, shot
+
+
+def log_in(page, email):
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Welcome, Anna Andersson").wait_for()
+
+
+def go(page, name):
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
+def test_send_and_watch_it_delivered(app, page):
+    account = app.account("Blomsterhandel AB")
+    email = app.user(account, f"send.{time.time_ns()}@example.com")
+    log_in(page, email)
+
+    go(page, "Send SMS")
+    page.get_by_role("heading", name="Send SMS").wait_for()
+    page.get_by_label("From (sender name or number)").fill("Blomster")
+    page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46701234567")
+    page.get_by_label("Message", exact=True).fill("Hej! Dina blommor är klara att hämtas.")
+    # The live preview: UCS-2 is not needed for å/ä/ö (GSM-7), one segment, the price.
+    expect(page.get_by_test_id("preview-segments")).to_have_text("1")
+    expect(page.get_by_test_id("preview-encoding")).to_have_text("GSM-7")
+    expect(page.get_by_test_id("preview-price")).to_contain_text(re.compile(r"\d"))
+    price = page.get_by_test_id("preview-price").inner_text()
+    # A longer text in UCS-2 takes more segments, and the preview follows the typing.
+    page.get_by_label("Message", exact=True).fill("Привет! " * 20)
+    expect(page.get_by_test_id("preview-encoding")).to_have_text("UCS-2")
+    expect(page.get_by_test_id("preview-segments")).to_have_text("3")
+    page.get_by_label("Message", exact=True).fill("Hej! Dina blommor är klara att hämtas.")
+    expect(page.get_by_test_id("preview-segments")).to_have_text("1")
+    expect(page.get_by_test_id("preview-price")).to_have_text(price)
+    shot(page, "send-preview")
+
+    page.get_by_role("button", name="Send", exact=True).click()
+    outcome = page.locator("#send-outcome")
+    outcome.get_by_role("heading", name="Sent").wait_for()
+    expect(outcome.locator("tbody tr")).to_have_count(1)
+    expect(outcome.locator("tbody tr").first).to_contain_text("+46701234567")
+    expect(outcome.locator("tbody tr").first).to_contain_text(price)
+    shot(page, "send-result")
+
+    outcome.get_by_role("link", name="Open +46701234567").click()
+    page.get_by_role("heading", name=re.compile(r"^Message msg_")).wait_for()
+    expect(page.locator("#message-status")).to_have_attribute("data-code", "201", timeout=20_000)
+    expect(page.locator("#message-status")).to_have_text("Delivered")
+    history = page.locator("#message-history li")
+    expect(history.last).to_contain_text("Delivered")
+    assert history.count() >= 3
+    expect(page.get_by_role("button", name="Cancel this message")).to_have_count(0)
+    shot(page, "message")
+
+    go(page, "Messages")
+    page.get_by_role("heading", name="Messages").wait_for()
+    expect(page.locator("#message-list tbody tr")).to_have_count(1)
+    page.get_by_label("Status").select_option("203")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#message-list")).to_contain_text("No messages match.")
+    page.get_by_label("Status").select_option("201")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#message-list tbody tr")).to_have_count(1)
+    expect(page.locator("#message-list tbody tr").first).to_contain_text("Delivered")
+    shot(page, "messages")
+
+    # The same on a phone-sized screen.
+    page.set_viewport_size({"width": 375, "height": 800})
+    go(page, "Send SMS")
+    page.get_by_label("Message", exact=True).fill("Hej")
+    page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46701234567, +46731234567")
+    expect(page.get_by_test_id("preview-recipients")).to_have_text("2")
+    shot(page, "send-preview-phone")
+
+
+def test_contacts_groups_and_the_blocklist(app, page):
+    account = app.account("Frisör Lind AB")
+    email = app.user(account, f"contacts.{time.time_ns()}@example.com")
+    made = app.admin("POST", "/v1/admin/numbers", {"number": "+46766860001", "account_id": account, "role": "primary"})
+    assert made.status in (200, 201), made.text
+    log_in(page, email)
+
+    # A contact, then a group with the contact in it.
+    go(page, "Contacts")
+    page.get_by_role("heading", name="Contacts", exact=True).wait_for()
+    page.get_by_text("Add a contact").click()
+    page.get_by_label("Phone number").fill("+46 70 123 45 99")
+    page.get_by_label("First name").fill("Åsa")
+    page.get_by_label("Last name").fill("Öberg")
+    page.get_by_role("button", name="Add contact").click()
+    page.get_by_role("status").get_by_text("Contact Åsa Öberg added.").wait_for()
+    expect(page.locator("#contact-list tbody tr")).to_have_count(1)
+    expect(page.locator("#contact-list tbody tr").first).to_contain_text("+46701234599")
+
+    # Edit it, and a bad number is said in words.
+    page.get_by_role("button", name="Edit Åsa Öberg").click()
+    page.locator("#e-note").fill("Kommer varje fredag")
+    page.get_by_role("button", name="Save contact").click()
+    page.get_by_role("status").get_by_text("Contact Åsa Öberg saved.").wait_for()
+    expect(page.locator("#contact-list")).to_contain_text("Kommer varje fredag")
+    page.get_by_label("Phone number").fill("0701234599")
+    page.get_by_role("button", name="Add contact").click()
+    page.get_by_role("alert").get_by_text("international form").first.wait_for()
+
+    page.get_by_text("Create a group").click()
+    page.get_by_label("Group name").fill("Stamkunder")
+    page.get_by_role("button", name="Create group").click()
+    page.get_by_role("status").get_by_text("Group Stamkunder created.").wait_for()
+    page.get_by_label("Search names or numbers").fill("åsa")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#contact-list tbody tr")).to_have_count(1)
+    shot(page, "contacts")
+
+    page.get_by_role("link", name="Stamkunder").click()
+    page.get_by_role("heading", name="Group: Stamkunder").wait_for()
+    expect(page.locator("#member-count")).to_have_text("0 member(s)")
+    page.get_by_label("Contact", exact=True).select_option(label="Åsa Öberg (+46701234599)")
+    page.get_by_role("button", name="Add to group").click()
+    page.get_by_role("status").get_by_text("1 added").wait_for()
+    expect(page.locator("#member-list tbody tr")).to_have_count(1)
+    expect(page.locator("#member-count")).to_have_text("1 member(s)")
+    shot(page, "group")
+
+    # The group is a recipient on the send page.
+    go(page, "Send SMS")
+    page.get_by_label("Stamkunder (1)").check()
+    page.get_by_label("From (sender name or number)").fill("Lind")
+    page.get_by_label("Message", exact=True).fill("Välkommen tillbaka!")
+    expect(page.get_by_test_id("preview-recipients")).to_have_text("1")
+
+    # Block a number; a send to it is refused and says why.
+    go(page, "Blocklist")
+    page.get_by_role("heading", name="Blocklist", exact=True).wait_for()
+    page.get_by_label("Phone number").fill("+46709876543")
+    page.get_by_role("button", name="Block number").click()
+    page.get_by_role("status").get_by_text("+46709876543 is now blocked.").wait_for()
+    row = page.locator("#blocklist tbody tr").first
+    expect(row).to_contain_text("+46709876543")
+    expect(row).to_contain_text("Blocked")
+    shot(page, "blocklist")
+
+    go(page, "Send SMS")
+    page.get_by_label("From (sender name or number)").fill("Lind")
+    page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46709876543")
+    page.get_by_label("Message", exact=True).fill("Erbjudande!")
+    # The preview already says so …
+    expect(page.locator("#send-preview [role=alert]")).to_contain_text("blocklist")
+    # … and so does the send.
+    page.get_by_role("button", name="Send", exact=True).click()
+    refused = page.locator("form .form-status [role=alert]")
+    expect(refused).to_contain_text("blocklist")
+    # With another recipient the send goes, and the blocked one is shown refused with why.
+    page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46709876543\n+46701234567")
+    expect(page.get_by_test_id("preview-recipients")).to_have_text("1")
+    expect(page.locator("#send-preview .warning")).to_contain_text("+46709876543")
+    page.get_by_role("button", name="Send", exact=True).click()
+    outcome = page.locator("#send-outcome")
+    outcome.get_by_role("heading", name="Sent").wait_for()
+    blocked_row = outcome.locator("tbody tr", has_text="+46709876543")
+    expect(blocked_row).to_contain_text("Recipient refused")
+    expect(blocked_row).to_contain_text("on the blocklist")
+    shot(page, "send-refused")
+
+    # Lift the block; the history keeps both.
+    go(page, "Blocklist")
+    page.get_by_role("button", name="Unblock +46709876543").click()
+    page.get_by_role("status").get_by_text("+46709876543 is no longer blocked.").wait_for()
+    page.get_by_label("Show lifted blocks too (history)").check()
+    expect(page.locator("#blocklist tbody tr").first).to_contain_text("Lifted")
+    page.get_by_label("Number to look up").fill("+46709876543")
+    page.get_by_role("button", name="Show history").click()
+    expect(page.locator("#number-history")).to_contain_text("+46709876543 is not blocked now.")
+
+    # Numbers: the primary reception number and a keyword.
+    go(page, "Numbers")
+    page.get_by_role("heading", name="Numbers", exact=True).wait_for()
+    expect(page.locator("#numbers tbody tr").first).to_contain_text("+46766860001")
+    expect(page.locator("#numbers tbody tr").first).to_contain_text("Primary")
+    page.get_by_label("Keyword", exact=True).fill("erbjudande")
+    page.get_by_label("Reply SMS (optional)").fill("Tack! 10 % rabatt i dag.")
+    page.get_by_role("button", name="Save keyword").click()
+    page.get_by_role("status").get_by_text("Keyword ERBJUDANDE saved.").wait_for()
+    expect(page.locator("#keywords tbody tr")).to_have_count(1)
+    page.get_by_label("Keyword", exact=True).fill("STOP")
+    page.get_by_label("Reply SMS (optional)").fill("x")
+    page.get_by_role("button", name="Save keyword").click()
+    page.get_by_role("alert").wait_for()
+    shot(page, "numbers")
+
+    go(page, "Inbox")
+    page.get_by_role("heading", name="Inbox").wait_for()
+    page.get_by_label("What happened").select_option("opt_out")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#inbox-list")).to_contain_text("No received messages match.")
+    shot(page, "inbox")
+
+    # Swedish, for the seeds' users.
+    page.locator("#language-switcher").select_option("sv")
+    page.get_by_role("heading", name="Inkorg").wait_for()
+    go(page, "Spärrlista")
+    page.get_by_role("heading", name="Spärrlista", exact=True).wait_for()
+    shot(page, "blocklist-sv")
