@@ -28,17 +28,19 @@ function niceStep(max, count = 4) {
 /**
  * barChart({ title, labels, series: [{ name, values }], format, id, xLabel, yLabel })
  * — one series draws plain bars, several draw stacked bars with a legend. `format`
- * writes a value (axis ticks, table cells). Returns a <figure>.
+ * writes a value (axis ticks, table cells); `width` is the width in CSS pixels it will be
+ * shown at; `integer` keeps the ticks whole (counts). Returns a <figure>.
  */
-export function barChart({ title, labels, series, format = (v) => String(v), id, xLabel, yLabel, empty = "—" }) {
-  const width = 640;
-  const height = 280;
-  const margin = { top: 12, right: 12, bottom: xLabel ? 58 : 42, left: 64 };
+export function barChart({ title, labels, series, format = (v) => String(v), id, xLabel, yLabel, empty = "—", width = 560, integer = false }) {
+  // Drawn at the width it is shown at (a phone gets a narrower chart, not smaller text).
+  width = Math.round(Math.max(280, Math.min(720, width)));
+  const height = 260;
+  const margin = { top: 12, right: 24, bottom: xLabel ? 58 : 42, left: 72 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] || 0), 0));
   const max = Math.max(0, ...totals);
-  const step = niceStep(max);
+  const step = integer ? Math.max(1, Math.round(niceStep(max))) : niceStep(max);
   const top = Math.max(step, Math.ceil(max / step) * step);
   const y = (v) => margin.top + plotH - (v / top) * plotH;
   const band = labels.length ? plotW / labels.length : plotW;
@@ -49,11 +51,11 @@ export function barChart({ title, labels, series, format = (v) => String(v), id,
   for (let v = 0; v <= top + step / 2; v += step) {
     ticks.push(
       svg("line", { x1: margin.left, x2: width - margin.right, y1: y(v), y2: y(v), stroke: "#d8dde6", "stroke-width": 1 }),
-      svg("text", { x: margin.left - 6, y: y(v) + 4, "text-anchor": "end", "font-size": 11, fill: "#5b6475" }, format(v)),
+      svg("text", { x: margin.left - 6, y: y(v) + 4, "text-anchor": "end", "font-size": 13, fill: "#5b6475" }, format(v)),
     );
   }
-  // At most about 12 x labels (counted back from the last), so days of a month stay readable.
-  const every = Math.max(1, Math.ceil(labels.length / 12));
+  // A label per 64 px at most (counted back from the last), so days of a month stay readable.
+  const every = Math.max(1, Math.ceil(labels.length / Math.max(2, Math.floor(plotW / 64))));
   const bars = [];
   const xLabels = [];
   labels.forEach((label, i) => {
@@ -73,7 +75,7 @@ export function barChart({ title, labels, series, format = (v) => String(v), id,
       base += value;
     });
     if ((labels.length - 1 - i) % every === 0) {
-      xLabels.push(svg("text", { x: (x + barW / 2).toFixed(1), y: margin.top + plotH + 16, "text-anchor": "middle", "font-size": 11, fill: "#1d2330" }, label));
+      xLabels.push(svg("text", { x: (x + barW / 2).toFixed(1), y: margin.top + plotH + 16, "text-anchor": "middle", "font-size": 13, fill: "#1d2330" }, label));
     }
   });
 
@@ -85,8 +87,8 @@ export function barChart({ title, labels, series, format = (v) => String(v), id,
     svg("line", { x1: margin.left, x2: width - margin.right, y1: y(0), y2: y(0), stroke: "#1d2330" }),
     bars,
     xLabels,
-    xLabel ? svg("text", { x: margin.left + plotW / 2, y: height - 8, "text-anchor": "middle", "font-size": 12, fill: "#5b6475" }, xLabel) : null,
-    yLabel ? svg("text", { x: 14, y: margin.top + plotH / 2, "text-anchor": "middle", "font-size": 12, fill: "#5b6475", transform: `rotate(-90 14 ${margin.top + plotH / 2})` }, yLabel) : null,
+    xLabel ? svg("text", { x: margin.left + plotW / 2, y: height - 8, "text-anchor": "middle", "font-size": 13, fill: "#5b6475" }, xLabel) : null,
+    yLabel ? svg("text", { x: 14, y: margin.top + plotH / 2, "text-anchor": "middle", "font-size": 13, fill: "#5b6475", transform: `rotate(-90 14 ${margin.top + plotH / 2})` }, yLabel) : null,
   );
 
   const legend =
@@ -98,15 +100,20 @@ export function barChart({ title, labels, series, format = (v) => String(v), id,
         )
       : null;
 
+  // (A table ignores a 1px width, so its wrapper is the one hidden.)
   const data = h(
-    "table",
+    "div",
     { class: "visually-hidden" },
+    h(
+    "table",
+    {},
     h("caption", {}, title),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, xLabel || ""), series.map((s) => h("th", { scope: "col" }, s.name)))),
     h(
       "tbody",
       {},
       labels.map((label, i) => h("tr", {}, h("th", { scope: "row" }, label), series.map((s) => h("td", {}, format(s.values[i] || 0))))),
+    ),
     ),
   );
 

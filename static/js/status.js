@@ -8,7 +8,7 @@ import { h } from "./ui.js";
 const STATUSES = {
   101: ["Accepted", "Mottaget"],
   102: ["Queued", "I kö"],
-  103: ["Paid, waiting to be sent", "Betalt, väntar på att skickas"],
+  103: ["Paid for", "Betalt"],
   104: ["Refunded", "Återbetalt"],
   110: ["Sending", "Skickas"],
   111: ["Delivered to the gateway", "Levererat till gatewayen"],

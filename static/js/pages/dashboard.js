@@ -98,7 +98,7 @@ function countryName(code) {
 }
 
 /** Messages of the period from the message log, grouped per local day and status group. */
-async function messagesPerDay(range) {
+async function messagesPerDay(range, width) {
   const since = new Date(`${range[0]}T00:00:00`).toISOString();
   const messages = [];
   let before = null;
@@ -127,13 +127,15 @@ async function messagesPerDay(range) {
           xLabel: t("dashboard.day"),
           yLabel: t("dashboard.messages"),
           format: (v) => String(Math.round(v)),
+          integer: true,
+          width,
         })
       : h("figure", { class: "chart", id: "chart-per-day" }, h("figcaption", {}, t("dashboard.per_day")), h("p", { class: "empty" }, t("dashboard.no_data"))),
     messages.length >= MAX_MESSAGES ? h("p", { class: "muted" }, t("dashboard.capped", { count: messages.length })) : null,
   ];
 }
 
-async function usageCharts(range) {
+async function usageCharts(range, width) {
   const q = (groupBy) => `/v1/billing/usage?from=${range[0]}&to=${range[range.length - 1]}&group_by=${groupBy}`;
   const [perDay, destinations] = await Promise.all([api("GET", q("day")), api("GET", q("destination"))]);
   const currency = perDay.currency;
@@ -148,6 +150,7 @@ async function usageCharts(range) {
       xLabel: t("dashboard.day"),
       format: (v) => money(v, currency),
       empty: t("dashboard.no_data"),
+      width,
     }),
     barChart({
       id: "chart-destinations",
@@ -157,6 +160,8 @@ async function usageCharts(range) {
       xLabel: t("dashboard.country"),
       format: (v) => String(Math.round(v)),
       empty: t("dashboard.no_data"),
+      integer: true,
+      width,
     }),
     top.length ? h("p", { class: "muted" }, top.map((r) => `${r.country}: ${countryName(r.country)}`).join(" · ")) : null,
   ];
@@ -194,12 +199,14 @@ export default {
     const perDay = h("div", { class: "charts" });
     const usage = h("div", { class: "charts" });
     fill(charts, perDay, usage);
+    // The charts' width: the main column less the chart's frame, at most their CSS max-width.
+    const width = Math.min(charts.clientWidth || 640, 768) - 18;
     await Promise.all([
-      messagesPerDay(range)
+      messagesPerDay(range, width)
         .then((c) => fill(perDay, c))
         .catch((e) => fill(perDay, errorBox(e))),
       allowed("admin")
-        ? usageCharts(range)
+        ? usageCharts(range, width)
             .then((c) => fill(usage, c))
             .catch((e) => fill(usage, errorBox(e)))
         : fill(usage, h("p", { class: "muted" }, t("dashboard.usage_admin"))),
