@@ -76,6 +76,26 @@ def test_send_and_watch_it_delivered(app, page):
     expect(page.locator("#message-list tbody tr").first).to_contain_text("Delivered")
     shot(page, "messages")
 
+    # A scheduled send waits, paid for, and can be canceled from its page.
+    go(page, "Send SMS")
+    page.get_by_label("From (sender name or number)").fill("Blomster")
+    page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46701234567")
+    page.get_by_label("Message", exact=True).fill("Påminnelse: hämta dina blommor i morgon.")
+    page.get_by_label("Send later").check()
+    tomorrow = time.strftime("%Y-%m-%dT10:30", time.localtime(time.time() + 86400))
+    page.get_by_label("Send at (date and time)").fill(tomorrow)
+    page.get_by_label("Time zone").select_option("Europe/Stockholm")
+    page.get_by_role("button", name="Send", exact=True).click()
+    outcome = page.locator("#send-outcome")
+    outcome.get_by_role("heading", name=re.compile(r"^Scheduled for")).wait_for()
+    expect(outcome.locator("tbody tr").first).to_contain_text("Paid for")
+    outcome.get_by_role("link", name="Open +46701234567").click()
+    expect(page.locator("#message-status")).to_have_attribute("data-code", "103")
+    page.get_by_role("button", name="Cancel this message").click()
+    page.get_by_role("status").get_by_text("The message was canceled and its price refunded.").wait_for()
+    expect(page.locator("#message-status")).to_have_attribute("data-code", "203")
+    expect(page.get_by_role("button", name="Cancel this message")).to_have_count(0)
+
     # The same on a phone-sized screen.
     page.set_viewport_size({"width": 375, "height": 800})
     go(page, "Send SMS")
