@@ -13,7 +13,7 @@ export function h(tag, attributes = {}, ...children) {
     else if (value === true) element.setAttribute(name, "");
     else element.setAttribute(name, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -22,7 +22,7 @@ export function h(tag, attributes = {}, ...children) {
 
 /** Replaces the children of `element`. */
 export function fill(element, ...children) {
-  element.replaceChildren(...children.flat().filter((c) => c !== undefined && c !== null && c !== false));
+  element.replaceChildren(...children.flat(Infinity).filter((c) => c !== undefined && c !== null && c !== false));
   return element;
 }
 

@@ -1,0 +1,588 @@
+// The account's settings (admins): company information and contact details, date format,
+// time zone and currency (only while the account has no money movements), stop service
+// (by reply, by link), callback URLs and the signing secret, SMPP credentials, and the
+// account's history.
+
+import { api } from "../api.js";
+import { dateTime, t, words } from "../i18n.js";
+import { errorBox, field, fill, form, h, load, notice } from "../ui.js";
+import { hint } from "../people.js";
+import { addressList, copyButton } from "./keys.js";
+
+const DATE_FORMATS = ["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"];
+const HISTORY_PAGE = 25;
+
+words({
+  en: {
+    "settings.title": "Settings",
+    "settings.help": "Settings of {account}.",
+    "settings.company": "Company information",
+    "settings.company.name": "Company name",
+    "settings.company.organisation_number": "Organisation number",
+    "settings.company.vat_number": "VAT number",
+    "settings.company.address_line1": "Address",
+    "settings.company.address_line2": "Address, line 2",
+    "settings.company.postal_code": "Postal code",
+    "settings.company.city": "City",
+    "settings.company.country": "Country (two letters, e.g. SE)",
+    "settings.note": "Internal note",
+    "settings.contact": "Contact details",
+    "settings.contact.name": "Contact person",
+    "settings.contact.email": "Contact e-mail",
+    "settings.contact.phone": "Contact phone (e.g. +46701234567)",
+    "settings.contact.invoice_email": "E-mail for invoices",
+    "settings.regional": "Date, time and currency",
+    "settings.date_format": "Date format",
+    "settings.time_zone": "Time zone",
+    "settings.currency": "Currency",
+    "settings.currency_locked": "The currency is {currency}. It cannot change any more: the account has money movements in it.",
+    "settings.currency_open": "The currency can change only until the account's first money movement.",
+    "settings.stop": "Stop service",
+    "settings.stop_help": "How recipients can stop your SMS. Stopped numbers go on the blocklist.",
+    "settings.stop_by_reply": "Stop by reply: a recipient who answers STOP is stopped",
+    "settings.stop_by_link": "Stop by link: add a link to stop further SMS",
+    "settings.opt_out_reply": "Reply to someone who stops (empty: the standard reply)",
+    "settings.callbacks": "Callbacks",
+    "settings.status_callback": "Status callback URL (delivery reports)",
+    "settings.inbound_webhook": "Inbound SMS webhook URL",
+    "settings.url_hint": "An https:// address; empty turns it off.",
+    "settings.secret": "Signing secret",
+    "settings.secret_set": "Callbacks are signed with a secret; it was last renewed {when}.",
+    "settings.secret_never": "Callbacks are signed with a secret made with the account.",
+    "settings.secret_none": "No signing secret is made yet.",
+    "settings.rotate": "Make a new signing secret",
+    "settings.rotated": "The new secret is shown only now; the previous one keeps signing for {hours} hours.",
+    "settings.copy_secret": "Copy the secret",
+    "settings.smpp": "SMPP credentials",
+    "settings.smpp_help": "For systems that send over SMPP instead of the HTTP API.",
+    "settings.smpp.system_id": "System ID",
+    "settings.smpp.ips": "Allowed IP addresses",
+    "settings.smpp.any": "Any",
+    "settings.smpp.created": "Created",
+    "settings.smpp.status": "Status",
+    "settings.smpp.active": "Active",
+    "settings.smpp.revoked": "Revoked",
+    "settings.smpp.actions": "Actions",
+    "settings.smpp.none": "No SMPP credentials yet.",
+    "settings.smpp.new": "New SMPP credential",
+    "settings.smpp.new_id": "System ID (1–15 characters)",
+    "settings.smpp.new_ips": "Allowed IP addresses (optional)",
+    "settings.smpp.create": "Create credential",
+    "settings.smpp.password": "The password of {system_id} is shown only now:",
+    "settings.smpp.copy": "Copy the password",
+    "settings.smpp.revoke": "Revoke",
+    "settings.smpp.revoke_for": "Revoke: {system_id}",
+    "settings.smpp.revoke_confirm": "Revoke {system_id}? Its connections stop working.",
+    "settings.smpp.revoke_yes": "Yes, revoke it",
+    "settings.smpp.revoked_done": "{system_id} is revoked.",
+    "settings.history": "History",
+    "settings.history_help": "Changes to the account, newest first.",
+    "settings.history.at": "When",
+    "settings.history.actor": "Who",
+    "settings.history.action": "What",
+    "settings.history.target": "Subject",
+    "settings.history.change": "Change",
+    "settings.history.none": "Nothing has happened yet.",
+    "settings.history.older": "Older events",
+    "settings.history.created": "created",
+    "settings.history.removed": "removed",
+    "actor.operator": "smsedge (operator)",
+    "actor.system": "The system",
+    "actor.key": "API key {id}",
+    "action.settings.updated": "Settings changed",
+    "action.account.updated": "Account changed",
+    "action.key.created": "API key made",
+    "action.key.updated": "API key changed",
+    "action.key.revoked": "API key revoked",
+    "action.member.added": "Access given",
+    "action.member.level_changed": "Access level changed",
+    "action.member.revoked": "Access revoked",
+    "action.number.assigned": "Number added",
+    "action.number.released": "Number released",
+    "action.smpp.created": "SMPP credential made",
+    "action.smpp.updated": "SMPP credential changed",
+    "action.smpp.revoked": "SMPP credential revoked",
+    "action.webhook_secret.rotated": "Signing secret renewed",
+    "action.user.updated": "User's profile changed",
+    "action.user.password_changed": "User's password changed",
+    "action.user.password_reset": "User's password reset",
+    "action.user.email_confirmed": "User's e-mail confirmed",
+    "action.user.phone_confirmed": "User's phone confirmed",
+    "action.user.two_factor_enabled": "User turned two-factor on",
+    "action.user.two_factor_disabled": "User turned two-factor off",
+    "action.user.invitation_accepted": "User accepted the invitation",
+    "action.balance.topup": "Balance topped up",
+    "action.balance": "Balance changed ({kind})",
+  },
+  sv: {
+    "settings.title": "Inställningar",
+    "settings.help": "Inställningar för {account}.",
+    "settings.company": "Företagsinformation",
+    "settings.company.name": "Företagsnamn",
+    "settings.company.organisation_number": "Organisationsnummer",
+    "settings.company.vat_number": "Momsregistreringsnummer",
+    "settings.company.address_line1": "Adress",
+    "settings.company.address_line2": "Adress, rad 2",
+    "settings.company.postal_code": "Postnummer",
+    "settings.company.city": "Ort",
+    "settings.company.country": "Land (två bokstäver, t.ex. SE)",
+    "settings.note": "Intern anteckning",
+    "settings.contact": "Kontaktuppgifter",
+    "settings.contact.name": "Kontaktperson",
+    "settings.contact.email": "Kontaktens e-post",
+    "settings.contact.phone": "Kontaktens telefon (t.ex. +46701234567)",
+    "settings.contact.invoice_email": "E-post för fakturor",
+    "settings.regional": "Datum, tid och valuta",
+    "settings.date_format": "Datumformat",
+    "settings.time_zone": "Tidszon",
+    "settings.currency": "Valuta",
+    "settings.currency_locked": "Valutan är {currency}. Den kan inte längre ändras: kontot har transaktioner i den.",
+    "settings.currency_open": "Valutan kan bara ändras fram till kontots första transaktion.",
+    "settings.stop": "Avregistrering",
+    "settings.stop_help": "Hur mottagare kan stoppa dina SMS. Stoppade nummer hamnar på spärrlistan.",
+    "settings.stop_by_reply": "Stopp via svar: en mottagare som svarar STOPP stoppas",
+    "settings.stop_by_link": "Stopp via länk: lägg till en länk för att stoppa fler SMS",
+    "settings.opt_out_reply": "Svar till den som stoppar (tomt: standardsvaret)",
+    "settings.callbacks": "Återanrop",
+    "settings.status_callback": "URL för statusåteranrop (leveransrapporter)",
+    "settings.inbound_webhook": "Webhook-URL för inkommande SMS",
+    "settings.url_hint": "En https://-adress; tomt stänger av.",
+    "settings.secret": "Signeringsnyckel",
+    "settings.secret_set": "Återanrop signeras med en hemlig nyckel; den förnyades senast {when}.",
+    "settings.secret_never": "Återanrop signeras med en hemlig nyckel som skapades med kontot.",
+    "settings.secret_none": "Ingen signeringsnyckel är skapad ännu.",
+    "settings.rotate": "Skapa en ny signeringsnyckel",
+    "settings.rotated": "Den nya nyckeln visas bara nu; den förra fortsätter att signera i {hours} timmar.",
+    "settings.copy_secret": "Kopiera nyckeln",
+    "settings.smpp": "SMPP-inloggningar",
+    "settings.smpp_help": "För system som skickar via SMPP i stället för HTTP-API:t.",
+    "settings.smpp.system_id": "System-id",
+    "settings.smpp.ips": "Tillåtna IP-adresser",
+    "settings.smpp.any": "Alla",
+    "settings.smpp.created": "Skapad",
+    "settings.smpp.status": "Status",
+    "settings.smpp.active": "Aktiv",
+    "settings.smpp.revoked": "Återkallad",
+    "settings.smpp.actions": "Åtgärder",
+    "settings.smpp.none": "Inga SMPP-inloggningar ännu.",
+    "settings.smpp.new": "Ny SMPP-inloggning",
+    "settings.smpp.new_id": "System-id (1–15 tecken)",
+    "settings.smpp.new_ips": "Tillåtna IP-adresser (valfritt)",
+    "settings.smpp.create": "Skapa inloggning",
+    "settings.smpp.password": "Lösenordet för {system_id} visas bara nu:",
+    "settings.smpp.copy": "Kopiera lösenordet",
+    "settings.smpp.revoke": "Återkalla",
+    "settings.smpp.revoke_for": "Återkalla: {system_id}",
+    "settings.smpp.revoke_confirm": "Återkalla {system_id}? Dess anslutningar slutar fungera.",
+    "settings.smpp.revoke_yes": "Ja, återkalla",
+    "settings.smpp.revoked_done": "{system_id} är återkallad.",
+    "settings.history": "Historik",
+    "settings.history_help": "Ändringar av kontot, senaste först.",
+    "settings.history.at": "När",
+    "settings.history.actor": "Vem",
+    "settings.history.action": "Vad",
+    "settings.history.target": "Gäller",
+    "settings.history.change": "Ändring",
+    "settings.history.none": "Inget har hänt ännu.",
+    "settings.history.older": "Äldre händelser",
+    "settings.history.created": "skapad",
+    "settings.history.removed": "borttagen",
+    "actor.operator": "smsedge (operatör)",
+    "actor.system": "Systemet",
+    "actor.key": "API-nyckel {id}",
+    "action.settings.updated": "Inställningar ändrade",
+    "action.account.updated": "Kontot ändrat",
+    "action.key.created": "API-nyckel skapad",
+    "action.key.updated": "API-nyckel ändrad",
+    "action.key.revoked": "API-nyckel återkallad",
+    "action.member.added": "Åtkomst given",
+    "action.member.level_changed": "Behörighet ändrad",
+    "action.member.revoked": "Åtkomst borttagen",
+    "action.number.assigned": "Nummer tillagt",
+    "action.number.released": "Nummer släppt",
+    "action.smpp.created": "SMPP-inloggning skapad",
+    "action.smpp.updated": "SMPP-inloggning ändrad",
+    "action.smpp.revoked": "SMPP-inloggning återkallad",
+    "action.webhook_secret.rotated": "Signeringsnyckel förnyad",
+    "action.user.updated": "Användarens profil ändrad",
+    "action.user.password_changed": "Användarens lösenord bytt",
+    "action.user.password_reset": "Användarens lösenord återställt",
+    "action.user.email_confirmed": "Användarens e-post bekräftad",
+    "action.user.phone_confirmed": "Användarens telefon bekräftad",
+    "action.user.two_factor_enabled": "Användaren slog på tvåstegsverifiering",
+    "action.user.two_factor_disabled": "Användaren stängde av tvåstegsverifiering",
+    "action.user.invitation_accepted": "Användaren tog emot inbjudan",
+    "action.balance.topup": "Saldo påfyllt",
+    "action.balance": "Saldo ändrat ({kind})",
+  },
+});
+
+const COMPANY = ["name", "organisation_number", "vat_number", "address_line1", "address_line2", "postal_code", "city", "country"];
+const CONTACT = ["name", "email", "phone", "invoice_email"];
+
+function section(id, title, ...children) {
+  return h("section", { class: "panel", id, "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), ...children);
+}
+
+function checkbox(label, name, checked) {
+  const id = `f-${name}`;
+  return h("div", { class: "check" }, h("input", { type: "checkbox", id, name, checked }), h("label", { for: id }, label));
+}
+
+/** "" → null, so an emptied field clears the setting. */
+function orNull(value) {
+  const trimmed = (value ?? "").trim();
+  return trimmed ? trimmed : null;
+}
+
+function timeZones(current) {
+  let zones = [];
+  try {
+    zones = Intl.supportedValuesOf("timeZone");
+  } catch (_) {
+    zones = [];
+  }
+  for (const zone of ["UTC", "Europe/Stockholm", current]) if (zone && !zones.includes(zone)) zones = [zone, ...zones];
+  return zones.map((z) => [z, z]);
+}
+
+function short(value) {
+  if (value === null || value === undefined) return "–";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/** What changed between two snapshots, as "field: before → after" lines. */
+function change(before, after) {
+  if (before == null && after == null) return "";
+  if (before == null) return h("span", {}, t("settings.history.created"));
+  if (after == null) return h("span", {}, t("settings.history.removed"));
+  if (typeof before !== "object" || typeof after !== "object") return `${short(before)} → ${short(after)}`;
+  const lines = [];
+  const walk = (a, b, prefix) => {
+    for (const key of new Set([...Object.keys(a || {}), ...Object.keys(b || {})])) {
+      const x = a?.[key];
+      const y = b?.[key];
+      if (x && y && typeof x === "object" && typeof y === "object" && !Array.isArray(x) && !Array.isArray(y)) walk(x, y, `${prefix}${key}.`);
+      else if (JSON.stringify(x) !== JSON.stringify(y)) lines.push(`${prefix}${key}: ${short(x)} → ${short(y)}`);
+    }
+  };
+  walk(before, after, "");
+  return lines.length ? h("ul", { class: "plain changes" }, lines.map((l) => h("li", {}, l))) : "";
+}
+
+export default {
+  title: "settings.title",
+  async render(main, _params, ctx) {
+    const account = ctx.account;
+    let settings;
+    try {
+      settings = await api("GET", "/v1/account/settings");
+    } catch (error) {
+      return fill(main, h("h1", {}, t("settings.title")), errorBox(error));
+    }
+    // The currency can change only while the ledger is empty.
+    let currencyOpen = false;
+    try {
+      const ledger = await api("GET", "/v1/billing/ledger?limit=1");
+      currencyOpen = ledger.entries.length === 0;
+    } catch (_) {
+      currencyOpen = false;
+    }
+    const patch = async (body) => {
+      settings = await api("PATCH", "/v1/account/settings", body);
+      return t("common.saved");
+    };
+
+    const company = section(
+      "company",
+      t("settings.company"),
+      form(
+        [
+          ...COMPANY.map((name) => field(t(`settings.company.${name}`), `company.${name}`, { id: `f-company-${name}`, value: settings.company[name] || "", autocomplete: "off" })),
+          field(t("settings.note"), "note", { type: "textarea", value: settings.note || "", class: "short", rows: "2" }),
+        ],
+        (values) => patch({ company: Object.fromEntries(COMPANY.map((name) => [name, orNull(values[`company.${name}`])])), note: orNull(values.note) }),
+      ),
+    );
+    // A textarea takes its text as a child, not a value attribute.
+    company.querySelector("textarea").value = settings.note || "";
+
+    const contact = section(
+      "contact",
+      t("settings.contact"),
+      form(
+        CONTACT.map((name) =>
+          field(t(`settings.contact.${name}`), `contact.${name}`, { id: `f-contact-${name}`, value: settings.contact[name] || "", type: name.includes("email") ? "email" : name === "phone" ? "tel" : "text", autocomplete: "off" }),
+        ),
+        (values) => patch({ contact: Object.fromEntries(CONTACT.map((name) => [name, orNull(values[`contact.${name}`])])) }),
+      ),
+    );
+
+    const regional = section(
+      "regional",
+      t("settings.regional"),
+      form(
+        [
+          field(t("settings.date_format"), "date_format", { type: "select", value: settings.date_format, options: DATE_FORMATS.map((f) => [f, f]) }),
+          field(t("settings.time_zone"), "time_zone", { type: "select", value: settings.time_zone, options: timeZones(settings.time_zone) }),
+          ...(currencyOpen
+            ? [field(t("settings.currency"), "currency", { value: settings.currency, maxlength: "3", autocomplete: "off", "aria-describedby": "currency-hint" }), hint(t("settings.currency_open"), "currency-hint")]
+            : [field(t("settings.currency"), "currency_shown", { value: settings.currency, readonly: true, "aria-describedby": "currency-hint" }), hint(t("settings.currency_locked", { currency: settings.currency }), "currency-hint")]),
+        ],
+        (values) => {
+          const body = { date_format: values.date_format, time_zone: values.time_zone };
+          if (currencyOpen && values.currency.trim().toUpperCase() !== settings.currency) body.currency = values.currency.trim().toUpperCase();
+          return patch(body);
+        },
+      ),
+    );
+
+    const stop = section(
+      "stop",
+      t("settings.stop"),
+      hint(t("settings.stop_help")),
+      form(
+        [
+          checkbox(t("settings.stop_by_reply"), "stop_by_reply", settings.stop_by_reply),
+          checkbox(t("settings.stop_by_link"), "stop_by_link", settings.stop_by_link),
+          field(t("settings.opt_out_reply"), "opt_out_reply", { type: "textarea", class: "short", rows: "2" }),
+        ],
+        (values) => patch({ stop_by_reply: values.stop_by_reply === "on", stop_by_link: values.stop_by_link === "on", opt_out_reply: orNull(values.opt_out_reply) }),
+      ),
+    );
+    stop.querySelector("textarea").value = settings.opt_out_reply || "";
+
+    const secretStatus = h("div");
+    const secretText = () =>
+      !settings.webhook_secret_set ? t("settings.secret_none") : settings.webhook_secret_rotated_at ? t("settings.secret_set", { when: dateTime(settings.webhook_secret_rotated_at) }) : t("settings.secret_never");
+    const secretLine = h("p", {}, secretText());
+    const callbacks = section(
+      "callbacks",
+      t("settings.callbacks"),
+      form(
+        [
+          field(t("settings.status_callback"), "status_callback", { type: "url", value: settings.status_callback || "", "aria-describedby": "url-hint", autocomplete: "off" }),
+          field(t("settings.inbound_webhook"), "inbound_webhook", { type: "url", value: settings.inbound_webhook || "", "aria-describedby": "url-hint", autocomplete: "off" }),
+          hint(t("settings.url_hint"), "url-hint"),
+        ],
+        (values) => patch({ status_callback: orNull(values.status_callback), inbound_webhook: orNull(values.inbound_webhook) }),
+      ),
+      h("h3", {}, t("settings.secret")),
+      secretLine,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "secondary",
+          onclick: async (e) => {
+            e.target.disabled = true;
+            try {
+              const made = await api("POST", "/v1/account/webhook-secret");
+              settings = await api("GET", "/v1/account/settings");
+              fill(secretLine, secretText());
+              fill(
+                secretStatus,
+                notice(t("settings.rotated", { hours: made.previous_valid_for_hours })),
+                h("p", {}, h("code", { class: "secret", "data-testid": "webhook-secret" }, made.webhook_secret)),
+                copyButton(made.webhook_secret, t("settings.copy_secret")),
+              );
+            } catch (error) {
+              fill(secretStatus, errorBox(error));
+            } finally {
+              e.target.disabled = false;
+            }
+          },
+        },
+        t("settings.rotate"),
+      ),
+      secretStatus,
+    );
+
+    const smppList = h("div");
+    const smppStatus = h("div");
+    const showSmpp = async () => {
+      let credentials;
+      try {
+        ({ credentials } = await api("GET", "/v1/account/smpp"));
+      } catch (error) {
+        return fill(smppList, errorBox(error));
+      }
+      if (!credentials.length) return fill(smppList, h("p", { class: "empty" }, t("settings.smpp.none")));
+      const row = (c) => {
+        const actions = h("td", { class: "row-actions" });
+        const showRevoke = (focus) => {
+          if (c.revoked_at) return fill(actions);
+          fill(actions, h("button", { type: "button", class: "secondary small", "aria-label": t("settings.smpp.revoke_for", { system_id: c.system_id }), onclick: ask }, t("settings.smpp.revoke")));
+          if (focus) actions.querySelector("button").focus();
+        };
+        const ask = () => {
+          fill(
+            actions,
+            h(
+              "div",
+              { class: "confirm", role: "group", "aria-label": t("settings.smpp.revoke_confirm", { system_id: c.system_id }) },
+              h("span", {}, t("settings.smpp.revoke_confirm", { system_id: c.system_id })),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "danger small",
+                  onclick: async (e) => {
+                    e.target.disabled = true;
+                    try {
+                      await api("DELETE", `/v1/account/smpp/${encodeURIComponent(c.id)}`);
+                      fill(smppStatus, notice(t("settings.smpp.revoked_done", { system_id: c.system_id })));
+                      await showSmpp();
+                    } catch (error) {
+                      fill(smppStatus, errorBox(error));
+                      showRevoke(true);
+                    }
+                  },
+                },
+                t("settings.smpp.revoke_yes"),
+              ),
+              h("button", { type: "button", class: "secondary small", onclick: () => showRevoke(true) }, t("common.cancel")),
+            ),
+          );
+          actions.querySelector("button").focus();
+        };
+        showRevoke();
+        return h(
+          "tr",
+          {},
+          h("td", {}, h("code", {}, c.system_id)),
+          h("td", {}, c.allowed_ips.length ? h("ul", { class: "plain" }, c.allowed_ips.map((ip) => h("li", {}, h("code", {}, ip)))) : t("settings.smpp.any")),
+          h("td", {}, dateTime(c.created_at)),
+          h("td", {}, c.revoked_at ? h("span", { class: "badge bad" }, `${t("settings.smpp.revoked")} ${dateTime(c.revoked_at)}`) : h("span", { class: "badge ok" }, t("settings.smpp.active"))),
+          actions,
+        );
+      };
+      fill(
+        smppList,
+        h(
+          "div",
+          { class: "table-wrap" },
+          h(
+            "table",
+            { "aria-labelledby": "smpp-h" },
+            h("thead", {}, h("tr", {}, ["system_id", "ips", "created", "status", "actions"].map((k) => h("th", { scope: "col" }, t(`settings.smpp.${k}`))))),
+            h("tbody", {}, credentials.map(row)),
+          ),
+        ),
+      );
+    };
+    const smppCreated = h("div");
+    const smpp = section(
+      "smpp",
+      t("settings.smpp"),
+      hint(t("settings.smpp_help")),
+      smppStatus,
+      smppList,
+      smppCreated,
+      h("h3", {}, t("settings.smpp.new")),
+      form(
+        [
+          field(t("settings.smpp.new_id"), "system_id", { required: true, maxlength: "15", autocomplete: "off" }),
+          field(t("settings.smpp.new_ips"), "allowed_ips", { type: "textarea", class: "short", rows: "2", "aria-describedby": "smpp-ips-hint" }),
+          hint(t("keys.new_ips_hint"), "smpp-ips-hint"),
+        ],
+        async (values, element) => {
+          const made = await api("POST", "/v1/account/smpp", { system_id: values.system_id.trim(), allowed_ips: addressList(values.allowed_ips) });
+          element.reset();
+          fill(
+            smppCreated,
+            notice(t("settings.smpp.password", { system_id: made.system_id })),
+            h("p", {}, h("code", { class: "secret", "data-testid": "smpp-password" }, made.password)),
+            copyButton(made.password, t("settings.smpp.copy")),
+          );
+          await showSmpp();
+        },
+        { submit: t("settings.smpp.create"), className: "narrow" },
+      ),
+    );
+
+    const historyList = h("div");
+    const history = section("history", t("settings.history"), hint(t("settings.history_help")), historyList);
+    const names = {};
+    const actor = (who) => {
+      if (who === "operator") return t("actor.operator");
+      if (who === "system") return t("actor.system");
+      if (who.startsWith("key:")) return t("actor.key", { id: who.slice(4) });
+      if (who.startsWith("user:")) return names[who.slice(5)] || who.slice(5);
+      return who;
+    };
+    const action = (name) => {
+      if (t(`action.${name}`) !== `action.${name}`) return t(`action.${name}`);
+      if (name.startsWith("balance.")) return t("action.balance", { kind: name.slice(8) });
+      return name;
+    };
+    const showHistory = async (before, rows = []) => {
+      const query = new URLSearchParams({ limit: HISTORY_PAGE });
+      if (before) query.set("before", before);
+      const { events } = await api("GET", `/v1/account/history?${query}`);
+      rows.push(...events);
+      if (!rows.length) return h("p", { class: "empty" }, t("settings.history.none"));
+      const older =
+        events.length === HISTORY_PAGE
+          ? h(
+              "button",
+              {
+                type: "button",
+                class: "secondary",
+                onclick: () => load(historyList, () => showHistory(events[events.length - 1].id, rows)),
+              },
+              t("settings.history.older"),
+            )
+          : null;
+      return [
+        h(
+          "div",
+          { class: "table-wrap" },
+          h(
+            "table",
+            { "aria-labelledby": "history-h" },
+            h("thead", {}, h("tr", {}, ["at", "actor", "action", "target", "change"].map((k) => h("th", { scope: "col" }, t(`settings.history.${k}`))))),
+            h(
+              "tbody",
+              {},
+              rows.map((e) =>
+                h(
+                  "tr",
+                  { "data-action": e.action },
+                  h("td", { class: "nowrap" }, dateTime(e.at)),
+                  h("td", {}, actor(e.actor)),
+                  h("td", {}, action(e.action)),
+                  h("td", {}, e.target ? h("code", {}, e.target) : ""),
+                  h("td", {}, change(e.before, e.after)),
+                ),
+              ),
+            ),
+          ),
+        ),
+        older,
+      ];
+    };
+
+    fill(
+      main,
+      h("h1", {}, t("settings.title")),
+      h("p", {}, t("settings.help", { account: `${account.name} (${account.id})` })),
+      company,
+      contact,
+      regional,
+      stop,
+      callbacks,
+      smpp,
+      history,
+    );
+    await showSmpp();
+    try {
+      const { members } = await api("GET", `/v1/accounts/${encodeURIComponent(account.id)}/members`, undefined, { account: false });
+      for (const m of members) names[m.user_id] = m.name;
+    } catch (_) {
+      // Without the names the history shows user ids.
+    }
+    await load(historyList, () => showHistory());
+  },
+};
