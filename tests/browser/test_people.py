@@ -240,3 +240,45 @@ def test_users_keys_and_settings_for_an_admin(app, page):
     page.set_viewport_size({"width": 375, "height": 800})
     shot(page, "settings-375")
     assert (SCREENSHOTS / "settings-375.png").exists()
+
+
+def test_password_reset_and_a_new_email_address(app, page):
+    stamp = time.time_ns()
+    account = app.account("Bageri AB")
+    email = app.user(account, f"bageri.{stamp}@example.com", "admin", name="Frida Falk")
+
+    page.goto("/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_role("button", name="Send the link").click()
+    page.get_by_role("status").get_by_text("a link is on its way").wait_for()
+    page.goto(f"/reset?token={app.emailed_token(email)}")
+    page.get_by_label("New password", exact=True).fill("Nytt lösenord 42")
+    page.get_by_label("New password again").fill("Nytt lösenord 42")
+    page.get_by_role("button", name="Save the new password").click()
+    page.get_by_role("status").get_by_text("Your password is changed").wait_for()
+    # The link works once.
+    page.reload()
+    page.get_by_label("New password", exact=True).fill("Nytt lösenord 43")
+    page.get_by_label("New password again").fill("Nytt lösenord 43")
+    page.get_by_role("button", name="Save the new password").click()
+    expect(page.get_by_role("alert")).to_contain_text("the link is unknown, used or expired")
+
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill("Nytt lösenord 42")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Welcome, Frida Falk").wait_for()
+
+    # A new address: the link goes to it, and opening it moves the user there.
+    moved = f"frida.{stamp}@example.com"
+    page.goto("/profile")
+    page.get_by_label("New e-mail address").fill(moved)
+    page.get_by_label("Your password").fill("Nytt lösenord 42")
+    page.get_by_role("button", name="Change e-mail address").click()
+    page.get_by_role("status").get_by_text(f"Check your inbox: we sent a link to {moved}").wait_for()
+    page.goto(f"/confirm-email?token={app.emailed_token(moved)}")
+    page.get_by_role("status").get_by_text(f"{moved} is confirmed").wait_for()
+    page.goto("/profile")
+    expect(page.locator("#email")).to_contain_text(f"You log in with {moved}")
+    expect(page.locator("#email")).to_contain_text("Confirmed ✓")
