@@ -287,6 +287,7 @@ export default {
       const ledger = await api("GET", "/v1/billing/ledger?limit=1");
       currencyOpen = ledger.entries.length === 0;
     } catch (_) {
+      // Not knowing, the currency is shown as it is; a change would be refused in words anyway.
       currencyOpen = false;
     }
     const patch = async (body) => {
