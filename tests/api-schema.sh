@@ -45,20 +45,21 @@ cleanup() {
         for _ in $(seq 50); do kill -0 "$spin_pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL -- "-$spin_pid" 2>/dev/null || true
     fi
+    rm -f "$manifest"
     if [ "${KEEP_STATE:-}" = 1 ]; then echo "state and log kept in $state"; else rm -rf "$state"; fi
 }
+# The copy sits beside spin.toml, so every relative path in it (component sources, the
+# portal's static files, which Spin keeps inside the application directory) still holds.
+manifest="$PWD/.api-schema.$$.spin.toml"
 trap cleanup EXIT
 
 # The app's own manifest with one change: the job runner (dispatch) may call only this
 # machine. It POSTs callbacks to URLs the tester makes up (the document's examples point at
 # 127.0.0.1:9, where nothing listens), and a made-up URL must never leave the machine.
-python3 - "$PWD" "$state/spin.toml" <<'PY'
-import re, sys
+python3 - "$PWD" "$manifest" <<'PY'
+import sys
 root, out = sys.argv[1], sys.argv[2]
 manifest = open(f"{root}/spin.toml").read()
-manifest = re.sub(r'^source = "(?!/)', f'source = "{root}/', manifest, flags=re.M)
-# Files a component serves (the portal's static/) are relative to the manifest too.
-manifest = re.sub(r'\{ source = "(?!/)', '{ source = "' + root + '/', manifest)
 anywhere = 'allowed_outbound_hosts = ["http://*:*", "https://*:*"]'
 assert anywhere in manifest, "spin.toml: the dispatch component's outbound hosts changed; update tests/api-schema.sh"
 open(out, "w").write(manifest.replace(anywhere, 'allowed_outbound_hosts = ["http://127.0.0.1:*", "http://localhost:*"]'))
@@ -80,7 +81,7 @@ SPIN_VARIABLE_PUBLIC_BASE_URL="$base" \
 SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET="$SMSEDGE_STRIPE_WEBHOOK_SECRET" \
 SPIN_VARIABLE_STRIPE_SECRET_KEY="sk_test_api_schema" \
 SPIN_VARIABLE_STRIPE_API_BASE="$base" \
-    setsid "$SPIN" up -f "$state/spin.toml" --listen "127.0.0.1:$port" --state-dir "$state" </dev/null >"$log" 2>&1 &
+    setsid "$SPIN" up -f "$manifest" --listen "127.0.0.1:$port" --state-dir "$state" </dev/null >"$log" 2>&1 &
 spin_pid=$!
 
 for _ in $(seq 600); do

@@ -292,9 +292,16 @@ fn login_second_factor(req: &Request, store: &Store) -> Result<Response, ApiErro
     start_session(req, store, &user, false)
 }
 
+/// Ends the session. A live session needs its CSRF token like any other change (a forged
+/// cross-site request must not sign people out); one that has already ended just loses
+/// its cookie.
 fn logout(req: &Request) -> Result<Response, ApiError> {
     if let Some(token) = platform::http::session_token(req) {
-        platform::session::delete(&token).map_err(internal)?;
+        match platform::http::load_session(req, &token) {
+            Ok(_) => platform::session::delete(&token).map_err(internal)?,
+            Err(e) if e.name == "CsrfTokenInvalid" => return Err(e),
+            Err(_) => {}
+        }
     }
     Ok(with_cookie(no_content(), &clear_cookie(over_tls(req))))
 }

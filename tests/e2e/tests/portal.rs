@@ -83,6 +83,9 @@ fn an_invited_user_sets_a_password_signs_in_and_sends_on_a_session() {
     let history = browser.call("GET", "/v1/account/history", None);
     assert!(history.json["events"].as_array().unwrap().iter().any(|e| e["action"] == "member.added" && e["actor"] == "operator"), "{}", history.text);
 
+    let forged_logout = browser.without_csrf().call("POST", "/v1/auth/logout", None);
+    assert_eq!((forged_logout.status, error_name(&forged_logout)), (403, "CsrfTokenInvalid"), "a cross-site request signs nobody out");
+    assert_eq!(browser.call("GET", "/v1/me", None).status, 200);
     let out = browser.call_full("POST", "/v1/auth/logout", None);
     assert_eq!(out.status, 204);
     assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));

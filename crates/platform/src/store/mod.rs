@@ -638,15 +638,17 @@ impl Store {
         Ok(StatusOutcome::Applied { refunded: refunded || credits_back })
     }
 
-    /// The account's messages, newest first, filtered; `before` pages on from a message id
-    /// (ids are time-ordered).
+    /// The account's messages, newest first (in the order they were stored: ids of one
+    /// batch share a millisecond, so their order is the rowid's), filtered; `before` pages
+    /// on from a message id.
     pub fn messages(&self, account_id: &str, filter: &MessageFilter, limit: i64, before: Option<&str>) -> Result<Vec<MessageRecord>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = ?1 \
                  AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR recipient = ?3) AND (?4 IS NULL OR batch_id = ?4) \
-                 AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6) AND (?7 IS NULL OR id < ?7) \
-                 ORDER BY id DESC LIMIT ?8"
+                 AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6) \
+                 AND (?7 IS NULL OR rowid < (SELECT rowid FROM messages WHERE id = ?7 AND account_id = ?1)) \
+                 ORDER BY rowid DESC LIMIT ?8"
             ),
             &[
                 text(account_id),
