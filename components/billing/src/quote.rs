@@ -7,17 +7,10 @@
 use domain::access::Scope;
 use domain::error::ApiError;
 use platform::http::{authenticate, json, parse_body};
-use platform::messages::{quote_messages, SendRequest};
+use platform::messages::{quote_messages, Recipients, SendRequest};
 use platform::store::Store;
 use serde::Deserialize;
 use spin_sdk::http::{Request, Response};
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Recipients {
-    One(String),
-    Many(Vec<String>),
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,10 +28,7 @@ const ANY_SENDER: &str = "Quote";
 pub fn quote(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let caller = authenticate(req, store, Scope::MessagesSend)?;
     let body: QuoteBody = parse_body(req)?;
-    let to = match body.to {
-        Recipients::One(number) => vec![number],
-        Recipients::Many(list) => list,
-    };
+    let to = body.to.into_vec();
     let request = SendRequest {
         from: body.from.as_deref().unwrap_or(ANY_SENDER),
         to: &to,

@@ -457,14 +457,24 @@ impl Ctx<'_> {
         Ok(json(200, &value!({"entries": entries, "next_cursor": next_cursor})))
     }
 
-    /// Manual block by the account (`reason` and `source` "api"). Blocking a blocked
-    /// number changes nothing and answers 200 with the entry that blocks it.
+    /// Who blocks or unblocks: a signed-in person by hand (`manual:user:<id>`, source
+    /// `user:<id>`), or the customer's system through the API (`api`, source `api`).
+    fn blocker(&self) -> (BlockReason, &str) {
+        if self.caller.actor.starts_with("user:") {
+            (BlockReason::Manual { by: self.caller.actor.clone() }, &self.caller.actor)
+        } else {
+            (BlockReason::Api, API_SOURCE)
+        }
+    }
+
+    /// A block by the account. Blocking a blocked number changes nothing and answers 200
+    /// with the entry that blocks it.
     fn block(&self) -> Result<Response, ApiError> {
         let body: BlockBody = parse_body(self.req)?;
         let recipient = number(&body.number)?;
-        let reason = BlockReason::Api.to_string();
+        let (reason, source) = self.blocker();
         let created =
-            self.store.block_number(self.account(), recipient.e164(), &reason, API_SOURCE).map_err(internal)?;
+            self.store.block_number(self.account(), recipient.e164(), &reason.to_string(), source).map_err(internal)?;
         let entry = self.store.active_block(self.account(), recipient.e164()).map_err(internal)?;
         Ok(json(
             if created { 201 } else { 200 },
@@ -483,7 +493,7 @@ impl Ctx<'_> {
 
     fn unblock(&self, segment: &str) -> Result<Response, ApiError> {
         let recipient = number(&percent_decode(segment))?;
-        if !self.store.unblock_number(self.account(), recipient.e164(), API_SOURCE).map_err(internal)? {
+        if !self.store.unblock_number(self.account(), recipient.e164(), self.blocker().1).map_err(internal)? {
             return Err(ApiError::not_found(format!("{} is not on this account's blocklist", recipient.e164())));
         }
         let entry = self.store.latest_block(self.account(), recipient.e164()).map_err(internal)?;

@@ -8,7 +8,7 @@ use domain::error::ApiError;
 use domain::money::{Currency, Money};
 use domain::status::Status;
 use platform::http::{authenticate, internal, json, parse_body, respond, segments};
-use platform::messages::{send_messages, SendRequest};
+use platform::messages::{send_messages, Recipients, SendRequest};
 use platform::store::{CancelOutcome, MessageFilter, Store};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
@@ -49,13 +49,6 @@ fn openapi() -> Response {
 }
 
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum Recipients {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SendBody {
     from: String,
@@ -80,10 +73,7 @@ fn send(req: &Request) -> Result<Response, ApiError> {
     if body.client_reference.as_ref().is_some_and(|r| r.len() > MAX_CLIENT_REFERENCE) {
         return Err(ApiError::malformed(format!("client_reference may be at most {MAX_CLIENT_REFERENCE} bytes")));
     }
-    let to = match body.to {
-        Recipients::One(one) => vec![one],
-        Recipients::Many(many) => many,
-    };
+    let to = body.to.into_vec();
     let outcome = send_messages(
         &store,
         &caller,

@@ -20,8 +20,25 @@ use domain::send::{quote, validate_send, Quote, SendRejection, ValidSend, MAX_RE
 use domain::optout::{self, append_unsubscribe_link, UnsubscribeSecret};
 use domain::status::Status;
 use domain::text::{MessageText, SegmentLimits};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+
+/// `to` of a send or a quote as clients write it: one number (or group id), or a list.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Recipients {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Recipients {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            Recipients::One(one) => vec![one],
+            Recipients::Many(many) => many,
+        }
+    }
+}
 
 /// What the customer asked for, as received (every field is validated here).
 pub struct SendRequest<'a> {

@@ -231,26 +231,11 @@ pub struct Reply {
 }
 
 pub fn call(method: &str, url: &str, bearer: Option<&str>, body: Option<String>, headers: &[(&str, String)]) -> Reply {
-    let mut request = ureq::request(method, url).timeout(Duration::from_secs(60));
-    if let Some(token) = bearer {
-        request = request.set("Authorization", &format!("Bearer {token}"));
-    }
-    for (name, value) in headers {
-        request = request.set(name, value);
-    }
-    let result = match body {
-        Some(body) => request.set("Content-Type", "application/json").send_string(&body),
-        None => request.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = response.status();
-    let text = response.into_string().unwrap_or_default();
-    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, text, json }
+    let authorization = bearer.map(|token| format!("Bearer {token}"));
+    let mut all: Vec<(&str, String)> = authorization.into_iter().map(|a| ("Authorization", a)).collect();
+    all.extend(headers.iter().cloned());
+    let reply = call_full(method, url, body, &all);
+    Reply { status: reply.status, text: reply.text, json: reply.json }
 }
 
 /// Signs like a carrier does, written here independently of the app's verifier:

@@ -376,3 +376,20 @@ fn account_admins_see_their_users_and_manage_keys() {
     let created = history.json["events"].as_array().unwrap().iter().find(|e| e["action"] == "key.created").unwrap().clone();
     assert!(created["actor"].as_str().unwrap().starts_with("user:"), "{created}");
 }
+
+#[test]
+fn a_block_made_in_the_portal_says_who_made_it() {
+    let app = app();
+    let (account, key) = app.account("SEK", 10_000, 0);
+    let manager = app.member(&account, &unique("blocker"), "manager");
+    let user_id = manager.call("GET", "/v1/me", None).json["id"].as_str().unwrap().to_owned();
+    let blocked = manager.call("POST", "/v1/blocklist", Some(json!({"number": "+46701234599"})));
+    assert_eq!(blocked.status, 201, "{}", blocked.text);
+    assert_eq!(blocked.json["entry"]["reason"], format!("manual:user:{user_id}"), "{}", blocked.text);
+    let refused = app.send(&key, json!({"from": "Shop", "to": ["+46701234599", "+46701234598"], "text": "hej"}));
+    let detail = refused.json["messages"][0]["status_detail"].as_str().unwrap_or_default().to_owned();
+    assert!(detail.contains(&format!("blocked by user:{user_id}")), "{}", refused.text);
+    // Through an API key it stays the API's block.
+    let by_key = app.api(&key, "POST", "/v1/blocklist", Some(json!({"number": "+46701234597"})));
+    assert_eq!(by_key.json["entry"]["reason"], "api");
+}
