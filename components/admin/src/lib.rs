@@ -77,6 +77,8 @@ struct NewAccount {
     /// An opening top-up, recorded as a ledger entry like any other.
     #[serde(default)]
     initial_balance_minor: i64,
+    /// `swedish` or `international` (seed 000); a SEK account is Swedish unless told.
+    kind: Option<String>,
 }
 
 fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
@@ -91,7 +93,13 @@ fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
     if body.credit_limit_minor > MAX_AMOUNT_MINOR || body.initial_balance_minor > MAX_AMOUNT_MINOR {
         return Err(ApiError::malformed(format!("credit_limit_minor and initial_balance_minor may be at most {MAX_AMOUNT_MINOR}")));
     }
-    let id = store.create_account(body.name.trim(), currency, body.credit_limit_minor).map_err(internal)?;
+    let kind = match body.kind.as_deref() {
+        None if currency.code() == "SEK" => "swedish",
+        None => "international",
+        Some(k @ ("swedish" | "international")) => k,
+        Some(_) => return Err(ApiError::malformed("kind is swedish or international")),
+    };
+    let id = store.create_account(body.name.trim(), kind, currency, body.credit_limit_minor).map_err(internal)?;
     if body.initial_balance_minor > 0 {
         store
             .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)

@@ -325,10 +325,13 @@ fn settings_of(store: &Store, account_id: &str) -> Result<Response, ApiError> {
     let callbacks = store.account_settings(account_id).map_err(internal)?.ok_or_else(gone)?;
     let inbound = store.inbound_settings(account_id).map_err(internal)?.ok_or_else(gone)?;
     let profile = store.account_profile(account_id).map_err(internal)?.ok_or_else(gone)?;
+    let account = store.account(account_id).map_err(internal)?.ok_or_else(gone)?;
     Ok(json(
         200,
         &serde_json::json!({
             "currency": profile.currency,
+            // The currency can change only while the ledger is empty (409 CurrencyLocked).
+            "currency_locked": account.ledger_entries > 0,
             "company": profile.company,
             "contact": profile.contact,
             "date_format": profile.date_format,

@@ -757,7 +757,7 @@ fn account_overview(req: &Request, store: &Store, account_id: &str) -> Result<Re
         &serde_json::json!({
             "id": account.id,
             "name": account.name,
-            "kind": store.account_kind(&id).map_err(internal)?,
+            "kind": account.kind,
             "currency": account.currency,
             "balance_minor": account.balance_minor,
             "credit_limit_minor": account.credit_limit_minor,

@@ -144,6 +144,9 @@ fn access_levels_hold_in_every_component() {
     let changed = &events[1];
     assert_eq!((changed["before"]["level"].as_str(), changed["after"]["level"].as_str()), (Some("user"), Some("manager")));
     assert_eq!(changed["actor"], format!("user:{admin_id}"));
+    assert_eq!(changed["actor_name"], "Test Person", "the history names the person behind user:<id>");
+    let settings = admin.call("GET", "/v1/account/settings", None);
+    assert_eq!(settings.json["currency_locked"], true, "the opening balance is in the ledger: {}", settings.text);
 }
 
 #[test]
@@ -351,6 +354,10 @@ fn account_admins_see_their_users_and_manage_keys() {
     assert!(levels.contains(&(first.as_str(), "user")) && levels.contains(&(second.as_str(), "manager")));
     assert_eq!(entry["pending"], true);
 
+    // A SEK account is Swedish unless the operator says otherwise; others International.
+    let kinds = admin.call("GET", "/v1/accounts?sort=type", None);
+    let kind_of = |id: &str| kinds.json["accounts"].as_array().unwrap().iter().find(|a| a["id"] == id).unwrap()["kind"].clone();
+    assert_eq!((kind_of(&first), kind_of(&second)), (json!("swedish"), json!("international")));
     // Sorting and searching the accounts list (seed 000).
     let sorted = admin.call("GET", "/v1/accounts?sort=id&order=desc", None);
     let ids: Vec<&str> = sorted.json["accounts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();

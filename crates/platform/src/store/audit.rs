@@ -27,6 +27,8 @@ pub enum Subject<'a> {
 pub struct AuditEventView {
     pub id: i64,
     pub actor: String,
+    /// The person behind a `user:<id>` actor, as they are named now.
+    pub actor_name: Option<String>,
     pub action: String,
     pub target: Option<String>,
     pub before: Option<serde_json::Value>,
@@ -160,8 +162,9 @@ impl Store {
     /// The account's history, newest first; `before` pages on from an event id.
     pub fn history(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<AuditEventView>, DbError> {
         let rows = self.db.query(
-            "SELECT id, actor, action, target, before, after, at FROM audit_events \
-             WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+            "SELECT e.id, e.actor, e.action, e.target, e.before, e.after, e.at, u.name FROM audit_events e \
+             LEFT JOIN users u ON e.actor = 'user:' || u.id \
+             WHERE e.account_id = ?1 AND (?2 IS NULL OR e.id < ?2) ORDER BY e.id DESC LIMIT ?3",
             &[text(account_id), before.map(int).unwrap_or(spin_sdk::sqlite::Value::Null), int(limit)],
         )?;
         let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
@@ -171,6 +174,7 @@ impl Store {
             .map(|r| AuditEventView {
                 id: r.int(0),
                 actor: r.text(1),
+                actor_name: r.opt_text(7),
                 action: r.text(2),
                 target: r.opt_text(3),
                 before: json(r.opt_text(4)),

@@ -550,11 +550,6 @@ impl Store {
         )
     }
 
-    /// Swedish or International (seed 000).
-    pub fn account_kind(&self, account_id: &str) -> Result<Option<String>, DbError> {
-        let rows = self.db.query("SELECT kind FROM accounts WHERE id = ?", &[text(account_id)])?;
-        Ok(rows.rows.first().map(|r| r.text(0)))
-    }
 
     // ------------------------------------------------------------ e-mail
 

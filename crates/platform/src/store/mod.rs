@@ -95,6 +95,8 @@ pub struct Store {
 pub struct AccountView {
     pub id: String,
     pub name: String,
+    /// `swedish` or `international` (seed 000).
+    pub kind: String,
     pub currency: String,
     pub balance_minor: i64,
     pub credit_limit_minor: i64,
@@ -315,11 +317,11 @@ impl Store {
         Ok(rows.rows.first().and_then(caller_from_row))
     }
 
-    pub fn create_account(&self, name: &str, currency: Currency, credit_limit_minor: i64) -> Result<String, DbError> {
+    pub fn create_account(&self, name: &str, kind: &str, currency: Currency, credit_limit_minor: i64) -> Result<String, DbError> {
         let id = new_id("acc");
         self.db.execute(
-            "INSERT INTO accounts (id, name, currency, credit_limit_minor) VALUES (?, ?, ?, ?)",
-            &[text(&id), text(name), text(currency.code()), int(credit_limit_minor)],
+            "INSERT INTO accounts (id, name, kind, currency, credit_limit_minor) VALUES (?, ?, ?, ?, ?)",
+            &[text(&id), text(name), text(kind), text(currency.code()), int(credit_limit_minor)],
         )?;
         Ok(id)
     }
@@ -328,13 +330,14 @@ impl Store {
         let rows = self.db.query(
             "SELECT a.id, a.name, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.created_at, \
                     (SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id), \
-                    (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id) \
+                    (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id), a.kind \
              FROM accounts a WHERE a.id = ?",
             &[text(id)],
         )?;
         Ok(rows.rows.first().map(|row| AccountView {
             id: row.text(0),
             name: row.text(1),
+            kind: row.text(9),
             currency: row.text(2),
             balance_minor: row.int(3),
             credit_limit_minor: row.int(4),
