@@ -7,7 +7,7 @@ use domain::access::Scope;
 use domain::error::ApiError;
 use domain::money::Money;
 use domain::package::{insufficient_funds, subscription_ended};
-use platform::http::{authenticate, history_page, internal, json};
+use platform::http::{authenticate, history_page, internal, json, parse_body};
 use platform::store::{CancelSubscription, Store, StoreError};
 use spin_sdk::http::{Request, Response};
 
@@ -20,8 +20,38 @@ pub fn catalogue(req: &Request, store: &Store) -> Result<Response, ApiError> {
 
 /// `POST /v1/billing/packages/{id}/purchase`: paid from the balance within the credit
 /// limit, its credits granted, and a recurring package's subscription started — at once.
+/// How a purchase is paid: from the balance (the default; no body needed) or by card.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PurchaseBody {
+    #[serde(default)]
+    pay: PayWith,
+}
+
+#[derive(serde::Deserialize, Default, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum PayWith {
+    #[default]
+    Balance,
+    Card,
+}
+
+/// `POST /v1/billing/packages/{id}/purchase`: from the balance at once (201 with the
+/// purchase), or `{"pay": "card"}`: a Stripe Checkout for the package's cost (201 with the
+/// page to pay on), bought when Stripe's signed webhook says it is paid.
 pub fn purchase(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
     let caller = authenticate(req, store, Scope::Account)?;
+    let body: PurchaseBody = if req.body().is_empty() { PurchaseBody::default() } else { parse_body(req)? };
+    if body.pay == PayWith::Card {
+        let package = store
+            .package(id)
+            .map_err(internal)?
+            .filter(|p| p.active && p.currency == caller.currency.code())
+            .ok_or_else(|| ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)))?;
+        let amount = domain::stripe::TopupAmount::parse(package.cost_minor, caller.currency)
+            .map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
+        return crate::topups::start_checkout(store, &caller, amount, Some(&package));
+    }
     let purchase = store.purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).map_err(|e| match e {
         StoreError::NotFound => ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)),
         StoreError::InsufficientFunds { balance, credit_limit, needed } => {

@@ -13,7 +13,7 @@ use platform::config::get_or;
 use platform::http::{authenticate, history_page, internal, json, parse_body, MAX_BODY_BYTES};
 use platform::ids::{new_id, now_seconds};
 use platform::outbound::{post_all, Post};
-use platform::store::{Store, TopupSettled};
+use platform::store::{Caller, PackageView, Store, StoreError, TopupSettled};
 use serde::Deserialize;
 use spin_sdk::http::{Request, Response};
 use std::time::Duration;
@@ -44,12 +44,26 @@ pub fn create(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let caller = authenticate(req, store, Scope::Account)?;
     let body: NewTopup = parse_body(req)?;
     let amount = TopupAmount::parse(body.amount_minor, caller.currency).map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
+    start_checkout(store, &caller, amount, None)
+}
+
+/// A pending top-up of `amount` and its Stripe Checkout Session (201 with the page to
+/// pay on). With `package`, the payment buys it once credited (a package by card).
+pub fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, package: Option<&PackageView>) -> Result<Response, ApiError> {
     let mode = mode()?;
     let key = StripeKey::parse(&get_or("stripe_secret_key", ""), mode).map_err(config_error)?;
 
     let id = new_id("pay");
     store
-        .create_topup(&id, &caller.account_id, amount.minor(), caller.currency.code(), mode.as_str(), &caller.actor)
+        .create_topup(
+            &id,
+            &caller.account_id,
+            amount.minor(),
+            caller.currency.code(),
+            mode.as_str(),
+            &caller.actor,
+            package.map(|p| (p.id.as_str(), p.name.as_str())),
+        )
         .map_err(internal)?;
     let base = get_or("public_base_url", "http://127.0.0.1:3000");
     let base = base.trim_end_matches('/');
@@ -59,7 +73,7 @@ pub fn create(req: &Request, store: &Store) -> Result<Response, ApiError> {
         topup_id: &id,
         account_id: &caller.account_id,
         amount,
-        product_name: "SMS account top-up",
+        product_name: package.map_or("SMS account top-up", |p| p.name.as_str()),
         success_url: &success_url,
         cancel_url: &cancel_url,
     }
@@ -113,6 +127,7 @@ pub fn create(req: &Request, store: &Store) -> Result<Response, ApiError> {
             "stripe_mode": mode.as_str(),
             "checkout_session_id": session.id,
             "checkout_url": session.url,
+            "package_id": package.map(|p| p.id.as_str()),
         }),
     ))
 }
@@ -180,11 +195,30 @@ pub fn webhook(req: &Request, store: &Store) -> Result<Response, ApiError> {
         .settle_topup(&topup.id, &paid.payment_id, paid_minor, &paid.currency, credit, &paid.event_id)
         .map_err(internal)?;
     let outcome = match settled {
-        TopupSettled::Credited { .. } => "credited".to_owned(),
+        TopupSettled::Credited { ref account_id, .. } => match &topup.package_id {
+            None => "credited".to_owned(),
+            Some(package_id) => buy_paid_package(store, account_id, package_id, &topup.actor),
+        },
         TopupSettled::Mismatch => "mismatch: recorded, not credited".to_owned(),
         TopupSettled::AlreadySettled(status) => format!("already settled ({status})"),
         TopupSettled::PaymentAlreadyUsed => "ignored: this payment already credited another top-up".to_owned(),
         TopupSettled::NotFound => "ignored: no such top-up".to_owned(),
     };
     answer(&outcome, Some(&topup.id))
+}
+
+/// A card payment for a package was credited: buy the package from the balance it just
+/// filled. This runs once, because only the webhook that settles the top-up gets here; if
+/// the package can no longer be bought (withdrawn meanwhile), the money stays on the
+/// balance and the outcome says so.
+fn buy_paid_package(store: &Store, account_id: &str, package_id: &str, actor: &str) -> String {
+    match store.purchase_package(account_id, package_id, actor, chrono::Utc::now()) {
+        Ok(purchase) => format!("credited; package bought ({})", purchase.purchase_id),
+        Err(StoreError::NotFound) => "credited; the package is no longer for sale, so the amount stays on the balance".to_owned(),
+        Err(StoreError::InsufficientFunds { .. }) => "credited; the balance could not pay the package, so the amount stays on it".to_owned(),
+        Err(StoreError::Db(e)) => {
+            eprintln!("stripe: package {package_id} for {account_id} not bought after its payment: {e}");
+            "credited; the package could not be bought, so the amount stays on the balance".to_owned()
+        }
+    }
 }

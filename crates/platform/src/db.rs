@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_payments.sql"),
     include_str!("../migrations/0013_packages_credits.sql"),
     include_str!("../migrations/0014_invoices.sql"),
+    include_str!("../migrations/0015_card_purchases.sql"),
 ];
 
 pub struct Db {

@@ -490,3 +490,47 @@ fn an_operator_records_payments_credit_notes_and_corrections() {
     }
     app.assert_ledger_balanced();
 }
+
+/// Seed 003: a package bought "by payment" — a card payment for exactly its cost, and the
+/// package bought (once) when Stripe's signed webhook says it is paid.
+#[test]
+fn a_package_bought_by_card_is_bought_once_when_the_payment_is_credited() {
+    let app = &env().app;
+    let (account, key) = app.account("SEK", 0, 0);
+    let made = app.admin(
+        "POST",
+        "/v1/admin/packages",
+        Some(json!({"name": "Kortpaket 100", "cost_minor": 5_000, "currency": "SEK", "sms_credits": 100, "frequency": "once"})),
+    );
+    assert_eq!(made.status, 201, "{}", made.text);
+    let package = made.json["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/billing/packages/{package}/purchase");
+
+    let wrong = app.api(&key, "POST", &path, Some(json!({"pay": "bitcoin"})));
+    assert_eq!(wrong.status, 400, "{}", wrong.text);
+    let from_balance = app.api(&key, "POST", &path, None);
+    assert_eq!(from_balance.status, 402, "the balance cannot pay it: {}", from_balance.text);
+
+    let started = app.api(&key, "POST", &path, Some(json!({"pay": "card"})));
+    assert_eq!(started.status, 201, "{}", started.text);
+    assert_eq!(started.json["package_id"], package.as_str());
+    let id = started.json["id"].as_str().unwrap().to_owned();
+    let session = env().stripe.for_topup(&id);
+    assert_eq!(session.field("line_items[0][price_data][unit_amount]"), Some("5000"));
+    assert_eq!(session.field("line_items[0][price_data][product_data][name]"), Some("Kortpaket 100"));
+    assert_eq!(app.get(&key, "/v1/billing/balance").json["sms_credits"], 0, "nothing until it is paid");
+
+    let event = session_completed(&id, &session, "pi_card_package_1", 5_000, "sek");
+    let paid = deliver(&event, signed(&event));
+    assert_eq!(paid.status, 200, "{}", paid.text);
+    assert!(paid.json["outcome"].as_str().unwrap().starts_with("credited; package bought"), "{}", paid.text);
+    let replay = deliver(&event, signed(&event));
+    assert!(replay.json["outcome"].as_str().unwrap().starts_with("already settled"), "{}", replay.text);
+
+    let balance = app.get(&key, "/v1/billing/balance");
+    assert_eq!((balance.json["balance_minor"].as_i64(), balance.json["sms_credits"].as_i64()), (Some(0), Some(100)), "{}", balance.text);
+    let kinds: Vec<(String, i64)> = app.ledger_rows(&account).into_iter().map(|(kind, amount, _)| (kind, amount)).collect();
+    assert_eq!(kinds, vec![("topup".to_owned(), 5_000), ("package_purchase".to_owned(), -5_000)], "paid in, then spent on the package, once");
+    assert_eq!(payment(&payments(&key), &id)["package_id"], package.as_str());
+    app.assert_ledger_balanced();
+}

@@ -29,13 +29,16 @@ pub struct PaymentView {
     pub paid_currency: Option<String>,
     pub detail: Option<String>,
     pub ledger_entry_id: Option<i64>,
+    /// The package a card payment buys once it is credited.
+    pub package_id: Option<String>,
     pub actor: String,
     pub created_at: String,
     pub settled_at: Option<String>,
 }
 
 const PAYMENT_COLUMNS: &str = "id, account_id, kind, status, amount_minor, currency, reference, corrects, description, \
-     stripe_mode, stripe_session, stripe_payment, paid_minor, paid_currency, detail, ledger_entry_id, actor, created_at, settled_at, seq";
+     stripe_mode, stripe_session, stripe_payment, paid_minor, paid_currency, detail, ledger_entry_id, actor, created_at, settled_at, seq, \
+     package_id";
 
 fn payment_from_row(r: &spin_sdk::sqlite::RowResult) -> PaymentView {
     let opt_int = |i: usize| match r.values.get(i) {
@@ -44,6 +47,7 @@ fn payment_from_row(r: &spin_sdk::sqlite::RowResult) -> PaymentView {
     };
     PaymentView {
         seq: r.int(19),
+        package_id: r.opt_text(20),
         id: r.text(0),
         account_id: r.text(1),
         kind: r.text(2),
@@ -138,12 +142,35 @@ fn ledger_credit(db: &Db, account_id: &str, amount: i64, kind: &str, reference: 
 }
 
 impl Store {
-    /// A Stripe top-up waiting for its payment.
-    pub fn create_topup(&self, id: &str, account_id: &str, amount_minor: i64, currency: &str, mode: &str, actor: &str) -> Result<(), DbError> {
+    /// A Stripe top-up waiting for its payment; with `package`, the card payment for that
+    /// package (bought once the top-up is credited).
+    pub fn create_topup(
+        &self,
+        id: &str,
+        account_id: &str,
+        amount_minor: i64,
+        currency: &str,
+        mode: &str,
+        actor: &str,
+        package: Option<(&str, &str)>,
+    ) -> Result<(), DbError> {
+        let description = match package {
+            None => "Top-up by card (Stripe Checkout)".to_owned(),
+            Some((_, name)) => format!("Package {name} by card (Stripe Checkout)"),
+        };
         self.db.execute(
-            "INSERT INTO payments (id, account_id, kind, status, amount_minor, currency, reference, description, stripe_mode, actor) \
-             VALUES (?1, ?2, 'stripe_topup', 'pending', ?3, ?4, ?1, 'Top-up by card (Stripe Checkout)', ?5, ?6)",
-            &[text(id), text(account_id), int(amount_minor), text(currency), text(mode), text(actor)],
+            "INSERT INTO payments (id, account_id, kind, status, amount_minor, currency, reference, description, stripe_mode, actor, package_id) \
+             VALUES (?1, ?2, 'stripe_topup', 'pending', ?3, ?4, ?1, ?5, ?6, ?7, ?8)",
+            &[
+                text(id),
+                text(account_id),
+                int(amount_minor),
+                text(currency),
+                text(description),
+                text(mode),
+                text(actor),
+                opt_text(package.map(|(id, _)| id)),
+            ],
         )
     }
 
