@@ -35,6 +35,18 @@ export function dateTime(iso) {
   return new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB", { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
 }
 
+/** Time zone names the browser knows; UTC, Europe/Stockholm and `current` are always there. */
+export function timeZones(current) {
+  let zones = [];
+  try {
+    zones = Intl.supportedValuesOf("timeZone");
+  } catch (_) {
+    zones = [];
+  }
+  for (const zone of ["UTC", "Europe/Stockholm", current]) if (zone && !zones.includes(zone)) zones = [zone, ...zones];
+  return zones;
+}
+
 words({
   en: {
     "app.name": "smsedge",

@@ -79,6 +79,73 @@ export function form(children, action, { submit = t("common.save"), className = 
   return element;
 }
 
+/**
+ * A button that runs `action(button)` on a click: disabled while it runs; an error is shown
+ * in `status` (never lost), a string it returns as a notice there.
+ */
+export function actionButton(label, action, { status, className = "secondary", ariaLabel } = {}) {
+  const button = h("button", { type: "button", class: className, "aria-label": ariaLabel }, label);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const result = await action(button);
+      if (typeof result === "string") fill(status, notice(result));
+    } catch (error) {
+      fill(status, errorBox(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+/**
+ * Fills `container` with a button that asks before it acts. Clicked, it becomes the
+ * `question` (a group named by it) with `yes` and Cancel, and the focus moves to `yes`;
+ * `yes` runs `action` as an actionButton does, and after an error or Cancel the first
+ * button comes back (focused).
+ */
+export function askFirst(container, { label, ariaLabel, question, yes, action, status }) {
+  const showButton = (focus) => {
+    fill(container, h("button", { type: "button", class: "secondary small", "aria-label": ariaLabel, onclick: ask }, label));
+    if (focus) container.querySelector("button").focus();
+  };
+  const confirmed = async () => {
+    try {
+      return await action();
+    } catch (error) {
+      showButton(true);
+      throw error;
+    }
+  };
+  const ask = () => {
+    fill(
+      container,
+      h(
+        "div",
+        { class: "confirm", role: "group", "aria-label": question },
+        h("span", {}, question),
+        actionButton(yes, confirmed, { status, className: "danger small" }),
+        h("button", { type: "button", class: "secondary small", onclick: () => showButton(true) }, t("common.cancel")),
+      ),
+    );
+    container.querySelector("button").focus();
+  };
+  showButton();
+  return container;
+}
+
+/** A panel with a heading that names it (`id`-h). */
+export function section(id, title, ...children) {
+  return h("section", { class: "panel", id, "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), ...children);
+}
+
+/** A labelled checkbox; in a form's values it is "on" when checked. */
+export function checkbox(label, name, checked) {
+  const id = `f-${name}`;
+  return h("div", { class: "check" }, h("input", { type: "checkbox", id, name, checked }), h("label", { for: id }, label));
+}
+
 /** A table from rows: columns are [header, row → cell]. */
 export function table(columns, rows, { empty = t("common.none"), caption } = {}) {
   if (!rows.length) return h("p", { class: "empty" }, empty);

@@ -4,7 +4,7 @@
 
 import { api, setCurrentAccount } from "../api.js";
 import { dateTime, money, t, words } from "../i18n.js";
-import { errorBox, field, fill, form, h, notice } from "../ui.js";
+import { actionButton, askFirst, errorBox, field, fill, form, h } from "../ui.js";
 import { hint, kindName, levelName, levelOptions } from "../people.js";
 
 words({
@@ -149,23 +149,13 @@ export default {
             t("account.default"),
             account.is_default
               ? h("span", { class: "badge ok" }, t("people.yes"))
-              : h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "secondary small",
-                    onclick: async (e) => {
-                      e.target.disabled = true;
-                      try {
-                        await api("PUT", "/v1/me/default-account", { account_id: account.id }, { account: false });
-                        await afterChange();
-                      } catch (error) {
-                        e.target.disabled = false;
-                        fill(status, errorBox(error));
-                      }
-                    },
-                  },
+              : actionButton(
                   t("account.make_default"),
+                  async () => {
+                    await api("PUT", "/v1/me/default-account", { account_id: account.id }, { account: false });
+                    await afterChange();
+                  },
+                  { status, className: "secondary small" },
                 ),
           ],
         ]),
@@ -225,64 +215,32 @@ export default {
                 { class: "inline" },
                 h("label", { for: `level-${member.user_id}`, class: "visually-hidden" }, t("account.level_for", { name: member.name })),
                 h("select", { id: `level-${member.user_id}` }, levelOptions().map(([value, text]) => h("option", { value, selected: value === member.level }, text))),
-                h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "secondary small",
-                    "aria-label": t("account.change_level_for", { name: member.name }),
-                    onclick: async (e) => {
-                      const level = document.getElementById(`level-${member.user_id}`).value;
-                      e.target.disabled = true;
-                      try {
-                        const changed = await api("PATCH", `${path}/members/${encodeURIComponent(member.user_id)}`, { level }, { account: false });
-                        await afterChange(member.user_id);
-                        fill(membersStatus, notice(t("account.level_changed", { name: changed.name, level: levelName(changed.level) })));
-                      } catch (error) {
-                        e.target.disabled = false;
-                        fill(membersStatus, errorBox(error));
-                      }
-                    },
-                  },
+                actionButton(
                   t("account.change_level"),
+                  async () => {
+                    const level = document.getElementById(`level-${member.user_id}`).value;
+                    const changed = await api("PATCH", `${path}/members/${encodeURIComponent(member.user_id)}`, { level }, { account: false });
+                    await afterChange(member.user_id);
+                    return t("account.level_changed", { name: changed.name, level: levelName(changed.level) });
+                  },
+                  { status: membersStatus, className: "secondary small", ariaLabel: t("account.change_level_for", { name: member.name }) },
                 ),
               ),
             )
           : h("td", {}, levelName(member.level));
-        const askRevoke = () =>
-          fill(
-            actions,
-            h(
-              "div",
-              { class: "confirm", role: "group", "aria-label": t("account.revoke_confirm", { name: member.name }) },
-              h("span", {}, t("account.revoke_confirm", { name: member.name })),
-              h(
-                "button",
-                {
-                  type: "button",
-                  class: "danger small",
-                  onclick: async (e) => {
-                    e.target.disabled = true;
-                    try {
-                      await api("DELETE", `${path}/members/${encodeURIComponent(member.user_id)}`, undefined, { account: false });
-                      await afterChange(member.user_id);
-                      fill(membersStatus, notice(t("account.revoked", { name: member.name })));
-                    } catch (error) {
-                      fill(membersStatus, errorBox(error));
-                      showRevoke();
-                    }
-                  },
-                },
-                t("account.revoke_yes"),
-              ),
-              h("button", { type: "button", class: "secondary small", onclick: () => showRevoke(true) }, t("common.cancel")),
-            ),
-          ) && actions.querySelector("button").focus();
-        const showRevoke = (focus) => {
-          fill(actions, h("button", { type: "button", class: "secondary small", "aria-label": t("account.revoke_for", { name: member.name }), onclick: askRevoke }, t("account.revoke")));
-          if (focus) actions.querySelector("button").focus();
-        };
-        if (admin) showRevoke();
+        if (admin)
+          askFirst(actions, {
+            label: t("account.revoke"),
+            ariaLabel: t("account.revoke_for", { name: member.name }),
+            question: t("account.revoke_confirm", { name: member.name }),
+            yes: t("account.revoke_yes"),
+            status: membersStatus,
+            action: async () => {
+              await api("DELETE", `${path}/members/${encodeURIComponent(member.user_id)}`, undefined, { account: false });
+              await afterChange(member.user_id);
+              return t("account.revoked", { name: member.name });
+            },
+          });
         return h(
           "tr",
           { "data-user": member.user_id },

@@ -5,7 +5,7 @@
 
 import { api } from "../api.js";
 import { money, t, words } from "../i18n.js";
-import { errorBox, fill, h } from "../ui.js";
+import { actionButton, errorBox, fill, h } from "../ui.js";
 import { kindName, levelName } from "../people.js";
 
 const PAGE = 25;
@@ -144,26 +144,15 @@ export default {
             h("a", { href: `/accounts/${encodeURIComponent(account.id)}`, "data-link": true, "aria-label": t("accounts.overview_of", { name: account.name }) }, t("accounts.overview")),
             account.is_default
               ? h("span", { class: "badge ok" }, t("accounts.default"))
-              : h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "secondary small",
-                    "aria-label": t("accounts.make_default_of", { name: account.name }),
-                    onclick: async (e) => {
-                      e.target.disabled = true;
-                      try {
-                        await api("PUT", "/v1/me/default-account", { account_id: account.id }, { account: false });
-                        ctx.me.default_account_id = account.id;
-                        await show();
-                        fill(status, h("div", { class: "notice", role: "status" }, t("accounts.default_set", { name: account.name })));
-                      } catch (error) {
-                        e.target.disabled = false;
-                        fill(status, errorBox(error));
-                      }
-                    },
-                  },
+              : actionButton(
                   t("accounts.make_default"),
+                  async () => {
+                    await api("PUT", "/v1/me/default-account", { account_id: account.id }, { account: false });
+                    ctx.me.default_account_id = account.id;
+                    await show();
+                    return t("accounts.default_set", { name: account.name });
+                  },
+                  { status, className: "secondary small", ariaLabel: t("accounts.make_default_of", { name: account.name }) },
                 ),
           ),
         );

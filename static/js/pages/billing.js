@@ -5,7 +5,7 @@
 
 import { api } from "../api.js";
 import { dateTime, money, t, words } from "../i18n.js";
-import { errorBox, field, fill, form, h, load, notice, table } from "../ui.js";
+import { actionButton, field, fill, form, h, load, notice, table } from "../ui.js";
 import { download, isoDay } from "../status.js";
 
 words({
@@ -215,25 +215,14 @@ export default {
             [
               "",
               (p) =>
-                h(
-                  "button",
-                  {
-                    type: "button",
-                    onclick: async (e) => {
-                      const button = e.currentTarget;
-                      button.disabled = true;
-                      try {
-                        const bought = await api("POST", `/v1/billing/packages/${encodeURIComponent(p.id)}/purchase`);
-                        fill(status, notice(t("billing.bought", { name: p.name, balance: money(bought.balance_minor, bought.currency), sms: bought.credits.sms })));
-                        await Promise.all([showBalance(), showSubscriptions()]);
-                      } catch (error) {
-                        fill(status, errorBox(error));
-                      } finally {
-                        button.disabled = false;
-                      }
-                    },
-                  },
+                actionButton(
                   t("billing.buy", { name: p.name }),
+                  async () => {
+                    const bought = await api("POST", `/v1/billing/packages/${encodeURIComponent(p.id)}/purchase`);
+                    await Promise.all([showBalance(), showSubscriptions()]);
+                    return t("billing.bought", { name: p.name, balance: money(bought.balance_minor, bought.currency), sms: bought.credits.sms });
+                  },
+                  { status, className: null },
                 ),
             ],
           ],
@@ -255,23 +244,17 @@ export default {
               "",
               (s) =>
                 s.status === "active" && !s.cancel_at_period_end
-                  ? h(
-                      "button",
-                      {
-                        type: "button",
-                        class: "secondary",
-                        onclick: async (e) => {
-                          e.currentTarget.disabled = true;
-                          try {
-                            await api("DELETE", `/v1/billing/subscriptions/${encodeURIComponent(s.id)}`);
-                            fill(status, notice(t("billing.canceled_sub", { name: s.name })));
-                          } catch (error) {
-                            fill(status, errorBox(error));
-                          }
-                          await showSubscriptions();
-                        },
-                      },
+                  ? actionButton(
                       t("billing.cancel_sub", { name: s.name }),
+                      async () => {
+                        try {
+                          await api("DELETE", `/v1/billing/subscriptions/${encodeURIComponent(s.id)}`);
+                        } finally {
+                          await showSubscriptions();
+                        }
+                        return t("billing.canceled_sub", { name: s.name });
+                      },
+                      { status },
                     )
                   : "",
             ],
@@ -309,25 +292,13 @@ export default {
             [
               "",
               (i) =>
-                h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "secondary",
-                    onclick: async (e) => {
-                      const button = e.currentTarget;
-                      button.disabled = true;
-                      try {
-                        const response = await api("GET", `/v1/billing/invoices/${encodeURIComponent(i.id)}/document`, undefined, { raw: true });
-                        await download(response, `${i.number}.html`);
-                      } catch (error) {
-                        fill(status, errorBox(error));
-                      } finally {
-                        button.disabled = false;
-                      }
-                    },
-                  },
+                actionButton(
                   t("billing.download", { number: i.number }),
+                  async () => {
+                    const response = await api("GET", `/v1/billing/invoices/${encodeURIComponent(i.id)}/document`, undefined, { raw: true });
+                    await download(response, `${i.number}.html`);
+                  },
+                  { status },
                 ),
             ],
           ],
@@ -414,26 +385,14 @@ export default {
       },
       { submit: t("billing.show") },
     );
-    const csvButton = h(
-      "button",
-      {
-        type: "button",
-        class: "secondary",
-        onclick: async (e) => {
-          const button = e.currentTarget;
-          button.disabled = true;
-          try {
-            const values = Object.fromEntries(new FormData(usageForm).entries());
-            const response = await api("GET", usageQuery(values, "csv"), undefined, { raw: true });
-            await download(response, `usage-${values.from}-${values.to}.csv`);
-          } catch (error) {
-            fill(usage, errorBox(error));
-          } finally {
-            button.disabled = false;
-          }
-        },
-      },
+    const csvButton = actionButton(
       t("billing.csv"),
+      async () => {
+        const values = Object.fromEntries(new FormData(usageForm).entries());
+        const response = await api("GET", usageQuery(values, "csv"), undefined, { raw: true });
+        await download(response, `usage-${values.from}-${values.to}.csv`);
+      },
+      { status: usage },
     );
     usageForm.querySelector(".actions").append(csvButton);
 

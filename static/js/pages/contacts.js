@@ -3,7 +3,7 @@
 
 import { api } from "../api.js";
 import { t, words } from "../i18n.js";
-import { errorBox, field, fill, form, h, load, notice, table } from "../ui.js";
+import { actionButton, field, fill, form, h, load, notice, table } from "../ui.js";
 import { pager } from "../status.js";
 
 words({
@@ -117,16 +117,10 @@ export default {
       editor.querySelector("h3").focus();
     };
 
-    const remove = async (c, button) => {
-      button.disabled = true;
-      try {
-        await api("DELETE", `/v1/contacts/${encodeURIComponent(c.id)}`);
-        fill(status, notice(t("contacts.deleted", { name: contactName(c) })));
-        await Promise.all([show(), showGroups()]);
-      } catch (error) {
-        button.disabled = false;
-        fill(status, errorBox(error));
-      }
+    const remove = async (c) => {
+      await api("DELETE", `/v1/contacts/${encodeURIComponent(c.id)}`);
+      await Promise.all([show(), showGroups()]);
+      return t("contacts.deleted", { name: contactName(c) });
     };
 
     const show = () =>
@@ -149,7 +143,7 @@ export default {
                     "div",
                     { class: "actions" },
                     h("button", { type: "button", class: "secondary", onclick: () => edit(c) }, t("contacts.edit", { name: contactName(c) })),
-                    h("button", { type: "button", class: "secondary", onclick: (e) => remove(c, e.currentTarget) }, t("contacts.delete", { name: contactName(c) })),
+                    actionButton(t("contacts.delete", { name: contactName(c) }), () => remove(c), { status }),
                   ),
               ],
             ],

@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { navigate } from "../app.js";
 import { t, words } from "../i18n.js";
-import { errorBox, field, fill, form, h, load, notice, table } from "../ui.js";
+import { actionButton, field, fill, form, h, load, table } from "../ui.js";
 import { pager } from "../status.js";
 import { contactName } from "./contacts.js";
 
@@ -81,23 +81,17 @@ export default {
               [
                 "",
                 (c) =>
-                  h(
-                    "button",
-                    {
-                      type: "button",
-                      class: "secondary",
-                      onclick: async (e) => {
-                        e.currentTarget.disabled = true;
-                        try {
-                          await api("DELETE", `/v1/groups/${id}/members/${encodeURIComponent(c.id)}`);
-                          fill(status, notice(t("group.removed", { name: contactName(c) })));
-                        } catch (error) {
-                          fill(status, errorBox(error));
-                        }
-                        await show();
-                      },
-                    },
+                  actionButton(
                     t("group.remove", { name: contactName(c) }),
+                    async () => {
+                      try {
+                        await api("DELETE", `/v1/groups/${id}/members/${encodeURIComponent(c.id)}`);
+                      } finally {
+                        await show();
+                      }
+                      return t("group.removed", { name: contactName(c) });
+                    },
+                    { status },
                   ),
               ],
             ],
@@ -141,23 +135,13 @@ export default {
       { submit: t("group.rename_submit") },
     );
 
-    const deleteButton = h(
-      "button",
-      {
-        type: "button",
-        class: "danger",
-        onclick: async (e) => {
-          e.currentTarget.disabled = true;
-          try {
-            await api("DELETE", `/v1/groups/${id}`);
-            navigate("/contacts");
-          } catch (error) {
-            e.target.disabled = false;
-            fill(status, errorBox(error));
-          }
-        },
-      },
+    const deleteButton = actionButton(
       t("group.delete"),
+      async () => {
+        await api("DELETE", `/v1/groups/${id}`);
+        navigate("/contacts");
+      },
+      { status, className: "danger" },
     );
 
     fill(

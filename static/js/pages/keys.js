@@ -4,7 +4,7 @@
 
 import { api } from "../api.js";
 import { dateTime, t, words } from "../i18n.js";
-import { errorBox, field, fill, form, h, notice } from "../ui.js";
+import { askFirst, errorBox, field, fill, form, h, notice } from "../ui.js";
 import { hint } from "../people.js";
 
 const SCOPES = ["messages:send", "messages:read", "contacts", "inbound", "account"];
@@ -139,43 +139,19 @@ export default {
       if (!keys.length) return fill(list, h("p", { class: "empty" }, t("keys.none")));
       const row = (key) => {
         const actions = h("td", { class: "row-actions" });
-        const showRevoke = (focus) => {
-          if (key.revoked_at) return fill(actions);
-          fill(actions, h("button", { type: "button", class: "secondary small", "aria-label": t("keys.revoke_for", { name: key.name }), onclick: ask }, t("keys.revoke")));
-          if (focus) actions.querySelector("button").focus();
-        };
-        const ask = () => {
-          fill(
-            actions,
-            h(
-              "div",
-              { class: "confirm", role: "group", "aria-label": t("keys.revoke_confirm", { name: key.name }) },
-              h("span", {}, t("keys.revoke_confirm", { name: key.name })),
-              h(
-                "button",
-                {
-                  type: "button",
-                  class: "danger small",
-                  onclick: async (e) => {
-                    e.target.disabled = true;
-                    try {
-                      await api("DELETE", `${path}/${encodeURIComponent(key.id)}`, undefined, { account: false });
-                      fill(status, notice(t("keys.revoked_done", { name: key.name })));
-                      await showList();
-                    } catch (error) {
-                      fill(status, errorBox(error));
-                      showRevoke(true);
-                    }
-                  },
-                },
-                t("keys.revoke_yes"),
-              ),
-              h("button", { type: "button", class: "secondary small", onclick: () => showRevoke(true) }, t("common.cancel")),
-            ),
-          );
-          actions.querySelector("button").focus();
-        };
-        showRevoke();
+        if (!key.revoked_at)
+          askFirst(actions, {
+            label: t("keys.revoke"),
+            ariaLabel: t("keys.revoke_for", { name: key.name }),
+            question: t("keys.revoke_confirm", { name: key.name }),
+            yes: t("keys.revoke_yes"),
+            status,
+            action: async () => {
+              await api("DELETE", `${path}/${encodeURIComponent(key.id)}`, undefined, { account: false });
+              await showList();
+              return t("keys.revoked_done", { name: key.name });
+            },
+          });
         return h(
           "tr",
           { class: key.revoked_at ? "revoked" : null, "data-key": key.id },

@@ -4,7 +4,7 @@
 
 import { api } from "../api.js";
 import { dateTime, t, words } from "../i18n.js";
-import { errorBox, field, fill, form, h, load, table } from "../ui.js";
+import { actionButton, field, fill, form, h, load, table } from "../ui.js";
 
 words({
   en: {
@@ -90,24 +90,14 @@ export default {
             [
               "",
               (k) =>
-                h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "secondary",
-                    onclick: async (e) => {
-                      e.target.disabled = true;
-                      try {
-                        await api("DELETE", `/v1/keywords/${encodeURIComponent(k.word)}`);
-                        fill(status, h("div", { class: "notice", role: "status" }, t("keywords.removed", { word: k.word })));
-                        await showKeywords();
-                      } catch (error) {
-                        e.target.disabled = false;
-                        fill(status, errorBox(error));
-                      }
-                    },
-                  },
+                actionButton(
                   t("keywords.remove", { word: k.word }),
+                  async () => {
+                    await api("DELETE", `/v1/keywords/${encodeURIComponent(k.word)}`);
+                    await showKeywords();
+                    return t("keywords.removed", { word: k.word });
+                  },
+                  { status },
                 ),
             ],
           ],

@@ -3,8 +3,8 @@
 // its recovery codes.
 
 import { api, setCsrf } from "../api.js";
-import { language, LANGUAGES, setLanguage, t, words } from "../i18n.js";
-import { errorBox, field, fill, form, h, notice } from "../ui.js";
+import { language, LANGUAGES, setLanguage, t, timeZones, words } from "../i18n.js";
+import { actionButton, checkbox, field, fill, form, h, notice, section } from "../ui.js";
 import { hint } from "../people.js";
 
 words({
@@ -122,24 +122,8 @@ words({
   },
 });
 
-function section(id, title, ...children) {
-  return h("section", { class: "panel", id, "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), ...children);
-}
-
-function checkbox(label, name, checked) {
-  const id = `f-${name}`;
-  return h("div", { class: "check" }, h("input", { type: "checkbox", id, name, checked }), h("label", { for: id }, label));
-}
-
-function timeZones(current) {
-  let zones = [];
-  try {
-    zones = Intl.supportedValuesOf("timeZone");
-  } catch (_) {
-    zones = [];
-  }
-  for (const zone of ["UTC", "Europe/Stockholm", current]) if (zone && !zones.includes(zone)) zones = [zone, ...zones];
-  return zones.map((z) => [z, z]);
+function confirmedBadge(confirmed) {
+  return confirmed ? h("span", { class: "badge ok" }, t("profile.confirmed")) : h("span", { class: "badge bad" }, t("profile.not_confirmed"));
 }
 
 function recoveryCodes(codes, note, done) {
@@ -181,7 +165,7 @@ export default {
               field(t("profile.phone"), "phone", { type: "tel", value: me.phone || "", autocomplete: "tel", "aria-describedby": "phone-hint" }),
               hint(t("profile.phone_hint"), "phone-hint"),
               field(t("profile.language"), "language", { type: "select", value: me.language, options: LANGUAGES.map((l) => [l, l === "sv" ? "Svenska" : "English"]) }),
-              field(t("profile.time_zone"), "time_zone", { type: "select", value: me.time_zone, options: timeZones(me.time_zone) }),
+              field(t("profile.time_zone"), "time_zone", { type: "select", value: me.time_zone, options: timeZones(me.time_zone).map((z) => [z, z]) }),
               checkbox(t("profile.login_alerts"), "login_alerts", me.login_alerts),
             ],
             async (values) => {
@@ -232,31 +216,20 @@ export default {
         section(
           "email",
           t("profile.email"),
-          h("p", {}, t("profile.email_current", { email: me.email }), " ", me.email_confirmed ? h("span", { class: "badge ok" }, t("profile.confirmed")) : h("span", { class: "badge bad" }, t("profile.not_confirmed"))),
+          h("p", {}, t("profile.email_current", { email: me.email }), " ", confirmedBadge(me.email_confirmed)),
           me.email_confirmed
             ? null
             : h(
                 "div",
                 {},
                 h("p", {}, t("profile.email_unconfirmed")),
-                h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "secondary",
-                    onclick: async (e) => {
-                      e.target.disabled = true;
-                      try {
-                        await api("POST", "/v1/me/email/confirmation", undefined, { account: false });
-                        fill(status, notice(t("profile.email_resent", { email: me.email })));
-                      } catch (error) {
-                        fill(status, errorBox(error));
-                      } finally {
-                        e.target.disabled = false;
-                      }
-                    },
-                  },
+                actionButton(
                   t("profile.email_resend"),
+                  async () => {
+                    await api("POST", "/v1/me/email/confirmation", undefined, { account: false });
+                    return t("profile.email_resent", { email: me.email });
+                  },
+                  { status },
                 ),
                 status,
               ),
@@ -287,28 +260,17 @@ export default {
           !me.phone
             ? h("p", {}, t("profile.no_phone"))
             : [
-                h("p", {}, t("profile.phone_current", { phone: me.phone }), " ", me.phone_confirmed ? h("span", { class: "badge ok" }, t("profile.confirmed")) : h("span", { class: "badge bad" }, t("profile.not_confirmed"))),
+                h("p", {}, t("profile.phone_current", { phone: me.phone }), " ", confirmedBadge(me.phone_confirmed)),
                 me.phone_confirmed
                   ? null
                   : [
-                      h(
-                        "button",
-                        {
-                          type: "button",
-                          class: "secondary",
-                          onclick: async (e) => {
-                            e.target.disabled = true;
-                            try {
-                              const sent = await api("POST", "/v1/me/phone/confirmation", undefined, { account: false });
-                              fill(status, notice(t("profile.phone_sent", { phone: sent.sent_to, minutes: Math.round(sent.expires_in_seconds / 60) })));
-                            } catch (error) {
-                              fill(status, errorBox(error));
-                            } finally {
-                              e.target.disabled = false;
-                            }
-                          },
-                        },
+                      actionButton(
                         t("profile.phone_send"),
+                        async () => {
+                          const sent = await api("POST", "/v1/me/phone/confirmation", undefined, { account: false });
+                          return t("profile.phone_sent", { phone: sent.sent_to, minutes: Math.round(sent.expires_in_seconds / 60) });
+                        },
+                        { status },
                       ),
                       status,
                       form(
