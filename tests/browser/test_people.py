@@ -224,11 +224,23 @@ def test_users_keys_and_settings_for_an_admin(app, page):
     page.locator("#stop").get_by_role("button", name="Save").click()
     page.locator("#stop").get_by_role("status").get_by_text("Saved.").wait_for()
     expect(page.get_by_label("Currency", exact=True)).to_have_attribute("readonly", "")
+    expect(page.locator("#currency-hint")).to_contain_text("cannot change any more")
     page.get_by_role("button", name="Make a new signing secret").click()
     assert page.get_by_test_id("webhook-secret").inner_text().startswith("whsec_")
     page.get_by_label("System ID (1–15 characters)").fill(f"vt{stamp % 10**9}")
     page.get_by_role("button", name="Create credential").click()
     assert len(page.get_by_test_id("smpp-password").inner_text()) == 8
+    # Revoking asks first; Cancel brings the button back with the focus on it.
+    system_id = f"vt{stamp % 10**9}"
+    page.get_by_role("button", name=f"Revoke: {system_id}").click()
+    question = page.get_by_role("group", name=f"Revoke {system_id}? Its connections stop working.")
+    expect(question.get_by_role("button", name="Yes, revoke it")).to_be_focused()
+    question.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("button", name=f"Revoke: {system_id}")).to_be_focused()
+    page.get_by_role("button", name=f"Revoke: {system_id}").click()
+    page.get_by_role("button", name="Yes, revoke it").click()
+    page.locator("#smpp").get_by_role("status").get_by_text(f"{system_id} is revoked.").wait_for()
+    expect(page.locator("#smpp tbody tr", has_text=system_id)).to_contain_text("Revoked")
     page.reload()
     expect(page.get_by_label("Company name")).to_have_value("Verktyg i Norr AB")
     expect(page.get_by_label("Stop by link: add a link to stop further SMS")).to_be_checked()
@@ -249,6 +261,8 @@ def test_password_reset_and_a_new_email_address(app, page):
 
     page.goto("/login")
     page.get_by_role("link", name="Forgot your password?").click()
+    # The login page has an "E-mail address" too: wait for the reset page to replace it.
+    page.get_by_role("heading", name="Reset your password").wait_for()
     page.get_by_label("E-mail address").fill(email)
     page.get_by_role("button", name="Send the link").click()
     page.get_by_role("status").get_by_text("a link is on its way").wait_for()

@@ -4,8 +4,8 @@
 // account's history.
 
 import { api } from "../api.js";
-import { dateTime, t, words } from "../i18n.js";
-import { errorBox, field, fill, form, h, load, notice } from "../ui.js";
+import { dateTime, t, timeZones, words } from "../i18n.js";
+import { actionButton, askFirst, checkbox, errorBox, field, fill, form, h, load, notice, section } from "../ui.js";
 import { hint } from "../people.js";
 import { addressList, copyButton } from "./keys.js";
 
@@ -220,30 +220,10 @@ words({
 const COMPANY = ["name", "organisation_number", "vat_number", "address_line1", "address_line2", "postal_code", "city", "country"];
 const CONTACT = ["name", "email", "phone", "invoice_email"];
 
-function section(id, title, ...children) {
-  return h("section", { class: "panel", id, "aria-labelledby": `${id}-h` }, h("h2", { id: `${id}-h` }, title), ...children);
-}
-
-function checkbox(label, name, checked) {
-  const id = `f-${name}`;
-  return h("div", { class: "check" }, h("input", { type: "checkbox", id, name, checked }), h("label", { for: id }, label));
-}
-
 /** "" → null, so an emptied field clears the setting. */
 function orNull(value) {
   const trimmed = (value ?? "").trim();
   return trimmed ? trimmed : null;
-}
-
-function timeZones(current) {
-  let zones = [];
-  try {
-    zones = Intl.supportedValuesOf("timeZone");
-  } catch (_) {
-    zones = [];
-  }
-  for (const zone of ["UTC", "Europe/Stockholm", current]) if (zone && !zones.includes(zone)) zones = [zone, ...zones];
-  return zones.map((z) => [z, z]);
 }
 
 function short(value) {
@@ -282,14 +262,7 @@ export default {
       return fill(main, h("h1", {}, t("settings.title")), errorBox(error));
     }
     // The currency can change only while the ledger is empty.
-    let currencyOpen = false;
-    try {
-      const ledger = await api("GET", "/v1/billing/ledger?limit=1");
-      currencyOpen = ledger.entries.length === 0;
-    } catch (_) {
-      // Not knowing, the currency is shown as it is; a change would be refused in words anyway.
-      currencyOpen = false;
-    }
+    const currencyOpen = !settings.currency_locked;
     const patch = async (body) => {
       settings = await api("PATCH", "/v1/account/settings", body);
       return t("common.saved");
@@ -326,7 +299,7 @@ export default {
       form(
         [
           field(t("settings.date_format"), "date_format", { type: "select", value: settings.date_format, options: DATE_FORMATS.map((f) => [f, f]) }),
-          field(t("settings.time_zone"), "time_zone", { type: "select", value: settings.time_zone, options: timeZones(settings.time_zone) }),
+          field(t("settings.time_zone"), "time_zone", { type: "select", value: settings.time_zone, options: timeZones(settings.time_zone).map((z) => [z, z]) }),
           ...(currencyOpen
             ? [field(t("settings.currency"), "currency", { value: settings.currency, maxlength: "3", autocomplete: "off", "aria-describedby": "currency-hint" }), hint(t("settings.currency_open"), "currency-hint")]
             : [field(t("settings.currency"), "currency_shown", { value: settings.currency, readonly: true, "aria-describedby": "currency-hint" }), hint(t("settings.currency_locked", { currency: settings.currency }), "currency-hint")]),
@@ -371,31 +344,20 @@ export default {
       ),
       h("h3", {}, t("settings.secret")),
       secretLine,
-      h(
-        "button",
-        {
-          type: "button",
-          class: "secondary",
-          onclick: async (e) => {
-            e.target.disabled = true;
-            try {
-              const made = await api("POST", "/v1/account/webhook-secret");
-              settings = await api("GET", "/v1/account/settings");
-              fill(secretLine, secretText());
-              fill(
-                secretStatus,
-                notice(t("settings.rotated", { hours: made.previous_valid_for_hours })),
-                h("p", {}, h("code", { class: "secret", "data-testid": "webhook-secret" }, made.webhook_secret)),
-                copyButton(made.webhook_secret, t("settings.copy_secret")),
-              );
-            } catch (error) {
-              fill(secretStatus, errorBox(error));
-            } finally {
-              e.target.disabled = false;
-            }
-          },
-        },
+      actionButton(
         t("settings.rotate"),
+        async () => {
+          const made = await api("POST", "/v1/account/webhook-secret");
+          settings = await api("GET", "/v1/account/settings");
+          fill(secretLine, secretText());
+          fill(
+            secretStatus,
+            notice(t("settings.rotated", { hours: made.previous_valid_for_hours })),
+            h("p", {}, h("code", { class: "secret", "data-testid": "webhook-secret" }, made.webhook_secret)),
+            copyButton(made.webhook_secret, t("settings.copy_secret")),
+          );
+        },
+        { status: secretStatus },
       ),
       secretStatus,
     );
@@ -412,43 +374,19 @@ export default {
       if (!credentials.length) return fill(smppList, h("p", { class: "empty" }, t("settings.smpp.none")));
       const row = (c) => {
         const actions = h("td", { class: "row-actions" });
-        const showRevoke = (focus) => {
-          if (c.revoked_at) return fill(actions);
-          fill(actions, h("button", { type: "button", class: "secondary small", "aria-label": t("settings.smpp.revoke_for", { system_id: c.system_id }), onclick: ask }, t("settings.smpp.revoke")));
-          if (focus) actions.querySelector("button").focus();
-        };
-        const ask = () => {
-          fill(
-            actions,
-            h(
-              "div",
-              { class: "confirm", role: "group", "aria-label": t("settings.smpp.revoke_confirm", { system_id: c.system_id }) },
-              h("span", {}, t("settings.smpp.revoke_confirm", { system_id: c.system_id })),
-              h(
-                "button",
-                {
-                  type: "button",
-                  class: "danger small",
-                  onclick: async (e) => {
-                    e.target.disabled = true;
-                    try {
-                      await api("DELETE", `/v1/account/smpp/${encodeURIComponent(c.id)}`);
-                      fill(smppStatus, notice(t("settings.smpp.revoked_done", { system_id: c.system_id })));
-                      await showSmpp();
-                    } catch (error) {
-                      fill(smppStatus, errorBox(error));
-                      showRevoke(true);
-                    }
-                  },
-                },
-                t("settings.smpp.revoke_yes"),
-              ),
-              h("button", { type: "button", class: "secondary small", onclick: () => showRevoke(true) }, t("common.cancel")),
-            ),
-          );
-          actions.querySelector("button").focus();
-        };
-        showRevoke();
+        if (!c.revoked_at)
+          askFirst(actions, {
+            label: t("settings.smpp.revoke"),
+            ariaLabel: t("settings.smpp.revoke_for", { system_id: c.system_id }),
+            question: t("settings.smpp.revoke_confirm", { system_id: c.system_id }),
+            yes: t("settings.smpp.revoke_yes"),
+            status: smppStatus,
+            action: async () => {
+              await api("DELETE", `/v1/account/smpp/${encodeURIComponent(c.id)}`);
+              await showSmpp();
+              return t("settings.smpp.revoked_done", { system_id: c.system_id });
+            },
+          });
         return h(
           "tr",
           {},
@@ -505,12 +443,11 @@ export default {
 
     const historyList = h("div");
     const history = section("history", t("settings.history"), hint(t("settings.history_help")), historyList);
-    const names = {};
-    const actor = (who) => {
+    const actor = (who, name) => {
       if (who === "operator") return t("actor.operator");
       if (who === "system") return t("actor.system");
       if (who.startsWith("key:")) return t("actor.key", { id: who.slice(4) });
-      if (who.startsWith("user:")) return names[who.slice(5)] || who.slice(5);
+      if (who.startsWith("user:")) return name || who.slice(5);
       return who;
     };
     const action = (name) => {
@@ -552,7 +489,7 @@ export default {
                   "tr",
                   { "data-action": e.action },
                   h("td", { class: "nowrap" }, dateTime(e.at)),
-                  h("td", {}, actor(e.actor)),
+                  h("td", {}, actor(e.actor, e.actor_name)),
                   h("td", {}, action(e.action)),
                   h("td", {}, e.target ? h("code", {}, e.target) : ""),
                   h("td", {}, change(e.before, e.after)),
@@ -578,12 +515,6 @@ export default {
       history,
     );
     await showSmpp();
-    try {
-      const { members } = await api("GET", `/v1/accounts/${encodeURIComponent(account.id)}/members`, undefined, { account: false });
-      for (const m of members) names[m.user_id] = m.name;
-    } catch (_) {
-      // Without the names the history shows user ids.
-    }
     await load(historyList, () => showHistory());
   },
 };
