@@ -2,6 +2,7 @@
 // types in words, the password rules, and the API's fixed error messages in Swedish (an
 // error without Swedish words here is shown as the API wrote it).
 
+import { api, currentAccount } from "./api.js";
 import { t, words } from "./i18n.js";
 import { h } from "./ui.js";
 
@@ -18,6 +19,7 @@ words({
     "people.password_rules": "At least 10 characters, with a digit and a capital letter.",
     "people.yes": "Yes",
     "people.no": "No",
+    "people.a_user": "a user",
     "error.WeakPassword": "The password does not meet the rules:",
     "error.WeakPassword.too_short": "The password needs at least 10 characters.",
     "error.WeakPassword.no_digit": "The password needs at least one digit (0–9).",
@@ -34,6 +36,7 @@ words({
     "people.password_rules": "Minst 10 tecken, med en siffra och en versal.",
     "people.yes": "Ja",
     "people.no": "Nej",
+    "people.a_user": "en användare",
     "error.WeakPassword": "Lösenordet uppfyller inte reglerna:",
     "error.WeakPassword.too_short": "Lösenordet behöver minst 10 tecken.",
     "error.WeakPassword.no_digit": "Lösenordet behöver minst en siffra (0–9).",
@@ -77,4 +80,28 @@ export function kindName(kind) {
 /** A small hint under a field or a form. */
 export function hint(text, id) {
   return h("p", { class: "hint", id }, text);
+}
+
+/** `user:<id>` as the API names a signed-in person acting (an actor, a blocker). */
+export const USER_REF = /\buser:([A-Za-z0-9_-]+)/;
+
+/**
+ * The names of the account's members by user id — read only when one of `texts` names a
+ * user (`user:<id>`). Without them (someone who left, or the members cannot be read) a
+ * person is "a user": a nicety, so a failure here is not an error on the page.
+ */
+export async function memberNames(texts, accountId = currentAccount()) {
+  if (!accountId || !texts.some((text) => typeof text === "string" && USER_REF.test(text))) return new Map();
+  try {
+    const { members } = await api("GET", `/v1/accounts/${encodeURIComponent(accountId)}/members`, undefined, { account: false });
+    return new Map(members.map((m) => [m.user_id, m.name]));
+  } catch (_) {
+    return new Map();
+  }
+}
+
+/** The person behind `user:<id>`: their name when they are a member, else "a user". */
+export function userName(ref, names) {
+  const id = ref.match(USER_REF)?.[1];
+  return (id && names.get(id)) || t("people.a_user");
 }

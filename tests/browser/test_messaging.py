@@ -168,7 +168,9 @@ def test_contacts_groups_and_the_blocklist(app, page):
     page.get_by_role("status").get_by_text("+46709876543 is now blocked.").wait_for()
     row = page.locator("#blocklist tbody tr").first
     expect(row).to_contain_text("+46709876543")
-    expect(row).to_contain_text("Blocked")
+    # Blocked by hand in the portal: the block names the person, not "the API".
+    expect(row).to_contain_text("Blocked by Anna Andersson")
+    expect(row).not_to_contain_text("user:")
     shot(page, "blocklist")
 
     go(page, "Send SMS")
@@ -181,6 +183,7 @@ def test_contacts_groups_and_the_blocklist(app, page):
     page.get_by_role("button", name="Send", exact=True).click()
     refused = page.locator("form .form-status [role=alert]")
     expect(refused).to_contain_text("blocklist")
+    expect(refused).to_contain_text("blocked by Anna Andersson")
     # With another recipient the send goes, and the blocked one is shown refused with why.
     page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46709876543\n+46701234567")
     expect(page.get_by_test_id("preview-recipients")).to_have_text("1")
@@ -190,7 +193,8 @@ def test_contacts_groups_and_the_blocklist(app, page):
     outcome.get_by_role("heading", name="Sent").wait_for()
     blocked_row = outcome.locator("tbody tr", has_text="+46709876543")
     expect(blocked_row).to_contain_text("Recipient refused")
-    expect(blocked_row).to_contain_text("on the blocklist")
+    expect(blocked_row).to_contain_text("on the blocklist (blocked by Anna Andersson")
+    expect(blocked_row).not_to_contain_text("user:")
     shot(page, "send-refused")
 
     # Lift the block; the history keeps both.
@@ -231,4 +235,8 @@ def test_contacts_groups_and_the_blocklist(app, page):
     page.get_by_role("heading", name="Inkorg").wait_for()
     go(page, "Spärrlista")
     page.get_by_role("heading", name="Spärrlista", exact=True).wait_for()
+    page.get_by_label("Visa även hävda spärrar (historik)").check()
+    lifted = page.locator("#blocklist tbody tr", has_text="+46709876543").first
+    expect(lifted).to_contain_text("Spärrat av Anna Andersson")
+    expect(lifted).to_contain_text("av Anna Andersson")
     shot(page, "blocklist-sv")

@@ -4,7 +4,9 @@
 
 import { api } from "../api.js";
 import { dateTime, t, words } from "../i18n.js";
-import { errorBox, field, fill, form, h, load, notice, table } from "../ui.js";
+import { actionButton, field, fill, form, h, load, table } from "../ui.js";
+import { lifterText, reasonText, sourceText } from "../blocks.js";
+import { memberNames } from "../people.js";
 import { pager } from "../status.js";
 
 words({
@@ -33,10 +35,6 @@ words({
     "blocklist.lookup_number": "Number to look up",
     "blocklist.is_blocked": "{number} is blocked now.",
     "blocklist.not_blocked": "{number} is not blocked now.",
-    "blocklist.why.keyword": "Opted out by texting {word}",
-    "blocklist.why.link": "Opted out with the unsubscribe link",
-    "blocklist.why.manual": "Blocked by {by}",
-    "blocklist.why.api": "Added through the API or the portal",
   },
   sv: {
     "blocklist.title": "Spärrlista",
@@ -63,36 +61,22 @@ words({
     "blocklist.lookup_number": "Nummer att slå upp",
     "blocklist.is_blocked": "{number} är spärrat nu.",
     "blocklist.not_blocked": "{number} är inte spärrat nu.",
-    "blocklist.why.keyword": "Avregistrerade sig genom att skicka {word}",
-    "blocklist.why.link": "Avregistrerade sig via avregistreringslänken",
-    "blocklist.why.manual": "Spärrat av {by}",
-    "blocklist.why.api": "Tillagt via API:t eller portalen",
   },
 });
 
-/** The stored reason (keyword:STOP, unsubscribe_link, manual:<by>, api) in words. */
-export function reasonText(reason) {
-  if (reason.startsWith("keyword:")) return t("blocklist.why.keyword", { word: reason.slice(8) });
-  if (reason === "unsubscribe_link") return t("blocklist.why.link");
-  if (reason.startsWith("manual:")) return t("blocklist.why.manual", { by: reason.slice(7) });
-  if (reason === "api") return t("blocklist.why.api");
-  return reason;
-}
-
-function entriesTable(entries, onRemove) {
+/** Blocklist entries; with `onRemove`, active ones have a button that lifts the block. */
+function entriesTable(entries, names, { onRemove, status } = {}) {
   return table(
     [
       [t("blocklist.col.number"), (e) => h("strong", {}, e.number)],
-      [t("blocklist.col.why"), (e) => reasonText(e.reason)],
-      [t("blocklist.col.source"), (e) => e.source],
+      [t("blocklist.col.why"), (e) => reasonText(e.reason, names)],
+      [t("blocklist.col.source"), (e) => sourceText(e.source)],
       [t("blocklist.col.since"), (e) => dateTime(e.created_at)],
-      [t("blocklist.col.lifted"), (e) => (e.active ? h("span", { class: "badge bad" }, t("blocklist.active")) : t("blocklist.lifted", { at: dateTime(e.removed_at), by: e.removed_by || "—" }))],
+      [t("blocklist.col.lifted"), (e) => (e.active ? h("span", { class: "badge bad" }, t("blocklist.active")) : t("blocklist.lifted", { at: dateTime(e.removed_at), by: lifterText(e.removed_by, names) }))],
       [
         "",
         (e) =>
-          e.active && onRemove
-            ? h("button", { type: "button", class: "secondary", onclick: (ev) => onRemove(e, ev.currentTarget) }, t("blocklist.remove", { number: e.number }))
-            : "",
+          e.active && onRemove ? actionButton(t("blocklist.remove", { number: e.number }), () => onRemove(e), { status }) : "",
       ],
     ],
     entries,
@@ -109,16 +93,13 @@ export default {
     const list = h("div", { id: "blocklist" });
     const history = h("div", { id: "number-history" });
 
-    const remove = async (entry, button) => {
-      button.disabled = true;
+    const remove = async (entry) => {
       try {
         await api("DELETE", `/v1/blocklist/${encodeURIComponent(entry.number)}`);
-        fill(status, notice(t("blocklist.removed", { number: entry.number })));
-      } catch (error) {
-        button.disabled = false;
-        fill(status, errorBox(error));
+      } finally {
+        await show();
       }
-      await show();
+      return t("blocklist.removed", { number: entry.number });
     };
 
     const show = () =>
@@ -128,7 +109,8 @@ export default {
         const cursor = pages[pages.length - 1];
         if (cursor) q.set("cursor", cursor);
         const page = await api("GET", `/v1/blocklist?${q}`);
-        return [entriesTable(page.entries, remove), pager(pages.length > 1 ? () => (pages.pop(), show()) : null, page.next_cursor ? () => (pages.push(page.next_cursor), show()) : null)];
+        const names = await memberNames(page.entries.flatMap((e) => [e.reason, e.source, e.removed_by]));
+        return [entriesTable(page.entries, names, { onRemove: remove, status }), pager(pages.length > 1 ? () => (pages.pop(), show()) : null, page.next_cursor ? () => (pages.push(page.next_cursor), show()) : null)];
       });
 
     const addForm = form(
@@ -162,7 +144,8 @@ export default {
       [field(t("blocklist.lookup_number"), "number", { id: "lookup-number", type: "tel", required: true, autocomplete: "off" })],
       async (values) => {
         const answer = await api("GET", `/v1/blocklist/${encodeURIComponent(values.number.trim())}`);
-        fill(history, h("p", {}, t(answer.blocked ? "blocklist.is_blocked" : "blocklist.not_blocked", { number: answer.number })), entriesTable(answer.entries, null));
+        const names = await memberNames(answer.entries.flatMap((e) => [e.reason, e.source, e.removed_by]));
+        fill(history, h("p", {}, t(answer.blocked ? "blocklist.is_blocked" : "blocklist.not_blocked", { number: answer.number })), entriesTable(answer.entries, names));
         return null;
       },
       { submit: t("blocklist.lookup_submit") },

@@ -4,8 +4,10 @@
 
 import { api } from "../api.js";
 import { dateTime, t, words } from "../i18n.js";
-import { errorBox, fill, h, notice } from "../ui.js";
+import { actionButton, errorBox, fill, h } from "../ui.js";
 import { moneyOf, statusBadge, statusText } from "../status.js";
+import { refusalText } from "../blocks.js";
+import { memberNames } from "../people.js";
 
 words({
   en: {
@@ -64,7 +66,7 @@ function facts(pairs) {
   );
 }
 
-function view(m, onCancel) {
+function view(m, cancelButton, names) {
   return [
     h("p", { class: "status-line" }, `${t("message.status")}: `, h("span", { id: "message-status", "data-code": String(m.status.code) }, statusBadge(m.status)), " ", h("span", { class: "muted" }, m.final ? t("message.final") : t("message.watching"))),
     facts([
@@ -93,11 +95,11 @@ function view(m, onCancel) {
           " ",
           statusBadge({ code: e.status, name: e.name }),
           h("span", { class: "muted" }, ` ${e.status} · ${e.source}`),
-          e.detail ? h("div", { class: "detail" }, e.detail) : null,
+          e.detail ? h("div", { class: "detail" }, refusalText(e.detail, names)) : null,
         ),
       ),
     ),
-    !m.final ? h("div", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: onCancel }, t("message.cancel"))) : null,
+    !m.final ? h("div", { class: "actions" }, cancelButton) : null,
   ];
 }
 
@@ -109,23 +111,28 @@ export default {
     fill(main, h("p", {}, h("a", { href: "/messages", "data-link": true }, t("message.back"))), h("h1", {}, `${t("message.title")} ${params.id}`), status, body);
 
     let timer = null;
-    const cancel = async (event) => {
-      event.target.disabled = true;
-      try {
-        await api("DELETE", `/v1/messages/${encodeURIComponent(params.id)}`);
-        fill(status, notice(t("message.canceled")));
-      } catch (error) {
-        fill(status, errorBox(error));
-      }
-      await refresh();
-    };
+    const cancelButton = () =>
+      actionButton(
+        t("message.cancel"),
+        async () => {
+          try {
+            await api("DELETE", `/v1/messages/${encodeURIComponent(params.id)}`);
+          } finally {
+            await refresh();
+          }
+          return t("message.canceled");
+        },
+        { status, className: "danger" },
+      );
     const refresh = async () => {
       clearTimeout(timer);
       if (!main.isConnected) return;
       try {
         const m = await api("GET", `/v1/messages/${encodeURIComponent(params.id)}`);
         if (!main.isConnected) return;
-        fill(body, view(m, cancel));
+        const names = await memberNames(m.history.map((e) => e.detail));
+        if (!main.isConnected) return;
+        fill(body, view(m, cancelButton(), names));
         document.title = `${t("message.title")} · ${statusText(m.status)}`;
         if (!m.final) timer = setTimeout(refresh, 2000);
       } catch (error) {

@@ -6,9 +6,11 @@
 
 import { api } from "../api.js";
 import { allowed } from "../app.js";
-import { dateTime, t, words } from "../i18n.js";
+import { dateTime, t, timeZones, words } from "../i18n.js";
 import { errorBox, field, fill, form, h, table } from "../ui.js";
 import { moneyOf, statusBadge } from "../status.js";
+import { refusalText } from "../blocks.js";
+import { memberNames } from "../people.js";
 
 words({
   en: {
@@ -103,15 +105,7 @@ function recipients(formEl) {
   return [...numbers, ...groups];
 }
 
-function timeZones() {
-  try {
-    return Intl.supportedValuesOf("timeZone");
-  } catch (_) {
-    return ["UTC", "Europe/Stockholm", "Europe/London"];
-  }
-}
-
-function resultView(outcome) {
+function resultView(outcome, names) {
   const sent = outcome.messages.filter((m) => m.id);
   return h(
     "section",
@@ -124,7 +118,7 @@ function resultView(outcome) {
       [
         [t("send.col.to"), (m) => m.to],
         [t("send.col.status"), (m) => statusBadge(m.status)],
-        [t("send.col.reason"), (m) => m.status_detail || ""],
+        [t("send.col.reason"), (m) => refusalText(m.status_detail, names)],
         [t("send.col.price"), (m) => moneyOf(m.price)],
         [t("send.col.message"), (m) => (m.id ? h("a", { href: `/messages/${m.id}`, "data-link": true, "aria-label": `${t("send.open")} ${m.to}` }, m.id) : "—")],
       ],
@@ -142,6 +136,22 @@ export default {
       allowed("admin") ? api("GET", "/v1/account/settings").catch(() => null) : Promise.resolve(null),
     ]);
     const accountZone = settings?.time_zone || null;
+
+    // Refusals name the person who blocked a number: the members' names, read once needed.
+    let knownNames = null;
+    const namesIn = async (texts) => {
+      if (knownNames) return knownNames;
+      const names = await memberNames(texts);
+      if (names.size) knownNames = names;
+      return names;
+    };
+    /** An error whose details are refusals (every recipient blocked), said in words. */
+    const explained = async (error) => {
+      const details = error.details || [];
+      const names = await namesIn(details.map((d) => d.message));
+      error.details = details.map((d) => ({ ...d, message: refusalText(d.message, names) }));
+      return error;
+    };
 
     const preview = h("div", { class: "preview", id: "send-preview", "aria-live": "polite" }, h("p", { class: "muted" }, t("send.preview_empty")));
     const result = h("div", { id: "send-outcome" });
@@ -201,8 +211,13 @@ export default {
           body.send_at = values.send_at;
           if (values.time_zone) body.time_zone = values.time_zone;
         }
-        const outcome = await api("POST", "/v1/messages", body);
-        fill(result, resultView(outcome));
+        let outcome;
+        try {
+          outcome = await api("POST", "/v1/messages", body);
+        } catch (error) {
+          throw await explained(error);
+        }
+        fill(result, resultView(outcome, await namesIn(outcome.messages.map((m) => m.status_detail))));
         result.querySelector("h2")?.focus();
         return null;
       },
@@ -234,9 +249,11 @@ export default {
         try {
           quote = await api("POST", "/v1/billing/quote", body);
         } catch (error) {
+          await explained(error);
           if (question === asked) fill(preview, h("dl", { class: "facts" }, h("dt", {}, t("send.characters")), h("dd", {}, characters)), errorBox(error));
           return;
         }
+        const names = await namesIn(quote.messages.map((m) => m.status_detail));
         if (question !== asked) return;
         const first = quote.messages[0] || {};
         const refused = quote.messages.filter((m) => m.rejected);
@@ -260,7 +277,7 @@ export default {
             h("dt", {}, t("send.price")),
             h("dd", { "data-testid": "preview-price" }, moneyOf(quote.total_price)),
           ),
-          refused.length ? h("p", { class: "warning" }, t("send.refused_in_preview", { count: refused.length, why: refused.map((m) => `${m.to}: ${m.status_detail}`).join("; ") })) : null,
+          refused.length ? h("p", { class: "warning" }, t("send.refused_in_preview", { count: refused.length, why: refused.map((m) => `${m.to}: ${refusalText(m.status_detail, names)}`).join("; ") })) : null,
         );
       }, 400);
     };
