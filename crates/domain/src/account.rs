@@ -8,7 +8,7 @@
 //! its message starting with the field's path (`company.vat_number: …`).
 
 use crate::contact::Note;
-use crate::error::{ApiError, ErrorDetail};
+use crate::error::{ApiError, FieldError};
 use crate::money::Currency;
 use crate::recipient::Recipient;
 use serde::{Deserialize, Deserializer};
@@ -395,32 +395,13 @@ pub struct ProfilePatch {
     pub currency: Option<Currency>,
 }
 
-/// One bad field of a PATCH: its path (`company.vat_number`), what was sent, why not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub value: String,
-    pub message: String,
-}
-
 /// Every bad field of a PATCH: 400 `InvalidAccountSettings`, one detail per field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidSettings(pub Vec<FieldError>);
 
 impl From<InvalidSettings> for ApiError {
     fn from(errors: InvalidSettings) -> Self {
-        let fields: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
-        ApiError {
-            http_status: 400,
-            code: None,
-            name: "InvalidAccountSettings",
-            message: format!("{} field(s) are not valid: {}", fields.len(), fields.join(", ")),
-            details: errors
-                .0
-                .into_iter()
-                .map(|e| ErrorDetail { index: None, value: Some(e.value), message: format!("{}: {}", e.field, e.message) })
-                .collect(),
-        }
+        ApiError::invalid_fields("InvalidAccountSettings", errors.0)
     }
 }
 

@@ -41,6 +41,15 @@ struct Inner<'a> {
     details: &'a [ErrorDetail],
 }
 
+/// One bad field of a request checked whole: its path (`company.vat_number`), what was
+/// sent, and why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub value: String,
+    pub message: String,
+}
+
 impl ApiError {
     fn new(http_status: u16, name: &'static str, message: impl Into<String>) -> Self {
         Self { http_status, code: None, name, message: message.into(), details: Vec::new() }
@@ -103,6 +112,16 @@ impl ApiError {
     /// Any other stable error: a name the client can act on, with its HTTP status.
     pub fn named(http_status: u16, name: &'static str, message: impl Into<String>) -> Self {
         Self::new(http_status, name, message)
+    }
+    /// Every bad field of a request at once: 400 `name`, one detail per field.
+    pub fn invalid_fields(name: &'static str, errors: Vec<FieldError>) -> Self {
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        let message = format!("{} field(s) are not valid: {}", fields.len(), fields.join(", "));
+        let details = errors
+            .into_iter()
+            .map(|e| ErrorDetail { index: None, value: Some(e.value), message: format!("{}: {}", e.field, e.message) })
+            .collect();
+        Self::new(400, name, message).with_details(details)
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::from_status(500, Status::InternalError, message)

@@ -5,7 +5,7 @@
 //! Credits are whole units (one SMS credit pays one segment), never money: they have no
 //! currency and are kept in a ledger of their own beside the money ledger.
 
-use crate::error::{ApiError, ErrorDetail};
+use crate::error::{ApiError, FieldError};
 use crate::money::{Currency, Money, MAX_AMOUNT_MINOR};
 use crate::status::Status;
 use chrono::{DateTime, Days, Months, Utc};
@@ -121,27 +121,13 @@ pub struct Package {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub value: String,
-    pub message: String,
-}
-
 /// Every bad field of a package: 400 `InvalidPackage`, one detail per field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidPackage(pub Vec<FieldError>);
 
 impl From<InvalidPackage> for ApiError {
     fn from(errors: InvalidPackage) -> Self {
-        let fields: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
-        ApiError::named(400, "InvalidPackage", format!("{} field(s) are not valid: {}", fields.len(), fields.join(", "))).with_details(
-            errors
-                .0
-                .into_iter()
-                .map(|e| ErrorDetail { index: None, value: Some(e.value), message: format!("{}: {}", e.field, e.message) })
-                .collect(),
-        )
+        ApiError::invalid_fields("InvalidPackage", errors.0)
     }
 }
 
