@@ -1,7 +1,7 @@
 //! The operator API under `/v1/admin`, guarded by the `admin_token` variable:
 //! accounts, credit limits, blocking, top-ups and corrections, API keys, prices.
 
-use domain::account::AccountListQuery;
+use domain::account::{account_name, AccountKind, AccountListQuery};
 use domain::error::ApiError;
 use domain::money::{Currency, MAX_AMOUNT_MINOR};
 use domain::inbound::ReceptionNumber;
@@ -83,9 +83,7 @@ struct NewAccount {
 
 fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let body: NewAccount = parse_body(req)?;
-    if body.name.trim().is_empty() {
-        return Err(ApiError::malformed("name must not be empty"));
-    }
+    let name = account_name(&body.name)?;
     let currency = Currency::parse(&body.currency).map_err(|e| ApiError::malformed(e.to_string()))?;
     if body.credit_limit_minor < 0 || body.initial_balance_minor < 0 {
         return Err(ApiError::malformed("credit_limit_minor and initial_balance_minor must not be negative"));
@@ -94,12 +92,11 @@ fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
         return Err(ApiError::malformed(format!("credit_limit_minor and initial_balance_minor may be at most {MAX_AMOUNT_MINOR}")));
     }
     let kind = match body.kind.as_deref() {
-        None if currency.code() == "SEK" => "swedish",
-        None => "international",
-        Some(k @ ("swedish" | "international")) => k,
-        Some(_) => return Err(ApiError::malformed("kind is swedish or international")),
-    };
-    let id = store.create_account(body.name.trim(), kind, currency, body.credit_limit_minor).map_err(internal)?;
+        None => AccountKind::default_for(currency.code()),
+        Some(k) => AccountKind::parse(k)?,
+    }
+    .as_str();
+    let id = store.create_account(name, kind, currency, body.credit_limit_minor).map_err(internal)?;
     if body.initial_balance_minor > 0 {
         store
             .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)

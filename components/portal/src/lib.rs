@@ -6,7 +6,7 @@
 //! Rules live in `domain` (identity, totp, session, throttle, onetime); SQL in
 //! `platform::store`; this file parses requests and maps outcomes to responses.
 
-use domain::account::{AccountList, AccountListQuery};
+use domain::account::{account_name, AccountKind, AccountList, AccountListQuery};
 use domain::error::{ApiError, ErrorDetail};
 use domain::identity::{dummy_verify, hash_password, verify_password, AccessLevel, Email, Language, Password, PersonName};
 use domain::onetime::{new_phone_code, phone_code_sms, EmailMessage, Purpose, PHONE_CODE_ATTEMPTS};
@@ -781,15 +781,8 @@ struct AccountChange {
 fn update_account(req: &Request, store: &Store, account_id: &str) -> Result<Response, ApiError> {
     let (actor, id) = account_admin(req, store, account_id)?;
     let body: AccountChange = parse_body(req)?;
-    let name = match body.name.as_deref().map(str::trim) {
-        Some(n) if n.is_empty() || n.chars().count() > 100 => return Err(ApiError::malformed("name is 1 to 100 characters")),
-        other => other,
-    };
-    let kind = match body.kind.as_deref() {
-        None => None,
-        Some(k @ ("swedish" | "international")) => Some(k),
-        Some(_) => return Err(ApiError::malformed("kind is swedish or international")),
-    };
+    let name = body.name.as_deref().map(account_name).transpose()?;
+    let kind = body.kind.as_deref().map(AccountKind::parse).transpose()?.map(AccountKind::as_str);
     if name.is_none() && kind.is_none() {
         return Err(ApiError::malformed("give name or kind to change"));
     }

@@ -593,6 +593,51 @@ pub fn verify_secret(secret: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|hash| argon2().verify_password(secret.as_bytes(), &hash).is_ok())
 }
 
+// ---------------------------------------------------------------- type and name
+
+/// An account's type as seed 000's accounts list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountKind {
+    Swedish,
+    International,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Swedish => "swedish",
+            AccountKind::International => "international",
+        }
+    }
+
+    /// `swedish` or `international` (400 otherwise).
+    pub fn parse(input: &str) -> Result<AccountKind, ApiError> {
+        match input {
+            "swedish" => Ok(AccountKind::Swedish),
+            "international" => Ok(AccountKind::International),
+            _ => Err(ApiError::malformed("kind is swedish or international")),
+        }
+    }
+
+    /// When nobody says: a SEK account is Swedish, any other International.
+    pub fn default_for(currency: &str) -> AccountKind {
+        if currency == "SEK" {
+            AccountKind::Swedish
+        } else {
+            AccountKind::International
+        }
+    }
+}
+
+/// An account's name/note: 1–100 characters once trimmed.
+pub fn account_name(input: &str) -> Result<&str, ApiError> {
+    let name = input.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::malformed("name is 1 to 100 characters"));
+    }
+    Ok(name)
+}
+
 // ---------------------------------------------------------------- the operator's list
 
 /// A column the account list can be sorted by. The SQL for each is the store's; only
@@ -924,6 +969,12 @@ mod tests {
         assert_eq!(name(AccountListQuery::parse(None, None, None, None, Some("-1"))), "InvalidOffset");
         assert_eq!(name(AccountListQuery::parse(Some(&"x".repeat(101)), None, None, None, None)), "InvalidSearch");
         assert_eq!(AccountListQuery::parse(Some("  "), None, None, None, None).unwrap().pattern, None);
+        assert_eq!(AccountKind::default_for("SEK"), AccountKind::Swedish);
+        assert_eq!(AccountKind::default_for("EUR"), AccountKind::International);
+        assert_eq!(AccountKind::parse("international").unwrap().as_str(), "international");
+        assert!(AccountKind::parse("Swedish").is_err());
+        assert_eq!(account_name("  Acme AB ").unwrap(), "Acme AB");
+        assert!(account_name("   ").is_err() && account_name(&"x".repeat(101)).is_err());
         // A user's own list sorts by level (and by "type", seed 000's name for kind), by name first.
         let member = |sort: Option<&str>| AccountListQuery::parse_for(AccountList::Member, None, sort, None, None, None);
         assert_eq!(member(None).unwrap().sort, AccountSort::Name);
