@@ -275,6 +275,17 @@ fn a_group_send_reaches_every_number_once() {
     let one = app.send(&key, json!({"from": "ACME", "to": b, "text": "Hej"}));
     assert_eq!((one.status, one.json["messages"].as_array().unwrap().len()), (201, 2), "{}", one.text);
 
+    // Members added in one request join, and are sent to, in the order the request lists
+    // them (their contacts are made in the same millisecond, so id order would shuffle them).
+    let ordered = create_group(app, &key, "Ordered");
+    let numbers = ["+46701114499", "+46701114405", "+46701114498", "+46701114406", "+46701114497"];
+    let added = app.api(&key, "POST", &format!("/v1/groups/{ordered}/members"), Some(json!({"numbers": numbers})));
+    assert_eq!(added.status, 200, "{}", added.text);
+    let quote = app.api(&key, "POST", "/v1/billing/quote", Some(json!({"to": [ordered], "text": "x"})));
+    assert_eq!(quote.status, 200, "{}", quote.text);
+    let quoted: Vec<&str> = quote.json["messages"].as_array().unwrap().iter().map(|m| m["to"].as_str().unwrap()).collect();
+    assert_eq!(quoted, numbers);
+
     // Unknown groups are invalid recipients, reported where they were written.
     let before = messages_stored(app, &account);
     let unknown = app.send(

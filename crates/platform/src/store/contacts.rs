@@ -466,8 +466,10 @@ impl Store {
                 }
                 ids.push(id);
             }
-            ids.sort_unstable();
-            ids.dedup();
+            // Members join in the order the request lists them (a send to the group
+            // goes out in that order); a contact listed twice joins once.
+            let mut seen = std::collections::HashSet::new();
+            ids.retain(|id| seen.insert(id.clone()));
             let mut added = 0;
             for id in &ids {
                 let rows = db.query(
