@@ -166,7 +166,9 @@ def chromium():
 def page(chromium, app, request):
     """A fresh browser context (no cookies, no storage) on the app; API errors that a
     page shows stay on the page, so console errors are collected and must be none."""
-    context = chromium.new_context(base_url=app.base, viewport={"width": 1280, "height": 900})
+    # The browser's clock reads Stockholm time (the seeds' users'), not the test accounts'
+    # UTC, so the pages' local-day handling is exercised as those users would meet it.
+    context = chromium.new_context(base_url=app.base, viewport={"width": 1280, "height": 900}, timezone_id="Europe/Stockholm")
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors = []

@@ -4,7 +4,7 @@ usage; a package is bought; usage shows and downloads as CSV."""
 
 import sqlite3
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
@@ -109,12 +109,16 @@ def test_invoice_download_and_dashboard_charts(app, page, tmp_path):
     assert "Café Sol AB" in html or "Caf&eacute; Sol AB" in html or "Caf&#233; Sol AB" in html
     assert download.value.suggested_filename == f"{number}.html"
 
-    # Usage over the default range (this month's five) and its CSV.
+    # Usage over yesterday to tomorrow (this month's five, whatever the time zone; the
+    # default 30 days would also hold last month's two early in a month) and its CSV.
     usage = page.locator("#billing-usage")
-    expect(usage.locator("tfoot")).to_contain_text("5")
+    today = datetime.now(timezone.utc).date()
+    page.get_by_label("From").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_label("To", exact=True).fill((today + timedelta(days=1)).isoformat())
     page.get_by_label("Group by").select_option("destination")
     page.get_by_role("button", name="Show usage").click()
     expect(usage.locator("tbody tr")).to_have_count(3)
+    expect(usage.locator("tfoot td").first).to_have_text("5")
     with page.expect_download() as csv:
         page.get_by_role("button", name="Download CSV").click()
     saved_csv = tmp_path / "usage.csv"
