@@ -134,30 +134,44 @@ fn actor(user_id: &str) -> String {
 
 /// 429 with `Retry-After`, for a throttled key.
 fn throttled(wait: i64) -> Response {
-    let err = ApiError::too_many_attempts(format!("too many failed attempts; try again in {wait} seconds"));
+    let err = ApiError::too_many_attempts(format!("too many attempts; try again in {wait} seconds"));
     let mut response = platform::http::error(&err);
     response.set_header("retry-after", wait.to_string());
     response
 }
 
-const ACCOUNT_KEY: &str = "account:";
-const ADDRESS_KEY: &str = "address:";
-
-/// The wait, if any, before this e-mail address or client address may try again.
-fn login_wait(store: &Store, email: &str, address: &str) -> Result<Option<i64>, ApiError> {
+/// How long the longest of the counted keys (e-mail address, client address) still has
+/// to wait, if any.
+fn wait_for(store: &Store, counted: [(ThrottleKey, &str); 2]) -> Result<Option<i64>, ApiError> {
     let now = now_seconds();
     let mut wait = None;
-    for (key, kind) in [(format!("{ACCOUNT_KEY}{email}"), ThrottleKey::Account), (format!("{ADDRESS_KEY}{address}"), ThrottleKey::Address)] {
-        if let Some(state) = store.login_failures(&key).map_err(internal)? {
+    for (kind, subject) in counted {
+        if let Some(state) = store.login_failures(&kind.key(subject)).map_err(internal)? {
             wait = wait.max(retry_after(kind, &state, now));
         }
     }
     Ok(wait)
 }
 
-fn count_failure(store: &Store, email: &str, address: &str) -> Result<(), ApiError> {
-    let keys = [format!("{ACCOUNT_KEY}{email}"), format!("{ADDRESS_KEY}{address}")];
+fn count(store: &Store, counted: [(ThrottleKey, &str); 2]) -> Result<(), ApiError> {
+    let keys = counted.map(|(kind, subject)| kind.key(subject));
     store.record_login_failure(&[&keys[0], &keys[1]], now_seconds(), after_failure).map_err(internal)
+}
+
+fn login_keys<'a>(email: &'a str, address: &'a str) -> [(ThrottleKey, &'a str); 2] {
+    [(ThrottleKey::Account, email), (ThrottleKey::Address, address)]
+}
+
+fn login_wait(store: &Store, email: &str, address: &str) -> Result<Option<i64>, ApiError> {
+    wait_for(store, login_keys(email, address))
+}
+
+fn count_failure(store: &Store, email: &str, address: &str) -> Result<(), ApiError> {
+    count(store, login_keys(email, address))
+}
+
+fn forget_failures(store: &Store, email: &str) -> Result<(), ApiError> {
+    store.clear_login_failures(&ThrottleKey::Account.key(email)).map_err(internal)
 }
 
 fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, ApiError> {
@@ -241,7 +255,7 @@ fn login(req: &Request, store: &Store) -> Result<Response, ApiError> {
     };
     let two_factor = user.totp_enabled_at.is_some();
     if !two_factor {
-        store.clear_login_failures(&format!("{ACCOUNT_KEY}{}", email.as_str())).map_err(internal)?;
+        forget_failures(store, email.as_str())?;
         login_alert(req, store, &user)?;
     }
     start_session(req, store, &user, two_factor)
@@ -287,7 +301,7 @@ fn login_second_factor(req: &Request, store: &Store) -> Result<Response, ApiErro
     }
     // A new token for the signed-in session: the half-signed-in one is never promoted.
     platform::session::delete(&token).map_err(internal)?;
-    store.clear_login_failures(&format!("{ACCOUNT_KEY}{}", user.email)).map_err(internal)?;
+    forget_failures(store, &user.email)?;
     login_alert(req, store, &user)?;
     start_session(req, store, &user, false)
 }
@@ -319,9 +333,11 @@ fn request_password_reset(req: &Request, store: &Store) -> Result<Response, ApiE
     let body: ResetRequest = parse_body(req)?;
     let email = Email::parse(&body.email)?;
     let address = client_address(req);
-    if let Some(wait) = login_wait(store, email.as_str(), &address)? {
+    let counted = [(ThrottleKey::ResetAccount, email.as_str()), (ThrottleKey::ResetAddress, address.as_str())];
+    if let Some(wait) = wait_for(store, counted)? {
         return Ok(throttled(wait));
     }
+    count(store, counted)?;
     if let Some(user) = store.user_by_email(email.as_str()).map_err(internal)? {
         let token = new_secret_token();
         let now = now_seconds();
@@ -381,7 +397,7 @@ fn set_password_from_token(req: &Request, store: &Store, purpose: Purpose, actio
         })
         .map_err(internal)?;
     let user = store.user(&user_id).map_err(internal)?.ok_or_else(invalid_token)?;
-    store.clear_login_failures(&format!("{ACCOUNT_KEY}{}", user.email)).map_err(internal)?;
+    forget_failures(store, &user.email)?;
     if purpose == Purpose::PasswordReset {
         platform::email::send(store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).map_err(internal)?;
     }

@@ -8,6 +8,11 @@
 //! The cap is deliberate: someone who knows a user's e-mail can make that user wait at
 //! most 15 minutes at a time, never lock the account for good, while guessing a password
 //! stays at about 100 tries a day per account once the delay is at its cap.
+//!
+//! Password-reset requests are counted the same way under keys of their own (every
+//! request counts, whether or not the address has a user, so the answer still tells
+//! nobody who has one): a stranger cannot flood a user's inbox with reset links, and a
+//! user slowed down by failed logins can still ask for one.
 
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +45,10 @@ pub enum ThrottleKey {
     Account,
     /// The client address: many people can share one (an office NAT), so more.
     Address,
+    /// Password-reset links asked for one e-mail address.
+    ResetAccount,
+    /// Password-reset links asked for from one client address.
+    ResetAddress,
 }
 
 impl ThrottleKey {
@@ -47,7 +56,14 @@ impl ThrottleKey {
         match self {
             ThrottleKey::Account => "account",
             ThrottleKey::Address => "address",
+            ThrottleKey::ResetAccount => "reset-account",
+            ThrottleKey::ResetAddress => "reset-address",
         }
+    }
+
+    /// The stored key that counts for `subject` (an e-mail address or a client address).
+    pub fn key(self, subject: &str) -> String {
+        format!("{}:{subject}", self.as_str())
     }
 
     /// Failures allowed without any wait.
@@ -55,6 +71,9 @@ impl ThrottleKey {
         match self {
             ThrottleKey::Account => 5,
             ThrottleKey::Address => 20,
+            // A mistyped or lost e-mail is asked for again a couple of times, not more.
+            ThrottleKey::ResetAccount => 3,
+            ThrottleKey::ResetAddress => 10,
         }
     }
 
@@ -148,6 +167,18 @@ mod tests {
         assert_eq!(ThrottleKey::Address.delay_after(30), 900);
         // The same state under the account key would already be waiting.
         assert_eq!(retry_after(ThrottleKey::Account, &state, now), Some(900));
+    }
+
+    #[test]
+    fn reset_links_are_counted_apart_from_logins() {
+        let (three, now) = fail(ThrottleKey::ResetAccount, 3, 0);
+        assert_eq!(retry_after(ThrottleKey::ResetAccount, &three, now), Some(30), "the 4th link waits");
+        let (nine, now) = fail(ThrottleKey::ResetAddress, 9, 0);
+        assert_eq!(retry_after(ThrottleKey::ResetAddress, &nine, now), None);
+        assert_eq!(ThrottleKey::ResetAddress.delay_after(10), 30);
+        let keys: Vec<String> =
+            [ThrottleKey::Account, ThrottleKey::Address, ThrottleKey::ResetAccount, ThrottleKey::ResetAddress].iter().map(|k| k.key("x")).collect();
+        assert_eq!(keys, ["account:x", "address:x", "reset-account:x", "reset-address:x"]);
     }
 
     #[test]

@@ -272,6 +272,47 @@ fn password_reset_is_single_use_and_ends_every_session() {
 }
 
 #[test]
+fn reset_links_for_one_address_are_rationed_and_still_reach_a_throttled_user() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let email = unique("flooded");
+    app.member(&account, &email, "user");
+    let links = |app: &SpinApp| {
+        app.sql().query_row("SELECT COUNT(*) FROM emails WHERE recipient = ?", [&email], |r| r.get::<_, i64>(0)).unwrap()
+    };
+    let before = links(app);
+    for request in 1..=3 {
+        assert_eq!(public("POST", "/v1/auth/password-reset", json!({"email": email})).status, 202, "request {request}");
+    }
+    let refused = call_full("POST", &app.url("/v1/auth/password-reset"), Some(json!({"email": email}).to_string()), &[]);
+    assert_eq!((refused.status, refused.json["error"]["name"].as_str()), (429, Some("TooManyAttempts")), "{}", refused.text);
+    let wait: i64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    assert_eq!(links(app) - before, 3, "the fourth request sent nothing");
+
+    // An address without a user is counted the same, so a 429 tells nobody who has one.
+    let nobody = unique("nobody");
+    assert_eq!(public("POST", "/v1/auth/password-reset", json!({"email": nobody})).status, 202);
+    let counted: i64 = app
+        .sql()
+        .query_row("SELECT failures FROM login_failures WHERE key = ?", [format!("reset-account:{nobody}")], |r| r.get(0))
+        .unwrap();
+    assert_eq!(counted, 1);
+
+    // Once the wait is over, a user whose logins are throttled can still get a link.
+    let db = app.sql_write();
+    db.execute("UPDATE login_failures SET last_failure_at = last_failure_at - 31 WHERE key = ?", [format!("reset-account:{email}")]).unwrap();
+    db.execute(
+        "INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?, 9, unixepoch())",
+        [format!("account:{email}")],
+    )
+    .unwrap();
+    assert_eq!(app.login(&email, PASSWORD).0.status, 429, "logins wait");
+    assert_eq!(public("POST", "/v1/auth/password-reset", json!({"email": email})).status, 202);
+    assert_eq!(links(app) - before, 4);
+}
+
+#[test]
 fn failed_logins_slow_down_and_then_let_the_owner_in() {
     let app = app();
     let (account, _) = app.account("SEK", 10_000, 0);
