@@ -158,16 +158,12 @@ fn count(store: &Store, counted: [(ThrottleKey, &str); 2]) -> Result<(), ApiErro
     store.record_login_failure(&[&keys[0], &keys[1]], now_seconds(), after_failure).map_err(internal)
 }
 
-fn login_keys<'a>(email: &'a str, address: &'a str) -> [(ThrottleKey, &'a str); 2] {
-    [(ThrottleKey::Account, email), (ThrottleKey::Address, address)]
-}
-
 fn login_wait(store: &Store, email: &str, address: &str) -> Result<Option<i64>, ApiError> {
-    wait_for(store, login_keys(email, address))
+    wait_for(store, ThrottleKey::for_login(email, address))
 }
 
 fn count_failure(store: &Store, email: &str, address: &str) -> Result<(), ApiError> {
-    count(store, login_keys(email, address))
+    count(store, ThrottleKey::for_login(email, address))
 }
 
 fn forget_failures(store: &Store, email: &str) -> Result<(), ApiError> {
@@ -333,7 +329,7 @@ fn request_password_reset(req: &Request, store: &Store) -> Result<Response, ApiE
     let body: ResetRequest = parse_body(req)?;
     let email = Email::parse(&body.email)?;
     let address = client_address(req);
-    let counted = [(ThrottleKey::ResetAccount, email.as_str()), (ThrottleKey::ResetAddress, address.as_str())];
+    let counted = ThrottleKey::for_reset(email.as_str(), &address);
     if let Some(wait) = wait_for(store, counted)? {
         return Ok(throttled(wait));
     }

@@ -66,6 +66,16 @@ impl ThrottleKey {
         format!("{}:{subject}", self.as_str())
     }
 
+    /// What a sign-in (password or second factor) is counted by.
+    pub fn for_login<'a>(email: &'a str, address: &'a str) -> [(ThrottleKey, &'a str); 2] {
+        [(ThrottleKey::Account, email), (ThrottleKey::Address, address)]
+    }
+
+    /// What a password-reset request is counted by.
+    pub fn for_reset<'a>(email: &'a str, address: &'a str) -> [(ThrottleKey, &'a str); 2] {
+        [(ThrottleKey::ResetAccount, email), (ThrottleKey::ResetAddress, address)]
+    }
+
     /// Failures allowed without any wait.
     pub fn free_failures(self) -> u32 {
         match self {
@@ -176,9 +186,12 @@ mod tests {
         let (nine, now) = fail(ThrottleKey::ResetAddress, 9, 0);
         assert_eq!(retry_after(ThrottleKey::ResetAddress, &nine, now), None);
         assert_eq!(ThrottleKey::ResetAddress.delay_after(10), 30);
-        let keys: Vec<String> =
-            [ThrottleKey::Account, ThrottleKey::Address, ThrottleKey::ResetAccount, ThrottleKey::ResetAddress].iter().map(|k| k.key("x")).collect();
-        assert_eq!(keys, ["account:x", "address:x", "reset-account:x", "reset-address:x"]);
+        let keys: Vec<String> = ThrottleKey::for_login("a@b.se", "10.0.0.1")
+            .into_iter()
+            .chain(ThrottleKey::for_reset("a@b.se", "10.0.0.1"))
+            .map(|(kind, subject)| kind.key(subject))
+            .collect();
+        assert_eq!(keys, ["account:a@b.se", "address:10.0.0.1", "reset-account:a@b.se", "reset-address:10.0.0.1"]);
     }
 
     #[test]
