@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/find-spin.sh
-rustup target list --installed 2>/dev/null | grep -q wasm32-wasip1 || rustup target add wasm32-wasip1
+rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
 if [ -z "${SPIN_VARIABLE_ADMIN_TOKEN:-}" ]; then
   export SPIN_VARIABLE_ADMIN_TOKEN=dev-admin-token
   echo "admin token (development): dev-admin-token — set SPIN_VARIABLE_ADMIN_TOKEN for anything else" >&2

@@ -4,12 +4,11 @@
 
 use domain::error::ApiError;
 use domain::reports::Period;
-use platform::http::{internal, json, parse_body};
+use platform::http::{internal, json, parse_body, Reply, Req};
 use platform::ids::now_utc;
 use platform::reports::{issue as issue_month, Issue};
-use platform::store::{IssueOutcome, Store};
+use platform::store::IssueOutcome;
 use serde::Deserialize;
-use spin_sdk::http::{Request, Response};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,18 +16,22 @@ struct IssueBody {
     period: String,
 }
 
-pub fn list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    if store.account(account_id).map_err(internal)?.is_none() {
+pub async fn list(req: Req) -> Reply {
+    let store = crate::operator(&req).await?;
+    let account_id = req.param("id")?;
+    if store.account(account_id).await?.is_none() {
         return Err(ApiError::not_found("no such account"));
     }
-    let invoices = store.invoices(account_id).map_err(internal)?;
+    let invoices = store.invoices(account_id).await?;
     Ok(json(200, &serde_json::json!({"invoices": invoices})))
 }
 
-pub fn issue(req: &Request, store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    let body: IssueBody = parse_body(req)?;
+pub async fn issue(req: Req) -> Reply {
+    let store = crate::operator(&req).await?;
+    let account_id = req.param("id")?;
+    let body: IssueBody = parse_body(&req)?;
     let period = Period::parse(&body.period)?;
-    let (status, id) = match issue_month(store, account_id, period, now_utc()).map_err(internal)? {
+    let (status, id) = match issue_month(&store, account_id, period, now_utc()).await? {
         Issue::NotEnded => {
             return Err(ApiError::named(409, "PeriodNotEnded", format!("{period} has not ended in the account's time zone")))
         }
@@ -39,6 +42,6 @@ pub fn issue(req: &Request, store: &Store, account_id: &str) -> Result<Response,
         }
         Issue::Done(IssueOutcome::NoAccount) => return Err(ApiError::not_found("no such account")),
     };
-    let invoice = store.invoice(&id, Some(account_id)).map_err(internal)?.ok_or_else(|| internal("an issued invoice is missing"))?;
+    let invoice = store.invoice(&id, Some(account_id)).await?.ok_or_else(|| internal("an issued invoice is missing"))?;
     Ok(json(status, &invoice))
 }

@@ -10,61 +10,118 @@ use domain::payment::{CreditKind, OperatorCredit};
 use domain::recipient::Recipient;
 use domain::webhook::WebhookSecret;
 use platform::keys;
-use platform::http::{history_page, internal, json, parse_body, percent_decode, require_admin, respond, segments};
+use platform::http::{history_page, internal, json, parse_body, require_admin, Reply, Req, Routes};
 use platform::ids::{new_id, random_bytes};
 use platform::db::DbError;
 use platform::store::{ManualCredit, ManualCreditError, NumberRoom, Subject, Store, StoreError};
 use serde::Deserialize;
-use spin_sdk::http::{Method, Request, Response};
-use spin_sdk::http_component;
 
 mod invoices;
 mod packages;
 
-#[http_component]
-fn handle(req: Request) -> Response {
-    respond(route(&req))
+platform::http_entry!(routes().into_router());
+
+/// Every route of this component (tests compare the table with api/openapi.json).
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/v1/admin/accounts", create_account)
+        .get("/v1/admin/accounts", list_accounts)
+        .get("/v1/admin/accounts/{id}/smpp", smpp_list)
+        .post("/v1/admin/accounts/{id}/smpp", smpp_create)
+        .delete("/v1/admin/smpp/{id}", smpp_revoke)
+        .get("/v1/admin/accounts/{id}", account)
+        .patch("/v1/admin/accounts/{id}", update_account)
+        .get("/v1/admin/accounts/{id}/ledger", ledger)
+        .get("/v1/admin/accounts/{id}/history", history)
+        .post("/v1/admin/accounts/{id}/credits", credit)
+        .get("/v1/admin/accounts/{id}/payments", payments)
+        .get("/v1/admin/accounts/{id}/invoices", invoices::list)
+        .post("/v1/admin/accounts/{id}/invoices", invoices::issue)
+        .post("/v1/admin/accounts/{id}/keys", create_key)
+        .get("/v1/admin/accounts/{id}/keys", list_keys)
+        .patch("/v1/admin/keys/{id}", update_key)
+        .delete("/v1/admin/keys/{id}", revoke_key)
+        .post("/v1/admin/users", create_user)
+        .get("/v1/admin/emails", emails)
+        .post("/v1/admin/numbers", assign_number)
+        .delete("/v1/admin/numbers/{number}", release_number)
+        .get("/v1/admin/accounts/{id}/numbers", account_numbers)
+        .get("/v1/admin/packages", packages::list)
+        .post("/v1/admin/packages", packages::create)
+        .get("/v1/admin/packages/{id}", packages::get)
+        .patch("/v1/admin/packages/{id}", packages::update)
+        .get("/v1/admin/prices", default_prices)
+        .put("/v1/admin/prices", set_default_price)
+        .delete("/v1/admin/prices/{rule_id}", end_default_price)
+        .get("/v1/admin/accounts/{id}/prices", account_prices)
+        .put("/v1/admin/accounts/{id}/prices", set_account_price)
+        .delete("/v1/admin/accounts/{id}/prices/{rule_id}", end_account_price)
 }
 
-fn route(req: &Request) -> Result<Response, ApiError> {
-    require_admin(req)?;
-    let path = segments(req);
-    let store = Store::open().map_err(internal)?;
-    match (req.method(), path.as_slice()) {
-        (Method::Post, ["v1", "admin", "accounts"]) => create_account(req, &store),
-        (Method::Get, ["v1", "admin", "accounts"]) => list_accounts(req, &store),
-        (Method::Get, ["v1", "admin", "accounts", id, "smpp"]) => smpp_list(&store, id),
-        (Method::Post, ["v1", "admin", "accounts", id, "smpp"]) => platform::smpp::create(req, &store, id, OPERATOR),
-        (Method::Delete, ["v1", "admin", "smpp", id]) => platform::smpp::revoke_any(&store, id, OPERATOR),
-        (Method::Get, ["v1", "admin", "accounts", id]) => account(&store, id),
-        (Method::Patch, ["v1", "admin", "accounts", id]) => update_account(req, &store, id),
-        (Method::Get, ["v1", "admin", "accounts", id, "ledger"]) => ledger(&store, id),
-        (Method::Get, ["v1", "admin", "accounts", id, "history"]) => history(req, &store, id),
-        (Method::Post, ["v1", "admin", "accounts", id, "credits"]) => credit(req, &store, id),
-        (Method::Get, ["v1", "admin", "accounts", id, "payments"]) => payments(req, &store, id),
-        (Method::Get, ["v1", "admin", "accounts", id, "invoices"]) => invoices::list(&store, id),
-        (Method::Post, ["v1", "admin", "accounts", id, "invoices"]) => invoices::issue(req, &store, id),
-        (Method::Post, ["v1", "admin", "accounts", id, "keys"]) => keys::create_key(req, &store, id, OPERATOR),
-        (Method::Get, ["v1", "admin", "accounts", id, "keys"]) => keys::list_keys(&store, id),
-        (Method::Patch, ["v1", "admin", "keys", id]) => keys::update_key(req, &store, id, None, OPERATOR),
-        (Method::Delete, ["v1", "admin", "keys", id]) => keys::revoke_key(&store, id, None, OPERATOR),
-        (Method::Post, ["v1", "admin", "users"]) => create_user(req, &store),
-        (Method::Get, ["v1", "admin", "emails"]) => emails(req, &store),
-        (Method::Post, ["v1", "admin", "numbers"]) => assign_number(req, &store),
-        (Method::Delete, ["v1", "admin", "numbers", number]) => release_number(&store, number),
-        (Method::Get, ["v1", "admin", "accounts", id, "numbers"]) => numbers(&store, id),
-        (Method::Get, ["v1", "admin", "packages"]) => packages::list(&store),
-        (Method::Post, ["v1", "admin", "packages"]) => packages::create(req, &store),
-        (Method::Get, ["v1", "admin", "packages", id]) => packages::get(&store, id),
-        (Method::Patch, ["v1", "admin", "packages", id]) => packages::update(req, &store, id),
-        (Method::Get, ["v1", "admin", "prices"]) => platform::prices::default_list(&store),
-        (Method::Put, ["v1", "admin", "prices"]) => platform::prices::set_default(req, &store),
-        (Method::Delete, ["v1", "admin", "prices", id]) => platform::prices::end_default(&store, id),
-        (Method::Get, ["v1", "admin", "accounts", id, "prices"]) => platform::prices::account_list(&store, id),
-        (Method::Put, ["v1", "admin", "accounts", id, "prices"]) => platform::prices::set_account(req, &store, id, OPERATOR),
-        (Method::Delete, ["v1", "admin", "accounts", id, "prices", rule]) => platform::prices::end_account(&store, id, rule, OPERATOR),
-        _ => Err(ApiError::not_found("no such operator endpoint")),
-    }
+/// What every operator endpoint does first: the `admin_token` checked, then the store opened.
+async fn operator(req: &Req) -> Result<Store, ApiError> {
+    require_admin(req).await?;
+    Ok(Store::open().await?)
+}
+
+async fn smpp_create(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    platform::smpp::create(&req, &store, req.param("id")?, OPERATOR).await
+}
+
+async fn smpp_revoke(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    platform::smpp::revoke_any(&store, req.param("id")?, OPERATOR).await
+}
+
+async fn create_key(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    keys::create_key(&req, &store, req.param("id")?, OPERATOR).await
+}
+
+async fn list_keys(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    keys::list_keys(&store, req.param("id")?).await
+}
+
+async fn update_key(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    keys::update_key(&req, &store, req.param("id")?, None, OPERATOR).await
+}
+
+async fn revoke_key(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    keys::revoke_key(&store, req.param("id")?, None, OPERATOR).await
+}
+
+async fn default_prices(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    platform::prices::default_list(&store).await
+}
+
+async fn set_default_price(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    platform::prices::set_default(&req, &store).await
+}
+
+async fn end_default_price(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    platform::prices::end_default(&store, req.param("rule_id")?).await
+}
+
+async fn account_prices(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    platform::prices::account_list(&store, req.param("id")?).await
+}
+
+async fn set_account_price(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    platform::prices::set_account(&req, &store, req.param("id")?, OPERATOR).await
+}
+
+async fn end_account_price(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    platform::prices::end_account(&store, req.param("id")?, req.param("rule_id")?, OPERATOR).await
 }
 
 #[derive(Deserialize)]
@@ -81,8 +138,9 @@ struct NewAccount {
     kind: Option<String>,
 }
 
-fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let body: NewAccount = parse_body(req)?;
+async fn create_account(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let body: NewAccount = parse_body(&req)?;
     let name = account_name(&body.name)?;
     let currency = Currency::parse(&body.currency).map_err(|e| ApiError::malformed(e.to_string()))?;
     if body.credit_limit_minor < 0 || body.initial_balance_minor < 0 {
@@ -96,28 +154,30 @@ fn create_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
         Some(k) => AccountKind::parse(k)?,
     }
     .as_str();
-    let id = store.create_account(name, kind, currency, body.credit_limit_minor).map_err(internal)?;
+    let id = store.create_account(name, kind, currency, body.credit_limit_minor).await?;
     if body.initial_balance_minor > 0 {
         store
             .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)
+            .await
             .map_err(store_error)?;
     }
     // The account's Standard Webhooks signing secret for status callbacks, shown this once
     // (the account can rotate it: POST /v1/account/webhook-secret).
     let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).map_err(internal)?.to_string();
-    store.rotate_webhook_secret(&id, &secret).map_err(internal)?;
-    let view = store.account(&id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    store.rotate_webhook_secret(&id, &secret).await?;
+    let view = store.account(&id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let mut body = serde_json::to_value(view).map_err(internal)?;
     body["webhook_secret"] = serde_json::Value::String(secret);
     Ok(json(201, &body))
 }
 
-fn account(store: &Store, id: &str) -> Result<Response, ApiError> {
-    account_response(store, id, 200)
+async fn account(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    account_response(&store, req.param("id")?, 200).await
 }
 
-fn account_response(store: &Store, id: &str, status: u16) -> Result<Response, ApiError> {
-    let view = store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+async fn account_response(store: &Store, id: &str, status: u16) -> Reply {
+    let view = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     Ok(json(status, &view))
 }
 
@@ -128,43 +188,50 @@ struct AccountChange {
     blocked: Option<bool>,
 }
 
-fn update_account(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
-    let body: AccountChange = parse_body(req)?;
+async fn update_account(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let id = req.param("id")?;
+    let body: AccountChange = parse_body(&req)?;
     if body.credit_limit_minor.is_some_and(|l| !(0..=MAX_AMOUNT_MINOR).contains(&l)) {
         return Err(ApiError::malformed(format!("credit_limit_minor is 0 to {MAX_AMOUNT_MINOR}")));
     }
     let found = store
-        .audited(id, OPERATOR, "account.updated", Subject::Account(id), |store| {
-            store.update_account(id, body.credit_limit_minor, body.blocked)
+        .audited(id, OPERATOR, "account.updated", Subject::Account(id), async |store| {
+            store.update_account(id, body.credit_limit_minor, body.blocked).await
         })
-        .map_err(internal)?;
+        .await?;
     if !found {
         return Err(ApiError::not_found("no such account"));
     }
-    account_response(store, id, 200)
+    account_response(&store, id, 200).await
 }
 
 /// Every account, searched (`q`: id, name, note or company name, any case), sorted by a
 /// whitelisted column and paged, with the number that match.
-fn list_accounts(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let q = platform::http::query(req);
+async fn list_accounts(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let q = platform::http::query(&req);
     let get = |name: &str| q.get(name).map(String::as_str);
     let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("offset"))?;
-    let (accounts, total) = store.list_accounts(&query).map_err(internal)?;
+    let (accounts, total) = store.list_accounts(&query).await?;
     Ok(json(
         200,
         &serde_json::json!({"accounts": accounts, "total": total, "limit": query.limit, "offset": query.offset}),
     ))
 }
 
-fn smpp_list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    store.account(account_id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    platform::smpp::list(store, account_id)
+async fn smpp_list(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let account_id = req.param("id")?;
+    store.account(account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    platform::smpp::list(&store, account_id).await
 }
 
-fn ledger(store: &Store, id: &str) -> Result<Response, ApiError> {
-    let view = store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let entries = store.ledger(id, 1_000, None).map_err(internal)?;
+async fn ledger(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let id = req.param("id")?;
+    let view = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let entries = store.ledger(id, 1_000, None).await?;
     Ok(json(200, &serde_json::json!({"account": view, "entries": entries})))
 }
 
@@ -184,13 +251,15 @@ struct Credit {
 
 /// Money in or taken back by the operator: a ledger entry, its line in the payments log
 /// and in the account's history, in one transaction.
-fn credit(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
-    let body: Credit = parse_body(req)?;
+async fn credit(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let id = req.param("id")?;
+    let body: Credit = parse_body(&req)?;
     let credit = OperatorCredit::parse(&body.kind, body.amount_minor, body.reference.as_deref(), body.corrects.as_deref())
         .map_err(|e| ApiError::malformed(e.to_string()))?;
     // The balance stays within ±MAX_AMOUNT_MINOR too, so no sum of the ledger can overflow.
     // (Read, then written: concurrent credits could pass the bound by one amount at most.)
-    let view = store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let view = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     if view.balance_minor.checked_add(body.amount_minor).map_or(true, |after| after.unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs()) {
         return Err(ApiError::conflict(format!("the balance would pass ±{MAX_AMOUNT_MINOR}, the most the ledger keeps")));
     }
@@ -206,7 +275,7 @@ fn credit(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> 
         description: &description,
         actor: OPERATOR,
     };
-    let recorded = store.record_credit(id, &manual).map_err(|e| match e {
+    let recorded = store.record_credit(id, &manual).await.map_err(|e| match e {
         ManualCreditError::AccountNotFound => ApiError::not_found("no such account"),
         ManualCreditError::DuplicateReference => {
             ApiError::named(409, "DuplicateReference", format!("a {} with reference '{reference}' is already recorded", credit.kind.as_str()))
@@ -234,10 +303,12 @@ fn credit(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> 
 }
 
 /// The account's payments log (the operator's view of `GET /v1/billing/payments`).
-fn payments(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
-    store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let (limit, before) = history_page(req)?;
-    let payments = store.payments(id, limit, before).map_err(internal)?;
+async fn payments(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let id = req.param("id")?;
+    store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let (limit, before) = history_page(&req)?;
+    let payments = store.payments(id, limit, before).await?;
     Ok(json(200, &serde_json::json!({"payments": payments})))
 }
 
@@ -264,8 +335,9 @@ struct NumberAssignment {
 }
 
 /// Rents a reception number to an account: inbound SMS to it land in that account.
-fn assign_number(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let body: NumberAssignment = parse_body(req)?;
+async fn assign_number(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let body: NumberAssignment = parse_body(&req)?;
     let number = ReceptionNumber::parse(&body.number).map_err(|e| ApiError::malformed(e.to_string()))?;
     let country = match (Recipient::parse(number.as_str()), body.country.as_deref()) {
         (Ok(phone), _) => phone.country().as_str().to_owned(),
@@ -276,18 +348,20 @@ fn assign_number(req: &Request, store: &Store) -> Result<Response, ApiError> {
     if !["virtual", "shortcode", "mobile", "landline"].contains(&kind) {
         return Err(ApiError::malformed("kind is one of virtual, shortcode, mobile, landline"));
     }
-    if store.account(&body.account_id).map_err(internal)?.is_none() {
+    if store.account(&body.account_id).await?.is_none() {
         return Err(ApiError::not_found("no such account"));
     }
     // Seed 002: the primary number comes with the account; more are secondary.
-    let has_primary = || -> Result<bool, ApiError> {
-        let numbers = store.numbers(&body.account_id).map_err(internal)?;
-        Ok(numbers.iter().any(|n| n.role == "primary" && n.number != number.as_str()))
-    };
     let role = match body.role.as_deref() {
         Some(role) => role,
-        None if has_primary()? => "secondary",
-        None => "primary",
+        None => {
+            let numbers = store.numbers(&body.account_id).await?;
+            if numbers.iter().any(|n| n.role == "primary" && n.number != number.as_str()) {
+                "secondary"
+            } else {
+                "primary"
+            }
+        }
     };
     if !["primary", "secondary"].contains(&role) {
         return Err(ApiError::malformed("role is primary or secondary"));
@@ -295,44 +369,52 @@ fn assign_number(req: &Request, store: &Store) -> Result<Response, ApiError> {
     // A secondary number takes room in an active number subscription; checked in the same
     // transaction as the assignment, so two assignments cannot both take the last place.
     let assigned = store
-        .audited(&body.account_id, OPERATOR, "number.assigned", Subject::Number(number.as_str()), |store| -> Result<Result<bool, NumberRoom>, DbError> {
+        .audited(&body.account_id, OPERATOR, "number.assigned", Subject::Number(number.as_str()), async |store| -> Result<Result<bool, NumberRoom>, DbError> {
             if role == "secondary" {
-                let room = store.number_room(&body.account_id, number.as_str())?;
+                let room = store.number_room(&body.account_id, number.as_str()).await?;
                 if room.used >= room.allowed {
                     return Ok(Err(room));
                 }
             }
-            store.assign_number(number.as_str(), &country, kind, &body.account_id, role).map(Ok)
+            store.assign_number(number.as_str(), &country, kind, &body.account_id, role).await.map(Ok)
         })
-        .map_err(internal)?;
+        .await?;
     match assigned {
         Err(room) => return Err(number_subscription_required(room.allowed, room.used)),
         Ok(false) => return Err(ApiError::not_found("no such account")),
         Ok(true) => {}
     }
-    numbers(store, &body.account_id)
+    numbers(&store, &body.account_id).await
 }
 
-fn release_number(store: &Store, number: &str) -> Result<Response, ApiError> {
-    let number = ReceptionNumber::parse(&percent_decode(number)).map_err(|e| ApiError::malformed(e.to_string()))?;
-    let account = store.number_account(number.as_str()).map_err(internal)?.ok_or_else(|| ApiError::not_found("no account has that number"))?;
+async fn release_number(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let number = ReceptionNumber::parse(req.param("number")?).map_err(|e| ApiError::malformed(e.to_string()))?;
+    let account = store.number_account(number.as_str()).await?.ok_or_else(|| ApiError::not_found("no account has that number"))?;
     store
-        .audited(&account, OPERATOR, "number.released", Subject::Number(number.as_str()), |store| store.release_number(number.as_str()))
-        .map_err(internal)?;
+        .audited(&account, OPERATOR, "number.released", Subject::Number(number.as_str()), async |store| store.release_number(number.as_str()).await)
+        .await?;
     Ok(json(200, &serde_json::json!({ "released": number.as_str() })))
 }
 
-fn numbers(store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    Ok(json(200, &serde_json::json!({ "numbers": store.numbers(account_id).map_err(internal)? })))
+async fn account_numbers(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    numbers(&store, req.param("id")?).await
+}
+
+async fn numbers(store: &Store, account_id: &str) -> Reply {
+    Ok(json(200, &serde_json::json!({ "numbers": store.numbers(account_id).await? })))
 }
 
 /// Who the operator API acts as, in an account's history.
 const OPERATOR: &str = "operator";
 
-fn history(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
-    store.account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let (limit, before) = history_page(req)?;
-    Ok(json(200, &serde_json::json!({"events": store.history(id, limit, before).map_err(internal)?})))
+async fn history(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let id = req.param("id")?;
+    store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let (limit, before) = history_page(&req)?;
+    Ok(json(200, &serde_json::json!({"events": store.history(id, limit, before).await?})))
 }
 
 #[derive(Deserialize)]
@@ -347,8 +429,9 @@ struct NewUser {
 
 /// Seed 001: a user for an account at a level; they get an e-mail and set their own
 /// password (someone who has a user already just gets access and a notice).
-fn create_user(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let body: NewUser = parse_body(req)?;
+async fn create_user(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let body: NewUser = parse_body(&req)?;
     let invitation = platform::people::Invitation {
         account_id: &body.account_id,
         email: &body.email,
@@ -356,18 +439,19 @@ fn create_user(req: &Request, store: &Store) -> Result<Response, ApiError> {
         name: body.name.as_deref(),
         language: body.language.as_deref(),
     };
-    let member = platform::people::invite(store, &invitation, OPERATOR, "smsedge")?;
+    let member = platform::people::invite(&store, &invitation, OPERATOR, "smsedge").await?;
     Ok(json(201, &member))
 }
 
 /// The e-mail outbox, newest first (`?to=` one address, `?limit=` 1–500): what the
 /// platform sent or, with no e-mail API configured, would have sent.
-fn emails(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let q = platform::http::query(req);
+async fn emails(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let q = platform::http::query(&req);
     let limit = match q.get("limit") {
         None => 100,
         Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| ApiError::malformed("limit is 1 to 500"))?,
     };
     let to = q.get("to").map(|t| t.trim().to_lowercase());
-    Ok(json(200, &serde_json::json!({"emails": store.emails(to.as_deref(), limit).map_err(internal)?})))
+    Ok(json(200, &serde_json::json!({"emails": store.emails(to.as_deref(), limit).await?})))
 }

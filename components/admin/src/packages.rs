@@ -5,34 +5,38 @@
 
 use domain::error::ApiError;
 use domain::package::{Package, PackageInput};
-use platform::http::{internal, json, parse_body};
+use platform::http::{json, parse_body, Reply, Req};
 use platform::store::{PackageView, Store};
-use spin_sdk::http::{Request, Response};
 
-pub fn list(store: &Store) -> Result<Response, ApiError> {
-    Ok(json(200, &serde_json::json!({"packages": store.packages(None).map_err(internal)?})))
+pub async fn list(req: Req) -> Reply {
+    let store = crate::operator(&req).await?;
+    Ok(json(200, &serde_json::json!({"packages": store.packages(None).await?})))
 }
 
-pub fn create(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let input: PackageInput = parse_body(req)?;
+pub async fn create(req: Req) -> Reply {
+    let store = crate::operator(&req).await?;
+    let input: PackageInput = parse_body(&req)?;
     let package = Package::parse(&input)?;
-    Ok(json(201, &store.create_package(&package).map_err(internal)?))
+    Ok(json(201, &store.create_package(&package).await?))
 }
 
-pub fn get(store: &Store, id: &str) -> Result<Response, ApiError> {
-    Ok(json(200, &found(store, id)?))
+pub async fn get(req: Req) -> Reply {
+    let store = crate::operator(&req).await?;
+    Ok(json(200, &found(&store, req.param("id")?).await?))
 }
 
-pub fn update(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
-    let patch: PackageInput = parse_body(req)?;
-    let current = found(store, id)?;
+pub async fn update(req: Req) -> Reply {
+    let store = crate::operator(&req).await?;
+    let id = req.param("id")?;
+    let patch: PackageInput = parse_body(&req)?;
+    let current = found(&store, id).await?;
     let package = Package::parse(&patch.over(as_input(&current))?)?;
-    let updated = store.update_package(id, &package).map_err(internal)?.ok_or_else(|| not_found(id))?;
+    let updated = store.update_package(id, &package).await?.ok_or_else(|| not_found(id))?;
     Ok(json(200, &updated))
 }
 
-fn found(store: &Store, id: &str) -> Result<PackageView, ApiError> {
-    store.package(id).map_err(internal)?.ok_or_else(|| not_found(id))
+async fn found(store: &Store, id: &str) -> Result<PackageView, ApiError> {
+    store.package(id).await?.ok_or_else(|| not_found(id))
 }
 
 fn not_found(id: &str) -> ApiError {

@@ -7,14 +7,14 @@ use domain::access::Scope;
 use domain::error::ApiError;
 use domain::money::Money;
 use domain::package::{insufficient_funds, subscription_ended};
-use platform::http::{authenticate, history_page, internal, json, parse_body};
+use platform::http::{authenticate, history_page, internal, json, parse_body, Reply, Req};
 use platform::store::{CancelSubscription, Store, StoreError};
-use spin_sdk::http::{Request, Response};
 
 /// `GET /v1/billing/packages`: the active packages in the account's currency.
-pub fn catalogue(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    let packages = store.packages(Some(caller.currency.code())).map_err(internal)?;
+pub async fn catalogue(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let packages = store.packages(Some(caller.currency.code())).await?;
     Ok(json(200, &serde_json::json!({"packages": packages})))
 }
 
@@ -39,20 +39,22 @@ enum PayWith {
 /// `POST /v1/billing/packages/{id}/purchase`: from the balance at once (201 with the
 /// purchase), or `{"pay": "card"}`: a Stripe Checkout for the package's cost (201 with the
 /// page to pay on), bought when Stripe's signed webhook says it is paid.
-pub fn purchase(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    let body: PurchaseBody = if req.body().is_empty() { PurchaseBody::default() } else { parse_body(req)? };
+pub async fn purchase(req: Req) -> Reply {
+    let id = req.param("id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let body: PurchaseBody = if req.body().is_empty() { PurchaseBody::default() } else { parse_body(&req)? };
     if body.pay == PayWith::Card {
         let package = store
             .package(id)
-            .map_err(internal)?
+            .await?
             .filter(|p| p.active && p.currency == caller.currency.code())
             .ok_or_else(|| ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)))?;
         let amount = domain::stripe::TopupAmount::parse(package.cost_minor, caller.currency)
             .map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
-        return crate::topups::start_checkout(store, &caller, amount, Some(&package));
+        return crate::topups::start_checkout(&store, &caller, amount, Some(&package)).await;
     }
-    let purchase = store.purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).map_err(|e| match e {
+    let purchase = store.purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).await.map_err(|e| match e {
         StoreError::NotFound => ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)),
         StoreError::InsufficientFunds { balance, credit_limit, needed } => {
             let money = |minor| Money::new(minor, caller.currency);
@@ -64,15 +66,18 @@ pub fn purchase(req: &Request, store: &Store, id: &str) -> Result<Response, ApiE
 }
 
 /// `GET /v1/billing/subscriptions`: newest first, ended ones included.
-pub fn subscriptions(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    Ok(json(200, &serde_json::json!({"subscriptions": store.subscriptions(&caller.account_id).map_err(internal)?})))
+pub async fn subscriptions(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    Ok(json(200, &serde_json::json!({"subscriptions": store.subscriptions(&caller.account_id).await?})))
 }
 
 /// `DELETE /v1/billing/subscriptions/{id}`: ends it when the period paid for ends.
-pub fn cancel(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    match store.cancel_subscription(&caller.account_id, id, &caller.actor).map_err(internal)? {
+pub async fn cancel(req: Req) -> Reply {
+    let id = req.param("id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    match store.cancel_subscription(&caller.account_id, id, &caller.actor).await? {
         CancelSubscription::Canceling(view) => Ok(json(200, &view)),
         CancelSubscription::Ended(status) => Err(subscription_ended(&status)),
         CancelSubscription::NotFound => Err(ApiError::not_found(format!("no subscription {id} in this account"))),
@@ -80,15 +85,16 @@ pub fn cancel(req: &Request, store: &Store, id: &str) -> Result<Response, ApiErr
 }
 
 /// `GET /v1/billing/credits?limit=&before=`: the credits and their ledger, newest first.
-pub fn credits(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    let (limit, before) = history_page(req)?;
-    let balances = store.credit_balances(&caller.account_id).map_err(internal)?;
-    let entries = store.credit_entries(&caller.account_id, limit, before).map_err(internal)?;
+pub async fn credits(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let (limit, before) = history_page(&req)?;
+    let balances = store.credit_balances(&caller.account_id).await?;
+    let entries = store.credit_entries(&caller.account_id, limit, before).await?;
     Ok(json(200, &serde_json::json!({"sms_credits": balances.sms, "voice_credits": balances.voice, "entries": entries})))
 }
 
 /// The account's credits, for the balance.
-pub fn balances(store: &Store, account_id: &str) -> Result<platform::store::CreditBalances, ApiError> {
-    store.credit_balances(account_id).map_err(internal)
+pub async fn balances(store: &Store, account_id: &str) -> Result<platform::store::CreditBalances, ApiError> {
+    Ok(store.credit_balances(account_id).await?)
 }

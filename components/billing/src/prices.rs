@@ -2,12 +2,11 @@
 //! list beating the default list), and the changes scheduled for later.
 
 use domain::access::Scope;
-use domain::error::ApiError;
-use platform::http::authenticate;
+use platform::http::{authenticate, Reply, Req};
 use platform::store::Store;
-use spin_sdk::http::{Request, Response};
 
-pub fn list(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    platform::prices::effective_for_account(store, &caller.account_id, caller.currency)
+pub async fn list(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    platform::prices::effective_for_account(&store, &caller.account_id, caller.currency).await
 }

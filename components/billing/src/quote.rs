@@ -5,12 +5,10 @@
 //! may see what it costs (the portal's send page asks as the text is typed).
 
 use domain::access::Scope;
-use domain::error::ApiError;
-use platform::http::{authenticate, json, parse_body};
+use platform::http::{authenticate, json, parse_body, Reply, Req};
 use platform::messages::{quote_messages, Recipients, SendRequest};
 use platform::store::Store;
 use serde::Deserialize;
-use spin_sdk::http::{Request, Response};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,9 +23,10 @@ struct QuoteBody {
 /// Stands in for an absent sender: a valid one, so that only what was given is checked.
 const ANY_SENDER: &str = "Quote";
 
-pub fn quote(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::MessagesSend)?;
-    let body: QuoteBody = parse_body(req)?;
+pub async fn quote(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::MessagesSend).await?;
+    let body: QuoteBody = parse_body(&req)?;
     let to = body.to.into_vec();
     let request = SendRequest {
         from: body.from.as_deref().unwrap_or(ANY_SENDER),
@@ -40,5 +39,5 @@ pub fn quote(req: &Request, store: &Store) -> Result<Response, ApiError> {
         validity: None,
         ignore_blocklist: false,
     };
-    Ok(json(200, &quote_messages(store, &caller, &request)?))
+    Ok(json(200, &quote_messages(&store, &caller, &request).await?))
 }

@@ -9,32 +9,26 @@ use domain::error::ApiError;
 use domain::invoice::render_html;
 use domain::money::{Currency, Money};
 use domain::reports::{offset_segments, DateRange, GroupBy, ReportFormat, UsageReport};
-use platform::http::{authenticate, internal, json, query};
+use platform::http::{authenticate, json, query, respond_with, Reply, Req, Response};
 use platform::reports::zone_of;
 use platform::store::Store;
-use spin_sdk::http::{Request, Response};
 
 fn file(content_type: &str, disposition: &str, body: String) -> Response {
-    Response::builder()
-        .status(200)
-        .header("content-type", content_type)
-        .header("content-disposition", disposition)
-        .header("cache-control", "no-store")
-        .body(body)
-        .build()
+    respond_with(200, &[("content-type", content_type), ("content-disposition", disposition), ("cache-control", "no-store")], body)
 }
 
-pub fn usage(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    let q = query(req);
+pub async fn usage(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let q = query(&req);
     let range = DateRange::parse(q.get("from").map(String::as_str), q.get("to").map(String::as_str))?;
     let group_by = GroupBy::parse(q.get("group_by").map(String::as_str))?;
-    let accept = req.header("accept").and_then(|h| h.as_str());
+    let accept = req.header("accept");
     let format = ReportFormat::negotiate(q.get("format").map(String::as_str), accept)?;
     let zone = zone_of(&caller.time_zone);
     let (from, until) = range.bounds(&zone);
     let offsets = offset_segments(&zone, from, until);
-    let groups = store.usage(&caller.account_id, from, until, &offsets, group_by).map_err(internal)?;
+    let groups = store.usage(&caller.account_id, from, until, &offsets, group_by).await?;
     let currency: Currency = caller.currency;
     let report = UsageReport::new(&range, &zone, group_by, currency.code(), groups);
     Ok(match format {
@@ -47,21 +41,26 @@ pub fn usage(req: &Request, store: &Store) -> Result<Response, ApiError> {
     })
 }
 
-pub fn invoices(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    let invoices = store.invoices(&caller.account_id).map_err(internal)?;
+pub async fn invoices(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let invoices = store.invoices(&caller.account_id).await?;
     Ok(json(200, &serde_json::json!({"invoices": invoices})))
 }
 
-pub fn invoice(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    let invoice = store.invoice(id, Some(&caller.account_id)).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such invoice"))?;
+pub async fn invoice(req: Req) -> Reply {
+    let id = req.param("id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let invoice = store.invoice(id, Some(&caller.account_id)).await?.ok_or_else(|| ApiError::not_found("no such invoice"))?;
     Ok(json(200, &invoice))
 }
 
-pub fn document(req: &Request, store: &Store, id: &str) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    let invoice = store.invoice(id, Some(&caller.account_id)).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such invoice"))?;
+pub async fn document(req: Req) -> Reply {
+    let id = req.param("id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let invoice = store.invoice(id, Some(&caller.account_id)).await?.ok_or_else(|| ApiError::not_found("no such invoice"))?;
     // The number is ours (INV-YYYY-NNNNNN), safe in a header.
     Ok(file("text/html; charset=utf-8", &format!("inline; filename=\"{}.html\"", invoice.number), render_html(&invoice)))
 }

@@ -10,19 +10,18 @@ use domain::stripe::{
     StripeMode, TopupAmount, TopupEvent, SIGNATURE_HEADER,
 };
 use platform::config::get_or;
-use platform::http::{authenticate, history_page, internal, json, parse_body, MAX_BODY_BYTES};
+use platform::http::{authenticate, history_page, internal, json, parse_body, Reply, Req, MAX_BODY_BYTES};
 use platform::ids::{new_id, now_seconds};
 use platform::outbound::{post_all, Post};
 use platform::store::{Caller, PackageView, Store, StoreError, TopupSettled};
 use serde::Deserialize;
-use spin_sdk::http::{Request, Response};
 use std::time::Duration;
 
 /// How long Stripe may take to make a Checkout Session.
 const STRIPE_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn mode() -> Result<StripeMode, ApiError> {
-    StripeMode::parse(&get_or("stripe_mode", "test")).map_err(config_error)
+async fn mode() -> Result<StripeMode, ApiError> {
+    StripeMode::parse(&get_or("stripe_mode", "test").await).map_err(config_error)
 }
 
 fn config_error(e: StripeError) -> ApiError {
@@ -40,18 +39,19 @@ struct NewTopup {
 
 /// `POST /v1/billing/topups`: a pending top-up and its Stripe Checkout Session; the
 /// customer pays on the session's page and Stripe's webhook credits the account.
-pub fn create(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    let body: NewTopup = parse_body(req)?;
+pub async fn create(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let body: NewTopup = parse_body(&req)?;
     let amount = TopupAmount::parse(body.amount_minor, caller.currency).map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
-    start_checkout(store, &caller, amount, None)
+    start_checkout(&store, &caller, amount, None).await
 }
 
 /// A pending top-up of `amount` and its Stripe Checkout Session (201 with the page to
 /// pay on). With `package`, the payment buys it once credited (a package by card).
-pub fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, package: Option<&PackageView>) -> Result<Response, ApiError> {
-    let mode = mode()?;
-    let key = StripeKey::parse(&get_or("stripe_secret_key", ""), mode).map_err(config_error)?;
+pub async fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, package: Option<&PackageView>) -> Reply {
+    let mode = mode().await?;
+    let key = StripeKey::parse(&get_or("stripe_secret_key", "").await, mode).map_err(config_error)?;
 
     let id = new_id("pay");
     store
@@ -64,8 +64,8 @@ pub fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, packa
             &caller.actor,
             package.map(|p| (p.id.as_str(), p.name.as_str())),
         )
-        .map_err(internal)?;
-    let base = get_or("public_base_url", "http://127.0.0.1:3000");
+        .await?;
+    let base = get_or("public_base_url", "http://127.0.0.1:3000").await;
     let base = base.trim_end_matches('/');
     let (success_url, cancel_url) =
         (format!("{base}/billing/topups/{id}?result=success"), format!("{base}/billing/topups/{id}?result=cancel"));
@@ -78,7 +78,7 @@ pub fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, packa
         cancel_url: &cancel_url,
     }
     .form();
-    let url = format!("{}/v1/checkout/sessions", get_or("stripe_api_base", "https://api.stripe.com").trim_end_matches('/'));
+    let url = format!("{}/v1/checkout/sessions", get_or("stripe_api_base", "https://api.stripe.com").await.trim_end_matches('/'));
     let post = Post {
         url: &url,
         headers: vec![
@@ -90,7 +90,7 @@ pub fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, packa
         body: form,
         timeout: STRIPE_TIMEOUT,
     };
-    let outcome = post_all(&[post], 1).remove(0);
+    let outcome = post_all(&[post], 1).await.remove(0);
     let session = match outcome.result {
         Ok(answer) if (200..300).contains(&answer.status) => serde_json::from_slice::<CheckoutSession>(&answer.body)
             .map_err(|e| format!("Stripe's answer was not a Checkout Session: {e}")),
@@ -98,7 +98,7 @@ pub fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, packa
             let said: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
             let message = said["error"]["message"].as_str().unwrap_or("no message").to_owned();
             let detail = format!("Stripe refused the Checkout Session (HTTP {}): {message}", answer.status);
-            store.topup_failed(&id, &detail).map_err(internal)?;
+            store.topup_failed(&id, &detail).await?;
             // 4xx from Stripe is about what we asked (an amount below its minimum…);
             // anything else is Stripe being unavailable.
             return Err(if (400..500).contains(&answer.status) && answer.status != 401 && answer.status != 429 {
@@ -112,11 +112,11 @@ pub fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, packa
     let session = match session {
         Ok(session) => session,
         Err(detail) => {
-            store.topup_failed(&id, &detail).map_err(internal)?;
+            store.topup_failed(&id, &detail).await?;
             return Err(ApiError::named(502, "StripeUnavailable", detail));
         }
     };
-    store.topup_session_opened(&id, &session.id).map_err(internal)?;
+    store.topup_session_opened(&id, &session.id).await?;
     Ok(json(
         201,
         &serde_json::json!({
@@ -133,29 +133,31 @@ pub fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, packa
 }
 
 /// `GET /v1/billing/payments`: the account's payments log, newest first.
-pub fn log(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let caller = authenticate(req, store, Scope::Account)?;
-    let (limit, before) = history_page(req)?;
-    let payments = store.payments(&caller.account_id, limit, before).map_err(internal)?;
+pub async fn log(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let (limit, before) = history_page(&req)?;
+    let payments = store.payments(&caller.account_id, limit, before).await?;
     Ok(json(200, &serde_json::json!({"payments": payments})))
 }
 
 /// `POST /v1/billing/stripe/webhook`: Stripe's signed events. Forged, stale or unsigned
 /// → 401/400 and nothing happens; a verified event Stripe should not send again → 200,
 /// whatever we made of it (Stripe retries every non-2xx answer for days).
-pub fn webhook(req: &Request, store: &Store) -> Result<Response, ApiError> {
+pub async fn webhook(req: Req) -> Reply {
+    let store = Store::open().await?;
     let body = req.body();
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
     }
-    let secret = get_or("stripe_webhook_secret", "");
-    let header = req.header(SIGNATURE_HEADER).and_then(|h| h.as_str());
+    let secret = get_or("stripe_webhook_secret", "").await;
+    let header = req.header(SIGNATURE_HEADER);
     verify_webhook(&secret, header, body, now_seconds()).map_err(|e| match e {
         SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set stripe_webhook_secret")),
         SignatureError::Missing | SignatureError::Malformed => ApiError::named(400, "SignatureInvalid", e.to_string()),
         SignatureError::Stale | SignatureError::Mismatch => ApiError::named(401, "SignatureInvalid", e.to_string()),
     })?;
-    let mode = mode()?;
+    let mode = mode().await?;
     let event = parse_event(body).map_err(ApiError::malformed)?;
     let answer = |outcome: &str, topup: Option<&str>| {
         Ok(json(200, &serde_json::json!({"received": true, "outcome": outcome, "topup_id": topup, "stripe_mode": mode.as_str()})))
@@ -163,7 +165,7 @@ pub fn webhook(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let paid = match event {
         TopupEvent::Ignored(why) => return answer(&format!("ignored: {why}"), None),
         TopupEvent::Failed { topup_id, reason } => {
-            let failed = store.topup_failed(&topup_id, &reason).map_err(internal)?;
+            let failed = store.topup_failed(&topup_id, &reason).await?;
             return answer(if failed { "failed" } else { "ignored: the top-up is not pending" }, Some(&topup_id));
         }
         TopupEvent::Paid(paid) => paid,
@@ -172,7 +174,7 @@ pub fn webhook(req: &Request, store: &Store) -> Result<Response, ApiError> {
     if !mode.matches(paid.livemode) {
         return answer("ignored: the event is not of this Stripe mode", Some(&paid.topup_id));
     }
-    let Some(topup) = store.topup(&paid.topup_id).map_err(internal)? else {
+    let Some(topup) = store.topup(&paid.topup_id).await? else {
         return answer("ignored: no such top-up", Some(&paid.topup_id));
     };
     let currency = Currency::parse(&topup.currency).map_err(internal)?;
@@ -193,11 +195,11 @@ pub fn webhook(req: &Request, store: &Store) -> Result<Response, ApiError> {
     let paid_minor = Currency::parse(&paid.currency).ok().and_then(|c| from_stripe_amount(c, paid.amount)).unwrap_or(paid.amount);
     let settled = store
         .settle_topup(&topup.id, &paid.payment_id, paid_minor, &paid.currency, credit, &paid.event_id)
-        .map_err(internal)?;
+        .await?;
     let outcome = match settled {
         TopupSettled::Credited { ref account_id, .. } => match &topup.package_id {
             None => "credited".to_owned(),
-            Some(package_id) => buy_paid_package(store, account_id, package_id, &topup.actor),
+            Some(package_id) => buy_paid_package(&store, account_id, package_id, &topup.actor).await,
         },
         TopupSettled::Mismatch => "mismatch: recorded, not credited".to_owned(),
         TopupSettled::AlreadySettled(status) => format!("already settled ({status})"),
@@ -211,8 +213,8 @@ pub fn webhook(req: &Request, store: &Store) -> Result<Response, ApiError> {
 /// filled. This runs once, because only the webhook that settles the top-up gets here; if
 /// the package can no longer be bought (withdrawn meanwhile), the money stays on the
 /// balance and the outcome says so.
-fn buy_paid_package(store: &Store, account_id: &str, package_id: &str, actor: &str) -> String {
-    match store.purchase_package(account_id, package_id, actor, chrono::Utc::now()) {
+async fn buy_paid_package(store: &Store, account_id: &str, package_id: &str, actor: &str) -> String {
+    match store.purchase_package(account_id, package_id, actor, chrono::Utc::now()).await {
         Ok(purchase) => format!("credited; package bought ({})", purchase.purchase_id),
         Err(StoreError::NotFound) => "credited; the package is no longer for sale, so the amount stays on the balance".to_owned(),
         Err(StoreError::InsufficientFunds { .. }) => "credited; the balance could not pay the package, so the amount stays on it".to_owned(),

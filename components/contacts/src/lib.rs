@@ -10,14 +10,12 @@ use domain::contactbook::{optional_name, ContactSearch};
 use domain::error::{ApiError, ErrorDetail};
 use domain::recipient::Recipient;
 use domain::status::Status;
-use platform::http::{authenticate, internal, json, parse_body, percent_decode, query, respond, segments};
+use platform::http::{authenticate, internal, json, parse_body, query, Reply, Req, Routes};
 use platform::store::{
     Caller, ContactFields, ContactPatch, ContactWrite, GroupWrite, MemberRemoved, MembersAdded, Store,
 };
 use serde::Deserialize;
 use serde_json::json as value;
-use spin_sdk::http::{Method, Request, Response};
-use spin_sdk::http_component;
 use std::collections::HashMap;
 
 /// Page sizes of every list: default and most.
@@ -28,63 +26,114 @@ const MAX_MEMBERS_PER_REQUEST: usize = 1_000;
 /// Who the API writes as the source of blocks and unblocks.
 const API_SOURCE: &str = "api";
 
-#[http_component]
-fn handle(req: Request) -> Response {
-    respond(route(&req))
+platform::http_entry!(routes().into_router());
+
+/// Every route of this component (tests compare the table with api/openapi.json).
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/v1/contacts", list_contacts)
+        .post("/v1/contacts", create_contact)
+        .get("/v1/contacts/{id}", get_contact)
+        .patch("/v1/contacts/{id}", update_contact)
+        .delete("/v1/contacts/{id}", delete_contact)
+        .get("/v1/groups", list_groups)
+        .post("/v1/groups", create_group)
+        .get("/v1/groups/{id}", get_group)
+        .patch("/v1/groups/{id}", rename_group)
+        .delete("/v1/groups/{id}", delete_group)
+        .get("/v1/groups/{id}/members", list_members)
+        .post("/v1/groups/{id}/members", add_members)
+        .delete("/v1/groups/{id}/members/{contact_id}", remove_member)
+        .get("/v1/blocklist", list_blocklist)
+        .post("/v1/blocklist", block)
+        .get("/v1/blocklist/{number}", blocklist_number)
+        .delete("/v1/blocklist/{number}", unblock)
 }
 
-fn route(req: &Request) -> Result<Response, ApiError> {
-    let path = segments(req);
-    let known = matches!(
-        path.as_slice(),
-        ["v1", "contacts"]
-            | ["v1", "contacts", _]
-            | ["v1", "groups"]
-            | ["v1", "groups", _]
-            | ["v1", "groups", _, "members"]
-            | ["v1", "groups", _, "members", _]
-            | ["v1", "blocklist"]
-            | ["v1", "blocklist", _]
-    );
-    if !known {
-        return Err(ApiError::not_found("no such endpoint"));
-    }
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Contacts)?;
-    let ctx = Ctx { req, store: &store, caller: &caller };
-    match (req.method(), path.as_slice()) {
-        (Method::Get, ["v1", "contacts"]) => ctx.list_contacts(),
-        (Method::Post, ["v1", "contacts"]) => ctx.create_contact(),
-        (Method::Get, ["v1", "contacts", id]) => ctx.get_contact(id),
-        (Method::Patch, ["v1", "contacts", id]) => ctx.update_contact(id),
-        (Method::Delete, ["v1", "contacts", id]) => ctx.delete_contact(id),
-        (Method::Get, ["v1", "groups"]) => ctx.list_groups(),
-        (Method::Post, ["v1", "groups"]) => ctx.create_group(),
-        (Method::Get, ["v1", "groups", id]) => ctx.get_group(id),
-        (Method::Patch, ["v1", "groups", id]) => ctx.rename_group(id),
-        (Method::Delete, ["v1", "groups", id]) => ctx.delete_group(id),
-        (Method::Get, ["v1", "groups", id, "members"]) => ctx.list_members(id),
-        (Method::Post, ["v1", "groups", id, "members"]) => ctx.add_members(id),
-        (Method::Delete, ["v1", "groups", id, "members", contact_id]) => ctx.remove_member(id, contact_id),
-        (Method::Get, ["v1", "blocklist"]) => ctx.list_blocklist(),
-        (Method::Post, ["v1", "blocklist"]) => ctx.block(),
-        (Method::Get, ["v1", "blocklist", number]) => ctx.blocklist_number(number),
-        (Method::Delete, ["v1", "blocklist", number]) => ctx.unblock(number),
-        (_, ["v1", "contacts"] | ["v1", "groups"] | ["v1", "blocklist"]) => {
-            Err(ApiError::method_not_allowed("GET, POST"))
-        }
-        (_, ["v1", "contacts", _] | ["v1", "groups", _]) => Err(ApiError::method_not_allowed("GET, PATCH, DELETE")),
-        (_, ["v1", "groups", _, "members"]) => Err(ApiError::method_not_allowed("GET, POST")),
-        (_, ["v1", "groups", _, "members", _]) => Err(ApiError::method_not_allowed("DELETE")),
-        (_, ["v1", "blocklist", _]) => Err(ApiError::method_not_allowed("GET, DELETE")),
-        _ => Err(ApiError::not_found("no such endpoint")),
-    }
+// Every route opens the store and authenticates the caller (scope `Contacts`) first,
+// before its path parameters or body are read.
+
+async fn list_contacts(req: Req) -> Reply {
+    Ctx::open(&req).await?.list_contacts().await
 }
 
+async fn create_contact(req: Req) -> Reply {
+    Ctx::open(&req).await?.create_contact().await
+}
+
+async fn get_contact(req: Req) -> Reply {
+    Ctx::open(&req).await?.get_contact(req.param("id")?).await
+}
+
+async fn update_contact(req: Req) -> Reply {
+    Ctx::open(&req).await?.update_contact(req.param("id")?).await
+}
+
+async fn delete_contact(req: Req) -> Reply {
+    Ctx::open(&req).await?.delete_contact(req.param("id")?).await
+}
+
+async fn list_groups(req: Req) -> Reply {
+    Ctx::open(&req).await?.list_groups().await
+}
+
+async fn create_group(req: Req) -> Reply {
+    Ctx::open(&req).await?.create_group().await
+}
+
+async fn get_group(req: Req) -> Reply {
+    Ctx::open(&req).await?.get_group(req.param("id")?).await
+}
+
+async fn rename_group(req: Req) -> Reply {
+    Ctx::open(&req).await?.rename_group(req.param("id")?).await
+}
+
+async fn delete_group(req: Req) -> Reply {
+    Ctx::open(&req).await?.delete_group(req.param("id")?).await
+}
+
+async fn list_members(req: Req) -> Reply {
+    Ctx::open(&req).await?.list_members(req.param("id")?).await
+}
+
+async fn add_members(req: Req) -> Reply {
+    Ctx::open(&req).await?.add_members(req.param("id")?).await
+}
+
+async fn remove_member(req: Req) -> Reply {
+    Ctx::open(&req).await?.remove_member(req.param("id")?, req.param("contact_id")?).await
+}
+
+async fn list_blocklist(req: Req) -> Reply {
+    Ctx::open(&req).await?.list_blocklist().await
+}
+
+async fn block(req: Req) -> Reply {
+    Ctx::open(&req).await?.block().await
+}
+
+async fn blocklist_number(req: Req) -> Reply {
+    Ctx::open(&req).await?.blocklist_number(req.param("number")?).await
+}
+
+async fn unblock(req: Req) -> Reply {
+    Ctx::open(&req).await?.unblock(req.param("number")?).await
+}
+
+/// A request to the contact book: its store and its authenticated caller.
 struct Ctx<'a> {
-    req: &'a Request,
-    store: &'a Store,
-    caller: &'a Caller,
+    req: &'a Req,
+    store: Store,
+    caller: Caller,
+}
+
+impl<'a> Ctx<'a> {
+    async fn open(req: &'a Req) -> Result<Ctx<'a>, ApiError> {
+        let store = Store::open().await?;
+        let caller = authenticate(req, &store, Scope::Contacts).await?;
+        Ok(Ctx { req, store, caller })
+    }
 }
 
 // ---------------------------------------------------------------- input
@@ -238,19 +287,19 @@ impl Ctx<'_> {
         &self.caller.account_id
     }
 
-    fn list_contacts(&self) -> Result<Response, ApiError> {
+    async fn list_contacts(&self) -> Reply {
         let params = query(self.req);
         let page = Page::parse(&params)?;
         let search = params.get("search").and_then(|s| ContactSearch::parse(s));
         let rows = self
             .store
             .contacts(self.account(), search.as_ref(), page.id_cursor("con_")?, page.limit + 1)
-            .map_err(internal)?;
+            .await?;
         let (contacts, next_cursor) = page.split(rows, |c| c.id.clone());
         Ok(json(200, &value!({"contacts": contacts, "next_cursor": next_cursor})))
     }
 
-    fn create_contact(&self) -> Result<Response, ApiError> {
+    async fn create_contact(&self) -> Reply {
         let body: NewContact = parse_body(self.req)?;
         let recipient = number(&body.number)?;
         let name = optional_name(&body.first_name, &body.last_name)?;
@@ -261,22 +310,22 @@ impl Ctx<'_> {
             last_name: name.as_ref().map_or("", |n| n.last()),
             note: note.as_ref().map_or("", Note::as_str),
         };
-        match self.store.create_contact(self.account(), &fields).map_err(internal)? {
+        match self.store.create_contact(self.account(), &fields).await? {
             ContactWrite::Written(contact) => Ok(json(201, &contact_json(&contact, &[]))),
             ContactWrite::NumberTaken(existing) => Err(number_taken(recipient.e164(), &existing)),
             ContactWrite::NotFound => Err(internal("a created contact could not be read back")),
         }
     }
 
-    fn get_contact(&self, id: &str) -> Result<Response, ApiError> {
-        let contact = self.store.contact(self.account(), id).map_err(internal)?.ok_or_else(|| contact_not_found(id))?;
-        let groups = self.store.groups_of_contact(self.account(), id).map_err(internal)?;
+    async fn get_contact(&self, id: &str) -> Reply {
+        let contact = self.store.contact(self.account(), id).await?.ok_or_else(|| contact_not_found(id))?;
+        let groups = self.store.groups_of_contact(self.account(), id).await?;
         Ok(json(200, &contact_json(&contact, &groups)))
     }
 
-    fn update_contact(&self, id: &str) -> Result<Response, ApiError> {
+    async fn update_contact(&self, id: &str) -> Reply {
         let body: ContactChange = parse_body(self.req)?;
-        let current = self.store.contact(self.account(), id).map_err(internal)?.ok_or_else(|| contact_not_found(id))?;
+        let current = self.store.contact(self.account(), id).await?.ok_or_else(|| contact_not_found(id))?;
         let recipient = body.number.as_deref().map(number).transpose()?;
         // The names are checked as the pair they become.
         let name = if body.first_name.is_some() || body.last_name.is_some() {
@@ -293,9 +342,9 @@ impl Ctx<'_> {
             last_name: name.as_ref().map(|n| n.as_ref().map_or("", |n| n.last())),
             note: note.as_ref().map(|n| n.as_ref().map_or("", Note::as_str)),
         };
-        match self.store.update_contact(self.account(), id, &patch).map_err(internal)? {
+        match self.store.update_contact(self.account(), id, &patch).await? {
             ContactWrite::Written(contact) => {
-                let groups = self.store.groups_of_contact(self.account(), id).map_err(internal)?;
+                let groups = self.store.groups_of_contact(self.account(), id).await?;
                 Ok(json(200, &contact_json(&contact, &groups)))
             }
             ContactWrite::NumberTaken(existing) => Err(number_taken(patch.number.unwrap_or_default(), &existing)),
@@ -303,8 +352,8 @@ impl Ctx<'_> {
         }
     }
 
-    fn delete_contact(&self, id: &str) -> Result<Response, ApiError> {
-        if !self.store.delete_contact(self.account(), id).map_err(internal)? {
+    async fn delete_contact(&self, id: &str) -> Reply {
+        if !self.store.delete_contact(self.account(), id).await? {
             return Err(contact_not_found(id));
         }
         Ok(json(200, &value!({"id": id, "deleted": true})))
@@ -312,57 +361,57 @@ impl Ctx<'_> {
 
     // ------------------------------------------------------------ groups
 
-    fn list_groups(&self) -> Result<Response, ApiError> {
+    async fn list_groups(&self) -> Reply {
         let page = Page::parse(&query(self.req))?;
-        let rows = self.store.groups(self.account(), page.id_cursor("grp_")?, page.limit + 1).map_err(internal)?;
+        let rows = self.store.groups(self.account(), page.id_cursor("grp_")?, page.limit + 1).await?;
         let (groups, next_cursor) = page.split(rows, |g| g.id.clone());
         Ok(json(200, &value!({"groups": groups, "next_cursor": next_cursor})))
     }
 
-    fn create_group(&self) -> Result<Response, ApiError> {
+    async fn create_group(&self) -> Reply {
         let body: GroupBody = parse_body(self.req)?;
         let name = group_name(&body.name)?;
-        match self.store.create_group(self.account(), name.as_str(), name.key()).map_err(internal)? {
+        match self.store.create_group(self.account(), name.as_str(), name.key()).await? {
             GroupWrite::Written(group) => Ok(json(201, &group)),
             GroupWrite::NameTaken(existing) => Err(name_taken(name.as_str(), &existing)),
             GroupWrite::NotFound => Err(internal("a created group could not be read back")),
         }
     }
 
-    fn get_group(&self, id: &str) -> Result<Response, ApiError> {
-        let group = self.store.group(self.account(), id).map_err(internal)?.ok_or_else(|| group_not_found(id))?;
+    async fn get_group(&self, id: &str) -> Reply {
+        let group = self.store.group(self.account(), id).await?.ok_or_else(|| group_not_found(id))?;
         Ok(json(200, &group))
     }
 
-    fn rename_group(&self, id: &str) -> Result<Response, ApiError> {
+    async fn rename_group(&self, id: &str) -> Reply {
         let body: GroupBody = parse_body(self.req)?;
         let name = group_name(&body.name)?;
-        match self.store.rename_group(self.account(), id, name.as_str(), name.key()).map_err(internal)? {
+        match self.store.rename_group(self.account(), id, name.as_str(), name.key()).await? {
             GroupWrite::Written(group) => Ok(json(200, &group)),
             GroupWrite::NameTaken(existing) => Err(name_taken(name.as_str(), &existing)),
             GroupWrite::NotFound => Err(group_not_found(id)),
         }
     }
 
-    fn delete_group(&self, id: &str) -> Result<Response, ApiError> {
-        if !self.store.delete_group(self.account(), id).map_err(internal)? {
+    async fn delete_group(&self, id: &str) -> Reply {
+        if !self.store.delete_group(self.account(), id).await? {
             return Err(group_not_found(id));
         }
         Ok(json(200, &value!({"id": id, "deleted": true})))
     }
 
-    fn list_members(&self, id: &str) -> Result<Response, ApiError> {
+    async fn list_members(&self, id: &str) -> Reply {
         let page = Page::parse(&query(self.req))?;
         let rows = self
             .store
             .group_members(self.account(), id, page.id_cursor("con_")?, page.limit + 1)
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| group_not_found(id))?;
         let (members, next_cursor) = page.split(rows, |c| c.id.clone());
         Ok(json(200, &value!({"group_id": id, "members": members, "next_cursor": next_cursor})))
     }
 
-    fn add_members(&self, id: &str) -> Result<Response, ApiError> {
+    async fn add_members(&self, id: &str) -> Reply {
         let body: NewMembers = parse_body(self.req)?;
         let count = body.contact_ids.len() + body.numbers.len();
         if count == 0 {
@@ -394,10 +443,9 @@ impl Ctx<'_> {
         }
         let numbers: Vec<&str> = numbers.iter().map(Recipient::e164).collect();
         let contact_ids: Vec<&str> = body.contact_ids.iter().map(String::as_str).collect();
-        match self.store.add_group_members(self.account(), id, &contact_ids, &numbers).map_err(internal)? {
+        match self.store.add_group_members(self.account(), id, &contact_ids, &numbers).await? {
             MembersAdded::Added { added, already_members, contacts_created } => {
-                let group =
-                    self.store.group(self.account(), id).map_err(internal)?.ok_or_else(|| group_not_found(id))?;
+                let group = self.store.group(self.account(), id).await?.ok_or_else(|| group_not_found(id))?;
                 Ok(json(
                     200,
                     &value!({
@@ -423,8 +471,8 @@ impl Ctx<'_> {
         }
     }
 
-    fn remove_member(&self, id: &str, contact_id: &str) -> Result<Response, ApiError> {
-        match self.store.remove_group_member(self.account(), id, contact_id).map_err(internal)? {
+    async fn remove_member(&self, id: &str, contact_id: &str) -> Reply {
+        match self.store.remove_group_member(self.account(), id, contact_id).await? {
             MemberRemoved::Removed => {
                 Ok(json(200, &value!({"group_id": id, "contact_id": contact_id, "removed": true})))
             }
@@ -435,7 +483,7 @@ impl Ctx<'_> {
 
     // ------------------------------------------------------------ blocklist
 
-    fn list_blocklist(&self) -> Result<Response, ApiError> {
+    async fn list_blocklist(&self) -> Reply {
         let params = query(self.req);
         let page = Page::parse(&params)?;
         let include_removed = flag(&params, "include_removed")?;
@@ -452,7 +500,7 @@ impl Ctx<'_> {
         let rows = self
             .store
             .blocklist(self.account(), include_removed, only.as_ref().map(Recipient::e164), before, page.limit + 1)
-            .map_err(internal)?;
+            .await?;
         let (entries, next_cursor) = page.split(rows, |e| e.id.to_string());
         Ok(json(200, &value!({"entries": entries, "next_cursor": next_cursor})))
     }
@@ -469,13 +517,12 @@ impl Ctx<'_> {
 
     /// A block by the account. Blocking a blocked number changes nothing and answers 200
     /// with the entry that blocks it.
-    fn block(&self) -> Result<Response, ApiError> {
+    async fn block(&self) -> Reply {
         let body: BlockBody = parse_body(self.req)?;
         let recipient = number(&body.number)?;
         let (reason, source) = self.blocker();
-        let created =
-            self.store.block_number(self.account(), recipient.e164(), &reason.to_string(), source).map_err(internal)?;
-        let entry = self.store.active_block(self.account(), recipient.e164()).map_err(internal)?;
+        let created = self.store.block_number(self.account(), recipient.e164(), &reason.to_string(), source).await?;
+        let entry = self.store.active_block(self.account(), recipient.e164()).await?;
         Ok(json(
             if created { 201 } else { 200 },
             &value!({"number": recipient.e164(), "blocked": true, "created": created, "entry": entry}),
@@ -483,20 +530,19 @@ impl Ctx<'_> {
     }
 
     /// Whether a number is blocked now, with every entry it has had.
-    fn blocklist_number(&self, segment: &str) -> Result<Response, ApiError> {
-        let recipient = number(&percent_decode(segment))?;
-        let entries =
-            self.store.blocklist(self.account(), true, Some(recipient.e164()), None, MAX_LIMIT).map_err(internal)?;
+    async fn blocklist_number(&self, input: &str) -> Reply {
+        let recipient = number(input)?;
+        let entries = self.store.blocklist(self.account(), true, Some(recipient.e164()), None, MAX_LIMIT).await?;
         let blocked = entries.iter().any(|e| e.active);
         Ok(json(200, &value!({"number": recipient.e164(), "blocked": blocked, "entries": entries})))
     }
 
-    fn unblock(&self, segment: &str) -> Result<Response, ApiError> {
-        let recipient = number(&percent_decode(segment))?;
-        if !self.store.unblock_number(self.account(), recipient.e164(), self.blocker().1).map_err(internal)? {
+    async fn unblock(&self, input: &str) -> Reply {
+        let recipient = number(input)?;
+        if !self.store.unblock_number(self.account(), recipient.e164(), self.blocker().1).await? {
             return Err(ApiError::not_found(format!("{} is not on this account's blocklist", recipient.e164())));
         }
-        let entry = self.store.latest_block(self.account(), recipient.e164()).map_err(internal)?;
+        let entry = self.store.latest_block(self.account(), recipient.e164()).await?;
         Ok(json(200, &value!({"number": recipient.e164(), "blocked": false, "entry": entry})))
     }
 }

@@ -25,7 +25,7 @@ use domain::text::{MessageText, SegmentLimits};
 use domain::status::Status;
 use domain::webhook::WebhookSecret;
 use platform::carrier::{CarrierConfig, Submission};
-use platform::http::{history_page, authenticate, internal, json, parse_body, require_token, respond, segments};
+use platform::http::{authenticate, history_page, internal, json, parse_body, require_token, Reply, Req, Routes};
 use platform::ids::{now_seconds, random_bytes};
 use platform::outbound::{post_all, Post};
 use platform::sending::submit_and_record;
@@ -33,8 +33,6 @@ use platform::store::{
     AttemptResult, CallbackEvent, ClaimedCallback, DueMessage, InboundSettingsPatch, ProfileUpdate, ProfileUpdateError, Store, Subject,
 };
 use serde::Deserialize;
-use spin_sdk::http::{Method, Request, Response};
-use spin_sdk::http_component;
 use std::time::{Duration, Instant};
 
 /// Per call of the runner: how much of each kind of work, and for how long callbacks run.
@@ -54,34 +52,22 @@ const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
 /// Kept receipts no message ever claimed are dropped after this many days.
 const UNMATCHED_RECEIPT_DAYS: i64 = 7;
 
-#[http_component]
-fn handle(req: Request) -> Response {
-    respond(route(&req))
-}
+platform::http_entry!(routes().into_router());
 
-fn route(req: &Request) -> Result<Response, ApiError> {
-    let path = segments(req);
-    match (req.method(), path.as_slice()) {
-        (Method::Post, ["v1", "jobs", "run"]) => run_jobs(req),
-        (Method::Get, ["v1", "callbacks"]) => callback_log(req),
-        (Method::Post, ["v1", "callbacks", event_id, "replay"]) => replay(req, event_id),
-        (Method::Get, ["v1", "account", "settings"]) => settings(req),
-        (Method::Patch, ["v1", "account", "settings"]) => update_settings(req),
-        (Method::Post, ["v1", "account", "webhook-secret"]) => rotate_secret(req),
-        (Method::Get, ["v1", "account", "history"]) => history(req),
-        (Method::Get, ["v1", "account", "smpp"]) => smpp_list(req),
-        (Method::Post, ["v1", "account", "smpp"]) => smpp_create(req),
-        (Method::Patch, ["v1", "account", "smpp", id]) => smpp_update(req, id),
-        (Method::Delete, ["v1", "account", "smpp", id]) => smpp_revoke(req, id),
-        (_, ["v1", "jobs", "run"]) | (_, ["v1", "callbacks", _, "replay"]) | (_, ["v1", "account", "webhook-secret"]) => {
-            Err(ApiError::method_not_allowed("POST"))
-        }
-        (_, ["v1", "callbacks"]) | (_, ["v1", "account", "history"]) => Err(ApiError::method_not_allowed("GET")),
-        (_, ["v1", "account", "settings"]) => Err(ApiError::method_not_allowed("GET, PATCH")),
-        (_, ["v1", "account", "smpp"]) => Err(ApiError::method_not_allowed("GET, POST")),
-        (_, ["v1", "account", "smpp", _]) => Err(ApiError::method_not_allowed("PATCH, DELETE")),
-        _ => Err(ApiError::not_found("no such endpoint")),
-    }
+/// Every route of this component (tests compare the table with api/openapi.json).
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/v1/jobs/run", run_jobs)
+        .get("/v1/callbacks", callback_log)
+        .post("/v1/callbacks/{event_id}/replay", replay)
+        .get("/v1/account/settings", settings)
+        .patch("/v1/account/settings", update_settings)
+        .post("/v1/account/webhook-secret", rotate_secret)
+        .get("/v1/account/history", history)
+        .get("/v1/account/smpp", smpp_list)
+        .post("/v1/account/smpp", smpp_create)
+        .patch("/v1/account/smpp/{id}", smpp_update)
+        .delete("/v1/account/smpp/{id}", smpp_revoke)
 }
 
 // ---------------------------------------------------------------- the job runner
@@ -104,19 +90,19 @@ struct JobReport {
     elapsed_ms: u128,
 }
 
-fn run_jobs(req: &Request) -> Result<Response, ApiError> {
-    require_token(req, "jobs_token")?;
+async fn run_jobs(req: Req) -> Reply {
+    require_token(&req, "jobs_token").await?;
     let started = Instant::now();
-    let store = Store::open().map_err(internal)?;
+    let store = Store::open().await?;
     let mut report = JobReport::default();
 
     // Scheduled sends whose time has come: claimed (→ Sending) in one statement, then sent.
-    let carrier = CarrierConfig::from_variables();
-    let mut due = store.claim_due_scheduled(&carrier.name, SCHEDULED_BATCH).map_err(internal)?;
+    let carrier = CarrierConfig::from_variables().await;
+    let mut due = store.claim_due_scheduled(&carrier.name, SCHEDULED_BATCH).await?;
     // A recipient who opted out after the send was accepted is not sent to: refused, refunded.
-    let opted_out = opted_out_since_accepted(&store, &due)?;
+    let opted_out = opted_out_since_accepted(&store, &due).await?;
     for (message, detail) in &opted_out {
-        store.change_status(message, Status::RecipientRejected, "blocklist", Some(detail)).map_err(internal)?;
+        store.change_status(message, Status::RecipientRejected, "blocklist", Some(detail)).await?;
     }
     due.retain(|m| !opted_out.iter().any(|(id, _)| *id == m.id));
     report.scheduled_refused = opted_out.len();
@@ -131,51 +117,51 @@ fn run_jobs(req: &Request) -> Result<Response, ApiError> {
             segments: m.segments,
         })
         .collect();
-    report.scheduled_sent = submit_and_record(&store, &carrier, &submissions).map_err(internal)?.len();
+    report.scheduled_sent = submit_and_record(&store, &carrier, &submissions).await?.len();
 
     // Receipts that arrived before their message's submit answer.
-    report.receipts_applied = store.apply_pending_receipts(RECEIPT_BATCH).map_err(internal)?;
-    report.receipts_purged = store.purge_unmatched_receipts(UNMATCHED_RECEIPT_DAYS).map_err(internal)?;
+    report.receipts_applied = store.apply_pending_receipts(RECEIPT_BATCH).await?;
+    report.receipts_purged = store.purge_unmatched_receipts(UNMATCHED_RECEIPT_DAYS).await?;
 
     // Long inbound messages whose missing parts never came: processed with what arrived.
-    report.inbound_settled = platform::inbound::settle_stale_parts(&store, INBOUND_BATCH)?;
+    report.inbound_settled = platform::inbound::settle_stale_parts(&store, INBOUND_BATCH).await?;
 
     // Validity: no final status in time → Expired (refunded only if it never left us).
-    for id in store.expired_messages(EXPIRY_BATCH).map_err(internal)? {
+    for id in store.expired_messages(EXPIRY_BATCH).await? {
         let outcome = store
             .change_status(&id, Status::Expired, "validity", Some("no final status within the validity period"))
-            .map_err(internal)?;
+            .await?;
         report.expired += matches!(outcome, platform::store::StatusOutcome::Applied { .. }) as usize;
     }
 
     // Subscriptions whose period is over: renewed once each, however many runners run.
-    report.subscriptions = store.renew_due_subscriptions(Utc::now(), RENEWAL_BATCH).map_err(internal)?;
+    report.subscriptions = store.renew_due_subscriptions(Utc::now(), RENEWAL_BATCH).await?;
 
     // Last month's invoices, once its month has ended in each account's time zone.
-    report.invoices_issued = platform::reports::issue_due(&store, Utc::now(), INVOICE_BATCH).map_err(internal)?;
+    report.invoices_issued = platform::reports::issue_due(&store, Utc::now(), INVOICE_BATCH).await?;
 
     // Status callbacks, batch after batch (each message's next event becomes due when
     // the one before it is delivered), within the time budget.
     while started.elapsed() < CALLBACK_BUDGET {
-        let claimed = store.claim_callbacks(CALLBACK_BATCH, CALLBACK_LEASE_SECONDS).map_err(internal)?;
+        let claimed = store.claim_callbacks(CALLBACK_BATCH, CALLBACK_LEASE_SECONDS).await?;
         if claimed.is_empty() {
             break;
         }
-        deliver_callbacks(&store, &claimed, &mut report).map_err(internal)?;
+        deliver_callbacks(&store, &claimed, &mut report).await?;
     }
     report.elapsed_ms = started.elapsed().as_millis();
     Ok(json(200, &report))
 }
 
 /// The due messages whose recipient is now on their account's blocklist, with why.
-fn opted_out_since_accepted(store: &Store, due: &[DueMessage]) -> Result<Vec<(String, String)>, ApiError> {
+async fn opted_out_since_accepted(store: &Store, due: &[DueMessage]) -> Result<Vec<(String, String)>, ApiError> {
     let mut accounts: Vec<&str> = due.iter().map(|m| m.account_id.as_str()).collect();
     accounts.sort_unstable();
     accounts.dedup();
     let mut refused = Vec::new();
     for account in accounts {
         let numbers: Vec<&str> = due.iter().filter(|m| m.account_id == account).map(|m| m.recipient.as_str()).collect();
-        for (number, reason, since) in store.blocked_numbers(account, &numbers).map_err(internal)? {
+        for (number, reason, since) in store.blocked_numbers(account, &numbers).await? {
             let detail = blocked_detail(&reason, &since);
             refused.extend(
                 due.iter().filter(|m| m.account_id == account && m.recipient == number).map(|m| (m.id.clone(), detail.clone())),
@@ -185,24 +171,22 @@ fn opted_out_since_accepted(store: &Store, due: &[DueMessage]) -> Result<Vec<(St
     Ok(refused)
 }
 
-fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &mut JobReport) -> Result<(), platform::db::DbError> {
+async fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &mut JobReport) -> Result<(), platform::db::DbError> {
     let timestamp = now_seconds();
-    let posts: Vec<Post> = claimed
-        .iter()
-        .map(|c| {
-            let body = render_event(c);
-            let secrets: Vec<WebhookSecret> = c.secrets.iter().filter_map(|s| WebhookSecret::parse(s).ok()).collect();
-            // Accounts made before callbacks existed get a secret now; they see it by rotating.
-            let secrets = if secrets.is_empty() { vec![new_secret_for(store, &c.account_id)] } else { secrets };
-            let mut headers: Vec<(String, String)> = domain::webhook::headers(&secrets.iter().collect::<Vec<_>>(), &c.event_id, timestamp, body.as_bytes())
-                .into_iter()
-                .map(|(name, value)| (name.to_owned(), value))
-                .collect();
-            headers.push(("user-agent".to_owned(), "smsedge-callbacks/1".to_owned()));
-            Post { url: &c.url, headers, body, timeout: CALLBACK_TIMEOUT }
-        })
-        .collect();
-    let outcomes = post_all(&posts, CALLBACKS_IN_FLIGHT);
+    let mut posts: Vec<Post> = Vec::with_capacity(claimed.len());
+    for c in claimed {
+        let body = render_event(c);
+        let secrets: Vec<WebhookSecret> = c.secrets.iter().filter_map(|s| WebhookSecret::parse(s).ok()).collect();
+        // Accounts made before callbacks existed get a secret now; they see it by rotating.
+        let secrets = if secrets.is_empty() { vec![new_secret_for(store, &c.account_id).await] } else { secrets };
+        let mut headers: Vec<(String, String)> = domain::webhook::headers(&secrets.iter().collect::<Vec<_>>(), &c.event_id, timestamp, body.as_bytes())
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect();
+        headers.push(("user-agent".to_owned(), "smsedge-callbacks/1".to_owned()));
+        posts.push(Post { url: &c.url, headers, body, timeout: CALLBACK_TIMEOUT });
+    }
+    let outcomes = post_all(&posts, CALLBACKS_IN_FLIGHT).await;
     for (callback, outcome) in claimed.iter().zip(outcomes) {
         let (delivery, http_status, error) = match &outcome.result {
             Ok(answer) => (DeliveryOutcome::Http(answer.status), Some(answer.status), None),
@@ -236,14 +220,14 @@ fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &mut Jo
             error.as_deref(),
             outcome.elapsed.as_millis() as i64,
             result,
-        )?;
+        ).await?;
     }
     Ok(())
 }
 
-fn new_secret_for(store: &Store, account_id: &str) -> WebhookSecret {
+async fn new_secret_for(store: &Store, account_id: &str) -> WebhookSecret {
     let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).expect("32 bytes make a secret");
-    if let Err(e) = store.rotate_webhook_secret(account_id, &secret.to_string()) {
+    if let Err(e) = store.rotate_webhook_secret(account_id, &secret.to_string()).await {
         eprintln!("could not store a webhook secret for {account_id}: {e}");
     }
     secret
@@ -288,24 +272,25 @@ fn render_event(c: &ClaimedCallback) -> String {
 
 // ---------------------------------------------------------------- the callback log
 
-fn callback_log(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
-    let query = platform::http::query(req);
+async fn callback_log(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let query = platform::http::query(&req);
     let state = query.get("state").map(String::as_str);
     if state.is_some_and(|s| !["pending", "delivered", "failed"].contains(&s)) {
         return Err(ApiError::malformed("state is one of pending, delivered, failed"));
     }
     let limit = query.get("limit").and_then(|l| l.parse::<i64>().ok()).unwrap_or(50).clamp(1, 500);
-    let deliveries = store.callback_log(&caller.account_id, state, limit).map_err(internal)?;
+    let deliveries = store.callback_log(&caller.account_id, state, limit).await?;
     Ok(json(200, &serde_json::json!({ "deliveries": deliveries })))
 }
 
 /// Queues a delivery again, due now, with a fresh retry schedule (e.g. after a failure).
-fn replay(req: &Request, event_id: &str) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
-    if !store.replay_callback(&caller.account_id, event_id).map_err(internal)? {
+async fn replay(req: Req) -> Reply {
+    let event_id = req.param("event_id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    if !store.replay_callback(&caller.account_id, event_id).await? {
         return Err(ApiError::not_found(format!("no callback event {event_id} in this account")));
     }
     Ok(json(202, &serde_json::json!({ "event_id": event_id, "state": "pending" })))
@@ -313,19 +298,19 @@ fn replay(req: &Request, event_id: &str) -> Result<Response, ApiError> {
 
 // ---------------------------------------------------------------- account settings
 
-fn settings(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
-    settings_of(&store, &caller.account_id)
+async fn settings(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    settings_of(&store, &caller.account_id).await
 }
 
 /// The account's settings as the API shows them.
-fn settings_of(store: &Store, account_id: &str) -> Result<Response, ApiError> {
+async fn settings_of(store: &Store, account_id: &str) -> Reply {
     let gone = || ApiError::not_found("the account no longer exists");
-    let callbacks = store.account_settings(account_id).map_err(internal)?.ok_or_else(gone)?;
-    let inbound = store.inbound_settings(account_id).map_err(internal)?.ok_or_else(gone)?;
-    let profile = store.account_profile(account_id).map_err(internal)?.ok_or_else(gone)?;
-    let account = store.account(account_id).map_err(internal)?.ok_or_else(gone)?;
+    let callbacks = store.account_settings(account_id).await?.ok_or_else(gone)?;
+    let inbound = store.inbound_settings(account_id).await?.ok_or_else(gone)?;
+    let profile = store.account_profile(account_id).await?.ok_or_else(gone)?;
+    let account = store.account(account_id).await?.ok_or_else(gone)?;
     Ok(json(
         200,
         &serde_json::json!({
@@ -409,10 +394,10 @@ fn reply_patch(field: &Option<Option<String>>, name: &str) -> Result<Option<Opti
     }
 }
 
-fn update_settings(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
-    let mut patch: SettingsPatch = parse_body(req)?;
+async fn update_settings(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let mut patch: SettingsPatch = parse_body(&req)?;
     // The profile's fields are all checked, and every bad one reported, first.
     let profile = ProfilePatch::parse(&ProfileInput {
         company: patch.company.take(),
@@ -451,12 +436,12 @@ fn update_settings(req: &Request) -> Result<Response, ApiError> {
     let (help, opt_out, save) =
         (reply_patch(&patch.help_reply, "help_reply")?, reply_patch(&patch.opt_out_reply, "opt_out_reply")?, reply_patch(&patch.save_reply, "save_reply")?);
     store
-        .audited(&caller.account_id, &caller.actor, "settings.updated", Subject::Account(&caller.account_id), |store| {
+        .audited(&caller.account_id, &caller.actor, "settings.updated", Subject::Account(&caller.account_id), async |store| {
             store.update_account_settings(
                 &caller.account_id,
                 time_zone.as_ref().map(TimeZone::name),
                 status_callback.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
-            )?;
+            ).await?;
             store.update_inbound_settings(
                 &caller.account_id,
                 &InboundSettingsPatch {
@@ -468,60 +453,63 @@ fn update_settings(req: &Request) -> Result<Response, ApiError> {
                     save_reply: save.as_ref().map(|o| o.as_deref()),
                     inbound_webhook: inbound_webhook.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
                 },
-            )?;
-            store.update_account_profile(&caller.account_id, &profile_update)
+            ).await?;
+            store.update_account_profile(&caller.account_id, &profile_update).await
         })
+        .await
         .map_err(|e| match e {
             ProfileUpdateError::CurrencyLocked(current) => currency_locked(&current),
             ProfileUpdateError::Db(e) => internal(e),
         })?;
-    settings_of(&store, &caller.account_id)
+    settings_of(&store, &caller.account_id).await
 }
 
 /// The account's history: changes to its settings, keys, numbers and balance, newest first.
-fn history(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
-    let (limit, before) = history_page(req)?;
-    Ok(json(200, &serde_json::json!({ "events": store.history(&caller.account_id, limit, before).map_err(internal)? })))
+async fn history(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let (limit, before) = history_page(&req)?;
+    Ok(json(200, &serde_json::json!({ "events": store.history(&caller.account_id, limit, before).await? })))
 }
 
 /// Makes a new signing secret and shows it this once; the old one keeps signing beside
 /// it for a day, so receivers can switch without missing an event.
-fn rotate_secret(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
+async fn rotate_secret(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
     let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).map_err(internal)?.to_string();
     store
-        .audited(&caller.account_id, &caller.actor, "webhook_secret.rotated", Subject::Account(&caller.account_id), |store| {
-            store.rotate_webhook_secret(&caller.account_id, &secret)
+        .audited(&caller.account_id, &caller.actor, "webhook_secret.rotated", Subject::Account(&caller.account_id), async |store| {
+            store.rotate_webhook_secret(&caller.account_id, &secret).await
         })
-        .map_err(internal)?;
+        .await?;
     Ok(json(201, &serde_json::json!({ "webhook_secret": secret, "previous_valid_for_hours": 24 })))
 }
 
 // ---------------------------------------------------------------- SMPP credentials
 
-fn smpp_list(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
-    platform::smpp::list(&store, &caller.account_id)
+async fn smpp_list(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    platform::smpp::list(&store, &caller.account_id).await
 }
 
-fn smpp_create(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
-    platform::smpp::create(req, &store, &caller.account_id, &caller.actor)
+async fn smpp_create(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    platform::smpp::create(&req, &store, &caller.account_id, &caller.actor).await
 }
 
-fn smpp_update(req: &Request, id: &str) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
-    platform::smpp::update(req, &store, &caller.account_id, id, &caller.actor)
+async fn smpp_update(req: Req) -> Reply {
+    let id = req.param("id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    platform::smpp::update(&req, &store, &caller.account_id, id, &caller.actor).await
 }
 
-fn smpp_revoke(req: &Request, id: &str) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Account)?;
-    platform::smpp::revoke(&store, &caller.account_id, id, &caller.actor)
+async fn smpp_revoke(req: Req) -> Reply {
+    let id = req.param("id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    platform::smpp::revoke(&store, &caller.account_id, id, &caller.actor).await
 }

@@ -13,54 +13,44 @@ use domain::error::ApiError;
 use domain::keyword::{caseless_key, CustomKeyword};
 use domain::mo::inbound_format;
 use domain::optout::{verify, UnsubscribeSecret};
-use platform::http::{authenticate, internal, json, parse_body, query, respond, segments, verify_carrier_webhook};
+use platform::http::{authenticate, json, parse_body, query, respond_with, verify_carrier_webhook, Reply, Req, Response, Routes};
 use platform::inbound::receive;
 use platform::store::{InboxFilter, Store};
 use serde::Deserialize;
-use spin_sdk::http::{Method, Request, Response};
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: Request) -> Response {
-    respond(route(&req))
+platform::http_entry!(routes().into_router());
+
+/// Every route of this component (tests compare the table with api/openapi.json).
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/v1/carriers/{carrier}/inbound", inbound)
+        .get("/v1/inbox", inbox)
+        .get("/v1/inbox/{id}", inbox_message)
+        .get("/v1/numbers", numbers)
+        .get("/v1/keywords", keywords)
+        .put("/v1/keywords/{word}", set_keyword)
+        .delete("/v1/keywords/{word}", delete_keyword)
+        .get("/u/{token}", unsubscribe_ask)
+        .post("/u/{token}", unsubscribe_confirm)
 }
 
-fn route(req: &Request) -> Result<Response, ApiError> {
-    let path = segments(req);
-    match (req.method(), path.as_slice()) {
-        (Method::Post, ["v1", "carriers", carrier, "inbound"]) => inbound(req, carrier),
-        (Method::Get, ["v1", "inbox"]) => inbox(req),
-        (Method::Get, ["v1", "inbox", id]) => inbox_message(req, id),
-        (Method::Get, ["v1", "numbers"]) => numbers(req),
-        (Method::Get, ["v1", "keywords"]) => keywords(req),
-        (Method::Put, ["v1", "keywords", word]) => set_keyword(req, word),
-        (Method::Delete, ["v1", "keywords", word]) => delete_keyword(req, word),
-        (Method::Get, ["u", token]) => unsubscribe_page(token, false),
-        (Method::Post, ["u", token]) => unsubscribe_page(token, true),
-        (_, ["v1", "carriers", _, "inbound"]) => Err(ApiError::method_not_allowed("POST")),
-        (_, ["v1", "keywords", _]) => Err(ApiError::method_not_allowed("PUT, DELETE")),
-        (_, ["u", _]) => Err(ApiError::method_not_allowed("GET, POST")),
-        (_, ["v1", "inbox", ..]) | (_, ["v1", "numbers"]) | (_, ["v1", "keywords"]) => Err(ApiError::method_not_allowed("GET")),
-        _ => Err(ApiError::not_found("no such endpoint")),
-    }
-}
-
-fn inbound(req: &Request, carrier: &str) -> Result<Response, ApiError> {
+async fn inbound(req: Req) -> Reply {
+    let carrier = req.param("carrier")?;
     let carrier = carrier.to_ascii_lowercase();
     let format =
         inbound_format(&carrier).ok_or_else(|| ApiError::not_found(format!("no carrier '{carrier}' delivers inbound messages here")))?;
-    verify_carrier_webhook(req, &carrier)?;
-    let content_type = req.header("content-type").and_then(|h| h.as_str());
+    verify_carrier_webhook(&req, &carrier).await?;
+    let content_type = req.header("content-type");
     let sms = format.parse_inbound(content_type, req.body()).map_err(|e| ApiError::malformed(e.to_string()))?;
-    let store = Store::open().map_err(internal)?;
-    let received = receive(&store, &carrier, &sms)?;
+    let store = Store::open().await?;
+    let received = receive(&store, &carrier, &sms).await?;
     Ok(json(200, &received))
 }
 
-fn inbox(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Inbound)?;
-    let q = query(req);
+async fn inbox(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Inbound).await?;
+    let q = query(&req);
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let limit = match get("limit") {
         None => 50,
@@ -72,33 +62,34 @@ fn inbox(req: &Request) -> Result<Response, ApiError> {
             &InboxFilter { from: get("from"), action: get("action"), since: get("since"), until: get("until"), before: get("before") },
             limit + 1,
         )
-        .map_err(internal)?;
+        .await?;
     let more = messages.len() as i64 > limit;
     let messages: Vec<_> = messages.into_iter().take(limit as usize).collect();
     let next = more.then(|| messages.last().map(|m| m.id.clone())).flatten();
     Ok(json(200, &serde_json::json!({ "messages": messages, "next_before": next })))
 }
 
-fn inbox_message(req: &Request, id: &str) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Inbound)?;
+async fn inbox_message(req: Req) -> Reply {
+    let id = req.param("id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Inbound).await?;
     let message = store
         .inbound_message(&caller.account_id, id)
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| ApiError::not_found(format!("no inbound message {id} in this account")))?;
     Ok(json(200, &message))
 }
 
-fn numbers(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Inbound)?;
-    Ok(json(200, &serde_json::json!({ "numbers": store.numbers(&caller.account_id).map_err(internal)? })))
+async fn numbers(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Inbound).await?;
+    Ok(json(200, &serde_json::json!({ "numbers": store.numbers(&caller.account_id).await? })))
 }
 
-fn keywords(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Inbound)?;
-    Ok(json(200, &serde_json::json!({ "keywords": store.keywords(&caller.account_id).map_err(internal)? })))
+async fn keywords(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Inbound).await?;
+    Ok(json(200, &serde_json::json!({ "keywords": store.keywords(&caller.account_id).await? })))
 }
 
 #[derive(Deserialize)]
@@ -108,10 +99,11 @@ struct KeywordBody {
     forward_url: Option<String>,
 }
 
-fn set_keyword(req: &Request, word: &str) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Inbound)?;
-    let body: KeywordBody = parse_body(req)?;
+async fn set_keyword(req: Req) -> Reply {
+    let word = req.param("word")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Inbound).await?;
+    let body: KeywordBody = parse_body(&req)?;
     if body.reply.is_none() && body.forward_url.is_none() {
         return Err(ApiError::malformed("a keyword needs a reply, a forward_url, or both"));
     }
@@ -119,23 +111,34 @@ fn set_keyword(req: &Request, word: &str) -> Result<Response, ApiError> {
         CustomKeyword::new(word, body.reply.as_deref(), body.forward_url.as_deref()).map_err(|e| ApiError::malformed(e.to_string()))?;
     store
         .set_keyword(&caller.account_id, keyword.word(), keyword.key(), keyword.reply(), keyword.forward_url().map(CallbackUrl::as_str))
-        .map_err(internal)?;
-    Ok(json(200, &serde_json::json!({ "keywords": store.keywords(&caller.account_id).map_err(internal)? })))
+        .await?;
+    Ok(json(200, &serde_json::json!({ "keywords": store.keywords(&caller.account_id).await? })))
 }
 
-fn delete_keyword(req: &Request, word: &str) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::Inbound)?;
-    if !store.delete_keyword(&caller.account_id, &caseless_key(word)).map_err(internal)? {
+async fn delete_keyword(req: Req) -> Reply {
+    let word = req.param("word")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Inbound).await?;
+    if !store.delete_keyword(&caller.account_id, &caseless_key(word)).await? {
         return Err(ApiError::not_found(format!("no keyword '{word}' in this account")));
     }
     Ok(json(200, &serde_json::json!({ "deleted": word })))
 }
 
+/// `GET /u/{token}`: the unsubscribe page asks.
+async fn unsubscribe_ask(req: Req) -> Reply {
+    unsubscribe_page(req.param("token")?, false).await
+}
+
+/// `POST /u/{token}`: the page's form confirms.
+async fn unsubscribe_confirm(req: Req) -> Reply {
+    unsubscribe_page(req.param("token")?, true).await
+}
+
 /// The page an unsubscribe link opens. GET asks (link previews and scanners open links;
 /// they must not opt anyone out); the form's POST blocks the number for the account.
-fn unsubscribe_page(token: &str, confirm: bool) -> Result<Response, ApiError> {
-    let secret = platform::config::get_or("unsubscribe_secret", "");
+async fn unsubscribe_page(token: &str, confirm: bool) -> Reply {
+    let secret = platform::config::get_or("unsubscribe_secret", "").await;
     let secret = UnsubscribeSecret::new(secret.as_bytes()).map_err(|e| ApiError::unavailable(e.to_string()))?;
     let who = match verify(&secret, token) {
         Ok(who) => who,
@@ -146,9 +149,9 @@ fn unsubscribe_page(token: &str, confirm: bool) -> Result<Response, ApiError> {
         let form = format!(r#"<form method="post" action="/u/{token}"><button type="submit">Unsubscribe {masked}</button></form>"#);
         return Ok(page(200, "Unsubscribe", &format!("Stop SMS from this sender to {masked}?"), Some(&form)));
     }
-    let store = Store::open().map_err(internal)?;
+    let store = Store::open().await?;
     let reason = domain::contact::BlockReason::UnsubscribeLink.to_string();
-    store.block_number(&who.account_id, &who.e164, &reason, "unsubscribe_link").map_err(internal)?;
+    store.block_number(&who.account_id, &who.e164, &reason, "unsubscribe_link").await?;
     Ok(page(200, "Unsubscribed", &format!("{masked} will get no more SMS from this sender. Text START to undo."), None))
 }
 
@@ -173,12 +176,14 @@ fn page(status: u16, title: &str, message: &str, form: Option<&str>) -> Response
 <body><h1>{title}</h1><p>{message}</p>{form}</body></html>"#,
         form = form.unwrap_or("")
     );
-    Response::builder()
-        .status(status)
-        .header("content-type", "text/html; charset=utf-8")
-        .header("cache-control", "no-store")
-        .header("referrer-policy", "no-referrer")
-        .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
-        .body(body)
-        .build()
+    respond_with(
+        status,
+        &[
+            ("content-type", "text/html; charset=utf-8"),
+            ("cache-control", "no-store"),
+            ("referrer-policy", "no-referrer"),
+            ("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"),
+        ],
+        body,
+    )
 }

@@ -15,105 +15,106 @@ use domain::schedule::TimeZone;
 use domain::session::{clear_cookie, new_secret_token, set_cookie, token_digest, Session};
 use domain::throttle::{after_failure, retry_after, ThrottleKey};
 use domain::totp::{generate_recovery_codes, hash_recovery_code, provisioning_uri, verify_code, TotpSecret};
-use platform::http::{internal, json, member_caller, parse_body, percent_decode, query, require_session, respond, segments, SignedIn};
+use platform::axum::http::{header, HeaderValue};
+use platform::http::{internal, json, member_caller, parse_body, query, require_session, respond_with, Reply, Req, Response, Routes, SignedIn};
 use platform::ids::now_seconds;
 use platform::people::{invite, Invitation};
 use platform::store::{MembershipChange, PhoneCodeCheck, ProfilePatch, Store, Subject, UserRecord};
 use serde::Deserialize;
-use spin_sdk::http::{Method, Request, Response};
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: Request) -> Response {
-    respond(route(&req))
+platform::http_entry!(routes().into_router());
+
+/// Every route of this component (tests compare the table with api/openapi.json).
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/v1/auth/login", login)
+        .post("/v1/auth/login/2fa", login_second_factor)
+        .post("/v1/auth/logout", logout)
+        .post("/v1/auth/password-reset", request_password_reset)
+        .post("/v1/auth/password-reset/confirm", reset_password)
+        .post("/v1/auth/email-confirmation", confirm_email)
+        .post("/v1/invitations/accept", accept_invitation)
+        .get("/v1/me", me)
+        .patch("/v1/me", update_me)
+        .post("/v1/me/password", change_password)
+        .post("/v1/me/email", change_email)
+        .post("/v1/me/email/confirmation", resend_email_confirmation)
+        .post("/v1/me/phone/confirmation", send_phone_code)
+        .post("/v1/me/phone/confirm", confirm_phone)
+        .post("/v1/me/2fa", begin_two_factor)
+        .post("/v1/me/2fa/confirm", confirm_two_factor)
+        .post("/v1/me/2fa/disable", disable_two_factor)
+        .post("/v1/me/2fa/recovery-codes", new_recovery_codes)
+        .put("/v1/me/default-account", set_default_account)
+        .get("/v1/accounts", accounts)
+        .get("/v1/accounts/{id}", account_overview)
+        .patch("/v1/accounts/{id}", update_account)
+        .get("/v1/accounts/{id}/members", members)
+        .post("/v1/accounts/{id}/members", add_member)
+        .patch("/v1/accounts/{id}/members/{user_id}", change_member)
+        .delete("/v1/accounts/{id}/members/{user_id}", revoke_member)
+        .get("/v1/accounts/{id}/keys", list_keys)
+        .post("/v1/accounts/{id}/keys", create_key)
+        .patch("/v1/accounts/{id}/keys/{key_id}", update_key)
+        .delete("/v1/accounts/{id}/keys/{key_id}", revoke_key)
+        .get("/v1/users", users)
+        .get("/v1/users/{id}", user_overview)
 }
 
-fn route(req: &Request) -> Result<Response, ApiError> {
-    let path = segments(req);
-    let store = Store::open().map_err(internal)?;
-    match (req.method(), path.as_slice()) {
-        (Method::Post, ["v1", "auth", "login"]) => login(req, &store),
-        (Method::Post, ["v1", "auth", "login", "2fa"]) => login_second_factor(req, &store),
-        (Method::Post, ["v1", "auth", "logout"]) => logout(req),
-        (Method::Post, ["v1", "auth", "password-reset"]) => request_password_reset(req, &store),
-        (Method::Post, ["v1", "auth", "password-reset", "confirm"]) => reset_password(req, &store),
-        (Method::Post, ["v1", "auth", "email-confirmation"]) => confirm_email(req, &store),
-        (Method::Post, ["v1", "invitations", "accept"]) => accept_invitation(req, &store),
-        (Method::Get, ["v1", "me"]) => me(req, &store),
-        (Method::Patch, ["v1", "me"]) => update_me(req, &store),
-        (Method::Post, ["v1", "me", "password"]) => change_password(req, &store),
-        (Method::Post, ["v1", "me", "email"]) => change_email(req, &store),
-        (Method::Post, ["v1", "me", "email", "confirmation"]) => resend_email_confirmation(req, &store),
-        (Method::Post, ["v1", "me", "phone", "confirmation"]) => send_phone_code(req, &store),
-        (Method::Post, ["v1", "me", "phone", "confirm"]) => confirm_phone(req, &store),
-        (Method::Post, ["v1", "me", "2fa"]) => begin_two_factor(req, &store),
-        (Method::Post, ["v1", "me", "2fa", "confirm"]) => confirm_two_factor(req, &store),
-        (Method::Post, ["v1", "me", "2fa", "disable"]) => disable_two_factor(req, &store),
-        (Method::Post, ["v1", "me", "2fa", "recovery-codes"]) => new_recovery_codes(req, &store),
-        (Method::Put, ["v1", "me", "default-account"]) => set_default_account(req, &store),
-        (Method::Get, ["v1", "accounts"]) => accounts(req, &store),
-        (Method::Get, ["v1", "accounts", id]) => account_overview(req, &store, id),
-        (Method::Patch, ["v1", "accounts", id]) => update_account(req, &store, id),
-        (Method::Get, ["v1", "accounts", id, "members"]) => members(req, &store, id),
-        (Method::Post, ["v1", "accounts", id, "members"]) => add_member(req, &store, id),
-        (Method::Patch, ["v1", "accounts", id, "members", user]) => change_member(req, &store, id, user),
-        (Method::Delete, ["v1", "accounts", id, "members", user]) => revoke_member(req, &store, id, user),
-        (Method::Get, ["v1", "accounts", id, "keys"]) => {
-            let (_, id) = account_admin(req, &store, id)?;
-            platform::keys::list_keys(&store, &id)
-        }
-        (Method::Post, ["v1", "accounts", id, "keys"]) => {
-            let (actor, id) = account_admin(req, &store, id)?;
-            platform::keys::create_key(req, &store, &id, &actor)
-        }
-        (Method::Patch, ["v1", "accounts", id, "keys", key]) => {
-            let (actor, id) = account_admin(req, &store, id)?;
-            platform::keys::update_key(req, &store, key, Some(&id), &actor)
-        }
-        (Method::Delete, ["v1", "accounts", id, "keys", key]) => {
-            let (actor, id) = account_admin(req, &store, id)?;
-            platform::keys::revoke_key(&store, key, Some(&id), &actor)
-        }
-        (Method::Get, ["v1", "users"]) => users(req, &store),
-        (Method::Get, ["v1", "users", id]) => user_overview(req, &store, id),
-        (_, ["v1", "auth", ..] | ["v1", "invitations", "accept"] | ["v1", "me", _, ..]) => Err(ApiError::method_not_allowed("POST")),
-        (_, ["v1", "me"]) => Err(ApiError::method_not_allowed("GET, PATCH")),
-        (_, ["v1", "accounts"] | ["v1", "users"] | ["v1", "users", _]) => Err(ApiError::method_not_allowed("GET")),
-        (_, ["v1", "accounts", _]) => Err(ApiError::method_not_allowed("GET, PATCH")),
-        (_, ["v1", "accounts", _, "members" | "keys"]) => Err(ApiError::method_not_allowed("GET, POST")),
-        (_, ["v1", "accounts", _, "members" | "keys", _]) => Err(ApiError::method_not_allowed("PATCH, DELETE")),
-        _ => Err(ApiError::not_found("no such endpoint")),
-    }
+// ---------------------------------------------------------------- API keys
+
+async fn list_keys(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, id) = account_admin(&req, &store, req.param("id")?).await?;
+    platform::keys::list_keys(&store, &id).await
+}
+
+async fn create_key(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
+    platform::keys::create_key(&req, &store, &id, &actor).await
+}
+
+async fn update_key(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
+    platform::keys::update_key(&req, &store, req.param("key_id")?, Some(&id), &actor).await
+}
+
+async fn revoke_key(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
+    platform::keys::revoke_key(&store, req.param("key_id")?, Some(&id), &actor).await
 }
 
 // ---------------------------------------------------------------- small helpers
 
 /// Served over TLS: the session cookie is then `Secure`.
-fn over_tls(req: &Request) -> bool {
-    req.header("spin-full-url").and_then(|h| h.as_str()).is_some_and(|u| u.starts_with("https://"))
+fn over_tls(req: &Req) -> bool {
+    req.header("spin-full-url").is_some_and(|u| u.starts_with("https://"))
 }
 
-fn client_address(req: &Request) -> String {
-    let addr = req.header(platform::http::CLIENT_ADDR_HEADER).and_then(|h| h.as_str()).unwrap_or("");
+fn client_address(req: &Req) -> String {
+    let addr = req.header(platform::http::CLIENT_ADDR_HEADER).unwrap_or("");
     domain::access::client_ip(Some(addr)).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn link(path: &str) -> String {
-    format!("{}{path}", platform::config::get_or("public_base_url", "http://127.0.0.1:3000").trim_end_matches('/'))
+async fn link(path: &str) -> String {
+    format!("{}{path}", platform::config::get_or("public_base_url", "http://127.0.0.1:3000").await.trim_end_matches('/'))
 }
 
-fn with_cookie(mut response: Response, cookie: &str) -> Response {
-    response.set_header("set-cookie", cookie);
-    response
+fn with_cookie(mut response: Response, cookie: &str) -> Reply {
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(cookie).map_err(internal)?);
+    Ok(response)
 }
 
 fn no_content() -> Response {
-    Response::builder().status(204).header("cache-control", "no-store").build()
+    respond_with(204, &[("cache-control", "no-store")], "")
 }
 
-fn signed_in_user(req: &Request, store: &Store) -> Result<(SignedIn, UserRecord), ApiError> {
-    let signed_in = require_session(req)?;
-    let user = store.user(&signed_in.user_id).map_err(internal)?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
+async fn signed_in_user(req: &Req, store: &Store) -> Result<(SignedIn, UserRecord), ApiError> {
+    let signed_in = require_session(req).await?;
+    let user = store.user(&signed_in.user_id).await?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
     if signed_in.session.epoch != user.session_epoch {
         return Err(ApiError::unauthorized("the session has ended; sign in again"));
     }
@@ -136,41 +137,41 @@ fn actor(user_id: &str) -> String {
 fn throttled(wait: i64) -> Response {
     let err = ApiError::too_many_attempts(format!("too many attempts; try again in {wait} seconds"));
     let mut response = platform::http::error(&err);
-    response.set_header("retry-after", wait.to_string());
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
     response
 }
 
 /// How long the longest of the counted keys (e-mail address, client address) still has
 /// to wait, if any.
-fn wait_for(store: &Store, counted: [(ThrottleKey, &str); 2]) -> Result<Option<i64>, ApiError> {
+async fn wait_for(store: &Store, counted: [(ThrottleKey, &str); 2]) -> Result<Option<i64>, ApiError> {
     let now = now_seconds();
     let mut wait = None;
     for (kind, subject) in counted {
-        if let Some(state) = store.login_failures(&kind.key(subject)).map_err(internal)? {
+        if let Some(state) = store.login_failures(&kind.key(subject)).await? {
             wait = wait.max(retry_after(kind, &state, now));
         }
     }
     Ok(wait)
 }
 
-fn count(store: &Store, counted: [(ThrottleKey, &str); 2]) -> Result<(), ApiError> {
+async fn count(store: &Store, counted: [(ThrottleKey, &str); 2]) -> Result<(), ApiError> {
     let keys = counted.map(|(kind, subject)| kind.key(subject));
-    store.record_login_failure(&[&keys[0], &keys[1]], now_seconds(), after_failure).map_err(internal)
+    Ok(store.record_login_failure(&[&keys[0], &keys[1]], now_seconds(), after_failure).await?)
 }
 
-fn login_wait(store: &Store, email: &str, address: &str) -> Result<Option<i64>, ApiError> {
-    wait_for(store, ThrottleKey::for_login(email, address))
+async fn login_wait(store: &Store, email: &str, address: &str) -> Result<Option<i64>, ApiError> {
+    wait_for(store, ThrottleKey::for_login(email, address)).await
 }
 
-fn count_failure(store: &Store, email: &str, address: &str) -> Result<(), ApiError> {
-    count(store, ThrottleKey::for_login(email, address))
+async fn count_failure(store: &Store, email: &str, address: &str) -> Result<(), ApiError> {
+    count(store, ThrottleKey::for_login(email, address)).await
 }
 
-fn forget_failures(store: &Store, email: &str) -> Result<(), ApiError> {
-    store.clear_login_failures(&ThrottleKey::Account.key(email)).map_err(internal)
+async fn forget_failures(store: &Store, email: &str) -> Result<(), ApiError> {
+    Ok(store.clear_login_failures(&ThrottleKey::Account.key(email)).await?)
 }
 
-fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, ApiError> {
+async fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, ApiError> {
     Ok(serde_json::json!({
         "id": user.id,
         "email": user.email,
@@ -182,7 +183,7 @@ fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, ApiErr
         "time_zone": user.time_zone,
         "login_alerts": user.login_alerts,
         "two_factor_enabled": user.totp_enabled_at.is_some(),
-        "recovery_codes_left": if user.totp_enabled_at.is_some() { store.recovery_codes_left(&user.id).map_err(internal)? } else { 0 },
+        "recovery_codes_left": if user.totp_enabled_at.is_some() { store.recovery_codes_left(&user.id).await? } else { 0 },
         "default_account_id": user.default_account_id,
         "created_at": user.created_at,
     }))
@@ -190,26 +191,26 @@ fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, ApiErr
 
 /// A new session for the user: the cookie and the CSRF token the client sends back on
 /// every state-changing request.
-fn start_session(req: &Request, store: &Store, user: &UserRecord, two_factor_pending: bool) -> Result<Response, ApiError> {
+async fn start_session(req: &Req, store: &Store, user: &UserRecord, two_factor_pending: bool) -> Reply {
     let csrf = new_secret_token();
     let session = Session::new(&user.id, &csrf, now_seconds(), two_factor_pending).in_epoch(user.session_epoch);
-    let token = platform::session::create(&session).map_err(internal)?;
+    let token = platform::session::create(&session).await?;
     let body = serde_json::json!({
         "two_factor_required": two_factor_pending,
         "csrf_token": csrf,
-        "user": if two_factor_pending { serde_json::Value::Null } else { profile(store, user)? },
+        "user": if two_factor_pending { serde_json::Value::Null } else { profile(store, user).await? },
     });
-    Ok(with_cookie(json(200, &body), &set_cookie(&token, over_tls(req))))
+    with_cookie(json(200, &body), &set_cookie(&token, over_tls(req)))
 }
 
-fn login_alert(req: &Request, store: &Store, user: &UserRecord) -> Result<(), ApiError> {
+async fn login_alert(req: &Req, store: &Store, user: &UserRecord) -> Result<(), ApiError> {
     if !user.login_alerts {
         return Ok(());
     }
     let email = email_of(user)?;
     let at = chrono_now();
     let message = EmailMessage::login_alert(&email, &email, &client_address(req), &at, language_of(user));
-    platform::email::send(store, &message).map_err(internal)
+    Ok(platform::email::send(store, &message).await?)
 }
 
 fn chrono_now() -> String {
@@ -229,14 +230,15 @@ struct Login {
 /// Failures are counted per e-mail address and per client address and make the next
 /// attempt wait (domain::throttle: capped at 15 minutes, forgotten after a day), so
 /// guessing is slow and nobody can be locked out for good.
-fn login(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let body: Login = parse_body(req)?;
+async fn login(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let body: Login = parse_body(&req)?;
     let email = Email::parse(&body.email)?;
-    let address = client_address(req);
-    if let Some(wait) = login_wait(store, email.as_str(), &address)? {
+    let address = client_address(&req);
+    if let Some(wait) = login_wait(&store, email.as_str(), &address).await? {
         return Ok(throttled(wait));
     }
-    let user = store.user_by_email(email.as_str()).map_err(internal)?;
+    let user = store.user_by_email(email.as_str()).await?;
     let accepted = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
         Some(hash) => verify_password(&body.password, hash),
         None => {
@@ -246,15 +248,15 @@ fn login(req: &Request, store: &Store) -> Result<Response, ApiError> {
         }
     };
     let Some(user) = user.filter(|_| accepted) else {
-        count_failure(store, email.as_str(), &address)?;
+        count_failure(&store, email.as_str(), &address).await?;
         return Err(ApiError::named(401, "InvalidCredentials", "the e-mail address or the password is wrong"));
     };
     let two_factor = user.totp_enabled_at.is_some();
     if !two_factor {
-        forget_failures(store, email.as_str())?;
-        login_alert(req, store, &user)?;
+        forget_failures(&store, email.as_str()).await?;
+        login_alert(&req, &store, &user).await?;
     }
-    start_session(req, store, &user, two_factor)
+    start_session(&req, &store, &user, two_factor).await
 }
 
 #[derive(Deserialize)]
@@ -265,55 +267,58 @@ struct SecondFactor {
 }
 
 /// Checks a TOTP code (each time step once) or spends a recovery code.
-fn second_factor_ok(store: &Store, user: &UserRecord, factor: &SecondFactor) -> Result<bool, ApiError> {
+async fn second_factor_ok(store: &Store, user: &UserRecord, factor: &SecondFactor) -> Result<bool, ApiError> {
     match (&factor.code, &factor.recovery_code) {
         (Some(code), None) => {
             let Some(secret) = user.totp_secret.as_deref().and_then(TotpSecret::from_base32) else { return Ok(false) };
             match verify_code(&secret, code, now_seconds() as u64, None) {
-                Some(step) => store.use_totp_step(&user.id, step).map_err(internal),
+                Some(step) => Ok(store.use_totp_step(&user.id, step).await?),
                 None => Ok(false),
             }
         }
-        (None, Some(code)) => store.use_recovery_code(&user.id, &hash_recovery_code(code)).map_err(internal),
+        (None, Some(code)) => Ok(store.use_recovery_code(&user.id, &hash_recovery_code(code)).await?),
         _ => Err(ApiError::malformed("give either code (from the authenticator app) or recovery_code")),
     }
 }
 
-fn login_second_factor(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let token = platform::http::session_token(req).ok_or_else(|| ApiError::unauthorized("sign in with your password first"))?;
-    let session = platform::http::load_session(req, &token)?;
+async fn login_second_factor(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let token = platform::http::session_token(&req).ok_or_else(|| ApiError::unauthorized("sign in with your password first"))?;
+    let session = platform::http::load_session(&req, &token).await?;
     if !session.two_factor_pending {
         return Err(ApiError::named(409, "AlreadySignedIn", "this session is already signed in"));
     }
-    let body: SecondFactor = parse_body(req)?;
-    let user = store.user(&session.user_id).map_err(internal)?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
-    let address = client_address(req);
-    if let Some(wait) = login_wait(store, &user.email, &address)? {
+    let body: SecondFactor = parse_body(&req)?;
+    let user = store.user(&session.user_id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
+    let address = client_address(&req);
+    if let Some(wait) = login_wait(&store, &user.email, &address).await? {
         return Ok(throttled(wait));
     }
-    if !second_factor_ok(store, &user, &body)? {
-        count_failure(store, &user.email, &address)?;
+    if !second_factor_ok(&store, &user, &body).await? {
+        count_failure(&store, &user.email, &address).await?;
         return Err(ApiError::named(401, "InvalidCode", "the code is wrong or was used already"));
     }
     // A new token for the signed-in session: the half-signed-in one is never promoted.
-    platform::session::delete(&token).map_err(internal)?;
-    forget_failures(store, &user.email)?;
-    login_alert(req, store, &user)?;
-    start_session(req, store, &user, false)
+    platform::session::delete(&token).await?;
+    forget_failures(&store, &user.email).await?;
+    login_alert(&req, &store, &user).await?;
+    start_session(&req, &store, &user, false).await
 }
 
 /// Ends the session. A live session needs its CSRF token like any other change (a forged
 /// cross-site request must not sign people out); one that has already ended just loses
 /// its cookie.
-fn logout(req: &Request) -> Result<Response, ApiError> {
-    if let Some(token) = platform::http::session_token(req) {
-        match platform::http::load_session(req, &token) {
-            Ok(_) => platform::session::delete(&token).map_err(internal)?,
+async fn logout(req: Req) -> Reply {
+    // Every portal request opens the store first (it answers 500 when the database is down).
+    Store::open().await?;
+    if let Some(token) = platform::http::session_token(&req) {
+        match platform::http::load_session(&req, &token).await {
+            Ok(_) => platform::session::delete(&token).await?,
             Err(e) if e.name == "CsrfTokenInvalid" => return Err(e),
             Err(_) => {}
         }
     }
-    Ok(with_cookie(no_content(), &clear_cookie(over_tls(req))))
+    with_cookie(no_content(), &clear_cookie(over_tls(&req)))
 }
 
 // ---------------------------------------------------------------- tokens by e-mail
@@ -325,23 +330,24 @@ struct ResetRequest {
 }
 
 /// Always 202 with the same words, so the answer tells nobody who has a user.
-fn request_password_reset(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let body: ResetRequest = parse_body(req)?;
+async fn request_password_reset(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let body: ResetRequest = parse_body(&req)?;
     let email = Email::parse(&body.email)?;
-    let address = client_address(req);
+    let address = client_address(&req);
     let counted = ThrottleKey::for_reset(email.as_str(), &address);
-    if let Some(wait) = wait_for(store, counted)? {
+    if let Some(wait) = wait_for(&store, counted).await? {
         return Ok(throttled(wait));
     }
-    count(store, counted)?;
-    if let Some(user) = store.user_by_email(email.as_str()).map_err(internal)? {
+    count(&store, counted).await?;
+    if let Some(user) = store.user_by_email(email.as_str()).await? {
         let token = new_secret_token();
         let now = now_seconds();
         store
             .issue_token(&token_digest(&token), Purpose::PasswordReset.as_str(), &user.id, Some(email.as_str()), now + Purpose::PasswordReset.lifetime_seconds(), now)
-            .map_err(internal)?;
-        let message = EmailMessage::password_reset(&email, &link(&format!("/reset?token={token}")), language_of(&user));
-        platform::email::send(store, &message).map_err(internal)?;
+            .await?;
+        let message = EmailMessage::password_reset(&email, &link(&format!("/reset?token={token}")).await, language_of(&user));
+        platform::email::send(&store, &message).await?;
     }
     Ok(json(202, &serde_json::json!({"message": "if the address belongs to a user, a link to choose a new password is on its way; it works once, for an hour"})))
 }
@@ -360,16 +366,18 @@ fn invalid_token() -> ApiError {
 
 /// Sets the password from a reset link. Every session of the user ends; the link is
 /// used up; the address counts as confirmed (the link reached it).
-fn reset_password(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    set_password_from_token(req, store, Purpose::PasswordReset, "user.password_reset")
+async fn reset_password(req: Req) -> Reply {
+    let store = Store::open().await?;
+    set_password_from_token(&req, &store, Purpose::PasswordReset, "user.password_reset").await
 }
 
 /// An invited user sets their password (and may correct their name).
-fn accept_invitation(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    set_password_from_token(req, store, Purpose::Invitation, "user.invitation_accepted")
+async fn accept_invitation(req: Req) -> Reply {
+    let store = Store::open().await?;
+    set_password_from_token(&req, &store, Purpose::Invitation, "user.invitation_accepted").await
 }
 
-fn set_password_from_token(req: &Request, store: &Store, purpose: Purpose, action: &str) -> Result<Response, ApiError> {
+async fn set_password_from_token(req: &Req, store: &Store, purpose: Purpose, action: &str) -> Reply {
     let body: NewPassword = parse_body(req)?;
     if body.name.is_some() && purpose != Purpose::Invitation {
         return Err(ApiError::malformed("name can only be given with an invitation"));
@@ -379,23 +387,23 @@ fn set_password_from_token(req: &Request, store: &Store, purpose: Purpose, actio
     let name = body.name.as_deref().map(PersonName::parse).transpose()?;
     let hash = hash_password(&password);
     let now = now_seconds();
-    let (user_id, email) = store.consume_token(&token_digest(&body.token), purpose.as_str(), now).map_err(internal)?.ok_or_else(invalid_token)?;
+    let (user_id, email) = store.consume_token(&token_digest(&body.token), purpose.as_str(), now).await?.ok_or_else(invalid_token)?;
     store
-        .audited_user(&user_id, &actor(&user_id), action, |store| {
-            store.set_password(&user_id, &hash)?;
+        .audited_user(&user_id, &actor(&user_id), action, async |store| {
+            store.set_password(&user_id, &hash).await?;
             if let Some(name) = &name {
-                store.update_profile(&user_id, &ProfilePatch { name: Some(name.as_str()), ..Default::default() })?;
+                store.update_profile(&user_id, &ProfilePatch { name: Some(name.as_str()), ..Default::default() }).await?;
             }
             match &email {
-                Some(email) => store.confirm_email(&user_id, email).map(|_| ()),
+                Some(email) => store.confirm_email(&user_id, email).await.map(|_| ()),
                 None => Ok(()),
             }
         })
-        .map_err(internal)?;
-    let user = store.user(&user_id).map_err(internal)?.ok_or_else(invalid_token)?;
-    forget_failures(store, &user.email)?;
+        .await?;
+    let user = store.user(&user_id).await?.ok_or_else(invalid_token)?;
+    forget_failures(store, &user.email).await?;
     if purpose == Purpose::PasswordReset {
-        platform::email::send(store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).map_err(internal)?;
+        platform::email::send(store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).await?;
     }
     Ok(no_content())
 }
@@ -406,14 +414,15 @@ struct TokenOnly {
     token: String,
 }
 
-fn confirm_email(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let body: TokenOnly = parse_body(req)?;
+async fn confirm_email(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let body: TokenOnly = parse_body(&req)?;
     let (user_id, email) =
-        store.consume_token(&token_digest(&body.token), Purpose::EmailConfirmation.as_str(), now_seconds()).map_err(internal)?.ok_or_else(invalid_token)?;
+        store.consume_token(&token_digest(&body.token), Purpose::EmailConfirmation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
     let email = email.ok_or_else(invalid_token)?;
     let moved = store
-        .audited_user(&user_id, &actor(&user_id), "user.email_confirmed", |store| store.confirm_email(&user_id, &email))
-        .map_err(internal)?;
+        .audited_user(&user_id, &actor(&user_id), "user.email_confirmed", async |store| store.confirm_email(&user_id, &email).await)
+        .await?;
     if !moved {
         return Err(ApiError::named(409, "EmailTaken", "another user has this address now"));
     }
@@ -421,23 +430,24 @@ fn confirm_email(req: &Request, store: &Store) -> Result<Response, ApiError> {
 }
 
 /// Sends a confirmation link to `email` (the user's address, or the one they move to).
-fn send_email_confirmation(store: &Store, user: &UserRecord, email: &Email) -> Result<(), ApiError> {
+async fn send_email_confirmation(store: &Store, user: &UserRecord, email: &Email) -> Result<(), ApiError> {
     let token = new_secret_token();
     let now = now_seconds();
     store
         .issue_token(&token_digest(&token), Purpose::EmailConfirmation.as_str(), &user.id, Some(email.as_str()), now + Purpose::EmailConfirmation.lifetime_seconds(), now)
-        .map_err(internal)?;
-    let message = EmailMessage::email_confirmation(email, &link(&format!("/confirm-email?token={token}")), language_of(user));
-    platform::email::send(store, &message).map_err(internal)
+        .await?;
+    let message = EmailMessage::email_confirmation(email, &link(&format!("/confirm-email?token={token}")).await, language_of(user));
+    Ok(platform::email::send(store, &message).await?)
 }
 
 // ---------------------------------------------------------------- the profile
 
 /// The profile, with the session's CSRF token: a page loaded in a new tab reads it here
 /// (same-origin only: no CORS), so the token need not be kept in the browser's storage.
-fn me(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (signed_in, user) = signed_in_user(req, store)?;
-    let mut body = profile(store, &user)?;
+async fn me(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (signed_in, user) = signed_in_user(&req, &store).await?;
+    let mut body = profile(&store, &user).await?;
     body["csrf_token"] = signed_in.session.csrf_token.into();
     Ok(json(200, &body))
 }
@@ -459,9 +469,10 @@ fn explicit_null<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) ->
 
 /// Every field is checked and every bad one reported at once; a new phone number is
 /// unconfirmed until its code comes back.
-fn update_me(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let body: ProfileChange = parse_body(req)?;
+async fn update_me(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let body: ProfileChange = parse_body(&req)?;
     let mut bad = Vec::new();
     let mut field = |name: &str, message: String| bad.push(ErrorDetail { index: None, value: Some(name.to_owned()), message });
     let name = match body.name.as_deref().map(PersonName::parse) {
@@ -502,20 +513,20 @@ fn update_me(req: &Request, store: &Store) -> Result<Response, ApiError> {
         time_zone: body.time_zone.as_deref().map(str::trim),
         login_alerts: body.login_alerts,
     };
-    store.audited_user(&user.id, &actor(&user.id), "user.updated", |store| store.update_profile(&user.id, &patch)).map_err(internal)?;
-    let user = store.user(&user.id).map_err(internal)?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
-    Ok(json(200, &profile(store, &user)?))
+    store.audited_user(&user.id, &actor(&user.id), "user.updated", async |store| store.update_profile(&user.id, &patch).await).await?;
+    let user = store.user(&user.id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
+    Ok(json(200, &profile(&store, &user).await?))
 }
 
 /// The current password, checked under the same throttle as a login (a stolen session
 /// must not become a way to guess it).
-fn check_current_password(req: &Request, store: &Store, user: &UserRecord, candidate: &str) -> Result<Option<Response>, ApiError> {
+async fn check_current_password(req: &Req, store: &Store, user: &UserRecord, candidate: &str) -> Result<Option<Response>, ApiError> {
     let address = client_address(req);
-    if let Some(wait) = login_wait(store, &user.email, &address)? {
+    if let Some(wait) = login_wait(store, &user.email, &address).await? {
         return Ok(Some(throttled(wait)));
     }
     if !user.password_hash.as_deref().is_some_and(|hash| verify_password(candidate, hash)) {
-        count_failure(store, &user.email, &address)?;
+        count_failure(store, &user.email, &address).await?;
         return Err(ApiError::named(403, "WrongPassword", "the current password is wrong"));
     }
     Ok(None)
@@ -529,20 +540,21 @@ struct PasswordChange {
 }
 
 /// Ends every other session of the user; this one goes on under a new cookie.
-fn change_password(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (signed_in, user) = signed_in_user(req, store)?;
-    let body: PasswordChange = parse_body(req)?;
+async fn change_password(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (signed_in, user) = signed_in_user(&req, &store).await?;
+    let body: PasswordChange = parse_body(&req)?;
     let password = Password::parse(&body.new_password)?;
-    if let Some(throttled) = check_current_password(req, store, &user, &body.current_password)? {
+    if let Some(throttled) = check_current_password(&req, &store, &user, &body.current_password).await? {
         return Ok(throttled);
     }
     let hash = hash_password(&password);
-    store.audited_user(&user.id, &actor(&user.id), "user.password_changed", |store| store.set_password(&user.id, &hash)).map_err(internal)?;
-    platform::session::delete(&signed_in.token).map_err(internal)?;
-    platform::email::send(store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).map_err(internal)?;
+    store.audited_user(&user.id, &actor(&user.id), "user.password_changed", async |store| store.set_password(&user.id, &hash).await).await?;
+    platform::session::delete(&signed_in.token).await?;
+    platform::email::send(&store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).await?;
     // This browser goes on, in the new epoch.
-    let user = store.user(&user.id).map_err(internal)?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
-    start_session(req, store, &user, false)
+    let user = store.user(&user.id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
+    start_session(&req, &store, &user, false).await
 }
 
 #[derive(Deserialize)]
@@ -553,50 +565,53 @@ struct EmailChange {
 }
 
 /// The new address gets a confirmation link; the user keeps the old one until it is used.
-fn change_email(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let body: EmailChange = parse_body(req)?;
+async fn change_email(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let body: EmailChange = parse_body(&req)?;
     let email = Email::parse(&body.email)?;
-    if let Some(throttled) = check_current_password(req, store, &user, &body.password)? {
+    if let Some(throttled) = check_current_password(&req, &store, &user, &body.password).await? {
         return Ok(throttled);
     }
     if email.as_str() == user.email {
         return Err(ApiError::named(409, "SameEmail", "that is your address already"));
     }
-    if store.user_by_email(email.as_str()).map_err(internal)?.is_some() {
+    if store.user_by_email(email.as_str()).await?.is_some() {
         return Err(ApiError::named(409, "EmailTaken", "another user has this address"));
     }
-    send_email_confirmation(store, &user, &email)?;
+    send_email_confirmation(&store, &user, &email).await?;
     Ok(json(202, &serde_json::json!({"message": "a confirmation link is on its way to the new address; your address changes when it is used", "pending_email": email.as_str()})))
 }
 
 /// Seed 000's blue button: another confirmation e-mail for the current address.
-fn resend_email_confirmation(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
+async fn resend_email_confirmation(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
     if user.email_confirmed_at.is_some() {
         return Err(ApiError::named(409, "AlreadyConfirmed", "the address is confirmed already"));
     }
-    send_email_confirmation(store, &user, &email_of(&user)?)?;
+    send_email_confirmation(&store, &user, &email_of(&user)?).await?;
     Ok(json(202, &serde_json::json!({"message": "a confirmation link is on its way"})))
 }
 
 /// The code goes out through the platform's own send path from the user's default
 /// account (priced and logged like any SMS of that account).
-fn send_phone_code(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (signed_in, user) = signed_in_user(req, store)?;
+async fn send_phone_code(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (signed_in, user) = signed_in_user(&req, &store).await?;
     let phone = user.phone.clone().ok_or_else(|| ApiError::named(409, "NoPhone", "add a phone number to your profile first"))?;
     if user.phone_confirmed_at.is_some() {
         return Err(ApiError::named(409, "AlreadyConfirmed", "the phone number is confirmed already"));
     }
-    let (caller, _) = member_caller(store, &signed_in, None)?;
+    let (caller, _) = member_caller(&store, &signed_in, None).await?;
     // A blocked account cannot send, whatever the path (as `authenticate` refuses it).
     if caller.blocked {
         return Err(ApiError::forbidden("your default account is blocked; contact support"));
     }
     let code = new_phone_code();
     let expires_at = now_seconds() + Purpose::PhoneConfirmation.lifetime_seconds();
-    store.set_phone_code(&user.id, &phone, &phone_code_digest(&user.id, &code), expires_at).map_err(internal)?;
-    let sender = platform::config::get_or("platform_sender", "smsedge");
+    store.set_phone_code(&user.id, &phone, &phone_code_digest(&user.id, &code), expires_at).await?;
+    let sender = platform::config::get_or("platform_sender", "smsedge").await;
     let to = [phone.clone()];
     let text = phone_code_sms(&code, language_of(&user));
     let request = platform::messages::SendRequest {
@@ -610,7 +625,7 @@ fn send_phone_code(req: &Request, store: &Store) -> Result<Response, ApiError> {
         validity: Some(Purpose::PhoneConfirmation.lifetime_seconds()),
         ignore_blocklist: true,
     };
-    let sent = platform::messages::send_messages(store, &caller, &request)?;
+    let sent = platform::messages::send_messages(&store, &caller, &request).await?;
     let message_id = sent.messages.first().and_then(|m| m.id.clone());
     Ok(json(202, &serde_json::json!({"sent_to": phone, "message_id": message_id, "expires_in_seconds": Purpose::PhoneConfirmation.lifetime_seconds()})))
 }
@@ -627,14 +642,15 @@ struct CodeOnly {
     code: String,
 }
 
-fn confirm_phone(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let body: CodeOnly = parse_body(req)?;
+async fn confirm_phone(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let body: CodeOnly = parse_body(&req)?;
     let check = store
-        .audited_user(&user.id, &actor(&user.id), "user.phone_confirmed", |store| {
-            store.check_phone_code(&user.id, &phone_code_digest(&user.id, &body.code), now_seconds(), PHONE_CODE_ATTEMPTS as i64)
+        .audited_user(&user.id, &actor(&user.id), "user.phone_confirmed", async |store| {
+            store.check_phone_code(&user.id, &phone_code_digest(&user.id, &body.code), now_seconds(), PHONE_CODE_ATTEMPTS as i64).await
         })
-        .map_err(internal)?;
+        .await?;
     match check {
         PhoneCodeCheck::Confirmed(phone) => Ok(json(200, &serde_json::json!({"phone": phone, "phone_confirmed": true}))),
         PhoneCodeCheck::Wrong { attempts_left } => Err(ApiError::rejected("InvalidCode", format!("the code is wrong; {attempts_left} tries left"))),
@@ -651,67 +667,71 @@ struct PasswordOnly {
 }
 
 /// A new secret, not yet on: it is turned on by the first code from it.
-fn begin_two_factor(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let body: PasswordOnly = parse_body(req)?;
+async fn begin_two_factor(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let body: PasswordOnly = parse_body(&req)?;
     if user.totp_enabled_at.is_some() {
         return Err(ApiError::named(409, "TwoFactorEnabled", "two-factor authentication is on already; turn it off first"));
     }
-    if let Some(throttled) = check_current_password(req, store, &user, &body.password)? {
+    if let Some(throttled) = check_current_password(&req, &store, &user, &body.password).await? {
         return Ok(throttled);
     }
     let secret = TotpSecret::generate();
-    store.begin_totp(&user.id, &secret.to_base32()).map_err(internal)?;
-    let issuer = platform::config::get_or("totp_issuer", "smsedge");
+    store.begin_totp(&user.id, &secret.to_base32()).await?;
+    let issuer = platform::config::get_or("totp_issuer", "smsedge").await;
     Ok(json(
         201,
         &serde_json::json!({"secret": secret.to_base32(), "provisioning_uri": provisioning_uri(&secret, &issuer, &user.email), "enabled": false}),
     ))
 }
 
-fn confirm_two_factor(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let body: CodeOnly = parse_body(req)?;
+async fn confirm_two_factor(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let body: CodeOnly = parse_body(&req)?;
     if user.totp_enabled_at.is_some() {
         return Err(ApiError::named(409, "TwoFactorEnabled", "two-factor authentication is on already"));
     }
     if user.totp_secret.is_none() {
         return Err(ApiError::named(409, "TwoFactorNotBegun", "begin with POST /v1/me/2fa"));
     }
-    if !second_factor_ok(store, &user, &SecondFactor { code: Some(body.code), recovery_code: None })? {
+    if !second_factor_ok(&store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }).await? {
         return Err(ApiError::rejected("InvalidCode", "the code is wrong; check the authenticator app's clock"));
     }
     let codes = generate_recovery_codes();
     let digests: Vec<String> = codes.iter().map(|c| hash_recovery_code(c)).collect();
-    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_enabled", |store| store.enable_totp(&user.id, &digests)).map_err(internal)?;
+    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_enabled", async |store| store.enable_totp(&user.id, &digests).await).await?;
     Ok(json(200, &serde_json::json!({"enabled": true, "recovery_codes": codes, "note": "each recovery code works once; they are shown only now"})))
 }
 
-fn disable_two_factor(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let body: SecondFactor = parse_body(req)?;
+async fn disable_two_factor(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let body: SecondFactor = parse_body(&req)?;
     if user.totp_enabled_at.is_none() {
         return Err(ApiError::named(409, "TwoFactorDisabled", "two-factor authentication is off"));
     }
-    if !second_factor_ok(store, &user, &body)? {
+    if !second_factor_ok(&store, &user, &body).await? {
         return Err(ApiError::rejected("InvalidCode", "the code is wrong or was used already"));
     }
-    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_disabled", |store| store.disable_totp(&user.id)).map_err(internal)?;
+    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_disabled", async |store| store.disable_totp(&user.id).await).await?;
     Ok(json(200, &serde_json::json!({"enabled": false})))
 }
 
-fn new_recovery_codes(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let body: CodeOnly = parse_body(req)?;
+async fn new_recovery_codes(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let body: CodeOnly = parse_body(&req)?;
     if user.totp_enabled_at.is_none() {
         return Err(ApiError::named(409, "TwoFactorDisabled", "two-factor authentication is off"));
     }
-    if !second_factor_ok(store, &user, &SecondFactor { code: Some(body.code), recovery_code: None })? {
+    if !second_factor_ok(&store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }).await? {
         return Err(ApiError::rejected("InvalidCode", "the code is wrong or was used already"));
     }
     let codes = generate_recovery_codes();
     let digests: Vec<String> = codes.iter().map(|c| hash_recovery_code(c)).collect();
-    store.replace_recovery_codes(&user.id, &digests).map_err(internal)?;
+    store.replace_recovery_codes(&user.id, &digests).await?;
     Ok(json(200, &serde_json::json!({"recovery_codes": codes, "note": "the earlier codes no longer work"})))
 }
 
@@ -723,30 +743,31 @@ struct DefaultAccount {
     account_id: String,
 }
 
-fn set_default_account(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let body: DefaultAccount = parse_body(req)?;
-    if !store.set_default_account(&user.id, body.account_id.trim()).map_err(internal)? {
+async fn set_default_account(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let body: DefaultAccount = parse_body(&req)?;
+    if !store.set_default_account(&user.id, body.account_id.trim()).await? {
         return Err(ApiError::not_found("no such account"));
     }
     Ok(json(200, &serde_json::json!({"default_account_id": body.account_id.trim()})))
 }
 
 /// `?q=&sort=id|name|type|balance|level&order=asc|desc&limit=&offset=` (domain::account).
-fn accounts(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let q = query(req);
+async fn accounts(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let q = query(&req);
     let get = |name: &str| q.get(name).map(String::as_str);
     let list = AccountListQuery::parse_for(AccountList::Member, get("q"), get("sort"), get("order"), get("limit"), get("offset"))?;
-    let (accounts, total) = store.accounts_of_user(&user.id, &list).map_err(internal)?;
+    let (accounts, total) = store.accounts_of_user(&user.id, &list).await?;
     Ok(json(200, &serde_json::json!({"accounts": accounts, "total": total, "limit": list.limit, "offset": list.offset})))
 }
 
 /// The signed-in user's level on `account_id` (404 without access), at least `needed`.
-fn account_member(req: &Request, store: &Store, account_id: &str, needed: AccessLevel) -> Result<(SignedIn, AccessLevel), ApiError> {
-    let signed_in = require_session(req)?;
-    let account_id = percent_decode(account_id);
-    let (_, level) = member_caller(store, &signed_in, Some(&account_id))?;
+async fn account_member(req: &Req, store: &Store, account_id: &str, needed: AccessLevel) -> Result<(SignedIn, AccessLevel), ApiError> {
+    let signed_in = require_session(req).await?;
+    let (_, level) = member_caller(store, &signed_in, Some(account_id)).await?;
     if level < needed {
         return Err(ApiError::access_level_too_low(format!("this needs the {} access level on the account; you have {}", needed.as_str(), level.as_str())));
     }
@@ -754,16 +775,20 @@ fn account_member(req: &Request, store: &Store, account_id: &str, needed: Access
 }
 
 /// An account admin's actor name and the account id.
-fn account_admin(req: &Request, store: &Store, account_id: &str) -> Result<(String, String), ApiError> {
-    let (signed_in, _) = account_member(req, store, account_id, AccessLevel::Admin)?;
-    Ok((actor(&signed_in.user_id), percent_decode(account_id)))
+async fn account_admin(req: &Req, store: &Store, account_id: &str) -> Result<(String, String), ApiError> {
+    let (signed_in, _) = account_member(req, store, account_id, AccessLevel::Admin).await?;
+    Ok((actor(&signed_in.user_id), account_id.to_owned()))
 }
 
-fn account_overview(req: &Request, store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    let (signed_in, level) = account_member(req, store, account_id, AccessLevel::User)?;
-    let id = percent_decode(account_id);
-    let account = store.account(&id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let user = store.user(&signed_in.user_id).map_err(internal)?;
+async fn account_overview(req: Req) -> Reply {
+    let store = Store::open().await?;
+    overview(&req, &store, req.param("id")?).await
+}
+
+async fn overview(req: &Req, store: &Store, id: &str) -> Reply {
+    let (signed_in, level) = account_member(req, store, id, AccessLevel::User).await?;
+    let account = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let user = store.user(&signed_in.user_id).await?;
     Ok(json(
         200,
         &serde_json::json!({
@@ -776,8 +801,8 @@ fn account_overview(req: &Request, store: &Store, account_id: &str) -> Result<Re
             "blocked": account.blocked,
             "created_at": account.created_at,
             "level": level,
-            "is_default": user.and_then(|u| u.default_account_id).as_deref() == Some(id.as_str()),
-            "members": store.members(&id).map_err(internal)?,
+            "is_default": user.and_then(|u| u.default_account_id).as_deref() == Some(id),
+            "members": store.members(id).await?,
         }),
     ))
 }
@@ -790,23 +815,26 @@ struct AccountChange {
 }
 
 /// Seed 000 "Edit Name/Note" and the account's type (Swedish or International).
-fn update_account(req: &Request, store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    let (actor, id) = account_admin(req, store, account_id)?;
-    let body: AccountChange = parse_body(req)?;
+async fn update_account(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
+    let body: AccountChange = parse_body(&req)?;
     let name = body.name.as_deref().map(account_name).transpose()?;
     let kind = body.kind.as_deref().map(AccountKind::parse).transpose()?.map(AccountKind::as_str);
     if name.is_none() && kind.is_none() {
         return Err(ApiError::malformed("give name or kind to change"));
     }
     store
-        .audited(&id, &actor, "account.updated", Subject::Account(&id), |store| store.rename_account(&id, name, kind))
-        .map_err(internal)?;
-    account_overview(req, store, account_id)
+        .audited(&id, &actor, "account.updated", Subject::Account(&id), async |store| store.rename_account(&id, name, kind).await)
+        .await?;
+    overview(&req, &store, &id).await
 }
 
-fn members(req: &Request, store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    account_member(req, store, account_id, AccessLevel::User)?;
-    Ok(json(200, &serde_json::json!({"members": store.members(&percent_decode(account_id)).map_err(internal)?})))
+async fn members(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let id = req.param("id")?;
+    account_member(&req, &store, id, AccessLevel::User).await?;
+    Ok(json(200, &serde_json::json!({"members": store.members(id).await?})))
 }
 
 #[derive(Deserialize)]
@@ -820,16 +848,18 @@ struct NewMember {
 
 /// Seed 000 "Give a user access": by e-mail, with a level; someone new is invited to set
 /// their own password.
-fn add_member(req: &Request, store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    let (actor, id) = account_admin(req, store, account_id)?;
-    let body: NewMember = parse_body(req)?;
-    let inviter = store.user(actor.trim_start_matches("user:")).map_err(internal)?.map(|u| u.name).unwrap_or_default();
+async fn add_member(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
+    let body: NewMember = parse_body(&req)?;
+    let inviter = store.user(actor.trim_start_matches("user:")).await?.map(|u| u.name).unwrap_or_default();
     let member = invite(
-        store,
+        &store,
         &Invitation { account_id: &id, email: &body.email, level: &body.level, name: body.name.as_deref(), language: body.language.as_deref() },
         &actor,
         &inviter,
-    )?;
+    )
+    .await?;
     Ok(json(201, &member))
 }
 
@@ -839,27 +869,30 @@ struct LevelChange {
     level: String,
 }
 
-fn change_member(req: &Request, store: &Store, account_id: &str, user_id: &str) -> Result<Response, ApiError> {
-    let (actor, id) = account_admin(req, store, account_id)?;
+async fn change_member(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
+    let user_id = req.param("user_id")?;
     // Someone without access to this account is 404 whatever the body.
-    store.membership(user_id, &id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such member"))?;
-    let body: LevelChange = parse_body(req)?;
+    store.membership(user_id, &id).await?.ok_or_else(|| ApiError::not_found("no such member"))?;
+    let body: LevelChange = parse_body(&req)?;
     let level = AccessLevel::parse(&body.level).ok_or_else(|| ApiError::from(domain::identity::IdentityError::InvalidAccessLevel(body.level.clone())))?;
-    membership_change(store, &id, user_id, Some(level), &actor, "member.level_changed")?;
-    let member = store.members(&id).map_err(internal)?.into_iter().find(|m| m.user_id == user_id).ok_or_else(|| ApiError::not_found("no such member"))?;
+    membership_change(&store, &id, user_id, Some(level), &actor, "member.level_changed").await?;
+    let member = store.members(&id).await?.into_iter().find(|m| m.user_id == user_id).ok_or_else(|| ApiError::not_found("no such member"))?;
     Ok(json(200, &member))
 }
 
-fn revoke_member(req: &Request, store: &Store, account_id: &str, user_id: &str) -> Result<Response, ApiError> {
-    let (actor, id) = account_admin(req, store, account_id)?;
-    membership_change(store, &id, user_id, None, &actor, "member.revoked")?;
+async fn revoke_member(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
+    membership_change(&store, &id, req.param("user_id")?, None, &actor, "member.revoked").await?;
     Ok(no_content())
 }
 
-fn membership_change(store: &Store, account_id: &str, user_id: &str, level: Option<AccessLevel>, actor: &str, action: &str) -> Result<(), ApiError> {
+async fn membership_change(store: &Store, account_id: &str, user_id: &str, level: Option<AccessLevel>, actor: &str, action: &str) -> Result<(), ApiError> {
     let change = store
-        .audited(account_id, actor, action, Subject::Member(account_id, user_id), |store| store.change_membership(account_id, user_id, level))
-        .map_err(internal)?;
+        .audited(account_id, actor, action, Subject::Member(account_id, user_id), async |store| store.change_membership(account_id, user_id, level).await)
+        .await?;
     match change {
         MembershipChange::Done => Ok(()),
         MembershipChange::NotFound => Err(ApiError::not_found("no such member")),
@@ -870,14 +903,16 @@ fn membership_change(store: &Store, account_id: &str, user_id: &str, level: Opti
 // ---------------------------------------------------------------- users
 
 /// Seed 000 "Users": everyone on the accounts the signed-in user is admin of.
-fn users(req: &Request, store: &Store) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    Ok(json(200, &serde_json::json!({"users": store.users_shared_with(&user.id, None).map_err(internal)?})))
+async fn users(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    Ok(json(200, &serde_json::json!({"users": store.users_shared_with(&user.id, None).await?})))
 }
 
-fn user_overview(req: &Request, store: &Store, user_id: &str) -> Result<Response, ApiError> {
-    let (_, user) = signed_in_user(req, store)?;
-    let found = store.users_shared_with(&user.id, Some(&percent_decode(user_id))).map_err(internal)?;
+async fn user_overview(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let (_, user) = signed_in_user(&req, &store).await?;
+    let found = store.users_shared_with(&user.id, Some(req.param("id")?)).await?;
     let overview = found.into_iter().next().ok_or_else(|| ApiError::not_found("no such user"))?;
     Ok(json(200, &overview))
 }

@@ -8,35 +8,27 @@
 
 use domain::error::ApiError;
 use domain::receipt::{adapter, receipt_dedupe_key, CarrierAdapter};
-use platform::http::{internal, json, respond, segments, verify_carrier_webhook};
+use platform::http::{json, verify_carrier_webhook, Reply, Req, Routes};
 use platform::store::{IncomingReceipt, ReceiptOutcome, Store};
-use spin_sdk::http::{Method, Request, Response};
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: Request) -> Response {
-    respond(route(&req))
+platform::http_entry!(routes().into_router());
+
+/// Every route of this component (tests compare the table with api/openapi.json).
+pub fn routes() -> Routes {
+    Routes::new().post("/v1/carriers/{carrier}/receipts", receipt)
 }
 
-fn route(req: &Request) -> Result<Response, ApiError> {
-    let path = segments(req);
-    match (req.method(), path.as_slice()) {
-        (Method::Post, ["v1", "carriers", carrier, "receipts"]) => receipt(req, carrier),
-        (_, ["v1", "carriers", _, "receipts"]) => Err(ApiError::method_not_allowed("POST")),
-        _ => Err(ApiError::not_found("no such endpoint")),
-    }
-}
-
-fn receipt(req: &Request, carrier: &str) -> Result<Response, ApiError> {
+async fn receipt(req: Req) -> Reply {
+    let carrier = req.param("carrier")?;
     let adapter: &dyn CarrierAdapter =
         adapter(carrier).ok_or_else(|| ApiError::not_found(format!("no carrier '{carrier}' sends receipts here")))?;
     let carrier = adapter.name();
-    verify_carrier_webhook(req, carrier)?;
+    verify_carrier_webhook(&req, carrier).await?;
     let body = req.body();
-    let content_type = req.header("content-type").and_then(|h| h.as_str());
+    let content_type = req.header("content-type");
     let parsed = adapter.parse_receipt(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?;
     let dedupe_key = receipt_dedupe_key(carrier, body);
-    let store = Store::open().map_err(internal)?;
+    let store = Store::open().await?;
     let outcome = store
         .apply_receipt(&IncomingReceipt {
             carrier,
@@ -48,7 +40,7 @@ fn receipt(req: &Request, carrier: &str) -> Result<Response, ApiError> {
             dedupe_key: &dedupe_key,
             body: &String::from_utf8_lossy(body),
         })
-        .map_err(internal)?;
+        .await?;
     let status = |s: domain::status::Status| serde_json::json!({"code": s.code(), "name": s.name()});
     let mut reply = serde_json::json!({"outcome": outcome.label()});
     match &outcome {

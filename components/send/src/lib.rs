@@ -7,45 +7,37 @@ use domain::callback::{MoneyJson, StatusJson};
 use domain::error::ApiError;
 use domain::money::{Currency, Money};
 use domain::status::Status;
-use platform::http::{authenticate, internal, json, parse_body, respond, segments};
+use platform::http::{authenticate, internal, json, parse_body, respond_with, Reply, Req, Routes};
 use platform::messages::{send_messages, Recipients, SendRequest};
 use platform::store::{CancelOutcome, MessageFilter, Store};
 use serde::Deserialize;
-use spin_sdk::http::{Method, Request, Response};
-use spin_sdk::http_component;
 
-#[http_component]
-fn handle(req: Request) -> Response {
-    respond(route(&req))
+platform::http_entry!(routes().into_router());
+
+/// Every route of this component (tests compare the table with api/openapi.json).
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/v1/health", health)
+        .get("/v1/openapi.json", openapi)
+        .post("/v1/messages", send)
+        .get("/v1/messages", list_messages)
+        .get("/v1/messages/{id}", get_message)
+        .delete("/v1/messages/{id}", cancel)
 }
 
-fn route(req: &Request) -> Result<Response, ApiError> {
-    let path = segments(req);
-    match (req.method(), path.as_slice()) {
-        (Method::Get, ["v1", "health"]) => Ok(json(200, &serde_json::json!({"status": "ok"}))),
-        (Method::Get, ["v1", "openapi.json"]) => Ok(openapi()),
-        (Method::Post, ["v1", "messages"]) => send(req),
-        (Method::Get, ["v1", "messages"]) => list_messages(req),
-        (Method::Get, ["v1", "messages", id]) => get_message(req, id),
-        (Method::Delete, ["v1", "messages", id]) => cancel(req, id),
-        (_, ["v1", "health"] | ["v1", "openapi.json"]) => Err(ApiError::method_not_allowed("GET")),
-        (_, ["v1", "messages", _]) => Err(ApiError::method_not_allowed("GET, DELETE")),
-        (_, ["v1", "messages"]) => Err(ApiError::method_not_allowed("GET, POST")),
-        _ => Err(ApiError::not_found("no such endpoint")),
-    }
+async fn health(_: Req) -> Reply {
+    Ok(json(200, &serde_json::json!({"status": "ok"})))
 }
 
 /// The OpenAPI 3.1 document of every endpoint of the app, as committed in `api/openapi.json`.
 const OPENAPI: &str = include_str!("../../../api/openapi.json");
 
-fn openapi() -> Response {
-    Response::builder()
-        .status(200)
-        .header("content-type", "application/json")
-        .header("cache-control", "public, max-age=300")
-        .header("access-control-allow-origin", "*")
-        .body(OPENAPI)
-        .build()
+async fn openapi(_: Req) -> Reply {
+    Ok(respond_with(
+        200,
+        &[("content-type", "application/json"), ("cache-control", "public, max-age=300"), ("access-control-allow-origin", "*")],
+        OPENAPI,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -66,10 +58,10 @@ struct SendBody {
 
 const MAX_CLIENT_REFERENCE: usize = 128;
 
-fn send(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::MessagesSend)?;
-    let body: SendBody = parse_body(req)?;
+async fn send(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::MessagesSend).await?;
+    let body: SendBody = parse_body(&req)?;
     if body.client_reference.as_ref().is_some_and(|r| r.len() > MAX_CLIENT_REFERENCE) {
         return Err(ApiError::malformed(format!("client_reference may be at most {MAX_CLIENT_REFERENCE} bytes")));
     }
@@ -88,22 +80,24 @@ fn send(req: &Request) -> Result<Response, ApiError> {
             validity: body.validity,
             ignore_blocklist: false,
         },
-    )?;
+    )
+    .await?;
     Ok(json(201, &outcome))
 }
 
 /// `DELETE /v1/messages/{id}`: cancels a scheduled message before it leaves; refunded.
-fn cancel(req: &Request, id: &str) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::MessagesSend)?;
-    match store.cancel_scheduled(&caller.account_id, id).map_err(internal)? {
+async fn cancel(req: Req) -> Reply {
+    let id = req.param("id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::MessagesSend).await?;
+    match store.cancel_scheduled(&caller.account_id, id).await? {
         CancelOutcome::Canceled { refunded } => Ok(json(
             200,
             &serde_json::json!({
                 "id": id,
                 "status": StatusJson::from(Status::Canceled),
                 "refunded": refunded,
-                "balance": MoneyJson::from(Money::new(store.balance(&caller.account_id).map_err(internal)?, caller.currency)),
+                "balance": MoneyJson::from(Money::new(store.balance(&caller.account_id).await?, caller.currency)),
             }),
         )),
         CancelOutcome::TooLate(status) => Err(ApiError::conflict(format!(
@@ -118,10 +112,10 @@ fn cancel(req: &Request, id: &str) -> Result<Response, ApiError> {
 /// `GET /v1/messages`: the message log, newest first. Filters: `status` (a seed-001 code),
 /// `to` (a number), `batch_id`, `since`/`until` (RFC 3339); `limit` 1–500 (100), and
 /// `before` (a message id) for the next page, given as `next_before` while there is more.
-fn list_messages(req: &Request) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::MessagesRead)?;
-    let q = platform::http::query(req);
+async fn list_messages(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::MessagesRead).await?;
+    let q = platform::http::query(&req);
     let bad = |m: &str| ApiError::malformed(m.to_owned());
     let limit = match q.get("limit") {
         None => 100,
@@ -152,7 +146,7 @@ fn list_messages(req: &Request) -> Result<Response, ApiError> {
         until: until.as_deref(),
     };
     let before = q.get("before").map(String::as_str);
-    let records = store.messages(&caller.account_id, &filter, limit + 1, before).map_err(internal)?;
+    let records = store.messages(&caller.account_id, &filter, limit + 1, before).await?;
     let more = records.len() as i64 > limit;
     let messages: Vec<_> = records.iter().take(limit as usize).map(|m| message_summary(m, caller.currency)).collect();
     let next_before = if more { records.get(limit as usize - 1).map(|m| m.id.clone()) } else { None };
@@ -179,12 +173,13 @@ fn message_summary(message: &platform::store::MessageRecord, fallback: Currency)
     })
 }
 
-fn get_message(req: &Request, id: &str) -> Result<Response, ApiError> {
-    let store = Store::open().map_err(internal)?;
-    let caller = authenticate(req, &store, Scope::MessagesRead)?;
+async fn get_message(req: Req) -> Reply {
+    let id = req.param("id")?;
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::MessagesRead).await?;
     let (message, events) = store
         .message(&caller.account_id, id)
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| ApiError::not_found(format!("no message {id} in this account")))?;
     let mut body = message_summary(&message, caller.currency);
     body["carrier"] = message.carrier.clone().into();
@@ -192,11 +187,4 @@ fn get_message(req: &Request, id: &str) -> Result<Response, ApiError> {
     body["carrier_message_id"] = message.carrier_message_id.clone().into();
     body["history"] = serde_json::to_value(events).map_err(internal)?;
     Ok(json(200, &body))
-}
-
-/// Build-time pre-initialisation (Wizer, see tools/preinit.sh): runs libphonenumber's
-/// one-time set-up so every request starts from the initialised snapshot.
-#[export_name = "wizer.initialize"]
-pub extern "C" fn wizer_initialize() {
-    domain::recipient::warm_up();
 }

@@ -25,21 +25,23 @@ pub struct CarrierConfig {
     pub base_url: String,
     pub api_key: String,
     pub timeout: Duration,
+    /// Submits of one batch in flight at once.
+    pub concurrency: usize,
 }
 
 impl CarrierConfig {
-    /// Reads only the variables the configured carrier uses: every variable read is a
-    /// host call on the send path (+102 µs of Spin CPU each in `bench/floor.sh 10 16`, 2026-11-26).
-    pub fn from_variables() -> Self {
-        let name = config::get_or("carrier", SANDBOX);
+    /// Reads only the variables the configured carrier uses.
+    pub async fn from_variables() -> Self {
+        let name = config::get_or("carrier", SANDBOX).await;
         if ![HTTP, VONAGE, SINCH].contains(&name.as_str()) {
-            return Self { name, base_url: String::new(), api_key: String::new(), timeout: Duration::ZERO };
+            return Self { name, base_url: String::new(), api_key: String::new(), timeout: Duration::ZERO, concurrency: 1 };
         }
         Self {
             name,
-            base_url: config::get_or("carrier_base_url", ""),
-            api_key: config::get_or("carrier_api_key", ""),
-            timeout: Duration::from_millis(config::get_u64("carrier_timeout_ms", 5_000)),
+            base_url: config::get_or("carrier_base_url", "").await,
+            api_key: config::get_or("carrier_api_key", "").await,
+            timeout: Duration::from_millis(config::get_u64("carrier_timeout_ms", 5_000).await),
+            concurrency: config::get_u64("carrier_concurrency", 4).await.clamp(1, 64) as usize,
         }
     }
 
@@ -67,7 +69,7 @@ pub enum SubmitResult {
 }
 
 /// Submits every message, a few at a time for a batch, and returns results in order.
-pub fn submit_all(config: &CarrierConfig, submissions: &[Submission]) -> Vec<SubmitResult> {
+pub async fn submit_all(config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
     if config.is_sandbox() {
         return submissions
             .iter()
@@ -75,19 +77,14 @@ pub fn submit_all(config: &CarrierConfig, submissions: &[Submission]) -> Vec<Sub
             .collect();
     }
     if config.name == VONAGE || config.name == SINCH {
-        let concurrency =
-            if submissions.len() > 1 { config::get_u64("carrier_concurrency", 4).clamp(1, 64) as usize } else { 1 };
         let url = providers::url(config);
         let posts: Vec<Post> = submissions.iter().map(|s| providers::post(config, &url, s)).collect();
-        return post_all(&posts, concurrency).into_iter().map(|o| providers::result(&config.name, o.result)).collect();
+        return post_all(&posts, config.concurrency).await.into_iter().map(|o| providers::result(&config.name, o.result)).collect();
     }
     if config.name != HTTP {
         let detail = format!("carrier '{}' is not configured", config.name);
         return submissions.iter().map(|_| SubmitResult::Failed { detail: detail.clone() }).collect();
     }
-    // Submits in flight at once; only a batch needs to know.
-    let concurrency =
-        if submissions.len() > 1 { config::get_u64("carrier_concurrency", 4).clamp(1, 64) as usize } else { 1 };
     let url = format!("{}/messages", config.base_url.trim_end_matches('/'));
     let posts: Vec<Post> = submissions
         .iter()
@@ -106,7 +103,7 @@ pub fn submit_all(config: &CarrierConfig, submissions: &[Submission]) -> Vec<Sub
             timeout: config.timeout,
         })
         .collect();
-    post_all(&posts, concurrency).into_iter().map(|outcome| submit_result(outcome.result)).collect()
+    post_all(&posts, config.concurrency).await.into_iter().map(|outcome| submit_result(outcome.result)).collect()
 }
 
 /// A 2xx answer, or the failure the transport error or other status means.

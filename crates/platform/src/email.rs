@@ -13,31 +13,31 @@ use std::time::Duration;
 /// Keeps the message and hands it to the configured API, if any. A failure to deliver
 /// is recorded, not returned: the caller's action (a reset asked for, an invitation made)
 /// has happened, and the outbox shows what did not leave.
-pub fn send(store: &Store, message: &EmailMessage) -> Result<(), crate::db::DbError> {
-    let id = store.queue_email(&message.to, &message.subject, &message.text)?;
-    if crate::config::get_or("email_provider", "outbox") != "http" {
+pub async fn send(store: &Store, message: &EmailMessage) -> Result<(), crate::db::DbError> {
+    let id = store.queue_email(&message.to, &message.subject, &message.text).await?;
+    if crate::config::get_or("email_provider", "outbox").await != "http" {
         return Ok(());
     }
-    let url = crate::config::get_or("email_api_url", "");
+    let url = crate::config::get_or("email_api_url", "").await;
     let body = serde_json::json!({
-        "from": crate::config::get_or("email_from", "smsedge <no-reply@localhost>"),
+        "from": crate::config::get_or("email_from", "smsedge <no-reply@localhost>").await,
         "to": message.to,
         "subject": message.subject,
         "text": message.text,
     });
     let post = Post {
         url: &url,
-        headers: vec![("authorization".to_owned(), format!("Bearer {}", crate::config::get_or("email_api_key", "")))],
+        headers: vec![("authorization".to_owned(), format!("Bearer {}", crate::config::get_or("email_api_key", "").await))],
         body: body.to_string(),
-        timeout: Duration::from_millis(crate::config::get_u64("email_timeout_ms", 5000)),
+        timeout: Duration::from_millis(crate::config::get_u64("email_timeout_ms", 5000).await),
     };
-    let outcome = post_all(&[post], 1).pop().expect("one outcome per post");
+    let outcome = post_all(&[post], 1).await.pop().expect("one outcome per post");
     match outcome.result {
-        Ok(answer) if (200..300).contains(&answer.status) => store.record_email_result(id, true, None),
+        Ok(answer) if (200..300).contains(&answer.status) => store.record_email_result(id, true, None).await,
         Ok(answer) => {
             let detail = format!("HTTP {}: {}", answer.status, String::from_utf8_lossy(&answer.body).chars().take(200).collect::<String>());
-            store.record_email_result(id, false, Some(&detail))
+            store.record_email_result(id, false, Some(&detail)).await
         }
-        Err(e) => store.record_email_result(id, false, Some(&e)),
+        Err(e) => store.record_email_result(id, false, Some(&e)).await,
     }
 }

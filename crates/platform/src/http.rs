@@ -1,41 +1,283 @@
-//! HTTP glue shared by the components: JSON responses, the error shape, body limits,
-//! and API-key authentication.
+//! HTTP glue shared by the components: the router (axum) and its one handler shape, the
+//! request a handler reads, JSON responses, the one error shape, body limits, and
+//! authentication (API keys, sessions, tokens).
+//!
+//! Every handler is `async fn(Req) -> Reply`; a component lists them in a [`Routes`]
+//! table (which tests read) and the entry point (`platform::http_entry!`) runs it.
 
+use crate::db::DbError;
+use crate::host::HostError;
 use crate::store::{Caller, Store};
+use axum::extract::{FromRequest, FromRequestParts, Path};
+use axum::response::IntoResponse;
+use bytes::Bytes;
 use domain::access::{client_ip, Scope};
 use domain::apikey::{bearer_token, hash_api_key};
 use domain::error::ApiError;
 use domain::identity::AccessLevel;
 use domain::session::{cookie_value, Session, SESSION_COOKIE};
+use http::{HeaderValue, Method, StatusCode};
 use serde::Serialize;
-use spin_sdk::http::{Request, Response};
+use std::collections::BTreeMap;
+use std::future::Future;
 
 /// Bodies larger than this are refused before parsing (1,000 recipients fit easily).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// What a handler answers.
+pub type Response = axum::response::Response;
+/// A handler's result: a response, or an error said in the one error shape.
+pub type Reply = Result<Response, ApiError>;
+
+// ---------------------------------------------------------------- routes
+
+/// A component's routes: method, path (axum's syntax, `{id}` one segment, as the OpenAPI
+/// document writes them) and handler. The table is what tests compare with the document.
+#[derive(Default)]
+pub struct Routes {
+    table: Vec<(Method, &'static str)>,
+    paths: BTreeMap<&'static str, axum::routing::MethodRouter>,
+}
+
+impl Routes {
+    pub fn new() -> Routes {
+        Routes::default()
+    }
+
+    pub fn get<H, F>(self, path: &'static str, handler: H) -> Routes
+    where
+        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
+        F: Future<Output = Reply> + Send + 'static,
+    {
+        self.on(Method::GET, path, handler)
+    }
+
+    pub fn post<H, F>(self, path: &'static str, handler: H) -> Routes
+    where
+        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
+        F: Future<Output = Reply> + Send + 'static,
+    {
+        self.on(Method::POST, path, handler)
+    }
+
+    pub fn put<H, F>(self, path: &'static str, handler: H) -> Routes
+    where
+        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
+        F: Future<Output = Reply> + Send + 'static,
+    {
+        self.on(Method::PUT, path, handler)
+    }
+
+    pub fn patch<H, F>(self, path: &'static str, handler: H) -> Routes
+    where
+        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
+        F: Future<Output = Reply> + Send + 'static,
+    {
+        self.on(Method::PATCH, path, handler)
+    }
+
+    pub fn delete<H, F>(self, path: &'static str, handler: H) -> Routes
+    where
+        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
+        F: Future<Output = Reply> + Send + 'static,
+    {
+        self.on(Method::DELETE, path, handler)
+    }
+
+    fn on<H, F>(mut self, method: Method, path: &'static str, handler: H) -> Routes
+    where
+        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
+        F: Future<Output = Reply> + Send + 'static,
+    {
+        use axum::routing::MethodFilter;
+        let filter = MethodFilter::try_from(method.clone()).expect("a method a route can have");
+        let endpoint = move |req: Req| {
+            let handler = handler.clone();
+            async move { handler(req).await.map_err(Failure) }
+        };
+        let routes = self.paths.remove(path).unwrap_or_default();
+        self.paths.insert(path, routes.on(filter, endpoint));
+        self.table.push((method, path));
+        self
+    }
+
+    /// Every (method, path) routed, in the order added.
+    pub fn table(&self) -> &[(Method, &'static str)] {
+        &self.table
+    }
+
+    /// The router: unknown paths are `404 NotFound`, known paths with another method
+    /// `405 MethodNotAllowed` with `Allow` (see [`dispatch`]).
+    pub fn into_router(self) -> axum::Router {
+        let mut router = axum::Router::new();
+        for (path, routes) in self.paths {
+            router = router.route(path, routes);
+        }
+        router.fallback(|| async { Failure(ApiError::not_found("no such endpoint")) })
+    }
+}
+
+/// Runs a request through a router and makes the answer whole: the body read, its
+/// `content-length` set, and axum's bare 405 given the error shape (its `Allow` kept).
+pub async fn dispatch(router: &axum::Router, request: http::Request<axum::body::Body>) -> http::Response<http_body_util::Full<Bytes>> {
+    use tower_service::Service;
+    let head = request.method() == Method::HEAD;
+    let mut router = router.clone();
+    let response = match router.call(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    let (mut parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    if parts.status == StatusCode::METHOD_NOT_ALLOWED && body.is_empty() {
+        let allow = parts.headers.get(http::header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or("").replace(',', ", ");
+        let (error_parts, error_body) = error(&ApiError::method_not_allowed(&allow)).into_parts();
+        let body = axum::body::to_bytes(error_body, usize::MAX).await.unwrap_or_default();
+        parts.headers.extend(error_parts.headers);
+        return whole(parts, body, false);
+    }
+    whole(parts, body, head)
+}
+
+fn whole(mut parts: http::response::Parts, body: Bytes, head: bool) -> http::Response<http_body_util::Full<Bytes>> {
+    if head {
+        // A HEAD answer states the length its GET would have (set by the handler).
+        parts.headers.entry(http::header::CONTENT_LENGTH).or_insert_with(|| HeaderValue::from(body.len()));
+    } else {
+        parts.headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    }
+    http::Response::from_parts(parts, http_body_util::Full::new(body))
+}
+
+// ---------------------------------------------------------------- the request
+
+/// A request as a handler reads it: method, URI, headers, the body (read whole, at most
+/// [`MAX_BODY_BYTES`]) and the route's path parameters, percent-decoded.
+pub struct Req {
+    parts: http::request::Parts,
+    body: Bytes,
+    params: Vec<(String, String)>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Req {
+    type Rejection = Failure;
+
+    async fn from_request(request: http::Request<axum::body::Body>, state: &S) -> Result<Req, Failure> {
+        let (mut parts, body) = request.into_parts();
+        let params = match Path::<Vec<(String, String)>>::from_request_parts(&mut parts, state).await {
+            Ok(Path(params)) => params,
+            Err(axum::extract::rejection::PathRejection::MissingPathParams(_)) => Vec::new(),
+            Err(e) => return Err(Failure(ApiError::malformed(format!("the path: {}", e.body_text())))),
+        };
+        let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| Failure(ApiError::payload_too_large(MAX_BODY_BYTES)))?;
+        Ok(Req { parts, body, params })
+    }
+}
+
+impl Req {
+    /// A request built by hand (tests).
+    pub fn new(request: http::Request<Bytes>, params: Vec<(String, String)>) -> Req {
+        let (parts, body) = request.into_parts();
+        Req { parts, body, params }
+    }
+
+    pub fn method(&self) -> &Method {
+        &self.parts.method
+    }
+
+    pub fn path(&self) -> &str {
+        self.parts.uri.path()
+    }
+
+    /// The query string, without its `?` (empty when there is none).
+    pub fn query_string(&self) -> &str {
+        self.parts.uri.query().unwrap_or("")
+    }
+
+    /// A header's value, when it is present and text; of a repeated header, the last.
+    /// That matters for [`CLIENT_ADDR_HEADER`]: Spin appends its own after the client's.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.parts.headers.get_all(name).iter().next_back().and_then(|v| v.to_str().ok())
+    }
+
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The path parameter `name` of the route (`{name}`), percent-decoded.
+    pub fn param(&self, name: &str) -> Result<&str, ApiError> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| internal(format!("the route has no path parameter {name}")))
+    }
+}
+
+// ---------------------------------------------------------------- responses and errors
+
+/// An error on its way out: the one place an [`ApiError`] becomes a response.
+pub struct Failure(pub ApiError);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        error(&self.0)
+    }
+}
+
 pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .header("cache-control", "no-store")
-        .body(serde_json::to_vec(value).unwrap_or_default())
-        .build()
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        [(http::header::CONTENT_TYPE, "application/json"), (http::header::CACHE_CONTROL, "no-store")],
+        serde_json::to_vec(value).unwrap_or_default(),
+    )
+        .into_response()
 }
 
 pub fn error(err: &ApiError) -> Response {
-    let mut builder = Response::builder();
-    builder
-        .status(err.http_status)
-        .header("content-type", "application/json")
-        .header("cache-control", "no-store");
+    let mut response = (
+        StatusCode::from_u16(err.http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        [(http::header::CONTENT_TYPE, "application/json"), (http::header::CACHE_CONTROL, "no-store")],
+        err.to_json(),
+    )
+        .into_response();
     if err.http_status == 401 {
-        builder.header("www-authenticate", "Bearer");
+        response.headers_mut().insert(http::header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
-    builder.body(err.to_json()).build()
+    response
+}
+
+/// A response with a status, headers and a body as given (documents, CSV, redirects).
+pub fn respond_with(status: u16, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Response {
+    let mut response = (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body.into()).into_response();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (http::HeaderName::try_from(*name), HeaderValue::try_from(*value)) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// Logs the cause for operators and gives the client a stable 500.
+pub fn internal(e: impl std::fmt::Display) -> ApiError {
+    eprintln!("internal error: {e}");
+    ApiError::internal("an internal error occurred; it has been logged")
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> ApiError {
+        internal(e)
+    }
+}
+
+impl From<HostError> for ApiError {
+    fn from(e: HostError) -> ApiError {
+        internal(e)
+    }
 }
 
 /// Parses a JSON body into `T`, with errors a client can act on.
-pub fn parse_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+pub fn parse_body<T: serde::de::DeserializeOwned>(req: &Req) -> Result<T, ApiError> {
     let body = req.body();
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
@@ -68,13 +310,13 @@ pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
 ///   State-changing requests must carry the session's `X-CSRF-Token`.
 ///
 /// A blocked account is 403 `Forbidden` either way.
-pub fn authenticate(req: &Request, store: &Store, scope: Scope) -> Result<Caller, ApiError> {
-    let header = req.header("authorization").and_then(|h| h.as_str());
+pub async fn authenticate(req: &Req, store: &Store, scope: Scope) -> Result<Caller, ApiError> {
+    let header = req.header("authorization");
     if header.is_none() {
         if let Some(token) = session_token(req) {
-            let signed_in = signed_in(req, &token)?;
-            let account = req.header(ACCOUNT_HEADER).and_then(|h| h.as_str()).map(str::trim).filter(|a| !a.is_empty());
-            let (caller, level) = member_caller(store, &signed_in, account)?;
+            let signed_in = signed_in(req, &token).await?;
+            let account = req.header(ACCOUNT_HEADER).map(str::trim).filter(|a| !a.is_empty());
+            let (caller, level) = member_caller(store, &signed_in, account).await?;
             if !level.scopes().contains(scope) {
                 return Err(level_too_low(level, scope));
             }
@@ -84,9 +326,9 @@ pub fn authenticate(req: &Request, store: &Store, scope: Scope) -> Result<Caller
     let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <api key>, or sign in"))?;
     let (caller, access) = store
         .caller_by_key_hash(&hash_api_key(token))
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| ApiError::unauthorized("the API key is unknown or revoked"))?;
-    access.check(scope, client_ip(req.header(CLIENT_ADDR_HEADER).and_then(|h| h.as_str())))?;
+    access.check(scope, client_ip(req.header(CLIENT_ADDR_HEADER)))?;
     unblocked(caller)
 }
 
@@ -111,21 +353,21 @@ pub struct SignedIn {
 }
 
 /// The session cookie's token, if the request carries one.
-pub fn session_token(req: &Request) -> Option<String> {
-    let header = req.header("cookie").and_then(|h| h.as_str())?;
+pub fn session_token(req: &Req) -> Option<String> {
+    let header = req.header("cookie")?;
     cookie_value(header, SESSION_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
 /// The signed-in user behind a request's cookie: 401 when there is none or it has
 /// expired, 401 `TwoFactorRequired` when the login still waits for its code, and 403
 /// `CsrfTokenInvalid` for a state-changing request without the session's CSRF token.
-pub fn require_session(req: &Request) -> Result<SignedIn, ApiError> {
+pub async fn require_session(req: &Req) -> Result<SignedIn, ApiError> {
     let token = session_token(req).ok_or_else(|| ApiError::unauthorized("sign in first (POST /v1/auth/login)"))?;
-    signed_in(req, &token)
+    signed_in(req, &token).await
 }
 
-fn signed_in(req: &Request, token: &str) -> Result<SignedIn, ApiError> {
-    let session = load_session(req, token)?;
+async fn signed_in(req: &Req, token: &str) -> Result<SignedIn, ApiError> {
+    let session = load_session(req, token).await?;
     if session.two_factor_pending {
         return Err(ApiError::two_factor_required("enter the code from your authenticator app (POST /v1/auth/login/2fa)"));
     }
@@ -133,14 +375,14 @@ fn signed_in(req: &Request, token: &str) -> Result<SignedIn, ApiError> {
 }
 
 /// A session as stored, even one half-way through two-factor login; CSRF checked.
-pub fn load_session(req: &Request, token: &str) -> Result<Session, ApiError> {
+pub async fn load_session(req: &Req, token: &str) -> Result<Session, ApiError> {
     let session = crate::session::load(token, crate::ids::now_seconds())
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
-    let safe = matches!(req.method(), spin_sdk::http::Method::Get | spin_sdk::http::Method::Head | spin_sdk::http::Method::Options);
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
         use subtle::ConstantTimeEq;
-        let given = req.header(CSRF_HEADER).and_then(|h| h.as_str()).unwrap_or("");
+        let given = req.header(CSRF_HEADER).unwrap_or("");
         let matches = given.len() == session.csrf_token.len() && bool::from(given.as_bytes().ct_eq(session.csrf_token.as_bytes()));
         if !matches {
             return Err(ApiError::csrf_token_invalid());
@@ -152,10 +394,10 @@ pub fn load_session(req: &Request, token: &str) -> Result<Session, ApiError> {
 /// The caller a signed-in user stands for on `account` (their default when `None`):
 /// 404 for an account they have no access to, 401 when a password change or reset
 /// since the login ended the session (its epoch is not the user's).
-pub fn member_caller(store: &Store, signed_in: &SignedIn, account: Option<&str>) -> Result<(Caller, AccessLevel), ApiError> {
+pub async fn member_caller(store: &Store, signed_in: &SignedIn, account: Option<&str>) -> Result<(Caller, AccessLevel), ApiError> {
     let (caller, level, epoch) = store
         .caller_by_user(&signed_in.user_id, account)
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| match account {
             Some(_) => ApiError::not_found("no such account"),
             None => ApiError::not_found("you have no account yet; ask an account admin to give you access"),
@@ -180,20 +422,20 @@ pub fn level_too_low(level: AccessLevel, scope: Scope) -> ApiError {
 }
 
 /// Guards operator endpoints with the `admin_token` variable.
-pub fn require_admin(req: &Request) -> Result<(), ApiError> {
-    require_token(req, "admin_token")
+pub async fn require_admin(req: &Req) -> Result<(), ApiError> {
+    require_token(req, "admin_token").await
 }
 
 /// Guards an endpoint with the bearer token held in `variable` (constant-time compare).
 /// An unset token disables the endpoint rather than opening it.
-pub fn require_token(req: &Request, variable: &str) -> Result<(), ApiError> {
+pub async fn require_token(req: &Req, variable: &str) -> Result<(), ApiError> {
     use sha2::{Digest, Sha256};
     use subtle::ConstantTimeEq;
-    let configured = spin_sdk::variables::get(variable).unwrap_or_default();
+    let configured = crate::config::get_or(variable, "").await;
     if configured.is_empty() {
         return Err(ApiError::unavailable(format!("this endpoint is disabled: set the {variable} variable")));
     }
-    let header = req.header("authorization").and_then(|h| h.as_str());
+    let header = req.header("authorization");
     let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized(format!("send Authorization: Bearer <{variable}>")))?;
     // Digests make both sides the same length, so the constant-time compare leaks nothing.
     let (given, expected) = (Sha256::digest(token.as_bytes()), Sha256::digest(configured.as_bytes()));
@@ -204,7 +446,7 @@ pub fn require_token(req: &Request, variable: &str) -> Result<(), ApiError> {
 }
 
 /// `?limit=&before=` of a history listing: 1–500 (default 100), and an event id to page on.
-pub fn history_page(req: &Request) -> Result<(i64, Option<i64>), ApiError> {
+pub fn history_page(req: &Req) -> Result<(i64, Option<i64>), ApiError> {
     let q = query(req);
     let limit = match q.get("limit") {
         None => 100,
@@ -218,8 +460,8 @@ pub fn history_page(req: &Request) -> Result<(i64, Option<i64>), ApiError> {
 }
 
 /// The query string's parameters (the last value of a repeated name wins).
-pub fn query(req: &Request) -> std::collections::HashMap<String, String> {
-    form_urlencoded::parse(req.query().as_bytes()).into_owned().collect()
+pub fn query(req: &Req) -> std::collections::HashMap<String, String> {
+    form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect()
 }
 
 /// The Spin variable holding a carrier's webhook secret: `carrier_webhook_secret` for
@@ -236,15 +478,15 @@ pub fn carrier_secret_variable(carrier: &str) -> String {
 /// Checks a carrier's webhook (receipts, inbound messages): the body within the size
 /// limit and `X-Signature` valid under that carrier's secret (see domain::signature).
 /// Forged or stale → 401, malformed → 400, no secret configured → 503.
-pub fn verify_carrier_webhook(req: &Request, carrier: &str) -> Result<(), ApiError> {
+pub async fn verify_carrier_webhook(req: &Req, carrier: &str) -> Result<(), ApiError> {
     use domain::signature::{verify, SignatureError};
     let body = req.body();
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
     }
     let variable = carrier_secret_variable(carrier);
-    let secret = crate::config::get_or(&variable, "");
-    let header = req.header("x-signature").and_then(|h| h.as_str());
+    let secret = crate::config::get_or(&variable, "").await;
+    let header = req.header("x-signature");
     verify(secret.as_bytes(), header, body, crate::ids::now_seconds()).map_err(|e| match e {
         SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set {variable}")),
         SignatureError::Malformed => ApiError::malformed(e.to_string()),
@@ -252,54 +494,3 @@ pub fn verify_carrier_webhook(req: &Request, carrier: &str) -> Result<(), ApiErr
     })
 }
 
-/// Logs the cause for operators and gives the client a stable 500.
-pub fn internal(e: impl std::fmt::Display) -> ApiError {
-    eprintln!("internal error: {e}");
-    ApiError::internal("an internal error occurred; it has been logged")
-}
-
-/// A path segment percent-decoded: `%2B46…` is `+46…` (clients encode `+` in paths); a
-/// bare `+` stays a `+`, and bytes that are not UTF-8 become U+FFFD.
-pub fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The path split into segments, without the query string, for `match` on a slice.
-pub fn segments(req: &Request) -> Vec<&str> {
-    req.path().split('/').filter(|s| !s.is_empty()).collect()
-}
-
-/// Turns a handler's result into a response.
-pub fn respond(result: Result<Response, ApiError>) -> Response {
-    result.unwrap_or_else(|e| error(&e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent_decode;
-
-    #[test]
-    fn path_segments_are_percent_decoded() {
-        assert_eq!(percent_decode("%2B46701234567"), "+46701234567");
-        assert_eq!(percent_decode("+46701234567"), "+46701234567");
-        assert_eq!(percent_decode("%2b4670%20123"), "+4670 123");
-        assert_eq!(percent_decode("50%"), "50%");
-        assert_eq!(percent_decode("%zz%2"), "%zz%2");
-        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
-    }
-}

@@ -4,7 +4,6 @@
 //! normal send path, and the message queued for the account's inbound webhook.
 //! Used by the inbound component (at once) and the job runner (parts that timed out).
 
-use crate::http::internal;
 use crate::messages::{send_messages, SendRequest};
 use crate::store::{InboundSettings, NewInbound, PartGroup, Store};
 use domain::contact::BlockReason;
@@ -52,7 +51,7 @@ fn sender_number(raw: &str) -> String {
     Recipient::parse(raw).map(|r| r.e164().to_owned()).unwrap_or_else(|_| raw.trim().to_owned())
 }
 
-pub fn receive(store: &Store, carrier: &str, sms: &InboundSms) -> Result<Received, ApiError> {
+pub async fn receive(store: &Store, carrier: &str, sms: &InboundSms) -> Result<Received, ApiError> {
     let recipient = ReceptionNumber::parse(&sms.to).map_err(|e| ApiError::malformed(e.to_string()))?;
     let sender = sender_number(&sms.from);
     let Some(concat) = &sms.concat else {
@@ -67,7 +66,7 @@ pub fn receive(store: &Store, carrier: &str, sms: &InboundSms) -> Result<Receive
                 parts: 1,
                 missing: None,
             },
-        );
+        ).await;
     };
     let kept = store
         .keep_inbound_part(
@@ -80,7 +79,7 @@ pub fn receive(store: &Store, carrier: &str, sms: &InboundSms) -> Result<Receive
             &sms.carrier_message_id,
             &sms.text,
         )
-        .map_err(internal)?;
+        .await?;
     let Some(pieces) = kept else { return Ok(Received::bare("part_kept")) };
     let parts: Vec<(u8, String)> = pieces.iter().map(|p| (p.part as u8, p.body.clone())).collect();
     let text = match assemble(&parts, concat.total()) {
@@ -100,13 +99,13 @@ pub fn receive(store: &Store, carrier: &str, sms: &InboundSms) -> Result<Receive
             parts: concat.total() as u32,
             missing: None,
         },
-    )
+    ).await
 }
 
 /// Long messages still missing parts after the reassembly timeout: processed with what
 /// arrived (marked), for the job runner. Returns how many.
-pub fn settle_stale_parts(store: &Store, limit: i64) -> Result<usize, ApiError> {
-    let groups = store.stale_inbound_parts(REASSEMBLY_TIMEOUT_SECONDS / 60, limit).map_err(internal)?;
+pub async fn settle_stale_parts(store: &Store, limit: i64) -> Result<usize, ApiError> {
+    let groups = store.stale_inbound_parts(REASSEMBLY_TIMEOUT_SECONDS / 60, limit).await?;
     for PartGroup { carrier, sender, recipient, reference, parts, pieces } in &groups {
         let received: Vec<(u8, String)> = pieces.iter().map(|p| (p.part as u8, p.body.clone())).collect();
         let missing: Vec<String> =
@@ -123,13 +122,13 @@ pub fn settle_stale_parts(store: &Store, limit: i64) -> Result<usize, ApiError> 
                 parts: *parts,
                 missing: (!missing.is_empty()).then(|| missing.join(",")),
             },
-        )?;
+        ).await?;
     }
     Ok(groups.len())
 }
 
-fn process(store: &Store, message: &Whole) -> Result<Received, ApiError> {
-    let settings = store.inbound_settings_for_number(message.recipient).map_err(internal)?;
+async fn process(store: &Store, message: &Whole<'_>) -> Result<Received, ApiError> {
+    let settings = store.inbound_settings_for_number(message.recipient).await?;
     let inbound_id = store
         .record_inbound(&NewInbound {
             account_id: settings.as_ref().map(|s| s.account_id.as_str()),
@@ -141,24 +140,24 @@ fn process(store: &Store, message: &Whole) -> Result<Received, ApiError> {
             parts: message.parts,
             missing_parts: message.missing.as_deref(),
         })
-        .map_err(internal)?;
+        .await?;
     let Some(inbound_id) = inbound_id else { return Ok(Received::bare("duplicate")) };
     let Some(settings) = settings else {
         eprintln!("inbound {inbound_id} to {} which no account has: kept, nothing else", message.recipient);
         return Ok(Received { outcome: "unknown_number", inbound_id: Some(inbound_id), action: None, action_detail: None });
     };
-    let custom = custom_keywords(store, &settings.account_id)?;
+    let custom = custom_keywords(store, &settings.account_id).await?;
     // Keywords are read only in a whole message.
     let keyword = message.missing.is_none().then(|| classify(message.text, &languages(&settings), &custom));
     let (action, detail) = match &keyword {
         None => ("none".to_owned(), Some("parts missing: keywords are not read in an incomplete message".to_owned())),
-        Some(keyword) => act(store, &settings, message, keyword, &custom)?,
+        Some(keyword) => act(store, &settings, message, keyword, &custom).await?,
     };
     let mut forwards: Vec<&str> = settings.inbound_webhook.iter().map(String::as_str).collect();
     if let Some(InboundAction::Custom { index }) = keyword {
         forwards.extend(custom[index].forward_url().map(|url| url.as_str()));
     }
-    store.finish_inbound(&inbound_id, &action, detail.as_deref(), &forwards).map_err(internal)?;
+    store.finish_inbound(&inbound_id, &action, detail.as_deref(), &forwards).await?;
     Ok(Received { outcome: "processed", inbound_id: Some(inbound_id), action: Some(action), action_detail: detail })
 }
 
@@ -166,20 +165,20 @@ fn languages(settings: &InboundSettings) -> Vec<Language> {
     settings.languages.iter().filter_map(|l| Language::parse(l).ok()).collect()
 }
 
-fn custom_keywords(store: &Store, account_id: &str) -> Result<Vec<CustomKeyword>, ApiError> {
+async fn custom_keywords(store: &Store, account_id: &str) -> Result<Vec<CustomKeyword>, ApiError> {
     Ok(store
         .keywords(account_id)
-        .map_err(internal)?
+        .await?
         .into_iter()
         .filter_map(|k| CustomKeyword::new(&k.word, k.reply.as_deref(), k.forward_url.as_deref()).ok())
         .collect())
 }
 
 /// Does what the message asks; returns the action's name and what was done.
-fn act(
+async fn act(
     store: &Store,
     settings: &InboundSettings,
-    message: &Whole,
+    message: &Whole<'_>,
     action: &InboundAction,
     custom: &[CustomKeyword],
 ) -> Result<(String, Option<String>), ApiError> {
@@ -190,10 +189,10 @@ fn act(
         _ if !is_number => ("none", Some(format!("the sender '{}' is not a phone number; keywords ignored", message.sender))),
         InboundAction::OptOut { keyword, .. } if settings.stop_by_reply => {
             let reason = BlockReason::Keyword { word: keyword.to_owned() }.to_string();
-            let newly = store.block_number(account, message.sender, &reason, "inbound").map_err(internal)?;
+            let newly = store.block_number(account, message.sender, &reason, "inbound").await?;
             let mut detail = format!("{keyword}: {}", if newly { "blocked" } else { "already blocked" });
             if newly {
-                reply(store, settings, message, settings.opt_out_reply.as_deref(), true, &mut detail);
+                reply(store, settings, message, settings.opt_out_reply.as_deref(), true, &mut detail).await;
             }
             ("opt_out", Some(detail))
         }
@@ -201,7 +200,7 @@ fn act(
             ("opt_out_ignored", Some(format!("{keyword}: opt-out by reply is off for this account")))
         }
         InboundAction::OptIn { keyword, .. } => {
-            let lifted = store.unblock_number(account, message.sender, "inbound").map_err(internal)?;
+            let lifted = store.unblock_number(account, message.sender, "inbound").await?;
             if lifted {
                 ("opt_in", Some(format!("{keyword}: unblocked")))
             } else {
@@ -212,13 +211,13 @@ fn act(
         }
         InboundAction::Help { keyword, .. } => {
             let mut detail = keyword.to_owned();
-            reply(store, settings, message, settings.help_reply.as_deref(), false, &mut detail);
+            reply(store, settings, message, settings.help_reply.as_deref(), false, &mut detail).await;
             ("help", Some(detail))
         }
         InboundAction::Save { name, group, .. } => {
             let saved = store
                 .save_contact_to_group(account, message.sender, name.first(), name.last(), group.as_str())
-                .map_err(internal)?;
+                .await?;
             let mut detail = format!(
                 "{} {} {} in group {}{}",
                 if saved.created_contact { "saved" } else { "updated" },
@@ -227,14 +226,14 @@ fn act(
                 group.as_str(),
                 if saved.created_group { " (new group)" } else { "" }
             );
-            reply(store, settings, message, settings.save_reply.as_deref(), false, &mut detail);
+            reply(store, settings, message, settings.save_reply.as_deref(), false, &mut detail).await;
             ("save", Some(detail))
         }
         InboundAction::MalformedSave { reason, .. } => ("malformed_save", Some(reason.to_string())),
         InboundAction::Custom { index } => {
             let keyword = &custom[index];
             let mut detail = format!("keyword {}", keyword.word());
-            reply(store, settings, message, keyword.reply(), false, &mut detail);
+            reply(store, settings, message, keyword.reply(), false, &mut detail).await;
             ("custom", Some(detail))
         }
     };
@@ -244,9 +243,9 @@ fn act(
 /// Answers the sender from the number they wrote to, through the normal send path
 /// (validated, priced, debited, logged). A reply that cannot go (no text configured,
 /// no funds) is noted in `detail`, never an error: the inbound message is still kept.
-fn reply(store: &Store, settings: &InboundSettings, message: &Whole, text: Option<&str>, to_opted_out: bool, detail: &mut String) {
+async fn reply(store: &Store, settings: &InboundSettings, message: &Whole<'_>, text: Option<&str>, to_opted_out: bool, detail: &mut String) {
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else { return };
-    let caller = match store.caller_for_account(&settings.account_id) {
+    let caller = match store.caller_for_account(&settings.account_id).await {
         Ok(Some(caller)) => caller,
         _ => return,
     };
@@ -266,7 +265,8 @@ fn reply(store: &Store, settings: &InboundSettings, message: &Whole, text: Optio
             validity: None,
             ignore_blocklist: to_opted_out,
         },
-    );
+    )
+    .await;
     match sent {
         Ok(outcome) => {
             let id = outcome.messages.first().and_then(|m| m.id.clone()).unwrap_or_default();

@@ -9,7 +9,7 @@ use domain::access::{IpAllowlist, KeyAccess, Scopes};
 use domain::apikey::{new_api_key, KEY_BYTES};
 use domain::error::ApiError;
 use serde::Deserialize;
-use spin_sdk::http::{Request, Response};
+use crate::http::{Req, Response};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +36,7 @@ fn key_name(name: &str) -> Result<&str, ApiError> {
 }
 
 /// Everything is checked before anything is stored: a refused key leaves no row.
-pub fn create_key(req: &Request, store: &Store, account_id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn create_key(req: &Req, store: &Store, account_id: &str, actor: &str) -> Result<Response, ApiError> {
     let body: NewKey = parse_body(req)?;
     let name = key_name(&body.name)?;
     let access = KeyAccess {
@@ -46,10 +46,10 @@ pub fn create_key(req: &Request, store: &Store, account_id: &str, actor: &str) -
     let key = new_api_key(random_bytes::<KEY_BYTES>());
     let id = new_id("key");
     let view = store
-        .audited(account_id, actor, "key.created", Subject::Key(&id), |store| {
-            store.create_api_key(&id, account_id, name, &key.hash, &key.hint, &access)
+        .audited(account_id, actor, "key.created", Subject::Key(&id), async |store| {
+            store.create_api_key(&id, account_id, name, &key.hash, &key.hint, &access).await
         })
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| ApiError::not_found("no such account"))?;
     let mut body = serde_json::to_value(view).map_err(internal)?;
     body["key"] = key.secret.into();
@@ -57,8 +57,8 @@ pub fn create_key(req: &Request, store: &Store, account_id: &str, actor: &str) -
     Ok(json(201, &body))
 }
 
-pub fn list_keys(store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    Ok(json(200, &serde_json::json!({"keys": store.api_keys(account_id).map_err(internal)?})))
+pub async fn list_keys(store: &Store, account_id: &str) -> Result<Response, ApiError> {
+    Ok(json(200, &serde_json::json!({"keys": store.api_keys(account_id).await?})))
 }
 
 /// Absent leaves a field as it is; `allowed_ips: null` (or `[]`) removes the limit.
@@ -78,19 +78,19 @@ fn explicit_null<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) ->
 
 /// The account a key belongs to; 404 for an unknown key, and for one of another account
 /// than `within` (when given), so one account cannot learn of another's keys.
-fn key_account(store: &Store, key_id: &str, within: Option<&str>) -> Result<String, ApiError> {
+async fn key_account(store: &Store, key_id: &str, within: Option<&str>) -> Result<String, ApiError> {
     store
         .key_account(key_id)
-        .map_err(internal)?
+        .await?
         .filter(|account| within.map_or(true, |w| w == account))
         .ok_or_else(|| ApiError::not_found("no such key"))
 }
 
 /// Renames a key or changes what it may do and from where; it takes effect on the
 /// key's next request. A revoked key cannot be changed (409).
-pub fn update_key(req: &Request, store: &Store, key_id: &str, within: Option<&str>, actor: &str) -> Result<Response, ApiError> {
+pub async fn update_key(req: &Req, store: &Store, key_id: &str, within: Option<&str>, actor: &str) -> Result<Response, ApiError> {
     // Whose key it is comes first: another account's key is 404 whatever the body.
-    let account = key_account(store, key_id, within)?;
+    let account = key_account(store, key_id, within).await?;
     let body: KeyChange = parse_body(req)?;
     if body.name.is_none() && body.scopes.is_none() && body.allowed_ips.is_none() {
         return Err(ApiError::malformed("give name, scopes or allowed_ips to change"));
@@ -104,8 +104,8 @@ pub fn update_key(req: &Request, store: &Store, key_id: &str, within: Option<&st
     };
     let patch = ApiKeyPatch { name, scopes, allowed_ips: allowed_ips.as_ref() };
     let updated = store
-        .audited(&account, actor, "key.updated", Subject::Key(key_id), |store| store.update_api_key(key_id, &patch))
-        .map_err(internal)?;
+        .audited(&account, actor, "key.updated", Subject::Key(key_id), async |store| store.update_api_key(key_id, &patch).await)
+        .await?;
     match updated {
         ApiKeyUpdate::Updated(view) => Ok(json(200, &view)),
         ApiKeyUpdate::Revoked => Err(ApiError::conflict("the key is revoked; make a new one")),
@@ -113,10 +113,10 @@ pub fn update_key(req: &Request, store: &Store, key_id: &str, within: Option<&st
     }
 }
 
-pub fn revoke_key(store: &Store, key_id: &str, within: Option<&str>, actor: &str) -> Result<Response, ApiError> {
-    let account = key_account(store, key_id, within)?;
+pub async fn revoke_key(store: &Store, key_id: &str, within: Option<&str>, actor: &str) -> Result<Response, ApiError> {
+    let account = key_account(store, key_id, within).await?;
     store
-        .audited(&account, actor, "key.revoked", Subject::Key(key_id), |store| store.revoke_api_key(key_id))
-        .map_err(internal)?;
+        .audited(&account, actor, "key.revoked", Subject::Key(key_id), async |store| store.revoke_api_key(key_id).await)
+        .await?;
     Ok(json(200, &serde_json::json!({"id": key_id, "revoked": true})))
 }

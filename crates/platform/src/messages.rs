@@ -118,13 +118,13 @@ struct PreparedSend {
 /// Everything a send does before it stores anything: groups expanded, validated,
 /// scheduled, blocked recipients left out, the unsubscribe link counted, and priced by
 /// the rules in effect at `now`, the send's acceptance.
-fn prepare_send(
+async fn prepare_send(
     store: &Store,
     caller: &Caller,
-    request: &SendRequest,
+    request: &SendRequest<'_>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PreparedSend, ApiError> {
-    let expansion = expand_request_groups(store, caller, request.to)?;
+    let expansion = expand_request_groups(store, caller, request.to).await?;
     let mut valid = validate(request, expansion.as_ref())?;
     let group_duplicates = expansion.as_ref().map_or(0, |e| e.duplicates);
     let send_at = match request.send_at {
@@ -144,7 +144,7 @@ fn prepare_send(
 
     // Blocked recipients leave the batch before it is priced: they cost nothing.
     let all_recipients = valid.recipients.clone();
-    let refused = if request.ignore_blocklist { HashMap::new() } else { blocked(store, caller, &valid)? };
+    let refused = if request.ignore_blocklist { HashMap::new() } else { blocked(store, caller, &valid).await? };
     if !refused.is_empty() {
         if refused.len() == valid.recipients.len() {
             return Err(all_recipients_blocked(
@@ -158,7 +158,7 @@ fn prepare_send(
     // the link counts in the segments and the price (every token has the same length).
     let base_text = valid.text.as_str().to_owned();
     if caller.stop_by_link {
-        let sample = bodies_for(caller, &[valid.recipients[0].e164()], valid.text.as_str())?.remove(0);
+        let sample = bodies_for(caller, &[valid.recipients[0].e164()], valid.text.as_str()).await?.remove(0);
         valid.text = MessageText::parse(&sample, SegmentLimits::default())
             .map_err(|e| ApiError::from_status(400, Status::InvalidContent, format!("with the unsubscribe link: {e}")))?;
     }
@@ -168,7 +168,7 @@ fn prepare_send(
     countries.dedup();
     let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
     let digits: Vec<&str> = valid.recipients.iter().map(|r| r.digits()).collect();
-    let rules = store.price_rules(&caller.account_id, caller.currency, &countries, &digits, now).map_err(internal)?;
+    let rules = store.price_rules(&caller.account_id, caller.currency, &countries, &digits, now).await?;
     let quote = quote(&valid, &rules, caller.currency, now)?;
     Ok(PreparedSend {
         duplicates: valid.duplicates + group_duplicates,
@@ -185,11 +185,11 @@ fn prepare_send(
 
 /// The SMS bodies for these recipients: the text, with each one's own unsubscribe link
 /// when the account sends them.
-fn bodies_for(caller: &Caller, recipients: &[&str], text: &str) -> Result<Vec<String>, ApiError> {
+async fn bodies_for(caller: &Caller, recipients: &[&str], text: &str) -> Result<Vec<String>, ApiError> {
     match caller.stop_by_link {
         false => Ok(recipients.iter().map(|_| text.to_owned()).collect()),
         true => {
-            let links = UnsubscribeLinks::from_variables()?;
+            let links = UnsubscribeLinks::from_variables().await?;
             recipients.iter().map(|to| links.append(&caller.account_id, to, text)).collect()
         }
     }
@@ -224,8 +224,8 @@ pub struct QuoteOutcome {
 
 /// What `request` would cost if sent now: the send's own checks and pricing, with
 /// nothing stored, charged or sent.
-pub fn quote_messages(store: &Store, caller: &Caller, request: &SendRequest) -> Result<QuoteOutcome, ApiError> {
-    let prepared = prepare_send(store, caller, request, chrono::Utc::now())?;
+pub async fn quote_messages(store: &Store, caller: &Caller, request: &SendRequest<'_>) -> Result<QuoteOutcome, ApiError> {
+    let prepared = prepare_send(store, caller, request, chrono::Utc::now()).await?;
     let text = &prepared.valid.text;
     let mut priced = prepared.quote.messages.iter();
     let mut messages = Vec::with_capacity(prepared.all_recipients.len());
@@ -261,15 +261,15 @@ pub fn quote_messages(store: &Store, caller: &Caller, request: &SendRequest) -> 
 /// nothing), except that recipients on the account's blocklist are left out — refused
 /// in the answer, not stored, not charged — while the others go. When every recipient is
 /// blocked the request is refused (400, RecipientRejected).
-pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> Result<SendOutcome, ApiError> {
+pub async fn send_messages(store: &Store, caller: &Caller, request: &SendRequest<'_>) -> Result<SendOutcome, ApiError> {
     let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback } =
-        prepare_send(store, caller, request, chrono::Utc::now())?;
+        prepare_send(store, caller, request, chrono::Utc::now()).await?;
 
-    let carrier = CarrierConfig::from_variables();
+    let carrier = CarrierConfig::from_variables().await;
     let batch_id = new_id("bat");
     let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
     let recipients: Vec<&str> = quote.messages.iter().map(|m| m.recipient.e164()).collect();
-    let bodies = bodies_for(caller, &recipients, &base_text)?;
+    let bodies = bodies_for(caller, &recipients, &base_text).await?;
     let paid = store
         .create_send(&NewSend {
             account_id: &caller.account_id,
@@ -285,7 +285,7 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
             send_at: send_at.as_deref(),
             expires_at: &expires_at,
         })
-        .map_err(|e| store_error(e, caller.currency))?;
+        .await.map_err(|e| store_error(e, caller.currency))?;
     let (mut balance, mut sms_credits) = (paid.balance, paid.sms_credits);
     let paid_with_credits: std::collections::HashSet<&str> = paid.paid_with_credits.iter().map(String::as_str).collect();
 
@@ -307,11 +307,11 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
                 segments: valid.text.segments(),
             })
             .collect();
-        submit_and_record(store, &carrier, &submissions).map_err(internal)?
+        submit_and_record(store, &carrier, &submissions).await?
     };
     if submitted.iter().any(|s| s.refunded) {
-        balance = store.balance(&caller.account_id).map_err(internal)?;
-        sms_credits = store.credit_balances(&caller.account_id).map_err(internal)?.sms;
+        balance = store.balance(&caller.account_id).await?;
+        sms_credits = store.credit_balances(&caller.account_id).await?.sms;
     }
     let mut credited_minor = 0;
     let mut sent = quote.messages.iter().zip(message_ids).zip(submitted);
@@ -368,7 +368,7 @@ pub fn send_messages(store: &Store, caller: &Caller, request: &SendRequest) -> R
 /// `to` with its group ids (`grp_…`) replaced by the members' numbers; `None` when it
 /// names no group. Ids that are not groups of the caller's account are reported by
 /// [`validate`] as invalid recipients, like any other entry that is not a number.
-fn expand_request_groups(store: &Store, caller: &Caller, to: &[String]) -> Result<Option<Expansion>, ApiError> {
+async fn expand_request_groups(store: &Store, caller: &Caller, to: &[String]) -> Result<Option<Expansion>, ApiError> {
     // An oversized request is refused by validate_send before anything is looked up.
     if to.len() > MAX_RECIPIENTS {
         return Ok(None);
@@ -377,7 +377,7 @@ fn expand_request_groups(store: &Store, caller: &Caller, to: &[String]) -> Resul
     if refs.is_empty() {
         return Ok(None);
     }
-    let groups = store.group_numbers(&caller.account_id, &refs).map_err(internal)?;
+    let groups = store.group_numbers(&caller.account_id, &refs).await?;
     Ok(Some(expand_groups(to, &groups)))
 }
 
@@ -427,9 +427,9 @@ fn invalid_recipients(details: Vec<ErrorDetail>) -> ApiError {
 }
 
 /// The recipients the account has blocked, each with why and since when.
-fn blocked(store: &Store, caller: &Caller, valid: &ValidSend) -> Result<HashMap<String, String>, ApiError> {
+async fn blocked(store: &Store, caller: &Caller, valid: &ValidSend) -> Result<HashMap<String, String>, ApiError> {
     let numbers: Vec<&str> = valid.recipients.iter().map(|r| r.e164()).collect();
-    let entries = store.blocked_numbers(&caller.account_id, &numbers).map_err(internal)?;
+    let entries = store.blocked_numbers(&caller.account_id, &numbers).await?;
     Ok(entries.into_iter().map(|(number, reason, since)| (number, blocked_detail(&reason, &since))).collect())
 }
 
@@ -458,12 +458,12 @@ struct UnsubscribeLinks {
 }
 
 impl UnsubscribeLinks {
-    fn from_variables() -> Result<UnsubscribeLinks, ApiError> {
-        let secret = crate::config::get_or("unsubscribe_secret", "");
+    async fn from_variables() -> Result<UnsubscribeLinks, ApiError> {
+        let secret = crate::config::get_or("unsubscribe_secret", "").await;
         let secret = UnsubscribeSecret::new(secret.as_bytes()).map_err(|e| {
             ApiError::unavailable(format!("stop_by_link is on but unsubscribe links cannot be made ({e}); nothing was sent"))
         })?;
-        Ok(UnsubscribeLinks { secret, base_url: crate::config::get_or("public_base_url", "http://127.0.0.1:3000") })
+        Ok(UnsubscribeLinks { secret, base_url: crate::config::get_or("public_base_url", "http://127.0.0.1:3000").await })
     }
 
     fn append(&self, account_id: &str, e164: &str, text: &str) -> Result<String, ApiError> {

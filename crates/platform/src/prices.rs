@@ -9,7 +9,7 @@ use domain::error::ApiError;
 use domain::money::Currency;
 use domain::pricing::{effective_rules, EffectivePeriod, PriceError, PriceScope, UnitPrice};
 use serde::Deserialize;
-use spin_sdk::http::{Request, Response};
+use crate::http::{Req, Response};
 
 /// A rule as set: the price in minor units (up to three decimals), from when (default
 /// now, never the past) and until when (default for good).
@@ -49,8 +49,8 @@ fn parse_rule(body: &PriceBody, currency: Currency) -> Result<(PriceScope, UnitP
     Ok((scope, price, period))
 }
 
-fn stored_rule(store: &Store, account_id: Option<&str>, id: i64) -> Result<Response, ApiError> {
-    let list = store.price_list(account_id).map_err(internal)?;
+async fn stored_rule(store: &Store, account_id: Option<&str>, id: i64) -> Result<Response, ApiError> {
+    let list = store.price_list(account_id).await?;
     let rule = list.iter().find(|r| r.id == id).ok_or_else(|| internal("the rule just set is missing"))?;
     Ok(json(200, &rule_json(rule)))
 }
@@ -70,35 +70,35 @@ fn rule_id(text: &str) -> Result<i64, ApiError> {
 
 // ------------------------------------------------------------ the default list
 
-pub fn default_list(store: &Store) -> Result<Response, ApiError> {
-    let rules = store.price_list(None).map_err(internal)?;
+pub async fn default_list(store: &Store) -> Result<Response, ApiError> {
+    let rules = store.price_list(None).await?;
     Ok(json(200, &serde_json::json!({"prices": rules.iter().map(rule_json).collect::<Vec<_>>()})))
 }
 
-pub fn set_default(req: &Request, store: &Store) -> Result<Response, ApiError> {
+pub async fn set_default(req: &Req, store: &Store) -> Result<Response, ApiError> {
     let body: PriceBody = parse_body(req)?;
     let currency = body.currency.as_deref().ok_or_else(|| ApiError::malformed("currency is required for the default list"))?;
     let currency = Currency::parse(currency).map_err(|e| ApiError::malformed(e.to_string()))?;
     let (scope, price, period) = parse_rule(&body, currency)?;
-    let id = store.set_price(None, &scope, price, period).map_err(internal)?;
-    stored_rule(store, None, id)
+    let id = store.set_price(None, &scope, price, period).await?;
+    stored_rule(store, None, id).await
 }
 
-pub fn end_default(store: &Store, id: &str) -> Result<Response, ApiError> {
+pub async fn end_default(store: &Store, id: &str) -> Result<Response, ApiError> {
     let id = rule_id(id)?;
-    end_json(id, store.end_price(None, id, chrono::Utc::now()).map_err(internal)?)
+    end_json(id, store.end_price(None, id, chrono::Utc::now()).await?)
 }
 
 // ------------------------------------------------------------ an account's own list
 
-fn account_currency(store: &Store, account_id: &str) -> Result<Currency, ApiError> {
-    let account = store.account(account_id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such account"))?;
+async fn account_currency(store: &Store, account_id: &str) -> Result<Currency, ApiError> {
+    let account = store.account(account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     Currency::parse(&account.currency).map_err(internal)
 }
 
-pub fn account_list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    let currency = account_currency(store, account_id)?;
-    let rules = store.price_list(Some(account_id)).map_err(internal)?;
+pub async fn account_list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
+    let currency = account_currency(store, account_id).await?;
+    let rules = store.price_list(Some(account_id)).await?;
     Ok(json(
         200,
         &serde_json::json!({
@@ -109,36 +109,36 @@ pub fn account_list(store: &Store, account_id: &str) -> Result<Response, ApiErro
     ))
 }
 
-pub fn set_account(req: &Request, store: &Store, account_id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn set_account(req: &Req, store: &Store, account_id: &str, actor: &str) -> Result<Response, ApiError> {
     let body: PriceBody = parse_body(req)?;
-    let currency = account_currency(store, account_id)?;
+    let currency = account_currency(store, account_id).await?;
     if body.currency.as_deref().is_some_and(|c| Currency::parse(c) != Ok(currency)) {
         return Err(ApiError::named(400, "InvalidPrice", format!("an account's prices are in its currency, {currency}")));
     }
     let (scope, price, period) = parse_rule(&body, currency)?;
     let id = store
-        .audited(account_id, actor, "prices.set", Subject::Prices(account_id), |store| {
-            store.set_price(Some(account_id), &scope, price, period)
+        .audited(account_id, actor, "prices.set", Subject::Prices(account_id), async |store| {
+            store.set_price(Some(account_id), &scope, price, period).await
         })
-        .map_err(internal)?;
-    stored_rule(store, Some(account_id), id)
+        .await?;
+    stored_rule(store, Some(account_id), id).await
 }
 
-pub fn end_account(store: &Store, account_id: &str, id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn end_account(store: &Store, account_id: &str, id: &str, actor: &str) -> Result<Response, ApiError> {
     let id = rule_id(id)?;
     let end = store
-        .audited(account_id, actor, "prices.ended", Subject::Prices(account_id), |store| {
-            store.end_price(Some(account_id), id, chrono::Utc::now())
+        .audited(account_id, actor, "prices.ended", Subject::Prices(account_id), async |store| {
+            store.end_price(Some(account_id), id, chrono::Utc::now()).await
         })
-        .map_err(internal)?;
+        .await?;
     end_json(id, end)
 }
 
 /// What the account pays now, one rule per scope (its own beating the default list's),
 /// and the changes scheduled for later. For a number, the most specific scope applies.
-pub fn effective_for_account(store: &Store, account_id: &str, currency: Currency) -> Result<Response, ApiError> {
+pub async fn effective_for_account(store: &Store, account_id: &str, currency: Currency) -> Result<Response, ApiError> {
     let now = chrono::Utc::now();
-    let stored = store.account_price_rules(account_id, currency, now).map_err(internal)?;
+    let stored = store.account_price_rules(account_id, currency, now).await?;
     let rules: Vec<_> = stored.iter().map(|s| s.rule.clone()).collect();
     let in_effect: Vec<serde_json::Value> = effective_rules(&rules, now)
         .into_iter()

@@ -12,11 +12,11 @@ use domain::schedule::TimeZone;
 
 /// Our details on every invoice: `seller_name`, `seller_address` (lines separated by `;`
 /// or newlines) and `seller_vat`.
-pub fn seller() -> Seller {
+pub async fn seller() -> Seller {
     Seller {
-        name: config::get_or("seller_name", "smsedge"),
-        address: config::get_or("seller_address", ""),
-        vat_number: config::get_or("seller_vat", ""),
+        name: config::get_or("seller_name", "smsedge").await,
+        address: config::get_or("seller_address", "").await,
+        vat_number: config::get_or("seller_vat", "").await,
     }
 }
 
@@ -33,33 +33,33 @@ pub enum Issue {
 }
 
 /// Issues an account's invoice for `period` (or finds the one issued before).
-pub fn issue(store: &Store, account_id: &str, period: Period, now: DateTime<Utc>) -> Result<Issue, DbError> {
-    let Some(caller) = store.caller_for_account(account_id)? else { return Ok(Issue::Done(IssueOutcome::NoAccount)) };
+pub async fn issue(store: &Store, account_id: &str, period: Period, now: DateTime<Utc>) -> Result<Issue, DbError> {
+    let Some(caller) = store.caller_for_account(account_id).await? else { return Ok(Issue::Done(IssueOutcome::NoAccount)) };
     let zone = zone_of(&caller.time_zone);
     if !period.has_ended(now, &zone) {
         return Ok(Issue::NotEnded);
     }
     let (from, until) = period.bounds(&zone);
-    let seller = seller();
+    let seller = seller().await;
     let req = InvoiceRequest { account_id, period, time_zone: zone.name(), from, until, seller: &seller, now, claim: false };
-    Ok(Issue::Done(store.issue_invoice(&req)?))
+    Ok(Issue::Done(store.issue_invoice(&req).await?))
 }
 
 /// The job runner's part: last month's invoices (the month before the current UTC one)
 /// for up to `limit` accounts whose month has ended in their own zone and that no runner
 /// has looked at yet. Each account's month is claimed by one insert, so two runners at
 /// once issue each invoice once. Returns how many were issued.
-pub fn issue_due(store: &Store, now: DateTime<Utc>, limit: i64) -> Result<usize, DbError> {
+pub async fn issue_due(store: &Store, now: DateTime<Utc>, limit: i64) -> Result<usize, DbError> {
     let period = Period::of(now, &TimeZone::UTC).previous();
     let zones: Vec<String> =
-        store.account_time_zones()?.into_iter().filter(|z| period.has_ended(now, &zone_of(z))).collect();
-    let seller = seller();
+        store.account_time_zones().await?.into_iter().filter(|z| period.has_ended(now, &zone_of(z))).collect();
+    let seller = seller().await;
     let mut issued = 0;
-    for (account_id, zone_name) in store.accounts_to_invoice(period, &zones, limit)? {
+    for (account_id, zone_name) in store.accounts_to_invoice(period, &zones, limit).await? {
         let zone = zone_of(&zone_name);
         let (from, until) = period.bounds(&zone);
         let req = InvoiceRequest { account_id: &account_id, period, time_zone: zone.name(), from, until, seller: &seller, now, claim: true };
-        issued += matches!(store.issue_invoice(&req)?, IssueOutcome::Issued(_)) as usize;
+        issued += matches!(store.issue_invoice(&req).await?, IssueOutcome::Issued(_)) as usize;
     }
     Ok(issued)
 }

@@ -21,28 +21,28 @@ pub struct Submitted {
 /// answer was kept and is applied as the answer is recorded, so the status returned may
 /// already be further on. The sandbox carrier's receipt goes through the same receipt
 /// path a real carrier's does.
-pub fn submit_and_record(store: &Store, carrier: &CarrierConfig, submissions: &[Submission]) -> Result<Vec<Submitted>, DbError> {
-    let results = submit_all(carrier, submissions);
+pub async fn submit_and_record(store: &Store, carrier: &CarrierConfig, submissions: &[Submission<'_>]) -> Result<Vec<Submitted>, DbError> {
+    let results = submit_all(carrier, submissions).await;
     let mut submitted = Vec::with_capacity(results.len());
     for (submission, result) in submissions.iter().zip(results) {
         let id = submission.reference;
         submitted.push(match result {
             SubmitResult::Accepted { carrier_message_id } => {
                 let carrier_message_id = canonical_submit_id(&carrier.name, &carrier_message_id);
-                let recorded = store.mark_submitted(id, &carrier_message_id, &carrier.name)?;
+                let recorded = store.mark_submitted(id, &carrier_message_id, &carrier.name).await?;
                 if carrier.is_sandbox() {
-                    sandbox_receipt(store, id, &carrier_message_id)?
+                    sandbox_receipt(store, id, &carrier_message_id).await?
                 } else {
                     Submitted { status: recorded.status, detail: None, refunded: recorded.refunded }
                 }
             }
             SubmitResult::AcceptedInParts { part_ids } => {
                 let part_ids: Vec<String> = part_ids.iter().map(|raw| canonical_submit_id(&carrier.name, raw)).collect();
-                let recorded = store.mark_submitted_in_parts(id, &part_ids, &carrier.name)?;
+                let recorded = store.mark_submitted_in_parts(id, &part_ids, &carrier.name).await?;
                 Submitted { status: recorded.status, detail: None, refunded: recorded.refunded }
             }
             SubmitResult::Failed { detail } => {
-                let outcome = store.change_status(id, Status::DeliveryToGatewayFailed, &carrier.name, Some(&detail))?;
+                let outcome = store.change_status(id, Status::DeliveryToGatewayFailed, &carrier.name, Some(&detail)).await?;
                 let refunded = matches!(outcome, StatusOutcome::Applied { refunded: true });
                 Submitted { status: Status::DeliveryToGatewayFailed, detail: Some(detail), refunded }
             }
@@ -68,7 +68,7 @@ pub fn canonical_submit_id(carrier: &str, raw: &str) -> String {
 }
 
 /// The sandbox "network" reports every message delivered.
-fn sandbox_receipt(store: &Store, message_id: &str, carrier_message_id: &str) -> Result<Submitted, DbError> {
+async fn sandbox_receipt(store: &Store, message_id: &str, carrier_message_id: &str) -> Result<Submitted, DbError> {
     let body = format!(r#"{{"message_id":"{carrier_message_id}","status":"DELIVRD","error_code":"000"}}"#);
     let outcome = store.apply_receipt(&IncomingReceipt {
         carrier: SANDBOX,
@@ -79,7 +79,7 @@ fn sandbox_receipt(store: &Store, message_id: &str, carrier_message_id: &str) ->
         part: None,
         dedupe_key: &format!("sandbox:{message_id}"),
         body: &body,
-    })?;
+    }).await?;
     let status = match outcome {
         ReceiptOutcome::Applied { status, .. } => status,
         _ => Status::DeliveredToGateway,

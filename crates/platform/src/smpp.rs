@@ -10,7 +10,7 @@ use domain::access::IpAllowlist;
 use domain::account::{duplicate_system_id, hash_secret, SmppPassword, SmppSystemId};
 use domain::error::ApiError;
 use serde::Deserialize;
-use spin_sdk::http::{Request, Response};
+use crate::http::{Req, Response};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +39,7 @@ fn not_found() -> ApiError {
 }
 
 /// Everything is checked before anything is stored; the password is in the answer once.
-pub fn create(req: &Request, store: &Store, account_id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn create(req: &Req, store: &Store, account_id: &str, actor: &str) -> Result<Response, ApiError> {
     let body: NewCredential = parse_body(req)?;
     let system_id = SmppSystemId::parse(&body.system_id)?;
     let allowed_ips = body.allowed_ips.as_deref().map(IpAllowlist::parse_list).transpose()?.unwrap_or_default();
@@ -47,10 +47,10 @@ pub fn create(req: &Request, store: &Store, account_id: &str, actor: &str) -> Re
     let hash = hash_secret(password.as_str()).map_err(internal)?;
     let id = new_id("smpp");
     let created = store
-        .audited(account_id, actor, "smpp.created", Subject::Smpp(&id), |store| {
-            store.create_smpp_credential(&id, account_id, system_id.as_str(), &hash, &allowed_ips)
+        .audited(account_id, actor, "smpp.created", Subject::Smpp(&id), async |store| {
+            store.create_smpp_credential(&id, account_id, system_id.as_str(), &hash, &allowed_ips).await
         })
-        .map_err(internal)?;
+        .await?;
     let view = match created {
         SmppCreated::Created(view) => view,
         SmppCreated::DuplicateSystemId => return Err(duplicate_system_id(system_id.as_str())),
@@ -62,22 +62,22 @@ pub fn create(req: &Request, store: &Store, account_id: &str, actor: &str) -> Re
     Ok(json(201, &body))
 }
 
-pub fn list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    Ok(json(200, &serde_json::json!({ "credentials": store.smpp_credentials(account_id).map_err(internal)? })))
+pub async fn list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
+    Ok(json(200, &serde_json::json!({ "credentials": store.smpp_credentials(account_id).await? })))
 }
 
 /// Changes the allowlist of the account's credential; a revoked one cannot change (409).
-pub fn update(req: &Request, store: &Store, account_id: &str, id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn update(req: &Req, store: &Store, account_id: &str, id: &str, actor: &str) -> Result<Response, ApiError> {
     let body: CredentialChange = parse_body(req)?;
     let Some(allowed_ips) = body.allowed_ips else {
         return Err(ApiError::malformed("give allowed_ips: a list of CIDR blocks, or null (or []) for any address"));
     };
     let allowed_ips = allowed_ips.as_deref().map(IpAllowlist::parse_list).transpose()?.unwrap_or_default();
     let updated = store
-        .audited(account_id, actor, "smpp.updated", Subject::Smpp(id), |store| {
-            store.update_smpp_allowed_ips(account_id, id, &allowed_ips)
+        .audited(account_id, actor, "smpp.updated", Subject::Smpp(id), async |store| {
+            store.update_smpp_allowed_ips(account_id, id, &allowed_ips).await
         })
-        .map_err(internal)?;
+        .await?;
     match updated {
         SmppUpdate::Updated(view) => Ok(json(200, &view)),
         SmppUpdate::Revoked => Err(ApiError::conflict("the SMPP credential is revoked; make a new one")),
@@ -86,15 +86,15 @@ pub fn update(req: &Request, store: &Store, account_id: &str, id: &str, actor: &
 }
 
 /// Revokes the account's credential (it stays listed, with `revoked_at`).
-pub fn revoke(store: &Store, account_id: &str, id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn revoke(store: &Store, account_id: &str, id: &str, actor: &str) -> Result<Response, ApiError> {
     let revoked = store
-        .audited(account_id, actor, "smpp.revoked", Subject::Smpp(id), |store| store.revoke_smpp_credential(account_id, id))
-        .map_err(internal)?;
+        .audited(account_id, actor, "smpp.revoked", Subject::Smpp(id), async |store| store.revoke_smpp_credential(account_id, id).await)
+        .await?;
     Ok(json(200, &revoked.ok_or_else(not_found)?))
 }
 
 /// The operator's revoke, by credential id alone.
-pub fn revoke_any(store: &Store, id: &str, actor: &str) -> Result<Response, ApiError> {
-    let account = store.smpp_credential_account(id).map_err(internal)?.ok_or_else(|| ApiError::not_found("no such SMPP credential"))?;
-    revoke(store, &account, id, actor)
+pub async fn revoke_any(store: &Store, id: &str, actor: &str) -> Result<Response, ApiError> {
+    let account = store.smpp_credential_account(id).await?.ok_or_else(|| ApiError::not_found("no such SMPP credential"))?;
+    revoke(store, &account, id, actor).await
 }

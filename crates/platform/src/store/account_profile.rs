@@ -5,7 +5,7 @@ use super::{stored_allowlist, Store};
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use domain::access::IpAllowlist;
 use domain::account::{AccountListQuery, AccountSort};
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
@@ -118,7 +118,7 @@ pub struct AccountListRow {
 
 const SMPP_COLUMNS: &str = "id, account_id, system_id, allowed_ips, created_at, revoked_at";
 
-fn smpp_from_row(r: &spin_sdk::sqlite::RowResult) -> Result<SmppCredentialView, DbError> {
+fn smpp_from_row(r: &crate::host::Row) -> Result<SmppCredentialView, DbError> {
     Ok(SmppCredentialView {
         id: r.text(0),
         account_id: r.text(1),
@@ -152,12 +152,12 @@ fn optional(update: Option<Option<&str>>, params: &mut Vec<Value>) -> (usize, us
 impl Store {
     // ------------------------------------------------------------ profile
 
-    pub fn account_profile(&self, account_id: &str) -> Result<Option<AccountProfile>, DbError> {
+    pub async fn account_profile(&self, account_id: &str) -> Result<Option<AccountProfile>, DbError> {
         let rows = self.db.query(
             "SELECT currency, company_name, organisation_number, vat_number, address_line1, address_line2, postal_code, city, \
              country, contact_name, contact_email, contact_phone, invoice_email, date_format, note FROM accounts WHERE id = ?",
             &[text(account_id)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|r| AccountProfile {
             currency: r.text(0),
             company: CompanyProfile {
@@ -180,7 +180,7 @@ impl Store {
     /// [`Store::audited`]). A new currency is written only while the account has no ledger
     /// entry, decided in the same statement; otherwise `CurrencyLocked` (and the caller's
     /// transaction is rolled back with it).
-    pub fn update_account_profile(&self, account_id: &str, update: &ProfileUpdate) -> Result<(), ProfileUpdateError> {
+    pub async fn update_account_profile(&self, account_id: &str, update: &ProfileUpdate<'_>) -> Result<(), ProfileUpdateError> {
         let mut params = vec![text(account_id)];
         let mut sets = Vec::new();
         for (column, value) in [
@@ -203,15 +203,15 @@ impl Store {
         }
         params.push(opt_text(update.date_format));
         sets.push(format!("date_format = COALESCE(?{}, date_format)", params.len()));
-        self.db.execute(&format!("UPDATE accounts SET {} WHERE id = ?1", sets.join(", ")), &params)?;
+        self.db.execute(&format!("UPDATE accounts SET {} WHERE id = ?1", sets.join(", ")), &params).await?;
         if let Some(currency) = update.currency {
             let changed = self.db.query(
                 "UPDATE accounts SET currency = ?2 WHERE id = ?1 AND currency <> ?2 \
                  AND NOT EXISTS (SELECT 1 FROM ledger_entries WHERE account_id = ?1) RETURNING id",
                 &[text(account_id), text(currency)],
-            )?;
+            ).await?;
             if changed.rows.is_empty() {
-                let current = self.db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)])?;
+                let current = self.db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)]).await?;
                 let current = current.rows.first().map(|r| r.text(0)).unwrap_or_default();
                 if current != currency {
                     return Err(ProfileUpdateError::CurrencyLocked(current));
@@ -224,7 +224,7 @@ impl Store {
     // ------------------------------------------------------------ SMPP credentials
 
     /// A credential `id` for the account, storing only the password's hash.
-    pub fn create_smpp_credential(
+    pub async fn create_smpp_credential(
         &self,
         id: &str,
         account_id: &str,
@@ -239,55 +239,55 @@ impl Store {
                  ON CONFLICT (system_id) DO NOTHING RETURNING {SMPP_COLUMNS}"
             ),
             &[text(id), text(account_id), text(system_id), text(password_hash), text(allowed_ips.to_stored())],
-        )?;
+        ).await?;
         if let Some(row) = rows.rows.first() {
             return Ok(SmppCreated::Created(smpp_from_row(row)?));
         }
-        let account = self.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)])?;
+        let account = self.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         Ok(if account.rows.is_empty() { SmppCreated::NoAccount } else { SmppCreated::DuplicateSystemId })
     }
 
     /// The account's credentials, revoked ones included, oldest first.
-    pub fn smpp_credentials(&self, account_id: &str) -> Result<Vec<SmppCredentialView>, DbError> {
+    pub async fn smpp_credentials(&self, account_id: &str) -> Result<Vec<SmppCredentialView>, DbError> {
         let rows = self.db.query(
             &format!("SELECT {SMPP_COLUMNS} FROM smpp_credentials WHERE account_id = ? ORDER BY created_at, id"),
             &[text(account_id)],
-        )?;
+        ).await?;
         rows.rows.iter().map(smpp_from_row).collect()
     }
 
     /// The account a credential belongs to.
-    pub fn smpp_credential_account(&self, id: &str) -> Result<Option<String>, DbError> {
-        let rows = self.db.query("SELECT account_id FROM smpp_credentials WHERE id = ?", &[text(id)])?;
+    pub async fn smpp_credential_account(&self, id: &str) -> Result<Option<String>, DbError> {
+        let rows = self.db.query("SELECT account_id FROM smpp_credentials WHERE id = ?", &[text(id)]).await?;
         Ok(rows.rows.first().map(|r| r.text(0)))
     }
 
     /// Revokes the account's credential (kept, with `revoked_at`; revoking again keeps the
     /// first time). Returns it, or None when the account has no such credential.
-    pub fn revoke_smpp_credential(&self, account_id: &str, id: &str) -> Result<Option<SmppCredentialView>, DbError> {
+    pub async fn revoke_smpp_credential(&self, account_id: &str, id: &str) -> Result<Option<SmppCredentialView>, DbError> {
         let rows = self.db.query(
             &format!(
                 "UPDATE smpp_credentials SET revoked_at = COALESCE(revoked_at, {NOW}) \
                  WHERE id = ? AND account_id = ? RETURNING {SMPP_COLUMNS}"
             ),
             &[text(id), text(account_id)],
-        )?;
+        ).await?;
         rows.rows.first().map(smpp_from_row).transpose()
     }
 
     /// Replaces the allowlist of the account's unrevoked credential.
-    pub fn update_smpp_allowed_ips(&self, account_id: &str, id: &str, allowed_ips: &IpAllowlist) -> Result<SmppUpdate, DbError> {
+    pub async fn update_smpp_allowed_ips(&self, account_id: &str, id: &str, allowed_ips: &IpAllowlist) -> Result<SmppUpdate, DbError> {
         let rows = self.db.query(
             &format!(
                 "UPDATE smpp_credentials SET allowed_ips = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL \
                  RETURNING {SMPP_COLUMNS}"
             ),
             &[text(allowed_ips.to_stored()), text(id), text(account_id)],
-        )?;
+        ).await?;
         if let Some(row) = rows.rows.first() {
             return Ok(SmppUpdate::Updated(smpp_from_row(row)?));
         }
-        let exists = self.db.query("SELECT 1 FROM smpp_credentials WHERE id = ? AND account_id = ?", &[text(id), text(account_id)])?;
+        let exists = self.db.query("SELECT 1 FROM smpp_credentials WHERE id = ? AND account_id = ?", &[text(id), text(account_id)]).await?;
         Ok(if exists.rows.is_empty() { SmppUpdate::NotFound } else { SmppUpdate::Revoked })
     }
 
@@ -295,7 +295,7 @@ impl Store {
 
     /// Every account, searched (`q` in id, name, note or company name, any case), sorted
     /// by a whitelisted column (ties by id), paged; with the number that match.
-    pub fn list_accounts(&self, query: &AccountListQuery) -> Result<(Vec<AccountListRow>, i64), DbError> {
+    pub async fn list_accounts(&self, query: &AccountListQuery) -> Result<(Vec<AccountListRow>, i64), DbError> {
         let filter = "FROM accounts a WHERE ?1 IS NULL OR a.id GLOB ?1 OR a.name GLOB ?1 \
                       OR a.note GLOB ?1 OR a.company_name GLOB ?1";
         let direction = if query.descending { "DESC" } else { "ASC" };
@@ -307,8 +307,8 @@ impl Store {
                 sort_sql(query.sort)
             ),
             &[pattern.clone(), int(query.limit), int(query.offset)],
-        )?;
-        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[pattern])?;
+        ).await?;
+        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[pattern]).await?;
         let accounts = rows
             .rows
             .iter()

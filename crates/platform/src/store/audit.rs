@@ -102,71 +102,71 @@ impl Subject<'_> {
 }
 
 impl Store {
-    fn snapshot(&self, subject: &Subject) -> Result<Option<String>, DbError> {
+    async fn snapshot(&self, subject: &Subject<'_>) -> Result<Option<String>, DbError> {
         let (sql, keys) = subject.snapshot_sql();
         let params: Vec<_> = keys.into_iter().map(text).collect();
-        Ok(self.db.query(sql, &params)?.rows.first().and_then(|r| r.opt_text(0)))
+        Ok(self.db.query(sql, &params).await?.rows.first().and_then(|r| r.opt_text(0)))
     }
 
     /// Runs `work` (plain statements, no transaction of its own) in one transaction with
     /// the history: the subject's state before and after, recorded when it changed.
-    pub fn audited<T, E: From<DbError>>(
+    pub async fn audited<T, E: From<DbError>>(
         &self,
         account_id: &str,
         actor: &str,
         action: &str,
-        subject: Subject,
-        work: impl FnOnce(&Store) -> Result<T, E>,
+        subject: Subject<'_>,
+        work: impl AsyncFnOnce(&Store) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.db.transaction(|db| {
-            let before = self.snapshot(&subject)?;
-            let result = work(self)?;
-            let after = self.snapshot(&subject)?;
+        self.db.transaction(async |db| {
+            let before = self.snapshot(&subject).await?;
+            let result = work(self).await?;
+            let after = self.snapshot(&subject).await?;
             if before != after {
                 db.execute(
                     "INSERT INTO audit_events (account_id, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)",
                     &[text(account_id), text(actor), text(action), text(subject.target()), opt_text(before), opt_text(after)],
-                )?;
+                ).await?;
             }
             Ok(result)
-        })
+        }).await
     }
 
     /// Runs `work` in one transaction with a history line in every account the user has
     /// access to: a change to a person (password, two-factor, e-mail) is part of each
     /// account's history, since it changes who can act there.
-    pub fn audited_user<T, E: From<DbError>>(
+    pub async fn audited_user<T, E: From<DbError>>(
         &self,
         user_id: &str,
         actor: &str,
         action: &str,
-        work: impl FnOnce(&Store) -> Result<T, E>,
+        work: impl AsyncFnOnce(&Store) -> Result<T, E>,
     ) -> Result<T, E> {
         let subject = Subject::User(user_id);
-        self.db.transaction(|db| {
-            let before = self.snapshot(&subject)?;
-            let result = work(self)?;
-            let after = self.snapshot(&subject)?;
+        self.db.transaction(async |db| {
+            let before = self.snapshot(&subject).await?;
+            let result = work(self).await?;
+            let after = self.snapshot(&subject).await?;
             // A password is never in the snapshot, so its change is recorded regardless.
             if before != after || action.contains("password") {
                 db.execute(
                     "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
                      SELECT account_id, ?, ?, ?, ?, ? FROM memberships WHERE user_id = ?",
                     &[text(actor), text(action), text(user_id), opt_text(before), opt_text(after), text(user_id)],
-                )?;
+                ).await?;
             }
             Ok(result)
-        })
+        }).await
     }
 
     /// The account's history, newest first; `before` pages on from an event id.
-    pub fn history(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<AuditEventView>, DbError> {
+    pub async fn history(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<AuditEventView>, DbError> {
         let rows = self.db.query(
             "SELECT e.id, e.actor, e.action, e.target, e.before, e.after, e.at, u.name FROM audit_events e \
              LEFT JOIN users u ON e.actor = 'user:' || u.id \
              WHERE e.account_id = ?1 AND (?2 IS NULL OR e.id < ?2) ORDER BY e.id DESC LIMIT ?3",
-            &[text(account_id), before.map(int).unwrap_or(spin_sdk::sqlite::Value::Null), int(limit)],
-        )?;
+            &[text(account_id), before.map(int).unwrap_or(crate::db::Value::Null), int(limit)],
+        ).await?;
         let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
         Ok(rows
             .rows

@@ -7,7 +7,7 @@ use crate::db::{int, text, Db, DbError, RowExt};
 use crate::ids::new_id;
 use domain::contact::GroupName;
 use domain::contactbook::{search_key, ContactSearch};
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 use std::collections::HashMap;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -25,7 +25,7 @@ pub struct ContactView {
 
 const CONTACT_COLUMNS: &str = "c.id, c.number, c.first_name, c.last_name, c.note, c.created_at, c.updated_at";
 
-fn contact_from_row(row: &spin_sdk::sqlite::RowResult) -> ContactView {
+fn contact_from_row(row: &crate::host::Row) -> ContactView {
     ContactView {
         id: row.text(0),
         number: row.text(1),
@@ -75,7 +75,7 @@ pub struct GroupView {
 const GROUP_COLUMNS: &str =
     "g.id, g.name, (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id), g.created_at, g.updated_at";
 
-fn group_from_row(row: &spin_sdk::sqlite::RowResult) -> GroupView {
+fn group_from_row(row: &crate::host::Row) -> GroupView {
     GroupView {
         id: row.text(0),
         name: row.text(1),
@@ -146,7 +146,7 @@ pub struct BlockEntry {
 
 const BLOCK_COLUMNS: &str = "id, number, reason, source, created_at, removed_at, removed_by";
 
-fn block_from_row(row: &spin_sdk::sqlite::RowResult) -> BlockEntry {
+fn block_from_row(row: &crate::host::Row) -> BlockEntry {
     let removed_at = row.opt_text(5);
     BlockEntry {
         id: row.int(0),
@@ -170,7 +170,7 @@ impl Store {
 
     /// The account's contacts in creation order, after the contact `after` (a cursor: the
     /// last id of the previous page), matching `search` when given.
-    pub fn contacts(
+    pub async fn contacts(
         &self,
         account_id: &str,
         search: Option<&ContactSearch>,
@@ -189,24 +189,24 @@ impl Store {
         }
         sql.push_str(" ORDER BY c.id LIMIT ?");
         params.push(int(limit));
-        Ok(self.db.query(&sql, &params)?.rows.iter().map(contact_from_row).collect())
+        Ok(self.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect())
     }
 
-    pub fn contact(&self, account_id: &str, contact_id: &str) -> Result<Option<ContactView>, DbError> {
-        contact_in(&self.db, account_id, contact_id)
+    pub async fn contact(&self, account_id: &str, contact_id: &str) -> Result<Option<ContactView>, DbError> {
+        contact_in(&self.db, account_id, contact_id).await
     }
 
     /// The groups a contact is in, by name.
-    pub fn groups_of_contact(&self, account_id: &str, contact_id: &str) -> Result<Vec<GroupRef>, DbError> {
+    pub async fn groups_of_contact(&self, account_id: &str, contact_id: &str) -> Result<Vec<GroupRef>, DbError> {
         let rows = self.db.query(
             "SELECT g.id, g.name FROM group_members m JOIN contact_groups g ON g.id = m.group_id \
              WHERE m.contact_id = ? AND g.account_id = ? ORDER BY g.name_key",
             &[text(contact_id), text(account_id)],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(|r| GroupRef { id: r.text(0), name: r.text(1) }).collect())
     }
 
-    pub fn create_contact(&self, account_id: &str, fields: &ContactFields) -> Result<ContactWrite, DbError> {
+    pub async fn create_contact(&self, account_id: &str, fields: &ContactFields<'_>) -> Result<ContactWrite, DbError> {
         let id = new_id("con");
         let rows = self.db.query(
             "INSERT INTO contacts (id, account_id, number, first_name, last_name, note, search_name) \
@@ -220,29 +220,29 @@ impl Store {
                 text(fields.note),
                 text(search_key(fields.first_name, fields.last_name)),
             ],
-        )?;
+        ).await?;
         if rows.rows.is_empty() {
-            return Ok(match contact_id_by_number(&self.db, account_id, fields.number)? {
+            return Ok(match contact_id_by_number(&self.db, account_id, fields.number).await? {
                 Some(existing) => ContactWrite::NumberTaken(existing),
                 None => ContactWrite::NotFound,
             });
         }
-        Ok(contact_in(&self.db, account_id, &id)?.map_or(ContactWrite::NotFound, ContactWrite::Written))
+        Ok(contact_in(&self.db, account_id, &id).await?.map_or(ContactWrite::NotFound, ContactWrite::Written))
     }
 
     /// Applies `patch` (validated by the caller, including that the resulting pair of
     /// names is acceptable) in one transaction.
-    pub fn update_contact(
+    pub async fn update_contact(
         &self,
         account_id: &str,
         contact_id: &str,
-        patch: &ContactPatch,
+        patch: &ContactPatch<'_>,
     ) -> Result<ContactWrite, DbError> {
-        self.db.transaction(|db| {
-            let Some(current) = contact_in(db, account_id, contact_id)? else { return Ok(ContactWrite::NotFound) };
+        self.db.transaction(async |db| {
+            let Some(current) = contact_in(db, account_id, contact_id).await? else { return Ok(ContactWrite::NotFound) };
             let number = patch.number.unwrap_or(&current.number);
             if number != current.number {
-                if let Some(existing) = contact_id_by_number(db, account_id, number)? {
+                if let Some(existing) = contact_id_by_number(db, account_id, number).await? {
                     return Ok(ContactWrite::NumberTaken(existing));
                 }
             }
@@ -255,18 +255,18 @@ impl Store {
                      WHERE id = ? AND account_id = ?"
                 ),
                 &[text(number), text(first), text(last), text(note), text(search_key(first, last)), text(contact_id), text(account_id)],
-            )?;
-            Ok(contact_in(db, account_id, contact_id)?.map_or(ContactWrite::NotFound, ContactWrite::Written))
-        })
+            ).await?;
+            Ok(contact_in(db, account_id, contact_id).await?.map_or(ContactWrite::NotFound, ContactWrite::Written))
+        }).await
     }
 
     /// Deletes the contact and its memberships (trigger); blocklist entries for its number
     /// stay: the blocklist is about numbers, not contacts.
-    pub fn delete_contact(&self, account_id: &str, contact_id: &str) -> Result<bool, DbError> {
+    pub async fn delete_contact(&self, account_id: &str, contact_id: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             "DELETE FROM contacts WHERE id = ? AND account_id = ? RETURNING id",
             &[text(contact_id), text(account_id)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
@@ -275,7 +275,7 @@ impl Store {
     /// when both are blank) is put in the group named `group` (matched without regard to
     /// case, `domain::contact::GroupName::key`; made if missing), all in one transaction.
     /// The caller validates the names and the group name first.
-    pub fn save_contact_to_group(
+    pub async fn save_contact_to_group(
         &self,
         account_id: &str,
         e164: &str,
@@ -286,7 +286,7 @@ impl Store {
         // The same name and key the groups API stores, so "Kunder" here is "kunder" there.
         let group = GroupName::parse(group).map_err(|e| DbError(format!("save_contact_to_group: {e}")))?;
         let (group_name, group_key) = (group.as_str(), group.key());
-        self.db.transaction(|db| {
+        self.db.transaction(async |db| {
             let new_contact = new_id("con");
             let rows = db.query(
                 &format!(
@@ -306,7 +306,7 @@ impl Store {
                     text(last.trim()),
                     text(search_key(first.trim(), last.trim())),
                 ],
-            )?;
+            ).await?;
             let contact_id = rows.rows.first().map(|r| r.text(0)).ok_or_else(|| DbError("the contact upsert returned no row".into()))?;
             let new_group = new_id("grp");
             let created_group = !db
@@ -314,25 +314,25 @@ impl Store {
                     "INSERT INTO contact_groups (id, account_id, name, name_key) VALUES (?, ?, ?, ?) \
                      ON CONFLICT (account_id, name_key) DO NOTHING RETURNING id",
                     &[text(&new_group), text(account_id), text(group_name), text(group_key)],
-                )?
+                ).await?
                 .rows
                 .is_empty();
             let group_id = if created_group {
                 new_group
             } else {
-                group_id_by_key(db, account_id, group_key)?.ok_or_else(|| DbError("the group vanished inside its transaction".into()))?
+                group_id_by_key(db, account_id, group_key).await?.ok_or_else(|| DbError("the group vanished inside its transaction".into()))?
             };
             db.execute(
                 "INSERT INTO group_members (group_id, contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 &[text(&group_id), text(&contact_id)],
-            )?;
+            ).await?;
             Ok(SavedContact { created_contact: contact_id == new_contact, contact_id, group_id, created_group })
-        })
+        }).await
     }
 
     // ------------------------------------------------------------ groups
 
-    pub fn groups(&self, account_id: &str, after: Option<&str>, limit: i64) -> Result<Vec<GroupView>, DbError> {
+    pub async fn groups(&self, account_id: &str, after: Option<&str>, limit: i64) -> Result<Vec<GroupView>, DbError> {
         let mut sql = format!("SELECT {GROUP_COLUMNS} FROM contact_groups g WHERE g.account_id = ?");
         let mut params = vec![text(account_id)];
         if let Some(after) = after {
@@ -341,71 +341,71 @@ impl Store {
         }
         sql.push_str(" ORDER BY g.id LIMIT ?");
         params.push(int(limit));
-        Ok(self.db.query(&sql, &params)?.rows.iter().map(group_from_row).collect())
+        Ok(self.db.query(&sql, &params).await?.rows.iter().map(group_from_row).collect())
     }
 
-    pub fn group(&self, account_id: &str, group_id: &str) -> Result<Option<GroupView>, DbError> {
-        group_in(&self.db, account_id, group_id)
+    pub async fn group(&self, account_id: &str, group_id: &str) -> Result<Option<GroupView>, DbError> {
+        group_in(&self.db, account_id, group_id).await
     }
 
     /// `name_key` is `domain::contact::GroupName::key` of `name`.
-    pub fn create_group(&self, account_id: &str, name: &str, name_key: &str) -> Result<GroupWrite, DbError> {
+    pub async fn create_group(&self, account_id: &str, name: &str, name_key: &str) -> Result<GroupWrite, DbError> {
         let id = new_id("grp");
         let rows = self.db.query(
             "INSERT INTO contact_groups (id, account_id, name, name_key) VALUES (?, ?, ?, ?) \
              ON CONFLICT (account_id, name_key) DO NOTHING RETURNING id",
             &[text(&id), text(account_id), text(name), text(name_key)],
-        )?;
+        ).await?;
         if rows.rows.is_empty() {
-            return Ok(match group_id_by_key(&self.db, account_id, name_key)? {
+            return Ok(match group_id_by_key(&self.db, account_id, name_key).await? {
                 Some(existing) => GroupWrite::NameTaken(existing),
                 None => GroupWrite::NotFound,
             });
         }
-        Ok(group_in(&self.db, account_id, &id)?.map_or(GroupWrite::NotFound, GroupWrite::Written))
+        Ok(group_in(&self.db, account_id, &id).await?.map_or(GroupWrite::NotFound, GroupWrite::Written))
     }
 
-    pub fn rename_group(
+    pub async fn rename_group(
         &self,
         account_id: &str,
         group_id: &str,
         name: &str,
         name_key: &str,
     ) -> Result<GroupWrite, DbError> {
-        self.db.transaction(|db| {
-            if group_in(db, account_id, group_id)?.is_none() {
+        self.db.transaction(async |db| {
+            if group_in(db, account_id, group_id).await?.is_none() {
                 return Ok(GroupWrite::NotFound);
             }
-            if let Some(existing) = group_id_by_key(db, account_id, name_key)?.filter(|id| id != group_id) {
+            if let Some(existing) = group_id_by_key(db, account_id, name_key).await?.filter(|id| id != group_id) {
                 return Ok(GroupWrite::NameTaken(existing));
             }
             db.execute(
                 &format!("UPDATE contact_groups SET name = ?, name_key = ?, updated_at = {NOW} WHERE id = ? AND account_id = ?"),
                 &[text(name), text(name_key), text(group_id), text(account_id)],
-            )?;
-            Ok(group_in(db, account_id, group_id)?.map_or(GroupWrite::NotFound, GroupWrite::Written))
-        })
+            ).await?;
+            Ok(group_in(db, account_id, group_id).await?.map_or(GroupWrite::NotFound, GroupWrite::Written))
+        }).await
     }
 
     /// Deletes the group and its memberships (trigger), not its contacts.
-    pub fn delete_group(&self, account_id: &str, group_id: &str) -> Result<bool, DbError> {
+    pub async fn delete_group(&self, account_id: &str, group_id: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             "DELETE FROM contact_groups WHERE id = ? AND account_id = ? RETURNING id",
             &[text(group_id), text(account_id)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
     /// The group's members in contact order after `after`; `None` when the account has
     /// no such group.
-    pub fn group_members(
+    pub async fn group_members(
         &self,
         account_id: &str,
         group_id: &str,
         after: Option<&str>,
         limit: i64,
     ) -> Result<Option<Vec<ContactView>>, DbError> {
-        if group_in(&self.db, account_id, group_id)?.is_none() {
+        if group_in(&self.db, account_id, group_id).await?.is_none() {
             return Ok(None);
         }
         let mut sql = format!(
@@ -419,21 +419,21 @@ impl Store {
         }
         sql.push_str(" ORDER BY c.id LIMIT ?");
         params.push(int(limit));
-        Ok(Some(self.db.query(&sql, &params)?.rows.iter().map(contact_from_row).collect()))
+        Ok(Some(self.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect()))
     }
 
     /// Adds contacts (by id) and numbers (E.164; a contact without a name is made for a
     /// number the book does not have) to the group, all or nothing: an unknown contact id
     /// adds nobody.
-    pub fn add_group_members(
+    pub async fn add_group_members(
         &self,
         account_id: &str,
         group_id: &str,
         contact_ids: &[&str],
         numbers: &[&str],
     ) -> Result<MembersAdded, DbError> {
-        self.db.transaction(|db| {
-            if group_in(db, account_id, group_id)?.is_none() {
+        self.db.transaction(async |db| {
+            if group_in(db, account_id, group_id).await?.is_none() {
                 return Ok(MembersAdded::GroupNotFound);
             }
             let mut ids: Vec<String> = Vec::with_capacity(contact_ids.len() + numbers.len());
@@ -443,7 +443,7 @@ impl Store {
                 let rows = db.query(
                     &format!("SELECT id FROM contacts WHERE account_id = ? AND id IN ({})", placeholders(contact_ids.len())),
                     &params,
-                )?;
+                ).await?;
                 let found: std::collections::HashSet<String> = rows.rows.iter().map(|r| r.text(0)).collect();
                 let unknown: Vec<String> = contact_ids.iter().filter(|id| !found.contains(**id)).map(|id| id.to_string()).collect();
                 if !unknown.is_empty() {
@@ -459,7 +459,7 @@ impl Store {
                     "INSERT INTO contacts (id, account_id, number) VALUES (?, ?, ?) \
                      ON CONFLICT (account_id, number) DO UPDATE SET number = excluded.number RETURNING id",
                     &[text(&new_contact), text(account_id), text(*number)],
-                )?;
+                ).await?;
                 let id = rows.rows.first().map(|r| r.text(0)).ok_or_else(|| DbError("the contact upsert returned no row".into()))?;
                 if id == new_contact {
                     contacts_created += 1;
@@ -475,33 +475,33 @@ impl Store {
                 let rows = db.query(
                     "INSERT INTO group_members (group_id, contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING contact_id",
                     &[text(group_id), text(id.as_str())],
-                )?;
+                ).await?;
                 added += rows.rows.len();
             }
             Ok(MembersAdded::Added { added, already_members: ids.len() - added, contacts_created })
-        })
+        }).await
     }
 
-    pub fn remove_group_member(
+    pub async fn remove_group_member(
         &self,
         account_id: &str,
         group_id: &str,
         contact_id: &str,
     ) -> Result<MemberRemoved, DbError> {
-        if group_in(&self.db, account_id, group_id)?.is_none() {
+        if group_in(&self.db, account_id, group_id).await?.is_none() {
             return Ok(MemberRemoved::GroupNotFound);
         }
         let rows = self.db.query(
             "DELETE FROM group_members WHERE group_id = ? AND contact_id = ? RETURNING contact_id",
             &[text(group_id), text(contact_id)],
-        )?;
+        ).await?;
         Ok(if rows.rows.is_empty() { MemberRemoved::NotAMember } else { MemberRemoved::Removed })
     }
 
     /// The numbers of the account's groups among `group_ids` (group id → members' numbers,
     /// in the order they joined). Ids that are not the account's groups are absent; a
     /// group without members maps to an empty list.
-    pub fn group_numbers(&self, account_id: &str, group_ids: &[&str]) -> Result<HashMap<String, Vec<String>>, DbError> {
+    pub async fn group_numbers(&self, account_id: &str, group_ids: &[&str]) -> Result<HashMap<String, Vec<String>>, DbError> {
         let mut groups: HashMap<String, Vec<String>> = HashMap::new();
         if group_ids.is_empty() {
             return Ok(groups);
@@ -517,7 +517,7 @@ impl Store {
                 placeholders(group_ids.len())
             ),
             &params,
-        )?;
+        ).await?;
         for row in &rows.rows {
             let numbers = groups.entry(row.text(0)).or_default();
             if let Some(number) = row.opt_text(1) {
@@ -533,31 +533,31 @@ impl Store {
     /// was (nothing written; the first entry stands). `reason` is a
     /// `domain::contact::BlockReason` as stored (`keyword:STOP`, `api`, …); `source` says
     /// who or what did it (`api`, the inbound message, …).
-    pub fn block_number(&self, account_id: &str, e164: &str, reason: &str, source: &str) -> Result<bool, DbError> {
+    pub async fn block_number(&self, account_id: &str, e164: &str, reason: &str, source: &str) -> Result<bool, DbError> {
         // The partial unique index (one active entry per number) makes a repeat a no-op.
         let rows = self.db.query(
             "INSERT INTO blocklist (account_id, number, reason, source) VALUES (?, ?, ?, ?) \
              ON CONFLICT DO NOTHING RETURNING id",
             &[text(account_id), text(e164), text(reason), text(source)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
     /// Lifts the block on `e164`: true if it was blocked. The entry is kept, stamped
     /// with when and by whom (`source`).
-    pub fn unblock_number(&self, account_id: &str, e164: &str, source: &str) -> Result<bool, DbError> {
+    pub async fn unblock_number(&self, account_id: &str, e164: &str, source: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             &format!(
                 "UPDATE blocklist SET removed_at = {NOW}, removed_by = ? \
                  WHERE account_id = ? AND number = ? AND removed_at IS NULL RETURNING id"
             ),
             &[text(source), text(account_id), text(e164)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
     /// Those of `numbers` (E.164) the account has blocked now: (number, reason, since).
-    pub fn blocked_numbers(
+    pub async fn blocked_numbers(
         &self,
         account_id: &str,
         numbers: &[&str],
@@ -574,13 +574,13 @@ impl Store {
                 placeholders(numbers.len())
             ),
             &params,
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(|r| (r.text(0), r.text(1), r.text(2))).collect())
     }
 
     /// The blocklist, newest entry first, before the entry `before` (a cursor); only
     /// active entries unless `include_removed`; only `number`'s when given.
-    pub fn blocklist(
+    pub async fn blocklist(
         &self,
         account_id: &str,
         include_removed: bool,
@@ -603,58 +603,58 @@ impl Store {
         }
         sql.push_str(" ORDER BY id DESC LIMIT ?");
         params.push(int(limit));
-        Ok(self.db.query(&sql, &params)?.rows.iter().map(block_from_row).collect())
+        Ok(self.db.query(&sql, &params).await?.rows.iter().map(block_from_row).collect())
     }
 
     /// The entry that blocks `e164` now, if any.
-    pub fn active_block(&self, account_id: &str, e164: &str) -> Result<Option<BlockEntry>, DbError> {
+    pub async fn active_block(&self, account_id: &str, e164: &str) -> Result<Option<BlockEntry>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {BLOCK_COLUMNS} FROM blocklist WHERE account_id = ? AND number = ? AND removed_at IS NULL"
             ),
             &[text(account_id), text(e164)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(block_from_row))
     }
 
     /// The most recent entry for `e164`, active or removed.
-    pub fn latest_block(&self, account_id: &str, e164: &str) -> Result<Option<BlockEntry>, DbError> {
+    pub async fn latest_block(&self, account_id: &str, e164: &str) -> Result<Option<BlockEntry>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {BLOCK_COLUMNS} FROM blocklist WHERE account_id = ? AND number = ? ORDER BY id DESC LIMIT 1"
             ),
             &[text(account_id), text(e164)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(block_from_row))
     }
 }
 
-fn contact_in(db: &Db, account_id: &str, contact_id: &str) -> Result<Option<ContactView>, DbError> {
+async fn contact_in(db: &Db, account_id: &str, contact_id: &str) -> Result<Option<ContactView>, DbError> {
     let rows = db.query(
         &format!("SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.id = ? AND c.account_id = ?"),
         &[text(contact_id), text(account_id)],
-    )?;
+    ).await?;
     Ok(rows.rows.first().map(contact_from_row))
 }
 
-fn contact_id_by_number(db: &Db, account_id: &str, number: &str) -> Result<Option<String>, DbError> {
+async fn contact_id_by_number(db: &Db, account_id: &str, number: &str) -> Result<Option<String>, DbError> {
     let rows =
-        db.query("SELECT id FROM contacts WHERE account_id = ? AND number = ?", &[text(account_id), text(number)])?;
+        db.query("SELECT id FROM contacts WHERE account_id = ? AND number = ?", &[text(account_id), text(number)]).await?;
     Ok(rows.rows.first().map(|r| r.text(0)))
 }
 
-fn group_in(db: &Db, account_id: &str, group_id: &str) -> Result<Option<GroupView>, DbError> {
+async fn group_in(db: &Db, account_id: &str, group_id: &str) -> Result<Option<GroupView>, DbError> {
     let rows = db.query(
         &format!("SELECT {GROUP_COLUMNS} FROM contact_groups g WHERE g.id = ? AND g.account_id = ?"),
         &[text(group_id), text(account_id)],
-    )?;
+    ).await?;
     Ok(rows.rows.first().map(group_from_row))
 }
 
-fn group_id_by_key(db: &Db, account_id: &str, name_key: &str) -> Result<Option<String>, DbError> {
+async fn group_id_by_key(db: &Db, account_id: &str, name_key: &str) -> Result<Option<String>, DbError> {
     let rows = db.query(
         "SELECT id FROM contact_groups WHERE account_id = ? AND name_key = ?",
         &[text(account_id), text(name_key)],
-    )?;
+    ).await?;
     Ok(rows.rows.first().map(|r| r.text(0)))
 }

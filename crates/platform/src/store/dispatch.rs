@@ -4,7 +4,7 @@
 use super::{InboundView, Store, StatusOutcome};
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use domain::status::Status;
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
@@ -114,12 +114,12 @@ pub struct CallbackDeliveryView {
 impl Store {
     // ------------------------------------------------------------ account settings
 
-    pub fn account_settings(&self, account_id: &str) -> Result<Option<AccountSettings>, DbError> {
+    pub async fn account_settings(&self, account_id: &str) -> Result<Option<AccountSettings>, DbError> {
         let rows = self.db.query(
             "SELECT time_zone, status_callback, webhook_secret IS NOT NULL, webhook_secret_rotated_at \
              FROM accounts WHERE id = ?",
             &[text(account_id)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|r| AccountSettings {
             time_zone: r.text(0),
             status_callback: r.opt_text(1),
@@ -129,7 +129,7 @@ impl Store {
     }
 
     /// `status_callback`: None leaves it, Some(None) clears it.
-    pub fn update_account_settings(
+    pub async fn update_account_settings(
         &self,
         account_id: &str,
         time_zone: Option<&str>,
@@ -144,25 +144,25 @@ impl Store {
                 int(status_callback.is_some() as i64),
                 opt_text(status_callback.flatten()),
             ],
-        )
+        ).await
     }
 
     /// Installs a new webhook secret; the old one keeps signing beside it for a day.
-    pub fn rotate_webhook_secret(&self, account_id: &str, secret: &str) -> Result<(), DbError> {
+    pub async fn rotate_webhook_secret(&self, account_id: &str, secret: &str) -> Result<(), DbError> {
         self.db.execute(
             &format!(
                 "UPDATE accounts SET webhook_secret_previous = webhook_secret, webhook_secret = ?2, \
                  webhook_secret_rotated_at = {NOW} WHERE id = ?1"
             ),
             &[text(account_id), text(secret)],
-        )
+        ).await
     }
 
     // ------------------------------------------------------------ scheduled sends
 
     /// Takes up to `limit` scheduled messages whose time has come, moving them to Sending
     /// (110) in one statement, so concurrent runners never take the same message twice.
-    pub fn claim_due_scheduled(&self, carrier: &str, limit: i64) -> Result<Vec<DueMessage>, DbError> {
+    pub async fn claim_due_scheduled(&self, carrier: &str, limit: i64) -> Result<Vec<DueMessage>, DbError> {
         let rows = self.db.query(
             &format!(
                 "UPDATE messages SET status = {sending}, status_source = 'scheduler', status_detail = NULL, \
@@ -174,7 +174,7 @@ impl Store {
                 funded = Status::Funded.code(),
             ),
             &[text(carrier), int(limit)],
-        )?;
+        ).await?;
         Ok(rows
             .rows
             .iter()
@@ -191,35 +191,35 @@ impl Store {
     }
 
     /// Cancels a scheduled message that has not left yet: Canceled (203), refunded.
-    pub fn cancel_scheduled(&self, account_id: &str, message_id: &str) -> Result<CancelOutcome, DbError> {
-        self.db.transaction(|db| {
+    pub async fn cancel_scheduled(&self, account_id: &str, message_id: &str) -> Result<CancelOutcome, DbError> {
+        self.db.transaction(async |db| {
             let rows = db.query(
                 "SELECT status, send_at IS NOT NULL FROM messages WHERE id = ? AND account_id = ?",
                 &[text(message_id), text(account_id)],
-            )?;
+            ).await?;
             let Some(row) = rows.rows.first() else { return Ok(CancelOutcome::NotFound) };
             let status = Status::from_code(row.int(0) as u16).unwrap_or(Status::Unknown);
             if status != Status::Funded || row.int(1) == 0 {
                 return Ok(CancelOutcome::TooLate(status));
             }
-            match self.change_status_in(db, message_id, Status::Canceled, "api", Some("canceled before sending"))? {
+            match self.change_status_in(db, message_id, Status::Canceled, "api", Some("canceled before sending")).await? {
                 StatusOutcome::Applied { refunded } => Ok(CancelOutcome::Canceled { refunded }),
                 StatusOutcome::Ignored => Ok(CancelOutcome::TooLate(status)),
             }
-        })
+        }).await
     }
 
     // ------------------------------------------------------------ validity
 
     /// Messages past their validity with no final status: the ids, up to `limit`.
-    pub fn expired_messages(&self, limit: i64) -> Result<Vec<String>, DbError> {
+    pub async fn expired_messages(&self, limit: i64) -> Result<Vec<String>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT id FROM messages WHERE status < 200 AND expires_at IS NOT NULL AND expires_at <= {NOW} \
                  ORDER BY expires_at LIMIT ?"
             ),
             &[int(limit)],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(|r| r.text(0)).collect())
     }
 
@@ -227,7 +227,7 @@ impl Store {
 
     /// Takes up to `limit` due callback deliveries for `lease_seconds`. Only the oldest
     /// pending event of each message is taken, so a message's events arrive in order.
-    pub fn claim_callbacks(&self, limit: i64, lease_seconds: i64) -> Result<Vec<ClaimedCallback>, DbError> {
+    pub async fn claim_callbacks(&self, limit: i64, lease_seconds: i64) -> Result<Vec<ClaimedCallback>, DbError> {
         let rows = self.db.query(
             &format!(
                 "UPDATE callback_deliveries SET attempts = attempts + 1, \
@@ -242,7 +242,7 @@ impl Store {
                  RETURNING id"
             ),
             &[int(limit), int(lease_seconds)],
-        )?;
+        ).await?;
         let ids: Vec<Value> = rows.rows.iter().map(|r| int(r.int(0))).collect();
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -259,12 +259,12 @@ impl Store {
                  WHERE d.id IN ({placeholders}) ORDER BY d.id"
             ),
             &ids,
-        )?;
+        ).await?;
         let mut claimed = Vec::with_capacity(common.rows.len());
         for r in &common.rows {
             let event = match r.text(5).as_str() {
-                "message.inbound" => self.inbound_message_by_id(&r.text(7))?.map(CallbackEvent::Inbound),
-                _ => self.status_event_row(r.int(6))?.map(CallbackEvent::Status),
+                "message.inbound" => self.inbound_message_by_id(&r.text(7)).await?.map(CallbackEvent::Inbound),
+                _ => self.status_event_row(r.int(6)).await?.map(CallbackEvent::Status),
             };
             // A source row that is gone cannot be rendered; the lease lapses and the log shows it pending.
             let Some(event) = event else { continue };
@@ -281,7 +281,7 @@ impl Store {
         Ok(claimed)
     }
 
-    fn status_event_row(&self, message_event_id: i64) -> Result<Option<StatusEventRow>, DbError> {
+    async fn status_event_row(&self, message_event_id: i64) -> Result<Option<StatusEventRow>, DbError> {
         let rows = self.db.query(
             "SELECT m.id, m.batch_id, m.client_reference, m.recipient, e.status, \
                     (SELECT p.status FROM message_events p WHERE p.message_id = e.message_id \
@@ -295,7 +295,7 @@ impl Store {
                  AND outcome = 'applied' AND mapped_status = e.status ORDER BY id DESC LIMIT 1) \
              WHERE e.id = ?",
             &[int(message_event_id)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|r| StatusEventRow {
             message_id: r.text(0),
             batch_id: r.text(1),
@@ -313,7 +313,7 @@ impl Store {
     }
 
     /// Logs one attempt and moves the delivery on: delivered, due again later, or given up.
-    pub fn record_callback_attempt(
+    pub async fn record_callback_attempt(
         &self,
         delivery_id: i64,
         attempt: u32,
@@ -322,11 +322,11 @@ impl Store {
         duration_ms: i64,
         result: AttemptResult,
     ) -> Result<(), DbError> {
-        self.db.transaction(|db| {
+        self.db.transaction(async |db| {
             db.execute(
                 "INSERT INTO callback_attempts (delivery_id, attempt, http_status, error, duration_ms) VALUES (?, ?, ?, ?, ?)",
                 &[int(delivery_id), int(attempt as i64), http_status.map(|s| int(s as i64)).unwrap_or(Value::Null), opt_text(error), int(duration_ms)],
-            )?;
+            ).await?;
             let (state, retry_in) = match result {
                 AttemptResult::Delivered => ("delivered", None),
                 AttemptResult::RetryIn { seconds } => ("pending", Some(seconds)),
@@ -346,12 +346,12 @@ impl Store {
                     opt_text(error),
                     retry_in.map(|s| int(s as i64)).unwrap_or(Value::Null),
                 ],
-            )
-        })
+            ).await
+        }).await
     }
 
     /// The account's callback deliveries, newest first, with every attempt.
-    pub fn callback_log(&self, account_id: &str, state: Option<&str>, limit: i64) -> Result<Vec<CallbackDeliveryView>, DbError> {
+    pub async fn callback_log(&self, account_id: &str, state: Option<&str>, limit: i64) -> Result<Vec<CallbackDeliveryView>, DbError> {
         let rows = self.db.query(
             "SELECT d.id, d.event_id, d.message_id, e.status, d.url, d.state, d.attempts, \
                     CASE WHEN d.state = 'pending' THEN d.next_attempt_at END, d.last_http_status, d.last_error, \
@@ -359,7 +359,7 @@ impl Store {
              FROM callback_deliveries d LEFT JOIN message_events e ON e.id = d.message_event_id \
              WHERE d.account_id = ?1 AND (?2 IS NULL OR d.state = ?2) ORDER BY d.id DESC LIMIT ?3",
             &[text(account_id), opt_text(state), int(limit)],
-        )?;
+        ).await?;
         let mut deliveries: Vec<CallbackDeliveryView> = rows
             .rows
             .iter()
@@ -391,7 +391,7 @@ impl Store {
                  WHERE delivery_id IN ({placeholders}) ORDER BY id"
             ),
             &deliveries.iter().map(|d| int(d.id)).collect::<Vec<Value>>(),
-        )?;
+        ).await?;
         for r in &attempts.rows {
             if let Some(d) = deliveries.iter_mut().find(|d| d.id == r.int(0)) {
                 d.attempt_log.push(CallbackAttemptView {
@@ -408,14 +408,14 @@ impl Store {
 
     /// Puts a finished delivery back in the queue, due now, with a fresh retry schedule.
     /// Returns false when the account has no such delivery.
-    pub fn replay_callback(&self, account_id: &str, event_id: &str) -> Result<bool, DbError> {
+    pub async fn replay_callback(&self, account_id: &str, event_id: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             &format!(
                 "UPDATE callback_deliveries SET state = 'pending', attempts = 0, next_attempt_at = {NOW}, \
                  lease_until = NULL, finished_at = NULL WHERE event_id = ? AND account_id = ? RETURNING id"
             ),
             &[text(event_id), text(account_id)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 }

@@ -6,7 +6,7 @@ use crate::db::{int, opt_text, text, DbError, RowExt};
 use domain::account::AccountListQuery;
 use domain::identity::AccessLevel;
 use domain::throttle::FailureState;
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 /// A user as stored, secrets included: only the portal reads this, and never shows it.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ pub struct UserRecord {
 const USER_COLUMNS: &str = "id, email, email_confirmed_at, name, phone, phone_confirmed_at, language, time_zone, \
      password_hash, totp_secret, totp_enabled_at, login_alerts, default_account_id, session_epoch, created_at";
 
-fn user_from_row(r: &spin_sdk::sqlite::RowResult) -> UserRecord {
+fn user_from_row(r: &crate::host::Row) -> UserRecord {
     UserRecord {
         id: r.text(0),
         email: r.text(1),
@@ -143,7 +143,7 @@ impl Store {
     /// The caller a signed-in user stands for on `account_id` (their default account
     /// when `None`), with their level there and their session epoch.
     /// `None` when the user has no access to that account.
-    pub fn caller_by_user(&self, user_id: &str, account_id: Option<&str>) -> Result<Option<(Caller, AccessLevel, i64)>, DbError> {
+    pub async fn caller_by_user(&self, user_id: &str, account_id: Option<&str>) -> Result<Option<(Caller, AccessLevel, i64)>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {CALLER_COLUMNS}, m.level, u.session_epoch FROM users u \
@@ -152,7 +152,7 @@ impl Store {
                        (SELECT MIN(account_id) FROM memberships WHERE user_id = ?1))"
             ),
             &[text(user_id), opt_text(account_id)],
-        )?;
+        ).await?;
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
         caller.actor = format!("user:{user_id}");
@@ -161,34 +161,34 @@ impl Store {
 
     // ------------------------------------------------------------ users
 
-    pub fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, DbError> {
-        let rows = self.db.query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"), &[text(email)])?;
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, DbError> {
+        let rows = self.db.query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"), &[text(email)]).await?;
         Ok(rows.rows.first().map(user_from_row))
     }
 
-    pub fn user(&self, id: &str) -> Result<Option<UserRecord>, DbError> {
-        let rows = self.db.query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"), &[text(id)])?;
+    pub async fn user(&self, id: &str) -> Result<Option<UserRecord>, DbError> {
+        let rows = self.db.query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"), &[text(id)]).await?;
         Ok(rows.rows.first().map(user_from_row))
     }
 
     /// A user without a password yet (they set it from their invitation). The address
     /// counts as confirmed once they use the invitation sent to it.
-    pub fn create_user_with_id(&self, id: &str, email: &str, name: &str, language: &str) -> Result<(), DbError> {
+    pub async fn create_user_with_id(&self, id: &str, email: &str, name: &str, language: &str) -> Result<(), DbError> {
         self.db.execute(
             "INSERT INTO users (id, email, name, language) VALUES (?, ?, ?, ?)",
             &[text(id), text(email), text(name), text(language)],
-        )
+        ).await
     }
 
     /// Sets the password and ends every session of the user (their epoch moves on).
-    pub fn set_password(&self, user_id: &str, password_hash: &str) -> Result<(), DbError> {
+    pub async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<(), DbError> {
         self.db.execute(
             "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ?",
             &[text(password_hash), text(user_id)],
-        )
+        ).await
     }
 
-    pub fn update_profile(&self, user_id: &str, patch: &ProfilePatch) -> Result<(), DbError> {
+    pub async fn update_profile(&self, user_id: &str, patch: &ProfilePatch<'_>) -> Result<(), DbError> {
         let (phone_given, phone) = match patch.phone {
             None => (0, Value::Null),
             Some(p) => (1, opt_text(p)),
@@ -209,97 +209,97 @@ impl Store {
                 opt_text(patch.time_zone),
                 patch.login_alerts.map(|b| int(b as i64)).unwrap_or(Value::Null),
             ],
-        )
+        ).await
     }
 
     /// Marks the user's address confirmed, or moves them to a new confirmed address.
     /// `false` when another user has taken that address meanwhile.
-    pub fn confirm_email(&self, user_id: &str, email: &str) -> Result<bool, DbError> {
-        let taken = self.db.query("SELECT 1 FROM users WHERE email = ? AND id <> ?", &[text(email), text(user_id)])?;
+    pub async fn confirm_email(&self, user_id: &str, email: &str) -> Result<bool, DbError> {
+        let taken = self.db.query("SELECT 1 FROM users WHERE email = ? AND id <> ?", &[text(email), text(user_id)]).await?;
         if !taken.rows.is_empty() {
             return Ok(false);
         }
         self.db.execute(
             "UPDATE users SET email = ?, email_confirmed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
             &[text(email), text(user_id)],
-        )?;
+        ).await?;
         Ok(true)
     }
 
-    pub fn confirm_phone(&self, user_id: &str) -> Result<(), DbError> {
+    pub async fn confirm_phone(&self, user_id: &str) -> Result<(), DbError> {
         self.db.execute(
             "UPDATE users SET phone_confirmed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
             &[text(user_id)],
-        )
+        ).await
     }
 
     /// The account lists and sends start from; the user must have access to it.
-    pub fn set_default_account(&self, user_id: &str, account_id: &str) -> Result<bool, DbError> {
+    pub async fn set_default_account(&self, user_id: &str, account_id: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             "UPDATE users SET default_account_id = ?2 WHERE id = ?1 \
              AND EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND account_id = ?2) RETURNING id",
             &[text(user_id), text(account_id)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
     // ------------------------------------------------------------ two-factor
 
     /// Stores a new, not yet enabled TOTP secret (replacing one begun before).
-    pub fn begin_totp(&self, user_id: &str, secret_base32: &str) -> Result<(), DbError> {
+    pub async fn begin_totp(&self, user_id: &str, secret_base32: &str) -> Result<(), DbError> {
         self.db.execute(
             "UPDATE users SET totp_secret = ?, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = ?",
             &[text(secret_base32), text(user_id)],
-        )
+        ).await
     }
 
     /// Records that a code of time step `step` was used; `false` if that step (or a
     /// later one) was used already, so a code seen once is never accepted again.
-    pub fn use_totp_step(&self, user_id: &str, step: u64) -> Result<bool, DbError> {
+    pub async fn use_totp_step(&self, user_id: &str, step: u64) -> Result<bool, DbError> {
         let rows = self.db.query(
             "UPDATE users SET totp_last_step = ?2 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2) RETURNING id",
             &[text(user_id), int(step as i64)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
     /// Turns two-factor on with fresh recovery codes (their digests).
-    pub fn enable_totp(&self, user_id: &str, recovery_digests: &[String]) -> Result<(), DbError> {
+    pub async fn enable_totp(&self, user_id: &str, recovery_digests: &[String]) -> Result<(), DbError> {
         self.db.execute(
             "UPDATE users SET totp_enabled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
             &[text(user_id)],
-        )?;
-        self.replace_recovery_codes(user_id, recovery_digests)
+        ).await?;
+        self.replace_recovery_codes(user_id, recovery_digests).await
     }
 
-    pub fn disable_totp(&self, user_id: &str) -> Result<(), DbError> {
+    pub async fn disable_totp(&self, user_id: &str) -> Result<(), DbError> {
         self.db.execute(
             "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = ?",
             &[text(user_id)],
-        )?;
-        self.db.execute("DELETE FROM recovery_codes WHERE user_id = ?", &[text(user_id)])
+        ).await?;
+        self.db.execute("DELETE FROM recovery_codes WHERE user_id = ?", &[text(user_id)]).await
     }
 
-    pub fn replace_recovery_codes(&self, user_id: &str, digests: &[String]) -> Result<(), DbError> {
-        self.db.execute("DELETE FROM recovery_codes WHERE user_id = ?", &[text(user_id)])?;
+    pub async fn replace_recovery_codes(&self, user_id: &str, digests: &[String]) -> Result<(), DbError> {
+        self.db.execute("DELETE FROM recovery_codes WHERE user_id = ?", &[text(user_id)]).await?;
         for digest in digests {
-            self.db.execute("INSERT INTO recovery_codes (user_id, code_digest) VALUES (?, ?)", &[text(user_id), text(digest)])?;
+            self.db.execute("INSERT INTO recovery_codes (user_id, code_digest) VALUES (?, ?)", &[text(user_id), text(digest)]).await?;
         }
         Ok(())
     }
 
     /// Spends a recovery code: `true` once per code.
-    pub fn use_recovery_code(&self, user_id: &str, digest: &str) -> Result<bool, DbError> {
+    pub async fn use_recovery_code(&self, user_id: &str, digest: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             "UPDATE recovery_codes SET used_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
              WHERE user_id = ? AND code_digest = ? AND used_at IS NULL RETURNING user_id",
             &[text(user_id), text(digest)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
-    pub fn recovery_codes_left(&self, user_id: &str) -> Result<i64, DbError> {
-        let rows = self.db.query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", &[text(user_id)])?;
+    pub async fn recovery_codes_left(&self, user_id: &str) -> Result<i64, DbError> {
+        let rows = self.db.query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", &[text(user_id)]).await?;
         Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
     }
 
@@ -307,139 +307,139 @@ impl Store {
 
     /// Keeps a token's digest; an earlier unused token of the same purpose for the same
     /// user stops working, so only the newest e-mail's link does.
-    pub fn issue_token(&self, digest: &str, purpose: &str, user_id: &str, email: Option<&str>, expires_at: i64, now: i64) -> Result<(), DbError> {
-        self.db.transaction(|db| {
+    pub async fn issue_token(&self, digest: &str, purpose: &str, user_id: &str, email: Option<&str>, expires_at: i64, now: i64) -> Result<(), DbError> {
+        self.db.transaction(async |db| {
             db.execute(
                 "UPDATE one_time_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
                 &[int(now), text(user_id), text(purpose)],
-            )?;
+            ).await?;
             db.execute(
                 "INSERT INTO one_time_tokens (digest, purpose, user_id, email, expires_at) VALUES (?, ?, ?, ?, ?)",
                 &[text(digest), text(purpose), text(user_id), opt_text(email), int(expires_at)],
-            )
-        })
+            ).await
+        }).await
     }
 
     /// Uses a token once: the user (and address) it was for, if it is unused, unexpired
     /// and of this purpose. One statement, so two racing uses cannot both succeed.
-    pub fn consume_token(&self, digest: &str, purpose: &str, now: i64) -> Result<Option<(String, Option<String>)>, DbError> {
+    pub async fn consume_token(&self, digest: &str, purpose: &str, now: i64) -> Result<Option<(String, Option<String>)>, DbError> {
         let rows = self.db.query(
             "UPDATE one_time_tokens SET used_at = ?3 \
              WHERE digest = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3 RETURNING user_id, email",
             &[text(digest), text(purpose), int(now)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|r| (r.text(0), r.opt_text(1))))
     }
 
     // ------------------------------------------------------------ phone codes
 
-    pub fn set_phone_code(&self, user_id: &str, phone: &str, code_digest: &str, expires_at: i64) -> Result<(), DbError> {
+    pub async fn set_phone_code(&self, user_id: &str, phone: &str, code_digest: &str, expires_at: i64) -> Result<(), DbError> {
         self.db.execute(
             "INSERT INTO phone_codes (user_id, phone, code_digest, expires_at) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (user_id) DO UPDATE SET phone = ?2, code_digest = ?3, expires_at = ?4, attempts = 0",
             &[text(user_id), text(phone), text(code_digest), int(expires_at)],
-        )
+        ).await
     }
 
     /// Checks a phone code: each wrong try counts, and after `max_attempts` the code is
     /// gone. A right code is used up. Returns the phone number the code was sent to.
     /// Run inside [`Store::audited_user`] (one transaction).
-    pub fn check_phone_code(&self, user_id: &str, code_digest: &str, now: i64, max_attempts: i64) -> Result<PhoneCodeCheck, DbError> {
+    pub async fn check_phone_code(&self, user_id: &str, code_digest: &str, now: i64, max_attempts: i64) -> Result<PhoneCodeCheck, DbError> {
         let db = &self.db;
         {
             let rows = db.query(
                 "SELECT phone, code_digest, expires_at, attempts FROM phone_codes WHERE user_id = ?",
                 &[text(user_id)],
-            )?;
+            ).await?;
             let Some(row) = rows.rows.first() else { return Ok(PhoneCodeCheck::NoCode) };
             let (phone, stored, expires_at, attempts) = (row.text(0), row.text(1), row.int(2), row.int(3));
             if expires_at <= now || attempts >= max_attempts {
-                db.execute("DELETE FROM phone_codes WHERE user_id = ?", &[text(user_id)])?;
+                db.execute("DELETE FROM phone_codes WHERE user_id = ?", &[text(user_id)]).await?;
                 return Ok(PhoneCodeCheck::NoCode);
             }
             if stored == code_digest {
-                db.execute("DELETE FROM phone_codes WHERE user_id = ?", &[text(user_id)])?;
+                db.execute("DELETE FROM phone_codes WHERE user_id = ?", &[text(user_id)]).await?;
                 db.execute(
                     "UPDATE users SET phone_confirmed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? AND phone = ?",
                     &[text(user_id), text(&phone)],
-                )?;
+                ).await?;
                 return Ok(PhoneCodeCheck::Confirmed(phone));
             }
-            db.execute("UPDATE phone_codes SET attempts = attempts + 1 WHERE user_id = ?", &[text(user_id)])?;
+            db.execute("UPDATE phone_codes SET attempts = attempts + 1 WHERE user_id = ?", &[text(user_id)]).await?;
             Ok(PhoneCodeCheck::Wrong { attempts_left: max_attempts - attempts - 1 })
         }
     }
 
     // ------------------------------------------------------------ login throttling
 
-    pub fn login_failures(&self, key: &str) -> Result<Option<FailureState>, DbError> {
-        let rows = self.db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(key)])?;
+    pub async fn login_failures(&self, key: &str) -> Result<Option<FailureState>, DbError> {
+        let rows = self.db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(key)]).await?;
         Ok(rows.rows.first().map(|r| FailureState { failures: r.int(0) as u32, last_failure_at: r.int(1) }))
     }
 
     /// Counts a failed login against each key, in one transaction so that concurrent
     /// guesses all count; `next` is the rule (domain::throttle::after_failure).
-    pub fn record_login_failure(
+    pub async fn record_login_failure(
         &self,
         keys: &[&str],
         now: i64,
         next: impl Fn(Option<&FailureState>, i64) -> FailureState,
     ) -> Result<(), DbError> {
-        self.db.transaction(|db| {
+        self.db.transaction(async |db| {
             for key in keys {
-                let rows = db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(*key)])?;
+                let rows = db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(*key)]).await?;
                 let old = rows.rows.first().map(|r| FailureState { failures: r.int(0) as u32, last_failure_at: r.int(1) });
                 let new = next(old.as_ref(), now);
                 db.execute(
                     "INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?1, ?2, ?3) \
                      ON CONFLICT (key) DO UPDATE SET failures = ?2, last_failure_at = ?3",
                     &[text(*key), int(new.failures as i64), int(new.last_failure_at)],
-                )?;
+                ).await?;
             }
             Ok(())
-        })
+        }).await
     }
 
-    pub fn clear_login_failures(&self, key: &str) -> Result<(), DbError> {
-        self.db.execute("DELETE FROM login_failures WHERE key = ?", &[text(key)])
+    pub async fn clear_login_failures(&self, key: &str) -> Result<(), DbError> {
+        self.db.execute("DELETE FROM login_failures WHERE key = ?", &[text(key)]).await
     }
 
     // ------------------------------------------------------------ access to accounts
 
-    pub fn membership(&self, user_id: &str, account_id: &str) -> Result<Option<AccessLevel>, DbError> {
+    pub async fn membership(&self, user_id: &str, account_id: &str) -> Result<Option<AccessLevel>, DbError> {
         let rows = self.db.query(
             "SELECT level FROM memberships WHERE user_id = ? AND account_id = ?",
             &[text(user_id), text(account_id)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|r| level_of(&r.text(0))))
     }
 
     /// Gives access (an account the user had no default for becomes their default).
     /// `false` when the user already has access.
-    pub fn add_membership(&self, user_id: &str, account_id: &str, level: AccessLevel) -> Result<bool, DbError> {
+    pub async fn add_membership(&self, user_id: &str, account_id: &str, level: AccessLevel) -> Result<bool, DbError> {
         let rows = self.db.query(
             "INSERT INTO memberships (user_id, account_id, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING user_id",
             &[text(user_id), text(account_id), text(level.as_str())],
-        )?;
+        ).await?;
         if rows.rows.is_empty() {
             return Ok(false);
         }
         self.db.execute(
             "UPDATE users SET default_account_id = ? WHERE id = ? AND default_account_id IS NULL",
             &[text(account_id), text(user_id)],
-        )?;
+        ).await?;
         Ok(true)
     }
 
     /// Changes a member's level (`Some`) or revokes their access (`None`), never leaving
     /// the account without an admin. Run inside [`Store::audited`] (one transaction).
-    pub fn change_membership(&self, account_id: &str, user_id: &str, level: Option<AccessLevel>) -> Result<MembershipChange, DbError> {
-        let Some(current) = self.membership(user_id, account_id)? else { return Ok(MembershipChange::NotFound) };
+    pub async fn change_membership(&self, account_id: &str, user_id: &str, level: Option<AccessLevel>) -> Result<MembershipChange, DbError> {
+        let Some(current) = self.membership(user_id, account_id).await? else { return Ok(MembershipChange::NotFound) };
         if current == AccessLevel::Admin && level != Some(AccessLevel::Admin) {
             let admins = self.db.query(
                 "SELECT COUNT(*) FROM memberships WHERE account_id = ? AND level = 'admin'",
                 &[text(account_id)],
-            )?;
+            ).await?;
             if admins.rows.first().map(|r| r.int(0)).unwrap_or(0) <= 1 {
                 return Ok(MembershipChange::LastAdmin);
             }
@@ -448,25 +448,25 @@ impl Store {
             Some(level) => self.db.execute(
                 "UPDATE memberships SET level = ? WHERE user_id = ? AND account_id = ?",
                 &[text(level.as_str()), text(user_id), text(account_id)],
-            )?,
+            ).await?,
             None => {
-                self.db.execute("DELETE FROM memberships WHERE user_id = ? AND account_id = ?", &[text(user_id), text(account_id)])?;
+                self.db.execute("DELETE FROM memberships WHERE user_id = ? AND account_id = ?", &[text(user_id), text(account_id)]).await?;
                 self.db.execute(
                     "UPDATE users SET default_account_id = (SELECT MIN(account_id) FROM memberships WHERE user_id = ?1) \
                      WHERE id = ?1 AND default_account_id = ?2",
                     &[text(user_id), text(account_id)],
-                )?;
+                ).await?;
             }
         }
         Ok(MembershipChange::Done)
     }
 
-    pub fn members(&self, account_id: &str) -> Result<Vec<MemberView>, DbError> {
+    pub async fn members(&self, account_id: &str) -> Result<Vec<MemberView>, DbError> {
         let rows = self.db.query(
             "SELECT u.id, u.email, u.name, m.level, u.password_hash IS NULL, m.created_at \
              FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY u.name COLLATE NOCASE, u.email",
             &[text(account_id)],
-        )?;
+        ).await?;
         Ok(rows
             .rows
             .iter()
@@ -483,7 +483,7 @@ impl Store {
 
     /// The accounts a user may act on, searched (`q` in id, name or note, any case),
     /// sorted, paged, with the total count.
-    pub fn accounts_of_user(&self, user_id: &str, q: &AccountListQuery) -> Result<(Vec<UserAccountView>, i64), DbError> {
+    pub async fn accounts_of_user(&self, user_id: &str, q: &AccountListQuery) -> Result<(Vec<UserAccountView>, i64), DbError> {
         let filter = "FROM memberships m JOIN accounts a ON a.id = m.account_id JOIN users u ON u.id = m.user_id \
                       WHERE m.user_id = ?1 AND (?2 IS NULL OR a.id GLOB ?2 OR a.name GLOB ?2 OR a.note GLOB ?2)";
         let direction = if q.descending { "DESC" } else { "ASC" };
@@ -495,8 +495,8 @@ impl Store {
                 super::account_profile::sort_sql(q.sort)
             ),
             &[text(user_id), pattern.clone(), int(q.limit), int(q.offset)],
-        )?;
-        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[text(user_id), pattern])?;
+        ).await?;
+        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[text(user_id), pattern]).await?;
         let accounts = rows
             .rows
             .iter()
@@ -516,7 +516,7 @@ impl Store {
 
     /// The users who share an account with `viewer` where the viewer is an admin, each
     /// with those shared accounts (seed 000 "Users"); `only` narrows it to one user.
-    pub fn users_shared_with(&self, viewer: &str, only: Option<&str>) -> Result<Vec<SharedUserView>, DbError> {
+    pub async fn users_shared_with(&self, viewer: &str, only: Option<&str>) -> Result<Vec<SharedUserView>, DbError> {
         let rows = self.db.query(
             "SELECT u.id, u.email, u.name, u.password_hash IS NULL, a.id, a.name, m.level \
              FROM memberships mine JOIN memberships m ON m.account_id = mine.account_id \
@@ -524,7 +524,7 @@ impl Store {
              WHERE mine.user_id = ?1 AND mine.level = 'admin' AND (?2 IS NULL OR u.id = ?2) \
              ORDER BY u.name COLLATE NOCASE, u.id, a.name COLLATE NOCASE, a.id",
             &[text(viewer), opt_text(only)],
-        )?;
+        ).await?;
         let mut users: Vec<SharedUserView> = Vec::new();
         for r in &rows.rows {
             let access = SharedAccess { account_id: r.text(4), account_name: r.text(5), level: level_of(&r.text(6)) };
@@ -543,39 +543,39 @@ impl Store {
     }
 
     /// Name/note and type; `None` leaves each as it is.
-    pub fn rename_account(&self, account_id: &str, name: Option<&str>, kind: Option<&str>) -> Result<(), DbError> {
+    pub async fn rename_account(&self, account_id: &str, name: Option<&str>, kind: Option<&str>) -> Result<(), DbError> {
         self.db.execute(
             "UPDATE accounts SET name = COALESCE(?, name), kind = COALESCE(?, kind) WHERE id = ?",
             &[opt_text(name), opt_text(kind), text(account_id)],
-        )
+        ).await
     }
 
 
     // ------------------------------------------------------------ e-mail
 
     /// Keeps an e-mail in the outbox; its id lets the sender record what became of it.
-    pub fn queue_email(&self, recipient: &str, subject: &str, body: &str) -> Result<i64, DbError> {
+    pub async fn queue_email(&self, recipient: &str, subject: &str, body: &str) -> Result<i64, DbError> {
         let rows = self.db.query(
             "INSERT INTO emails (recipient, subject, body) VALUES (?, ?, ?) RETURNING id",
             &[text(recipient), text(subject), text(body)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
     }
 
-    pub fn record_email_result(&self, id: i64, sent: bool, detail: Option<&str>) -> Result<(), DbError> {
+    pub async fn record_email_result(&self, id: i64, sent: bool, detail: Option<&str>) -> Result<(), DbError> {
         self.db.execute(
             "UPDATE emails SET status = ?, detail = ? WHERE id = ?",
             &[text(if sent { "sent" } else { "failed" }), opt_text(detail), int(id)],
-        )
+        ).await
     }
 
     /// The newest e-mails, to one address or all.
-    pub fn emails(&self, recipient: Option<&str>, limit: i64) -> Result<Vec<EmailView>, DbError> {
+    pub async fn emails(&self, recipient: Option<&str>, limit: i64) -> Result<Vec<EmailView>, DbError> {
         let rows = self.db.query(
             "SELECT id, recipient, subject, body, status, detail, created_at FROM emails \
              WHERE ?1 IS NULL OR recipient = ?1 ORDER BY id DESC LIMIT ?2",
             &[opt_text(recipient), int(limit)],
-        )?;
+        ).await?;
         Ok(rows
             .rows
             .iter()

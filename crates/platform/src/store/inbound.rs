@@ -4,7 +4,7 @@
 use super::Store;
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use crate::ids::new_id;
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 /// The account a reception number belongs to, with what inbound processing needs.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -23,7 +23,7 @@ pub struct InboundSettings {
 const SETTINGS_COLUMNS: &str =
     "a.id, a.languages, a.stop_by_reply, a.stop_by_link, a.help_reply, a.opt_out_reply, a.save_reply, a.inbound_webhook";
 
-fn settings_from_row(r: &spin_sdk::sqlite::RowResult) -> InboundSettings {
+fn settings_from_row(r: &crate::host::Row) -> InboundSettings {
     InboundSettings {
         account_id: r.text(0),
         languages: r.text(1).split(',').map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
@@ -113,7 +113,7 @@ pub struct InboundView {
 const INBOUND_COLUMNS: &str =
     "id, sender, recipient, body, parts, missing_parts, action, action_detail, carrier, received_at";
 
-fn inbound_from_row(r: &spin_sdk::sqlite::RowResult) -> InboundView {
+fn inbound_from_row(r: &crate::host::Row) -> InboundView {
     InboundView {
         id: r.text(0),
         from: r.text(1),
@@ -152,8 +152,8 @@ impl Store {
     /// Assigns a reception number to an account (or moves it). Making it primary demotes
     /// the account's previous primary number. Plain statements: run it inside
     /// [`Store::audited`], which makes it one transaction with its history line.
-    pub fn assign_number(&self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<bool, DbError> {
-        let exists = self.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)])?;
+    pub async fn assign_number(&self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<bool, DbError> {
+        let exists = self.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         if exists.rows.is_empty() {
             return Ok(false);
         }
@@ -161,34 +161,34 @@ impl Store {
             self.db.execute(
                 "UPDATE numbers SET role = 'secondary' WHERE account_id = ? AND role = 'primary' AND number <> ?",
                 &[text(account_id), text(number)],
-            )?;
+            ).await?;
         }
         self.db.execute(
             "INSERT INTO numbers (number, country, kind, account_id, role) VALUES (?, ?, ?, ?, ?) \
              ON CONFLICT (number) DO UPDATE SET country = excluded.country, kind = excluded.kind, \
              account_id = excluded.account_id, role = excluded.role",
             &[text(number), text(country), text(kind), text(account_id), text(role)],
-        )?;
+        ).await?;
         Ok(true)
     }
 
     /// The account a number is rented to.
-    pub fn number_account(&self, number: &str) -> Result<Option<String>, DbError> {
-        let rows = self.db.query("SELECT account_id FROM numbers WHERE number = ?", &[text(number)])?;
+    pub async fn number_account(&self, number: &str) -> Result<Option<String>, DbError> {
+        let rows = self.db.query("SELECT account_id FROM numbers WHERE number = ?", &[text(number)]).await?;
         Ok(rows.rows.first().map(|r| r.text(0)))
     }
 
-    pub fn release_number(&self, number: &str) -> Result<bool, DbError> {
-        let rows = self.db.query("DELETE FROM numbers WHERE number = ? RETURNING number", &[text(number)])?;
+    pub async fn release_number(&self, number: &str) -> Result<bool, DbError> {
+        let rows = self.db.query("DELETE FROM numbers WHERE number = ? RETURNING number", &[text(number)]).await?;
         Ok(!rows.rows.is_empty())
     }
 
-    pub fn numbers(&self, account_id: &str) -> Result<Vec<NumberView>, DbError> {
+    pub async fn numbers(&self, account_id: &str) -> Result<Vec<NumberView>, DbError> {
         let rows = self.db.query(
             "SELECT number, country, kind, account_id, role, created_at FROM numbers WHERE account_id = ? \
              ORDER BY role = 'primary' DESC, number",
             &[text(account_id)],
-        )?;
+        ).await?;
         Ok(rows
             .rows
             .iter()
@@ -204,20 +204,20 @@ impl Store {
     }
 
     /// The account that receives on `number`, with its inbound settings.
-    pub fn inbound_settings_for_number(&self, number: &str) -> Result<Option<InboundSettings>, DbError> {
+    pub async fn inbound_settings_for_number(&self, number: &str) -> Result<Option<InboundSettings>, DbError> {
         let rows = self.db.query(
             &format!("SELECT {SETTINGS_COLUMNS} FROM numbers n JOIN accounts a ON a.id = n.account_id WHERE n.number = ?"),
             &[text(number)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(settings_from_row))
     }
 
-    pub fn inbound_settings(&self, account_id: &str) -> Result<Option<InboundSettings>, DbError> {
-        let rows = self.db.query(&format!("SELECT {SETTINGS_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)])?;
+    pub async fn inbound_settings(&self, account_id: &str) -> Result<Option<InboundSettings>, DbError> {
+        let rows = self.db.query(&format!("SELECT {SETTINGS_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)]).await?;
         Ok(rows.rows.first().map(settings_from_row))
     }
 
-    pub fn update_inbound_settings(&self, account_id: &str, patch: &InboundSettingsPatch) -> Result<(), DbError> {
+    pub async fn update_inbound_settings(&self, account_id: &str, patch: &InboundSettingsPatch<'_>) -> Result<(), DbError> {
         let (set_help, help) = patch_value(patch.help_reply);
         let (set_opt_out, opt_out) = patch_value(patch.opt_out_reply);
         let (set_save, save) = patch_value(patch.save_reply);
@@ -243,16 +243,16 @@ impl Store {
                 set_webhook,
                 webhook,
             ],
-        )
+        ).await
     }
 
     // ------------------------------------------------------------ keywords
 
-    pub fn keywords(&self, account_id: &str) -> Result<Vec<KeywordView>, DbError> {
+    pub async fn keywords(&self, account_id: &str) -> Result<Vec<KeywordView>, DbError> {
         let rows = self.db.query(
             "SELECT word, reply, forward_url, created_at FROM keywords WHERE account_id = ? ORDER BY word_key",
             &[text(account_id)],
-        )?;
+        ).await?;
         Ok(rows
             .rows
             .iter()
@@ -260,20 +260,20 @@ impl Store {
             .collect())
     }
 
-    pub fn set_keyword(&self, account_id: &str, word: &str, word_key: &str, reply: Option<&str>, forward_url: Option<&str>) -> Result<(), DbError> {
+    pub async fn set_keyword(&self, account_id: &str, word: &str, word_key: &str, reply: Option<&str>, forward_url: Option<&str>) -> Result<(), DbError> {
         self.db.execute(
             "INSERT INTO keywords (account_id, word, word_key, reply, forward_url) VALUES (?, ?, ?, ?, ?) \
              ON CONFLICT (account_id, word_key) DO UPDATE SET word = excluded.word, reply = excluded.reply, \
              forward_url = excluded.forward_url",
             &[text(account_id), text(word), text(word_key), opt_text(reply), opt_text(forward_url)],
-        )
+        ).await
     }
 
-    pub fn delete_keyword(&self, account_id: &str, word_key: &str) -> Result<bool, DbError> {
+    pub async fn delete_keyword(&self, account_id: &str, word_key: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             "DELETE FROM keywords WHERE account_id = ? AND word_key = ? RETURNING word",
             &[text(account_id), text(word_key)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
@@ -283,7 +283,7 @@ impl Store {
     /// completes the message, its parts are taken out (in one transaction, so exactly one
     /// caller gets them) and returned in order.
     #[allow(clippy::too_many_arguments)]
-    pub fn keep_inbound_part(
+    pub async fn keep_inbound_part(
         &self,
         carrier: &str,
         sender: &str,
@@ -294,7 +294,7 @@ impl Store {
         carrier_message_id: &str,
         body: &str,
     ) -> Result<Option<Vec<StoredPart>>, DbError> {
-        self.db.transaction(|db| {
+        self.db.transaction(async |db| {
             db.execute(
                 "INSERT INTO inbound_parts (carrier, sender, reference, part, parts, recipient, carrier_message_id, body) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -308,42 +308,42 @@ impl Store {
                     text(carrier_message_id),
                     text(body),
                 ],
-            )?;
+            ).await?;
             let count = db.query(
                 "SELECT COUNT(*) FROM inbound_parts WHERE carrier = ? AND sender = ? AND reference = ?",
                 &[text(carrier), text(sender), text(reference)],
-            )?;
+            ).await?;
             if count.rows.first().map(|r| r.int(0)).unwrap_or(0) < parts as i64 {
                 return Ok(None);
             }
-            Ok(Some(take_parts(db, carrier, sender, reference)?))
-        })
+            Ok(Some(take_parts(db, carrier, sender, reference).await?))
+        }).await
     }
 
     /// Long messages whose first part came more than `minutes` ago and are still not
     /// whole: taken out, to be processed with what arrived.
-    pub fn stale_inbound_parts(&self, minutes: i64, limit: i64) -> Result<Vec<PartGroup>, DbError> {
-        self.db.transaction(|db| {
+    pub async fn stale_inbound_parts(&self, minutes: i64, limit: i64) -> Result<Vec<PartGroup>, DbError> {
+        self.db.transaction(async |db| {
             let groups = db.query(
                 "SELECT carrier, sender, reference, MAX(parts), MIN(recipient) FROM inbound_parts \
                  GROUP BY carrier, sender, reference \
                  HAVING MIN(received_at) <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || ? || ' minutes') LIMIT ?",
                 &[int(minutes), int(limit)],
-            )?;
+            ).await?;
             let mut taken = Vec::new();
             for g in &groups.rows {
                 let (carrier, sender, reference) = (g.text(0), g.text(1), g.text(2));
-                let pieces = take_parts(db, &carrier, &sender, &reference)?;
+                let pieces = take_parts(db, &carrier, &sender, &reference).await?;
                 taken.push(PartGroup { carrier, sender, reference, parts: g.int(3) as u32, recipient: g.text(4), pieces });
             }
             Ok(taken)
-        })
+        }).await
     }
 
     // ------------------------------------------------------------ the inbox
 
     /// Stores an inbound message once per carrier id; None when it was stored before.
-    pub fn record_inbound(&self, inbound: &NewInbound) -> Result<Option<String>, DbError> {
+    pub async fn record_inbound(&self, inbound: &NewInbound<'_>) -> Result<Option<String>, DbError> {
         let id = new_id("inb");
         let rows = self.db.query(
             "INSERT INTO inbound_messages (id, account_id, carrier, carrier_message_id, sender, recipient, body, parts, \
@@ -360,19 +360,19 @@ impl Store {
                 int(inbound.parts as i64),
                 opt_text(inbound.missing_parts),
             ],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|r| r.text(0)))
     }
 
     /// Records what the keywords made of a message and queues it for each URL it goes to
     /// (the account's inbound webhook, a keyword's forward), signed and retried exactly
     /// like status callbacks. The first URL's event id is `evt_<inbound id>`.
-    pub fn finish_inbound(&self, inbound_id: &str, action: &str, detail: Option<&str>, forwards: &[&str]) -> Result<(), DbError> {
-        self.db.transaction(|db| {
+    pub async fn finish_inbound(&self, inbound_id: &str, action: &str, detail: Option<&str>, forwards: &[&str]) -> Result<(), DbError> {
+        self.db.transaction(async |db| {
             db.execute(
                 "UPDATE inbound_messages SET action = ?, action_detail = ? WHERE id = ?",
                 &[text(action), opt_text(detail), text(inbound_id)],
-            )?;
+            ).await?;
             for (n, url) in forwards.iter().enumerate() {
                 let suffix = if n == 0 { String::new() } else { format!("_{n}") };
                 db.execute(
@@ -380,13 +380,13 @@ impl Store {
                      SELECT 'evt_' || id || ?, 'message.inbound', account_id, id, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
                      FROM inbound_messages WHERE id = ? AND account_id IS NOT NULL ON CONFLICT DO NOTHING",
                     &[text(suffix), text(*url), text(inbound_id)],
-                )?;
+                ).await?;
             }
             Ok(())
-        })
+        }).await
     }
 
-    pub fn inbox(&self, account_id: &str, filter: &InboxFilter, limit: i64) -> Result<Vec<InboundView>, DbError> {
+    pub async fn inbox(&self, account_id: &str, filter: &InboxFilter<'_>, limit: i64) -> Result<Vec<InboundView>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE account_id = ?1 \
@@ -404,29 +404,29 @@ impl Store {
                 opt_text(filter.before),
                 int(limit),
             ],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(inbound_from_row).collect())
     }
 
-    pub(super) fn inbound_message_by_id(&self, id: &str) -> Result<Option<InboundView>, DbError> {
-        let rows = self.db.query(&format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ?"), &[text(id)])?;
+    pub(super) async fn inbound_message_by_id(&self, id: &str) -> Result<Option<InboundView>, DbError> {
+        let rows = self.db.query(&format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ?"), &[text(id)]).await?;
         Ok(rows.rows.first().map(inbound_from_row))
     }
 
-    pub fn inbound_message(&self, account_id: &str, id: &str) -> Result<Option<InboundView>, DbError> {
+    pub async fn inbound_message(&self, account_id: &str, id: &str) -> Result<Option<InboundView>, DbError> {
         let rows = self.db.query(
             &format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ? AND account_id = ?"),
             &[text(id), text(account_id)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(inbound_from_row))
     }
 }
 
-fn take_parts(db: &crate::db::Db, carrier: &str, sender: &str, reference: &str) -> Result<Vec<StoredPart>, DbError> {
+async fn take_parts(db: &crate::db::Db, carrier: &str, sender: &str, reference: &str) -> Result<Vec<StoredPart>, DbError> {
     let rows = db.query(
         "DELETE FROM inbound_parts WHERE carrier = ? AND sender = ? AND reference = ? RETURNING part, body, carrier_message_id",
         &[text(carrier), text(sender), text(reference)],
-    )?;
+    ).await?;
     let mut pieces: Vec<StoredPart> =
         rows.rows.iter().map(|r| StoredPart { part: r.int(0) as u32, body: r.text(1), carrier_message_id: r.text(2) }).collect();
     pieces.sort_by_key(|p| p.part);

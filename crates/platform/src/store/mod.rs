@@ -9,7 +9,7 @@ use domain::policy::refund_due_for;
 use domain::send::Quote;
 use domain::status::{transition, Status, Transition};
 use domain::text::MessageText;
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 mod account_profile;
 mod contacts;
@@ -149,7 +149,7 @@ pub enum ApiKeyUpdate {
 
 const API_KEY_COLUMNS: &str = "id, account_id, name, hint, scopes, allowed_ips, created_at, revoked_at";
 
-fn api_key_from_row(r: &spin_sdk::sqlite::RowResult) -> Result<ApiKeyView, DbError> {
+fn api_key_from_row(r: &crate::host::Row) -> Result<ApiKeyView, DbError> {
     Ok(ApiKeyView {
         id: r.text(0),
         account_id: r.text(1),
@@ -249,7 +249,7 @@ pub struct SubmitRecorded {
 
 const CALLER_COLUMNS: &str = "a.id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link";
 
-fn caller_from_row(row: &spin_sdk::sqlite::RowResult) -> Option<Caller> {
+fn caller_from_row(row: &crate::host::Row) -> Option<Caller> {
     Some(Caller {
         account_id: row.text(0),
         currency: Currency::parse(&row.text(1)).ok()?,
@@ -264,7 +264,7 @@ fn caller_from_row(row: &spin_sdk::sqlite::RowResult) -> Option<Caller> {
 const MESSAGE_COLUMNS: &str = "id, account_id, batch_id, client_reference, sender, recipient, country, body, \
      encoding, segments, price_minor, currency, carrier, carrier_message_id, status, status_at, created_at";
 
-fn message_from_row(row: &spin_sdk::sqlite::RowResult) -> MessageRecord {
+fn message_from_row(row: &crate::host::Row) -> MessageRecord {
     MessageRecord {
         id: row.text(0),
         account_id: row.text(1),
@@ -288,22 +288,22 @@ fn message_from_row(row: &spin_sdk::sqlite::RowResult) -> MessageRecord {
 
 
 impl Store {
-    pub fn open() -> Result<Store, DbError> {
-        Ok(Store { db: Db::open()? })
+    pub async fn open() -> Result<Store, DbError> {
+        Ok(Store { db: Db::open().await? })
     }
 
     // ------------------------------------------------------------ callers, accounts
 
     /// The caller an unrevoked key stands for, with what the key may do and from where:
     /// one query (it is on every API request, the send path included).
-    pub fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<(Caller, KeyAccess)>, DbError> {
+    pub async fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<(Caller, KeyAccess)>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {CALLER_COLUMNS}, k.scopes, k.allowed_ips, k.id FROM api_keys k JOIN accounts a ON a.id = k.account_id \
                  WHERE k.key_hash = ? AND k.revoked_at IS NULL"
             ),
             &[text(key_hash)],
-        )?;
+        ).await?;
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
         caller.actor = format!("key:{}", row.text(8));
@@ -312,28 +312,28 @@ impl Store {
     }
 
     /// The account acting on its own behalf (the platform's replies for it).
-    pub fn caller_for_account(&self, account_id: &str) -> Result<Option<Caller>, DbError> {
-        let rows = self.db.query(&format!("SELECT {CALLER_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)])?;
+    pub async fn caller_for_account(&self, account_id: &str) -> Result<Option<Caller>, DbError> {
+        let rows = self.db.query(&format!("SELECT {CALLER_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)]).await?;
         Ok(rows.rows.first().and_then(caller_from_row))
     }
 
-    pub fn create_account(&self, name: &str, kind: &str, currency: Currency, credit_limit_minor: i64) -> Result<String, DbError> {
+    pub async fn create_account(&self, name: &str, kind: &str, currency: Currency, credit_limit_minor: i64) -> Result<String, DbError> {
         let id = new_id("acc");
         self.db.execute(
             "INSERT INTO accounts (id, name, kind, currency, credit_limit_minor) VALUES (?, ?, ?, ?, ?)",
             &[text(&id), text(name), text(kind), text(currency.code()), int(credit_limit_minor)],
-        )?;
+        ).await?;
         Ok(id)
     }
 
-    pub fn account(&self, id: &str) -> Result<Option<AccountView>, DbError> {
+    pub async fn account(&self, id: &str) -> Result<Option<AccountView>, DbError> {
         let rows = self.db.query(
             "SELECT a.id, a.name, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.created_at, \
                     (SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id), \
                     (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id), a.kind \
              FROM accounts a WHERE a.id = ?",
             &[text(id)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|row| AccountView {
             id: row.text(0),
             name: row.text(1),
@@ -348,7 +348,7 @@ impl Store {
         }))
     }
 
-    pub fn update_account(&self, id: &str, credit_limit_minor: Option<i64>, blocked: Option<bool>) -> Result<bool, DbError> {
+    pub async fn update_account(&self, id: &str, credit_limit_minor: Option<i64>, blocked: Option<bool>) -> Result<bool, DbError> {
         let rows = self.db.query(
             "UPDATE accounts SET credit_limit_minor = COALESCE(?, credit_limit_minor), blocked = COALESCE(?, blocked) \
              WHERE id = ? RETURNING id",
@@ -357,17 +357,17 @@ impl Store {
                 blocked.map(|b| int(b as i64)).unwrap_or(Value::Null),
                 text(id),
             ],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
     /// The account's ledger, newest first; `before` pages on from an entry id.
-    pub fn ledger(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<LedgerEntry>, DbError> {
+    pub async fn ledger(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<LedgerEntry>, DbError> {
         let rows = self.db.query(
             "SELECT id, amount_minor, balance_after_minor, kind, reference, description, created_at \
              FROM ledger_entries WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
             &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
-        )?;
+        ).await?;
         Ok(rows
             .rows
             .iter()
@@ -385,26 +385,26 @@ impl Store {
 
     /// A top-up or correction by an operator: one ledger entry and its line in the
     /// account's history, in one transaction; returns the new balance.
-    pub fn credit(&self, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &str) -> Result<i64, StoreError> {
-        self.db.transaction(|db| {
+    pub async fn credit(&self, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &str) -> Result<i64, StoreError> {
+        self.db.transaction(async |db| {
             let rows = db.query(
                 "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
                  SELECT id, ?2, balance_minor + ?2, ?3, ?4, ?5 FROM accounts WHERE id = ?1 \
                  RETURNING balance_after_minor",
                 &[text(account_id), int(amount), text(kind), text(reference), text(description)],
-            )?;
+            ).await?;
             let balance = rows.rows.first().map(|r| r.int(0)).ok_or(StoreError::NotFound)?;
             db.execute(
                 "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
                  VALUES (?1, ?2, 'balance.' || ?3, ?4, json_object('balance_minor', ?5 - ?6), json_object('balance_minor', ?5))",
                 &[text(account_id), text(actor), text(kind), text(reference), int(balance), int(amount)],
-            )?;
+            ).await?;
             Ok(balance)
-        })
+        }).await
     }
 
     /// A key `id` for the account (None if there is no such account).
-    pub fn create_api_key(&self, id: &str, account_id: &str, name: &str, hash: &str, hint: &str, access: &KeyAccess) -> Result<Option<ApiKeyView>, DbError> {
+    pub async fn create_api_key(&self, id: &str, account_id: &str, name: &str, hash: &str, hint: &str, access: &KeyAccess) -> Result<Option<ApiKeyView>, DbError> {
         let rows = self.db.query(
             &format!(
                 "INSERT INTO api_keys (id, account_id, name, key_hash, hint, scopes, allowed_ips) \
@@ -419,20 +419,20 @@ impl Store {
                 text(access.allowed_ips.to_stored()),
                 text(account_id),
             ],
-        )?;
+        ).await?;
         rows.rows.first().map(api_key_from_row).transpose()
     }
 
-    pub fn api_keys(&self, account_id: &str) -> Result<Vec<ApiKeyView>, DbError> {
+    pub async fn api_keys(&self, account_id: &str) -> Result<Vec<ApiKeyView>, DbError> {
         let rows = self.db.query(
             &format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE account_id = ? ORDER BY created_at"),
             &[text(account_id)],
-        )?;
+        ).await?;
         rows.rows.iter().map(api_key_from_row).collect()
     }
 
     /// Renames a key or changes its scopes or allowlist; a revoked key is left alone.
-    pub fn update_api_key(&self, key_id: &str, patch: &ApiKeyPatch) -> Result<ApiKeyUpdate, DbError> {
+    pub async fn update_api_key(&self, key_id: &str, patch: &ApiKeyPatch<'_>) -> Result<ApiKeyUpdate, DbError> {
         let rows = self.db.query(
             &format!(
                 "UPDATE api_keys SET name = COALESCE(?, name), scopes = COALESCE(?, scopes), allowed_ips = COALESCE(?, allowed_ips) \
@@ -444,26 +444,26 @@ impl Store {
                 patch.allowed_ips.map(|l| text(l.to_stored())).unwrap_or(Value::Null),
                 text(key_id),
             ],
-        )?;
+        ).await?;
         if let Some(row) = rows.rows.first() {
             return Ok(ApiKeyUpdate::Updated(api_key_from_row(row)?));
         }
-        let exists = self.db.query("SELECT 1 FROM api_keys WHERE id = ?", &[text(key_id)])?;
+        let exists = self.db.query("SELECT 1 FROM api_keys WHERE id = ?", &[text(key_id)]).await?;
         Ok(if exists.rows.is_empty() { ApiKeyUpdate::NotFound } else { ApiKeyUpdate::Revoked })
     }
 
     /// The account a key belongs to.
-    pub fn key_account(&self, key_id: &str) -> Result<Option<String>, DbError> {
-        let rows = self.db.query("SELECT account_id FROM api_keys WHERE id = ?", &[text(key_id)])?;
+    pub async fn key_account(&self, key_id: &str) -> Result<Option<String>, DbError> {
+        let rows = self.db.query("SELECT account_id FROM api_keys WHERE id = ?", &[text(key_id)]).await?;
         Ok(rows.rows.first().map(|r| r.text(0)))
     }
 
-    pub fn revoke_api_key(&self, key_id: &str) -> Result<bool, DbError> {
+    pub async fn revoke_api_key(&self, key_id: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
              WHERE id = ? RETURNING id",
             &[text(key_id)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
@@ -476,7 +476,7 @@ impl Store {
     /// nothing written when the debit would pass the credit limit. A message is paid with
     /// SMS credits instead when the account has enough for all its segments (migration
     /// 0013). Returns the balance, the credits left and which messages credits paid for.
-    pub fn create_send(&self, send: &NewSend) -> Result<SendPaid, StoreError> {
+    pub async fn create_send(&self, send: &NewSend<'_>) -> Result<SendPaid, StoreError> {
         // One statement for the whole request: 1,000 rows × 17 parameters stay under
         // SQLite's 32,766 bound parameters.
         let mut sql = String::from(
@@ -511,8 +511,8 @@ impl Store {
                 text(send.expires_at),
             ]);
         }
-        let inserted = self.db.execute(&sql, &params);
-        let (balance, credit_limit, sms_credits, paid_with_credits) = self.paid_after_send(send.account_id, send.batch_id)?;
+        let inserted = self.db.execute(&sql, &params).await;
+        let (balance, credit_limit, sms_credits, paid_with_credits) = self.paid_after_send(send.account_id, send.batch_id).await?;
         match inserted {
             Ok(()) => Ok(SendPaid { balance, sms_credits, paid_with_credits }),
             // Raised by the message_is_paid_for trigger.
@@ -523,11 +523,11 @@ impl Store {
         }
     }
 
-    fn balance_and_limit(&self, account_id: &str) -> Result<(i64, i64), StoreError> {
+    async fn balance_and_limit(&self, account_id: &str) -> Result<(i64, i64), StoreError> {
         let rows = self.db.query(
             "SELECT balance_minor, credit_limit_minor FROM accounts WHERE id = ?",
             &[text(account_id)],
-        )?;
+        ).await?;
         rows.rows.first().map(|r| (r.int(0), r.int(1))).ok_or(StoreError::NotFound)
     }
 
@@ -536,42 +536,42 @@ impl Store {
     /// Receipts that raced ahead of the submit response and were kept for this id are
     /// applied in the same transaction, in arrival order, so none is lost either way
     /// round. A status already moved on is left as it is.
-    pub fn mark_submitted(&self, message_id: &str, carrier_message_id: &str, source: &str) -> Result<SubmitRecorded, DbError> {
-        self.mark_submitted_in_parts(message_id, &[carrier_message_id.to_owned()], source)
+    pub async fn mark_submitted(&self, message_id: &str, carrier_message_id: &str, source: &str) -> Result<SubmitRecorded, DbError> {
+        self.mark_submitted_in_parts(message_id, &[carrier_message_id.to_owned()], source).await
     }
 
     /// As [`Store::mark_submitted`], for a carrier that gave each part of a multipart
     /// message its own id (in part order): the message keeps the first, every part is
     /// stored with its own (`message_parts`), and receipts for any of them roll up.
-    pub fn mark_submitted_in_parts(&self, message_id: &str, part_ids: &[String], source: &str) -> Result<SubmitRecorded, DbError> {
+    pub async fn mark_submitted_in_parts(&self, message_id: &str, part_ids: &[String], source: &str) -> Result<SubmitRecorded, DbError> {
         if part_ids.len() > 1 {
             // The part ids must exist before a receipt can see the message's id, or a
             // receipt for part 1 would be taken for the whole message.
-            return self.db.transaction(|db| {
-                let (carrier, _) = self.record_submit_in(db, message_id, part_ids, source)?;
+            return self.db.transaction(async |db| {
+                let (carrier, _) = self.record_submit_in(db, message_id, part_ids, source).await?;
                 for (index, id) in part_ids.iter().enumerate() {
                     db.execute(
                         "INSERT INTO message_parts (message_id, part, parts, carrier, carrier_message_id) VALUES (?, ?, ?, ?, ?) \
                          ON CONFLICT (message_id, part) DO UPDATE SET carrier_message_id = excluded.carrier_message_id",
                         &[text(message_id), int(index as i64 + 1), int(part_ids.len() as i64), text(carrier.as_str()), text(id.as_str())],
-                    )?;
+                    ).await?;
                 }
-                self.apply_kept_for_in(db, message_id, &carrier, part_ids)
-            });
+                self.apply_kept_for_in(db, message_id, &carrier, part_ids).await
+            }).await;
         }
         // One id, the common case, without a transaction and yet losing nothing: receipts
         // stored after this UPDATE commits match the id themselves, and those kept before
         // it are visible to the look-up after it (writers are serialised).
-        let (carrier, status) = self.record_submit_in(&self.db, message_id, part_ids, source)?;
-        if !self.has_kept_receipts(&carrier, part_ids)? {
+        let (carrier, status) = self.record_submit_in(&self.db, message_id, part_ids, source).await?;
+        if !self.has_kept_receipts(&carrier, part_ids).await? {
             return Ok(SubmitRecorded { status, refunded: false, kept_receipts: 0 });
         }
-        self.db.transaction(|db| self.apply_kept_for_in(db, message_id, &carrier, part_ids))
+        self.db.transaction(async |db| self.apply_kept_for_in(db, message_id, &carrier, part_ids).await).await
     }
 
     /// DeliveredToGateway (111) with the first id, if the message is still Sending.
     /// Returns its carrier and status.
-    fn record_submit_in(&self, db: &Db, message_id: &str, part_ids: &[String], source: &str) -> Result<(String, Status), DbError> {
+    async fn record_submit_in(&self, db: &Db, message_id: &str, part_ids: &[String], source: &str) -> Result<(String, Status), DbError> {
         let Some(first) = part_ids.first() else {
             return Err(DbError("a submitted message needs a carrier id".into()));
         };
@@ -588,22 +588,22 @@ impl Store {
                 int(Status::Sending.code() as i64),
                 int(Status::DeliveredToGateway.code() as i64),
             ],
-        )?;
+        ).await?;
         let row = updated.rows.first().ok_or_else(|| DbError(format!("no message {message_id}")))?;
         Ok((row.text(0), Status::from_code(row.int(1) as u16).unwrap_or(Status::Unknown)))
     }
 
     /// Moves a message to `next` if the transition rule allows, refunding its price
     /// when the policy says so — all in one transaction, refund at most once.
-    pub fn change_status(&self, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
-        self.db.transaction(|db| self.change_status_in(db, message_id, next, source, detail))
+    pub async fn change_status(&self, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
+        self.db.transaction(async |db| self.change_status_in(db, message_id, next, source, detail).await).await
     }
 
-    fn change_status_in(&self, db: &Db, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
+    async fn change_status_in(&self, db: &Db, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
         let rows = db.query(
             "SELECT status, account_id, price_minor, carrier_message_id IS NOT NULL, credits FROM messages WHERE id = ?",
             &[text(message_id)],
-        )?;
+        ).await?;
         let Some(row) = rows.rows.first() else { return Ok(StatusOutcome::Ignored) };
         let current = Status::from_code(row.int(0) as u16).unwrap_or(Status::Unknown);
         if transition(current, next) != Transition::Apply {
@@ -614,7 +614,7 @@ impl Store {
             "UPDATE messages SET status = ?, status_source = ?, status_detail = ?, \
              status_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
             &[int(next.code() as i64), text(source), opt_text(detail), text(message_id)],
-        )?;
+        ).await?;
         let refunded = refund_due_for(next, reached_carrier) && price > 0 && {
             // The partial unique index turns a second refund of the same message into a no-op.
             let inserted = db.query(
@@ -622,21 +622,21 @@ impl Store {
                  SELECT id, ?2, balance_minor + ?2, 'refund', ?3, ?4 FROM accounts WHERE id = ?1 \
                  ON CONFLICT DO NOTHING RETURNING id",
                 &[text(&account_id), int(price), text(message_id), text(format!("refund: {}", next.name()))],
-            )?;
+            ).await?;
             !inserted.rows.is_empty()
         };
         // Paid with SMS credits: they come back as credits, at most once too.
         let credits = row.int(4);
         let credits_back = !refunded
             && refund_due_for(next, reached_carrier)
-            && self.refund_credits_in(db, &account_id, message_id, credits, &format!("refund: {}", next.name()))?;
+            && self.refund_credits_in(db, &account_id, message_id, credits, &format!("refund: {}", next.name())).await?;
         if refunded || credits_back {
             let detail = if credits_back { format!("{credits} SMS credit(s) returned") } else { format!("{price} minor units returned") };
             db.execute(
                 "INSERT INTO message_events (message_id, status, at, source, detail) \
                  VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'billing', ?)",
                 &[text(message_id), int(Status::Refunded.code() as i64), text(detail)],
-            )?;
+            ).await?;
         }
         Ok(StatusOutcome::Applied { refunded: refunded || credits_back })
     }
@@ -644,7 +644,7 @@ impl Store {
     /// The account's messages, newest first (in the order they were stored: ids of one
     /// batch share a millisecond, so their order is the rowid's), filtered; `before` pages
     /// on from a message id.
-    pub fn messages(&self, account_id: &str, filter: &MessageFilter, limit: i64, before: Option<&str>) -> Result<Vec<MessageRecord>, DbError> {
+    pub async fn messages(&self, account_id: &str, filter: &MessageFilter<'_>, limit: i64, before: Option<&str>) -> Result<Vec<MessageRecord>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = ?1 \
@@ -663,20 +663,20 @@ impl Store {
                 opt_text(before),
                 int(limit),
             ],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(message_from_row).collect())
     }
 
-    pub fn message(&self, account_id: &str, message_id: &str) -> Result<Option<(MessageRecord, Vec<MessageEvent>)>, DbError> {
+    pub async fn message(&self, account_id: &str, message_id: &str) -> Result<Option<(MessageRecord, Vec<MessageEvent>)>, DbError> {
         let rows = self.db.query(
             &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND account_id = ?"),
             &[text(message_id), text(account_id)],
-        )?;
+        ).await?;
         let Some(message) = rows.rows.first().map(message_from_row) else { return Ok(None) };
         let events = self.db.query(
             "SELECT status, at, source, detail FROM message_events WHERE message_id = ? ORDER BY id",
             &[text(message_id)],
-        )?;
+        ).await?;
         let events = events
             .rows
             .iter()
@@ -688,8 +688,8 @@ impl Store {
         Ok(Some((message, events)))
     }
 
-    pub fn balance(&self, account_id: &str) -> Result<i64, DbError> {
-        let rows = self.db.query("SELECT balance_minor FROM accounts WHERE id = ?", &[text(account_id)])?;
+    pub async fn balance(&self, account_id: &str) -> Result<i64, DbError> {
+        let rows = self.db.query("SELECT balance_minor FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
     }
 }

@@ -10,7 +10,7 @@ use crate::ids::new_id;
 use chrono::{DateTime, Utc};
 use domain::package::{Frequency, Package};
 use serde::Serialize;
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct CreditBalances {
@@ -106,7 +106,7 @@ pub struct RenewalReport {
 const PACKAGE_COLUMNS: &str =
     "id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, active, created_at, updated_at";
 
-fn package_from_row(r: &spin_sdk::sqlite::RowResult) -> PackageView {
+fn package_from_row(r: &crate::host::Row) -> PackageView {
     PackageView {
         id: r.text(0),
         name: r.text(1),
@@ -125,7 +125,7 @@ fn package_from_row(r: &spin_sdk::sqlite::RowResult) -> PackageView {
 const SUBSCRIPTION_COLUMNS: &str = "id, package_id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, \
      status, cancel_at_period_end, current_period_start, next_renewal_at, canceled_at, ended_at, created_at";
 
-fn subscription_from_row(r: &spin_sdk::sqlite::RowResult) -> SubscriptionView {
+fn subscription_from_row(r: &crate::host::Row) -> SubscriptionView {
     SubscriptionView {
         id: r.text(0),
         package_id: r.text(1),
@@ -147,7 +147,7 @@ fn subscription_from_row(r: &spin_sdk::sqlite::RowResult) -> SubscriptionView {
 }
 
 /// Grants a package's credits (each unit that has any) as entries of `kind`.
-fn grant_credits(db: &Db, account_id: &str, sms: i64, voice: i64, kind: &str, reference: &str, reason: &str) -> Result<(), DbError> {
+async fn grant_credits(db: &Db, account_id: &str, sms: i64, voice: i64, kind: &str, reference: &str, reason: &str) -> Result<(), DbError> {
     for (unit, amount) in [("sms", sms), ("voice", voice)] {
         if amount > 0 {
             db.execute(
@@ -155,7 +155,7 @@ fn grant_credits(db: &Db, account_id: &str, sms: i64, voice: i64, kind: &str, re
                  SELECT id, ?2, ?3, CASE ?2 WHEN 'sms' THEN sms_credits ELSE voice_credits END + ?3, ?4, ?5, ?6 \
                  FROM accounts WHERE id = ?1",
                 &[text(account_id), text(unit), int(amount), text(kind), text(reference), text(reason)],
-            )?;
+            ).await?;
         }
     }
     Ok(())
@@ -163,13 +163,13 @@ fn grant_credits(db: &Db, account_id: &str, sms: i64, voice: i64, kind: &str, re
 
 /// Pays `cost` from the balance within the credit limit: the ledger entry's new balance,
 /// or `None` (nothing written) when the balance and limit cannot cover it.
-fn pay(db: &Db, account_id: &str, cost: i64, kind: &str, reference: &str, description: &str) -> Result<Option<i64>, DbError> {
+async fn pay(db: &Db, account_id: &str, cost: i64, kind: &str, reference: &str, description: &str) -> Result<Option<i64>, DbError> {
     let rows = db.query(
         "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
          SELECT id, -?2, balance_minor - ?2, ?3, ?4, ?5 FROM accounts \
          WHERE id = ?1 AND balance_minor - ?2 >= -credit_limit_minor RETURNING balance_after_minor",
         &[text(account_id), int(cost), text(kind), text(reference), text(description)],
-    )?;
+    ).await?;
     Ok(rows.rows.first().map(|r| r.int(0)))
 }
 
@@ -182,18 +182,18 @@ fn parse_instant(stored: &str) -> Result<DateTime<Utc>, DbError> {
 impl Store {
     // ------------------------------------------------------------ credits
 
-    pub fn credit_balances(&self, account_id: &str) -> Result<CreditBalances, DbError> {
-        let rows = self.db.query("SELECT sms_credits, voice_credits FROM accounts WHERE id = ?", &[text(account_id)])?;
+    pub async fn credit_balances(&self, account_id: &str) -> Result<CreditBalances, DbError> {
+        let rows = self.db.query("SELECT sms_credits, voice_credits FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         Ok(rows.rows.first().map(|r| CreditBalances { sms: r.int(0), voice: r.int(1) }).unwrap_or_default())
     }
 
     /// The credit ledger, newest first; `before` pages on from an entry id.
-    pub fn credit_entries(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<CreditEntry>, DbError> {
+    pub async fn credit_entries(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<CreditEntry>, DbError> {
         let rows = self.db.query(
             "SELECT id, unit, amount, balance_after, kind, reference, reason, created_at FROM credit_entries \
              WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
             &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
-        )?;
+        ).await?;
         Ok(rows
             .rows
             .iter()
@@ -212,13 +212,13 @@ impl Store {
 
     /// After a send: the balance, credit limit and SMS credits, and the messages of the
     /// batch the triggers paid with credits.
-    pub(super) fn paid_after_send(&self, account_id: &str, batch_id: &str) -> Result<(i64, i64, i64, Vec<String>), StoreError> {
+    pub(super) async fn paid_after_send(&self, account_id: &str, batch_id: &str) -> Result<(i64, i64, i64, Vec<String>), StoreError> {
         let rows = self.db.query(
             "SELECT balance_minor, credit_limit_minor, sms_credits, \
                     (SELECT json_group_array(id) FROM messages WHERE batch_id = ?2 AND credits > 0) \
              FROM accounts WHERE id = ?1",
             &[text(account_id), text(batch_id)],
-        )?;
+        ).await?;
         let row = rows.rows.first().ok_or(StoreError::NotFound)?;
         let ids: Vec<String> = serde_json::from_str(&row.text(3)).unwrap_or_default();
         Ok((row.int(0), row.int(1), row.int(2), ids))
@@ -226,7 +226,7 @@ impl Store {
 
     /// Gives back the SMS credits a refunded message was paid with, at most once (the
     /// unique index on credit refunds). Part of [`Store::change_status`]'s transaction.
-    pub(super) fn refund_credits_in(&self, db: &Db, account_id: &str, message_id: &str, credits: i64, reason: &str) -> Result<bool, DbError> {
+    pub(super) async fn refund_credits_in(&self, db: &Db, account_id: &str, message_id: &str, credits: i64, reason: &str) -> Result<bool, DbError> {
         if credits <= 0 {
             return Ok(false);
         }
@@ -235,13 +235,13 @@ impl Store {
              SELECT id, 'sms', ?3, sms_credits + ?3, 'refund', ?2, ?4 FROM accounts WHERE id = ?1 \
              ON CONFLICT DO NOTHING RETURNING id",
             &[text(account_id), text(message_id), int(credits), text(reason)],
-        )?;
+        ).await?;
         Ok(!inserted.rows.is_empty())
     }
 
     // ------------------------------------------------------------ the catalogue
 
-    pub fn create_package(&self, package: &Package) -> Result<PackageView, DbError> {
+    pub async fn create_package(&self, package: &Package) -> Result<PackageView, DbError> {
         let rows = self.db.query(
             &format!(
                 "INSERT INTO packages (id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, active) \
@@ -258,11 +258,11 @@ impl Store {
                 text(package.frequency.as_str()),
                 int(package.active as i64),
             ],
-        )?;
+        ).await?;
         rows.rows.first().map(package_from_row).ok_or_else(|| DbError("the package was not stored".into()))
     }
 
-    pub fn update_package(&self, id: &str, package: &Package) -> Result<Option<PackageView>, DbError> {
+    pub async fn update_package(&self, id: &str, package: &Package) -> Result<Option<PackageView>, DbError> {
         let rows = self.db.query(
             &format!(
                 "UPDATE packages SET name = ?2, cost_minor = ?3, sms_credits = ?4, voice_credits = ?5, numbers = ?6, \
@@ -279,25 +279,25 @@ impl Store {
                 text(package.frequency.as_str()),
                 int(package.active as i64),
             ],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(package_from_row))
     }
 
-    pub fn package(&self, id: &str) -> Result<Option<PackageView>, DbError> {
-        let rows = self.db.query(&format!("SELECT {PACKAGE_COLUMNS} FROM packages WHERE id = ?"), &[text(id)])?;
+    pub async fn package(&self, id: &str) -> Result<Option<PackageView>, DbError> {
+        let rows = self.db.query(&format!("SELECT {PACKAGE_COLUMNS} FROM packages WHERE id = ?"), &[text(id)]).await?;
         Ok(rows.rows.first().map(package_from_row))
     }
 
     /// The catalogue: every package for the operator; an account sees the active ones in
     /// its currency (`currency`).
-    pub fn packages(&self, currency: Option<&str>) -> Result<Vec<PackageView>, DbError> {
+    pub async fn packages(&self, currency: Option<&str>) -> Result<Vec<PackageView>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {PACKAGE_COLUMNS} FROM packages WHERE ?1 IS NULL OR (currency = ?1 AND active = 1) \
                  ORDER BY currency, cost_minor, name"
             ),
             &[currency.map(text).unwrap_or(Value::Null)],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(package_from_row).collect())
     }
 
@@ -307,23 +307,23 @@ impl Store {
     /// credit limit: the ledger entry (`package_purchase`), the credits, the subscription a
     /// recurring package starts and the account's history line — one transaction, all or
     /// nothing. `Err(NotFound)` for a package the account cannot buy.
-    pub fn purchase_package(&self, account_id: &str, package_id: &str, actor: &str, now: DateTime<Utc>) -> Result<Purchase, StoreError> {
-        self.db.transaction(|db| {
+    pub async fn purchase_package(&self, account_id: &str, package_id: &str, actor: &str, now: DateTime<Utc>) -> Result<Purchase, StoreError> {
+        self.db.transaction(async |db| {
             let rows = db.query(
                 &format!(
                     "SELECT {PACKAGE_COLUMNS} FROM packages p WHERE id = ?1 AND active = 1 \
                      AND currency = (SELECT currency FROM accounts WHERE id = ?2)"
                 ),
                 &[text(package_id), text(account_id)],
-            )?;
+            ).await?;
             let package = rows.rows.first().map(package_from_row).ok_or(StoreError::NotFound)?;
             let purchase_id = new_id("pur");
             let description = format!("package {}", package.name);
-            let Some(balance) = pay(db, account_id, package.cost_minor, "package_purchase", &purchase_id, &description)? else {
-                let (balance, credit_limit) = self.balance_and_limit(account_id)?;
+            let Some(balance) = pay(db, account_id, package.cost_minor, "package_purchase", &purchase_id, &description).await? else {
+                let (balance, credit_limit) = self.balance_and_limit(account_id).await?;
                 return Err(StoreError::InsufficientFunds { balance, credit_limit, needed: package.cost_minor });
             };
-            grant_credits(db, account_id, package.sms_credits, package.voice_credits, "package_purchase", &purchase_id, &description)?;
+            grant_credits(db, account_id, package.sms_credits, package.voice_credits, "package_purchase", &purchase_id, &description).await?;
             let frequency = Frequency::parse(&package.frequency).map_err(DbError)?;
             let subscription = match frequency.period_end(now, 0) {
                 None => None,
@@ -336,7 +336,7 @@ impl Store {
                              FROM packages WHERE id = ?5 RETURNING {SUBSCRIPTION_COLUMNS}"
                         ),
                         &[text(new_id("sub")), text(account_id), text(timestamp(now)), text(timestamp(end)), text(package_id)],
-                    )?;
+                    ).await?;
                     rows.rows.first().map(subscription_from_row)
                 }
             };
@@ -350,8 +350,8 @@ impl Store {
                     int(package.cost_minor),
                     text(package.currency.as_str()),
                 ],
-            )?;
-            let credits = self.credit_balances(account_id)?;
+            ).await?;
+            let credits = self.credit_balances(account_id).await?;
             db.execute(
                 "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
                  VALUES (?1, ?2, 'package.purchased', ?3, json_object('balance_minor', ?4 + ?5), \
@@ -367,7 +367,7 @@ impl Store {
                     int(credits.sms),
                     int(credits.voice),
                 ],
-            )?;
+            ).await?;
             Ok(Purchase {
                 purchase_id,
                 package_id: package.id,
@@ -377,25 +377,25 @@ impl Store {
                 credits,
                 subscription,
             })
-        })
+        }).await
     }
 
     /// The account's subscriptions, newest first.
-    pub fn subscriptions(&self, account_id: &str) -> Result<Vec<SubscriptionView>, DbError> {
+    pub async fn subscriptions(&self, account_id: &str) -> Result<Vec<SubscriptionView>, DbError> {
         let rows = self.db.query(
             &format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE account_id = ? ORDER BY created_at DESC, id"),
             &[text(account_id)],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(subscription_from_row).collect())
     }
 
     /// Cancels at the end of the current period (what was paid for runs its course).
-    pub fn cancel_subscription(&self, account_id: &str, id: &str, actor: &str) -> Result<CancelSubscription, DbError> {
-        self.db.transaction(|db| {
+    pub async fn cancel_subscription(&self, account_id: &str, id: &str, actor: &str) -> Result<CancelSubscription, DbError> {
+        self.db.transaction(async |db| {
             let rows = db.query(
                 "SELECT status, cancel_at_period_end FROM subscriptions WHERE id = ? AND account_id = ?",
                 &[text(id), text(account_id)],
-            )?;
+            ).await?;
             let Some(row) = rows.rows.first() else { return Ok(CancelSubscription::NotFound) };
             if row.text(0) != "active" {
                 return Ok(CancelSubscription::Ended(row.text(0)));
@@ -408,7 +408,7 @@ impl Store {
                      WHERE id = ? RETURNING {SUBSCRIPTION_COLUMNS}"
                 ),
                 &[text(id)],
-            )?;
+            ).await?;
             let view = rows.rows.first().map(subscription_from_row).ok_or_else(|| DbError(format!("subscription {id} vanished")))?;
             if first {
                 db.execute(
@@ -416,10 +416,10 @@ impl Store {
                      VALUES (?, ?, 'subscription.canceled', ?, json_object('cancel_at_period_end', json('false')), \
                      json_object('cancel_at_period_end', json('true'), 'ends_at', ?))",
                     &[text(account_id), text(actor), text(id), text(view.current_period_end.as_str())],
-                )?;
+                ).await?;
             }
             Ok(CancelSubscription::Canceling(view))
-        })
+        }).await
     }
 
     /// Renews (or ends) up to `limit` subscriptions whose period is over, each in its own
@@ -428,13 +428,13 @@ impl Store {
     /// (subscription, period) of the renewals backs that up. A renewal the balance
     /// cannot pay leaves the subscription past_due (recorded; never retried); one cancelled
     /// ends. Periods are renewed one per call, so a runner that was down catches up.
-    pub fn renew_due_subscriptions(&self, now: DateTime<Utc>, limit: i64) -> Result<RenewalReport, DbError> {
+    pub async fn renew_due_subscriptions(&self, now: DateTime<Utc>, limit: i64) -> Result<RenewalReport, DbError> {
         let now_text = timestamp(now);
         let rows = self.db.query(
             "SELECT id, anchor_at, period_index, frequency, next_renewal_at FROM subscriptions \
              WHERE status = 'active' AND next_renewal_at <= ? ORDER BY next_renewal_at LIMIT ?",
             &[text(now_text.as_str()), int(limit)],
-        )?;
+        ).await?;
         let mut report = RenewalReport::default();
         for r in &rows.rows {
             let (id, index, seen) = (r.text(0), r.int(2), r.text(4));
@@ -443,7 +443,7 @@ impl Store {
             let end = frequency
                 .period_end(parse_instant(&r.text(1))?, next_index)
                 .ok_or_else(|| DbError(format!("subscription {id}: period {next_index} is out of range")))?;
-            match self.renew_one(&id, index, &seen, &timestamp(end), &now_text)? {
+            match self.renew_one(&id, index, &seen, &timestamp(end), &now_text).await? {
                 Some("renewed") => report.renewed += 1,
                 Some("past_due") => report.past_due += 1,
                 Some(_) => report.ended += 1,
@@ -454,11 +454,11 @@ impl Store {
     }
 
     /// One subscription's period boundary; `None` when another runner got there first.
-    fn renew_one(&self, id: &str, index: i64, seen: &str, new_end: &str, now: &str) -> Result<Option<&'static str>, DbError> {
+    async fn renew_one(&self, id: &str, index: i64, seen: &str, new_end: &str, now: &str) -> Result<Option<&'static str>, DbError> {
         // Renewed when not cancelled and the balance can pay; the claim decides and moves the
         // period in one statement.
         const RENEW: &str = "(s.cancel_at_period_end = 0 AND a.balance_minor - s.cost_minor >= -a.credit_limit_minor)";
-        self.db.transaction(|db| {
+        self.db.transaction(async |db| {
             let claimed = db.query(
                 &format!(
                     "UPDATE subscriptions AS s SET \
@@ -473,17 +473,17 @@ impl Store {
                      RETURNING status, account_id, cost_minor, sms_credits, voice_credits, name"
                 ),
                 &[text(id), int(index), text(seen), text(new_end), text(now)],
-            )?;
+            ).await?;
             let Some(row) = claimed.rows.first() else { return Ok(None) };
             let (status, account_id, cost, sms, voice, name) = (row.text(0), row.text(1), row.int(2), row.int(3), row.int(4), row.text(5));
             let renewal_id = new_id("ren");
             let outcome = match status.as_str() {
                 "active" => {
                     let description = format!("subscription {name}, period from {seen}");
-                    if pay(db, &account_id, cost, "subscription_renewal", &renewal_id, &description)?.is_none() {
+                    if pay(db, &account_id, cost, "subscription_renewal", &renewal_id, &description).await?.is_none() {
                         return Err(DbError(format!("subscription {id}: the renewal the claim found covered was not")));
                     }
-                    grant_credits(db, &account_id, sms, voice, "subscription_renewal", &renewal_id, &description)?;
+                    grant_credits(db, &account_id, sms, voice, "subscription_renewal", &renewal_id, &description).await?;
                     "renewed"
                 }
                 "past_due" => "past_due",
@@ -502,26 +502,26 @@ impl Store {
                     text(outcome),
                     int(cost),
                 ],
-            )?;
+            ).await?;
             db.execute(
                 "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
                  VALUES (?, 'system', 'subscription.' || ?, ?, json_object('period_end', ?), json_object('status', ?, 'renewal', ?))",
                 &[text(account_id.as_str()), text(outcome), text(id), text(seen), text(status.as_str()), text(renewal_id.as_str())],
-            )?;
+            ).await?;
             Ok(Some(outcome))
-        })
+        }).await
     }
 
     // ------------------------------------------------------------ number subscriptions
 
     /// Room for `number` as a secondary number of the account: what its active number
     /// subscriptions allow, and the secondary numbers it has other than this one.
-    pub fn number_room(&self, account_id: &str, number: &str) -> Result<NumberRoom, DbError> {
+    pub async fn number_room(&self, account_id: &str, number: &str) -> Result<NumberRoom, DbError> {
         let rows = self.db.query(
             "SELECT (SELECT COALESCE(SUM(numbers), 0) FROM subscriptions WHERE account_id = ?1 AND status = 'active'), \
                     (SELECT COUNT(*) FROM numbers WHERE account_id = ?1 AND role = 'secondary' AND number <> ?2)",
             &[text(account_id), text(number)],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|r| NumberRoom { allowed: r.int(0), used: r.int(1) }).unwrap_or(NumberRoom { allowed: 0, used: 0 }))
     }
 }

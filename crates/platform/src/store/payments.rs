@@ -5,7 +5,7 @@
 
 use super::Store;
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PaymentView {
@@ -40,7 +40,7 @@ const PAYMENT_COLUMNS: &str = "id, account_id, kind, status, amount_minor, curre
      stripe_mode, stripe_session, stripe_payment, paid_minor, paid_currency, detail, ledger_entry_id, actor, created_at, settled_at, seq, \
      package_id";
 
-fn payment_from_row(r: &spin_sdk::sqlite::RowResult) -> PaymentView {
+fn payment_from_row(r: &crate::host::Row) -> PaymentView {
     let opt_int = |i: usize| match r.values.get(i) {
         Some(Value::Integer(n)) => Some(*n),
         _ => None,
@@ -125,26 +125,26 @@ impl From<DbError> for ManualCreditError {
 
 /// One ledger entry and its history line (as `Store::credit` writes them); returns the
 /// entry id and the balance after it; None when there is no such account.
-fn ledger_credit(db: &Db, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &str) -> Result<Option<(i64, i64)>, DbError> {
+async fn ledger_credit(db: &Db, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &str) -> Result<Option<(i64, i64)>, DbError> {
     let rows = db.query(
         "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
          SELECT id, ?2, balance_minor + ?2, ?3, ?4, ?5 FROM accounts WHERE id = ?1 \
          RETURNING id, balance_after_minor",
         &[text(account_id), int(amount), text(kind), text(reference), text(description)],
-    )?;
+    ).await?;
     let Some((entry, balance)) = rows.rows.first().map(|r| (r.int(0), r.int(1))) else { return Ok(None) };
     db.execute(
         "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
          VALUES (?1, ?2, 'balance.' || ?3, ?4, json_object('balance_minor', ?5 - ?6), json_object('balance_minor', ?5))",
         &[text(account_id), text(actor), text(kind), text(reference), int(balance), int(amount)],
-    )?;
+    ).await?;
     Ok(Some((entry, balance)))
 }
 
 impl Store {
     /// A Stripe top-up waiting for its payment; with `package`, the card payment for that
     /// package (bought once the top-up is credited).
-    pub fn create_topup(
+    pub async fn create_topup(
         &self,
         id: &str,
         account_id: &str,
@@ -171,27 +171,27 @@ impl Store {
                 text(actor),
                 opt_text(package.map(|(id, _)| id)),
             ],
-        )
+        ).await
     }
 
     /// Stripe made the top-up's Checkout Session.
-    pub fn topup_session_opened(&self, id: &str, session_id: &str) -> Result<(), DbError> {
-        self.db.execute("UPDATE payments SET stripe_session = ? WHERE id = ? AND kind = 'stripe_topup'", &[text(session_id), text(id)])
+    pub async fn topup_session_opened(&self, id: &str, session_id: &str) -> Result<(), DbError> {
+        self.db.execute("UPDATE payments SET stripe_session = ? WHERE id = ? AND kind = 'stripe_topup'", &[text(session_id), text(id)]).await
     }
 
     /// A pending top-up that will not be paid (Stripe refused the session, it expired, a
     /// delayed payment failed); false when it was not pending.
-    pub fn topup_failed(&self, id: &str, detail: &str) -> Result<bool, DbError> {
+    pub async fn topup_failed(&self, id: &str, detail: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             "UPDATE payments SET status = 'failed', detail = ?2, settled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
              WHERE id = ?1 AND kind = 'stripe_topup' AND status = 'pending' RETURNING id",
             &[text(id), text(detail)],
-        )?;
+        ).await?;
         Ok(!rows.rows.is_empty())
     }
 
-    pub fn topup(&self, id: &str) -> Result<Option<PaymentView>, DbError> {
-        let rows = self.db.query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ? AND kind = 'stripe_topup'"), &[text(id)])?;
+    pub async fn topup(&self, id: &str) -> Result<Option<PaymentView>, DbError> {
+        let rows = self.db.query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ? AND kind = 'stripe_topup'"), &[text(id)]).await?;
         Ok(rows.rows.first().map(payment_from_row))
     }
 
@@ -200,7 +200,7 @@ impl Store {
     /// PaymentIntent is UNIQUE (one payment never credits twice). `credit` is the amount
     /// to credit, or None for a mismatch (recorded, nothing credited). One transaction
     /// with the ledger entry and its history line.
-    pub fn settle_topup(
+    pub async fn settle_topup(
         &self,
         id: &str,
         payment_id: &str,
@@ -209,7 +209,7 @@ impl Store {
         credit: Option<i64>,
         event_id: &str,
     ) -> Result<TopupSettled, DbError> {
-        self.db.transaction(|db| {
+        self.db.transaction(async |db| {
             let status = if credit.is_some() { "paid" } else { "mismatch" };
             // OR IGNORE: a payment id already on another row skips the update (no row
             // back) instead of failing the transaction.
@@ -218,9 +218,9 @@ impl Store {
                  settled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
                  WHERE id = ?1 AND kind = 'stripe_topup' AND status = 'pending' RETURNING account_id",
                 &[text(id), text(status), text(payment_id), int(paid_minor), text(paid_currency), text(format!("event {event_id}"))],
-            )?;
+            ).await?;
             let Some(account_id) = rows.rows.first().map(|r| r.text(0)) else {
-                let current = db.query("SELECT status FROM payments WHERE id = ? AND kind = 'stripe_topup'", &[text(id)])?;
+                let current = db.query("SELECT status FROM payments WHERE id = ? AND kind = 'stripe_topup'", &[text(id)]).await?;
                 return Ok(match current.rows.first().map(|r| r.text(0)) {
                     None => TopupSettled::NotFound,
                     Some(s) if s == "pending" => TopupSettled::PaymentAlreadyUsed,
@@ -229,20 +229,20 @@ impl Store {
             };
             let Some(amount) = credit else { return Ok(TopupSettled::Mismatch) };
             let description = format!("Top-up by card, Stripe payment {payment_id}");
-            let (entry, balance) = ledger_credit(db, &account_id, amount, "topup", id, &description, &format!("stripe:{event_id}"))?
+            let (entry, balance) = ledger_credit(db, &account_id, amount, "topup", id, &description, &format!("stripe:{event_id}")).await?
                 .ok_or_else(|| DbError(format!("top-up {id} names account {account_id}, which does not exist")))?;
-            db.execute("UPDATE payments SET ledger_entry_id = ? WHERE id = ?", &[int(entry), text(id)])?;
+            db.execute("UPDATE payments SET ledger_entry_id = ? WHERE id = ?", &[int(entry), text(id)]).await?;
             Ok(TopupSettled::Credited { account_id, balance_minor: balance })
-        })
+        }).await
     }
 
     /// An operator's credit with its payments row, ledger entry and history line, in one
     /// transaction. A correction that names what it
     /// corrects deducts at most what is left of it (checked in the same transaction, so
     /// two corrections at once cannot both take the last of it).
-    pub fn record_credit(&self, account_id: &str, credit: &ManualCredit) -> Result<CreditRecorded, ManualCreditError> {
-        self.db.transaction(|db| {
-            let currency = db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)])?;
+    pub async fn record_credit(&self, account_id: &str, credit: &ManualCredit<'_>) -> Result<CreditRecorded, ManualCreditError> {
+        self.db.transaction(async |db| {
+            let currency = db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)]).await?;
             let currency = currency.rows.first().map(|r| r.text(0)).ok_or(ManualCreditError::AccountNotFound)?;
             let mut reference = credit.reference.to_owned();
             if let Some(corrected) = credit.corrects {
@@ -252,14 +252,14 @@ impl Store {
                      FROM payments p WHERE p.id = ?1 AND p.account_id = ?2 \
                        AND p.kind IN ('stripe_topup', 'topup', 'payment', 'credit_note') AND p.ledger_entry_id IS NOT NULL",
                     &[text(corrected), text(account_id)],
-                )?;
+                ).await?;
                 let (corrected_reference, remaining) = rows.rows.first().map(|r| (r.text(0), r.int(1))).ok_or(ManualCreditError::NothingToCorrect)?;
                 if remaining + credit.amount_minor < 0 {
                     return Err(ManualCreditError::CorrectionTooLarge { remaining_minor: remaining });
                 }
                 reference = corrected_reference;
             }
-            let (entry, balance) = ledger_credit(db, account_id, credit.amount_minor, credit.kind, &reference, credit.description, credit.actor)?
+            let (entry, balance) = ledger_credit(db, account_id, credit.amount_minor, credit.kind, &reference, credit.description, credit.actor).await?
                 .ok_or(ManualCreditError::AccountNotFound)?;
             let inserted = db.query(
                 "INSERT INTO payments (id, account_id, kind, status, amount_minor, currency, reference, corrects, description, \
@@ -278,23 +278,23 @@ impl Store {
                     int(entry),
                     text(credit.actor),
                 ],
-            )?;
+            ).await?;
             if inserted.rows.is_empty() {
                 // Rolls the ledger entry back with it.
                 return Err(ManualCreditError::DuplicateReference);
             }
             Ok(CreditRecorded { balance_minor: balance, reference })
-        })
+        }).await
     }
 
     /// The account's payments log, newest first; `before` pages on from a row's `seq`.
-    pub fn payments(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<PaymentView>, DbError> {
+    pub async fn payments(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<PaymentView>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {PAYMENT_COLUMNS} FROM payments WHERE account_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3"
             ),
             &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(payment_from_row).collect())
     }
 }

@@ -6,7 +6,7 @@ use crate::db::{int, opt_text, text, DbError, RowExt};
 use chrono::{DateTime, Utc};
 use domain::money::Currency;
 use domain::pricing::{EffectivePeriod, PriceList, PriceRule, PriceScope, UnitPrice};
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 /// A stored rule of either list.
 #[derive(Debug, Clone)]
@@ -33,7 +33,7 @@ fn instant(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text).ok().map(|at| at.with_timezone(&Utc))
 }
 
-fn rule_from_row(row: &spin_sdk::sqlite::RowResult) -> Option<StoredPriceRule> {
+fn rule_from_row(row: &crate::host::Row) -> Option<StoredPriceRule> {
     let currency = Currency::parse(&row.text(2)).ok()?;
     Some(StoredPriceRule {
         id: row.int(0),
@@ -51,7 +51,7 @@ impl Store {
     /// The rules of the default list and of the account that could price these
     /// destinations in `currency` at `at`. One query for any number of recipients: the
     /// catch-all, the countries, and prefixes of the numbers.
-    pub fn price_rules(
+    pub async fn price_rules(
         &self,
         account_id: &str,
         currency: Currency,
@@ -79,33 +79,33 @@ impl Store {
             sql.push_str(" OR scope GLOB '[0-9]*'");
         }
         sql.push(')');
-        let rows = self.db.query(&sql, &params)?;
+        let rows = self.db.query(&sql, &params).await?;
         Ok(rows.rows.iter().filter_map(rule_from_row).map(|r| r.rule).collect())
     }
 
     /// Every rule of one list (`None`: the default list), past, present and scheduled,
     /// by currency, scope and start.
-    pub fn price_list(&self, account_id: Option<&str>) -> Result<Vec<StoredPriceRule>, DbError> {
+    pub async fn price_list(&self, account_id: Option<&str>) -> Result<Vec<StoredPriceRule>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {COLUMNS} FROM price_rules WHERE account_id IS ?1 \
                  ORDER BY currency, length(scope) > 2, scope, effective_from"
             ),
             &[account_id.map(text).unwrap_or(Value::Null)],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().filter_map(rule_from_row).collect())
     }
 
     /// The rules of both lists in the account's currency that are in effect at `at` or
     /// will be later: what prices the account's sends now and from now on.
-    pub fn account_price_rules(&self, account_id: &str, currency: Currency, at: DateTime<Utc>) -> Result<Vec<StoredPriceRule>, DbError> {
+    pub async fn account_price_rules(&self, account_id: &str, currency: Currency, at: DateTime<Utc>) -> Result<Vec<StoredPriceRule>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {COLUMNS} FROM price_rules WHERE (account_id IS NULL OR account_id = ?) AND currency = ? \
                  AND (effective_to IS NULL OR effective_to > ?) ORDER BY length(scope) > 2, scope, effective_from"
             ),
             &[text(account_id), text(currency.code()), text(timestamp(at))],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().filter_map(rule_from_row).collect())
     }
 
@@ -113,7 +113,7 @@ impl Store {
     /// currency, scope and start is replaced; any other stays, so a rule starting later
     /// is a scheduled change. One statement (callers may audit it in a transaction).
     /// Returns the rule's id.
-    pub fn set_price(
+    pub async fn set_price(
         &self,
         account_id: Option<&str>,
         scope: &PriceScope,
@@ -131,20 +131,20 @@ impl Store {
                 int(price.milli()),
                 opt_text(period.to.map(timestamp).as_deref()),
             ],
-        )?;
+        ).await?;
         Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or_default())
     }
 
     /// Ends a rule of one list at `now`: one not yet in effect is withdrawn (deleted),
     /// one in effect gets `effective_to = now`, so what was charged keeps its rule.
     /// `None` when the list has no such rule.
-    pub fn end_price(&self, account_id: Option<&str>, id: i64, now: DateTime<Utc>) -> Result<Option<PriceRuleEnd>, DbError> {
+    pub async fn end_price(&self, account_id: Option<&str>, id: i64, now: DateTime<Utc>) -> Result<Option<PriceRuleEnd>, DbError> {
         let list = account_id.map(text).unwrap_or(Value::Null);
         let now = timestamp(now);
         let deleted = self.db.query(
             "DELETE FROM price_rules WHERE id = ? AND account_id IS ? AND effective_from >= ? RETURNING id",
             &[int(id), list.clone(), text(now.as_str())],
-        )?;
+        ).await?;
         if !deleted.rows.is_empty() {
             return Ok(Some(PriceRuleEnd::Withdrawn));
         }
@@ -152,11 +152,11 @@ impl Store {
             "UPDATE price_rules SET effective_to = ?3 WHERE id = ?1 AND account_id IS ?2 \
              AND (effective_to IS NULL OR effective_to > ?3) RETURNING id",
             &[int(id), list.clone(), text(now.as_str())],
-        )?;
+        ).await?;
         if !ended.rows.is_empty() {
             return Ok(Some(PriceRuleEnd::Ended));
         }
-        let exists = self.db.query("SELECT 1 FROM price_rules WHERE id = ? AND account_id IS ?", &[int(id), list])?;
+        let exists = self.db.query("SELECT 1 FROM price_rules WHERE id = ? AND account_id IS ?", &[int(id), list]).await?;
         Ok((!exists.rows.is_empty()).then_some(PriceRuleEnd::AlreadyEnded))
     }
 }

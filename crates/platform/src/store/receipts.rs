@@ -16,7 +16,7 @@ use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use domain::receipt::Part;
 use domain::rollup::{apply_part, rollup};
 use domain::status::{transition, IgnoreReason, Status, Transition};
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 /// A verified, parsed receipt, ready to store.
 pub struct IncomingReceipt<'a> {
@@ -75,7 +75,7 @@ struct Fields {
 
 const KEPT_COLUMNS: &str = "id, carrier, carrier_message_id, raw_status, raw_error, mapped_status, part, parts";
 
-fn fields_from_row(row: &spin_sdk::sqlite::RowResult) -> Fields {
+fn fields_from_row(row: &crate::host::Row) -> Fields {
     let part = match (row.values.get(6), row.values.get(7)) {
         (Some(Value::Integer(index)), Some(Value::Integer(total))) => {
             u32::try_from(*index).ok().zip(u32::try_from(*total).ok()).and_then(|(i, t)| Part::new(i, t))
@@ -120,8 +120,8 @@ fn reason(why: IgnoreReason) -> &'static str {
 impl Store {
     /// Records a verified receipt and applies it to its message, once. A body received
     /// before is a [`ReceiptOutcome::Duplicate`] and changes nothing.
-    pub fn apply_receipt(&self, receipt: &IncomingReceipt) -> Result<ReceiptOutcome, DbError> {
-        self.db.transaction(|db| {
+    pub async fn apply_receipt(&self, receipt: &IncomingReceipt<'_>) -> Result<ReceiptOutcome, DbError> {
+        self.db.transaction(async |db| {
             let inserted = db.query(
                 "INSERT INTO receipts (carrier, carrier_message_id, dedupe_key, raw_status, raw_error, mapped_status, \
                  part, parts, outcome, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) \
@@ -137,7 +137,7 @@ impl Store {
                     receipt.part.map(|p| int(p.total as i64)).unwrap_or(Value::Null),
                     text(receipt.body),
                 ],
-            )?;
+            ).await?;
             let Some(id) = inserted.rows.first().map(|r| r.int(0)) else {
                 return Ok(ReceiptOutcome::Duplicate);
             };
@@ -152,14 +152,14 @@ impl Store {
                     mapped: receipt.mapped,
                     part: receipt.part,
                 },
-            )
-        })
+            ).await
+        }).await
     }
 
     /// Applies kept receipts whose message has appeared since (oldest first, at most
     /// `limit`), for the job runner. Returns how many found their message.
-    pub fn apply_pending_receipts(&self, limit: i64) -> Result<usize, DbError> {
-        self.db.transaction(|db| {
+    pub async fn apply_pending_receipts(&self, limit: i64) -> Result<usize, DbError> {
+        self.db.transaction(async |db| {
             let rows = db.query(
                 &format!(
                     "SELECT {KEPT_COLUMNS} FROM receipts r WHERE r.outcome = 'unmatched' AND (\
@@ -168,42 +168,42 @@ impl Store {
                      ORDER BY r.received_at, r.id LIMIT ?"
                 ),
                 &[int(limit.max(0))],
-            )?;
+            ).await?;
             let mut matched = 0;
             for row in &rows.rows {
-                if self.settle_in(db, &fields_from_row(row))? != ReceiptOutcome::Unmatched {
+                if self.settle_in(db, &fields_from_row(row)).await? != ReceiptOutcome::Unmatched {
                     matched += 1;
                 }
             }
             Ok(matched)
-        })
+        }).await
     }
 
     /// Deletes kept receipts that found no message within `older_than_days` days.
     /// Returns how many.
-    pub fn purge_unmatched_receipts(&self, older_than_days: i64) -> Result<usize, DbError> {
+    pub async fn purge_unmatched_receipts(&self, older_than_days: i64) -> Result<usize, DbError> {
         let rows = self.db.query(
             "DELETE FROM receipts WHERE outcome = 'unmatched' \
              AND received_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) RETURNING id",
             &[text(format!("-{} days", older_than_days.max(0)))],
-        )?;
+        ).await?;
         Ok(rows.rows.len())
     }
 
     /// Whether receipts are kept for any of these canonical ids of `carrier`.
-    pub(super) fn has_kept_receipts(&self, carrier: &str, ids: &[String]) -> Result<bool, DbError> {
-        let rows = self.db.query(&kept_sql("1", ids, "LIMIT 1"), &kept_params(carrier, ids))?;
+    pub(super) async fn has_kept_receipts(&self, carrier: &str, ids: &[String]) -> Result<bool, DbError> {
+        let rows = self.db.query(&kept_sql("1", ids, "LIMIT 1"), &kept_params(carrier, ids)).await?;
         Ok(!rows.rows.is_empty())
     }
 
     /// Applies the receipts kept for these canonical ids of `carrier` (just recorded as
     /// `message_id`'s), in arrival order, inside the caller's transaction. Returns where
     /// the message stands.
-    pub(super) fn apply_kept_for_in(&self, db: &Db, message_id: &str, carrier: &str, ids: &[String]) -> Result<SubmitRecorded, DbError> {
-        let rows = db.query(&kept_sql(KEPT_COLUMNS, ids, "ORDER BY id"), &kept_params(carrier, ids))?;
+    pub(super) async fn apply_kept_for_in(&self, db: &Db, message_id: &str, carrier: &str, ids: &[String]) -> Result<SubmitRecorded, DbError> {
+        let rows = db.query(&kept_sql(KEPT_COLUMNS, ids, "ORDER BY id"), &kept_params(carrier, ids)).await?;
         let mut recorded = SubmitRecorded { status: Status::Unknown, refunded: false, kept_receipts: 0 };
         for row in &rows.rows {
-            match self.settle_in(db, &fields_from_row(row))? {
+            match self.settle_in(db, &fields_from_row(row)).await? {
                 ReceiptOutcome::Unmatched => {}
                 outcome => {
                     recorded.kept_receipts += 1;
@@ -211,15 +211,15 @@ impl Store {
                 }
             }
         }
-        recorded.status = self.current_status(db, message_id)?;
+        recorded.status = self.current_status(db, message_id).await?;
         Ok(recorded)
     }
 
     /// Matches a stored receipt to its message and applies it; records the outcome on
     /// the receipt row.
-    fn settle_in(&self, db: &Db, receipt: &Fields) -> Result<ReceiptOutcome, DbError> {
-        let Some((message_id, part)) = self.receipt_target(db, receipt)? else {
-            db.execute("UPDATE receipts SET outcome = 'unmatched' WHERE id = ?", &[int(receipt.id)])?;
+    async fn settle_in(&self, db: &Db, receipt: &Fields) -> Result<ReceiptOutcome, DbError> {
+        let Some((message_id, part)) = self.receipt_target(db, receipt).await? else {
+            db.execute("UPDATE receipts SET outcome = 'unmatched' WHERE id = ?", &[int(receipt.id)]).await?;
             return Ok(ReceiptOutcome::Unmatched);
         };
         let said = match &receipt.raw_error {
@@ -227,8 +227,8 @@ impl Store {
             None => receipt.raw_status.clone(),
         };
         let outcome = match part {
-            None => self.apply_whole_in(db, &message_id, receipt, &said)?,
-            Some(part) => self.apply_part_in(db, &message_id, part, receipt, &said)?,
+            None => self.apply_whole_in(db, &message_id, receipt, &said).await?,
+            Some(part) => self.apply_part_in(db, &message_id, part, receipt, &said).await?,
         };
         let detail = match &outcome {
             ReceiptOutcome::Ignored { reason, .. } => Some(reason.clone()),
@@ -244,32 +244,32 @@ impl Store {
                 opt_text(detail),
                 int(receipt.id),
             ],
-        )?;
+        ).await?;
         Ok(outcome)
     }
 
     /// The message (and part) a receipt is for. An id that names one part of a message
     /// (carriers that give each part its own id) is looked up first; otherwise the
     /// message's id, with the part the receipt names, if any.
-    fn receipt_target(&self, db: &Db, receipt: &Fields) -> Result<Option<(String, Option<Part>)>, DbError> {
+    async fn receipt_target(&self, db: &Db, receipt: &Fields) -> Result<Option<(String, Option<Part>)>, DbError> {
         let key = [text(receipt.carrier.as_str()), text(receipt.carrier_message_id.as_str())];
-        let parts = db.query("SELECT message_id, part, parts FROM message_parts WHERE carrier = ? AND carrier_message_id = ?", &key)?;
+        let parts = db.query("SELECT message_id, part, parts FROM message_parts WHERE carrier = ? AND carrier_message_id = ?", &key).await?;
         if let Some(row) = parts.rows.first() {
             return Ok(Some((row.text(0), Part::new(row.int(1) as u32, row.int(2) as u32))));
         }
-        let messages = db.query("SELECT id FROM messages WHERE carrier = ? AND carrier_message_id = ?", &key)?;
+        let messages = db.query("SELECT id FROM messages WHERE carrier = ? AND carrier_message_id = ?", &key).await?;
         Ok(messages.rows.first().map(|row| (row.text(0), receipt.part)))
     }
 
-    fn current_status(&self, db: &Db, message_id: &str) -> Result<Status, DbError> {
-        let rows = db.query("SELECT status FROM messages WHERE id = ?", &[text(message_id)])?;
+    async fn current_status(&self, db: &Db, message_id: &str) -> Result<Status, DbError> {
+        let rows = db.query("SELECT status FROM messages WHERE id = ?", &[text(message_id)]).await?;
         Ok(rows.rows.first().and_then(|r| Status::from_code(r.int(0) as u16)).unwrap_or(Status::Unknown))
     }
 
     /// A receipt for the whole message.
-    fn apply_whole_in(&self, db: &Db, message_id: &str, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
-        let current = self.current_status(db, message_id)?;
-        Ok(match self.change_status_in(db, message_id, receipt.mapped, &receipt.carrier, Some(said))? {
+    async fn apply_whole_in(&self, db: &Db, message_id: &str, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
+        let current = self.current_status(db, message_id).await?;
+        Ok(match self.change_status_in(db, message_id, receipt.mapped, &receipt.carrier, Some(said)).await? {
             StatusOutcome::Applied { refunded } => {
                 ReceiptOutcome::Applied { message_id: message_id.to_owned(), status: receipt.mapped, refunded }
             }
@@ -286,10 +286,10 @@ impl Store {
     /// A receipt for one part: the part's slot moves by the transition rule, then the
     /// message takes the roll-up of all its parts (domain::rollup) through the usual
     /// status change, which refuses to move it backwards.
-    fn apply_part_in(&self, db: &Db, message_id: &str, part: Part, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
-        let current = self.current_status(db, message_id)?;
+    async fn apply_part_in(&self, db: &Db, message_id: &str, part: Part, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
+        let current = self.current_status(db, message_id).await?;
         let ignored = |reason: String| ReceiptOutcome::Ignored { message_id: message_id.to_owned(), current, reason };
-        let rows = db.query("SELECT part, parts, status FROM message_parts WHERE message_id = ? ORDER BY part", &[text(message_id)])?;
+        let rows = db.query("SELECT part, parts, status FROM message_parts WHERE message_id = ? ORDER BY part", &[text(message_id)]).await?;
         // The first part receipt fixes how many parts there are; later ones must agree.
         let total = rows.rows.first().map(|r| r.int(1) as usize).unwrap_or(part.total as usize);
         let mut slots: Vec<Option<Status>> = vec![None; total];
@@ -314,11 +314,11 @@ impl Store {
                 text(receipt.carrier.as_str()),
                 int(receipt.mapped.code() as i64),
             ],
-        )?;
+        ).await?;
         let recorded = ReceiptOutcome::Recorded { message_id: message_id.to_owned(), part, current };
         let Some(rolled) = rollup(&slots) else { return Ok(recorded) };
         let detail = format!("part {}/{}: {said}", part.index, part.total);
-        Ok(match self.change_status_in(db, message_id, rolled, &receipt.carrier, Some(&detail))? {
+        Ok(match self.change_status_in(db, message_id, rolled, &receipt.carrier, Some(&detail)).await? {
             StatusOutcome::Applied { refunded } => {
                 ReceiptOutcome::Applied { message_id: message_id.to_owned(), status: rolled, refunded }
             }

@@ -12,7 +12,7 @@ use crate::ids::new_id;
 use chrono::{DateTime, Datelike, Utc};
 use domain::invoice::{lines_from_ledger, totals, Buyer, Invoice, InvoiceLine, LedgerItem, PaymentReceived, Section, Seller, PAYMENT_KINDS};
 use domain::reports::{invoice_number, GroupBy, Period, UsageFigures, UsageGroup};
-use spin_sdk::sqlite::Value;
+use crate::db::Value;
 
 /// What to issue: one account's month, its local days and the UTC instants between which
 /// its ledger entries are taken.
@@ -58,7 +58,7 @@ pub struct InvoiceSummary {
 const INVOICE_COLUMNS: &str = "id, number, account_id, period, currency, charges_minor, credits_minor, total_minor, \
      payments_received_minor, issued_at, period_start, period_end, time_zone, seller, buyer";
 
-fn summary_from_row(r: &spin_sdk::sqlite::RowResult) -> InvoiceSummary {
+fn summary_from_row(r: &crate::host::Row) -> InvoiceSummary {
     InvoiceSummary {
         id: r.text(0),
         number: r.text(1),
@@ -77,7 +77,7 @@ impl Store {
     /// The account's messages accepted in `[from, until)`, grouped. By day, a message's
     /// local date is its UTC instant plus the offset in force then: `offsets` lists each
     /// offset (seconds) from the instant it starts (domain::reports::offset_segments).
-    pub fn usage(
+    pub async fn usage(
         &self,
         account_id: &str,
         from: DateTime<Utc>,
@@ -116,7 +116,7 @@ impl Store {
                  GROUP BY k ORDER BY k"
             ),
             &params,
-        )?;
+        ).await?;
         Ok(rows
             .rows
             .iter()
@@ -130,19 +130,19 @@ impl Store {
     /// month become lines, the number is the next of the platform's sequence, and the
     /// issued invoice can no longer change (triggers). A month that has its invoice
     /// already gives that one.
-    pub fn issue_invoice(&self, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
-        self.db.transaction(|db| {
+    pub async fn issue_invoice(&self, req: &InvoiceRequest<'_>) -> Result<IssueOutcome, DbError> {
+        self.db.transaction(async |db| {
             if req.claim {
                 let claimed = db.query(
                     "INSERT INTO invoice_claims (account_id, period) SELECT id, ?2 FROM accounts WHERE id = ?1 \
                      ON CONFLICT DO NOTHING RETURNING 1",
                     &[text(req.account_id), text(req.period.to_string())],
-                )?;
+                ).await?;
                 if claimed.rows.is_empty() {
                     return Ok(IssueOutcome::AlreadyClaimed);
                 }
             }
-            let outcome = issue_in(db, req)?;
+            let outcome = issue_in(db, req).await?;
             let invoice_id = match &outcome {
                 IssueOutcome::Issued(id) | IssueOutcome::Existing(id) => Value::Text(id.clone()),
                 _ => Value::Null,
@@ -153,15 +153,15 @@ impl Store {
                     "INSERT INTO invoice_claims (account_id, period, invoice_id) VALUES (?1, ?2, ?3) \
                      ON CONFLICT (account_id, period) DO UPDATE SET invoice_id = COALESCE(excluded.invoice_id, invoice_id)",
                     &[text(req.account_id), text(req.period.to_string()), invoice_id],
-                )?;
+                ).await?;
             }
             Ok(outcome)
-        })
+        }).await
     }
 
     /// Accounts whose month `period` no runner has looked at yet, among those in `zones`
     /// (where the month has ended).
-    pub fn accounts_to_invoice(&self, period: Period, zones: &[String], limit: i64) -> Result<Vec<(String, String)>, DbError> {
+    pub async fn accounts_to_invoice(&self, period: Period, zones: &[String], limit: i64) -> Result<Vec<(String, String)>, DbError> {
         if zones.is_empty() {
             return Ok(Vec::new());
         }
@@ -175,31 +175,31 @@ impl Store {
                  ORDER BY a.id LIMIT ?2"
             ),
             &params,
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(|r| (r.text(0), r.text(1))).collect())
     }
 
     /// Every time zone accounts are in.
-    pub fn account_time_zones(&self) -> Result<Vec<String>, DbError> {
-        let rows = self.db.query("SELECT DISTINCT time_zone FROM accounts", &[])?;
+    pub async fn account_time_zones(&self) -> Result<Vec<String>, DbError> {
+        let rows = self.db.query("SELECT DISTINCT time_zone FROM accounts", &[]).await?;
         Ok(rows.rows.iter().map(|r| r.text(0)).collect())
     }
 
     /// The account's issued invoices, newest month first.
-    pub fn invoices(&self, account_id: &str) -> Result<Vec<InvoiceSummary>, DbError> {
+    pub async fn invoices(&self, account_id: &str) -> Result<Vec<InvoiceSummary>, DbError> {
         let rows = self.db.query(
             &format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = ? AND issued_at IS NOT NULL ORDER BY period DESC"),
             &[text(account_id)],
-        )?;
+        ).await?;
         Ok(rows.rows.iter().map(summary_from_row).collect())
     }
 
     /// An issued invoice with its lines; `account_id` limits it to that account's.
-    pub fn invoice(&self, id: &str, account_id: Option<&str>) -> Result<Option<Invoice>, DbError> {
+    pub async fn invoice(&self, id: &str, account_id: Option<&str>) -> Result<Option<Invoice>, DbError> {
         let rows = self.db.query(
             &format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = ?1 AND (?2 IS NULL OR account_id = ?2) AND issued_at IS NOT NULL"),
             &[text(id), opt_text(account_id)],
-        )?;
+        ).await?;
         let Some(r) = rows.rows.first() else { return Ok(None) };
         let s = summary_from_row(r);
         let seller: Seller = serde_json::from_str(&r.text(13)).map_err(|e| DbError(format!("invoice {id}: unreadable seller: {e}")))?;
@@ -208,7 +208,7 @@ impl Store {
             "SELECT section, kind, description, country, messages, segments, reference, at, amount_minor \
              FROM invoice_lines WHERE invoice_id = ? ORDER BY id",
             &[text(id)],
-        )?;
+        ).await?;
         let (mut items, mut payments) = (Vec::new(), Vec::new());
         for l in &lines.rows {
             let opt_int = |i: usize| matches!(l.values.get(i), Some(Value::Integer(_))).then(|| l.int(i));
@@ -256,9 +256,9 @@ impl Store {
 }
 
 /// Inside the issuing transaction: the existing invoice, or a new one from the ledger.
-fn issue_in(db: &Db, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
+async fn issue_in(db: &Db, req: &InvoiceRequest<'_>) -> Result<IssueOutcome, DbError> {
     let period = req.period.to_string();
-    let existing = db.query("SELECT id FROM invoices WHERE account_id = ? AND period = ?", &[text(req.account_id), text(&period)])?;
+    let existing = db.query("SELECT id FROM invoices WHERE account_id = ? AND period = ?", &[text(req.account_id), text(&period)]).await?;
     if let Some(r) = existing.rows.first() {
         return Ok(IssueOutcome::Existing(r.text(0)));
     }
@@ -266,7 +266,7 @@ fn issue_in(db: &Db, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
         "SELECT name, currency, company_name, organisation_number, vat_number, address_line1, address_line2, postal_code, city, \
                 country, contact_name, invoice_email FROM accounts WHERE id = ?",
         &[text(req.account_id)],
-    )?;
+    ).await?;
     let Some(a) = account.rows.first() else { return Ok(IssueOutcome::NoAccount) };
     let buyer = Buyer {
         name: a.opt_text(2).unwrap_or_else(|| a.text(0)),
@@ -289,7 +289,7 @@ fn issue_in(db: &Db, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
          WHERE l.account_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND l.kind IN ('debit', 'refund') \
          GROUP BY 1, 2 ORDER BY 1, 2",
         &window,
-    )?;
+    ).await?;
     let mut items: Vec<LedgerItem> = sms
         .rows
         .iter()
@@ -302,7 +302,7 @@ fn issue_in(db: &Db, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
          AND NOT (l.kind IN ('debit', 'refund') AND EXISTS (SELECT 1 FROM messages m WHERE m.id = l.reference AND m.account_id = l.account_id)) \
          ORDER BY l.id",
         &window,
-    )?;
+    ).await?;
     let mut payments = Vec::new();
     for r in &others.rows {
         if PAYMENT_KINDS.contains(&r.text(0).as_str()) {
@@ -336,7 +336,7 @@ fn issue_in(db: &Db, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
             text(json(serde_json::to_string(req.seller))?),
             text(json(serde_json::to_string(&buyer))?),
         ],
-    )?;
+    ).await?;
     for l in &lines {
         db.execute(
             "INSERT INTO invoice_lines (invoice_id, section, kind, description, country, messages, segments, reference, amount_minor) \
@@ -352,17 +352,17 @@ fn issue_in(db: &Db, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
                 opt_text(l.reference.as_deref()),
                 int(l.amount_minor),
             ],
-        )?;
+        ).await?;
     }
     for p in &payments {
         db.execute(
             "INSERT INTO invoice_lines (invoice_id, section, kind, description, reference, at, amount_minor) VALUES (?, 'payments', ?, ?, ?, ?, ?)",
             &[text(&id), text(&p.kind), text(&p.description), text(&p.reference), text(&p.received_at), int(p.amount_minor)],
-        )?;
+        ).await?;
     }
     // The number last, under the write lock this transaction holds: gapless, and rolled
     // back with everything else if anything failed.
-    let next = db.query("SELECT COALESCE(MAX(sequence), 0) + 1 FROM invoices", &[])?;
+    let next = db.query("SELECT COALESCE(MAX(sequence), 0) + 1 FROM invoices", &[]).await?;
     let sequence = next.rows.first().map(|r| r.int(0)).unwrap_or(1);
     db.execute(
         "UPDATE invoices SET sequence = ?2, number = ?3, issued_at = ?4, charges_minor = ?5, credits_minor = ?6, total_minor = ?7, \
@@ -377,6 +377,6 @@ fn issue_in(db: &Db, req: &InvoiceRequest) -> Result<IssueOutcome, DbError> {
             int(total),
             int(received),
         ],
-    )?;
+    ).await?;
     Ok(IssueOutcome::Issued(id))
 }

@@ -1,0 +1,137 @@
+//! The one seam between this application and Spin: SQLite, key-value, variables,
+//! outbound HTTP and the HTTP entry point. Nothing else in the workspace calls spin-sdk
+//! (components name it only in `platform::http_entry!`).
+//!
+//! Two builds come from the same source, chosen by the target:
+//!
+//! - **wasm32-wasip2** (the default, `spin build`): spin-sdk 6, WASIp3. Spin 4 reuses an
+//!   instance for many requests (up to 16 at once), so what is opened here (SQLite
+//!   connections, the key-value store, variables) is kept per instance. See `wasip3.rs`.
+//! - **wasm32-wasip1** (the Spin 3 build, `scripts/spin3.sh`): spin-sdk 5.2, WASIp2 with a
+//!   fresh instance per request, for hosts that run Spin 3. See `spin3.rs`.
+//!
+//! Native builds (unit tests, the route-table test) compile the WASIp3 side; its host
+//! calls are never made there.
+
+#[cfg(not(target_env = "p1"))]
+mod wasip3;
+#[cfg(not(target_env = "p1"))]
+pub use wasip3::*;
+
+#[cfg(target_env = "p1")]
+mod spin3;
+#[cfg(target_env = "p1")]
+pub use spin3::*;
+
+use std::sync::Arc;
+
+/// A value bound to or read from SQLite.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// One row of a result, its values in the statement's column order.
+#[derive(Debug, Clone)]
+pub struct Row {
+    columns: Arc<[String]>,
+    pub values: Vec<Value>,
+}
+
+impl Row {
+    pub fn new(columns: Arc<[String]>, values: Vec<Value>) -> Row {
+        Row { columns, values }
+    }
+
+    /// The value of the column named `name` (as the statement names it: `AS` wins).
+    pub fn column(&self, name: &str) -> Option<&Value> {
+        let index = self.columns.iter().position(|c| c == name)?;
+        self.values.get(index)
+    }
+}
+
+/// A statement's result: its rows, all read.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    pub rows: Vec<Row>,
+}
+
+/// A host call that failed, in words (for the log; callers map it to their errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostError(pub String);
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HostError {}
+
+/// An outbound HTTP request (carrier submits, callbacks, Stripe, e-mail).
+#[derive(Debug, Clone)]
+pub struct OutboundRequest {
+    pub method: http::Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Connect and first-byte timeout (and between bytes, where the build has it).
+    pub timeout: std::time::Duration,
+}
+
+/// What came back: a status and up to [`MAX_ANSWER_BYTES`] of body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// What became of one outbound request, and how long it took.
+#[derive(Debug, Clone)]
+pub struct OutboundOutcome {
+    /// `Err` is a network error or timeout, said in words.
+    pub result: Result<OutboundAnswer, String>,
+    pub elapsed: std::time::Duration,
+}
+
+/// The most of an answer's body that is kept (carriers' and Stripe's answers are small).
+pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+
+/// An outbound request's headers as sent: the given ones, `content-length` always (a
+/// receiver need not read chunked bodies: Python's http.server reads none without it).
+pub(crate) fn headers_with_length(request: &OutboundRequest) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> =
+        request.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("content-length")).cloned().collect();
+    headers.push(("content-length".to_owned(), request.body.len().to_string()));
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_read_by_column_name() {
+        let row = Row::new(Arc::from(vec!["id".to_owned(), "n".to_owned()]), vec![Value::Text("a".into()), Value::Integer(2)]);
+        assert_eq!(row.column("n"), Some(&Value::Integer(2)));
+        assert_eq!(row.column("missing"), None);
+    }
+
+    #[test]
+    fn every_outbound_request_states_its_length_once() {
+        let request = OutboundRequest {
+            method: http::Method::POST,
+            url: "http://example.test/".into(),
+            headers: vec![("Content-Length".into(), "999".into()), ("x".into(), "y".into())],
+            body: b"{\"a\":1}".to_vec(),
+            timeout: std::time::Duration::from_secs(1),
+        };
+        let headers = headers_with_length(&request);
+        let lengths: Vec<_> = headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("content-length")).collect();
+        assert_eq!(lengths, [&("content-length".to_owned(), "7".to_owned())]);
+    }
+}
