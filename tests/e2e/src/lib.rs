@@ -33,6 +33,17 @@ pub fn spin_binary() -> PathBuf {
     workspace_root().join("../shared/bin/spin")
 }
 
+/// The manifest the tests run: `spin.toml` (the WASIp3 build), or what `E2E_MANIFEST`
+/// names (`.spin3.toml` for the Spin 3 build, written by scripts/spin3.sh).
+pub fn manifest() -> String {
+    std::env::var("E2E_MANIFEST").ok().filter(|m| !m.is_empty()).unwrap_or_else(|| "spin.toml".to_owned())
+}
+
+/// Whether the tests run the Spin 3 build (spin-sdk 5.2, a fresh instance per request).
+pub fn spin3_build() -> bool {
+    manifest() != "spin.toml"
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -81,7 +92,7 @@ impl SpinApp {
         let mut command = Command::new(spin_binary());
         command
             .current_dir(workspace_root())
-            .args(["up", "--listen", &format!("127.0.0.1:{port}"), "--state-dir"])
+            .args(["up", "-f", &manifest(), "--listen", &format!("127.0.0.1:{port}"), "--state-dir"])
             .arg(&state_dir)
             .env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("SPIN_VARIABLE_JOBS_TOKEN", JOBS_TOKEN)
@@ -306,6 +317,12 @@ impl FakeCarrier {
             let (server, received, counter) = (server.clone(), received.clone(), counter.clone());
             thread::spawn(move || {
                 for mut request in server.incoming_requests() {
+                    // How many submits it has taken, for the benchmark's delivered count.
+                    if request.url() == "/count" {
+                        let taken = (counter.load(Ordering::Relaxed) - 1).to_string();
+                        let _ = request.respond(tiny_http::Response::from_string(taken));
+                        continue;
+                    }
                     let (authorization, parsed) = read_submit(&mut request);
                     let to = parsed["to"].as_str().unwrap_or("").to_owned();
                     let (status, reply, id) = if request.url() != "/messages" {
@@ -428,12 +445,13 @@ impl Env {
 pub fn build_app() {
     static BUILD: Once = Once::new();
     BUILD.call_once(|| {
-        let status = Command::new(spin_binary())
-            .current_dir(workspace_root())
-            .arg("build")
-            .status()
-            .expect("run spin build");
-        assert!(status.success(), "spin build failed");
+        // The Spin 3 build's manifest is written (and built) by scripts/spin3.sh.
+        let status = if spin3_build() {
+            Command::new("bash").current_dir(workspace_root()).arg("scripts/spin3.sh").status().expect("run scripts/spin3.sh")
+        } else {
+            Command::new(spin_binary()).current_dir(workspace_root()).args(["build", "-f", &manifest()]).status().expect("run spin build")
+        };
+        assert!(status.success(), "building {} failed", manifest());
     });
 }
 

@@ -67,6 +67,10 @@ fn callbacks_survive_two_failures_and_arrive_in_order_signed() {
     let delivered: Vec<u64> = calls.iter().skip(2).map(|c| c.json()["data"]["status"]["code"].as_u64().unwrap()).collect();
     assert_eq!(delivered, statuses, "every status change, in order");
     for call in &calls {
+        // A stated length, not a chunked body: receivers such as Python's http.server read
+        // no body without one, and then no signature verifies.
+        assert_eq!(call.header("content-length"), Some(call.body.len().to_string().as_str()), "{call:?}");
+        assert_eq!(call.header("transfer-encoding"), None, "{call:?}");
         assert!(standard_webhook_valid(&secret, call), "a valid Standard Webhooks signature: {call:?}");
         assert!(!standard_webhook_valid("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", call), "not valid under another secret");
         let body = call.json();

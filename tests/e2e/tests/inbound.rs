@@ -223,6 +223,24 @@ fn custom_keywords_reply_and_forward() {
     assert_eq!(receiver.calls()[0].json()["data"]["text"], "offer");
 }
 
+/// A keyword outside ASCII, as the portal sends it (percent-encoded in the path), is
+/// stored decoded, so a message saying it matches.
+#[test]
+fn a_keyword_with_non_ascii_letters_is_stored_decoded_and_matches() {
+    let app = app();
+    let (_, key, number) = receiving_account();
+    let set = app.api(&key, "PUT", "/v1/keywords/R%C3%84TT", Some(json!({"reply": "Rätt svar!"})));
+    assert_eq!(set.status, 200, "{}", set.text);
+    let listed = app.get(&key, "/v1/keywords");
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let keywords: Vec<&str> = listed.json["keywords"].as_array().unwrap().iter().filter_map(|k| k["word"].as_str()).collect();
+    assert!(keywords.contains(&"RÄTT"), "stored decoded: {keywords:?}");
+    let reply = inbound("in-ratt", "+46701110011", &number, "rätt", None);
+    assert_eq!(reply.json["action"], "custom", "{}", reply.text);
+    let removed = app.api(&key, "DELETE", "/v1/keywords/R%C3%84TT", None);
+    assert_eq!((removed.status, removed.json["deleted"].as_str()), (200, Some("RÄTT")), "{}", removed.text);
+}
+
 #[test]
 fn unknown_numbers_are_acknowledged_and_inboxes_are_private() {
     let app = app();
