@@ -2,19 +2,24 @@
 //! transactions that stay correct when one instance serves many requests at once.
 //! Only `store` (and the migrations here) write SQL.
 //!
-//! A reused instance (WASIp3) keeps its connections: opening one costs the parse of the
-//! whole schema, so each instance opens a few and lends them out. A request holds a
-//! connection only for one statement, or for the whole of a transaction:
+//! A reused instance (WASIp3) keeps two connections (opening one costs the parse of the
+//! whole schema, so an instance opens them once):
 //!
-//! - a transaction has a connection of its own, so no other request's statement runs
-//!   inside it and no request reads its uncommitted rows;
-//! - write transactions of one instance queue on an async lock before `BEGIN IMMEDIATE`
-//!   (which, with SQLite's busy timeout, still orders writers of different instances);
-//! - a transaction that fails is rolled back before its connection is lent again; one
-//!   whose request is dropped half-way has its connection closed, which rolls it back.
+//! - the **writer**, behind an async lock, for every statement that may write and for
+//!   whole transactions: writes of one instance take turns here rather than in SQLite's
+//!   busy handler (whose 1–100 ms sleeps set the tail latency); `BEGIN IMMEDIATE` and the
+//!   busy timeout still order writers of different instances;
+//! - the **reader**, behind a lock of its own, for `SELECT`s outside a transaction: no
+//!   request ever reads another's uncommitted rows.
+//!
+//! A transaction holds the writer from `BEGIN IMMEDIATE` to `COMMIT`, so no other request's
+//! statement runs inside it; one that fails is rolled back before the writer is used
+//! again, and one whose request is dropped half-way closes the connection (SQLite rolls
+//! it back) and the next writer opens a new one.
 
 use crate::host::{HostError, Row, Rows, SqlConnection};
 pub use crate::host::Value;
+use futures::lock::{Mutex as AsyncMutex, MutexGuard};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -54,62 +59,37 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_card_purchases.sql"),
 ];
 
-/// Connections kept idle per instance: as many as requests it serves at once (16).
-const IDLE_CONNECTIONS: usize = 16;
+/// A connection slot of the instance: empty until first used, or after a connection was
+/// closed because a transaction on it was abandoned.
+type Slot = AsyncMutex<Option<Arc<SqlConnection>>>;
 
 /// What one instance keeps between requests.
 struct Instance {
-    idle: Mutex<Vec<Arc<SqlConnection>>>,
-    /// Held from before `BEGIN IMMEDIATE` to after `COMMIT`/`ROLLBACK`.
-    writer: futures::lock::Mutex<()>,
-    /// Held while the schema is checked and brought up to date, once per instance.
-    migrating: futures::lock::Mutex<()>,
+    writer: Slot,
+    reader: Slot,
     migrated: AtomicBool,
 }
 
-static INSTANCE: LazyLock<Instance> = LazyLock::new(|| Instance {
-    idle: Mutex::new(Vec::new()),
-    writer: futures::lock::Mutex::new(()),
-    migrating: futures::lock::Mutex::new(()),
-    migrated: AtomicBool::new(false),
-});
+static INSTANCE: LazyLock<Instance> =
+    LazyLock::new(|| Instance { writer: AsyncMutex::new(None), reader: AsyncMutex::new(None), migrated: AtomicBool::new(false) });
 
-/// A connection lent to one request: back to the instance when `release`d, closed when
-/// dropped otherwise (so one left inside a transaction is rolled back, not lent again).
-struct Lent(Option<Arc<SqlConnection>>);
-
-impl Lent {
-    async fn take() -> Result<Lent, DbError> {
-        let idle = INSTANCE.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        if let Some(connection) = idle {
-            return Ok(Lent(Some(connection)));
-        }
-        let connection = SqlConnection::open_default().await?;
-        // WAL (set once by the first migration, persistent) lets readers run beside the
-        // single writer; NORMAL syncs the WAL at checkpoints instead of every commit.
-        // A crash of Spin loses nothing committed; a power cut may lose the last
-        // commits but never tears a transaction (ledger and balance stay equal).
-        connection.execute("PRAGMA synchronous = NORMAL", Vec::new()).await?;
-        Ok(Lent(Some(Arc::new(connection))))
+/// The slot's connection, opened (and set up) if it has none.
+async fn connection_in(slot: &mut Option<Arc<SqlConnection>>) -> Result<Arc<SqlConnection>, DbError> {
+    if let Some(connection) = slot {
+        return Ok(connection.clone());
     }
-
-    fn connection(&self) -> Arc<SqlConnection> {
-        self.0.clone().expect("a lent connection until released")
-    }
-
-    fn release(mut self) {
-        if let Some(connection) = self.0.take() {
-            let mut idle = INSTANCE.idle.lock().unwrap_or_else(|e| e.into_inner());
-            if idle.len() < IDLE_CONNECTIONS {
-                idle.push(connection);
-            }
-        }
-    }
+    let connection = SqlConnection::open_default().await?;
+    // WAL (set once by the first migration, persistent) lets readers run beside the
+    // single writer; NORMAL syncs the WAL at checkpoints instead of every commit.
+    // A crash of Spin loses nothing committed; a power cut may lose the last
+    // commits but never tears a transaction (ledger and balance stay equal).
+    connection.execute("PRAGMA synchronous = NORMAL", Vec::new()).await?;
+    Ok(slot.insert(Arc::new(connection)).clone())
 }
 
 /// One request's access to the database.
 pub struct Db {
-    /// The connection of the transaction this request is in, if it is in one.
+    /// The writer, while this request is in a transaction on it.
     in_transaction: Mutex<Option<Arc<SqlConnection>>>,
 }
 
@@ -117,11 +97,10 @@ impl Db {
     /// Access to the default database, its schema up to date.
     pub async fn open() -> Result<Db, DbError> {
         if !INSTANCE.migrated.load(Ordering::Acquire) {
-            let _migrating = INSTANCE.migrating.lock().await;
+            let mut writer = INSTANCE.writer.lock().await;
             if !INSTANCE.migrated.load(Ordering::Acquire) {
-                let lent = Lent::take().await?;
-                migrate(&lent.connection()).await?;
-                lent.release();
+                let connection = connection_in(&mut writer).await?;
+                migrate(&connection).await?;
                 INSTANCE.migrated.store(true, Ordering::Release);
             }
         }
@@ -133,34 +112,33 @@ impl Db {
     }
 
     /// Runs one statement: inside this request's transaction if it is in one, else on
-    /// a connection of its own for the statement (SQLite's autocommit).
+    /// the writer or the reader (SQLite's autocommit).
     pub async fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         if let Some(connection) = self.transaction_connection() {
             return Ok(connection.execute(sql, params.to_vec()).await?);
         }
-        let lent = Lent::take().await?;
-        let rows = lent.connection().execute(sql, params.to_vec()).await?;
-        lent.release();
-        Ok(rows)
+        let slot = if reads_only(sql) { &INSTANCE.reader } else { &INSTANCE.writer };
+        let mut held = slot.lock().await;
+        let connection = connection_in(&mut held).await?;
+        Ok(connection.execute(sql, params.to_vec()).await?)
     }
 
     pub async fn execute(&self, sql: &str, params: &[Value]) -> Result<(), DbError> {
         self.query(sql, params).await.map(|_| ())
     }
 
-    /// Runs `work` inside `BEGIN IMMEDIATE … COMMIT` on a connection of its own: the write
-    /// lock is taken up front, so writers queue instead of failing on upgrade. Every
-    /// statement `work` runs through this `Db` is part of the transaction; a transaction
-    /// asked for inside one is part of the outer one. An error rolls it back.
+    /// Runs `work` inside `BEGIN IMMEDIATE … COMMIT` on the writer: the write lock is
+    /// taken up front, so writers queue instead of failing on upgrade. Every statement
+    /// `work` runs through this `Db` is part of the transaction; a transaction asked for
+    /// inside one is part of the outer one. An error rolls it back.
     pub async fn transaction<T, E: From<DbError>>(&self, work: impl AsyncFnOnce(&Db) -> Result<T, E>) -> Result<T, E> {
         if self.transaction_connection().is_some() {
             return work(self).await;
         }
-        let _writer = INSTANCE.writer.lock().await;
-        let lent = Lent::take().await?;
-        let connection = lent.connection();
+        let mut writer = INSTANCE.writer.lock().await;
+        let connection = connection_in(&mut writer).await?;
         connection.execute("BEGIN IMMEDIATE", Vec::new()).await.map_err(DbError::from)?;
-        let open = OpenTransaction::begin(self, lent);
+        let open = OpenTransaction::begin(self, writer, connection.clone());
         let result = work(self).await;
         let ended = match &result {
             Ok(_) => match connection.execute("COMMIT", Vec::new()).await {
@@ -179,25 +157,36 @@ impl Db {
     }
 }
 
-/// A request's open transaction: while it lives, the request's statements run on its
-/// connection. Ended, the connection goes back to the instance if the transaction closed
-/// cleanly; dropped without ending (the request was dropped mid-way), it is closed.
+/// Whether a statement only reads (a `SELECT`): anything else may write.
+fn reads_only(sql: &str) -> bool {
+    let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+    first.eq_ignore_ascii_case("SELECT")
+}
+
+/// A request's open transaction: while it lives, the request's statements run on the
+/// writer, which it holds. Ended, the writer is released, with its connection if the
+/// transaction closed cleanly; dropped without ending (the request was dropped mid-way),
+/// the connection is closed, which rolls the transaction back.
 struct OpenTransaction<'a> {
     db: &'a Db,
-    lent: Option<Lent>,
+    writer: Option<MutexGuard<'a, Option<Arc<SqlConnection>>>>,
 }
 
 impl<'a> OpenTransaction<'a> {
-    fn begin(db: &'a Db, lent: Lent) -> Self {
-        *db.in_transaction.lock().unwrap_or_else(|e| e.into_inner()) = Some(lent.connection());
-        OpenTransaction { db, lent: Some(lent) }
+    fn begin(db: &'a Db, writer: MutexGuard<'a, Option<Arc<SqlConnection>>>, connection: Arc<SqlConnection>) -> Self {
+        *db.in_transaction.lock().unwrap_or_else(|e| e.into_inner()) = Some(connection);
+        OpenTransaction { db, writer: Some(writer) }
     }
 
     fn end(mut self, closed_cleanly: bool) {
+        self.close(closed_cleanly);
+    }
+
+    fn close(&mut self, keep_connection: bool) {
         self.db.in_transaction.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(lent) = self.lent.take() {
-            if closed_cleanly {
-                lent.release();
+        if let Some(mut writer) = self.writer.take() {
+            if !keep_connection {
+                writer.take();
             }
         }
     }
@@ -205,10 +194,7 @@ impl<'a> OpenTransaction<'a> {
 
 impl Drop for OpenTransaction<'_> {
     fn drop(&mut self) {
-        // Dropping the lent connection (not released) closes it: SQLite rolls back.
-        if self.lent.take().is_some() {
-            self.db.in_transaction.lock().unwrap_or_else(|e| e.into_inner()).take();
-        }
+        self.close(false);
     }
 }
 
@@ -226,7 +212,6 @@ async fn migrate(connection: &SqlConnection) -> Result<(), DbError> {
         )));
     }
     if version < MIGRATIONS.len() {
-        let _writer = INSTANCE.writer.lock().await;
         connection.execute("BEGIN IMMEDIATE", Vec::new()).await?;
         let applied = async {
             // Another instance may have migrated while we waited for the write lock.
@@ -250,12 +235,16 @@ async fn migrate(connection: &SqlConnection) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Puts the database in WAL mode (persistent, so once is enough). The switch cannot
-/// happen inside a transaction, and fails at once (no busy wait) while another
-/// connection is reading — which the first requests to a fresh database all do at the
-/// same moment — so it is retried briefly (an async wait: other requests of the instance
-/// go on meanwhile), and a loser of that race goes on: the next instance tries again.
+/// Puts the database in WAL mode (persistent, so once is enough: every later instance
+/// only reads the mode). The switch cannot happen inside a transaction, and fails at once
+/// (no busy wait) while another connection is reading — which the first requests to a
+/// fresh database all do at the same moment — so it is retried briefly, without blocking
+/// the instance, and a loser of that race goes on: the next instance tries again.
 async fn ensure_wal(connection: &SqlConnection) {
+    let mode = connection.execute("PRAGMA journal_mode", Vec::new()).await;
+    if mode.is_ok_and(|rows| rows.rows.first().map(|r| r.text(0)).as_deref() == Some("wal")) {
+        return;
+    }
     for _ in 0..50 {
         match connection.execute("PRAGMA journal_mode = WAL", Vec::new()).await {
             Ok(rows) if rows.rows.first().map(|r| r.text(0)).as_deref() == Some("wal") => return,
@@ -350,6 +339,15 @@ mod tests {
     fn existing_keys_get_every_scope() {
         let all = domain::access::Scopes::all().to_stored();
         assert!(MIGRATIONS[5].contains(&format!("UPDATE api_keys SET scopes = '{all}';")), "{all}");
+    }
+
+    #[test]
+    fn only_selects_count_as_reads() {
+        assert!(reads_only("SELECT 1"));
+        assert!(reads_only("\n  select id FROM messages"));
+        assert!(!reads_only("UPDATE messages SET status = 1 RETURNING id"));
+        assert!(!reads_only("INSERT INTO a SELECT * FROM b"));
+        assert!(!reads_only("WITH x AS (SELECT 1) DELETE FROM a"));
     }
 
     #[test]

@@ -548,7 +548,7 @@ impl Store {
             // The part ids must exist before a receipt can see the message's id, or a
             // receipt for part 1 would be taken for the whole message.
             return self.db.transaction(async |db| {
-                let (carrier, _) = self.record_submit_in(db, message_id, part_ids, source).await?;
+                let (carrier, _, _) = self.record_submit_in(db, message_id, part_ids, source).await?;
                 for (index, id) in part_ids.iter().enumerate() {
                     db.execute(
                         "INSERT INTO message_parts (message_id, part, parts, carrier, carrier_message_id) VALUES (?, ?, ?, ?, ?) \
@@ -561,17 +561,18 @@ impl Store {
         }
         // One id, the common case, without a transaction and yet losing nothing: receipts
         // stored after this UPDATE commits match the id themselves, and those kept before
-        // it are visible to the look-up after it (writers are serialised).
-        let (carrier, status) = self.record_submit_in(&self.db, message_id, part_ids, source).await?;
-        if !self.has_kept_receipts(&carrier, part_ids).await? {
+        // it are seen by the UPDATE itself (writers are serialised).
+        let (carrier, status, kept) = self.record_submit_in(&self.db, message_id, part_ids, source).await?;
+        if !kept {
             return Ok(SubmitRecorded { status, refunded: false, kept_receipts: 0 });
         }
         self.db.transaction(async |db| self.apply_kept_for_in(db, message_id, &carrier, part_ids).await).await
     }
 
     /// DeliveredToGateway (111) with the first id, if the message is still Sending.
-    /// Returns its carrier and status.
-    async fn record_submit_in(&self, db: &Db, message_id: &str, part_ids: &[String], source: &str) -> Result<(String, Status), DbError> {
+    /// Returns its carrier, its status, and whether receipts for the first id were kept
+    /// (arrived before this answer: see `apply_kept_for_in`).
+    async fn record_submit_in(&self, db: &Db, message_id: &str, part_ids: &[String], source: &str) -> Result<(String, Status, bool), DbError> {
         let Some(first) = part_ids.first() else {
             return Err(DbError("a submitted message needs a carrier id".into()));
         };
@@ -580,7 +581,8 @@ impl Store {
              status_source = CASE WHEN status = ?4 THEN ?3 ELSE status_source END, \
              status_detail = CASE WHEN status = ?4 THEN NULL ELSE status_detail END, \
              status_at = CASE WHEN status = ?4 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE status_at END \
-             WHERE id = ?1 RETURNING carrier, status",
+             WHERE id = ?1 RETURNING carrier, status, \
+             EXISTS (SELECT 1 FROM receipts r WHERE r.outcome = 'unmatched' AND r.carrier = messages.carrier AND r.carrier_message_id = ?2)",
             &[
                 text(message_id),
                 text(first.as_str()),
@@ -590,7 +592,7 @@ impl Store {
             ],
         ).await?;
         let row = updated.rows.first().ok_or_else(|| DbError(format!("no message {message_id}")))?;
-        Ok((row.text(0), Status::from_code(row.int(1) as u16).unwrap_or(Status::Unknown)))
+        Ok((row.text(0), Status::from_code(row.int(1) as u16).unwrap_or(Status::Unknown), row.int(2) != 0))
     }
 
     /// Moves a message to `next` if the transition rule allows, refunding its price

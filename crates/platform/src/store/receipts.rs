@@ -190,12 +190,6 @@ impl Store {
         Ok(rows.rows.len())
     }
 
-    /// Whether receipts are kept for any of these canonical ids of `carrier`.
-    pub(super) async fn has_kept_receipts(&self, carrier: &str, ids: &[String]) -> Result<bool, DbError> {
-        let rows = self.db.query(&kept_sql("1", ids, "LIMIT 1"), &kept_params(carrier, ids)).await?;
-        Ok(!rows.rows.is_empty())
-    }
-
     /// Applies the receipts kept for these canonical ids of `carrier` (just recorded as
     /// `message_id`'s), in arrival order, inside the caller's transaction. Returns where
     /// the message stands.
