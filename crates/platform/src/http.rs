@@ -31,6 +31,19 @@ pub type Reply = Result<Response, ApiError>;
 
 // ---------------------------------------------------------------- routes
 
+/// The one handler shape: `async fn(Req) -> Reply`.
+pub trait Handler: Fn(Req) -> Self::Answer + Clone + Send + Sync + 'static {
+    type Answer: Future<Output = Reply> + Send + 'static;
+}
+
+impl<H, F> Handler for H
+where
+    H: Fn(Req) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Reply> + Send + 'static,
+{
+    type Answer = F;
+}
+
 /// A component's routes: method, path (axum's syntax, `{id}` one segment, as the OpenAPI
 /// document writes them) and handler. The table is what tests compare with the document.
 #[derive(Default)]
@@ -44,51 +57,27 @@ impl Routes {
         Routes::default()
     }
 
-    pub fn get<H, F>(self, path: &'static str, handler: H) -> Routes
-    where
-        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
-        F: Future<Output = Reply> + Send + 'static,
-    {
+    pub fn get(self, path: &'static str, handler: impl Handler) -> Routes {
         self.on(Method::GET, path, handler)
     }
 
-    pub fn post<H, F>(self, path: &'static str, handler: H) -> Routes
-    where
-        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
-        F: Future<Output = Reply> + Send + 'static,
-    {
+    pub fn post(self, path: &'static str, handler: impl Handler) -> Routes {
         self.on(Method::POST, path, handler)
     }
 
-    pub fn put<H, F>(self, path: &'static str, handler: H) -> Routes
-    where
-        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
-        F: Future<Output = Reply> + Send + 'static,
-    {
+    pub fn put(self, path: &'static str, handler: impl Handler) -> Routes {
         self.on(Method::PUT, path, handler)
     }
 
-    pub fn patch<H, F>(self, path: &'static str, handler: H) -> Routes
-    where
-        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
-        F: Future<Output = Reply> + Send + 'static,
-    {
+    pub fn patch(self, path: &'static str, handler: impl Handler) -> Routes {
         self.on(Method::PATCH, path, handler)
     }
 
-    pub fn delete<H, F>(self, path: &'static str, handler: H) -> Routes
-    where
-        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
-        F: Future<Output = Reply> + Send + 'static,
-    {
+    pub fn delete(self, path: &'static str, handler: impl Handler) -> Routes {
         self.on(Method::DELETE, path, handler)
     }
 
-    fn on<H, F>(mut self, method: Method, path: &'static str, handler: H) -> Routes
-    where
-        H: Fn(Req) -> F + Clone + Send + Sync + 'static,
-        F: Future<Output = Reply> + Send + 'static,
-    {
+    fn on(mut self, method: Method, path: &'static str, handler: impl Handler) -> Routes {
         use axum::routing::MethodFilter;
         let filter = MethodFilter::try_from(method.clone()).expect("a method a route can have");
         let endpoint = move |req: Req| {
