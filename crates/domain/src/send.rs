@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
 /// Recipients one request may carry.
-pub const MAX_RECIPIENTS: usize = 1_000;
+pub const MAX_RECIPIENTS: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidRecipient {

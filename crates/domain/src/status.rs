@@ -283,6 +283,11 @@ pub fn transition(current: Status, next: Status) -> Transition {
     if next.is_annotation() {
         return Transition::Ignore(Annotation);
     }
+    // Unknown (599) means "no receipt came": a receipt that comes after all says better,
+    // with a final status (see `submit`).
+    if current == Status::Unknown && next.is_final() {
+        return Transition::Apply;
+    }
     if current.is_final() {
         return Transition::Ignore(CurrentIsFinal);
     }
@@ -307,6 +312,13 @@ pub fn transition(current: Status, next: Status) -> Transition {
 mod tests {
     use super::*;
     use IgnoreReason::*;
+
+    #[test]
+    fn a_late_final_receipt_replaces_unknown() {
+        assert_eq!(transition(Status::Unknown, Status::DeliveredToHandset), Transition::Apply);
+        assert_eq!(transition(Status::Unknown, Status::DeliveredToGateway), Transition::Ignore(CurrentIsFinal));
+        assert_eq!(transition(Status::DeliveredToHandset, Status::Unknown), Transition::Ignore(CurrentIsFinal));
+    }
 
     #[test]
     fn exactly_32_distinct_statuses() {
@@ -493,11 +505,7 @@ mod tests {
                 Expired,
                 Transition::Ignore(CurrentIsFinal),
             ),
-            (
-                Unknown,
-                DeliveredToHandset,
-                Transition::Ignore(CurrentIsFinal),
-            ),
+            (Unknown, DeliveredToHandset, Transition::Apply),
             (
                 Expired,
                 DeliveredToHandset,
@@ -515,7 +523,8 @@ mod tests {
 
     #[test]
     fn nothing_replaces_a_final_status() {
-        for a in Status::ALL.into_iter().filter(|s| s.is_final()) {
+        // Unknown (599) is the one exception: a late final receipt replaces it.
+        for a in Status::ALL.into_iter().filter(|s| s.is_final() && *s != Status::Unknown) {
             for b in Status::ALL {
                 assert_ne!(transition(a, b), Transition::Apply, "{a:?} -> {b:?}");
             }

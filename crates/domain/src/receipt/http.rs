@@ -52,6 +52,7 @@ impl CarrierAdapter for HttpAdapter {
             raw_error,
             part: part(&object)?,
             recipient: None,
+            reference: object.get("reference").and_then(json_text).filter(|r| !r.is_empty()),
         })
     }
 }

@@ -74,6 +74,10 @@ pub struct ParsedReceipt {
     /// The recipient as the carrier wrote it (not normalised), for logs and for carriers
     /// whose id names a batch rather than a message.
     pub recipient: Option<String>,
+    /// Our reference (the message id the submit carried) when the carrier echoes it
+    /// (http: `reference`; Vonage: `client-ref`; Sinch: `client_reference`): it matches
+    /// the receipt to a message whose submit answer never came.
+    pub reference: Option<String>,
 }
 
 /// How a carrier writes its message ids. Numeric ids are compared by value, so the hex

@@ -73,6 +73,7 @@ impl CarrierAdapter for SinchAdapter {
             raw_error: Some(code.to_string()),
             part: None,
             recipient: object.get("recipient").and_then(json_text).filter(|r| !r.is_empty()),
+            reference: object.get("client_reference").and_then(json_text).filter(|r| !r.is_empty()),
         })
     }
 }

@@ -67,6 +67,7 @@ impl CarrierAdapter for VonageAdapter {
             raw_error,
             part: None,
             recipient: fields.get("msisdn").filter(|m| !m.is_empty()).cloned(),
+            reference: fields.get("client-ref").filter(|r| !r.is_empty()).cloned(),
         })
     }
 }
