@@ -27,4 +27,9 @@ done
 ) &
 runner=$!
 trap 'kill $runner 2>/dev/null || true' EXIT
-"$SPIN" build --up "$@"
+# Deliveries run after a send's answer, inside the instance that took it: keep an idle
+# instance 10 s (Spin's default drops it after about 1 s, cutting them short; the job
+# runner then retakes them when their lease ends). README "Delivery".
+idle=(--idle-instance-timeout 10s)
+for a in "$@"; do [ "$a" = "--idle-instance-timeout" ] && idle=(); done
+"$SPIN" build --up "${idle[@]}" "$@"

@@ -53,7 +53,7 @@ PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 SPIN_VARIABLE_ADMIN_TOKEN=bench SPIN_VARIABLE_CARRIER=http SPIN_VARIABLE_CARRIER_BASE_URL="$CARRIER_URL" \
 SPIN_VARIABLE_CARRIER_API_KEY=bench SPIN_VARIABLE_CARRIER_WEBHOOK_SECRET=bench \
-  setsid "$SPIN" up --listen "127.0.0.1:$PORT" --state-dir "$STATE/app" > "$STATE/app.log" 2>&1 &
+  setsid "$SPIN" up --listen "127.0.0.1:$PORT" --idle-instance-timeout 10s --state-dir "$STATE/app" > "$STATE/app.log" 2>&1 &
 SPIN_PGID=$!
 wait_for "$BASE/v1/health"
 ACCOUNT=$(curl -fs -XPOST "$BASE/v1/admin/accounts" -H "Authorization: Bearer bench" -H "Content-Type: application/json" \

@@ -18,10 +18,13 @@ echo "== end-to-end tests (real spin up, fake carrier)"
 cargo test -p e2e
 echo "== Spin 3 build (wasm32-wasip1) and its smoke subset"
 bash scripts/spin3.sh
-# send → carrier → signed receipt → ledger; a concurrent race on one balance; a portal sign-in.
+# send → carrier → signed receipt → ledger; a concurrent race on one balance; a retry under
+# an Idempotency-Key; a portal sign-in.
 E2E_MANIFEST=.spin3.toml cargo test -p e2e --test api -- --exact \
   a_signed_receipt_moves_the_message_to_delivered_once \
   concurrent_sends_never_overdraw_and_the_ledger_stays_equal_to_the_balance
+E2E_MANIFEST=.spin3.toml cargo test -p e2e --test idempotency -- --exact \
+  a_retried_send_gets_the_first_answer_and_is_charged_once
 E2E_MANIFEST=.spin3.toml cargo test -p e2e --test portal -- --exact \
   an_invited_user_sets_a_password_signs_in_and_sends_on_a_session
 echo "== API schema test (schemathesis, api/openapi.json)"

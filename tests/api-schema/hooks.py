@@ -143,6 +143,17 @@ def _session(case):
         case.headers = {**(case.headers or {}), _header(case, "X-CSRF-Token") or "X-CSRF-Token": CSRF}
 
 
+def _idempotency_key(case):
+    """Spin itself answers 500 (before the app) to a header value that is not UTF-8, which
+    generated keys can be: those become visible-ASCII keys, half of them fresh ones."""
+    name = _header(case, "Idempotency-Key")
+    if name is None:
+        return
+    value = case.headers[name]
+    if not (isinstance(value, str) and value and all("!" <= c <= "~" for c in value)) or random.random() < 0.5:
+        case.headers[name] = f"st-{random.getrandbits(64):016x}"
+
+
 def _sign(body, secret=CARRIER_SECRET):
     t = int(time.time())
     mac = hmac.new(secret, f"{t}.".encode() + body, hashlib.sha256).hexdigest()
@@ -176,6 +187,7 @@ def before_call(context, case, kwargs):
     if path == "/v1/accounts/{id}/members/{user_id}" and (case.path_parameters or {}).get("user_id") == PORTAL_USER:
         case.path_parameters["user_id"] = "usr_nobody"
     _session(case)
+    _idempotency_key(case)
     if path == "/v1/billing/stripe/webhook":
         return _stripe(case, kwargs)
     if not path.startswith("/v1/carriers/"):

@@ -10,10 +10,10 @@ use domain::payment::{CreditKind, OperatorCredit};
 use domain::recipient::Recipient;
 use domain::webhook::WebhookSecret;
 use platform::keys;
-use platform::http::{history_page, internal, json, parse_body, require_admin, Reply, Req, Routes};
+use platform::http::{created_reply, history_page, idempotency, internal, json, parse_body, require_admin, Reply, Req, Routes};
 use platform::ids::{new_id, random_bytes};
 use platform::db::DbError;
-use platform::store::{ManualCredit, ManualCreditError, NumberRoom, Subject, Store, StoreError};
+use platform::store::{CreditRecorded, ManualCredit, ManualCreditError, NumberRoom, Subject, Store, StoreError, StoredAnswer};
 use serde::Deserialize;
 
 mod invoices;
@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
         .delete("/v1/admin/keys/{id}", revoke_key)
         .post("/v1/admin/users", create_user)
         .get("/v1/admin/emails", emails)
+        .get("/v1/admin/queue", queue)
         .post("/v1/admin/numbers", assign_number)
         .delete("/v1/admin/numbers/{number}", release_number)
         .get("/v1/admin/accounts/{id}/numbers", account_numbers)
@@ -62,6 +63,14 @@ pub fn routes() -> Routes {
 async fn operator(req: &Req) -> Result<Store, ApiError> {
     require_admin(req).await?;
     Ok(Store::open().await?)
+}
+
+/// `GET /v1/admin/queue`: the delivery queue — messages waiting, scheduled, being
+/// submitted, whose delivery died (lease over), and whose submit outcome is unknown —
+/// with the age of the oldest waiting and oldest unknown.
+async fn queue(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    Ok(json(200, &store.queue_state().await?))
 }
 
 async fn smpp_create(req: Req) -> Reply {
@@ -275,7 +284,14 @@ async fn credit(req: Req) -> Reply {
         description: &description,
         actor: OPERATOR,
     };
-    let recorded = store.record_credit(id, &manual).await.map_err(|e| match e {
+    // A repeated request under the same Idempotency-Key credits once (keys are kept per
+    // account credited).
+    let key = idempotency(&req)?;
+    let answer = |recorded: &CreditRecorded| StoredAnswer {
+        status: 201,
+        body: credit_answer(id, recorded, &payment_id, credit.kind.as_str()).to_string(),
+    };
+    let created = store.idempotent(id, key.as_ref(), answer, async || store.record_credit(id, &manual).await).await.map_err(|e| match e {
         ManualCreditError::AccountNotFound => ApiError::not_found("no such account"),
         ManualCreditError::DuplicateReference => {
             ApiError::named(409, "DuplicateReference", format!("a {} with reference '{reference}' is already recorded", credit.kind.as_str()))
@@ -290,16 +306,17 @@ async fn credit(req: Req) -> Reply {
         ),
         ManualCreditError::Db(e) => internal(e),
     })?;
-    Ok(json(
-        201,
-        &serde_json::json!({
-            "account_id": id,
-            "balance_minor": recorded.balance_minor,
-            "reference": recorded.reference,
-            "payment_id": payment_id,
-            "kind": credit.kind.as_str(),
-        }),
-    ))
+    created_reply(created, |recorded| json(201, &credit_answer(id, &recorded, &payment_id, credit.kind.as_str())))
+}
+
+fn credit_answer(account_id: &str, recorded: &CreditRecorded, payment_id: &str, kind: &str) -> serde_json::Value {
+    serde_json::json!({
+        "account_id": account_id,
+        "balance_minor": recorded.balance_minor,
+        "reference": recorded.reference,
+        "payment_id": payment_id,
+        "kind": kind,
+    })
 }
 
 /// The account's payments log (the operator's view of `GET /v1/billing/payments`).

@@ -7,7 +7,7 @@ use domain::access::Scope;
 use domain::error::ApiError;
 use domain::money::Money;
 use domain::package::{insufficient_funds, subscription_ended};
-use platform::http::{authenticate, history_page, internal, json, parse_body, Reply, Req};
+use platform::http::{authenticate, history_page, idempotent_json, internal, json, parse_body, Reply, Req};
 use platform::store::{CancelSubscription, Store, StoreError};
 
 /// `GET /v1/billing/packages`: the active packages in the account's currency.
@@ -52,17 +52,18 @@ pub async fn purchase(req: Req) -> Reply {
             .ok_or_else(|| ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)))?;
         let amount = domain::stripe::TopupAmount::parse(package.cost_minor, caller.currency)
             .map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
-        return crate::topups::start_checkout(&store, &caller, amount, Some(&package)).await;
+        return crate::topups::start_checkout(&store, &caller, amount, Some(&package), platform::http::idempotency(&req)?.as_ref()).await;
     }
-    let purchase = store.purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).await.map_err(|e| match e {
+    let buy = async || store.purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).await;
+    idempotent_json(&req, &store, &caller.account_id, 201, buy, |e| match e {
         StoreError::NotFound => ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)),
         StoreError::InsufficientFunds { balance, credit_limit, needed } => {
             let money = |minor| Money::new(minor, caller.currency);
             insufficient_funds(money(needed), money(balance), money(credit_limit))
         }
-        StoreError::Db(e) => internal(e),
-    })?;
-    Ok(json(201, &purchase))
+        other => internal(format!("{other:?}")),
+    })
+    .await
 }
 
 /// `GET /v1/billing/subscriptions`: newest first, ended ones included.

@@ -10,10 +10,14 @@ use domain::stripe::{
     StripeMode, TopupAmount, TopupEvent, SIGNATURE_HEADER,
 };
 use platform::config::get_or;
-use platform::http::{authenticate, history_page, internal, json, parse_body, Reply, Req, MAX_BODY_BYTES};
+use domain::idempotency::IdempotentRequest;
+use platform::http::{
+    authenticate, created_reply, history_page, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body,
+    replayed, Reply, Req, MAX_BODY_BYTES,
+};
 use platform::ids::{new_id, now_seconds};
 use platform::outbound::{post_all, Post};
-use platform::store::{Caller, PackageView, Store, StoreError, TopupSettled};
+use platform::store::{Caller, Created, Kept, PackageView, Store, StoreError, StoredAnswer, TopupSettled, IN_PROGRESS};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -44,27 +48,81 @@ pub async fn create(req: Req) -> Reply {
     let caller = authenticate(&req, &store, Scope::Account).await?;
     let body: NewTopup = parse_body(&req)?;
     let amount = TopupAmount::parse(body.amount_minor, caller.currency).map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
-    start_checkout(&store, &caller, amount, None).await
+    start_checkout(&store, &caller, amount, None, idempotency(&req)?.as_ref()).await
 }
+
+/// A request under way with its Idempotency-Key is answered 409 for this long; after it,
+/// it is taken to have died and is resumed (its top-up and Stripe's idempotency key reused).
+const RESUME_AFTER_SECONDS: f64 = 60.0;
 
 /// A pending top-up of `amount` and its Stripe Checkout Session (201 with the page to
 /// pay on). With `package`, the payment buys it once credited (a package by card).
-pub async fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount, package: Option<&PackageView>) -> Reply {
+/// Under an Idempotency-Key, a repeat gets the first answer (errors from Stripe too) and
+/// opens no second top-up.
+pub async fn start_checkout(
+    store: &Store,
+    caller: &Caller,
+    amount: TopupAmount,
+    package: Option<&PackageView>,
+    key: Option<&IdempotentRequest>,
+) -> Reply {
     let mode = mode().await?;
-    let key = StripeKey::parse(&get_or("stripe_secret_key", "").await, mode).map_err(config_error)?;
+    let stripe_key = StripeKey::parse(&get_or("stripe_secret_key", "").await, mode).map_err(config_error)?;
+    let resumed = match key {
+        None => None,
+        Some(key) => match store.kept_answer(&caller.account_id, key).await? {
+            Kept::Answer(answer) => return Ok(replayed(&answer)),
+            Kept::OtherRequest => return Err(idempotency_key_reused()),
+            Kept::InProgress { age_seconds, .. } if age_seconds < RESUME_AFTER_SECONDS => return Err(idempotency_key_in_use()),
+            Kept::InProgress { body, .. } => Some(body),
+            Kept::Nothing => None,
+        },
+    };
+    let id = match resumed {
+        Some(id) => id,
+        None => {
+            let id = new_id("pay");
+            // The top-up and the key's "under way" (naming the top-up) in one transaction.
+            let under_way = |_: &()| StoredAnswer { status: IN_PROGRESS, body: id.clone() };
+            let open = async || {
+                store
+                    .create_topup(&id, &caller.account_id, amount.minor(), caller.currency.code(), mode.as_str(), &caller.actor,
+                        package.map(|p| (p.id.as_str(), p.name.as_str())))
+                    .await
+            };
+            match store.idempotent(&caller.account_id, key, under_way, open).await? {
+                Created::New(()) => id,
+                other => return created_reply(other, |_| json(500, &())),
+            }
+        }
+    };
+    let result = open_checkout(store, caller, amount, package, &id, mode, &stripe_key).await;
+    if let Some(key) = key {
+        // A 500 is ours, not Stripe's: the key stays under way, and a retry resumes.
+        let answer = match &result {
+            Ok(body) => Some(StoredAnswer { status: 201, body: body.to_string() }),
+            Err(e) if e.http_status != 500 => Some(StoredAnswer { status: e.http_status, body: e.to_json() }),
+            Err(_) => None,
+        };
+        if let Some(answer) = answer {
+            store.finish_idempotent(&caller.account_id, key, &answer).await?;
+        }
+    }
+    result.map(|body| json(201, &body))
+}
 
-    let id = new_id("pay");
-    store
-        .create_topup(
-            &id,
-            &caller.account_id,
-            amount.minor(),
-            caller.currency.code(),
-            mode.as_str(),
-            &caller.actor,
-            package.map(|p| (p.id.as_str(), p.name.as_str())),
-        )
-        .await?;
+/// The Stripe Checkout Session of top-up `id`: the answer's body, or why there is none
+/// (the top-up is then marked failed).
+async fn open_checkout(
+    store: &Store,
+    caller: &Caller,
+    amount: TopupAmount,
+    package: Option<&PackageView>,
+    id: &str,
+    mode: StripeMode,
+    key: &StripeKey,
+) -> Result<serde_json::Value, ApiError> {
+    let id = id.to_owned();
     let base = get_or("public_base_url", "http://127.0.0.1:3000").await;
     let base = base.trim_end_matches('/');
     let (success_url, cancel_url) =
@@ -117,19 +175,16 @@ pub async fn start_checkout(store: &Store, caller: &Caller, amount: TopupAmount,
         }
     };
     store.topup_session_opened(&id, &session.id).await?;
-    Ok(json(
-        201,
-        &serde_json::json!({
-            "id": id,
-            "status": "pending",
-            "amount_minor": amount.minor(),
-            "currency": caller.currency.code(),
-            "stripe_mode": mode.as_str(),
-            "checkout_session_id": session.id,
-            "checkout_url": session.url,
-            "package_id": package.map(|p| p.id.as_str()),
-        }),
-    ))
+    Ok(serde_json::json!({
+        "id": id,
+        "status": "pending",
+        "amount_minor": amount.minor(),
+        "currency": caller.currency.code(),
+        "stripe_mode": mode.as_str(),
+        "checkout_session_id": session.id,
+        "checkout_url": session.url,
+        "package_id": package.map(|p| p.id.as_str()),
+    }))
 }
 
 /// `GET /v1/billing/payments`: the account's payments log, newest first.
@@ -218,8 +273,8 @@ async fn buy_paid_package(store: &Store, account_id: &str, package_id: &str, act
         Ok(purchase) => format!("credited; package bought ({})", purchase.purchase_id),
         Err(StoreError::NotFound) => "credited; the package is no longer for sale, so the amount stays on the balance".to_owned(),
         Err(StoreError::InsufficientFunds { .. }) => "credited; the balance could not pay the package, so the amount stays on it".to_owned(),
-        Err(StoreError::Db(e)) => {
-            eprintln!("stripe: package {package_id} for {account_id} not bought after its payment: {e}");
+        Err(e) => {
+            eprintln!("stripe: package {package_id} for {account_id} not bought after its payment: {e:?}");
             "credited; the package could not be bought, so the amount stays on the balance".to_owned()
         }
     }

@@ -13,7 +13,6 @@
 use chrono::{DateTime, Utc};
 use domain::access::Scope;
 use domain::account::{currency_locked, CompanyInput, ContactInput, ProfileInput, ProfilePatch};
-use domain::contactbook::blocked_detail;
 use domain::callback::{InboundEvent, InboundEventData, StatusChange, StatusEvent};
 use domain::endpoint::CallbackUrl;
 use domain::error::ApiError;
@@ -24,19 +23,21 @@ use domain::schedule::TimeZone;
 use domain::text::{MessageText, SegmentLimits};
 use domain::status::Status;
 use domain::webhook::WebhookSecret;
-use platform::carrier::{CarrierConfig, Submission};
+use platform::carrier::CarrierConfig;
 use platform::http::{authenticate, history_page, internal, json, parse_body, require_token, Reply, Req, Routes};
 use platform::ids::{now_seconds, random_bytes};
-use platform::outbound::{post_all, Post};
-use platform::sending::submit_and_record;
+use platform::outbound::{post_all, FailureKind, Post};
+use platform::delivery::{deliver_due, DeliveryReport};
 use platform::store::{
-    AttemptResult, CallbackEvent, ClaimedCallback, DueMessage, InboundSettingsPatch, ProfileUpdate, ProfileUpdateError, Store, Subject,
+    AttemptResult, CallbackEvent, ClaimedCallback, InboundSettingsPatch, ProfileUpdate, ProfileUpdateError, Store, Subject,
 };
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
-/// Per call of the runner: how much of each kind of work, and for how long callbacks run.
-const SCHEDULED_BATCH: i64 = 200;
+/// Per call of the runner: how much of each kind of work, and for how long delivery and
+/// callbacks run.
+const DELIVERY_BUDGET: Duration = Duration::from_secs(15);
+const IDEMPOTENCY_PURGE_BATCH: i64 = 1_000;
 const EXPIRY_BATCH: i64 = 500;
 const RECEIPT_BATCH: i64 = 500;
 const INBOUND_BATCH: i64 = 200;
@@ -74,8 +75,9 @@ pub fn routes() -> Routes {
 
 #[derive(Default, serde::Serialize)]
 struct JobReport {
-    scheduled_sent: usize,
-    scheduled_refused: usize,
+    /// Messages handed to the carrier from the queue, and what came of them.
+    delivery: DeliveryReport,
+    idempotency_keys_purged: usize,
     receipts_applied: usize,
     receipts_purged: usize,
     inbound_settled: usize,
@@ -96,41 +98,28 @@ async fn run_jobs(req: Req) -> Reply {
     let store = Store::open().await?;
     let mut report = JobReport::default();
 
-    // Scheduled sends whose time has come: claimed (→ Sending) in one statement, then sent.
+    // Due messages — scheduled ones whose time has come, ones no delivery after a send
+    // got to, ones whose delivery died (lease over), resubmits of unknown outcomes.
     let carrier = CarrierConfig::from_variables().await;
-    let mut due = store.claim_due_scheduled(&carrier.name, SCHEDULED_BATCH).await?;
-    // A recipient who opted out after the send was accepted is not sent to: refused, refunded.
-    let opted_out = opted_out_since_accepted(&store, &due).await?;
-    for (message, detail) in &opted_out {
-        store.change_status(message, Status::RecipientRejected, "blocklist", Some(detail)).await?;
-    }
-    due.retain(|m| !opted_out.iter().any(|(id, _)| *id == m.id));
-    report.scheduled_refused = opted_out.len();
-    let submissions: Vec<Submission> = due
-        .iter()
-        .map(|m| Submission {
-            reference: &m.id,
-            from: &m.sender,
-            to: &m.recipient,
-            text: &m.body,
-            encoding: &m.encoding,
-            segments: m.segments,
-        })
-        .collect();
-    report.scheduled_sent = submit_and_record(&store, &carrier, &submissions).await?.len();
+    report.delivery = deliver_due(&store, &carrier, DELIVERY_BUDGET).await?;
 
     // Receipts that arrived before their message's submit answer.
     report.receipts_applied = store.apply_pending_receipts(RECEIPT_BATCH).await?;
     report.receipts_purged = store.purge_unmatched_receipts(UNMATCHED_RECEIPT_DAYS).await?;
+    report.idempotency_keys_purged = store.purge_idempotency_keys(IDEMPOTENCY_PURGE_BATCH).await?;
 
     // Long inbound messages whose missing parts never came: processed with what arrived.
     report.inbound_settled = platform::inbound::settle_stale_parts(&store, INBOUND_BATCH).await?;
 
     // Validity: no final status in time → Expired (refunded only if it never left us).
-    for id in store.expired_messages(EXPIRY_BATCH).await? {
-        let outcome = store
-            .change_status(&id, Status::Expired, "validity", Some("no final status within the validity period"))
-            .await?;
+    // A message whose submit outcome is still unknown becomes Unknown (599), not refunded:
+    // the carrier may have it (domain::submit).
+    for (id, outcome_unknown) in store.expired_messages(EXPIRY_BATCH).await? {
+        let outcome = if outcome_unknown {
+            store.give_up_unknown(&id, "validity ended with the submit's outcome unknown; not refunded: the carrier may have it").await?
+        } else {
+            store.change_status(&id, Status::Expired, "validity", Some("no final status within the validity period")).await?
+        };
         report.expired += matches!(outcome, platform::store::StatusOutcome::Applied { .. }) as usize;
     }
 
@@ -153,24 +142,6 @@ async fn run_jobs(req: Req) -> Reply {
     Ok(json(200, &report))
 }
 
-/// The due messages whose recipient is now on their account's blocklist, with why.
-async fn opted_out_since_accepted(store: &Store, due: &[DueMessage]) -> Result<Vec<(String, String)>, ApiError> {
-    let mut accounts: Vec<&str> = due.iter().map(|m| m.account_id.as_str()).collect();
-    accounts.sort_unstable();
-    accounts.dedup();
-    let mut refused = Vec::new();
-    for account in accounts {
-        let numbers: Vec<&str> = due.iter().filter(|m| m.account_id == account).map(|m| m.recipient.as_str()).collect();
-        for (number, reason, since) in store.blocked_numbers(account, &numbers).await? {
-            let detail = blocked_detail(&reason, &since);
-            refused.extend(
-                due.iter().filter(|m| m.account_id == account && m.recipient == number).map(|m| (m.id.clone(), detail.clone())),
-            );
-        }
-    }
-    Ok(refused)
-}
-
 async fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &mut JobReport) -> Result<(), platform::db::DbError> {
     let timestamp = now_seconds();
     let mut posts: Vec<Post> = Vec::with_capacity(claimed.len());
@@ -190,8 +161,8 @@ async fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &
     for (callback, outcome) in claimed.iter().zip(outcomes) {
         let (delivery, http_status, error) = match &outcome.result {
             Ok(answer) => (DeliveryOutcome::Http(answer.status), Some(answer.status), None),
-            Err(e) if e.contains("Timeout") => (DeliveryOutcome::Timeout, None, Some(e.clone())),
-            Err(e) => (DeliveryOutcome::NetworkError, None, Some(e.clone())),
+            Err(e) if e.kind == FailureKind::TimedOut => (DeliveryOutcome::Timeout, None, Some(e.to_string())),
+            Err(e) => (DeliveryOutcome::NetworkError, None, Some(e.to_string())),
         };
         let result = match classify(delivery) {
             Next::Delivered => {

@@ -625,7 +625,7 @@ async fn send_phone_code(req: Req) -> Reply {
         validity: Some(Purpose::PhoneConfirmation.lifetime_seconds()),
         ignore_blocklist: true,
     };
-    let sent = platform::messages::send_messages(&store, &caller, &request).await?;
+    let sent = platform::messages::send_and_deliver(&store, &caller, &request).await?;
     let message_id = sent.messages.first().and_then(|m| m.id.clone());
     Ok(json(202, &serde_json::json!({"sent_to": phone, "message_id": message_id, "expires_in_seconds": Purpose::PhoneConfirmation.lifetime_seconds()})))
 }

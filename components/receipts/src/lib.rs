@@ -37,6 +37,7 @@ async fn receipt(req: Req) -> Reply {
             raw_error: parsed.raw_error.as_deref(),
             mapped: parsed.mapped,
             part: parsed.part,
+            reference: parsed.reference.as_deref(),
             dedupe_key: &dedupe_key,
             body: &String::from_utf8_lossy(body),
         })

@@ -7,9 +7,12 @@ use domain::callback::{MoneyJson, StatusJson};
 use domain::error::ApiError;
 use domain::money::{Currency, Money};
 use domain::status::Status;
-use platform::http::{authenticate, internal, json, parse_body, respond_with, Reply, Req, Routes};
-use platform::messages::{send_messages, Recipients, SendRequest};
-use platform::store::{CancelOutcome, MessageFilter, Store};
+use platform::delivery::deliver_soon;
+use platform::http::{
+    authenticate, created_reply, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body, replayed, respond_with, Reply, Req, Routes,
+};
+use platform::messages::{send_messages, Recipients, SendRequest, SEND_CREATED};
+use platform::store::{CancelOutcome, Created, Kept, MessageFilter, Store};
 use serde::Deserialize;
 
 platform::http_entry!(routes().into_router());
@@ -58,15 +61,28 @@ struct SendBody {
 
 const MAX_CLIENT_REFERENCE: usize = 128;
 
+/// `POST /v1/messages`: answers 201 once the messages are stored, paid for and queued
+/// (Funded, 103); delivery follows. An Idempotency-Key makes a retry safe.
 async fn send(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::MessagesSend).await?;
+    let idempotency = idempotency(&req)?;
+    // A retry of a send already made is answered before anything is checked again.
+    if let Some(key) = &idempotency {
+        match store.kept_answer(&caller.account_id, key).await? {
+            Kept::Answer(answer) => return Ok(replayed(&answer)),
+            Kept::OtherRequest => return Err(idempotency_key_reused()),
+            // A send is one transaction: never seen under way, but said right if it were.
+            Kept::InProgress { .. } => return Err(idempotency_key_in_use()),
+            Kept::Nothing => {}
+        }
+    }
     let body: SendBody = parse_body(&req)?;
     if body.client_reference.as_ref().is_some_and(|r| r.len() > MAX_CLIENT_REFERENCE) {
         return Err(ApiError::malformed(format!("client_reference may be at most {MAX_CLIENT_REFERENCE} bytes")));
     }
     let to = body.to.into_vec();
-    let outcome = send_messages(
+    let created = send_messages(
         &store,
         &caller,
         &SendRequest {
@@ -80,9 +96,13 @@ async fn send(req: Req) -> Reply {
             validity: body.validity,
             ignore_blocklist: false,
         },
+        idempotency.as_ref(),
     )
     .await?;
-    Ok(json(201, &outcome))
+    if matches!(&created, Created::New(outcome) if outcome.send_at.is_none()) {
+        deliver_soon().await;
+    }
+    created_reply(created, |outcome| json(SEND_CREATED, &outcome))
 }
 
 /// `DELETE /v1/messages/{id}`: cancels a scheduled message before it leaves; refunded.

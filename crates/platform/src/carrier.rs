@@ -9,7 +9,8 @@
 //!   like the test credentials of commercial providers.
 
 use crate::config;
-use crate::outbound::{post_all, Answer, Post};
+use crate::outbound::{post_all, Answer, FailureKind, OutboundError, Post};
+use domain::submit::{verdict_for_answer, verdict_for_no_answer, SubmitVerdict};
 use std::time::Duration;
 
 pub const SANDBOX: &str = "sandbox";
@@ -64,8 +65,11 @@ pub enum SubmitResult {
     Accepted { carrier_message_id: String },
     /// The carrier split the message and gave each part its own id, in part order.
     AcceptedInParts { part_ids: Vec<String> },
-    /// The carrier refused or could not be reached; `detail` says how.
+    /// The carrier surely does not have it (it refused, or the submit never left);
+    /// `detail` says how.
     Failed { detail: String },
+    /// The carrier may have it: sent, and no usable answer (see `domain::submit`).
+    Unknown { detail: String },
 }
 
 /// Submits every message, a few at a time for a batch, and returns results in order.
@@ -106,17 +110,27 @@ pub async fn submit_all(config: &CarrierConfig, submissions: &[Submission<'_>]) 
     post_all(&posts, config.concurrency).await.into_iter().map(|outcome| submit_result(outcome.result)).collect()
 }
 
-/// A 2xx answer, or the failure the transport error or other status means.
-fn successful_answer(result: Result<Answer, String>) -> Result<Answer, SubmitResult> {
-    let answer = result.map_err(|e| SubmitResult::Failed { detail: format!("carrier {e}") })?;
+/// A 2xx answer, or what a transport failure or another status means (`domain::submit`).
+fn successful_answer(result: Result<Answer, OutboundError>) -> Result<Answer, SubmitResult> {
+    let answer = result.map_err(|e| {
+        let detail = format!("carrier {e}");
+        match verdict_for_no_answer(e.kind != FailureKind::NotSent) {
+            SubmitVerdict::Unknown => SubmitResult::Unknown { detail },
+            _ => SubmitResult::Failed { detail },
+        }
+    })?;
     if !(200..300).contains(&answer.status) {
         let snippet: String = String::from_utf8_lossy(&answer.body).chars().take(200).collect();
-        return Err(SubmitResult::Failed { detail: format!("carrier answered HTTP {}: {snippet}", answer.status) });
+        let detail = format!("carrier answered HTTP {}: {snippet}", answer.status);
+        return Err(match verdict_for_answer(answer.status, false) {
+            SubmitVerdict::Unknown => SubmitResult::Unknown { detail },
+            _ => SubmitResult::Failed { detail },
+        });
     }
     Ok(answer)
 }
 
-fn submit_result(result: Result<Answer, String>) -> SubmitResult {
+fn submit_result(result: Result<Answer, OutboundError>) -> SubmitResult {
     let answer = match successful_answer(result) {
         Ok(answer) => answer,
         Err(failed) => return failed,
@@ -127,6 +141,7 @@ fn submit_result(result: Result<Answer, String>) -> SubmitResult {
     }
     match serde_json::from_slice::<Accepted>(&answer.body) {
         Ok(a) if !a.message_id.trim().is_empty() => SubmitResult::Accepted { carrier_message_id: a.message_id },
-        _ => SubmitResult::Failed { detail: "carrier answered without a message_id".into() },
+        // It said yes and gave no id: it may well have the message (domain::submit).
+        _ => SubmitResult::Unknown { detail: "carrier answered without a message_id".into() },
     }
 }

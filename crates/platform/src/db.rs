@@ -57,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_packages_credits.sql"),
     include_str!("../migrations/0014_invoices.sql"),
     include_str!("../migrations/0015_card_purchases.sql"),
+    include_str!("../migrations/0016_send_queue.sql"),
 ];
 
 /// A connection slot of the instance: empty until first used, or after a connection was
@@ -288,6 +289,12 @@ pub trait RowExt {
     fn text(&self, index: usize) -> String;
     fn opt_text(&self, index: usize) -> Option<String>;
     fn int(&self, index: usize) -> i64;
+    /// By column name (as the statement names it): text, or empty.
+    fn text_named(&self, name: &str) -> String;
+    /// By column name: an integer, or 0.
+    fn int_named(&self, name: &str) -> i64;
+    /// By column name: a number, or None for NULL.
+    fn opt_real_named(&self, name: &str) -> Option<f64>;
 }
 
 impl RowExt for Row {
@@ -305,6 +312,26 @@ impl RowExt for Row {
         match self.values.get(index) {
             Some(Value::Integer(i)) => *i,
             _ => 0,
+        }
+    }
+    fn text_named(&self, name: &str) -> String {
+        match self.column(name) {
+            Some(Value::Text(s)) => s.clone(),
+            Some(Value::Integer(i)) => i.to_string(),
+            _ => String::new(),
+        }
+    }
+    fn int_named(&self, name: &str) -> i64 {
+        match self.column(name) {
+            Some(Value::Integer(i)) => *i,
+            _ => 0,
+        }
+    }
+    fn opt_real_named(&self, name: &str) -> Option<f64> {
+        match self.column(name) {
+            Some(Value::Real(r)) => Some(*r),
+            Some(Value::Integer(i)) => Some(*i as f64),
+            _ => None,
         }
     }
 }

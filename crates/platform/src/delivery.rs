@@ -1,54 +1,184 @@
-//! Handing stored, paid messages to the carrier and recording what it said: the one
-//! path used by the send API (at once) and by the job runner (scheduled sends).
+//! Delivery: messages leave the durable queue (store::queue) for the carrier, and what
+//! the carrier said is recorded — by `domain::submit`'s verdicts, so a message the carrier
+//! may have is never refunded blindly and a resubmit carries the same reference.
+//!
+//! Who delivers: after a send commits, the instance that took it starts delivering once
+//! the answer is out (WASIp3: work after the response in the reused instance; only one
+//! such delivery runs per instance, taking whatever is due, from any instance, in rounds).
+//! That work is best-effort — Spin may drop an idle instance — so the job runner delivers
+//! too, and a message taken by a delivery that died is due again when its lease ends.
 
 use crate::carrier::{submit_all, CarrierConfig, Submission, SubmitResult, SANDBOX};
 use crate::db::DbError;
-use crate::store::{IncomingReceipt, ReceiptOutcome, StatusOutcome, Store};
+use crate::store::{DueMessage, IncomingReceipt, Store};
+use domain::contactbook::blocked_detail;
 use domain::receipt::{adapter, map_receipt_status, normalize_carrier_id};
 use domain::status::Status;
+use domain::submit::{after_unknown, lease_for, AfterUnknown};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
-/// Where a message stands after its submit.
-#[derive(Debug, Clone)]
-pub struct Submitted {
-    pub status: Status,
-    pub detail: Option<String>,
-    pub refunded: bool,
+/// Messages taken per round, per submit in flight. Small rounds keep leases short: a
+/// delivery cut off (Spin dropped its instance, a crash) holds at most one round, for at
+/// most one lease (`domain::submit::lease_for`).
+const ROUND_PER_SUBMIT_IN_FLIGHT: usize = 8;
+
+/// What deliveries did.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct DeliveryReport {
+    /// Messages taken from the queue.
+    pub taken: usize,
+    /// The carrier took them (DeliveredToGateway, or further by a receipt).
+    pub accepted: usize,
+    /// The carrier surely did not take them: DeliveryToGatewayFailed, refunded.
+    pub refused: usize,
+    /// Outcome unknown: resubmitted later with the same reference.
+    pub unknown: usize,
+    /// Still unknown after the last resubmit: Unknown (599), not refunded.
+    pub given_up: usize,
+    /// The recipient opted out after the send was accepted: RecipientRejected, refunded.
+    pub opted_out: usize,
 }
 
-/// Submits the messages (already Sending, 110) and records each answer: DeliveredToGateway
-/// (111) with the carrier's id (canonical, see [`canonical_submit_id`]), or
-/// DeliveryToGatewayFailed (511) refunded. A receipt that arrived before the submit
-/// answer was kept and is applied as the answer is recorded, so the status returned may
-/// already be further on. The sandbox carrier's receipt goes through the same receipt
-/// path a real carrier's does.
-pub async fn submit_and_record(store: &Store, carrier: &CarrierConfig, submissions: &[Submission<'_>]) -> Result<Vec<Submitted>, DbError> {
-    let results = submit_all(carrier, submissions).await;
-    let mut submitted = Vec::with_capacity(results.len());
-    for (submission, result) in submissions.iter().zip(results) {
-        let id = submission.reference;
-        submitted.push(match result {
-            SubmitResult::Accepted { carrier_message_id } => {
-                let carrier_message_id = canonical_submit_id(&carrier.name, &carrier_message_id);
-                let recorded = store.mark_submitted(id, &carrier_message_id, &carrier.name).await?;
-                if carrier.is_sandbox() {
-                    sandbox_receipt(store, id, &carrier_message_id).await?
-                } else {
-                    Submitted { status: recorded.status, detail: None, refunded: recorded.refunded }
-                }
-            }
-            SubmitResult::AcceptedInParts { part_ids } => {
-                let part_ids: Vec<String> = part_ids.iter().map(|raw| canonical_submit_id(&carrier.name, raw)).collect();
-                let recorded = store.mark_submitted_in_parts(id, &part_ids, &carrier.name).await?;
-                Submitted { status: recorded.status, detail: None, refunded: recorded.refunded }
-            }
-            SubmitResult::Failed { detail } => {
-                let outcome = store.change_status(id, Status::DeliveryToGatewayFailed, &carrier.name, Some(&detail)).await?;
-                let refunded = matches!(outcome, StatusOutcome::Applied { refunded: true });
-                Submitted { status: Status::DeliveryToGatewayFailed, detail: Some(detail), refunded }
-            }
-        });
+impl DeliveryReport {
+    fn add(&mut self, other: DeliveryReport) {
+        self.taken += other.taken;
+        self.accepted += other.accepted;
+        self.refused += other.refused;
+        self.unknown += other.unknown;
+        self.given_up += other.given_up;
+        self.opted_out += other.opted_out;
     }
-    Ok(submitted)
+}
+
+/// Rounds of delivery until nothing is due or `budget` has passed.
+pub async fn deliver_due(store: &Store, carrier: &CarrierConfig, budget: Duration) -> Result<DeliveryReport, DbError> {
+    let started = Instant::now();
+    let mut report = DeliveryReport::default();
+    while started.elapsed() < budget {
+        let round = deliver_round(store, carrier).await?;
+        report.add(round);
+        if round.taken == 0 {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// One round: takes what is due (up to a round's size), submits it, records the answers.
+pub async fn deliver_round(store: &Store, carrier: &CarrierConfig) -> Result<DeliveryReport, DbError> {
+    let size = carrier.concurrency * ROUND_PER_SUBMIT_IN_FLIGHT;
+    let lease = lease_for(size, carrier.concurrency, carrier.timeout);
+    let mut due = store.claim_due_messages(&carrier.name, size as i64, lease.as_secs() as i64).await?;
+    let mut report = DeliveryReport { taken: due.len(), ..DeliveryReport::default() };
+    if due.is_empty() {
+        return Ok(report);
+    }
+    // A recipient who opted out after the send was accepted is not sent to.
+    for (message, detail) in opted_out_since_accepted(store, &due).await? {
+        store.change_status(&message, Status::RecipientRejected, "blocklist", Some(&detail)).await?;
+        due.retain(|m| m.id != message);
+        report.opted_out += 1;
+    }
+    let submissions: Vec<Submission> = due
+        .iter()
+        .map(|m| Submission {
+            reference: &m.id,
+            from: &m.sender,
+            to: &m.recipient,
+            text: &m.body,
+            encoding: &m.encoding,
+            segments: m.segments,
+        })
+        .collect();
+    let results = submit_all(carrier, &submissions).await;
+    for (message, result) in due.iter().zip(results) {
+        record(store, carrier, message, result, &mut report).await?;
+    }
+    Ok(report)
+}
+
+/// Records one submit's answer.
+async fn record(store: &Store, carrier: &CarrierConfig, message: &DueMessage, result: SubmitResult, report: &mut DeliveryReport) -> Result<(), DbError> {
+    let id = message.id.as_str();
+    match result {
+        SubmitResult::Accepted { carrier_message_id } => {
+            let carrier_message_id = canonical_submit_id(&carrier.name, &carrier_message_id);
+            store.mark_submitted(id, &carrier_message_id, &carrier.name).await?;
+            if carrier.is_sandbox() {
+                sandbox_receipt(store, id, &carrier_message_id).await?;
+            }
+            report.accepted += 1;
+        }
+        SubmitResult::AcceptedInParts { part_ids } => {
+            let part_ids: Vec<String> = part_ids.iter().map(|raw| canonical_submit_id(&carrier.name, raw)).collect();
+            store.mark_submitted_in_parts(id, &part_ids, &carrier.name).await?;
+            report.accepted += 1;
+        }
+        SubmitResult::Failed { detail } => {
+            store.change_status(id, Status::DeliveryToGatewayFailed, &carrier.name, Some(&detail)).await?;
+            report.refused += 1;
+        }
+        SubmitResult::Unknown { detail } => match after_unknown(message.unknown_submits + 1) {
+            AfterUnknown::ResubmitIn(wait) => {
+                let detail = format!("outcome unknown ({detail}); resubmitted with the same reference in {} s", wait.as_secs());
+                store.submit_outcome_unknown(id, &detail, wait.as_secs() as i64).await?;
+                report.unknown += 1;
+            }
+            AfterUnknown::GiveUp => {
+                let detail = format!("no known outcome after {} submits ({detail}); not refunded: the carrier may have it", message.attempts + 1);
+                store.give_up_unknown(id, &detail).await?;
+                report.given_up += 1;
+            }
+        },
+    }
+    Ok(())
+}
+
+/// The taken messages whose recipient is now on their account's blocklist, with why.
+async fn opted_out_since_accepted(store: &Store, due: &[DueMessage]) -> Result<Vec<(String, String)>, DbError> {
+    let mut accounts: Vec<&str> = due.iter().map(|m| m.account_id.as_str()).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    let mut refused = Vec::new();
+    for account in accounts {
+        let numbers: Vec<&str> = due.iter().filter(|m| m.account_id == account).map(|m| m.recipient.as_str()).collect();
+        for (number, reason, since) in store.blocked_numbers(account, &numbers).await? {
+            let detail = blocked_detail(&reason, &since);
+            refused.extend(
+                due.iter().filter(|m| m.account_id == account && m.recipient == number).map(|m| (m.id.clone(), detail.clone())),
+            );
+        }
+    }
+    Ok(refused)
+}
+
+/// This instance's delivery is running; a send committed meanwhile asks it for one more round.
+static DELIVERING: AtomicBool = AtomicBool::new(false);
+static MORE: AtomicBool = AtomicBool::new(false);
+
+/// After a send commits: delivers what is due once the answer is out (WASIp3; on Spin 3,
+/// which has no work after the response, before it). One delivery per instance at a
+/// time, so concurrent sends share its rounds instead of each submitting alone.
+pub async fn deliver_soon() {
+    MORE.store(true, Ordering::SeqCst);
+    if DELIVERING.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    crate::host::after_response(async {
+        // A round that fails (the database busy) leaves its messages leased: the job
+        // runner or a later round takes them when the lease ends.
+        while MORE.swap(false, Ordering::SeqCst) {
+            let Ok(store) = Store::open().await else { break };
+            let carrier = CarrierConfig::from_variables().await;
+            if let Err(e) = deliver_due(&store, &carrier, Duration::from_secs(60)).await {
+                eprintln!("delivery after a send: {e}");
+                break;
+            }
+        }
+        DELIVERING.store(false, Ordering::SeqCst);
+    })
+    .await;
 }
 
 /// The form of a submit response's id that receipts are matched on: what the carrier's
@@ -67,22 +197,20 @@ pub fn canonical_submit_id(carrier: &str, raw: &str) -> String {
     }
 }
 
-/// The sandbox "network" reports every message delivered.
-async fn sandbox_receipt(store: &Store, message_id: &str, carrier_message_id: &str) -> Result<Submitted, DbError> {
+/// The sandbox "network" reports every message delivered, through the receipt path a
+/// real carrier's receipts take.
+async fn sandbox_receipt(store: &Store, message_id: &str, carrier_message_id: &str) -> Result<(), DbError> {
     let body = format!(r#"{{"message_id":"{carrier_message_id}","status":"DELIVRD","error_code":"000"}}"#);
-    let outcome = store.apply_receipt(&IncomingReceipt {
+    store.apply_receipt(&IncomingReceipt {
         carrier: SANDBOX,
         carrier_message_id,
         raw_status: "DELIVRD",
         raw_error: Some("000"),
         mapped: map_receipt_status("DELIVRD", Some("000")),
         part: None,
+        reference: Some(message_id),
         dedupe_key: &format!("sandbox:{message_id}"),
         body: &body,
     }).await?;
-    let status = match outcome {
-        ReceiptOutcome::Applied { status, .. } => status,
-        _ => Status::DeliveredToGateway,
-    };
-    Ok(Submitted { status, detail: Some("sandbox: no real message was sent".into()), refunded: false })
+    Ok(())
 }

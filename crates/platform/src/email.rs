@@ -38,6 +38,6 @@ pub async fn send(store: &Store, message: &EmailMessage) -> Result<(), crate::db
             let detail = format!("HTTP {}: {}", answer.status, String::from_utf8_lossy(&answer.body).chars().take(200).collect::<String>());
             store.record_email_result(id, false, Some(&detail)).await
         }
-        Err(e) => store.record_email_result(id, false, Some(&e)).await,
+        Err(e) => store.record_email_result(id, false, Some(&e.to_string())).await,
     }
 }

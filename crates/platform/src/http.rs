@@ -5,6 +5,8 @@
 //! Every handler is `async fn(Req) -> Reply`; a component lists them in a [`Routes`]
 //! table (which tests read) and the entry point (`platform::http_entry!`) runs it.
 
+use domain::idempotency::{IdempotencyKey, IdempotentRequest};
+use crate::store::{Created, StoredAnswer};
 use crate::db::DbError;
 use crate::host::HostError;
 use crate::store::{Caller, Store};
@@ -22,7 +24,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 /// Bodies larger than this are refused before parsing (1,000 recipients fit easily).
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// What a handler answers.
 pub type Response = axum::response::Response;
@@ -233,6 +235,72 @@ pub fn error(err: &ApiError) -> Response {
     if err.http_status == 401 {
         response.headers_mut().insert(http::header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    response
+}
+
+/// The request's Idempotency-Key (domain::idempotency), bound to its method, path and
+/// body; None without the header; 400 when the key is not a valid one.
+pub fn idempotency(req: &Req) -> Result<Option<IdempotentRequest>, ApiError> {
+    let Some(value) = req.header("idempotency-key") else { return Ok(None) };
+    let key = IdempotencyKey::parse(value).map_err(|e| ApiError::named(400, "InvalidIdempotencyKey", e.to_string()))?;
+    Ok(Some(IdempotentRequest::new(key, req.method().as_str(), req.path(), req.body())))
+}
+
+/// 422 IdempotencyKeyReused: the key answered another request.
+pub fn idempotency_key_reused() -> ApiError {
+    ApiError::named(
+        422,
+        "IdempotencyKeyReused",
+        "this Idempotency-Key was used within 24 hours for a different request; use a new key for a new request",
+    )
+}
+
+/// 409 IdempotencyKeyInUse: the same request, with this key, is being answered now.
+pub fn idempotency_key_in_use() -> ApiError {
+    ApiError::named(409, "IdempotencyKeyInUse", "a request with this Idempotency-Key is under way; retry in a moment")
+}
+
+/// Runs `work` (a creating or money-moving store call) under the request's
+/// Idempotency-Key, if it has one: a repeat of the same request gets the first answer
+/// (`status` and the JSON of what `work` returned) again and `work` does not run; the
+/// key with another request is refused. `errors` maps what `work` may fail with.
+pub async fn idempotent_json<T: Serialize, E: From<DbError>>(
+    req: &Req,
+    store: &Store,
+    account_id: &str,
+    status: u16,
+    work: impl AsyncFnOnce() -> Result<T, E>,
+    errors: impl FnOnce(E) -> ApiError,
+) -> Reply {
+    let key = idempotency(req)?;
+    let respond = |done: &T| StoredAnswer { status, body: serde_json::to_string(done).unwrap_or_default() };
+    match store.idempotent(account_id, key.as_ref(), respond, work).await.map_err(errors)? {
+        Created::New(done) => Ok(json(status, &done)),
+        Created::Replayed(answer) => Ok(replayed(&answer)),
+        Created::KeyReused => Err(idempotency_key_reused()),
+        Created::InProgress => Err(idempotency_key_in_use()),
+    }
+}
+
+/// The answer to a creating call under an Idempotency-Key: `new` made from what was
+/// created, or the kept answer again, or 422 for a key used by another request.
+pub fn created_reply<T>(created: Created<T>, new: impl FnOnce(T) -> Response) -> Reply {
+    match created {
+        Created::New(done) => Ok(new(done)),
+        Created::Replayed(answer) => Ok(replayed(&answer)),
+        Created::KeyReused => Err(idempotency_key_reused()),
+        Created::InProgress => Err(idempotency_key_in_use()),
+    }
+}
+
+/// An answer kept for an Idempotency-Key, sent again as it was, marked as a replay.
+pub fn replayed(answer: &StoredAnswer) -> Response {
+    let mut response = respond_with(
+        answer.status,
+        &[("content-type", "application/json"), ("cache-control", "no-store"), ("idempotent-replayed", "true")],
+        answer.body.clone(),
+    );
+    *response.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     response
 }
 

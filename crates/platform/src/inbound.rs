@@ -4,7 +4,7 @@
 //! normal send path, and the message queued for the account's inbound webhook.
 //! Used by the inbound component (at once) and the job runner (parts that timed out).
 
-use crate::messages::{send_messages, SendRequest};
+use crate::messages::{send_and_deliver, SendRequest};
 use crate::store::{InboundSettings, NewInbound, PartGroup, Store};
 use domain::contact::BlockReason;
 use domain::error::ApiError;
@@ -251,7 +251,7 @@ async fn reply(store: &Store, settings: &InboundSettings, message: &Whole<'_>, t
     };
     let from = message.recipient.trim_start_matches('+');
     let to = [message.sender.to_owned()];
-    let sent = send_messages(
+    let sent = send_and_deliver(
         store,
         &caller,
         &SendRequest {

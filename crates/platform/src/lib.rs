@@ -4,6 +4,7 @@
 pub mod carrier;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod email;
 pub mod host;
 pub mod http;
@@ -15,7 +16,6 @@ pub mod outbound;
 pub mod people;
 pub mod prices;
 pub mod reports;
-pub mod sending;
 pub mod smpp;
 pub mod session;
 pub mod store;

@@ -3,11 +3,11 @@
 //! carrier — for every caller that sends: the send API and the platform's own replies
 //! (keywords, confirmations).
 
-use crate::carrier::{CarrierConfig, Submission};
+use crate::carrier::CarrierConfig;
 use crate::http::internal;
 use crate::ids::new_id;
-use crate::sending::{submit_and_record, Submitted};
-use crate::store::{timestamp, Caller, NewSend, Store, StoreError};
+use crate::store::{timestamp, Caller, Created, NewSend, SendPaid, Store, StoreError, StoredAnswer};
+use domain::idempotency::IdempotentRequest;
 use domain::callback::{MoneyJson, StatusJson};
 use domain::contactbook::{all_recipients_blocked, blocked_detail, expand_groups, group_refs, Expansion};
 use domain::endpoint::CallbackUrl;
@@ -261,7 +261,17 @@ pub async fn quote_messages(store: &Store, caller: &Caller, request: &SendReques
 /// nothing), except that recipients on the account's blocklist are left out — refused
 /// in the answer, not stored, not charged — while the others go. When every recipient is
 /// blocked the request is refused (400, RecipientRejected).
-pub async fn send_messages(store: &Store, caller: &Caller, request: &SendRequest<'_>) -> Result<SendOutcome, ApiError> {
+///
+/// The answer comes once the messages are stored, paid for and queued (Funded, 103);
+/// delivery to the carrier follows from the queue (`delivery`). Call
+/// [`crate::delivery::deliver_soon`] after answering. With an Idempotency-Key, a request
+/// whose key was used by the same request before gets that answer back, nothing done.
+pub async fn send_messages(
+    store: &Store,
+    caller: &Caller,
+    request: &SendRequest<'_>,
+    idempotency: Option<&IdempotentRequest>,
+) -> Result<Created<SendOutcome>, ApiError> {
     let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback } =
         prepare_send(store, caller, request, chrono::Utc::now()).await?;
 
@@ -270,100 +280,104 @@ pub async fn send_messages(store: &Store, caller: &Caller, request: &SendRequest
     let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
     let recipients: Vec<&str> = quote.messages.iter().map(|m| m.recipient.e164()).collect();
     let bodies = bodies_for(caller, &recipients, &base_text).await?;
-    let paid = store
-        .create_send(&NewSend {
-            account_id: &caller.account_id,
-            batch_id: &batch_id,
-            client_reference: request.client_reference,
-            sender: valid.sender.as_str(),
-            text: &valid.text,
-            bodies: &bodies,
-            quote: &quote,
-            carrier: &carrier.name,
-            message_ids: &message_ids,
-            status_callback: status_callback.as_ref().map(CallbackUrl::as_str),
-            send_at: send_at.as_deref(),
-            expires_at: &expires_at,
-        })
-        .await.map_err(|e| store_error(e, caller.currency))?;
-    let (mut balance, mut sms_credits) = (paid.balance, paid.sms_credits);
-    let paid_with_credits: std::collections::HashSet<&str> = paid.paid_with_credits.iter().map(String::as_str).collect();
-
-    // A scheduled send waits, paid for, until the job runner sends it.
-    let submitted = if send_at.is_some() {
-        vec![Submitted { status: Status::Funded, detail: None, refunded: false }; message_ids.len()]
-    } else {
-        let submissions: Vec<Submission> = quote
-            .messages
-            .iter()
-            .zip(&message_ids)
-            .zip(&bodies)
-            .map(|((priced, id), body)| Submission {
-                reference: id,
-                from: valid.sender.as_str(),
-                to: priced.recipient.e164(),
-                text: body,
-                encoding: valid.text.encoding().as_str(),
-                segments: valid.text.segments(),
-            })
-            .collect();
-        submit_and_record(store, &carrier, &submissions).await?
-    };
-    if submitted.iter().any(|s| s.refunded) {
-        balance = store.balance(&caller.account_id).await?;
-        sms_credits = store.credit_balances(&caller.account_id).await?.sms;
-    }
-    let mut credited_minor = 0;
-    let mut sent = quote.messages.iter().zip(message_ids).zip(submitted);
-    let mut messages = Vec::with_capacity(all_recipients.len());
-    for recipient in &all_recipients {
-        let message = match refused.get(recipient.e164()) {
-            Some(detail) => SentMessage {
-                id: None,
-                to: recipient.e164().to_owned(),
-                country: recipient.country().as_str().to_owned(),
-                status: Status::RecipientRejected.into(),
-                status_detail: Some(detail.clone()),
-                encoding: valid.text.encoding().as_str(),
-                segments: valid.text.segments(),
-                price: Money::zero(caller.currency).into(),
-                credits: 0,
-                refunded: false,
-            },
-            None => {
-                let ((priced, id), submitted) = sent.next().ok_or_else(|| internal("a priced message is missing"))?;
-                let by_credits = paid_with_credits.contains(id.as_str());
-                credited_minor += if by_credits { priced.price.minor() } else { 0 };
-                SentMessage {
-                    id: Some(id),
-                    to: priced.recipient.e164().to_owned(),
-                    country: priced.recipient.country().as_str().to_owned(),
-                    status: submitted.status.into(),
-                    status_detail: submitted.detail,
+    let outcome = |paid: &SendPaid| -> SendOutcome {
+        let paid_with_credits: std::collections::HashSet<&str> = paid.paid_with_credits.iter().map(String::as_str).collect();
+        let mut credited_minor = 0;
+        let mut stored = quote.messages.iter().zip(&message_ids);
+        let mut messages = Vec::with_capacity(all_recipients.len());
+        for recipient in &all_recipients {
+            let refusal = refused.get(recipient.e164());
+            let priced = if refusal.is_none() { stored.next() } else { None };
+            let message = match (refusal, priced) {
+                (None, Some((priced, id))) => {
+                    let by_credits = paid_with_credits.contains(id.as_str());
+                    credited_minor += if by_credits { priced.price.minor() } else { 0 };
+                    SentMessage {
+                        id: Some(id.clone()),
+                        to: priced.recipient.e164().to_owned(),
+                        country: priced.recipient.country().as_str().to_owned(),
+                        status: Status::Funded.into(),
+                        status_detail: None,
+                        encoding: valid.text.encoding().as_str(),
+                        segments: valid.text.segments(),
+                        price: if by_credits { Money::zero(caller.currency).into() } else { priced.price.into() },
+                        credits: if by_credits { valid.text.segments() } else { 0 },
+                        refunded: false,
+                    }
+                }
+                // Blocked (or, impossibly, a priced message missing: shown as refused).
+                (detail, _) => SentMessage {
+                    id: None,
+                    to: recipient.e164().to_owned(),
+                    country: recipient.country().as_str().to_owned(),
+                    status: Status::RecipientRejected.into(),
+                    status_detail: detail.cloned(),
                     encoding: valid.text.encoding().as_str(),
                     segments: valid.text.segments(),
-                    price: if by_credits { Money::zero(caller.currency).into() } else { priced.price.into() },
-                    credits: if by_credits { valid.text.segments() } else { 0 },
-                    refunded: submitted.refunded,
-                }
-            }
-        };
-        messages.push(message);
-    }
-    Ok(SendOutcome {
-        batch_id,
-        sandbox: carrier.is_sandbox(),
-        carrier: carrier.name,
-        messages,
-        duplicates_removed: duplicates,
-        rejected: refused.len(),
-        total_price: Money::new(quote.total.minor() - credited_minor, quote.total.currency()).into(),
-        balance: Money::new(balance, caller.currency).into(),
-        sms_credits,
-        send_at,
-        expires_at,
+                    price: Money::zero(caller.currency).into(),
+                    credits: 0,
+                    refunded: false,
+                },
+            };
+            messages.push(message);
+        }
+        SendOutcome {
+            batch_id: batch_id.clone(),
+            sandbox: carrier.is_sandbox(),
+            carrier: carrier.name.clone(),
+            messages,
+            duplicates_removed: duplicates,
+            rejected: refused.len(),
+            total_price: Money::new(quote.total.minor() - credited_minor, quote.total.currency()).into(),
+            balance: Money::new(paid.balance, caller.currency).into(),
+            sms_credits: paid.sms_credits,
+            send_at: send_at.clone(),
+            expires_at: expires_at.clone(),
+        }
+    };
+    let answer = |paid: &SendPaid| StoredAnswer {
+        status: SEND_CREATED,
+        body: serde_json::to_string(&outcome(paid)).unwrap_or_default(),
+    };
+    let new_send = NewSend {
+        account_id: &caller.account_id,
+        batch_id: &batch_id,
+        client_reference: request.client_reference,
+        sender: valid.sender.as_str(),
+        text: &valid.text,
+        bodies: &bodies,
+        quote: &quote,
+        carrier: &carrier.name,
+        message_ids: &message_ids,
+        status_callback: status_callback.as_ref().map(CallbackUrl::as_str),
+        send_at: send_at.as_deref(),
+        expires_at: &expires_at,
+    };
+    let created = store
+        .idempotent(&caller.account_id, idempotency, answer, async || store.create_send(&new_send).await)
+        .await
+        .map_err(|e| store_error(e, caller.currency))?;
+    Ok(match created {
+        Created::New(paid) => Created::New(outcome(&paid)),
+        Created::Replayed(answer) => Created::Replayed(answer),
+        Created::KeyReused => Created::KeyReused,
+        Created::InProgress => Created::InProgress,
     })
 }
+
+/// A send with no Idempotency-Key (the platform's own replies and confirmations), its
+/// delivery started.
+pub async fn send_and_deliver(store: &Store, caller: &Caller, request: &SendRequest<'_>) -> Result<SendOutcome, ApiError> {
+    let created = send_messages(store, caller, request, None).await?;
+    crate::delivery::deliver_soon().await;
+    match created {
+        Created::New(outcome) => Ok(outcome),
+        _ => Err(internal("a send without a key was replayed")),
+    }
+}
+
+/// The HTTP status of an accepted send.
+pub const SEND_CREATED: u16 = 201;
 
 /// `to` with its group ids (`grp_…`) replaced by the members' numbers; `None` when it
 /// names no group. Ids that are not groups of the caller's account are reported by

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 pub use crate::host::OutboundAnswer as Answer;
 pub use crate::host::OutboundOutcome as Outcome;
+pub use crate::host::{FailureKind, OutboundError};
 
 pub struct Post<'a> {
     pub url: &'a str,

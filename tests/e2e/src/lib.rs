@@ -92,7 +92,10 @@ impl SpinApp {
         let mut command = Command::new(spin_binary());
         command
             .current_dir(workspace_root())
-            .args(["up", "-f", &manifest(), "--listen", &format!("127.0.0.1:{port}"), "--state-dir"])
+            .args(["up", "-f", &manifest(), "--listen", &format!("127.0.0.1:{port}")])
+            // As run.sh: an instance lives 10 s past its last request, so delivery after
+            // a send's answer finishes (README "Delivery").
+            .args(["--idle-instance-timeout", "10s", "--state-dir"])
             .arg(&state_dir)
             .env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("SPIN_VARIABLE_JOBS_TOKEN", JOBS_TOKEN)
@@ -200,6 +203,50 @@ impl SpinApp {
         call("POST", &self.url("/v1/messages"), Some(key), Some(body.to_string()), &[])
     }
 
+    /// The message as `GET /v1/messages/{id}` shows it once `done` holds, polled for up
+    /// to 15 s (a send answers before its delivery; the client polls, as ours would).
+    pub fn message_when(&self, key: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let got = self.get(key, &format!("/v1/messages/{id}"));
+            assert_eq!(got.status, 200, "{}", got.text);
+            if done(&got.json) || std::time::Instant::now() > deadline {
+                return got.json;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The message once its delivery has had an outcome: past Sending, or Sending with a
+    /// submit whose outcome is unknown.
+    pub fn settled(&self, key: &str, id: &str) -> Value {
+        self.message_when(key, id, |m| {
+            let code = m["status"]["code"].as_u64().unwrap_or(0);
+            let unknown = m["history"].as_array().is_some_and(|h| h.iter().any(|e| e["source"] == "submit-unknown"));
+            !(code == 103 || code == 110) || unknown
+        })
+    }
+
+    /// The message once it has a final status (polled for up to 15 s).
+    pub fn final_message(&self, key: &str, id: &str) -> Value {
+        self.message_when(key, id, |m| m["final"] == true)
+    }
+
+    /// Waits (up to 60 s, running the job runner as cron would) until the delivery queue
+    /// has nothing waiting or in flight; returns the queue's state.
+    pub fn drain_queue(&self) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let queue = self.admin("GET", "/v1/admin/queue", None).json;
+            let busy = ["waiting", "submitting", "lease_expired"].iter().map(|k| queue[k].as_i64().unwrap_or(0)).sum::<i64>();
+            if busy == 0 || std::time::Instant::now() > deadline {
+                return queue;
+            }
+            self.run_jobs();
+            thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     pub fn get(&self, key: &str, path: &str) -> Reply {
         call("GET", &self.url(path), Some(key), None, &[])
     }
@@ -223,6 +270,18 @@ impl SpinApp {
         for (id, balance, sum) in rows {
             assert_eq!(balance, sum, "account {id}: balance {balance} but ledger sums to {sum}");
         }
+    }
+}
+
+impl SpinApp {
+    /// Kills `spin up` as a crash would (SIGKILL to its PID's process group: no shutdown,
+    /// no flush) and keeps its state dir, which it returns for a restart.
+    pub fn crash(mut self) -> PathBuf {
+        unsafe { libc::kill(-(self.child.id() as i32), libc::SIGKILL) };
+        let _ = self.child.wait();
+        let state_dir = std::mem::take(&mut self.state_dir);
+        std::mem::forget(self);
+        state_dir
     }
 }
 
@@ -301,10 +360,14 @@ pub struct Received {
 /// A local HTTP carrier speaking our carrier protocol. Behaviour by recipient, so that
 /// concurrent tests need no shared switches:
 /// numbers ending in 0500 get HTTP 500, in 0408 an answer after 3 s (a timeout for an
-/// app configured with less), everything else 200 with a fresh upper-case id.
+/// app configured with less), everything else 200 with a fresh upper-case id. Like a
+/// carrier that deduplicates by client reference, a repeated `reference` is taken once
+/// and answered with the id it got the first time.
 pub struct FakeCarrier {
     pub base: String,
     pub received: Arc<Mutex<Vec<Received>>>,
+    /// Our reference → the id it was given, for every message taken.
+    pub taken: Arc<Mutex<std::collections::HashMap<String, String>>>,
 }
 
 impl FakeCarrier {
@@ -312,15 +375,17 @@ impl FakeCarrier {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind fake carrier"));
         let port = server.server_addr().to_ip().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
+        let taken: Arc<Mutex<std::collections::HashMap<String, String>>> = Arc::default();
         let counter = Arc::new(AtomicU64::new(1));
         for _ in 0..workers {
-            let (server, received, counter) = (server.clone(), received.clone(), counter.clone());
+            let (server, received, counter, taken) = (server.clone(), received.clone(), counter.clone(), taken.clone());
             thread::spawn(move || {
                 for mut request in server.incoming_requests() {
-                    // How many submits it has taken, for the benchmark's delivered count.
+                    // How many messages it has taken (each reference once), for the
+                    // benchmark's delivered count.
                     if request.url() == "/count" {
-                        let taken = (counter.load(Ordering::Relaxed) - 1).to_string();
-                        let _ = request.respond(tiny_http::Response::from_string(taken));
+                        let count = taken.lock().unwrap().len().to_string();
+                        let _ = request.respond(tiny_http::Response::from_string(count));
                         continue;
                     }
                     let (authorization, parsed) = read_submit(&mut request);
@@ -333,7 +398,13 @@ impl FakeCarrier {
                         if to.ends_with("0408") {
                             thread::sleep(Duration::from_secs(3));
                         }
-                        let id = format!("FC-{:08X}", counter.fetch_add(1, Ordering::Relaxed));
+                        let reference = parsed["reference"].as_str().unwrap_or("").to_owned();
+                        let id = taken
+                            .lock()
+                            .unwrap()
+                            .entry(reference)
+                            .or_insert_with(|| format!("FC-{:08X}", counter.fetch_add(1, Ordering::Relaxed)))
+                            .clone();
                         (200, json!({"message_id": id}), id)
                     };
                     received.lock().unwrap().push(Received { authorization, body: parsed, carrier_message_id: id });
@@ -344,7 +415,7 @@ impl FakeCarrier {
                 }
             });
         }
-        FakeCarrier { base: format!("http://127.0.0.1:{port}"), received }
+        FakeCarrier { base: format!("http://127.0.0.1:{port}"), received, taken }
     }
 
     /// What the carrier received for the message with our `reference`.

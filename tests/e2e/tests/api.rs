@@ -29,17 +29,18 @@ fn sandbox_shows_the_whole_lifecycle() {
     let sent = app.send(&key, json!({"from": "ACME", "to": "+46701234567", "text": "Hej!", "client_reference": "order-1"}));
     assert_eq!(sent.status, 201, "{}", sent.text);
     assert_eq!(sent.json["sandbox"], true);
+    // Answered once stored, paid for and queued; delivery follows.
     let message = &sent.json["messages"][0];
-    assert_eq!(message["status"]["code"], 201);
-    assert_eq!(message["status"]["name"], "DeliveredToHandset");
+    assert_eq!(message["status"]["code"], 103);
+    assert_eq!(message["status"]["name"], "Funded");
     assert_eq!(message["price"]["minor"], 35);
     assert_eq!(sent.json["balance"]["minor"], 965);
     let id = message["id"].as_str().unwrap();
-    let got = app.get(&key, &format!("/v1/messages/{id}"));
-    assert_eq!(got.status, 200);
-    assert_eq!(history_codes(&got.json), vec![101, 103, 110, 111, 201]);
-    assert_eq!(got.json["client_reference"], "order-1");
-    assert_eq!(got.json["final"], true);
+    let got = app.final_message(&key, id);
+    assert_eq!(got["status"]["name"], "DeliveredToHandset");
+    assert_eq!(history_codes(&got), vec![101, 103, 110, 111, 201]);
+    assert_eq!(got["client_reference"], "order-1");
+    assert_eq!(got["final"], true);
     assert_eq!(ledger_entries(app, &account), 2);
     app.assert_ledger_balanced();
 }
@@ -52,9 +53,13 @@ fn a_send_reaches_the_carrier_with_the_right_fields() {
     assert_eq!(sent.status, 201, "{}", sent.text);
     assert_eq!(sent.json["sandbox"], false);
     let message = &sent.json["messages"][0];
-    assert_eq!(message["status"]["code"], 111);
+    assert_eq!(message["status"]["code"], 103);
     let id = message["id"].as_str().unwrap();
+    // No job runner here: the instance that took the send delivers it after answering.
+    let got = app.settled(&key, id);
+    assert_eq!(got["status"]["code"], 111, "{got}");
     let received = carrier.find(id).expect("the carrier got the message");
+    assert_eq!(received.body["reference"], id, "the submit carries our reference");
     assert_eq!(received.authorization, format!("Bearer {CARRIER_KEY}"));
     assert_eq!(received.body["from"], "ACME");
     assert_eq!(received.body["to"], "+46701112233");
@@ -70,6 +75,7 @@ fn send_one(app: &SpinApp, key: &str, to: &str) -> (String, String) {
     let sent = app.send(key, json!({"from": "ACME", "to": to, "text": "hello"}));
     assert_eq!(sent.status, 201, "{}", sent.text);
     let id = sent.json["messages"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.settled(key, &id)["status"]["code"], 111);
     let carrier_id = env().carrier.find(&id).unwrap().carrier_message_id;
     (id, carrier_id)
 }
@@ -172,11 +178,13 @@ fn a_carrier_error_fails_the_message_and_refunds_it() {
     let sent = app.send(&key, json!({"from": "ACME", "to": "+46701230500", "text": "hello"}));
     assert_eq!(sent.status, 201, "{}", sent.text);
     let message = &sent.json["messages"][0];
-    assert_eq!(message["status"]["code"], 511);
-    assert_eq!(message["refunded"], true);
-    assert_eq!(sent.json["balance"]["minor"], 1_000);
-    let got = app.get(&key, &format!("/v1/messages/{}", message["id"].as_str().unwrap()));
-    assert_eq!(history_codes(&got.json), vec![101, 103, 110, 511, 104]);
+    assert_eq!(message["status"]["code"], 103);
+    assert_eq!(sent.json["balance"]["minor"], 965);
+    // The carrier answered 500: it surely does not have it, so it fails and is refunded.
+    let got = app.settled(&key, message["id"].as_str().unwrap());
+    assert_eq!(got["status"]["code"], 511, "{got}");
+    assert_eq!(history_codes(&got), vec![101, 103, 110, 511, 104]);
+    assert_eq!(app.account_balance(&account), 1_000);
     let ledger = app.admin("GET", &format!("/v1/admin/accounts/{account}/ledger"), None);
     let kinds: Vec<&str> = ledger.json["entries"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, vec!["refund", "debit", "topup"]);
@@ -184,15 +192,39 @@ fn a_carrier_error_fails_the_message_and_refunds_it() {
 }
 
 #[test]
-fn a_carrier_timeout_fails_the_message_and_refunds_it() {
-    let app = &env().app;
-    let (_, key) = app.account("SEK", 1_000, 0);
+fn a_carrier_timeout_is_neither_lost_nor_refunded_when_the_carrier_later_reports_delivery() {
+    let Env { app, carrier, .. } = env();
+    let (account, key) = app.account("SEK", 1_000, 0);
+    // The fake carrier answers this number after 3 s; the app waits 2 s: the outcome is unknown.
     let sent = app.send(&key, json!({"from": "ACME", "to": "+46701230408", "text": "hello"}));
     assert_eq!(sent.status, 201, "{}", sent.text);
-    let message = &sent.json["messages"][0];
-    assert_eq!(message["status"]["code"], 511, "{}", sent.text);
-    assert_eq!(message["refunded"], true);
-    assert_eq!(sent.json["balance"]["minor"], 1_000);
+    let id = sent.json["messages"][0]["id"].as_str().unwrap().to_owned();
+    let got = app.settled(&key, &id);
+    assert_eq!(got["status"]["code"], 110, "still Sending: the carrier may have it: {got}");
+    let unknown = got["history"].as_array().unwrap().iter().find(|e| e["source"] == "submit-unknown").expect("an unknown outcome noted");
+    assert!(unknown["detail"].as_str().unwrap().contains("same reference"), "{unknown}");
+    assert_eq!(app.account_balance(&account), 965, "not refunded");
+
+    // The carrier took it after all and reports delivery, naming our reference; the id
+    // it gave is one we never heard.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let carrier_id = loop {
+        if let Some(id) = carrier.taken.lock().unwrap().get(&id).cloned() {
+            break id;
+        }
+        assert!(std::time::Instant::now() < deadline, "the carrier never took it");
+        thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let body = json!({"message_id": carrier_id, "reference": id, "status": "DELIVRD", "error_code": "000"}).to_string();
+    let reply = app.receipt(&body, Some(carrier_signature(WEBHOOK_SECRET, now(), &body)));
+    assert_eq!(reply.json["outcome"], "applied", "{}", reply.text);
+    let got = app.get(&key, &format!("/v1/messages/{id}")).json;
+    assert_eq!(got["status"]["code"], 201, "{got}");
+    assert_eq!(got["carrier_message_id"], carrier_id.to_lowercase());
+    assert_eq!(app.account_balance(&account), 965, "delivered: still charged, once");
+    let queue = app.admin("GET", "/v1/admin/queue", None).json;
+    assert_eq!(queue["outcome_unknown"].as_i64().unwrap(), 0, "{queue}");
+    app.assert_ledger_balanced();
 }
 
 #[test]
@@ -337,8 +369,17 @@ fn a_batch_of_a_thousand_recipients() {
     assert_eq!(sent.status, 201, "{}", sent.text);
     let messages = sent.json["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 1_000);
-    let not_submitted: Vec<_> = messages.iter().filter(|m| m["status"]["code"] != 111).collect();
-    assert!(not_submitted.is_empty(), "{} not submitted, e.g. {:?}", not_submitted.len(), not_submitted.first());
+    assert!(messages.iter().all(|m| m["status"]["code"] == 103), "every one queued, paid for");
+    let queue = app.drain_queue();
+    let not_submitted: Vec<(i64, Option<String>, i64)> = app
+        .sql()
+        .prepare("SELECT status, status_detail, submit_attempts FROM messages WHERE account_id = ? AND status != 111 LIMIT 3")
+        .unwrap()
+        .query_map([&account], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(not_submitted.is_empty(), "every message reached the carrier: {not_submitted:?}, queue {queue}");
     assert_eq!(sent.json["total_price"]["minor"], 35_000);
     assert_eq!(sent.json["balance"]["minor"], 1_000_000 - 35_000);
     assert_eq!(messages_stored(app, &account), 1_000);

@@ -48,6 +48,8 @@ fn two_thousand_concurrent_debits_accept_exactly_what_the_balance_allows() {
     let refused = statuses.iter().filter(|(s, name)| *s == 402 && name.as_deref() == Some("InsufficientFunds")).count() as i64;
     let other: Vec<_> = statuses.iter().filter(|(s, _)| *s != 201 && *s != 402).collect();
     assert!(other.is_empty(), "every request is accepted or refused for funds: {other:?}");
+    // Accepted means paid for and queued; delivery follows from the queue.
+    app.drain_queue();
     let db = app.sql();
     let unsubmitted: Vec<(i64, Option<String>)> = db
         .prepare("SELECT status, status_detail FROM messages WHERE account_id = ? AND status != 111")

@@ -48,7 +48,7 @@ fn callbacks_survive_two_failures_and_arrive_in_order_signed() {
     );
     assert_eq!(sent.status, 201, "{}", sent.text);
     let id = sent.json["messages"][0]["id"].as_str().unwrap().to_owned();
-    let statuses = history(&message(app, &key, &id));
+    let statuses = history(&app.final_message(&key, &id));
     assert_eq!(statuses, vec![101, 103, 110, 111, 201]);
 
     // Attempt 1 fails (503), the next is 5 s away: nothing more this run.
@@ -173,7 +173,7 @@ fn a_scheduled_send_waits_until_due_and_leaves_once() {
     let id = sent.json["messages"][0]["id"].as_str().unwrap().to_owned();
 
     let run = app.run_jobs();
-    assert_eq!(run.json["scheduled_sent"], 0, "not yet due");
+    assert_eq!(run.json["delivery"]["taken"], 0, "not yet due: {}", run.text);
     assert!(carrier.find(&id).is_none());
     assert_eq!(history(&message(app, &key, &id)), vec![101, 103]);
 
@@ -181,7 +181,7 @@ fn a_scheduled_send_waits_until_due_and_leaves_once() {
     // Four runners at once: the message still leaves exactly once.
     let runs: Vec<_> = (0..4).map(|_| thread::spawn({
         let url = app.url("/v1/jobs/run");
-        move || call("POST", &url, Some(JOBS_TOKEN), None, &[]).json["scheduled_sent"].as_u64().unwrap()
+        move || call("POST", &url, Some(JOBS_TOKEN), None, &[]).json["delivery"]["accepted"].as_u64().unwrap()
     })).collect();
     let total: u64 = runs.into_iter().map(|r| r.join().unwrap()).sum();
     assert_eq!(total, 1);
@@ -270,8 +270,8 @@ fn messages_without_a_final_status_expire_and_only_unsent_ones_are_refunded() {
     let (account, key) = app.account("SEK", 10_000, 0);
     // Handed to the carrier, no receipt ever comes.
     let sent = app.send(&key, json!({"from": "ACME", "to": "+46701230007", "text": "Lost", "validity": 300}));
-    assert_eq!(sent.json["messages"][0]["status"]["code"], 111, "{}", sent.text);
     let handed = sent.json["messages"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.settled(&key, &handed)["status"]["code"], 111, "{}", sent.text);
     // Scheduled for tomorrow; its validity ends before it could leave.
     let later = app.send(&key, json!({"from": "ACME", "to": "+46701230008", "text": "Never", "send_at": rfc3339_in(86_400)}));
     let unsent = later.json["messages"][0]["id"].as_str().unwrap().to_owned();

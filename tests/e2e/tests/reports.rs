@@ -171,7 +171,8 @@ fn last_month() -> String {
 fn backdate(app: &SpinApp, account: &str, period: &str) {
     let at = format!("{period}-15T12:00:00.000Z");
     let mut db = app.sql_write();
-    let tx = db.transaction().unwrap();
+    // IMMEDIATE: the app may be writing (deliveries after a send); wait for it, do not fail.
+    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
     let trigger: String =
         tx.query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'ledger_entries_are_immutable'", [], |r| r.get(0)).unwrap();
     tx.execute_batch("DROP TRIGGER ledger_entries_are_immutable").unwrap();

@@ -11,7 +11,7 @@
 //!   per-recipient delivery reports; the batch `id` is the message's carrier id.
 
 use super::{CarrierConfig, Submission, SubmitResult, SINCH, VONAGE};
-use crate::outbound::{Answer, Post};
+use crate::outbound::{Answer, OutboundError, Post};
 use serde_json::{json, Value};
 
 /// The request for one message to a `vonage` or `sinch` carrier.
@@ -54,7 +54,7 @@ pub(super) fn url(config: &CarrierConfig) -> String {
 }
 
 /// What a `vonage` or `sinch` carrier's answer means.
-pub(super) fn result(carrier: &str, result: Result<Answer, String>) -> SubmitResult {
+pub(super) fn result(carrier: &str, result: Result<Answer, OutboundError>) -> SubmitResult {
     let answer = match super::successful_answer(result) {
         Ok(answer) => answer,
         Err(failed) => return failed,
@@ -65,7 +65,7 @@ pub(super) fn result(carrier: &str, result: Result<Answer, String>) -> SubmitRes
     } else {
         match body["id"].as_str().map(str::trim).filter(|id| !id.is_empty()) {
             Some(id) => SubmitResult::Accepted { carrier_message_id: id.to_owned() },
-            None => SubmitResult::Failed { detail: "carrier answered without a batch id".into() },
+            None => SubmitResult::Unknown { detail: "carrier answered without a batch id".into() },
         }
     }
 }
@@ -102,7 +102,7 @@ fn vonage_result(body: &Value) -> SubmitResult {
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> Result<Answer, String> {
+    fn answer(status: u16, body: &str) -> Result<Answer, OutboundError> {
         Ok(Answer { status, body: body.as_bytes().to_vec() })
     }
 
@@ -122,7 +122,9 @@ mod tests {
     fn sinch_answers() {
         let batch = r#"{"id":"01FC66621XXXXX119Z8PMV1QPQ","to":["46701234567"],"from":"ACME","canceled":false}"#;
         assert_eq!(result(SINCH, answer(201, batch)), SubmitResult::Accepted { carrier_message_id: "01FC66621XXXXX119Z8PMV1QPQ".into() });
-        assert!(matches!(result(SINCH, answer(201, "{}")), SubmitResult::Failed { .. }));
-        assert!(matches!(result(SINCH, Err("unreachable".into())), SubmitResult::Failed { .. }));
+        assert!(matches!(result(SINCH, answer(201, "{}")), SubmitResult::Unknown { .. }));
+        assert!(matches!(result(SINCH, Err(OutboundError::not_sent("refused"))), SubmitResult::Failed { .. }));
+        let timed_out = OutboundError { kind: crate::outbound::FailureKind::TimedOut, detail: "HttpResponseTimeout".into() };
+        assert!(matches!(result(SINCH, Err(timed_out)), SubmitResult::Unknown { .. }));
     }
 }

@@ -93,9 +93,66 @@ pub struct OutboundAnswer {
 /// What became of one outbound request, and how long it took.
 #[derive(Debug, Clone)]
 pub struct OutboundOutcome {
-    /// `Err` is a network error or timeout, said in words.
-    pub result: Result<OutboundAnswer, String>,
+    /// `Err`: no answer (a network error or a timeout).
+    pub result: Result<OutboundAnswer, OutboundError>,
     pub elapsed: std::time::Duration,
+}
+
+/// An outbound request that got no answer: how far it got, and what the host said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundError {
+    pub kind: FailureKind,
+    pub detail: String,
+}
+
+/// How far a request without an answer got. The difference matters to money: a carrier
+/// submit that was never sent surely did not reach the carrier; one that timed out or was
+/// cut after sending may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// It never left: a bad URL, DNS, a refused or timed-out connection, TLS, a denial.
+    NotSent,
+    /// Sent (or being sent), and no answer came in time.
+    TimedOut,
+    /// Sent (or being sent), and the connection broke or the answer made no sense.
+    Interrupted,
+}
+
+impl OutboundError {
+    pub fn not_sent(detail: impl Into<String>) -> OutboundError {
+        OutboundError { kind: FailureKind::NotSent, detail: detail.into() }
+    }
+
+    /// From a wasi:http `error-code` as its Debug form names it (the same variant names
+    /// in WASIp2 and WASIp3): the codes raised before any byte of the request could go.
+    pub fn from_wasi_error_code(debug: String) -> OutboundError {
+        const NOT_SENT: [&str; 16] = [
+            "DnsTimeout", "DnsError", "DestinationNotFound", "DestinationUnavailable", "DestinationIpProhibited",
+            "DestinationIpUnroutable", "ConnectionRefused", "ConnectionTimeout", "ConnectionLimitReached",
+            "TlsProtocolError", "TlsCertificateError", "TlsAlertReceived", "HttpRequestDenied", "HttpRequestUriInvalid",
+            "HttpRequestMethodInvalid", "ConfigurationError",
+        ];
+        const TIMED_OUT: [&str; 3] = ["HttpResponseTimeout", "ConnectionReadTimeout", "ConnectionWriteTimeout"];
+        let variant = debug.split(['(', ' ', '{']).next().unwrap_or("").rsplit("::").next().unwrap_or("");
+        let kind = if NOT_SENT.contains(&variant) {
+            FailureKind::NotSent
+        } else if TIMED_OUT.contains(&variant) {
+            FailureKind::TimedOut
+        } else {
+            FailureKind::Interrupted
+        };
+        OutboundError { kind, detail: debug }
+    }
+}
+
+impl std::fmt::Display for OutboundError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            FailureKind::NotSent => write!(f, "unreachable: {}", self.detail),
+            FailureKind::TimedOut => write!(f, "no answer in time: {}", self.detail),
+            FailureKind::Interrupted => write!(f, "interrupted: {}", self.detail),
+        }
+    }
 }
 
 /// The most of an answer's body that is kept (carriers' and Stripe's answers are small).
@@ -119,6 +176,17 @@ mod tests {
         let row = Row::new(Arc::from(vec!["id".to_owned(), "n".to_owned()]), vec![Value::Text("a".into()), Value::Integer(2)]);
         assert_eq!(row.column("n"), Some(&Value::Integer(2)));
         assert_eq!(row.column("missing"), None);
+    }
+
+    #[test]
+    fn a_failure_says_whether_the_request_may_have_arrived() {
+        let kind = |debug: &str| OutboundError::from_wasi_error_code(debug.to_owned()).kind;
+        assert_eq!(kind("ConnectionRefused"), FailureKind::NotSent);
+        assert_eq!(kind("ErrorCode::DnsError(DnsErrorPayload { rcode: None, info-code: None })"), FailureKind::NotSent);
+        assert_eq!(kind("ConnectionTimeout"), FailureKind::NotSent);
+        assert_eq!(kind("HttpResponseTimeout"), FailureKind::TimedOut);
+        assert_eq!(kind("ConnectionTerminated"), FailureKind::Interrupted);
+        assert_eq!(kind("InternalError(Some(\"x\"))"), FailureKind::Interrupted);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! may block: the async functions here complete without yielding, except the outbound
 //! HTTP poll, which waits on every request in flight at once.
 
-use super::{headers_with_length, HostError, OutboundAnswer, OutboundOutcome, OutboundRequest, Row, Rows, Value, MAX_ANSWER_BYTES};
+use super::{headers_with_length, FailureKind, HostError, OutboundAnswer, OutboundError, OutboundOutcome, OutboundRequest, Row, Rows, Value, MAX_ANSWER_BYTES};
 use bytes::Bytes;
 use spin_sdk::sqlite;
 use std::sync::{Arc, Mutex};
@@ -126,8 +126,13 @@ pub async fn send_all(requests: &[OutboundRequest], concurrency: usize) -> Vec<O
     }
     results
         .into_iter()
-        .map(|r| r.unwrap_or(OutboundOutcome { result: Err("not sent".into()), elapsed: Duration::ZERO }))
+        .map(|r| r.unwrap_or(OutboundOutcome { result: Err(OutboundError::not_sent("not sent")), elapsed: Duration::ZERO }))
         .collect()
+}
+
+/// Spin 3 has no work after the response: `work` runs now, before it.
+pub async fn after_response(work: impl std::future::Future<Output = ()> + 'static) {
+    work.await
 }
 
 /// Waits; a Spin 3 instance serves one request, so blocking holds up nobody else.
@@ -135,15 +140,15 @@ pub async fn sleep(duration: Duration) {
     std::thread::sleep(duration)
 }
 
-fn start(request: &OutboundRequest) -> Result<FutureIncomingResponse, String> {
-    let uri: http::Uri = request.url.parse().map_err(|e| format!("not a URL: {e}"))?;
+fn start(request: &OutboundRequest) -> Result<FutureIncomingResponse, OutboundError> {
+    let uri: http::Uri = request.url.parse().map_err(|e| OutboundError::not_sent(format!("not a URL: {e}")))?;
     let headers: Vec<(String, Vec<u8>)> = headers_with_length(request).into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
-    let fields = Fields::from_list(&headers).map_err(|e| format!("bad header: {e:?}"))?;
+    let fields = Fields::from_list(&headers).map_err(|e| OutboundError::not_sent(format!("bad header: {e:?}")))?;
     let outgoing = OutgoingRequest::new(fields);
     let scheme = match uri.scheme_str() {
         Some("https") => Scheme::Https,
         Some("http") => Scheme::Http,
-        other => return Err(format!("unsupported scheme {other:?}")),
+        other => return Err(OutboundError::not_sent(format!("unsupported scheme {other:?}"))),
     };
     let method = match request.method.as_str() {
         "GET" => Method::Get,
@@ -157,7 +162,7 @@ fn start(request: &OutboundRequest) -> Result<FutureIncomingResponse, String> {
     let _ = outgoing.set_scheme(Some(&scheme));
     let _ = outgoing.set_authority(uri.authority().map(|a| a.as_str()));
     let _ = outgoing.set_path_with_query(uri.path_and_query().map(|p| p.as_str()));
-    let outgoing_body = outgoing.body().map_err(|_| "request body unavailable".to_owned())?;
+    let outgoing_body = outgoing.body().map_err(|_| OutboundError::not_sent("request body unavailable"))?;
 
     let options = RequestOptions::new();
     let nanos = request.timeout.as_nanos().min(u64::MAX as u128) as u64;
@@ -165,23 +170,25 @@ fn start(request: &OutboundRequest) -> Result<FutureIncomingResponse, String> {
     let _ = options.set_first_byte_timeout(Some(nanos));
     let _ = options.set_between_bytes_timeout(Some(nanos));
 
-    let future = outgoing_handler::handle(outgoing, Some(options)).map_err(|e| format!("{e:?}"))?;
+    let future = outgoing_handler::handle(outgoing, Some(options)).map_err(|e| OutboundError::from_wasi_error_code(format!("{e:?}")))?;
+    // From here bytes may be on their way: a failure no longer proves the request never arrived.
+    let interrupted = |detail: String| OutboundError { kind: FailureKind::Interrupted, detail };
     {
-        let stream = outgoing_body.write().map_err(|_| "request body unavailable".to_owned())?;
+        let stream = outgoing_body.write().map_err(|_| interrupted("request body unavailable".to_owned()))?;
         // blocking_write_and_flush takes at most 4096 bytes per call.
         for chunk in request.body.chunks(4096) {
-            stream.blocking_write_and_flush(chunk).map_err(|e| format!("sending the request failed: {e:?}"))?;
+            stream.blocking_write_and_flush(chunk).map_err(|e| interrupted(format!("sending the request failed: {e:?}")))?;
         }
     }
-    OutgoingBody::finish(outgoing_body, None).map_err(|e| format!("{e:?}"))?;
+    OutgoingBody::finish(outgoing_body, None).map_err(|e| interrupted(format!("{e:?}")))?;
     Ok(future)
 }
 
-fn finish(future: FutureIncomingResponse) -> Result<OutboundAnswer, String> {
+fn finish(future: FutureIncomingResponse) -> Result<OutboundAnswer, OutboundError> {
     let response = match future.get() {
         Some(Ok(Ok(response))) => response,
-        Some(Ok(Err(code))) => return Err(format!("unreachable: {code:?}")),
-        _ => return Err("response unavailable".into()),
+        Some(Ok(Err(code))) => return Err(OutboundError::from_wasi_error_code(format!("{code:?}"))),
+        _ => return Err(OutboundError { kind: FailureKind::Interrupted, detail: "response unavailable".into() }),
     };
     let status = response.status();
     let body = read_body(response).unwrap_or_default();

@@ -1,7 +1,7 @@
 //! The host adapter on spin-sdk 6 (WASIp3, wasm32-wasip2): every host call is async, and
 //! an instance serves many requests, up to 16 at a time, interleaved at their `.await`s.
 
-use super::{headers_with_length, HostError, OutboundAnswer, OutboundOutcome, OutboundRequest, Row, Rows, Value, MAX_ANSWER_BYTES};
+use super::{headers_with_length, HostError, OutboundAnswer, OutboundError, OutboundOutcome, OutboundRequest, Row, Rows, Value, MAX_ANSWER_BYTES};
 use bytes::Bytes;
 use futures::StreamExt;
 use spin_sdk::http::body::IncomingBodyExt;
@@ -98,17 +98,23 @@ async fn send_timed(request: &OutboundRequest) -> OutboundOutcome {
     OutboundOutcome { result, elapsed: started.elapsed() }
 }
 
+/// Runs `work` after the response has gone, in this instance (the request's task lives
+/// until it ends). Best-effort: an instance Spin drops stops it mid-way.
+pub async fn after_response(work: impl std::future::Future<Output = ()> + 'static) {
+    spin_sdk::wasip3::spawn(work);
+}
+
 /// Waits without blocking the instance (other requests go on meanwhile).
 pub async fn sleep(duration: std::time::Duration) {
     spin_sdk::wasip3::clocks::monotonic_clock::wait_for(duration.as_nanos().min(u64::MAX as u128) as u64).await
 }
 
-async fn send_one(request: &OutboundRequest) -> Result<OutboundAnswer, String> {
+async fn send_one(request: &OutboundRequest) -> Result<OutboundAnswer, OutboundError> {
     use spin_sdk::wasip3::http::types::RequestOptions;
     use spin_sdk::wasip3::http_compat::RequestOptionsExtension;
-    let uri: http::Uri = request.url.parse().map_err(|e| format!("not a URL: {e}"))?;
+    let uri: http::Uri = request.url.parse().map_err(|e| OutboundError::not_sent(format!("not a URL: {e}")))?;
     if !matches!(uri.scheme_str(), Some("http" | "https")) {
-        return Err(format!("unsupported scheme {:?}", uri.scheme_str()));
+        return Err(OutboundError::not_sent(format!("unsupported scheme {:?}", uri.scheme_str())));
     }
     let mut builder = http::Request::builder().method(request.method.clone()).uri(uri);
     for (name, value) in headers_with_length(request) {
@@ -116,14 +122,14 @@ async fn send_one(request: &OutboundRequest) -> Result<OutboundAnswer, String> {
     }
     let mut outgoing = builder
         .body(http_body_util::Full::new(Bytes::from(request.body.clone())))
-        .map_err(|e| format!("bad request: {e}"))?;
+        .map_err(|e| OutboundError::not_sent(format!("bad request: {e}")))?;
     let options = RequestOptions::new();
     let nanos = request.timeout.as_nanos().min(u64::MAX as u128) as u64;
     let _ = options.set_connect_timeout(Some(nanos));
     let _ = options.set_first_byte_timeout(Some(nanos));
     let _ = options.set_between_bytes_timeout(Some(nanos));
     outgoing.extensions_mut().insert(RequestOptionsExtension(options));
-    let response = spin_sdk::http::send(outgoing).await.map_err(|e| format!("unreachable: {e:?}"))?;
+    let response = spin_sdk::http::send(outgoing).await.map_err(|e| OutboundError::from_wasi_error_code(format!("{e:?}")))?;
     let status = response.status().as_u16();
     let mut body = Vec::new();
     let mut stream = response.into_body().stream();

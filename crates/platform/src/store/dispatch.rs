@@ -8,18 +8,6 @@ use crate::db::Value;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-/// A scheduled message the runner took to send now (already moved to Sending, 110).
-#[derive(Debug, Clone)]
-pub struct DueMessage {
-    pub id: String,
-    pub account_id: String,
-    pub sender: String,
-    pub recipient: String,
-    pub body: String,
-    pub encoding: String,
-    pub segments: u32,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CancelOutcome {
     Canceled { refunded: bool },
@@ -160,36 +148,6 @@ impl Store {
 
     // ------------------------------------------------------------ scheduled sends
 
-    /// Takes up to `limit` scheduled messages whose time has come, moving them to Sending
-    /// (110) in one statement, so concurrent runners never take the same message twice.
-    pub async fn claim_due_scheduled(&self, carrier: &str, limit: i64) -> Result<Vec<DueMessage>, DbError> {
-        let rows = self.db.query(
-            &format!(
-                "UPDATE messages SET status = {sending}, status_source = 'scheduler', status_detail = NULL, \
-                 status_at = {NOW}, carrier = ?1 \
-                 WHERE id IN (SELECT id FROM messages WHERE status = {funded} AND send_at IS NOT NULL \
-                              AND send_at <= {NOW} ORDER BY send_at LIMIT ?2) \
-                 RETURNING id, sender, recipient, body, encoding, segments, account_id",
-                sending = Status::Sending.code(),
-                funded = Status::Funded.code(),
-            ),
-            &[text(carrier), int(limit)],
-        ).await?;
-        Ok(rows
-            .rows
-            .iter()
-            .map(|r| DueMessage {
-                id: r.text(0),
-                sender: r.text(1),
-                recipient: r.text(2),
-                body: r.text(3),
-                encoding: r.text(4),
-                segments: r.int(5) as u32,
-                account_id: r.text(6),
-            })
-            .collect())
-    }
-
     /// Cancels a scheduled message that has not left yet: Canceled (203), refunded.
     pub async fn cancel_scheduled(&self, account_id: &str, message_id: &str) -> Result<CancelOutcome, DbError> {
         self.db.transaction(async |db| {
@@ -211,16 +169,17 @@ impl Store {
 
     // ------------------------------------------------------------ validity
 
-    /// Messages past their validity with no final status: the ids, up to `limit`.
-    pub async fn expired_messages(&self, limit: i64) -> Result<Vec<String>, DbError> {
+    /// Messages past their validity with no final status, up to `limit`: each id, and
+    /// whether a submit of it had an unknown outcome.
+    pub async fn expired_messages(&self, limit: i64) -> Result<Vec<(String, bool)>, DbError> {
         let rows = self.db.query(
             &format!(
-                "SELECT id FROM messages WHERE status < 200 AND expires_at IS NOT NULL AND expires_at <= {NOW} \
-                 ORDER BY expires_at LIMIT ?"
+                "SELECT id, submit_unknown_since IS NOT NULL AS outcome_unknown FROM messages \
+                 WHERE status < 200 AND expires_at IS NOT NULL AND expires_at <= {NOW} ORDER BY expires_at LIMIT ?"
             ),
             &[int(limit)],
         ).await?;
-        Ok(rows.rows.iter().map(|r| r.text(0)).collect())
+        Ok(rows.rows.iter().map(|r| (r.text_named("id"), r.int_named("outcome_unknown") != 0)).collect())
     }
 
     // ------------------------------------------------------------ callbacks

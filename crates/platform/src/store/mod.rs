@@ -16,9 +16,11 @@ mod contacts;
 mod audit;
 mod dispatch;
 mod identity;
+mod idempotency;
 mod inbound;
 mod packages;
 mod prices;
+mod queue;
 mod payments;
 mod receipts;
 mod reports;
@@ -52,8 +54,10 @@ pub use identity::{
 pub use inbound::{
     InboundSettings, InboundSettingsPatch, InboundView, InboxFilter, KeywordView, NewInbound, NumberView, PartGroup, StoredPart,
 };
+pub use queue::{DueMessage, QueueState};
+pub use idempotency::{Created, Kept, StoredAnswer, IN_PROGRESS};
 pub use dispatch::{
-    AccountSettings, AttemptResult, CallbackDeliveryView, CallbackEvent, CancelOutcome, ClaimedCallback, DueMessage, StatusEventRow,
+    AccountSettings, AttemptResult, CallbackDeliveryView, CallbackEvent, CancelOutcome, ClaimedCallback, StatusEventRow,
 };
 
 /// Who is calling, resolved from an API key.
@@ -147,6 +151,9 @@ pub enum ApiKeyUpdate {
     NotFound,
 }
 
+/// Rows per INSERT of a send (see `create_send`).
+const INSERT_CHUNK: usize = 1_000;
+
 const API_KEY_COLUMNS: &str = "id, account_id, name, hint, scopes, allowed_ips, created_at, revoked_at";
 
 fn api_key_from_row(r: &crate::host::Row) -> Result<ApiKeyView, DbError> {
@@ -182,7 +189,7 @@ pub struct NewSend<'a> {
     pub carrier: &'a str,
     pub message_ids: &'a [String],
     pub status_callback: Option<&'a str>,
-    /// Scheduled: stored Funded (103) until then; otherwise Sending (110) now.
+    /// When the delivery queue may take it (at once when None).
     pub send_at: Option<&'a str>,
     pub expires_at: &'a str,
 }
@@ -469,58 +476,61 @@ impl Store {
 
     // ------------------------------------------------------------ sending
 
-    /// Stores the messages and debits their price, as one statement (see the
-    /// `message_is_paid_for` and `message_created` triggers): all messages or none,
-    /// left Sending (110) with the history Accepted → Funded → Sending, or Funded (103)
-    /// until `send_at` when scheduled. Refused with
-    /// nothing written when the debit would pass the credit limit. A message is paid with
-    /// SMS credits instead when the account has enough for all its segments (migration
-    /// 0013). Returns the balance, the credits left and which messages credits paid for.
+    /// Stores the messages and debits their price in one transaction (see the
+    /// `message_is_paid_for` and `message_created` triggers): all messages or none, each
+    /// Funded (103) and queued for delivery at once or at `send_at`. Refused with nothing
+    /// written when the debit would pass the credit limit. A message is paid with SMS
+    /// credits instead when the account has enough for all its segments (migration 0013).
     pub async fn create_send(&self, send: &NewSend<'_>) -> Result<SendPaid, StoreError> {
-        // One statement for the whole request: 1,000 rows × 17 parameters stay under
-        // SQLite's 32,766 bound parameters.
-        let mut sql = String::from(
-            "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-             encoding, segments, price_minor, currency, carrier, status, status_callback, send_at, expires_at, \
-             status_source) VALUES ",
-        );
-        let status = if send.send_at.is_some() { Status::Funded } else { Status::Sending };
-        let mut params = Vec::with_capacity(send.quote.messages.len() * 17);
-        for (i, (priced, id)) in send.quote.messages.iter().zip(send.message_ids).enumerate() {
-            if i > 0 {
-                sql.push(',');
+        self.db.transaction(async |db| {
+            // Before the send, for the refusal's figures.
+            let (balance, credit_limit) = self.balance_and_limit(send.account_id).await?;
+            // Chunks of 1,000 rows × 18 parameters stay under SQLite's 32,766 bound parameters.
+            for (chunk, ids) in send.message_ids.chunks(INSERT_CHUNK).enumerate() {
+                let offset = chunk * INSERT_CHUNK;
+                let mut sql = String::from(
+                    "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
+                     encoding, segments, price_minor, currency, carrier, status, status_callback, send_at, expires_at, \
+                     status_source, due_at) VALUES ",
+                );
+                let mut params = Vec::with_capacity(ids.len() * 18);
+                for (i, (priced, id)) in send.quote.messages[offset..offset + ids.len()].iter().zip(ids).enumerate() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    // Due at once, or at its send time.
+                    sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+                    params.extend([
+                        text(id.as_str()),
+                        text(send.account_id),
+                        text(send.batch_id),
+                        opt_text(send.client_reference),
+                        text(send.sender),
+                        text(priced.recipient.e164()),
+                        text(priced.recipient.country().as_str()),
+                        text(send.bodies[offset + i].as_str()),
+                        text(send.text.encoding().as_str()),
+                        int(send.text.segments() as i64),
+                        int(priced.price.minor()),
+                        text(priced.price.currency().code()),
+                        text(send.carrier),
+                        int(Status::Funded.code() as i64),
+                        opt_text(send.status_callback),
+                        opt_text(send.send_at),
+                        text(send.expires_at),
+                        opt_text(send.send_at),
+                    ]);
+                }
+                db.execute(&sql, &params).await.map_err(|e| match e {
+                    // Raised by the message_is_paid_for trigger.
+                    e if e.0.contains("InsufficientFunds") => {
+                        StoreError::InsufficientFunds { balance, credit_limit, needed: send.quote.total.minor() }
+                    }
+                    e => StoreError::Db(e),
+                })?;
             }
-            sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'router')");
-            params.extend([
-                text(id.as_str()),
-                text(send.account_id),
-                text(send.batch_id),
-                opt_text(send.client_reference),
-                text(send.sender),
-                text(priced.recipient.e164()),
-                text(priced.recipient.country().as_str()),
-                text(send.bodies[i].as_str()),
-                text(send.text.encoding().as_str()),
-                int(send.text.segments() as i64),
-                int(priced.price.minor()),
-                text(priced.price.currency().code()),
-                text(send.carrier),
-                int(status.code() as i64),
-                opt_text(send.status_callback),
-                opt_text(send.send_at),
-                text(send.expires_at),
-            ]);
-        }
-        let inserted = self.db.execute(&sql, &params).await;
-        let (balance, credit_limit, sms_credits, paid_with_credits) = self.paid_after_send(send.account_id, send.batch_id).await?;
-        match inserted {
-            Ok(()) => Ok(SendPaid { balance, sms_credits, paid_with_credits }),
-            // Raised by the message_is_paid_for trigger.
-            Err(e) if e.0.contains("InsufficientFunds") => {
-                Err(StoreError::InsufficientFunds { balance, credit_limit, needed: send.quote.total.minor() })
-            }
-            Err(e) => Err(StoreError::Db(e)),
-        }
+            self.paid_after_send_in(db, send.account_id, send.batch_id).await
+        }).await
     }
 
     async fn balance_and_limit(&self, account_id: &str) -> Result<(i64, i64), StoreError> {

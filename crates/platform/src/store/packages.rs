@@ -212,16 +212,17 @@ impl Store {
 
     /// After a send: the balance, credit limit and SMS credits, and the messages of the
     /// batch the triggers paid with credits.
-    pub(super) async fn paid_after_send(&self, account_id: &str, batch_id: &str) -> Result<(i64, i64, i64, Vec<String>), StoreError> {
-        let rows = self.db.query(
+    /// What the send of `batch_id` left: balance, SMS credits and the messages credits paid for.
+    pub(super) async fn paid_after_send_in(&self, db: &Db, account_id: &str, batch_id: &str) -> Result<SendPaid, StoreError> {
+        let rows = db.query(
             "SELECT balance_minor, credit_limit_minor, sms_credits, \
                     (SELECT json_group_array(id) FROM messages WHERE batch_id = ?2 AND credits > 0) \
              FROM accounts WHERE id = ?1",
             &[text(account_id), text(batch_id)],
         ).await?;
         let row = rows.rows.first().ok_or(StoreError::NotFound)?;
-        let ids: Vec<String> = serde_json::from_str(&row.text(3)).unwrap_or_default();
-        Ok((row.int(0), row.int(1), row.int(2), ids))
+        let paid_with_credits: Vec<String> = serde_json::from_str(&row.text(3)).unwrap_or_default();
+        Ok(SendPaid { balance: row.int(0), sms_credits: row.int(2), paid_with_credits })
     }
 
     /// Gives back the SMS credits a refunded message was paid with, at most once (the

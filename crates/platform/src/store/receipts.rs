@@ -29,6 +29,8 @@ pub struct IncomingReceipt<'a> {
     /// The segment the receipt is for, when the carrier names it; `None`: the whole
     /// message (or, for carriers that give each part its own id, the part that id names).
     pub part: Option<Part>,
+    /// Our reference, when the carrier echoed it (see `ParsedReceipt::reference`).
+    pub reference: Option<&'a str>,
     pub dedupe_key: &'a str,
     pub body: &'a str,
 }
@@ -141,6 +143,9 @@ impl Store {
             let Some(id) = inserted.rows.first().map(|r| r.int(0)) else {
                 return Ok(ReceiptOutcome::Duplicate);
             };
+            if let Some(reference) = receipt.reference {
+                self.adopt_carrier_id_in(db, receipt.carrier, receipt.carrier_message_id, reference).await?;
+            }
             self.settle_in(
                 db,
                 &Fields {
@@ -154,6 +159,28 @@ impl Store {
                 },
             ).await
         }).await
+    }
+
+    /// A receipt naming our reference for a message that has no carrier id yet (its submit
+    /// answer never came: a timeout, a crash): the message takes the receipt's id, as if
+    /// the submit had answered with it, so this receipt and later ones match. Only the
+    /// message of that carrier, and only while no other message has that id.
+    async fn adopt_carrier_id_in(&self, db: &Db, carrier: &str, carrier_message_id: &str, reference: &str) -> Result<(), DbError> {
+        db.execute(
+            &format!(
+                "UPDATE messages SET carrier_message_id = ?2, \
+                 status = CASE WHEN status IN ({funded}, {sending}) THEN {at_gateway} ELSE status END, \
+                 status_source = CASE WHEN status IN ({funded}, {sending}) THEN ?3 ELSE status_source END, \
+                 status_detail = CASE WHEN status IN ({funded}, {sending}) THEN 'matched by our reference in a receipt' ELSE status_detail END, \
+                 status_at = CASE WHEN status IN ({funded}, {sending}) THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE status_at END \
+                 WHERE id = ?1 AND carrier = ?3 AND carrier_message_id IS NULL AND submit_attempts > 0 \
+                 AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.carrier = ?3 AND o.carrier_message_id = ?2)",
+                funded = Status::Funded.code(),
+                sending = Status::Sending.code(),
+                at_gateway = Status::DeliveredToGateway.code(),
+            ),
+            &[text(reference), text(carrier_message_id), text(carrier)],
+        ).await
     }
 
     /// Applies kept receipts whose message has appeared since (oldest first, at most

@@ -1,0 +1,161 @@
+//! SQL of the delivery queue: the messages table itself, by `due_at` (migration 0016).
+//! A message is in the queue while it is Funded (103) or Sending (110) with no carrier id
+//! and a `due_at`; a delivery takes it by moving `due_at` on by its lease, so two
+//! deliveries never hold it at once, and one that crashed loses it when the lease ends.
+
+use super::{Store, StatusOutcome};
+use crate::db::{int, text, DbError, RowExt};
+use domain::status::Status;
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/// A message a delivery took to submit now (already moved to Sending, 110).
+#[derive(Debug, Clone)]
+pub struct DueMessage {
+    pub id: String,
+    pub account_id: String,
+    pub sender: String,
+    pub recipient: String,
+    pub body: String,
+    pub encoding: String,
+    pub segments: u32,
+    /// Submits before this one (resubmits carry the same reference).
+    pub attempts: u32,
+    /// Earlier submits whose outcome was unknown.
+    pub unknown_submits: u32,
+}
+
+/// The queue as the operator sees it: how many messages wait in each state, and since when.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct QueueState {
+    /// Funded and due: waiting for a delivery to take them.
+    pub waiting: i64,
+    pub oldest_waiting_seconds: Option<f64>,
+    /// Funded with a send time still ahead.
+    pub scheduled: i64,
+    /// Taken by a delivery whose lease has not run out.
+    pub submitting: i64,
+    /// Taken by a delivery whose lease ran out (it crashed): due again.
+    pub lease_expired: i64,
+    /// Submitted once or more without a known outcome, waiting to be resubmitted.
+    pub outcome_unknown: i64,
+    pub oldest_unknown_seconds: Option<f64>,
+}
+
+impl Store {
+    /// Takes up to `limit` due messages for `lease_seconds`, oldest due first, moving
+    /// them to Sending (110) in one statement. A message keeps the carrier of its first
+    /// submit (a resubmit must reach the carrier that may have it); one never submitted
+    /// goes to `carrier`.
+    pub async fn claim_due_messages(&self, carrier: &str, limit: i64, lease_seconds: i64) -> Result<Vec<DueMessage>, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "UPDATE messages SET status = {sending}, \
+                 status_source = CASE WHEN status = {sending} THEN status_source ELSE 'router' END, \
+                 status_at = CASE WHEN status = {sending} THEN status_at ELSE {NOW} END, \
+                 carrier = CASE WHEN submit_attempts = 0 THEN ?1 ELSE carrier END, \
+                 submit_attempts = submit_attempts + 1, \
+                 due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ?3 || ' seconds') \
+                 WHERE id IN (SELECT id FROM messages WHERE due_at IS NOT NULL AND due_at <= {NOW} \
+                              AND status IN ({funded}, {sending}) AND carrier_message_id IS NULL \
+                              AND (submit_attempts = 0 OR carrier = ?1) \
+                              ORDER BY due_at LIMIT ?2) \
+                 RETURNING id, account_id, sender, recipient, body, encoding, segments, submit_attempts, \
+                           submit_unknown_since IS NOT NULL AS was_unknown, \
+                           (SELECT COUNT(*) FROM message_events e WHERE e.message_id = messages.id AND e.source = 'submit-unknown') AS unknown_submits",
+                sending = Status::Sending.code(),
+                funded = Status::Funded.code(),
+            ),
+            &[text(carrier), int(limit), int(lease_seconds)],
+        ).await?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| DueMessage {
+                id: r.text_named("id"),
+                account_id: r.text_named("account_id"),
+                sender: r.text_named("sender"),
+                recipient: r.text_named("recipient"),
+                body: r.text_named("body"),
+                encoding: r.text_named("encoding"),
+                segments: r.int_named("segments") as u32,
+                attempts: (r.int_named("submit_attempts") - 1).max(0) as u32,
+                unknown_submits: r.int_named("unknown_submits") as u32,
+            })
+            .collect())
+    }
+
+    /// A submit of a message we hold ended with an unknown outcome: it stays Sending, is
+    /// due again after `resubmit_in_seconds`, and the history says so.
+    pub async fn submit_outcome_unknown(&self, message_id: &str, detail: &str, resubmit_in_seconds: i64) -> Result<(), DbError> {
+        self.db.transaction(async |db| {
+            let updated = db.query(
+                &format!(
+                    "UPDATE messages SET status_detail = ?2, submit_unknown_since = COALESCE(submit_unknown_since, {NOW}), \
+                     due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ?3 || ' seconds') \
+                     WHERE id = ?1 AND status = {sending} AND carrier_message_id IS NULL RETURNING id",
+                    sending = Status::Sending.code()
+                ),
+                &[text(message_id), text(detail), int(resubmit_in_seconds)],
+            ).await?;
+            if !updated.rows.is_empty() {
+                // Same status, so the trigger writes no event: this one counts the unknown submits.
+                db.execute(
+                    &format!("INSERT INTO message_events (message_id, status, at, source, detail) VALUES (?1, {sending}, {NOW}, 'submit-unknown', ?2)",
+                        sending = Status::Sending.code()),
+                    &[text(message_id), text(detail)],
+                ).await?;
+            }
+            Ok(())
+        }).await
+    }
+
+    /// Gives up on a message whose submits all had unknown outcomes: Unknown (599), not
+    /// refunded (the carrier may have it).
+    pub async fn give_up_unknown(&self, message_id: &str, detail: &str) -> Result<StatusOutcome, DbError> {
+        self.change_status(message_id, Status::Unknown, "router", Some(detail)).await
+    }
+
+    /// Hands a message back to the queue at once (a delivery that took it could not try it).
+    pub async fn release_message(&self, message_id: &str) -> Result<(), DbError> {
+        self.db.execute(
+            &format!("UPDATE messages SET due_at = {NOW}, submit_attempts = MAX(submit_attempts - 1, 0) WHERE id = ? AND due_at IS NOT NULL"),
+            &[text(message_id)],
+        ).await
+    }
+
+    /// Counts by state and the oldest ages, for the operator.
+    pub async fn queue_state(&self) -> Result<QueueState, DbError> {
+        let rows = self.db.query(
+            &format!(
+                "SELECT \
+                   COALESCE(SUM(status = {funded} AND due_at <= {NOW}), 0) AS waiting, \
+                   MAX(CASE WHEN status = {funded} AND due_at <= {NOW} THEN (julianday('now') - julianday(due_at)) * 86400 END) AS oldest_waiting, \
+                   COALESCE(SUM(status = {funded} AND due_at > {NOW}), 0) AS scheduled, \
+                   COALESCE(SUM(status = {sending} AND submit_unknown_since IS NULL AND due_at > {NOW}), 0) AS submitting, \
+                   COALESCE(SUM(status = {sending} AND submit_unknown_since IS NULL AND due_at <= {NOW}), 0) AS lease_expired, \
+                   COALESCE(SUM(status = {sending} AND submit_unknown_since IS NOT NULL), 0) AS outcome_unknown, \
+                   MAX(CASE WHEN submit_unknown_since IS NOT NULL THEN (julianday('now') - julianday(submit_unknown_since)) * 86400 END) AS oldest_unknown \
+                 FROM messages WHERE due_at IS NOT NULL",
+                funded = Status::Funded.code(),
+                sending = Status::Sending.code(),
+            ),
+            &[],
+        ).await?;
+        let Some(r) = rows.rows.first() else { return Ok(QueueState::default()) };
+        Ok(QueueState {
+            waiting: r.int_named("waiting"),
+            oldest_waiting_seconds: r.opt_real_named("oldest_waiting").map(round_ms),
+            scheduled: r.int_named("scheduled"),
+            submitting: r.int_named("submitting"),
+            lease_expired: r.int_named("lease_expired"),
+            outcome_unknown: r.int_named("outcome_unknown"),
+            oldest_unknown_seconds: r.opt_real_named("oldest_unknown").map(round_ms),
+        })
+    }
+}
+
+fn round_ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
