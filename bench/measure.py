@@ -115,7 +115,8 @@ def main():
         n = delivered(a.count_url)
         if n != last:
             last, last_change = n, time.time()
-    drain = time.time() - t_drain if a.count_url else 0.0
+    # Until the last message reached the carrier (not the quiet wait after it).
+    drain = max(0.0, last_change - t_drain) if a.count_url else 0.0
     pids = descendants([int(p) for p in a.pids.split()])
     cpu_s = (sum(cpu_ticks(p) for p in pids) - c0) / TICK
     result = {

@@ -25,7 +25,7 @@ RESULTS="$STATE/ours.jsonl"
 SPIN_PGID=""
 CARRIER_PID=""
 stop_spin() { [ -n "$SPIN_PGID" ] && kill -- -"$SPIN_PGID" 2>/dev/null; SPIN_PGID=""; sleep 1; }
-cleanup() { stop_spin; [ -n "$CARRIER_PID" ] && kill "$CARRIER_PID" 2>/dev/null; rm -rf "$STATE"; }
+cleanup() { stop_spin; [ -n "${RUNNER_PID:-}" ] && kill "$RUNNER_PID" 2>/dev/null; [ -n "$CARRIER_PID" ] && kill "$CARRIER_PID" 2>/dev/null; rm -rf "$STATE"; }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
@@ -51,24 +51,35 @@ stop_spin
 echo "== the app (carrier: http, to the fake carrier)"
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
-SPIN_VARIABLE_ADMIN_TOKEN=bench SPIN_VARIABLE_CARRIER=http SPIN_VARIABLE_CARRIER_BASE_URL="$CARRIER_URL" \
-SPIN_VARIABLE_CARRIER_API_KEY=bench SPIN_VARIABLE_CARRIER_WEBHOOK_SECRET=bench \
-  setsid "$SPIN" up --listen "127.0.0.1:$PORT" --idle-instance-timeout 10s --state-dir "$STATE/app" > "$STATE/app.log" 2>&1 &
+# The http carrier with batches of 100 (the fake carrier speaks /messages/batch), and the
+# job runner called every second, as run.sh does (cron in production).
+SPIN_VARIABLE_ADMIN_TOKEN=bench SPIN_VARIABLE_JOBS_TOKEN=bench SPIN_VARIABLE_CARRIER=http SPIN_VARIABLE_CARRIER_BASE_URL="$CARRIER_URL" \
+SPIN_VARIABLE_CARRIER_API_KEY=bench SPIN_VARIABLE_CARRIER_WEBHOOK_SECRET=bench SPIN_VARIABLE_CARRIER_BATCH_SIZE=100 \
+  setsid "$SPIN" up --listen "127.0.0.1:$PORT" --idle-instance-timeout 10s --max-instance-reuse-count 10000 --state-dir "$STATE/app" > "$STATE/app.log" 2>&1 &
 SPIN_PGID=$!
 wait_for "$BASE/v1/health"
+( while sleep 1; do curl -fsS -o /dev/null -XPOST -H "Authorization: Bearer bench" "$BASE/v1/jobs/run" 2>/dev/null || true; done ) &
+RUNNER_PID=$!
 ACCOUNT=$(curl -fs -XPOST "$BASE/v1/admin/accounts" -H "Authorization: Bearer bench" -H "Content-Type: application/json" \
   -d '{"name":"Bench AB","currency":"SEK","initial_balance_minor":100000000000000}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 export BENCH_API_KEY=$(curl -fs -XPOST "$BASE/v1/admin/accounts/$ACCOUNT/keys" -H "Authorization: Bearer bench" \
   -H "Content-Type: application/json" -d '{"name":"bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-# A send the benchmark can trust: it reaches DeliveredToGateway (111) through the carrier.
-curl -fs -XPOST "$BASE/v1/messages" -H "Authorization: Bearer $BENCH_API_KEY" -H "Content-Type: application/json" \
-  -d '{"from":"ACME","to":"+46701234567","text":"warm-up"}' | grep -q '"code":111' \
+# A send the benchmark can trust: accepted (Funded, 103), then DeliveredToGateway (111)
+# through the carrier.
+WARM=$(curl -fs -XPOST "$BASE/v1/messages" -H "Authorization: Bearer $BENCH_API_KEY" -H "Content-Type: application/json" \
+  -d '{"from":"ACME","to":"+46701234567","text":"warm-up"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["messages"][0]["id"])')
+for _ in $(seq 100); do
+  curl -fs "$BASE/v1/messages/$WARM" -H "Authorization: Bearer $BENCH_API_KEY" | grep -q '"status":{"code":111' && break
+  sleep 0.1
+done
+curl -fs "$BASE/v1/messages/$WARM" -H "Authorization: Bearer $BENCH_API_KEY" | grep -q '"status":{"code":111' \
   || { echo "a warm-up send did not reach the carrier" >&2; exit 1; }
 measure --name "app GET /v1/health" --script bench/get.lua --url "$BASE/v1/health" --pids "$SPIN_PGID"
 measure --name "app single sends" --script bench/send.lua --url "$BASE/v1/messages" --pids "$SPIN_PGID" \
   --count-url "$CARRIER_URL/count"
 measure --name "app batch sends (1,000 each)" --script bench/batch.lua --url "$BASE/v1/messages" --pids "$SPIN_PGID" \
   --count-url "$CARRIER_URL/count" --per-request 1000
+kill "$RUNNER_PID" 2>/dev/null || true
 stop_spin
 
 PEER_RESULTS=""

@@ -27,7 +27,7 @@ use platform::carrier::CarrierConfig;
 use platform::http::{authenticate, history_page, internal, json, parse_body, require_token, Reply, Req, Routes};
 use platform::ids::{now_seconds, random_bytes};
 use platform::outbound::{post_all, FailureKind, Post};
-use platform::delivery::{deliver_due, DeliveryReport};
+use platform::delivery::{deliver_due, Deliverer, DeliveryReport};
 use platform::store::{
     AttemptResult, CallbackEvent, ClaimedCallback, InboundSettingsPatch, ProfileUpdate, ProfileUpdateError, Store, Subject,
 };
@@ -101,7 +101,7 @@ async fn run_jobs(req: Req) -> Reply {
     // Due messages — scheduled ones whose time has come, ones no delivery after a send
     // got to, ones whose delivery died (lease over), resubmits of unknown outcomes.
     let carrier = CarrierConfig::from_variables().await;
-    report.delivery = deliver_due(&store, &carrier, DELIVERY_BUDGET).await?;
+    report.delivery = deliver_due(&store, &carrier, Deliverer::JobRunner, DELIVERY_BUDGET).await?;
 
     // Receipts that arrived before their message's submit answer.
     report.receipts_applied = store.apply_pending_receipts(RECEIPT_BATCH).await?;

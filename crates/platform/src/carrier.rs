@@ -1,8 +1,11 @@
 //! Carriers we hand messages to.
 //!
-//! `http`: our JSON carrier protocol over outbound HTTP (see README "Carrier protocol"):
+//! `http`: our JSON carrier protocol over outbound HTTP (README "Submitting"):
 //!   POST {carrier_base_url}/messages, `Authorization: Bearer {carrier_api_key}`,
-//!   body `{"reference","from","to","text","encoding","segments"}` → 2xx `{"message_id": "…"}`.
+//!   body `{"reference","from","to","text","encoding","segments"}` → 2xx `{"message_id": "…"}`;
+//!   with `carrier_batch_size` > 1, POST {carrier_base_url}/messages/batch with
+//!   `{"messages": [those objects]}` → 2xx `{"messages": [{"reference","message_id"} or
+//!   {"reference","error"}]}`, one entry per message.
 //! `vonage`, `sinch`: those carriers' own APIs (see `providers`); their receipts come
 //!   back through the adapters of the same name in `domain::receipt`.
 //! `sandbox`: never leaves the process; accepts every message and reports it delivered,
@@ -17,6 +20,8 @@ pub const SANDBOX: &str = "sandbox";
 pub const HTTP: &str = "http";
 pub const VONAGE: &str = "vonage";
 pub const SINCH: &str = "sinch";
+/// The most messages one `/messages/batch` request carries.
+pub const MAX_BATCH: u64 = 500;
 
 mod providers;
 
@@ -26,8 +31,10 @@ pub struct CarrierConfig {
     pub base_url: String,
     pub api_key: String,
     pub timeout: Duration,
-    /// Submits of one batch in flight at once.
+    /// Submit requests in flight at once.
     pub concurrency: usize,
+    /// Messages per submit request (`http` only: `/messages/batch` when above 1).
+    pub batch_size: usize,
 }
 
 impl CarrierConfig {
@@ -35,15 +42,22 @@ impl CarrierConfig {
     pub async fn from_variables() -> Self {
         let name = config::get_or("carrier", SANDBOX).await;
         if ![HTTP, VONAGE, SINCH].contains(&name.as_str()) {
-            return Self { name, base_url: String::new(), api_key: String::new(), timeout: Duration::ZERO, concurrency: 1 };
+            return Self { name, base_url: String::new(), api_key: String::new(), timeout: Duration::ZERO, concurrency: 1, batch_size: 1 };
         }
+        let batch_size = if name == HTTP { config::get_u64("carrier_batch_size", 1).await.clamp(1, MAX_BATCH) as usize } else { 1 };
         Self {
             name,
             base_url: config::get_or("carrier_base_url", "").await,
             api_key: config::get_or("carrier_api_key", "").await,
             timeout: Duration::from_millis(config::get_u64("carrier_timeout_ms", 5_000).await),
             concurrency: config::get_u64("carrier_concurrency", 4).await.clamp(1, 64) as usize,
+            batch_size,
         }
+    }
+
+    /// Messages one round of delivery takes: a request's worth for each in flight.
+    pub fn round_size(&self) -> usize {
+        self.concurrency * self.batch_size
     }
 
     pub fn is_sandbox(&self) -> bool {
@@ -89,25 +103,82 @@ pub async fn submit_all(config: &CarrierConfig, submissions: &[Submission<'_>]) 
         let detail = format!("carrier '{}' is not configured", config.name);
         return submissions.iter().map(|_| SubmitResult::Failed { detail: detail.clone() }).collect();
     }
+    if config.batch_size > 1 {
+        return submit_batches(config, submissions).await;
+    }
     let url = format!("{}/messages", config.base_url.trim_end_matches('/'));
     let posts: Vec<Post> = submissions
         .iter()
         .map(|s| Post {
             url: &url,
             headers: vec![("authorization".to_owned(), format!("Bearer {}", config.api_key))],
-            body: serde_json::json!({
-                "reference": s.reference,
-                "from": s.from,
-                "to": s.to,
-                "text": s.text,
-                "encoding": s.encoding,
-                "segments": s.segments,
-            })
-            .to_string(),
+            body: http_message(s).to_string(),
             timeout: config.timeout,
         })
         .collect();
     post_all(&posts, config.concurrency).await.into_iter().map(|outcome| submit_result(outcome.result)).collect()
+}
+
+/// A message as our `http` protocol submits it.
+fn http_message(s: &Submission) -> serde_json::Value {
+    serde_json::json!({
+        "reference": s.reference,
+        "from": s.from,
+        "to": s.to,
+        "text": s.text,
+        "encoding": s.encoding,
+        "segments": s.segments,
+    })
+}
+
+/// `http` with batches: `carrier_batch_size` messages per `POST /messages/batch`,
+/// `carrier_concurrency` requests in flight; each message's result from its entry (by
+/// our reference), or the whole request's when it got no usable answer.
+async fn submit_batches(config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
+    let url = format!("{}/messages/batch", config.base_url.trim_end_matches('/'));
+    let batches: Vec<&[Submission]> = submissions.chunks(config.batch_size).collect();
+    let posts: Vec<Post> = batches
+        .iter()
+        .map(|batch| Post {
+            url: &url,
+            headers: vec![("authorization".to_owned(), format!("Bearer {}", config.api_key))],
+            body: serde_json::json!({"messages": batch.iter().map(http_message).collect::<Vec<_>>()}).to_string(),
+            timeout: config.timeout,
+        })
+        .collect();
+    let outcomes = post_all(&posts, config.concurrency).await;
+    batches.iter().zip(outcomes).flat_map(|(batch, outcome)| batch_results(batch, outcome.result)).collect()
+}
+
+/// The result of each message of a batch, in the batch's order.
+fn batch_results(batch: &[Submission], result: Result<Answer, OutboundError>) -> Vec<SubmitResult> {
+    let answer = match successful_answer(result) {
+        Ok(answer) => answer,
+        Err(whole) => return batch.iter().map(|_| whole.clone()).collect(),
+    };
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        reference: String,
+        message_id: Option<String>,
+        error: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Answered {
+        messages: Vec<Entry>,
+    }
+    let entries: std::collections::HashMap<String, Entry> = match serde_json::from_slice::<Answered>(&answer.body) {
+        Ok(answered) => answered.messages.into_iter().map(|e| (e.reference.clone(), e)).collect(),
+        Err(_) => Default::default(),
+    };
+    batch
+        .iter()
+        .map(|s| match entries.get(s.reference) {
+            Some(Entry { message_id: Some(id), .. }) if !id.trim().is_empty() => SubmitResult::Accepted { carrier_message_id: id.clone() },
+            Some(Entry { error: Some(error), .. }) => SubmitResult::Failed { detail: format!("carrier refused the message: {error}") },
+            // It said yes to the request and nothing about this message: it may have it.
+            _ => SubmitResult::Unknown { detail: "carrier's batch answer has no entry for the message".into() },
+        })
+        .collect()
 }
 
 /// A 2xx answer, or what a transport failure or another status means (`domain::submit`).
@@ -143,5 +214,35 @@ fn submit_result(result: Result<Answer, OutboundError>) -> SubmitResult {
         Ok(a) if !a.message_id.trim().is_empty() => SubmitResult::Accepted { carrier_message_id: a.message_id },
         // It said yes and gave no id: it may well have the message (domain::submit).
         _ => SubmitResult::Unknown { detail: "carrier answered without a message_id".into() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn submission(reference: &str) -> Submission<'_> {
+        Submission { reference, from: "ACME", to: "+46701234567", text: "hi", encoding: "GSM-7", segments: 1 }
+    }
+
+    #[test]
+    fn a_batch_answer_is_read_per_message_by_reference() {
+        let batch = [submission("m1"), submission("m2"), submission("m3")];
+        let body = r#"{"messages":[{"reference":"m2","error":"bad number"},{"reference":"m1","message_id":"C1"}]}"#;
+        let results = batch_results(&batch, Ok(Answer { status: 200, body: body.as_bytes().to_vec() }));
+        assert_eq!(results[0], SubmitResult::Accepted { carrier_message_id: "C1".into() });
+        assert!(matches!(&results[1], SubmitResult::Failed { detail } if detail.contains("bad number")));
+        assert!(matches!(results[2], SubmitResult::Unknown { .. }), "no entry: it may have it");
+    }
+
+    #[test]
+    fn a_batch_without_an_answer_shares_the_request_verdict() {
+        let batch = [submission("m1"), submission("m2")];
+        let refused = batch_results(&batch, Err(OutboundError::not_sent("ConnectionRefused")));
+        assert!(refused.iter().all(|r| matches!(r, SubmitResult::Failed { .. })));
+        let timed_out = OutboundError { kind: FailureKind::TimedOut, detail: "HttpResponseTimeout".into() };
+        assert!(batch_results(&batch, Err(timed_out)).iter().all(|r| matches!(r, SubmitResult::Unknown { .. })));
+        let bad_gateway = batch_results(&batch, Ok(Answer { status: 502, body: vec![] }));
+        assert!(bad_gateway.iter().all(|r| matches!(r, SubmitResult::Unknown { .. })));
     }
 }

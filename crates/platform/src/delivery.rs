@@ -18,10 +18,8 @@ use domain::submit::{after_unknown, lease_for, AfterUnknown};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Messages taken per round, per submit in flight. Small rounds keep leases short: a
-/// delivery cut off (Spin dropped its instance, a crash) holds at most one round, for at
-/// most one lease (`domain::submit::lease_for`).
-const ROUND_PER_SUBMIT_IN_FLIGHT: usize = 8;
+/// How long a delivery waits after a small round before the next.
+const GATHER: Duration = Duration::from_millis(50);
 
 /// What deliveries did.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
@@ -51,25 +49,49 @@ impl DeliveryReport {
     }
 }
 
+/// Who delivers, and so which due messages it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deliverer {
+    /// The instance that took a send, after answering: everything due.
+    AfterSend,
+    /// The job runner: scheduled messages whose time has come, and others once due a while
+    /// ([`LEFT_OVER`]) — what no delivery after a send got to, or whose delivery died — so
+    /// it does not compete with those for the database's write lock over fresh messages.
+    JobRunner,
+}
+
+/// How long a message waits due before the job runner takes it.
+pub const LEFT_OVER: Duration = Duration::from_secs(5);
+
 /// Rounds of delivery until nothing is due or `budget` has passed.
-pub async fn deliver_due(store: &Store, carrier: &CarrierConfig, budget: Duration) -> Result<DeliveryReport, DbError> {
+pub async fn deliver_due(store: &Store, carrier: &CarrierConfig, who: Deliverer, budget: Duration) -> Result<DeliveryReport, DbError> {
     let started = Instant::now();
     let mut report = DeliveryReport::default();
     while started.elapsed() < budget {
-        let round = deliver_round(store, carrier).await?;
+        let round = deliver_round(store, carrier, who).await?;
         report.add(round);
         if round.taken == 0 {
             break;
+        }
+        // A small round (single sends trickling in): let a few more arrive, so each
+        // round's claim, request and commit serve several messages, not one. (Not where
+        // delivery runs before the answer: that would hold the answer up.)
+        if round.taken < carrier.round_size() / 4 && crate::host::WORK_AFTER_RESPONSE {
+            crate::host::sleep(GATHER).await;
         }
     }
     Ok(report)
 }
 
 /// One round: takes what is due (up to a round's size), submits it, records the answers.
-pub async fn deliver_round(store: &Store, carrier: &CarrierConfig) -> Result<DeliveryReport, DbError> {
-    let size = carrier.concurrency * ROUND_PER_SUBMIT_IN_FLIGHT;
-    let lease = lease_for(size, carrier.concurrency, carrier.timeout);
-    let mut due = store.claim_due_messages(&carrier.name, size as i64, lease.as_secs() as i64).await?;
+pub async fn deliver_round(store: &Store, carrier: &CarrierConfig, who: Deliverer) -> Result<DeliveryReport, DbError> {
+    // One request's worth per submit in flight: every submit of a round is in flight at
+    // once, so a lease of one timeout (and a margin) covers the round, and a delivery cut
+    // off (Spin dropped its instance, a crash) holds no more than that.
+    let size = carrier.round_size();
+    let lease = lease_for(carrier.concurrency, carrier.concurrency, carrier.timeout);
+    let due_for = if who == Deliverer::JobRunner { LEFT_OVER } else { Duration::ZERO };
+    let mut due = store.claim_due_messages(&carrier.name, size as i64, lease.as_secs() as i64, due_for.as_secs() as i64).await?;
     let mut report = DeliveryReport { taken: due.len(), ..DeliveryReport::default() };
     if due.is_empty() {
         return Ok(report);
@@ -92,22 +114,39 @@ pub async fn deliver_round(store: &Store, carrier: &CarrierConfig) -> Result<Del
         })
         .collect();
     let results = submit_all(carrier, &submissions).await;
-    for (message, result) in due.iter().zip(results) {
-        record(store, carrier, message, result, &mut report).await?;
-    }
+    // The round's answers in one transaction (one commit, not one per message), the
+    // accepted ones with one id each in one statement.
+    store
+        .transaction(async || {
+            let mut accepted = Vec::new();
+            for (message, result) in due.iter().zip(results) {
+                match result {
+                    SubmitResult::Accepted { carrier_message_id } => {
+                        accepted.push((message.id.clone(), canonical_submit_id(&carrier.name, &carrier_message_id)));
+                    }
+                    other => record(store, carrier, message, other, &mut report).await?,
+                }
+            }
+            store.mark_many_submitted(&accepted, &carrier.name).await?;
+            report.accepted += accepted.len();
+            if carrier.is_sandbox() {
+                for (id, carrier_message_id) in &accepted {
+                    sandbox_receipt(store, id, carrier_message_id).await?;
+                }
+            }
+            Ok::<(), DbError>(())
+        })
+        .await?;
     Ok(report)
 }
 
-/// Records one submit's answer.
+/// Records one submit's answer (accepted ones with one id are recorded together, above).
 async fn record(store: &Store, carrier: &CarrierConfig, message: &DueMessage, result: SubmitResult, report: &mut DeliveryReport) -> Result<(), DbError> {
     let id = message.id.as_str();
     match result {
         SubmitResult::Accepted { carrier_message_id } => {
             let carrier_message_id = canonical_submit_id(&carrier.name, &carrier_message_id);
             store.mark_submitted(id, &carrier_message_id, &carrier.name).await?;
-            if carrier.is_sandbox() {
-                sandbox_receipt(store, id, &carrier_message_id).await?;
-            }
             report.accepted += 1;
         }
         SubmitResult::AcceptedInParts { part_ids } => {
@@ -171,7 +210,7 @@ pub async fn deliver_soon() {
         while MORE.swap(false, Ordering::SeqCst) {
             let Ok(store) = Store::open().await else { break };
             let carrier = CarrierConfig::from_variables().await;
-            if let Err(e) = deliver_due(&store, &carrier, Duration::from_secs(60)).await {
+            if let Err(e) = deliver_due(&store, &carrier, Deliverer::AfterSend, Duration::from_secs(60)).await {
                 eprintln!("delivery after a send: {e}");
                 break;
             }

@@ -389,6 +389,37 @@ impl FakeCarrier {
                         continue;
                     }
                     let (authorization, parsed) = read_submit(&mut request);
+                    let take = |reference: &str| {
+                        taken
+                            .lock()
+                            .unwrap()
+                            .entry(reference.to_owned())
+                            .or_insert_with(|| format!("FC-{:08X}", counter.fetch_add(1, Ordering::Relaxed)))
+                            .clone()
+                    };
+                    // Our batch protocol: one entry per message, by reference.
+                    if request.url() == "/messages/batch" {
+                        let messages = parsed["messages"].as_array().cloned().unwrap_or_default();
+                        if messages.iter().any(|m| m["to"].as_str().unwrap_or("").ends_with("0408")) {
+                            thread::sleep(Duration::from_secs(3));
+                        }
+                        let mut entries = Vec::with_capacity(messages.len());
+                        for message in messages {
+                            let reference = message["reference"].as_str().unwrap_or("").to_owned();
+                            let (entry, id) = if message["to"].as_str().unwrap_or("").ends_with("0500") {
+                                (json!({"reference": reference, "error": "unroutable number"}), String::new())
+                            } else {
+                                let id = take(&reference);
+                                (json!({"reference": reference, "message_id": id}), id)
+                            };
+                            entries.push(entry);
+                            received.lock().unwrap().push(Received { authorization: authorization.clone(), body: message, carrier_message_id: id });
+                        }
+                        let response = tiny_http::Response::from_string(json!({"messages": entries}).to_string())
+                            .with_header("Content-Type: application/json".parse::<tiny_http::Header>().unwrap());
+                        let _ = request.respond(response);
+                        continue;
+                    }
                     let to = parsed["to"].as_str().unwrap_or("").to_owned();
                     let (status, reply, id) = if request.url() != "/messages" {
                         (404, json!({"error": "no such path"}), String::new())
@@ -398,13 +429,7 @@ impl FakeCarrier {
                         if to.ends_with("0408") {
                             thread::sleep(Duration::from_secs(3));
                         }
-                        let reference = parsed["reference"].as_str().unwrap_or("").to_owned();
-                        let id = taken
-                            .lock()
-                            .unwrap()
-                            .entry(reference)
-                            .or_insert_with(|| format!("FC-{:08X}", counter.fetch_add(1, Ordering::Relaxed)))
-                            .clone();
+                        let id = take(parsed["reference"].as_str().unwrap_or(""));
                         (200, json!({"message_id": id}), id)
                     };
                     received.lock().unwrap().push(Received { authorization, body: parsed, carrier_message_id: id });

@@ -466,3 +466,34 @@ fn the_message_log_lists_filters_and_pages_the_accounts_own_messages() {
         assert_eq!((reply.status, reply.json["error"]["name"].as_str()), (400, Some("MalformedRequest")), "{bad}");
     }
 }
+
+#[test]
+fn with_carrier_batches_messages_go_many_to_a_request_and_each_gets_its_own_answer() {
+    env();
+    let carrier = &FakeCarrier::start(4);
+    let app = &SpinApp::start(&[
+        ("carrier", "http".into()),
+        ("carrier_base_url", carrier.base.clone()),
+        ("carrier_api_key", CARRIER_KEY.into()),
+        ("carrier_webhook_secret", WEBHOOK_SECRET.into()),
+        ("carrier_batch_size", "50".into()),
+    ]);
+    let (account, key) = app.account("SEK", 1_000_000, 0);
+    // 299 numbers ending in 1, and one the carrier refuses (…0500).
+    let mut to: Vec<String> = (0..299).map(|i| format!("+4673{:07}", 2_000_000 + i * 10 + 1)).collect();
+    to.push("+46731230500".into());
+    let sent = app.send(&key, json!({"from": "ACME", "to": to, "text": "Batch!"}));
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    let refused = sent.json["messages"][299]["id"].as_str().unwrap().to_owned();
+    let got = app.settled(&key, &refused);
+    assert_eq!(got["status"]["code"], 511, "refused in its entry: {got}");
+    app.drain_queue();
+    let at_carrier: i64 = app
+        .sql()
+        .query_row("SELECT COUNT(*) FROM messages WHERE account_id = ? AND status = 111 AND carrier_message_id IS NOT NULL", [&account], |r| r.get(0))
+        .unwrap();
+    assert_eq!(at_carrier, 299);
+    assert_eq!(carrier.taken.lock().unwrap().len(), 299);
+    assert_eq!(app.account_balance(&account), 1_000_000 - 299 * 35, "the refused one refunded");
+    app.assert_ledger_balanced();
+}

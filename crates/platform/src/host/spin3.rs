@@ -130,6 +130,9 @@ pub async fn send_all(requests: &[OutboundRequest], concurrency: usize) -> Vec<O
         .collect()
 }
 
+/// Spin 3 has no work after the response (see [`after_response`]).
+pub const WORK_AFTER_RESPONSE: bool = false;
+
 /// Spin 3 has no work after the response: `work` runs now, before it.
 pub async fn after_response(work: impl std::future::Future<Output = ()> + 'static) {
     work.await

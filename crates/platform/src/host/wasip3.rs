@@ -98,6 +98,9 @@ async fn send_timed(request: &OutboundRequest) -> OutboundOutcome {
     OutboundOutcome { result, elapsed: started.elapsed() }
 }
 
+/// Work can go on after the response (see [`after_response`]).
+pub const WORK_AFTER_RESPONSE: bool = true;
+
 /// Runs `work` after the response has gone, in this instance (the request's task lives
 /// until it ends). Best-effort: an instance Spin drops stops it mid-way.
 pub async fn after_response(work: impl std::future::Future<Output = ()> + 'static) {

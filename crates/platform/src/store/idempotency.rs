@@ -43,6 +43,11 @@ pub enum Created<T> {
 }
 
 impl Store {
+    /// Runs `work` — store calls — in one transaction: they all commit or none do.
+    pub async fn transaction<T, E: From<DbError>>(&self, work: impl AsyncFnOnce() -> Result<T, E>) -> Result<T, E> {
+        self.db.transaction(async |_| work().await).await
+    }
+
     /// What the key has kept for this request in the account.
     pub async fn kept_answer(&self, account_id: &str, request: &IdempotentRequest) -> Result<Kept, DbError> {
         self.kept_answer_in(&self.db, account_id, request).await

@@ -482,46 +482,25 @@ impl Store {
     /// written when the debit would pass the credit limit. A message is paid with SMS
     /// credits instead when the account has enough for all its segments (migration 0013).
     pub async fn create_send(&self, send: &NewSend<'_>) -> Result<SendPaid, StoreError> {
+        // One statement (up to a chunk) is all or nothing by itself: no transaction to pay
+        // for, unless the send is bigger or part of one (an Idempotency-Key's).
+        if send.message_ids.len() <= INSERT_CHUNK {
+            let inserted = self.insert_messages(&self.db, send, 0, send.message_ids).await;
+            return match inserted {
+                Ok(()) => self.paid_after_send_in(&self.db, send.account_id, send.batch_id).await,
+                Err(e) if e.0.contains("InsufficientFunds") => {
+                    let (balance, credit_limit) = self.balance_and_limit(send.account_id).await?;
+                    Err(StoreError::InsufficientFunds { balance, credit_limit, needed: send.quote.total.minor() })
+                }
+                Err(e) => Err(StoreError::Db(e)),
+            };
+        }
         self.db.transaction(async |db| {
             // Before the send, for the refusal's figures.
             let (balance, credit_limit) = self.balance_and_limit(send.account_id).await?;
             // Chunks of 1,000 rows × 18 parameters stay under SQLite's 32,766 bound parameters.
             for (chunk, ids) in send.message_ids.chunks(INSERT_CHUNK).enumerate() {
-                let offset = chunk * INSERT_CHUNK;
-                let mut sql = String::from(
-                    "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-                     encoding, segments, price_minor, currency, carrier, status, status_callback, send_at, expires_at, \
-                     status_source, due_at) VALUES ",
-                );
-                let mut params = Vec::with_capacity(ids.len() * 18);
-                for (i, (priced, id)) in send.quote.messages[offset..offset + ids.len()].iter().zip(ids).enumerate() {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    // Due at once, or at its send time.
-                    sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
-                    params.extend([
-                        text(id.as_str()),
-                        text(send.account_id),
-                        text(send.batch_id),
-                        opt_text(send.client_reference),
-                        text(send.sender),
-                        text(priced.recipient.e164()),
-                        text(priced.recipient.country().as_str()),
-                        text(send.bodies[offset + i].as_str()),
-                        text(send.text.encoding().as_str()),
-                        int(send.text.segments() as i64),
-                        int(priced.price.minor()),
-                        text(priced.price.currency().code()),
-                        text(send.carrier),
-                        int(Status::Funded.code() as i64),
-                        opt_text(send.status_callback),
-                        opt_text(send.send_at),
-                        text(send.expires_at),
-                        opt_text(send.send_at),
-                    ]);
-                }
-                db.execute(&sql, &params).await.map_err(|e| match e {
+                self.insert_messages(db, send, chunk * INSERT_CHUNK, ids).await.map_err(|e| match e {
                     // Raised by the message_is_paid_for trigger.
                     e if e.0.contains("InsufficientFunds") => {
                         StoreError::InsufficientFunds { balance, credit_limit, needed: send.quote.total.minor() }
@@ -531,6 +510,44 @@ impl Store {
             }
             self.paid_after_send_in(db, send.account_id, send.batch_id).await
         }).await
+    }
+
+    /// One INSERT of the send's messages `ids`, which start at `offset` in its quote.
+    async fn insert_messages(&self, db: &Db, send: &NewSend<'_>, offset: usize, ids: &[String]) -> Result<(), DbError> {
+        let mut sql = String::from(
+            "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
+             encoding, segments, price_minor, currency, carrier, status, status_callback, send_at, expires_at, \
+             status_source, due_at) VALUES ",
+        );
+        let mut params = Vec::with_capacity(ids.len() * 18);
+        for (i, (priced, id)) in send.quote.messages[offset..offset + ids.len()].iter().zip(ids).enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            // Due at once, or at its send time.
+            sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+            params.extend([
+                text(id.as_str()),
+                text(send.account_id),
+                text(send.batch_id),
+                opt_text(send.client_reference),
+                text(send.sender),
+                text(priced.recipient.e164()),
+                text(priced.recipient.country().as_str()),
+                text(send.bodies[offset + i].as_str()),
+                text(send.text.encoding().as_str()),
+                int(send.text.segments() as i64),
+                int(priced.price.minor()),
+                text(priced.price.currency().code()),
+                text(send.carrier),
+                int(Status::Funded.code() as i64),
+                opt_text(send.status_callback),
+                opt_text(send.send_at),
+                text(send.expires_at),
+                opt_text(send.send_at),
+            ]);
+        }
+        db.execute(&sql, &params).await
     }
 
     async fn balance_and_limit(&self, account_id: &str) -> Result<(i64, i64), StoreError> {
@@ -548,6 +565,35 @@ impl Store {
     /// round. A status already moved on is left as it is.
     pub async fn mark_submitted(&self, message_id: &str, carrier_message_id: &str, source: &str) -> Result<SubmitRecorded, DbError> {
         self.mark_submitted_in_parts(message_id, &[carrier_message_id.to_owned()], source).await
+    }
+
+    /// [`Store::mark_submitted`] for many messages at once (one id each), as one statement:
+    /// `(message id, carrier id)` pairs. Messages that had receipts kept for them get
+    /// those applied after, one by one (rare: a receipt faster than the submit answer).
+    pub async fn mark_many_submitted(&self, submitted: &[(String, String)], source: &str) -> Result<(), DbError> {
+        if submitted.is_empty() {
+            return Ok(());
+        }
+        let pairs = serde_json::to_string(&submitted).map_err(|e| DbError(e.to_string()))?;
+        self.db.transaction(async |db| {
+            let updated = db.query(
+                "UPDATE messages SET carrier_message_id = j.value ->> 1, \
+                 status = CASE WHEN messages.status = ?2 THEN ?3 ELSE messages.status END, \
+                 status_source = CASE WHEN messages.status = ?2 THEN ?4 ELSE messages.status_source END, \
+                 status_detail = CASE WHEN messages.status = ?2 THEN NULL ELSE messages.status_detail END, \
+                 status_at = CASE WHEN messages.status = ?2 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE messages.status_at END \
+                 FROM json_each(?1) AS j WHERE messages.id = j.value ->> 0 \
+                 RETURNING messages.id AS id, messages.carrier AS carrier, messages.carrier_message_id AS carrier_message_id, \
+                 EXISTS (SELECT 1 FROM receipts r WHERE r.outcome = 'unmatched' AND r.carrier = messages.carrier \
+                         AND r.carrier_message_id = messages.carrier_message_id) AS kept",
+                &[text(pairs), int(Status::Sending.code() as i64), int(Status::DeliveredToGateway.code() as i64), text(source)],
+            ).await?;
+            for row in updated.rows.iter().filter(|r| r.int_named("kept") != 0) {
+                let ids = [row.text_named("carrier_message_id")];
+                self.apply_kept_for_in(db, &row.text_named("id"), &row.text_named("carrier"), &ids).await?;
+            }
+            Ok(())
+        }).await
     }
 
     /// As [`Store::mark_submitted`], for a carrier that gave each part of a multipart

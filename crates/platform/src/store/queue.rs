@@ -43,11 +43,13 @@ pub struct QueueState {
 }
 
 impl Store {
-    /// Takes up to `limit` due messages for `lease_seconds`, oldest due first, moving
+    /// Takes up to `limit` due messages — of those sent now, only ones due for at least
+    /// `due_for_seconds`; scheduled ones as soon as due — for `lease_seconds`, oldest due
+    /// first, moving
     /// them to Sending (110) in one statement. A message keeps the carrier of its first
     /// submit (a resubmit must reach the carrier that may have it); one never submitted
     /// goes to `carrier`.
-    pub async fn claim_due_messages(&self, carrier: &str, limit: i64, lease_seconds: i64) -> Result<Vec<DueMessage>, DbError> {
+    pub async fn claim_due_messages(&self, carrier: &str, limit: i64, lease_seconds: i64, due_for_seconds: i64) -> Result<Vec<DueMessage>, DbError> {
         let rows = self.db.query(
             &format!(
                 "UPDATE messages SET status = {sending}, \
@@ -57,6 +59,7 @@ impl Store {
                  submit_attempts = submit_attempts + 1, \
                  due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ?3 || ' seconds') \
                  WHERE id IN (SELECT id FROM messages WHERE due_at IS NOT NULL AND due_at <= {NOW} \
+                              AND (send_at IS NOT NULL OR due_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || ?4 || ' seconds')) \
                               AND status IN ({funded}, {sending}) AND carrier_message_id IS NULL \
                               AND (submit_attempts = 0 OR carrier = ?1) \
                               ORDER BY due_at LIMIT ?2) \
@@ -66,7 +69,7 @@ impl Store {
                 sending = Status::Sending.code(),
                 funded = Status::Funded.code(),
             ),
-            &[text(carrier), int(limit), int(lease_seconds)],
+            &[text(carrier), int(limit), int(lease_seconds), int(due_for_seconds)],
         ).await?;
         Ok(rows
             .rows
