@@ -55,7 +55,7 @@ BASE="http://127.0.0.1:$PORT"
 # job runner called every second, as run.sh does (cron in production).
 SPIN_VARIABLE_ADMIN_TOKEN=bench SPIN_VARIABLE_JOBS_TOKEN=bench SPIN_VARIABLE_CARRIER=http SPIN_VARIABLE_CARRIER_BASE_URL="$CARRIER_URL" \
 SPIN_VARIABLE_CARRIER_API_KEY=bench SPIN_VARIABLE_CARRIER_WEBHOOK_SECRET=bench SPIN_VARIABLE_CARRIER_BATCH_SIZE=100 \
-  setsid "$SPIN" up --listen "127.0.0.1:$PORT" --idle-instance-timeout 10s --max-instance-reuse-count 10000 --state-dir "$STATE/app" > "$STATE/app.log" 2>&1 &
+  setsid "$SPIN" up --listen "127.0.0.1:$PORT" --idle-instance-timeout 10s --max-instance-reuse-count 10000 ${BENCH_SPIN_ARGS:-} --state-dir "$STATE/app" > "$STATE/app.log" 2>&1 &
 SPIN_PGID=$!
 wait_for "$BASE/v1/health"
 ( while sleep 1; do curl -fsS -o /dev/null -XPOST -H "Authorization: Bearer bench" "$BASE/v1/jobs/run" 2>/dev/null || true; done ) &

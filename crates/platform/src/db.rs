@@ -19,11 +19,12 @@
 
 use crate::host::{HostError, Row, Rows, SqlConnection};
 pub use crate::host::Value;
-use futures::lock::{Mutex as AsyncMutex, MutexGuard};
+// FIFO: the requests of an instance take the writer in the order they asked for it.
+use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DbError(pub String);
 
 impl std::fmt::Display for DbError {
@@ -106,6 +107,11 @@ impl Db {
             }
         }
         Ok(Db { in_transaction: Mutex::new(None) })
+    }
+
+    /// Whether statements through this `Db` are part of a transaction now.
+    pub fn in_transaction(&self) -> bool {
+        self.transaction_connection().is_some()
     }
 
     fn transaction_connection(&self) -> Option<Arc<SqlConnection>> {

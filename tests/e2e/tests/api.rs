@@ -56,7 +56,7 @@ fn a_send_reaches_the_carrier_with_the_right_fields() {
     assert_eq!(message["status"]["code"], 103);
     let id = message["id"].as_str().unwrap();
     // No job runner here: the instance that took the send delivers it after answering.
-    let got = app.settled(&key, id);
+    let got = app.at_carrier(&key, id);
     assert_eq!(got["status"]["code"], 111, "{got}");
     let received = carrier.find(id).expect("the carrier got the message");
     assert_eq!(received.body["reference"], id, "the submit carries our reference");
@@ -75,7 +75,7 @@ fn send_one(app: &SpinApp, key: &str, to: &str) -> (String, String) {
     let sent = app.send(key, json!({"from": "ACME", "to": to, "text": "hello"}));
     assert_eq!(sent.status, 201, "{}", sent.text);
     let id = sent.json["messages"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.settled(key, &id)["status"]["code"], 111);
+    assert_eq!(app.at_carrier(key, &id)["status"]["code"], 111);
     let carrier_id = env().carrier.find(&id).unwrap().carrier_message_id;
     (id, carrier_id)
 }

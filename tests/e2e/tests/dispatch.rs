@@ -271,7 +271,7 @@ fn messages_without_a_final_status_expire_and_only_unsent_ones_are_refunded() {
     // Handed to the carrier, no receipt ever comes.
     let sent = app.send(&key, json!({"from": "ACME", "to": "+46701230007", "text": "Lost", "validity": 300}));
     let handed = sent.json["messages"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.settled(&key, &handed)["status"]["code"], 111, "{}", sent.text);
+    assert_eq!(app.at_carrier(&key, &handed)["status"]["code"], 111, "{}", sent.text);
     // Scheduled for tomorrow; its validity ends before it could leave.
     let later = app.send(&key, json!({"from": "ACME", "to": "+46701230008", "text": "Never", "send_at": rfc3339_in(86_400)}));
     let unsent = later.json["messages"][0]["id"].as_str().unwrap().to_owned();

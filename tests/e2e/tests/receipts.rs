@@ -48,7 +48,7 @@ fn send(env: &Env, key: &str, to: &str, text: &str) -> (String, Vec<String>) {
     let sent = env.app.send(key, json!({"from": "ACME", "to": to, "text": text}));
     assert_eq!(sent.status, 201, "{}", sent.text);
     let id = sent.json["messages"][0]["id"].as_str().unwrap().to_owned();
-    env.app.settled(key, &id);
+    env.app.at_carrier(key, &id);
     let ids = env.carrier.find(&id).expect("the carrier got the message").ids;
     (id, ids)
 }

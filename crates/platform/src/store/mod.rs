@@ -3,6 +3,7 @@
 
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use crate::ids::new_id;
+use group::PendingSend;
 use domain::access::{IpAllowlist, KeyAccess, Scopes};
 use domain::money::Currency;
 use domain::policy::refund_due_for;
@@ -21,6 +22,7 @@ mod inbound;
 mod packages;
 mod prices;
 mod queue;
+mod group;
 mod payments;
 mod receipts;
 mod reports;
@@ -149,6 +151,46 @@ pub enum ApiKeyUpdate {
     /// A revoked key stays as it was revoked.
     Revoked,
     NotFound,
+}
+
+/// The columns every INSERT of messages names; [`insert_rows`] gives the rows.
+const INSERT_MESSAGES: &str = "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
+     encoding, segments, price_minor, currency, carrier, status, status_callback, send_at, expires_at, \
+     status_source, due_at) VALUES ";
+
+/// The rows (`(?,…),(?,…)`) of a send's messages `ids`, which start at `offset` in its
+/// quote, and their parameters (18 a row).
+fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String]) -> (String, Vec<Value>) {
+    let mut rows = String::new();
+    let mut params = Vec::with_capacity(ids.len() * 18);
+    for (i, (priced, id)) in send.quote.messages[offset..offset + ids.len()].iter().zip(ids).enumerate() {
+        if i > 0 {
+            rows.push(',');
+        }
+        // Due at once, or at its send time.
+        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+        params.extend([
+            text(id.as_str()),
+            text(send.account_id),
+            text(send.batch_id),
+            opt_text(send.client_reference),
+            text(send.sender),
+            text(priced.recipient.e164()),
+            text(priced.recipient.country().as_str()),
+            text(send.bodies[offset + i].as_str()),
+            text(send.text.encoding().as_str()),
+            int(send.text.segments() as i64),
+            int(priced.price.minor()),
+            text(priced.price.currency().code()),
+            text(send.carrier),
+            int(Status::Funded.code() as i64),
+            opt_text(send.status_callback),
+            opt_text(send.send_at),
+            text(send.expires_at),
+            opt_text(send.send_at),
+        ]);
+    }
+    (rows, params)
 }
 
 /// Rows per INSERT of a send (see `create_send`).
@@ -484,16 +526,19 @@ impl Store {
     pub async fn create_send(&self, send: &NewSend<'_>) -> Result<SendPaid, StoreError> {
         // One statement (up to a chunk) is all or nothing by itself: no transaction to pay
         // for, unless the send is bigger or part of one (an Idempotency-Key's).
-        if send.message_ids.len() <= INSERT_CHUNK {
-            let inserted = self.insert_messages(&self.db, send, 0, send.message_ids).await;
-            return match inserted {
-                Ok(()) => self.paid_after_send_in(&self.db, send.account_id, send.batch_id).await,
-                Err(e) if e.0.contains("InsufficientFunds") => {
-                    let (balance, credit_limit) = self.balance_and_limit(send.account_id).await?;
-                    Err(StoreError::InsufficientFunds { balance, credit_limit, needed: send.quote.total.minor() })
-                }
-                Err(e) => Err(StoreError::Db(e)),
-            };
+        if send.message_ids.len() <= INSERT_CHUNK && !self.db.in_transaction() {
+            // Concurrent sends of the instance share one transaction (store::group).
+            let (rows, params) = insert_rows(send, 0, send.message_ids);
+            return self
+                .insert_in_group(PendingSend {
+                    rows,
+                    row_count: send.message_ids.len(),
+                    params,
+                    account_id: send.account_id.to_owned(),
+                    batch_id: send.batch_id.to_owned(),
+                    needed: send.quote.total.minor(),
+                })
+                .await;
         }
         self.db.transaction(async |db| {
             // Before the send, for the refusal's figures.
@@ -514,40 +559,8 @@ impl Store {
 
     /// One INSERT of the send's messages `ids`, which start at `offset` in its quote.
     async fn insert_messages(&self, db: &Db, send: &NewSend<'_>, offset: usize, ids: &[String]) -> Result<(), DbError> {
-        let mut sql = String::from(
-            "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-             encoding, segments, price_minor, currency, carrier, status, status_callback, send_at, expires_at, \
-             status_source, due_at) VALUES ",
-        );
-        let mut params = Vec::with_capacity(ids.len() * 18);
-        for (i, (priced, id)) in send.quote.messages[offset..offset + ids.len()].iter().zip(ids).enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            // Due at once, or at its send time.
-            sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
-            params.extend([
-                text(id.as_str()),
-                text(send.account_id),
-                text(send.batch_id),
-                opt_text(send.client_reference),
-                text(send.sender),
-                text(priced.recipient.e164()),
-                text(priced.recipient.country().as_str()),
-                text(send.bodies[offset + i].as_str()),
-                text(send.text.encoding().as_str()),
-                int(send.text.segments() as i64),
-                int(priced.price.minor()),
-                text(priced.price.currency().code()),
-                text(send.carrier),
-                int(Status::Funded.code() as i64),
-                opt_text(send.status_callback),
-                opt_text(send.send_at),
-                text(send.expires_at),
-                opt_text(send.send_at),
-            ]);
-        }
-        db.execute(&sql, &params).await
+        let (rows, params) = insert_rows(send, offset, ids);
+        db.execute(&format!("{INSERT_MESSAGES}{rows}"), &params).await
     }
 
     async fn balance_and_limit(&self, account_id: &str) -> Result<(i64, i64), StoreError> {
