@@ -120,11 +120,8 @@ pub async fn deliver_round(store: &Store, carrier: &CarrierConfig, who: Delivere
         .transaction(async || {
             let mut accepted = Vec::new();
             for (message, result) in due.iter().zip(results) {
-                match result {
-                    SubmitResult::Accepted { carrier_message_id } => {
-                        accepted.push((message.id.clone(), canonical_submit_id(&carrier.name, &carrier_message_id)));
-                    }
-                    other => record(store, carrier, message, other, &mut report).await?,
+                if let Some(one_id) = record(store, carrier, message, result, &mut report).await? {
+                    accepted.push(one_id);
                 }
             }
             store.mark_many_submitted(&accepted, &carrier.name).await?;
@@ -140,14 +137,19 @@ pub async fn deliver_round(store: &Store, carrier: &CarrierConfig, who: Delivere
     Ok(report)
 }
 
-/// Records one submit's answer (accepted ones with one id are recorded together, above).
-async fn record(store: &Store, carrier: &CarrierConfig, message: &DueMessage, result: SubmitResult, report: &mut DeliveryReport) -> Result<(), DbError> {
+/// Records one submit's answer — except an acceptance with one id, which it returns as
+/// `(message id, canonical carrier id)` to be recorded with the round's others at once.
+async fn record(
+    store: &Store,
+    carrier: &CarrierConfig,
+    message: &DueMessage,
+    result: SubmitResult,
+    report: &mut DeliveryReport,
+) -> Result<Option<(String, String)>, DbError> {
     let id = message.id.as_str();
     match result {
         SubmitResult::Accepted { carrier_message_id } => {
-            let carrier_message_id = canonical_submit_id(&carrier.name, &carrier_message_id);
-            store.mark_submitted(id, &carrier_message_id, &carrier.name).await?;
-            report.accepted += 1;
+            return Ok(Some((message.id.clone(), canonical_submit_id(&carrier.name, &carrier_message_id))));
         }
         SubmitResult::AcceptedInParts { part_ids } => {
             let part_ids: Vec<String> = part_ids.iter().map(|raw| canonical_submit_id(&carrier.name, raw)).collect();
@@ -171,7 +173,7 @@ async fn record(store: &Store, carrier: &CarrierConfig, message: &DueMessage, re
             }
         },
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The taken messages whose recipient is now on their account's blocklist, with why.

@@ -571,18 +571,12 @@ impl Store {
         rows.rows.first().map(|r| (r.int(0), r.int(1))).ok_or(StoreError::NotFound)
     }
 
-    /// The carrier took the message: DeliveredToGateway (111) with its id, in the
-    /// canonical form its carrier's adapter gives (see `sending::canonical_submit_id`).
-    /// Receipts that raced ahead of the submit response and were kept for this id are
-    /// applied in the same transaction, in arrival order, so none is lost either way
-    /// round. A status already moved on is left as it is.
-    pub async fn mark_submitted(&self, message_id: &str, carrier_message_id: &str, source: &str) -> Result<SubmitRecorded, DbError> {
-        self.mark_submitted_in_parts(message_id, &[carrier_message_id.to_owned()], source).await
-    }
-
-    /// [`Store::mark_submitted`] for many messages at once (one id each), as one statement:
-    /// `(message id, carrier id)` pairs. Messages that had receipts kept for them get
-    /// those applied after, one by one (rare: a receipt faster than the submit answer).
+    /// The carrier took these messages, one id each — `(message id, carrier id)` pairs, the
+    /// id in the canonical form its carrier's adapter gives (`delivery::canonical_submit_id`)
+    /// — in one statement: DeliveredToGateway (111) with their ids. Receipts that raced
+    /// ahead of the submit answer and were kept for an id are applied in the same
+    /// transaction, in arrival order, so none is lost either way round. A status already
+    /// moved on is left as it is.
     pub async fn mark_many_submitted(&self, submitted: &[(String, String)], source: &str) -> Result<(), DbError> {
         if submitted.is_empty() {
             return Ok(());
@@ -609,9 +603,9 @@ impl Store {
         }).await
     }
 
-    /// As [`Store::mark_submitted`], for a carrier that gave each part of a multipart
-    /// message its own id (in part order): the message keeps the first, every part is
-    /// stored with its own (`message_parts`), and receipts for any of them roll up.
+    /// As [`Store::mark_many_submitted`], for one message of a carrier that gave each part
+    /// its own id (in part order): the message keeps the first, every part is stored with
+    /// its own (`message_parts`), and receipts for any of them roll up.
     pub async fn mark_submitted_in_parts(&self, message_id: &str, part_ids: &[String], source: &str) -> Result<SubmitRecorded, DbError> {
         if part_ids.len() > 1 {
             // The part ids must exist before a receipt can see the message's id, or a

@@ -119,14 +119,6 @@ impl Store {
         self.change_status(message_id, Status::Unknown, "router", Some(detail)).await
     }
 
-    /// Hands a message back to the queue at once (a delivery that took it could not try it).
-    pub async fn release_message(&self, message_id: &str) -> Result<(), DbError> {
-        self.db.execute(
-            &format!("UPDATE messages SET due_at = {NOW}, submit_attempts = MAX(submit_attempts - 1, 0) WHERE id = ? AND due_at IS NOT NULL"),
-            &[text(message_id)],
-        ).await
-    }
-
     /// Counts by state and the oldest ages, for the operator.
     pub async fn queue_state(&self) -> Result<QueueState, DbError> {
         let rows = self.db.query(

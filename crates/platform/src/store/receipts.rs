@@ -3,7 +3,7 @@
 //! the one status-change path (`Store::change_status_in`), so the history, refunds and
 //! callbacks follow on their own. A receipt for an id we do not know yet is kept
 //! (outcome `unmatched`) and applied when the id appears: at once when the submit
-//! response is recorded (`mark_submitted`), or by the job runner
+//! response is recorded (`mark_many_submitted`), or by the job runner
 //! ([`Store::apply_pending_receipts`]).
 //!
 //! Outcomes stored in `receipts.outcome`: `applied` (the message's status changed),
