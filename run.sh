@@ -28,9 +28,10 @@ done
 runner=$!
 trap 'kill $runner 2>/dev/null || true' EXIT
 # Deliveries run after a send's answer, inside the instance that took it: keep an idle
-# instance 10 s and reuse one for 10,000 requests (Spin's defaults, about 1 s and 128,
-# drop it sooner and cut deliveries short; the job runner then retakes them when their
-# lease ends). README "Delivery". Arguments given here win.
+# instance 10 s and reuse one for 10,000 requests (with Spin's defaults it goes within
+# seconds, and after 128 requests, cutting deliveries short; the job runner then retakes
+# them when their lease ends: bench/after-response/run.sh). README "Delivery". Arguments
+# given here win.
 reuse=(--idle-instance-timeout 10s --max-instance-reuse-count 10000)
 for a in "$@"; do case "$a" in --idle-instance-timeout|--max-instance-reuse-count) reuse=() ;; esac; done
 "$SPIN" build --up "${reuse[@]}" "$@"
