@@ -18,9 +18,12 @@ fn ok(reply: Reply) -> Value {
 }
 
 /// Sends one message and returns its id.
+/// Sends one message and waits for the sandbox's delivery report (it follows the answer).
 fn send(app: &SpinApp, key: &str, to: &str, text: &str) -> String {
     let sent = ok(app.send(key, json!({"from": "ACME", "to": to, "text": text})));
-    sent["messages"][0]["id"].as_str().or(sent["id"].as_str()).unwrap_or_else(|| panic!("{sent}")).to_owned()
+    let id = sent["messages"][0]["id"].as_str().or(sent["id"].as_str()).unwrap_or_else(|| panic!("{sent}")).to_owned();
+    app.final_message(key, &id);
+    id
 }
 
 /// A message scheduled an hour ahead and cancelled: Canceled (203), refunded.

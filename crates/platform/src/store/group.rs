@@ -74,6 +74,21 @@ impl Drop for Turn {
     }
 }
 
+/// A send waiting for its answer or its turn. Should its request be cancelled right after
+/// the turn was passed to it, it passes the turn on, so the queue never stalls.
+struct Follower {
+    my_turn: oneshot::Receiver<()>,
+    waiting: bool,
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        if self.waiting && matches!(self.my_turn.try_recv(), Ok(Some(()))) {
+            drop(Turn);
+        }
+    }
+}
+
 impl Store {
     /// Stores `send` with whatever other sends of this instance are waiting: one send at a
     /// time writes the group of all sends waiting (its own among them) in one transaction;
@@ -81,11 +96,14 @@ impl Store {
     /// writes the next group.
     pub(super) async fn insert_in_group(&self, send: PendingSend) -> Result<SendPaid, StoreError> {
         let (answer, mut answered) = oneshot::channel();
-        let (lead, mut my_turn) = oneshot::channel();
+        let (lead, my_turn) = oneshot::channel();
         QUEUE.with(|q| q.borrow_mut().push_back(Waiting { send, answer, lead: Some(lead) }));
         let first = !WRITING.with(|w| std::mem::replace(&mut *w.borrow_mut(), true));
         if !first {
-            match futures::future::select(&mut answered, &mut my_turn).await {
+            let mut follower = Follower { my_turn, waiting: true };
+            let woken = futures::future::select(&mut answered, &mut follower.my_turn).await;
+            follower.waiting = false;
+            match woken {
                 Either::Left((result, _)) => return result.unwrap_or_else(|_| Err(abandoned())),
                 Either::Right((Ok(()), _)) => {}
                 Either::Right((Err(_), _)) => return answered.await.unwrap_or_else(|_| Err(abandoned())),
