@@ -357,12 +357,7 @@ pub async fn send_messages(
         .idempotent(&caller.account_id, idempotency, answer, async || store.create_send(&new_send).await)
         .await
         .map_err(|e| store_error(e, caller.currency))?;
-    Ok(match created {
-        Created::New(paid) => Created::New(outcome(&paid)),
-        Created::Replayed(answer) => Created::Replayed(answer),
-        Created::KeyReused => Created::KeyReused,
-        Created::InProgress => Created::InProgress,
-    })
+    Ok(created.map(|paid| outcome(&paid)))
 }
 
 /// A send with no Idempotency-Key (the platform's own replies and confirmations), its

@@ -42,12 +42,19 @@ pub enum Created<T> {
     InProgress,
 }
 
-impl Store {
-    /// Runs `work` — store calls — in one transaction: they all commit or none do.
-    pub async fn transaction<T, E: From<DbError>>(&self, work: impl AsyncFnOnce() -> Result<T, E>) -> Result<T, E> {
-        self.db.transaction(async |_| work().await).await
+impl<T> Created<T> {
+    /// What was created, made into something else; the other outcomes as they are.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Created<U> {
+        match self {
+            Created::New(done) => Created::New(f(done)),
+            Created::Replayed(answer) => Created::Replayed(answer),
+            Created::KeyReused => Created::KeyReused,
+            Created::InProgress => Created::InProgress,
+        }
     }
+}
 
+impl Store {
     /// What the key has kept for this request in the account.
     pub async fn kept_answer(&self, account_id: &str, request: &IdempotentRequest) -> Result<Kept, DbError> {
         self.kept_answer_in(&self.db, account_id, request).await

@@ -518,6 +518,11 @@ impl Store {
 
     // ------------------------------------------------------------ sending
 
+    /// Runs `work` — store calls — in one transaction: they all commit or none do.
+    pub async fn transaction<T, E: From<DbError>>(&self, work: impl AsyncFnOnce() -> Result<T, E>) -> Result<T, E> {
+        self.db.transaction(async |_| work().await).await
+    }
+
     /// Stores the messages and debits their price in one transaction (see the
     /// `message_is_paid_for` and `message_created` triggers): all messages or none, each
     /// Funded (103) and queued for delivery at once or at `send_at`. Refused with nothing
@@ -607,29 +612,19 @@ impl Store {
     /// its own id (in part order): the message keeps the first, every part is stored with
     /// its own (`message_parts`), and receipts for any of them roll up.
     pub async fn mark_submitted_in_parts(&self, message_id: &str, part_ids: &[String], source: &str) -> Result<SubmitRecorded, DbError> {
-        if part_ids.len() > 1 {
-            // The part ids must exist before a receipt can see the message's id, or a
-            // receipt for part 1 would be taken for the whole message.
-            return self.db.transaction(async |db| {
-                let (carrier, _, _) = self.record_submit_in(db, message_id, part_ids, source).await?;
-                for (index, id) in part_ids.iter().enumerate() {
-                    db.execute(
-                        "INSERT INTO message_parts (message_id, part, parts, carrier, carrier_message_id) VALUES (?, ?, ?, ?, ?) \
-                         ON CONFLICT (message_id, part) DO UPDATE SET carrier_message_id = excluded.carrier_message_id",
-                        &[text(message_id), int(index as i64 + 1), int(part_ids.len() as i64), text(carrier.as_str()), text(id.as_str())],
-                    ).await?;
-                }
-                self.apply_kept_for_in(db, message_id, &carrier, part_ids).await
-            }).await;
-        }
-        // One id, the common case, without a transaction and yet losing nothing: receipts
-        // stored after this UPDATE commits match the id themselves, and those kept before
-        // it are seen by the UPDATE itself (writers are serialised).
-        let (carrier, status, kept) = self.record_submit_in(&self.db, message_id, part_ids, source).await?;
-        if !kept {
-            return Ok(SubmitRecorded { status, refunded: false, kept_receipts: 0 });
-        }
-        self.db.transaction(async |db| self.apply_kept_for_in(db, message_id, &carrier, part_ids).await).await
+        // The part ids must exist before a receipt can see the message's id, or a receipt
+        // for part 1 would be taken for the whole message.
+        self.db.transaction(async |db| {
+            let (carrier, _, _) = self.record_submit_in(db, message_id, part_ids, source).await?;
+            for (index, id) in part_ids.iter().enumerate() {
+                db.execute(
+                    "INSERT INTO message_parts (message_id, part, parts, carrier, carrier_message_id) VALUES (?, ?, ?, ?, ?) \
+                     ON CONFLICT (message_id, part) DO UPDATE SET carrier_message_id = excluded.carrier_message_id",
+                    &[text(message_id), int(index as i64 + 1), int(part_ids.len() as i64), text(carrier.as_str()), text(id.as_str())],
+                ).await?;
+            }
+            self.apply_kept_for_in(db, message_id, &carrier, part_ids).await
+        }).await
     }
 
     /// DeliveredToGateway (111) with the first id, if the message is still Sending.
