@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the app locally: `spin build --up` on the embedded default stores (.spin/).
+# Runs the app locally, for development: `spin build --up` on the embedded default stores
+# (.spin/), customer URLs to local addresses allowed, no runtime network blocks.
 # The operator API and the job runner need tokens; for local use we set development ones
 # if none are given, and call the job runner every 2 seconds (scheduled sends, callbacks,
 # expiry). Extra arguments go to `spin up` (e.g. --listen 127.0.0.1:3001).
@@ -14,6 +15,10 @@ fi
 if [ -z "${SPIN_VARIABLE_JOBS_TOKEN:-}" ]; then
   export SPIN_VARIABLE_JOBS_TOKEN=dev-jobs-token
 fi
+# Development: callback and webhook URLs may point at local fakes (127.0.0.1, localhost).
+# Production leaves this false and runs with runtime-config.production.toml (README
+# "Customer URLs and your network").
+export SPIN_VARIABLE_ALLOW_PRIVATE_ENDPOINTS=${SPIN_VARIABLE_ALLOW_PRIVATE_ENDPOINTS:-true}
 
 listen=127.0.0.1:3000
 args=("$@")

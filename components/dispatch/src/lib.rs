@@ -89,6 +89,9 @@ struct JobReport {
     callbacks_delivered: usize,
     callbacks_retrying: usize,
     callbacks_failed: usize,
+    /// Not called: the destination is not a public address (also counted as failed when
+    /// found at the connection).
+    callbacks_blocked: usize,
     elapsed_ms: u128,
 }
 
@@ -144,8 +147,19 @@ async fn run_jobs(req: Req) -> Reply {
 
 async fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &mut JobReport) -> Result<(), platform::db::DbError> {
     let timestamp = now_seconds();
-    let mut posts: Vec<Post> = Vec::with_capacity(claimed.len());
-    for c in claimed {
+    // Each URL checked again as it is called: it may have been saved before the rule, or
+    // under a development setting since switched off.
+    let policy = platform::config::egress_policy().await;
+    let (callable, blocked): (Vec<&ClaimedCallback>, Vec<&ClaimedCallback>) =
+        claimed.iter().partition(|c| policy.parse(&c.url).is_ok());
+    for callback in blocked {
+        let reason = policy.parse(&callback.url).err().map(|e| e.to_string()).unwrap_or_default();
+        report.callbacks_blocked += 1;
+        let error = format!("blocked, not sent: {reason}");
+        store.record_callback_attempt(callback.delivery_id, callback.attempt, None, Some(&error), 0, AttemptResult::GiveUp).await?;
+    }
+    let mut posts: Vec<Post> = Vec::with_capacity(callable.len());
+    for c in &callable {
         let body = render_event(c);
         let secrets: Vec<WebhookSecret> = c.secrets.iter().filter_map(|s| WebhookSecret::parse(s).ok()).collect();
         // Accounts made before callbacks existed get a secret now; they see it by rotating.
@@ -157,10 +171,16 @@ async fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &
         headers.push(("user-agent".to_owned(), "smsedge-callbacks/1".to_owned()));
         posts.push(Post { url: &c.url, headers, body, timeout: CALLBACK_TIMEOUT });
     }
+    // Only the status of an answer is kept, never its body; a redirect is an answer
+    // (not followed: outbound HTTP does not follow them).
     let outcomes = post_all(&posts, CALLBACKS_IN_FLIGHT).await;
-    for (callback, outcome) in claimed.iter().zip(outcomes) {
+    for (callback, outcome) in callable.into_iter().zip(outcomes) {
         let (delivery, http_status, error) = match &outcome.result {
             Ok(answer) => (DeliveryOutcome::Http(answer.status), Some(answer.status), None),
+            Err(e) if e.is_prohibited_destination() => {
+                report.callbacks_blocked += 1;
+                (DeliveryOutcome::Blocked, None, Some(format!("blocked at the connection: {e}")))
+            }
             Err(e) if e.kind == FailureKind::TimedOut => (DeliveryOutcome::Timeout, None, Some(e.to_string())),
             Err(e) => (DeliveryOutcome::NetworkError, None, Some(e.to_string())),
         };
@@ -345,9 +365,9 @@ fn explicit_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option
     Ok(Some(Option::deserialize(d)?))
 }
 
-fn url_patch(field: &Option<Option<String>>) -> Result<Option<Option<CallbackUrl>>, ApiError> {
+async fn url_patch(field: &Option<Option<String>>) -> Result<Option<Option<CallbackUrl>>, ApiError> {
     match field {
-        Some(Some(url)) => Ok(Some(Some(CallbackUrl::parse(url).map_err(|e| ApiError::malformed(e.to_string()))?))),
+        Some(Some(url)) => Ok(Some(Some(platform::config::egress_policy().await.parse(url)?))),
         Some(None) => Ok(Some(None)),
         None => Ok(None),
     }
@@ -395,8 +415,8 @@ async fn update_settings(req: Req) -> Reply {
         currency: profile.currency.map(|c| c.code()),
     };
     let time_zone = patch.time_zone.as_deref().map(TimeZone::parse).transpose()?;
-    let status_callback = url_patch(&patch.status_callback)?;
-    let inbound_webhook = url_patch(&patch.inbound_webhook)?;
+    let status_callback = url_patch(&patch.status_callback).await?;
+    let inbound_webhook = url_patch(&patch.inbound_webhook).await?;
     let languages = match &patch.languages {
         None => None,
         Some(list) => {

@@ -10,7 +10,7 @@
 use domain::access::Scope;
 use domain::endpoint::CallbackUrl;
 use domain::error::ApiError;
-use domain::keyword::{caseless_key, CustomKeyword};
+use domain::keyword::{caseless_key, CustomKeyword, KeywordError};
 use domain::mo::inbound_format;
 use domain::optout::{verify, UnsubscribeSecret};
 use platform::http::{authenticate, json, parse_body, query, respond_with, verify_carrier_webhook, Reply, Req, Response, Routes};
@@ -107,8 +107,13 @@ async fn set_keyword(req: Req) -> Reply {
     if body.reply.is_none() && body.forward_url.is_none() {
         return Err(ApiError::malformed("a keyword needs a reply, a forward_url, or both"));
     }
-    let keyword =
-        CustomKeyword::new(word, body.reply.as_deref(), body.forward_url.as_deref()).map_err(|e| ApiError::malformed(e.to_string()))?;
+    let keyword = CustomKeyword::new(word, body.reply.as_deref(), body.forward_url.as_deref()).map_err(|e| match e {
+        KeywordError::ForwardUrl(url) => ApiError::from(url),
+        other => ApiError::malformed(other.to_string()),
+    })?;
+    if let Some(url) = keyword.forward_url() {
+        platform::config::egress_policy().await.check(url)?;
+    }
     store
         .set_keyword(&caller.account_id, keyword.word(), keyword.key(), keyword.reply(), keyword.forward_url().map(CallbackUrl::as_str))
         .await?;

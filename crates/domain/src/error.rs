@@ -135,6 +135,20 @@ impl ApiError {
     }
 }
 
+/// A customer URL that cannot be saved (or called): 400 `InvalidCallbackUrl`, the reason
+/// in the message.
+impl From<crate::endpoint::EndpointError> for ApiError {
+    fn from(e: crate::endpoint::EndpointError) -> Self {
+        Self::new(400, "InvalidCallbackUrl", e.to_string())
+    }
+}
+
+impl From<crate::endpoint::NotPublic> for ApiError {
+    fn from(e: crate::endpoint::NotPublic) -> Self {
+        crate::endpoint::EndpointError::NotPublic(e).into()
+    }
+}
+
 impl From<SendRejection> for ApiError {
     fn from(rejection: SendRejection) -> Self {
         let message = rejection.to_string();

@@ -4,7 +4,8 @@
 //! 408 Request Timeout — and failures to get any answer (connection errors, time-outs)
 //! are retried. Every other answer (3xx redirects, which we do not follow, and 4xx such as
 //! 400, 401, 404, 410) says the endpoint will not take it, so we stop rather than hammer
-//! it.
+//! it. A destination we do not call (a private address: see `endpoint`) is given up at
+//! once, with the reason in the log: retrying cannot change where it points.
 //!
 //! Retries back off exponentially up to a cap of 2 hours:
 //!
@@ -27,6 +28,9 @@ pub enum DeliveryOutcome {
     NetworkError,
     /// No answer in time.
     Timeout,
+    /// Not called: the destination is not a public address (found before sending, or by
+    /// the runtime at the connection).
+    Blocked,
 }
 
 /// What to do after an attempt.
@@ -46,6 +50,7 @@ pub fn classify(outcome: DeliveryOutcome) -> Next {
         DeliveryOutcome::Http(408 | 429 | 500..=599) => Next::Retry,
         DeliveryOutcome::Http(_) => Next::GiveUp,
         DeliveryOutcome::NetworkError | DeliveryOutcome::Timeout => Next::Retry,
+        DeliveryOutcome::Blocked => Next::GiveUp,
     }
 }
 
@@ -111,6 +116,7 @@ mod tests {
             assert_eq!(classify(Http(code)), Next::GiveUp, "{code}");
         }
         assert_eq!(classify(NetworkError), Next::Retry);
+        assert_eq!(classify(Blocked), Next::GiveUp);
         assert_eq!(classify(Timeout), Next::Retry);
     }
 

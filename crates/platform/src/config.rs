@@ -22,6 +22,12 @@ pub async fn get_or(name: &str, default: &str) -> String {
     get(name).await.unwrap_or_else(|| default.to_owned())
 }
 
+/// Which destinations customer URLs may have: public ones only, unless the operator sets
+/// `allow_private_endpoints = "true"` (development: fakes on loopback; `./run.sh` does).
+pub async fn egress_policy() -> domain::endpoint::EgressPolicy {
+    domain::endpoint::EgressPolicy { allow_private: get("allow_private_endpoints").await.as_deref() == Some("true") }
+}
+
 pub async fn get_u64(name: &str, default: u64) -> u64 {
     get(name).await.and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }

@@ -137,9 +137,12 @@ async fn prepare_send(
     let validity = Validity::parse(request.validity)?;
     let expires_at = timestamp(validity.expires_at(send_at.as_ref().map(SendAt::instant).unwrap_or(now)));
     let send_at = send_at.map(|at| timestamp(at.instant()));
-    let status_callback = match request.status_callback.or(caller.status_callback.as_deref()) {
-        Some(url) => Some(CallbackUrl::parse(url).map_err(|e| ApiError::malformed(e.to_string()))?),
-        None => None,
+    // The request's own URL must be a public destination; the account's default was
+    // checked when it was saved (and every URL is checked again when called).
+    let status_callback = match (request.status_callback, caller.status_callback.as_deref()) {
+        (Some(url), _) => Some(crate::config::egress_policy().await.parse(url)?),
+        (None, Some(default)) => Some(CallbackUrl::parse(default)?),
+        (None, None) => None,
     };
 
     // Blocked recipients leave the batch before it is priced: they cost nothing.

@@ -84,6 +84,12 @@ impl SpinApp {
     /// Starts the app on a state dir prepared beforehand (e.g. a database an older build
     /// wrote, to see it migrated); the dir is removed when the app is dropped.
     pub fn start_in(state_dir: PathBuf, variables: &[(&str, String)]) -> SpinApp {
+        SpinApp::start_with_args(state_dir, variables, &[])
+    }
+
+    /// As [`SpinApp::start_in`], with more `spin up` arguments (e.g.
+    /// `--runtime-config-file runtime-config.production.toml`, relative to the repository).
+    pub fn start_with_args(state_dir: PathBuf, variables: &[(&str, String)], args: &[&str]) -> SpinApp {
         AT_EXIT.call_once(|| unsafe {
             libc::atexit(kill_groups);
         });
@@ -97,8 +103,12 @@ impl SpinApp {
             // a send's answer finishes (README "Delivery", bench/after-response/run.sh).
             .args(["--idle-instance-timeout", "10s", "--state-dir"])
             .arg(&state_dir)
+            .args(args)
             .env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("SPIN_VARIABLE_JOBS_TOKEN", JOBS_TOKEN)
+            // As run.sh (development): callback receivers here live on 127.0.0.1. The
+            // tests of the rule itself set it back to "false".
+            .env("SPIN_VARIABLE_ALLOW_PRIVATE_ENDPOINTS", "true")
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)

@@ -219,7 +219,7 @@ fn scheduling_errors_are_clear_and_store_nothing() {
         (json!({"send_at": "2027-03-28T02:30", "time_zone": "Europe/Stockholm"}), "InvalidSendAt"),
         (json!({"send_at": "2027-01-01T10:00", "time_zone": "Mars/Olympus"}), "InvalidTimeZone"),
         (json!({"validity": 10}), "InvalidValidity"),
-        (json!({"status_callback": "not a url"}), "MalformedRequest"),
+        (json!({"status_callback": "not a url"}), "InvalidCallbackUrl"),
     ] {
         let mut request = json!({"from": "ACME", "to": "+46701230004", "text": "x"});
         for (k, v) in body.as_object().unwrap() {

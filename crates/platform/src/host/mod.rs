@@ -145,9 +145,21 @@ impl OutboundError {
     }
 }
 
+impl OutboundError {
+    /// Refused by the runtime before connecting: every address the name resolved to is
+    /// on a network the runtime configuration blocks (`[outbound_networking]
+    /// block_networks`).
+    pub fn is_prohibited_destination(&self) -> bool {
+        self.kind == FailureKind::NotSent && self.detail.contains("DestinationIpProhibited")
+    }
+}
+
 impl std::fmt::Display for OutboundError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind {
+            _ if self.is_prohibited_destination() => {
+                write!(f, "the address is on a network this platform does not call (runtime block_networks): {}", self.detail)
+            }
             FailureKind::NotSent => write!(f, "unreachable: {}", self.detail),
             FailureKind::TimedOut => write!(f, "no answer in time: {}", self.detail),
             FailureKind::Interrupted => write!(f, "interrupted: {}", self.detail),
