@@ -7,13 +7,14 @@ use domain::money::{Currency, MAX_AMOUNT_MINOR};
 use domain::inbound::ReceptionNumber;
 use domain::package::number_subscription_required;
 use domain::payment::{CreditKind, OperatorCredit};
+use domain::ratelimit::RateLimit;
 use domain::recipient::Recipient;
 use domain::webhook::WebhookSecret;
 use platform::keys;
 use platform::http::{created_reply, history_page, idempotency, internal, json, parse_body, require_admin, Reply, Req, Routes};
 use platform::ids::{new_id, random_bytes};
 use platform::db::DbError;
-use platform::store::{CreditRecorded, ManualCredit, ManualCreditError, NumberRoom, Subject, Store, StoreError, StoredAnswer};
+use platform::store::{AccountChange, CreditRecorded, ManualCredit, ManualCreditError, NumberRoom, Subject, Store, StoreError, StoredAnswer};
 use serde::Deserialize;
 
 mod invoices;
@@ -192,22 +193,47 @@ async fn account_response(store: &Store, id: &str, status: u16) -> Reply {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AccountChange {
+struct AccountChangeBody {
     credit_limit_minor: Option<i64>,
     blocked: Option<bool>,
+    /// Requests per second for the whole account; null: the platform's default.
+    #[serde(default, deserialize_with = "explicit_null")]
+    rate_limit_per_second: Option<Option<i64>>,
+    /// Requests per second for each API key of the account; null: the platform's default.
+    #[serde(default, deserialize_with = "explicit_null")]
+    key_rate_limit_per_second: Option<Option<i64>>,
+}
+
+/// Tells a field set to `null` (Some(None)) from a field left out (None).
+fn explicit_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+/// A rate limit as given: 1–100,000 per second, or null.
+fn rate_limit_patch(field: Option<Option<i64>>, name: &str) -> Result<Option<Option<i64>>, ApiError> {
+    match field {
+        Some(Some(n)) => RateLimit::parse(n)
+            .map(|limit| Some(Some(i64::from(limit.per_second()))))
+            .map_err(|e| ApiError::malformed(format!("{name}: {e}"))),
+        other => Ok(other),
+    }
 }
 
 async fn update_account(req: Req) -> Reply {
     let store = operator(&req).await?;
     let id = req.param("id")?;
-    let body: AccountChange = parse_body(&req)?;
+    let body: AccountChangeBody = parse_body(&req)?;
     if body.credit_limit_minor.is_some_and(|l| !(0..=MAX_AMOUNT_MINOR).contains(&l)) {
         return Err(ApiError::malformed(format!("credit_limit_minor is 0 to {MAX_AMOUNT_MINOR}")));
     }
+    let change = AccountChange {
+        credit_limit_minor: body.credit_limit_minor,
+        blocked: body.blocked,
+        rate_limit_per_second: rate_limit_patch(body.rate_limit_per_second, "rate_limit_per_second")?,
+        key_rate_limit_per_second: rate_limit_patch(body.key_rate_limit_per_second, "key_rate_limit_per_second")?,
+    };
     let found = store
-        .audited(id, OPERATOR, "account.updated", Subject::Account(id), async |store| {
-            store.update_account(id, body.credit_limit_minor, body.blocked).await
-        })
+        .audited(id, OPERATOR, "account.updated", Subject::Account(id), async |store| store.update_account(id, &change).await)
         .await?;
     if !found {
         return Err(ApiError::not_found("no such account"));

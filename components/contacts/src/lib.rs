@@ -139,7 +139,7 @@ impl<'a> Ctx<'a> {
 // ---------------------------------------------------------------- input
 
 fn bad(name: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError { http_status: 400, code: None, name, message: message.into(), details: Vec::new() }
+    ApiError::named(400, name, message)
 }
 
 /// A number as customers write it, to E.164 (`InvalidRecipient`, 409, like a send).
@@ -261,23 +261,11 @@ fn group_not_found(id: &str) -> ApiError {
 }
 
 fn number_taken(number: &str, existing: &str) -> ApiError {
-    ApiError {
-        http_status: 409,
-        code: None,
-        name: "DuplicateContact",
-        message: format!("contact {existing} already has the number {number}"),
-        details: Vec::new(),
-    }
+    ApiError::named(409, "DuplicateContact", format!("contact {existing} already has the number {number}"))
 }
 
 fn name_taken(name: &str, existing: &str) -> ApiError {
-    ApiError {
-        http_status: 409,
-        code: None,
-        name: "DuplicateGroup",
-        message: format!("group {existing} already has the name {name} (names are compared without case)"),
-        details: Vec::new(),
-    }
+    ApiError::named(409, "DuplicateGroup", format!("group {existing} already has the name {name} (names are compared without case)"))
 }
 
 // ---------------------------------------------------------------- contacts

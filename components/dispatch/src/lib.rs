@@ -78,6 +78,7 @@ struct JobReport {
     /// Messages handed to the carrier from the queue, and what came of them.
     delivery: DeliveryReport,
     idempotency_keys_purged: usize,
+    rate_limit_counters_purged: usize,
     receipts_applied: usize,
     receipts_purged: usize,
     inbound_settled: usize,
@@ -110,6 +111,11 @@ async fn run_jobs(req: Req) -> Reply {
     report.receipts_applied = store.apply_pending_receipts(RECEIPT_BATCH).await?;
     report.receipts_purged = store.purge_unmatched_receipts(UNMATCHED_RECEIPT_DAYS).await?;
     report.idempotency_keys_purged = store.purge_idempotency_keys(IDEMPOTENCY_PURGE_BATCH).await?;
+    // Rate-limit counters of past seconds (a key-value outage only leaves them for later).
+    report.rate_limit_counters_purged = platform::ratelimit::purge_counters().await.unwrap_or_else(|e| {
+        eprintln!("rate-limit counters not purged: {e}");
+        0
+    });
 
     // Long inbound messages whose missing parts never came: processed with what arrived.
     report.inbound_settled = platform::inbound::settle_stale_parts(&store, INBOUND_BATCH).await?;

@@ -467,13 +467,7 @@ impl ProfilePatch {
 
 /// The account has money movements in one currency already: 409 `CurrencyLocked`.
 pub fn currency_locked(current: &str) -> ApiError {
-    ApiError {
-        http_status: 409,
-        code: None,
-        name: "CurrencyLocked",
-        message: format!("the currency stays {current}: the account has ledger entries in it"),
-        details: Vec::new(),
-    }
+    ApiError::named(409, "CurrencyLocked", format!("the currency stays {current}: the account has ledger entries in it"))
 }
 
 // ---------------------------------------------------------------- SMPP credentials
@@ -509,19 +503,13 @@ impl SmppSystemId {
 
 impl From<InvalidSystemId> for ApiError {
     fn from(error: InvalidSystemId) -> Self {
-        ApiError { http_status: 400, code: None, name: "InvalidSystemId", message: error.to_string(), details: Vec::new() }
+        ApiError::named(400, "InvalidSystemId", error.to_string())
     }
 }
 
 /// Another credential (of any account, revoked or not) has the system id: 409.
 pub fn duplicate_system_id(system_id: &str) -> ApiError {
-    ApiError {
-        http_status: 409,
-        code: None,
-        name: "DuplicateSystemId",
-        message: format!("the system_id '{system_id}' is taken; choose another"),
-        details: Vec::new(),
-    }
+    ApiError::named(409, "DuplicateSystemId", format!("the system_id '{system_id}' is taken; choose another"))
 }
 
 /// Letters and digits without the look-alikes (0 O o 1 l I), so a password read aloud or
@@ -717,7 +705,7 @@ pub struct AccountListQuery {
 }
 
 fn bad_query(name: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError { http_status: 400, code: None, name, message: message.into(), details: Vec::new() }
+    ApiError::named(400, name, message)
 }
 
 impl AccountListQuery {

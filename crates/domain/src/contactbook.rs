@@ -131,7 +131,7 @@ impl From<ContactError> for ApiError {
             "note" => "InvalidNote",
             _ => "InvalidContactName",
         };
-        ApiError { http_status: 400, code: None, name, message: error.to_string(), details: Vec::new() }
+        ApiError::named(400, name, error.to_string())
     }
 }
 

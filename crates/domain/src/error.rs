@@ -25,6 +25,8 @@ pub struct ApiError {
     pub name: &'static str,
     pub message: String,
     pub details: Vec<ErrorDetail>,
+    /// Seconds the client should wait before trying again (`Retry-After`), for 429s and 503s.
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -52,12 +54,18 @@ pub struct FieldError {
 
 impl ApiError {
     fn new(http_status: u16, name: &'static str, message: impl Into<String>) -> Self {
-        Self { http_status, code: None, name, message: message.into(), details: Vec::new() }
+        Self { http_status, code: None, name, message: message.into(), details: Vec::new(), retry_after: None }
     }
 
     /// An error that is one of the seed's rejection or error statuses.
     pub fn from_status(http_status: u16, status: Status, message: impl Into<String>) -> Self {
-        Self { http_status, code: Some(status.code()), name: status.name(), message: message.into(), details: Vec::new() }
+        Self { http_status, code: Some(status.code()), name: status.name(), message: message.into(), details: Vec::new(), retry_after: None }
+    }
+
+    /// The answer carries `Retry-After: seconds`.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_details(mut self, details: Vec<ErrorDetail>) -> Self {
@@ -104,6 +112,10 @@ impl ApiError {
     /// Throttled; the response carries `Retry-After`.
     pub fn too_many_attempts(message: impl Into<String>) -> Self {
         Self::new(429, "TooManyAttempts", message)
+    }
+    /// Over a request rate limit (domain::ratelimit): 429 with `Retry-After`.
+    pub fn rate_limited(message: impl Into<String>, retry_after: u64) -> Self {
+        Self::new(429, "RateLimited", message).with_retry_after(retry_after)
     }
     /// Input that is well-formed but breaks a rule (a weak password, a wrong code).
     pub fn rejected(name: &'static str, message: impl Into<String>) -> Self {

@@ -20,6 +20,7 @@ pub mod package;
 pub mod payment;
 pub mod policy;
 pub mod pricing;
+pub mod ratelimit;
 pub mod receipt;
 pub mod recipient;
 pub mod reports;

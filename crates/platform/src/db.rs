@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_invoices.sql"),
     include_str!("../migrations/0015_card_purchases.sql"),
     include_str!("../migrations/0016_send_queue.sql"),
+    include_str!("../migrations/0017_rate_limits.sql"),
 ];
 
 /// A connection slot of the instance: empty until first used, or after a connection was
@@ -301,6 +302,8 @@ pub trait RowExt {
     fn int_named(&self, name: &str) -> i64;
     /// By column name: a number, or None for NULL.
     fn opt_real_named(&self, name: &str) -> Option<f64>;
+    /// By column name: an integer, or None for NULL.
+    fn opt_int_named(&self, name: &str) -> Option<i64>;
 }
 
 impl RowExt for Row {
@@ -331,6 +334,12 @@ impl RowExt for Row {
         match self.column(name) {
             Some(Value::Integer(i)) => *i,
             _ => 0,
+        }
+    }
+    fn opt_int_named(&self, name: &str) -> Option<i64> {
+        match self.column(name) {
+            Some(Value::Integer(i)) => Some(*i),
+            _ => None,
         }
     }
     fn opt_real_named(&self, name: &str) -> Option<f64> {

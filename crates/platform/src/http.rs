@@ -235,6 +235,9 @@ pub fn error(err: &ApiError) -> Response {
     if err.http_status == 401 {
         response.headers_mut().insert(http::header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    if let Some(seconds) = err.retry_after {
+        response.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     response
 }
 
@@ -366,7 +369,8 @@ pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
 ///   (user: send and read messages; manager: also contacts and inbound; admin: all).
 ///   State-changing requests must carry the session's `X-CSRF-Token`.
 ///
-/// A blocked account is 403 `Forbidden` either way.
+/// A blocked account is 403 `Forbidden` either way. Over a request rate limit (the key's
+/// or the account's, crate::ratelimit) it is 429 `RateLimited` with `Retry-After`.
 pub async fn authenticate(req: &Req, store: &Store, scope: Scope) -> Result<Caller, ApiError> {
     let header = req.header("authorization");
     if header.is_none() {
@@ -377,6 +381,7 @@ pub async fn authenticate(req: &Req, store: &Store, scope: Scope) -> Result<Call
             if !level.scopes().contains(scope) {
                 return Err(level_too_low(level, scope));
             }
+            crate::ratelimit::admit_account(&caller.account_id, caller.rate_limits).await?;
             return unblocked(caller);
         }
     }
@@ -386,6 +391,8 @@ pub async fn authenticate(req: &Req, store: &Store, scope: Scope) -> Result<Call
         .await?
         .ok_or_else(|| ApiError::unauthorized("the API key is unknown or revoked"))?;
     access.check(scope, client_ip(req.header(CLIENT_ADDR_HEADER)))?;
+    let key_id = caller.actor.strip_prefix("key:").unwrap_or(&caller.actor);
+    crate::ratelimit::admit_key(key_id, &caller.account_id, caller.rate_limits).await?;
     unblocked(caller)
 }
 

@@ -15,6 +15,7 @@ pub mod messages;
 pub mod outbound;
 pub mod people;
 pub mod prices;
+pub mod ratelimit;
 pub mod reports;
 pub mod smpp;
 pub mod session;

@@ -109,6 +109,10 @@ impl SpinApp {
             // As run.sh (development): callback receivers here live on 127.0.0.1. The
             // tests of the rule itself set it back to "false".
             .env("SPIN_VARIABLE_ALLOW_PRIVATE_ENDPOINTS", "true")
+            // Load tests send thousands of requests a second from one key; the tests of
+            // the limits themselves set them per account through the operator API.
+            .env("SPIN_VARIABLE_DEFAULT_KEY_RATE_LIMIT", "100000")
+            .env("SPIN_VARIABLE_DEFAULT_ACCOUNT_RATE_LIMIT", "100000")
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)

@@ -76,6 +76,32 @@ impl KeyValue {
     pub async fn delete(&self, key: &str) -> Result<(), HostError> {
         self.0.delete(key).await.map_err(|e| HostError(format!("key-value delete: {e:?}")))
     }
+
+    /// Every key of the store.
+    pub async fn keys(&self) -> Result<Vec<String>, HostError> {
+        self.0.get_keys().await.collect().await.map_err(|e| HostError(format!("key-value keys: {e:?}")))
+    }
+}
+
+/// Adds `delta` to the default store's counter under `key` atomically (wasi:keyvalue
+/// `increment`; a missing key counts from 0) and returns the new value. For counters
+/// every instance shares (domain::ratelimit).
+pub async fn kv_increment(key: &str, delta: i64) -> Result<i64, HostError> {
+    use spin_sdk::experimental::wasi::keyvalue::{atomics, store};
+    thread_local! {
+        static BUCKET: std::cell::OnceCell<store::Bucket> = const { std::cell::OnceCell::new() };
+    }
+    let failed = |what: &str, e: &dyn std::fmt::Debug| HostError(format!("key-value {what}: {e:?}"));
+    BUCKET.with(|bucket| {
+        let bucket = match bucket.get() {
+            Some(bucket) => bucket,
+            None => {
+                let opened = store::open("default").map_err(|e| failed("open", &e))?;
+                bucket.get_or_init(|| opened)
+            }
+        };
+        atomics::increment(bucket, key, delta).map_err(|e| failed("increment", &e))
+    })
 }
 
 // ---------------------------------------------------------------- variables

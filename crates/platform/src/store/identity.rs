@@ -146,7 +146,7 @@ impl Store {
     pub async fn caller_by_user(&self, user_id: &str, account_id: Option<&str>) -> Result<Option<(Caller, AccessLevel, i64)>, DbError> {
         let rows = self.db.query(
             &format!(
-                "SELECT {CALLER_COLUMNS}, m.level, u.session_epoch FROM users u \
+                "SELECT {CALLER_COLUMNS}, m.level AS member_level, u.session_epoch AS session_epoch FROM users u \
                  JOIN memberships m ON m.user_id = u.id JOIN accounts a ON a.id = m.account_id \
                  WHERE u.id = ?1 AND a.id = COALESCE(?2, u.default_account_id, \
                        (SELECT MIN(account_id) FROM memberships WHERE user_id = ?1))"
@@ -156,7 +156,7 @@ impl Store {
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
         caller.actor = format!("user:{user_id}");
-        Ok(Some((caller, level_of(&row.text(6)), row.int(7))))
+        Ok(Some((caller, level_of(&row.text_named("member_level")), row.int_named("session_epoch"))))
     }
 
     // ------------------------------------------------------------ users

@@ -74,8 +74,36 @@ pub struct Caller {
     pub status_callback: Option<String>,
     /// Every SMS carries an unsubscribe link (seed 001 stop-service).
     pub stop_by_link: bool,
+    /// The operator's request rate limits for this client (None: the platform's default).
+    pub rate_limits: RateLimits,
     /// Who acts, for the account's history: `key:<api key id>`, or `system`.
     pub actor: String,
+}
+
+/// What an operator changes on an account (absent: unchanged).
+#[derive(Debug, Clone, Default)]
+pub struct AccountChange {
+    pub credit_limit_minor: Option<i64>,
+    pub blocked: Option<bool>,
+    /// Some(None): back to the platform's default.
+    pub rate_limit_per_second: Option<Option<i64>>,
+    pub key_rate_limit_per_second: Option<Option<i64>>,
+}
+
+/// A patch of a nullable column as two parameters: whether to set it, and to what.
+fn optional_patch(patch: Option<Option<i64>>) -> (Value, Value) {
+    match patch {
+        None => (int(0), Value::Null),
+        Some(value) => (int(1), value.map(int).unwrap_or(Value::Null)),
+    }
+}
+
+/// Requests per second an operator set for a client: the whole account, and each of its
+/// API keys (domain::ratelimit). None: the platform's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RateLimits {
+    pub account: Option<i64>,
+    pub key: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -110,6 +138,8 @@ pub struct AccountView {
     pub created_at: String,
     pub ledger_sum_minor: i64,
     pub ledger_entries: i64,
+    /// Requests per second the operator set (null: the platform's default).
+    pub rate_limits: RateLimits,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -296,7 +326,8 @@ pub struct SubmitRecorded {
     pub kept_receipts: usize,
 }
 
-const CALLER_COLUMNS: &str = "a.id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link";
+const CALLER_COLUMNS: &str = "a.id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link, \
+     a.rate_limit_per_second AS account_rate_limit, a.key_rate_limit_per_second AS key_rate_limit";
 
 fn caller_from_row(row: &crate::host::Row) -> Option<Caller> {
     Some(Caller {
@@ -306,6 +337,7 @@ fn caller_from_row(row: &crate::host::Row) -> Option<Caller> {
         time_zone: row.text(3),
         status_callback: row.opt_text(4),
         stop_by_link: row.int(5) != 0,
+        rate_limits: RateLimits { account: row.opt_int_named("account_rate_limit"), key: row.opt_int_named("key_rate_limit") },
         actor: "system".to_owned(),
     })
 }
@@ -348,15 +380,19 @@ impl Store {
     pub async fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<(Caller, KeyAccess)>, DbError> {
         let rows = self.db.query(
             &format!(
-                "SELECT {CALLER_COLUMNS}, k.scopes, k.allowed_ips, k.id FROM api_keys k JOIN accounts a ON a.id = k.account_id \
+                "SELECT {CALLER_COLUMNS}, k.scopes AS key_scopes, k.allowed_ips AS key_allowed_ips, k.id AS key_id \
+                 FROM api_keys k JOIN accounts a ON a.id = k.account_id \
                  WHERE k.key_hash = ? AND k.revoked_at IS NULL"
             ),
             &[text(key_hash)],
         ).await?;
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
-        caller.actor = format!("key:{}", row.text(8));
-        let access = KeyAccess { scopes: Scopes::from_stored(&row.text(6)), allowed_ips: stored_allowlist(&row.text(7))? };
+        caller.actor = format!("key:{}", row.text_named("key_id"));
+        let access = KeyAccess {
+            scopes: Scopes::from_stored(&row.text_named("key_scopes")),
+            allowed_ips: stored_allowlist(&row.text_named("key_allowed_ips"))?,
+        };
         Ok(Some((caller, access)))
     }
 
@@ -379,7 +415,8 @@ impl Store {
         let rows = self.db.query(
             "SELECT a.id, a.name, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.created_at, \
                     (SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id), \
-                    (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id), a.kind \
+                    (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id), a.kind, \
+                    a.rate_limit_per_second AS account_rate_limit, a.key_rate_limit_per_second AS key_rate_limit \
              FROM accounts a WHERE a.id = ?",
             &[text(id)],
         ).await?;
@@ -394,17 +431,28 @@ impl Store {
             created_at: row.text(6),
             ledger_sum_minor: row.int(7),
             ledger_entries: row.int(8),
+            rate_limits: RateLimits { account: row.opt_int_named("account_rate_limit"), key: row.opt_int_named("key_rate_limit") },
         }))
     }
 
-    pub async fn update_account(&self, id: &str, credit_limit_minor: Option<i64>, blocked: Option<bool>) -> Result<bool, DbError> {
+    /// The operator's changes to an account; a rate limit set to `Some(None)` goes back
+    /// to the platform's default.
+    pub async fn update_account(&self, id: &str, change: &AccountChange) -> Result<bool, DbError> {
+        let (account_limit_set, account_limit) = optional_patch(change.rate_limit_per_second);
+        let (key_limit_set, key_limit) = optional_patch(change.key_rate_limit_per_second);
         let rows = self.db.query(
-            "UPDATE accounts SET credit_limit_minor = COALESCE(?, credit_limit_minor), blocked = COALESCE(?, blocked) \
-             WHERE id = ? RETURNING id",
+            "UPDATE accounts SET credit_limit_minor = COALESCE(?1, credit_limit_minor), blocked = COALESCE(?2, blocked), \
+                    rate_limit_per_second = CASE WHEN ?4 THEN ?5 ELSE rate_limit_per_second END, \
+                    key_rate_limit_per_second = CASE WHEN ?6 THEN ?7 ELSE key_rate_limit_per_second END \
+             WHERE id = ?3 RETURNING id",
             &[
-                credit_limit_minor.map(int).unwrap_or(Value::Null),
-                blocked.map(|b| int(b as i64)).unwrap_or(Value::Null),
+                change.credit_limit_minor.map(int).unwrap_or(Value::Null),
+                change.blocked.map(|b| int(b as i64)).unwrap_or(Value::Null),
                 text(id),
+                account_limit_set,
+                account_limit,
+                key_limit_set,
+                key_limit,
             ],
         ).await?;
         Ok(!rows.rows.is_empty())
