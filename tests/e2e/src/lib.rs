@@ -816,15 +816,27 @@ impl FullReply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
+
+    /// The `Set-Cookie` header that sets cookie `name`, whole.
+    pub fn set_cookie(&self, name: &str) -> Option<&str> {
+        let prefix = format!("{name}=");
+        self.headers.iter().find(|(n, v)| n.eq_ignore_ascii_case("set-cookie") && v.starts_with(&prefix)).map(|(_, v)| v.as_str())
+    }
 }
 
 pub fn call_full(method: &str, url: &str, body: Option<String>, headers: &[(&str, String)]) -> FullReply {
+    call_typed(method, url, body.map(|b| ("application/json", b)), headers)
+}
+
+/// As [`call_full`], with the body sent as this content type (`""`: no Content-Type).
+pub fn call_typed(method: &str, url: &str, body: Option<(&str, String)>, headers: &[(&str, String)]) -> FullReply {
     let mut request = ureq::request(method, url).timeout(Duration::from_secs(60));
     for (name, value) in headers {
         request = request.set(name, value);
     }
     let result = match body {
-        Some(body) => request.set("Content-Type", "application/json").send_string(&body),
+        Some(("", body)) => request.send_string(&body),
+        Some((content_type, body)) => request.set("Content-Type", content_type).send_string(&body),
         None => request.call(),
     };
     let response = match result {
