@@ -114,11 +114,19 @@ fn no_content() -> Response {
 
 async fn signed_in_user(req: &Req, store: &Store) -> Result<(SignedIn, UserRecord), ApiError> {
     let signed_in = require_session(req).await?;
-    let user = store.user(&signed_in.user_id).await?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
-    if signed_in.session.epoch != user.session_epoch {
-        return Err(ApiError::unauthorized("the session has ended; sign in again"));
-    }
+    let user = session_user(store, &signed_in.session).await?;
     Ok((signed_in, user))
+}
+
+/// The user of a session, signed in or half-way through two-factor: 401 once a password
+/// change or reset has ended it (its epoch is not the user's).
+async fn session_user(store: &Store, session: &Session) -> Result<UserRecord, ApiError> {
+    let ended = || ApiError::unauthorized("the session has ended; sign in again");
+    let user = store.user(&session.user_id).await?.ok_or_else(ended)?;
+    if session.epoch != user.session_epoch {
+        return Err(ended());
+    }
+    Ok(user)
 }
 
 fn language_of(user: &UserRecord) -> Language {
@@ -281,6 +289,8 @@ async fn second_factor_ok(store: &Store, user: &UserRecord, factor: &SecondFacto
     }
 }
 
+/// The login's second step. A password change or reset since the first step ended the
+/// half-signed-in session as it ends every other (401).
 async fn login_second_factor(req: Req) -> Reply {
     let store = Store::open().await?;
     let token = platform::http::session_token(&req).ok_or_else(|| ApiError::unauthorized("sign in with your password first"))?;
@@ -288,8 +298,14 @@ async fn login_second_factor(req: Req) -> Reply {
     if !session.two_factor_pending {
         return Err(ApiError::named(409, "AlreadySignedIn", "this session is already signed in"));
     }
+    let user = match session_user(&store, &session).await {
+        Ok(user) => user,
+        Err(ended) => {
+            platform::session::delete(&token).await?;
+            return Err(ended);
+        }
+    };
     let body: SecondFactor = parse_body(&req)?;
-    let user = store.user(&session.user_id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
     let address = client_address(&req);
     if let Some(wait) = login_wait(&store, &user.email, &address).await? {
         return Ok(throttled(wait));

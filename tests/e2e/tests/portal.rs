@@ -272,6 +272,48 @@ fn password_reset_is_single_use_and_ends_every_session() {
 }
 
 #[test]
+fn a_password_reset_or_change_ends_a_login_still_waiting_for_its_code() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let email = unique("halfway");
+    let owner = app.member(&account, &email, "manager");
+    let (_, recovery) = owner.turn_on_two_factor();
+
+    // Someone with the password starts a login; the owner resets the password meanwhile.
+    let (half, pending) = app.login(&email, PASSWORD);
+    assert_eq!(half.json["two_factor_required"].as_bool(), Some(true), "{}", half.text);
+    let pending = pending.unwrap();
+    assert_eq!(public("POST", "/v1/auth/password-reset", json!({"email": email})).status, 202);
+    let new_password = "Reset meanwhile 5";
+    let reset = public("POST", "/v1/auth/password-reset/confirm", json!({"token": app.emailed_token(&email), "password": new_password}));
+    assert_eq!(reset.status, 204, "{}", reset.text);
+    let finished = pending.call_full("POST", "/v1/auth/login/2fa", Some(json!({"recovery_code": recovery[0]})));
+    assert_eq!((finished.status, finished.json["error"]["name"].as_str()), (401, Some("Unauthorized")), "{}", finished.text);
+    assert!(finished.set_cookie("smsedge_session").is_none(), "no session comes of it");
+    assert_eq!(pending.call("GET", "/v1/contacts", None).status, 401);
+
+    // A login begun after the reset finishes with that same recovery code (nothing was spent).
+    let (_, fresh) = app.login(&email, new_password);
+    let done = fresh.unwrap().call_full("POST", "/v1/auth/login/2fa", Some(json!({"recovery_code": recovery[0]})));
+    assert_eq!(done.status, 200, "{}", done.text);
+    let signed_in = Browser {
+        cookie: cookie_pair(done.set_cookie("smsedge_session").unwrap()),
+        csrf: done.json["csrf_token"].as_str().unwrap().to_owned(),
+        account: None,
+        device: done.set_cookie("smsedge_device").map(cookie_pair),
+        base: app.base.clone(),
+    };
+    assert_eq!(signed_in.call("GET", "/v1/contacts", None).status, 200);
+
+    // A password change ends a half-finished login the same way.
+    let (_, pending) = app.login(&email, new_password);
+    let changed = signed_in.call("POST", "/v1/me/password", Some(json!({"current_password": new_password, "new_password": "Changed again 6"})));
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let finished = pending.unwrap().call("POST", "/v1/auth/login/2fa", Some(json!({"recovery_code": recovery[1]})));
+    assert_eq!(finished.status, 401, "{}", finished.text);
+}
+
+#[test]
 fn json_bodies_must_say_so_so_a_cross_site_form_cannot_sign_anyone_in() {
     let app = app();
     let (account, key) = app.account("SEK", 10_000, 0);
