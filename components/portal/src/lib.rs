@@ -12,8 +12,8 @@ use domain::identity::{dummy_verify, hash_password, verify_password, AccessLevel
 use domain::onetime::{new_phone_code, phone_code_sms, EmailMessage, Purpose, PHONE_CODE_ATTEMPTS};
 use domain::recipient::Recipient;
 use domain::schedule::TimeZone;
-use domain::session::{clear_cookie, new_secret_token, set_cookie, token_digest, Session};
-use domain::throttle::{after_failure, retry_after, ThrottleKey};
+use domain::session::{clear_cookie, cookie_value, new_secret_token, set_cookie, set_device_cookie, token_digest, KnownDevice, Session, DEVICE_COOKIE};
+use domain::throttle::{after_failure, retry_after, LoginClient, ThrottleKey};
 use domain::totp::{generate_recovery_codes, hash_recovery_code, provisioning_uri, verify_code, TotpSecret};
 use platform::axum::http::{header, HeaderValue};
 use platform::http::{internal, json, member_caller, parse_body, query, require_session, respond_with, Reply, Req, Response, Routes, SignedIn};
@@ -104,7 +104,7 @@ async fn link(path: &str) -> String {
 }
 
 fn with_cookie(mut response: Response, cookie: &str) -> Reply {
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(cookie).map_err(internal)?);
+    response.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(cookie).map_err(internal)?);
     Ok(response)
 }
 
@@ -114,11 +114,19 @@ fn no_content() -> Response {
 
 async fn signed_in_user(req: &Req, store: &Store) -> Result<(SignedIn, UserRecord), ApiError> {
     let signed_in = require_session(req).await?;
-    let user = store.user(&signed_in.user_id).await?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
-    if signed_in.session.epoch != user.session_epoch {
-        return Err(ApiError::unauthorized("the session has ended; sign in again"));
-    }
+    let user = session_user(store, &signed_in.session).await?;
     Ok((signed_in, user))
+}
+
+/// The user of a session, signed in or half-way through two-factor: 401 once a password
+/// change or reset has ended it (its epoch is not the user's).
+async fn session_user(store: &Store, session: &Session) -> Result<UserRecord, ApiError> {
+    let ended = || ApiError::unauthorized("the session has ended; sign in again");
+    let user = store.user(&session.user_id).await?.ok_or_else(ended)?;
+    if session.epoch != user.session_epoch {
+        return Err(ended());
+    }
+    Ok(user)
 }
 
 fn language_of(user: &UserRecord) -> Language {
@@ -141,34 +149,66 @@ fn throttled(wait: i64) -> Response {
     response
 }
 
-/// How long the longest of the counted keys (e-mail address, client address) still has
-/// to wait, if any.
-async fn wait_for(store: &Store, counted: [(ThrottleKey, &str); 2]) -> Result<Option<i64>, ApiError> {
+/// How long the longest of the counted keys still has to wait, if any.
+async fn wait_for(store: &Store, counted: &[(ThrottleKey, &str)]) -> Result<Option<i64>, ApiError> {
     let now = now_seconds();
     let mut wait = None;
     for (kind, subject) in counted {
         if let Some(state) = store.login_failures(&kind.key(subject)).await? {
-            wait = wait.max(retry_after(kind, &state, now));
+            wait = wait.max(retry_after(*kind, &state, now));
         }
     }
     Ok(wait)
 }
 
-async fn count(store: &Store, counted: [(ThrottleKey, &str); 2]) -> Result<(), ApiError> {
-    let keys = counted.map(|(kind, subject)| kind.key(subject));
-    Ok(store.record_login_failure(&[&keys[0], &keys[1]], now_seconds(), after_failure).await?)
+async fn count(store: &Store, counted: &[(ThrottleKey, &str)]) -> Result<(), ApiError> {
+    let keys: Vec<String> = counted.iter().map(|(kind, subject)| kind.key(subject)).collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    Ok(store.record_login_failure(&keys, now_seconds(), after_failure).await?)
 }
 
-async fn login_wait(store: &Store, email: &str, address: &str) -> Result<Option<i64>, ApiError> {
-    wait_for(store, ThrottleKey::for_login(email, address)).await
+async fn forget(store: &Store, (kind, subject): (ThrottleKey, &str)) -> Result<(), ApiError> {
+    Ok(store.clear_login_failures(&kind.key(subject)).await?)
 }
 
-async fn count_failure(store: &Store, email: &str, address: &str) -> Result<(), ApiError> {
-    count(store, ThrottleKey::for_login(email, address)).await
+/// The token of the request's known-device cookie, if it carries one.
+fn device_token(req: &Req) -> Option<&str> {
+    cookie_value(req.header("cookie")?, DEVICE_COOKIE)
 }
 
-async fn forget_failures(store: &Store, email: &str) -> Result<(), ApiError> {
-    Ok(store.clear_login_failures(&ThrottleKey::Account.key(email)).await?)
+/// Who is checking a secret of `user` (or of whoever has the address `email`), for the
+/// throttle: the holder of a known-device cookie that vouches for the user, or a client
+/// known only by its address (domain::throttle).
+async fn login_client(req: &Req, user: Option<&UserRecord>, email: &str) -> Result<LoginClient, ApiError> {
+    if let (Some(user), Some(token)) = (user, device_token(req)) {
+        let device = platform::session::load_device(token).await?;
+        if device.is_some_and(|d| d.vouches_for(&user.id, user.session_epoch, now_seconds())) {
+            return Ok(LoginClient::KnownDevice(token_digest(token)));
+        }
+    }
+    Ok(LoginClient::Unknown { email: email.to_owned(), address: client_address(req) })
+}
+
+/// Every check of a user's secret (password, TOTP or recovery code) goes through here:
+/// while the client must wait it is not made and the answer is `Some` 429 with
+/// `Retry-After`; a failed check counts against the client and is `wrong`.
+async fn throttled_check(store: &Store, client: &LoginClient, wrong: ApiError, check: impl AsyncFnOnce() -> Result<bool, ApiError>) -> Result<Option<Response>, ApiError> {
+    let keys = client.keys();
+    if let Some(wait) = wait_for(store, &keys).await? {
+        return Ok(Some(throttled(wait)));
+    }
+    if !check().await? {
+        count(store, &keys).await?;
+        return Err(wrong);
+    }
+    Ok(None)
+}
+
+/// A second factor of a signed-in (or half-signed-in) user, checked under the throttle:
+/// the login's second step and every change that needs a code.
+async fn checked_second_factor(req: &Req, store: &Store, user: &UserRecord, factor: &SecondFactor, wrong: ApiError) -> Result<Option<Response>, ApiError> {
+    let client = login_client(req, Some(user), &user.email).await?;
+    throttled_check(store, &client, wrong, async || second_factor_ok(store, user, factor).await).await
 }
 
 async fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, ApiError> {
@@ -190,17 +230,27 @@ async fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, 
 }
 
 /// A new session for the user: the cookie and the CSRF token the client sends back on
-/// every state-changing request.
+/// every state-changing request. A full sign-in also makes the browser a known device of
+/// the user (a new one, replacing the one it held).
 async fn start_session(req: &Req, store: &Store, user: &UserRecord, two_factor_pending: bool) -> Reply {
+    let now = now_seconds();
     let csrf = new_secret_token();
-    let session = Session::new(&user.id, &csrf, now_seconds(), two_factor_pending).in_epoch(user.session_epoch);
+    let session = Session::new(&user.id, &csrf, now, two_factor_pending).in_epoch(user.session_epoch);
     let token = platform::session::create(&session).await?;
     let body = serde_json::json!({
         "two_factor_required": two_factor_pending,
         "csrf_token": csrf,
         "user": if two_factor_pending { serde_json::Value::Null } else { profile(store, user).await? },
     });
-    with_cookie(json(200, &body), &set_cookie(&token, over_tls(req)))
+    let response = with_cookie(json(200, &body), &set_cookie(&token, over_tls(req)))?;
+    if two_factor_pending {
+        return Ok(response);
+    }
+    if let Some(old) = device_token(req) {
+        platform::session::delete_device(old).await?;
+    }
+    let device = platform::session::create_device(&KnownDevice::new(&user.id, user.session_epoch, now)).await?;
+    with_cookie(response, &set_device_cookie(&device, over_tls(req)))
 }
 
 async fn login_alert(req: &Req, store: &Store, user: &UserRecord) -> Result<(), ApiError> {
@@ -227,33 +277,34 @@ struct Login {
 }
 
 /// Password first; with two-factor on, the session can only finish the second step.
-/// Failures are counted per e-mail address and per client address and make the next
-/// attempt wait (domain::throttle: capped at 15 minutes, forgotten after a day), so
-/// guessing is slow and nobody can be locked out for good.
+/// Failures make the next attempt wait (domain::throttle: capped at 15 minutes, forgotten
+/// after a day), counted per client: a browser the user has signed in on before by its
+/// own failures, anyone else per e-mail address and client address. So guessing is slow,
+/// and a stranger's failures never keep the owner out of their own browser.
 async fn login(req: Req) -> Reply {
     let store = Store::open().await?;
     let body: Login = parse_body(&req)?;
     let email = Email::parse(&body.email)?;
-    let address = client_address(&req);
-    if let Some(wait) = login_wait(&store, email.as_str(), &address).await? {
-        return Ok(throttled(wait));
-    }
     let user = store.user_by_email(email.as_str()).await?;
-    let accepted = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
-        Some(hash) => verify_password(&body.password, hash),
-        None => {
-            // The same work as a real check, so timing does not tell who has a user.
-            dummy_verify(&body.password);
-            false
-        }
+    let client = login_client(&req, user.as_ref(), email.as_str()).await?;
+    let invalid = ApiError::named(401, "InvalidCredentials", "the e-mail address or the password is wrong");
+    let check = async || {
+        Ok(match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
+            Some(hash) => verify_password(&body.password, hash),
+            None => {
+                // The same work as a real check, so timing does not tell who has a user.
+                dummy_verify(&body.password);
+                false
+            }
+        })
     };
-    let Some(user) = user.filter(|_| accepted) else {
-        count_failure(&store, email.as_str(), &address).await?;
-        return Err(ApiError::named(401, "InvalidCredentials", "the e-mail address or the password is wrong"));
-    };
+    if let Some(throttled) = throttled_check(&store, &client, invalid, check).await? {
+        return Ok(throttled);
+    }
+    let user = user.ok_or_else(|| internal("a password was accepted without a user"))?;
     let two_factor = user.totp_enabled_at.is_some();
     if !two_factor {
-        forget_failures(&store, email.as_str()).await?;
+        forget(&store, client.forgotten_on_success()).await?;
         login_alert(&req, &store, &user).await?;
     }
     start_session(&req, &store, &user, two_factor).await
@@ -281,6 +332,8 @@ async fn second_factor_ok(store: &Store, user: &UserRecord, factor: &SecondFacto
     }
 }
 
+/// The login's second step. A password change or reset since the first step ended the
+/// half-signed-in session as it ends every other (401).
 async fn login_second_factor(req: Req) -> Reply {
     let store = Store::open().await?;
     let token = platform::http::session_token(&req).ok_or_else(|| ApiError::unauthorized("sign in with your password first"))?;
@@ -288,19 +341,22 @@ async fn login_second_factor(req: Req) -> Reply {
     if !session.two_factor_pending {
         return Err(ApiError::named(409, "AlreadySignedIn", "this session is already signed in"));
     }
+    let user = match session_user(&store, &session).await {
+        Ok(user) => user,
+        Err(ended) => {
+            platform::session::delete(&token).await?;
+            return Err(ended);
+        }
+    };
     let body: SecondFactor = parse_body(&req)?;
-    let user = store.user(&session.user_id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
-    let address = client_address(&req);
-    if let Some(wait) = login_wait(&store, &user.email, &address).await? {
-        return Ok(throttled(wait));
-    }
-    if !second_factor_ok(&store, &user, &body).await? {
-        count_failure(&store, &user.email, &address).await?;
-        return Err(ApiError::named(401, "InvalidCode", "the code is wrong or was used already"));
+    let wrong = ApiError::named(401, "InvalidCode", "the code is wrong or was used already");
+    if let Some(throttled) = checked_second_factor(&req, &store, &user, &body, wrong).await? {
+        return Ok(throttled);
     }
     // A new token for the signed-in session: the half-signed-in one is never promoted.
     platform::session::delete(&token).await?;
-    forget_failures(&store, &user.email).await?;
+    let client = login_client(&req, Some(&user), &user.email).await?;
+    forget(&store, client.forgotten_on_success()).await?;
     login_alert(&req, &store, &user).await?;
     start_session(&req, &store, &user, false).await
 }
@@ -336,10 +392,10 @@ async fn request_password_reset(req: Req) -> Reply {
     let email = Email::parse(&body.email)?;
     let address = client_address(&req);
     let counted = ThrottleKey::for_reset(email.as_str(), &address);
-    if let Some(wait) = wait_for(&store, counted).await? {
+    if let Some(wait) = wait_for(&store, &counted).await? {
         return Ok(throttled(wait));
     }
-    count(&store, counted).await?;
+    count(&store, &counted).await?;
     if let Some(user) = store.user_by_email(email.as_str()).await? {
         let token = new_secret_token();
         let now = now_seconds();
@@ -401,7 +457,8 @@ async fn set_password_from_token(req: &Req, store: &Store, purpose: Purpose, act
         })
         .await?;
     let user = store.user(&user_id).await?.ok_or_else(invalid_token)?;
-    forget_failures(store, &user.email).await?;
+    // The link reached the owner: a new browser need not wait out a stranger's failures.
+    forget(store, (ThrottleKey::Account, &user.email)).await?;
     if purpose == Purpose::PasswordReset {
         platform::email::send(store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).await?;
     }
@@ -521,15 +578,9 @@ async fn update_me(req: Req) -> Reply {
 /// The current password, checked under the same throttle as a login (a stolen session
 /// must not become a way to guess it).
 async fn check_current_password(req: &Req, store: &Store, user: &UserRecord, candidate: &str) -> Result<Option<Response>, ApiError> {
-    let address = client_address(req);
-    if let Some(wait) = login_wait(store, &user.email, &address).await? {
-        return Ok(Some(throttled(wait)));
-    }
-    if !user.password_hash.as_deref().is_some_and(|hash| verify_password(candidate, hash)) {
-        count_failure(store, &user.email, &address).await?;
-        return Err(ApiError::named(403, "WrongPassword", "the current password is wrong"));
-    }
-    Ok(None)
+    let client = login_client(req, Some(user), &user.email).await?;
+    let wrong = ApiError::named(403, "WrongPassword", "the current password is wrong");
+    throttled_check(store, &client, wrong, async || Ok(user.password_hash.as_deref().is_some_and(|hash| verify_password(candidate, hash)))).await
 }
 
 #[derive(Deserialize)]
@@ -696,8 +747,9 @@ async fn confirm_two_factor(req: Req) -> Reply {
     if user.totp_secret.is_none() {
         return Err(ApiError::named(409, "TwoFactorNotBegun", "begin with POST /v1/me/2fa"));
     }
-    if !second_factor_ok(&store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }).await? {
-        return Err(ApiError::rejected("InvalidCode", "the code is wrong; check the authenticator app's clock"));
+    let wrong = ApiError::rejected("InvalidCode", "the code is wrong; check the authenticator app's clock");
+    if let Some(throttled) = checked_second_factor(&req, &store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }, wrong).await? {
+        return Ok(throttled);
     }
     let codes = generate_recovery_codes();
     let digests: Vec<String> = codes.iter().map(|c| hash_recovery_code(c)).collect();
@@ -712,8 +764,9 @@ async fn disable_two_factor(req: Req) -> Reply {
     if user.totp_enabled_at.is_none() {
         return Err(ApiError::named(409, "TwoFactorDisabled", "two-factor authentication is off"));
     }
-    if !second_factor_ok(&store, &user, &body).await? {
-        return Err(ApiError::rejected("InvalidCode", "the code is wrong or was used already"));
+    let wrong = ApiError::rejected("InvalidCode", "the code is wrong or was used already");
+    if let Some(throttled) = checked_second_factor(&req, &store, &user, &body, wrong).await? {
+        return Ok(throttled);
     }
     store.audited_user(&user.id, &actor(&user.id), "user.two_factor_disabled", async |store| store.disable_totp(&user.id).await).await?;
     Ok(json(200, &serde_json::json!({"enabled": false})))
@@ -726,8 +779,9 @@ async fn new_recovery_codes(req: Req) -> Reply {
     if user.totp_enabled_at.is_none() {
         return Err(ApiError::named(409, "TwoFactorDisabled", "two-factor authentication is off"));
     }
-    if !second_factor_ok(&store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }).await? {
-        return Err(ApiError::rejected("InvalidCode", "the code is wrong or was used already"));
+    let wrong = ApiError::rejected("InvalidCode", "the code is wrong or was used already");
+    if let Some(throttled) = checked_second_factor(&req, &store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }, wrong).await? {
+        return Ok(throttled);
     }
     let codes = generate_recovery_codes();
     let digests: Vec<String> = codes.iter().map(|c| hash_recovery_code(c)).collect();

@@ -94,6 +94,11 @@ impl ApiError {
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(413, "PayloadTooLarge", format!("the body may be at most {limit} bytes"))
     }
+    /// A body that is not sent as JSON (`Content-Type: application/json`). Refusing other
+    /// types keeps cross-site HTML forms (which cannot send that type) from posting JSON.
+    pub fn unsupported_media_type() -> Self {
+        Self::new(415, "UnsupportedMediaType", "send the body as JSON, with Content-Type: application/json")
+    }
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(503, "ServiceUnavailable", message)
     }

@@ -96,6 +96,47 @@ pub fn clear_cookie(secure: bool) -> String {
     cookie
 }
 
+/// The cookie that marks a browser a user has signed in on before (see [`KnownDevice`]).
+pub const DEVICE_COOKIE: &str = "smsedge_device";
+/// A known device is forgotten this long after its last sign-in (each one renews it).
+pub const KNOWN_DEVICE_SECONDS: i64 = 90 * 24 * 3600;
+
+/// A browser a user has fully signed in on (password and, when on, the second factor). It
+/// holds a random token in [`DEVICE_COOKIE`]; the server keeps this record under the
+/// token's digest. Its holder's failed sign-ins for that user are counted on their own
+/// (domain::throttle), so a stranger's failures elsewhere do not keep the owner out.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct KnownDevice {
+    pub user_id: String,
+    /// The user's session epoch at sign-in: a password change or reset forgets every
+    /// device, as it ends every session.
+    pub epoch: i64,
+    /// Unix seconds of the sign-in that made it.
+    pub created_at: i64,
+}
+
+impl KnownDevice {
+    pub fn new(user_id: impl Into<String>, epoch: i64, now: i64) -> KnownDevice {
+        KnownDevice { user_id: user_id.into(), epoch, created_at: now }
+    }
+
+    /// Whether the holder counts as this user's own device at `now`: the same user, no
+    /// password change or reset since, and not older than [`KNOWN_DEVICE_SECONDS`].
+    pub fn vouches_for(&self, user_id: &str, epoch: i64, now: i64) -> bool {
+        self.user_id == user_id && self.epoch == epoch && now.saturating_sub(self.created_at) < KNOWN_DEVICE_SECONDS
+    }
+}
+
+/// `Set-Cookie` for a known device: scripts cannot read it, and no other site's request
+/// carries it (Strict: it is only needed on the portal's own sign-in calls).
+pub fn set_device_cookie(token: &str, secure: bool) -> String {
+    let mut cookie = format!("{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={KNOWN_DEVICE_SECONDS}");
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
 /// The value of cookie `name` in a `Cookie` request header (`a=1; b=2`), the first if it
 /// appears twice; surrounding spaces and RFC 6265 double quotes removed. Pairs without `=`
 /// are skipped; an empty value is `None`.
@@ -156,6 +197,21 @@ mod tests {
         assert_eq!(set_cookie("tok", true), "smsedge_session=tok; Path=/; HttpOnly; SameSite=Lax; Max-Age=604800; Secure");
         assert_eq!(clear_cookie(false), "smsedge_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
         assert!(clear_cookie(true).ends_with("; Max-Age=0; Secure"));
+    }
+
+    #[test]
+    fn a_known_device_vouches_for_its_user_in_its_epoch_for_ninety_days() {
+        let device = KnownDevice::new("u1", 3, 1_000);
+        assert!(device.vouches_for("u1", 3, 1_000));
+        assert!(device.vouches_for("u1", 3, 1_000 + KNOWN_DEVICE_SECONDS - 1));
+        assert!(!device.vouches_for("u1", 3, 1_000 + KNOWN_DEVICE_SECONDS), "too old");
+        assert!(!device.vouches_for("u2", 3, 1_000), "another user's device");
+        assert!(!device.vouches_for("u1", 4, 1_000), "a password change or reset since");
+        let json = serde_json::to_string(&device).unwrap();
+        assert_eq!(serde_json::from_str::<KnownDevice>(&json).unwrap(), device);
+        assert_eq!(set_device_cookie("tok", false), "smsedge_device=tok; Path=/; HttpOnly; SameSite=Strict; Max-Age=7776000");
+        assert!(set_device_cookie("tok", true).ends_with("; Secure"));
+        assert_eq!(cookie_value("smsedge_session=s; smsedge_device=d", DEVICE_COOKIE), Some("d"));
     }
 
     #[test]

@@ -1,13 +1,27 @@
-//! Login throttling: how long a sign-in must wait after failed attempts.
+//! Sign-in throttling: how long a check of a user's secret must wait after failures.
 //!
-//! Failures are counted per account (the e-mail tried) and per client address. Each key
-//! has some free failures; after them every attempt waits a delay that doubles from
-//! 30 seconds (30, 60, 120, ...) up to 15 minutes, counted from the last failure. A key's
-//! failures are forgotten 24 hours after the last one.
+//! Every check of a secret on the portal is throttled the same way: the password at login
+//! and its second-factor code, the current password that confirms a change, and the TOTP
+//! or recovery code that turns two-factor on or off or makes new recovery codes.
+//! Failures are counted per client ([`LoginClient`]):
 //!
-//! The cap is deliberate: someone who knows a user's e-mail can make that user wait at
-//! most 15 minutes at a time, never lock the account for good, while guessing a password
-//! stays at about 100 tries a day per account once the delay is at its cap.
+//! - a browser holding a *known-device* cookie of the user (set at each successful
+//!   sign-in; domain::session::KnownDevice) by its own failures only;
+//! - any other client per account (the e-mail tried) and per client address.
+//!
+//! Each key has some free failures; after them every attempt waits a delay that doubles
+//! from 30 seconds (30, 60, 120, ...) up to 15 minutes, counted from the last failure. A
+//! key's failures are forgotten 24 hours after the last one.
+//!
+//! Why per client: a wait that applied to the account as a whole would refuse the right
+//! password too, so one wrong try every 15 minutes would keep the owner out. Now a
+//! stranger who knows a user's e-mail slows down only sign-ins from browsers the user has
+//! not signed in on (at most 15 minutes at a time), never the user's own; guessing from
+//! new clients stays at about 100 tries a day per account once the delay is at its cap,
+//! and a known device (which took the password, and the code, once) only guesses against
+//! its own count. A password change or reset forgets every known device; a reset also
+//! forgets the e-mail's failures, so the e-mailed link lets the owner in on a new browser
+//! while a stranger keeps it waiting.
 //!
 //! Password-reset requests are counted the same way under keys of their own (every
 //! request counts, whether or not the address has a user, so the answer still tells
@@ -49,6 +63,36 @@ pub enum ThrottleKey {
     ResetAccount,
     /// Password-reset links asked for from one client address.
     ResetAddress,
+    /// A known device (the digest of its cookie's token): as few free failures as an account.
+    Device,
+}
+
+/// Who is checking a user's secret, as far as counting failures goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginClient {
+    /// A browser holding a known-device cookie that vouches for the user (its token's digest).
+    KnownDevice(String),
+    /// Anyone else: the e-mail address tried and the client address.
+    Unknown { email: String, address: String },
+}
+
+impl LoginClient {
+    /// The keys a check waits on and counts a failure against.
+    pub fn keys(&self) -> Vec<(ThrottleKey, &str)> {
+        match self {
+            LoginClient::KnownDevice(device) => vec![(ThrottleKey::Device, device.as_str())],
+            LoginClient::Unknown { email, address } => vec![(ThrottleKey::Account, email.as_str()), (ThrottleKey::Address, address.as_str())],
+        }
+    }
+
+    /// The key a successful sign-in forgets: the client's own (an address's failures may
+    /// be other people's, and stay).
+    pub fn forgotten_on_success(&self) -> (ThrottleKey, &str) {
+        match self {
+            LoginClient::KnownDevice(device) => (ThrottleKey::Device, device.as_str()),
+            LoginClient::Unknown { email, .. } => (ThrottleKey::Account, email.as_str()),
+        }
+    }
 }
 
 impl ThrottleKey {
@@ -58,17 +102,13 @@ impl ThrottleKey {
             ThrottleKey::Address => "address",
             ThrottleKey::ResetAccount => "reset-account",
             ThrottleKey::ResetAddress => "reset-address",
+            ThrottleKey::Device => "device",
         }
     }
 
     /// The stored key that counts for `subject` (an e-mail address or a client address).
     pub fn key(self, subject: &str) -> String {
         format!("{}:{subject}", self.as_str())
-    }
-
-    /// What a sign-in (password or second factor) is counted by.
-    pub fn for_login<'a>(email: &'a str, address: &'a str) -> [(ThrottleKey, &'a str); 2] {
-        [(ThrottleKey::Account, email), (ThrottleKey::Address, address)]
     }
 
     /// What a password-reset request is counted by.
@@ -79,7 +119,7 @@ impl ThrottleKey {
     /// Failures allowed without any wait.
     pub fn free_failures(self) -> u32 {
         match self {
-            ThrottleKey::Account => 5,
+            ThrottleKey::Account | ThrottleKey::Device => 5,
             ThrottleKey::Address => 20,
             // A mistyped or lost e-mail is asked for again a couple of times, not more.
             ThrottleKey::ResetAccount => 3,
@@ -186,12 +226,29 @@ mod tests {
         let (nine, now) = fail(ThrottleKey::ResetAddress, 9, 0);
         assert_eq!(retry_after(ThrottleKey::ResetAddress, &nine, now), None);
         assert_eq!(ThrottleKey::ResetAddress.delay_after(10), 30);
-        let keys: Vec<String> = ThrottleKey::for_login("a@b.se", "10.0.0.1")
+        let stranger = LoginClient::Unknown { email: "a@b.se".into(), address: "10.0.0.1".into() };
+        let keys: Vec<String> = stranger
+            .keys()
             .into_iter()
             .chain(ThrottleKey::for_reset("a@b.se", "10.0.0.1"))
             .map(|(kind, subject)| kind.key(subject))
             .collect();
         assert_eq!(keys, ["account:a@b.se", "address:10.0.0.1", "reset-account:a@b.se", "reset-address:10.0.0.1"]);
+    }
+
+    #[test]
+    fn a_known_device_is_counted_apart_from_strangers() {
+        let owner = LoginClient::KnownDevice("d1g35t".into());
+        let stranger = LoginClient::Unknown { email: "a@b.se".into(), address: "10.0.0.1".into() };
+        let stored = |client: &LoginClient| client.keys().into_iter().map(|(kind, subject)| kind.key(subject)).collect::<Vec<_>>();
+        assert_eq!(stored(&owner), ["device:d1g35t"], "neither the e-mail's nor the address's failures stop the owner");
+        assert_eq!(stored(&stranger), ["account:a@b.se", "address:10.0.0.1"]);
+        assert_eq!(owner.forgotten_on_success(), (ThrottleKey::Device, "d1g35t"));
+        assert_eq!(stranger.forgotten_on_success(), (ThrottleKey::Account, "a@b.se"));
+        // A device guessing is slowed like an account.
+        let (five, now) = fail(ThrottleKey::Device, 5, 0);
+        assert_eq!(retry_after(ThrottleKey::Device, &five, now), Some(30));
+        assert_eq!(ThrottleKey::Device.delay_after(11), 900);
     }
 
     #[test]

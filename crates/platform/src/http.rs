@@ -336,7 +336,10 @@ impl From<HostError> for ApiError {
     }
 }
 
-/// Parses a JSON body into `T`, with errors a client can act on.
+/// Parses a JSON body into `T`, with errors a client can act on. The body must be sent as
+/// JSON (415 otherwise): an HTML form on another site can post `text/plain` or form
+/// bodies without a CORS preflight, but not `application/json`, so this is what keeps a
+/// cross-site form from, say, signing a browser in to someone else's user.
 pub fn parse_body<T: serde::de::DeserializeOwned>(req: &Req) -> Result<T, ApiError> {
     let body = req.body();
     if body.len() > MAX_BODY_BYTES {
@@ -345,12 +348,26 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(req: &Req) -> Result<T, ApiErr
     if body.is_empty() {
         return Err(ApiError::malformed("the request needs a JSON body"));
     }
+    if !is_json_media_type(req.header("content-type")) {
+        return Err(ApiError::unsupported_media_type());
+    }
     // Every body is an object; serde would also read a struct from an array of its fields
     // in order (`[null, true]`), which no client means.
     if body.trim_ascii_start().first() != Some(&b'{') {
         return Err(ApiError::malformed("the body must be a JSON object"));
     }
     serde_json::from_slice(body).map_err(|e| ApiError::malformed(format!("the body is not valid JSON for this endpoint: {e}")))
+}
+
+/// `application/json` or `application/<anything>+json` (any case), parameters such as
+/// `; charset=utf-8` allowed.
+fn is_json_media_type(content_type: Option<&str>) -> bool {
+    let Some(value) = content_type else { return false };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", subtype)) => subtype == "json" || subtype.strip_suffix("+json").is_some_and(|s| !s.is_empty() && !s.contains('/')),
+        _ => false,
+    }
 }
 
 /// The header Spin sets on every request to the client's address (`ip:port`, IPv6 in
@@ -558,3 +575,37 @@ pub async fn verify_carrier_webhook(req: &Req, carrier: &str) -> Result<(), ApiE
     })
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(content_type: Option<&str>, body: &str) -> Req {
+        let mut builder = http::Request::builder().method("POST").uri("/v1/auth/login");
+        if let Some(value) = content_type {
+            builder = builder.header("content-type", value);
+        }
+        Req::new(builder.body(Bytes::from(body.to_owned())).unwrap(), Vec::new())
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Login {
+        email: String,
+    }
+
+    #[test]
+    fn json_bodies_need_a_json_content_type() {
+        for accepted in ["application/json", "Application/JSON", "application/json; charset=utf-8", " application/json ;charset=UTF-8", "application/merge-patch+json"] {
+            let parsed: Login = parse_body(&request(Some(accepted), r#"{"email":"a@b.se"}"#)).unwrap_or_else(|e| panic!("{accepted}: {e:?}"));
+            assert_eq!(parsed.email, "a@b.se");
+        }
+        // What a cross-site form can send without a preflight, and other near misses.
+        for refused in [None, Some("text/plain"), Some("text/plain; charset=utf-8"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data; boundary=x"), Some("text/json"), Some("application/jsonp"), Some("application/+json"), Some("")] {
+            let err = parse_body::<Login>(&request(refused, r#"{"email":"a@b.se"}"#)).unwrap_err();
+            assert_eq!((err.http_status, err.name), (415, "UnsupportedMediaType"), "{refused:?}");
+        }
+        // An empty body is still the clearer 400, whatever the type.
+        let err = parse_body::<Login>(&request(Some("text/plain"), "")).unwrap_err();
+        assert_eq!((err.http_status, err.name), (400, "MalformedRequest"));
+    }
+}

@@ -1,10 +1,10 @@
-//! Sessions of signed-in users, in Spin's key-value store (they are many, short-lived and
-//! read on every request; nothing joins on them). Only the SHA-256 of the cookie's token
-//! is a key, so a copy of the store signs no one in. Expiry is domain::session's rule,
-//! checked on every read.
+//! Sessions of signed-in users, and the browsers they signed in on (known devices), in
+//! Spin's key-value store (they are many, short-lived and read by key; nothing joins on
+//! them). Only the SHA-256 of a cookie's token is a key, so a copy of the store signs no
+//! one in. Expiry is domain::session's rule, checked on every read.
 
 use crate::host::{HostError, KeyValue};
-use domain::session::{token_digest, Session, SESSION_ABSOLUTE_SECONDS};
+use domain::session::{token_digest, KnownDevice, Session, SESSION_ABSOLUTE_SECONDS};
 
 /// How stale `last_seen_at` may get before a request writes it back: idle expiry is
 /// hours, so a write per request would be waste.
@@ -52,3 +52,26 @@ pub async fn delete(token: &str) -> Result<(), HostError> {
 
 /// Seconds a new session's cookie lives (the absolute limit).
 pub const COOKIE_SECONDS: i64 = SESSION_ABSOLUTE_SECONDS;
+
+fn device_key(token: &str) -> String {
+    format!("device:{}", token_digest(token))
+}
+
+/// Stores a new known device under a new token and returns the token (for its cookie).
+pub async fn create_device(device: &KnownDevice) -> Result<String, HostError> {
+    let token = domain::session::new_secret_token();
+    let value = serde_json::to_vec(device).map_err(|e| HostError(format!("device: {e}")))?;
+    KeyValue::open_default().await?.set(&device_key(&token), &value).await?;
+    Ok(token)
+}
+
+/// The known device a cookie's token names, if any (whether it vouches for a user is
+/// domain::session's rule, for the caller to ask).
+pub async fn load_device(token: &str) -> Result<Option<KnownDevice>, HostError> {
+    let bytes = KeyValue::open_default().await?.get(&device_key(token)).await?;
+    Ok(bytes.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+}
+
+pub async fn delete_device(token: &str) -> Result<(), HostError> {
+    KeyValue::open_default().await?.delete(&device_key(token)).await
+}

@@ -807,14 +807,16 @@ impl SpinApp {
 // ---------------------------------------------------------------- portal users and sessions
 
 /// A signed-in portal user, as a browser holds them: the session cookie, the CSRF token
-/// sent back on state-changing requests, and optionally the account picked by
-/// `X-Account-Id` (else the user's default account).
+/// sent back on state-changing requests, the known-device cookie a full sign-in sets, and
+/// optionally the account picked by `X-Account-Id` (else the user's default account).
 #[derive(Debug, Clone)]
 pub struct Browser {
     pub base: String,
     pub cookie: String,
     pub csrf: String,
     pub account: Option<String>,
+    /// `smsedge_device=…`, sent with every request as a browser would.
+    pub device: Option<String>,
 }
 
 /// A reply with its headers (`Set-Cookie`, `Retry-After`).
@@ -830,15 +832,27 @@ impl FullReply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
+
+    /// The `Set-Cookie` header that sets cookie `name`, whole.
+    pub fn set_cookie(&self, name: &str) -> Option<&str> {
+        let prefix = format!("{name}=");
+        self.headers.iter().find(|(n, v)| n.eq_ignore_ascii_case("set-cookie") && v.starts_with(&prefix)).map(|(_, v)| v.as_str())
+    }
 }
 
 pub fn call_full(method: &str, url: &str, body: Option<String>, headers: &[(&str, String)]) -> FullReply {
+    call_typed(method, url, body.map(|b| ("application/json", b)), headers)
+}
+
+/// As [`call_full`], with the body sent as this content type (`""`: no Content-Type).
+pub fn call_typed(method: &str, url: &str, body: Option<(&str, String)>, headers: &[(&str, String)]) -> FullReply {
     let mut request = ureq::request(method, url).timeout(Duration::from_secs(60));
     for (name, value) in headers {
         request = request.set(name, value);
     }
     let result = match body {
-        Some(body) => request.set("Content-Type", "application/json").send_string(&body),
+        Some(("", body)) => request.send_string(&body),
+        Some((content_type, body)) => request.set("Content-Type", content_type).send_string(&body),
         None => request.call(),
     };
     let response = match result {
@@ -868,7 +882,11 @@ impl Browser {
     }
 
     pub fn call_full(&self, method: &str, path: &str, body: Option<Value>) -> FullReply {
-        let mut headers = vec![("Cookie", self.cookie.clone()), ("X-CSRF-Token", self.csrf.clone())];
+        let cookies = match &self.device {
+            Some(device) => format!("{}; {device}", self.cookie),
+            None => self.cookie.clone(),
+        };
+        let mut headers = vec![("Cookie", cookies), ("X-CSRF-Token", self.csrf.clone())];
         if let Some(account) = &self.account {
             headers.push(("X-Account-Id", account.clone()));
         }
@@ -878,6 +896,18 @@ impl Browser {
     /// The same session acting on another account.
     pub fn on(&self, account: &str) -> Browser {
         Browser { account: Some(account.to_owned()), ..self.clone() }
+    }
+
+    /// Turns two-factor on (password, then a code from the secret): the secret and the
+    /// recovery codes.
+    pub fn turn_on_two_factor(&self) -> (String, Vec<String>) {
+        let begun = self.call("POST", "/v1/me/2fa", Some(json!({"password": PASSWORD})));
+        assert_eq!(begun.status, 201, "{}", begun.text);
+        let secret = begun.json["secret"].as_str().unwrap().to_owned();
+        let confirmed = self.call("POST", "/v1/me/2fa/confirm", Some(json!({"code": totp_code(&secret, now() as u64)})));
+        assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+        let recovery = confirmed.json["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+        (secret, recovery)
     }
 
     /// The same session without its CSRF token (what a forged cross-site request has).
@@ -892,15 +922,22 @@ pub fn cookie_pair(set_cookie: &str) -> String {
 }
 
 impl SpinApp {
-    /// Signs in with e-mail and password: the raw reply, and the browser when it
-    /// carried a session cookie.
+    /// Signs in with e-mail and password from a new browser: the raw reply, and the
+    /// browser when it carried a session cookie.
     pub fn login(&self, email: &str, password: &str) -> (FullReply, Option<Browser>) {
-        let reply = call_full("POST", &self.url("/v1/auth/login"), Some(json!({"email": email, "password": password}).to_string()), &[]);
-        let browser = reply.header("set-cookie").map(|c| Browser {
+        self.login_on(None, email, password)
+    }
+
+    /// Signs in from a browser holding this known-device cookie (`smsedge_device=…`), if any.
+    pub fn login_on(&self, device: Option<&str>, email: &str, password: &str) -> (FullReply, Option<Browser>) {
+        let cookies: Vec<(&str, String)> = device.map(|d| ("Cookie", d.to_owned())).into_iter().collect();
+        let reply = call_full("POST", &self.url("/v1/auth/login"), Some(json!({"email": email, "password": password}).to_string()), &cookies);
+        let browser = reply.set_cookie("smsedge_session").map(|c| Browser {
             base: self.base.clone(),
             cookie: cookie_pair(c),
             csrf: reply.json["csrf_token"].as_str().unwrap_or_default().to_owned(),
             account: None,
+            device: reply.set_cookie("smsedge_device").map(cookie_pair).or_else(|| device.map(str::to_owned)),
         });
         (reply, browser)
     }

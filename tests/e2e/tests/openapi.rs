@@ -120,3 +120,29 @@ fn every_routed_operation_is_documented_and_nothing_else() {
     assert!(missing.is_empty(), "routed but not in api/openapi.json: {missing:?}");
     assert!(extra.is_empty(), "in api/openapi.json but routed nowhere: {extra:?}");
 }
+
+/// Every operation that reads a JSON body answers 415 to any other content type
+/// (platform::http::parse_body), so the document says so; the signed webhooks read their
+/// carriers' and Stripe's own formats and are the exceptions.
+#[test]
+fn every_json_body_documents_the_415_for_other_content_types() {
+    let document = document();
+    let webhooks = ["carrierReceipt", "carrierInbound", "stripeWebhook"];
+    let mut checked = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            if operation.get("requestBody").is_none() || webhooks.contains(&id) {
+                continue;
+            }
+            checked += 1;
+            assert_eq!(
+                operation["responses"]["415"]["$ref"], "#/components/responses/UnsupportedMediaType",
+                "{method} {path} ({id}) takes a JSON body: document its 415"
+            );
+        }
+    }
+    assert!(checked >= 40, "{checked} operations with a JSON body");
+    let shared = &document["components"]["responses"]["UnsupportedMediaType"];
+    assert!(shared["description"].as_str().unwrap().contains("UnsupportedMediaType"), "{shared}");
+}

@@ -219,7 +219,7 @@ fn two_factor_login_needs_a_fresh_code_or_a_recovery_code() {
     let recovered = pending.call_full("POST", "/v1/auth/login/2fa", Some(json!({"recovery_code": typed})));
     assert_eq!(recovered.status, 200, "{}", recovered.text);
     let signed_in = Browser {
-        cookie: cookie_pair(recovered.header("set-cookie").unwrap()),
+        cookie: cookie_pair(recovered.set_cookie("smsedge_session").unwrap()),
         csrf: recovered.json["csrf_token"].as_str().unwrap().to_owned(),
         ..pending.clone()
     };
@@ -269,6 +269,90 @@ fn password_reset_is_single_use_and_ends_every_session() {
     let token = app.emailed_token(&email);
     app.sql_write().execute("UPDATE one_time_tokens SET expires_at = expires_at - 3601 WHERE used_at IS NULL", []).unwrap();
     assert_eq!(public("POST", "/v1/auth/password-reset/confirm", json!({"token": token, "password": "Too late now 4"})).status, 410);
+}
+
+#[test]
+fn a_password_reset_or_change_ends_a_login_still_waiting_for_its_code() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let email = unique("halfway");
+    let owner = app.member(&account, &email, "manager");
+    let (_, recovery) = owner.turn_on_two_factor();
+
+    // Someone with the password starts a login; the owner resets the password meanwhile.
+    let (half, pending) = app.login(&email, PASSWORD);
+    assert_eq!(half.json["two_factor_required"].as_bool(), Some(true), "{}", half.text);
+    let pending = pending.unwrap();
+    assert_eq!(public("POST", "/v1/auth/password-reset", json!({"email": email})).status, 202);
+    let new_password = "Reset meanwhile 5";
+    let reset = public("POST", "/v1/auth/password-reset/confirm", json!({"token": app.emailed_token(&email), "password": new_password}));
+    assert_eq!(reset.status, 204, "{}", reset.text);
+    let finished = pending.call_full("POST", "/v1/auth/login/2fa", Some(json!({"recovery_code": recovery[0]})));
+    assert_eq!((finished.status, finished.json["error"]["name"].as_str()), (401, Some("Unauthorized")), "{}", finished.text);
+    assert!(finished.set_cookie("smsedge_session").is_none(), "no session comes of it");
+    assert_eq!(pending.call("GET", "/v1/contacts", None).status, 401);
+
+    // A login begun after the reset finishes with that same recovery code (nothing was spent).
+    let (_, fresh) = app.login(&email, new_password);
+    let done = fresh.unwrap().call_full("POST", "/v1/auth/login/2fa", Some(json!({"recovery_code": recovery[0]})));
+    assert_eq!(done.status, 200, "{}", done.text);
+    let signed_in = Browser {
+        cookie: cookie_pair(done.set_cookie("smsedge_session").unwrap()),
+        csrf: done.json["csrf_token"].as_str().unwrap().to_owned(),
+        account: None,
+        device: done.set_cookie("smsedge_device").map(cookie_pair),
+        base: app.base.clone(),
+    };
+    assert_eq!(signed_in.call("GET", "/v1/contacts", None).status, 200);
+
+    // A password change ends a half-finished login the same way.
+    let (_, pending) = app.login(&email, new_password);
+    let changed = signed_in.call("POST", "/v1/me/password", Some(json!({"current_password": new_password, "new_password": "Changed again 6"})));
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let finished = pending.unwrap().call("POST", "/v1/auth/login/2fa", Some(json!({"recovery_code": recovery[1]})));
+    assert_eq!(finished.status, 401, "{}", finished.text);
+}
+
+#[test]
+fn json_bodies_must_say_so_so_a_cross_site_form_cannot_sign_anyone_in() {
+    let app = app();
+    let (account, key) = app.account("SEK", 10_000, 0);
+    let email = unique("eve");
+    let eve = app.member(&account, &email, "admin");
+    // What `<form enctype="text/plain">` on another site posts: JSON-looking bytes as text.
+    let login = json!({"email": email, "password": PASSWORD}).to_string();
+    let evil = [("Origin", "https://evil.example".to_owned())];
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""] {
+        let forged = call_typed("POST", &app.url("/v1/auth/login"), Some((content_type, login.clone())), &evil);
+        assert_eq!((forged.status, forged.json["error"]["name"].as_str()), (415, Some("UnsupportedMediaType")), "{content_type}: {}", forged.text);
+        assert!(forged.header("set-cookie").is_none(), "{content_type}: no session");
+    }
+    let honest = call_typed("POST", &app.url("/v1/auth/login"), Some(("application/json; charset=utf-8", login)), &[]);
+    assert_eq!(honest.status, 200, "{}", honest.text);
+    assert!(honest.set_cookie("smsedge_session").is_some());
+
+    // Every endpoint that reads a JSON body, in every component, holds the same line.
+    let bearer = |token: &str| ("Authorization", format!("Bearer {token}"));
+    let session = [("Cookie", eve.cookie.clone()), ("X-CSRF-Token", eve.csrf.clone())];
+    let cases: [(&str, &str, Vec<(&str, String)>, Value); 9] = [
+        ("POST", "/v1/messages", vec![bearer(&key)], json!({"from": "Shop", "to": ["+46701234567"], "text": "hej"})),
+        ("POST", "/v1/contacts", vec![bearer(&key)], json!({"number": "+46701234567"})),
+        ("PATCH", "/v1/account/settings", vec![bearer(&key)], json!({"time_zone": "Europe/Stockholm"})),
+        ("PUT", "/v1/keywords/PROMO", vec![bearer(&key)], json!({"reply": "hej"})),
+        ("POST", "/v1/billing/quote", vec![bearer(&key)], json!({"from": "Shop", "to": ["+46701234567"], "text": "hej"})),
+        ("POST", "/v1/admin/accounts", vec![bearer(ADMIN_TOKEN)], json!({"name": "Forged AB", "currency": "SEK"})),
+        ("PATCH", "/v1/me", session.to_vec(), json!({"name": "Forged"})),
+        ("POST", &format!("/v1/accounts/{account}/members"), session.to_vec(), json!({"email": unique("mallory"), "level": "admin"})),
+        ("POST", "/v1/auth/password-reset", vec![], json!({"email": email})),
+    ];
+    let messages_before: i64 = app.sql().query_row("SELECT COUNT(*) FROM messages WHERE account_id = ?", [&account], |r| r.get(0)).unwrap();
+    for (method, path, headers, body) in cases {
+        let reply = call_typed(method, &app.url(path), Some(("text/plain", body.to_string())), &headers);
+        assert_eq!((reply.status, reply.json["error"]["name"].as_str()), (415, Some("UnsupportedMediaType")), "{method} {path}: {}", reply.text);
+    }
+    let messages_after: i64 = app.sql().query_row("SELECT COUNT(*) FROM messages WHERE account_id = ?", [&account], |r| r.get(0)).unwrap();
+    assert_eq!(messages_after, messages_before, "nothing was sent");
+    assert_eq!(eve.call("GET", "/v1/me", None).json["name"], "Test Person", "nothing changed");
 }
 
 #[test]
