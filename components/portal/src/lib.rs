@@ -89,9 +89,11 @@ async fn revoke_key(req: Req) -> Reply {
 
 // ---------------------------------------------------------------- small helpers
 
-/// Served over TLS: the session cookie is then `Secure`.
-fn over_tls(req: &Req) -> bool {
-    req.header("spin-full-url").is_some_and(|u| u.starts_with("https://"))
+/// Served over TLS — reached over https, or the operator's public address is https (a
+/// proxy in front terminates TLS, so the request itself arrives as http): cookies are
+/// then `Secure`.
+async fn over_tls(req: &Req) -> bool {
+    req.header("spin-full-url").is_some_and(|u| u.starts_with("https://")) || platform::config::public_base_is_https().await
 }
 
 fn client_address(req: &Req) -> String {
@@ -242,7 +244,7 @@ async fn start_session(req: &Req, store: &Store, user: &UserRecord, two_factor_p
         "csrf_token": csrf,
         "user": if two_factor_pending { serde_json::Value::Null } else { profile(store, user).await? },
     });
-    let response = with_cookie(json(200, &body), &set_cookie(&token, over_tls(req)))?;
+    let response = with_cookie(json(200, &body), &set_cookie(&token, over_tls(req).await))?;
     if two_factor_pending {
         return Ok(response);
     }
@@ -250,7 +252,7 @@ async fn start_session(req: &Req, store: &Store, user: &UserRecord, two_factor_p
         platform::session::delete_device(old).await?;
     }
     let device = platform::session::create_device(&KnownDevice::new(&user.id, user.session_epoch, now)).await?;
-    with_cookie(response, &set_device_cookie(&device, over_tls(req)))
+    with_cookie(response, &set_device_cookie(&device, over_tls(req).await))
 }
 
 async fn login_alert(req: &Req, store: &Store, user: &UserRecord) -> Result<(), ApiError> {
@@ -374,7 +376,7 @@ async fn logout(req: Req) -> Reply {
             Err(_) => {}
         }
     }
-    with_cookie(no_content(), &clear_cookie(over_tls(&req)))
+    with_cookie(no_content(), &clear_cookie(over_tls(&req).await))
 }
 
 // ---------------------------------------------------------------- tokens by e-mail

@@ -28,6 +28,12 @@ pub async fn egress_policy() -> domain::endpoint::EgressPolicy {
     domain::endpoint::EgressPolicy { allow_private: get("allow_private_endpoints").await.as_deref() == Some("true") }
 }
 
+/// Whether the app's public address (`public_base_url`) is https: session cookies are
+/// then `Secure` and responses carry HSTS, also behind a proxy that terminates TLS.
+pub async fn public_base_is_https() -> bool {
+    domain::headers::is_https(&get_or("public_base_url", "http://127.0.0.1:3000").await)
+}
+
 pub async fn get_u64(name: &str, default: u64) -> u64 {
     get(name).await.and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }

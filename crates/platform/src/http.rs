@@ -120,14 +120,28 @@ pub async fn dispatch(router: &axum::Router, request: http::Request<axum::body::
     };
     let (mut parts, body) = response.into_parts();
     let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let public_https = crate::config::public_base_is_https().await;
     if parts.status == StatusCode::METHOD_NOT_ALLOWED && body.is_empty() {
         let allow = parts.headers.get(http::header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or("").replace(',', ", ");
         let (error_parts, error_body) = error(&ApiError::method_not_allowed(&allow)).into_parts();
         let body = axum::body::to_bytes(error_body, usize::MAX).await.unwrap_or_default();
         parts.headers.extend(error_parts.headers);
+        add_security_headers(&mut parts.headers, public_https);
         return whole(parts, body, false);
     }
+    add_security_headers(&mut parts.headers, public_https);
     whole(parts, body, head)
+}
+
+/// domain::headers, on every response of every component.
+fn add_security_headers(headers: &mut http::HeaderMap, public_https: bool) {
+    let text = |name: http::header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (content_type, csp) = (text(http::header::CONTENT_TYPE), text(http::header::CONTENT_SECURITY_POLICY));
+    for (name, value) in domain::headers::security_headers(content_type.as_deref(), csp.as_deref(), public_https) {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
 }
 
 fn whole(mut parts: http::response::Parts, body: Bytes, head: bool) -> http::Response<http_body_util::Full<Bytes>> {

@@ -310,8 +310,11 @@ fn the_unsubscribe_link_is_counted_and_opts_out_after_the_confirmation() {
     assert!(path.starts_with("/u/"));
 
     // Opening the link only asks; a scanner following it opts no one out.
-    let page = call("GET", &app.url(path), None, None, &[]);
+    let page = call_full("GET", &app.url(path), None, &[]);
     assert_eq!(page.status, 200);
+    let policy = page.header("content-security-policy").unwrap_or_default();
+    assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"), "the page cannot be framed: {policy}");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert!(page.text.contains("<form method=\"post\""), "{}", page.text);
     assert!(!page.text.contains(recipient), "the page masks the number");
     assert_eq!(app.send(&key, json!({"from": "ACME", "to": recipient, "text": "Still here?"})).status, 201);

@@ -280,6 +280,12 @@ fn a_past_month_is_invoiced_once_and_the_invoice_never_changes() {
     let doc = get_full(&app, &key, &format!("/v1/billing/invoices/{id}/document"), None);
     assert_eq!(doc.status, 200, "{}", doc.text);
     assert_eq!(doc.header("content-type"), Some("text/html; charset=utf-8"));
+    // Nothing runs, loads or frames it: only its own inline styles.
+    let policy = doc.header("content-security-policy").unwrap_or_default();
+    for directive in ["default-src 'none'", "style-src 'unsafe-inline'", "frame-ancestors 'none'", "form-action 'none'"] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    assert_eq!(doc.header("x-content-type-options"), Some("nosniff"));
     let number = invoice["number"].as_str().unwrap();
     assert!(doc.text.contains(number));
     assert!(doc.text.contains("SMS to SE") && doc.text.contains("SMS to NO") && doc.text.contains("Refunded SMS to FI"));
