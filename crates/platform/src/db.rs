@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_invoices.sql"),
     include_str!("../migrations/0015_card_purchases.sql"),
     include_str!("../migrations/0016_send_queue.sql"),
+    include_str!("../migrations/0017_consent_and_phone_codes.sql"),
 ];
 
 /// A connection slot of the instance: empty until first used, or after a connection was
