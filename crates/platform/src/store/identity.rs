@@ -494,7 +494,7 @@ impl Store {
         self.db.transaction(async |db| {
             let mut counted = Vec::with_capacity(keys.len());
             for (kind, subject) in keys {
-                let rows = db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(&kind.key(subject))]).await?;
+                let rows = db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(kind.key(subject))]).await?;
                 counted.push((*kind, rows.rows.first().map(|r| FailureState { failures: r.int(0) as u32, last_failure_at: r.int(1) })));
             }
             let states = match admit(&counted, now) {
@@ -505,7 +505,7 @@ impl Store {
                 db.execute(
                     "INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?1, ?2, ?3) \
                      ON CONFLICT (key) DO UPDATE SET failures = ?2, last_failure_at = ?3",
-                    &[text(&kind.key(subject)), int(state.failures as i64), int(state.last_failure_at)],
+                    &[text(kind.key(subject)), int(state.failures as i64), int(state.last_failure_at)],
                 ).await?;
             }
             Ok(Ok(()))
