@@ -43,7 +43,7 @@ words({
     "error.WeakPassword.no_capital": "Lösenordet behöver minst en versal.",
     "error.WeakPassword.too_long": "Lösenordet får ha högst 256 tecken.",
     "error.LastAdmin": "Kontot behöver minst en administratör; gör någon annan till administratör först.",
-    "error.AlreadyMember": "Personen har redan åtkomst; ändra behörigheten i stället.",
+    "error.AlreadyMember": "Personen har redan åtkomst eller en inbjudan; ändra behörigheten i stället.",
     "error.WrongPassword": "Det nuvarande lösenordet är fel.",
     "error.InvalidToken": "Länken är okänd, använd eller har gått ut; be om en ny.",
     "error.EmailTaken": "En annan användare har den adressen.",
@@ -62,6 +62,8 @@ words({
     "error.InvalidScope": "Välj minst en giltig behörighet för nyckeln.",
     "error.InvalidAllowedIps": "En eller flera IP-adresser är inte giltiga.",
     "error.TooManyAttempts": "För många försök; vänta en stund och försök igen.",
+    "error.SignInToAccept": "Du har redan en användare: logga in och öppna länken i inbjudan igen för att tacka ja.",
+    "error.NotYourInvitation": "Inbjudan gäller en annan användare; logga in som den för att tacka ja.",
   },
 });
 

@@ -36,10 +36,12 @@ def test_an_admin_invites_a_user_whose_level_the_portal_enforces(app, page, chro
     page.get_by_label("First name").fill("Bertil")
     page.get_by_label("Last name").fill("Berg")
     page.get_by_role("button", name="Give access").click()
-    page.get_by_role("status").get_by_text(f"{invitee} has access now").wait_for()
+    page.get_by_role("status").get_by_text(f"{invitee} is invited").wait_for()
+    # Until they accept, the row shows the address only (no name, whoever they are).
     row = page.locator("tr", has_text=invitee)
     expect(row).to_contain_text("Invitation pending")
-    expect(page.get_by_label("Access level for Bertil Berg")).to_have_value("user")
+    expect(row).to_contain_text("(not accepted yet)")
+    expect(page.get_by_label(f"Access level for {invitee}")).to_have_value("user")
     shot(page, "account-overview")
 
     # The invitee sets a password from the e-mailed link and logs in, in a browser of their own.
@@ -62,7 +64,10 @@ def test_an_admin_invites_a_user_whose_level_the_portal_enforces(app, page, chro
         expect(other.get_by_role("alert")).to_contain_text("This page needs the admin access level on this account.")
         shot(other, "settings-denied-375")
 
-        # The admin raises them to manager; after a reload the invitee has Contacts.
+        # The admin (the page reloaded: they accepted) raises them to manager; after a
+        # reload the invitee has Contacts.
+        page.reload()
+        expect(page.locator("tr", has_text=invitee)).to_contain_text("Bertil Berg")
         page.get_by_label("Access level for Bertil Berg").select_option("manager")
         page.get_by_role("button", name="Change level: Bertil Berg").click()
         page.get_by_role("status").get_by_text("Bertil Berg now has the access level Manager.").wait_for()
@@ -296,3 +301,32 @@ def test_password_reset_and_a_new_email_address(app, page):
     page.goto("/profile")
     expect(page.locator("#email")).to_contain_text(f"You log in with {moved}")
     expect(page.locator("#email")).to_contain_text("Confirmed ✓")
+
+
+def test_someone_with_a_user_accepts_an_invitation_signed_in_as_themselves(app, page):
+    stamp = time.time_ns()
+    inviting = app.account("Inbjudan AB")
+    admin = app.user(inviting, f"inviter.{stamp}@example.com", "admin", name="Ida Inviter")
+    guest = app.user(app.account("Egen AB"), f"guest.{stamp}@example.com", "admin", name="Gustav Gäst")
+
+    # The admin invites someone who (as it happens) has a user: the page shows no name.
+    log_in(page, admin, "Ida Inviter")
+    page.goto(f"/accounts/{inviting}")
+    page.get_by_label("E-mail address").fill(guest)
+    page.get_by_role("button", name="Give access").click()
+    page.get_by_role("status").get_by_text(f"{guest} is invited").wait_for()
+    expect(page.locator("tr", has_text=guest)).to_contain_text("(not accepted yet)")
+    expect(page.locator("tr", has_text=guest)).not_to_contain_text("Gustav")
+    page.get_by_role("button", name="Log out").click()
+
+    # The link asks them to log in first; after logging in they are back, and accept.
+    page.goto(f"/invitation?token={app.emailed_token(guest)}")
+    page.get_by_role("link", name="Log in first, then accept").click()
+    page.get_by_label("E-mail address").fill(guest)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Accept the invitation").click()
+    page.get_by_role("status").get_by_text("You have accepted the invitation.").wait_for()
+    shot(page, "invitation-accepted")
+    page.get_by_role("link", name="Go to your accounts").click()
+    expect(page.locator("#account-list")).to_contain_text("Inbjudan AB")

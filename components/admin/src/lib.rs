@@ -44,6 +44,7 @@ pub fn routes() -> Routes {
         .delete("/v1/admin/keys/{id}", revoke_key)
         .post("/v1/admin/users", create_user)
         .get("/v1/admin/emails", emails)
+        .get("/v1/admin/phone-codes", phone_codes)
         .get("/v1/admin/queue", queue)
         .post("/v1/admin/numbers", assign_number)
         .delete("/v1/admin/numbers/{number}", release_number)
@@ -164,7 +165,7 @@ async fn create_account(req: Req) -> Reply {
         Some(k) => AccountKind::parse(k)?,
     }
     .as_str();
-    let id = store.create_account(name, kind, currency, body.credit_limit_minor).await?;
+    let id = store.create_account(&name, kind, currency, body.credit_limit_minor).await?;
     if body.initial_balance_minor > 0 {
         store
             .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)
@@ -470,8 +471,8 @@ struct NewUser {
     language: Option<String>,
 }
 
-/// Seed 001: a user for an account at a level; they get an e-mail and set their own
-/// password (someone who has a user already just gets access and a notice).
+/// Seed 001: a user for an account at a level, with access at once; they get an e-mail
+/// and set their own password (someone who has a user already gets a notice).
 async fn create_user(req: Req) -> Reply {
     let store = operator(&req).await?;
     let body: NewUser = parse_body(&req)?;
@@ -482,19 +483,35 @@ async fn create_user(req: Req) -> Reply {
         name: body.name.as_deref(),
         language: body.language.as_deref(),
     };
-    let member = platform::people::invite(&store, &invitation, OPERATOR, "smsedge").await?;
+    let member = platform::people::invite(&store, &invitation, platform::people::Grant::Direct, OPERATOR, "smsedge").await?;
     Ok(json(201, &member))
 }
 
 /// The e-mail outbox, newest first (`?to=` one address, `?limit=` 1–500): what the
-/// platform sent or, with no e-mail API configured, would have sent.
+/// platform sent (single-use links left out) or, with no e-mail API configured, would
+/// have sent (whole: the development outbox).
 async fn emails(req: Req) -> Reply {
     let store = operator(&req).await?;
     let q = platform::http::query(&req);
-    let limit = match q.get("limit") {
-        None => 100,
-        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| ApiError::malformed("limit is 1 to 500"))?,
-    };
+    let limit = list_limit(&q)?;
     let to = q.get("to").map(|t| t.trim().to_lowercase());
     Ok(json(200, &serde_json::json!({"emails": store.emails(to.as_deref(), limit).await?})))
+}
+
+/// `?limit=` of the operator's logs: 1–500, 100 when absent.
+fn list_limit(q: &std::collections::HashMap<String, String>) -> Result<i64, ApiError> {
+    match q.get("limit") {
+        None => Ok(100),
+        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| ApiError::malformed("limit is 1 to 500")),
+    }
+}
+
+/// The phone confirmation codes the platform sent for users, newest first (`?limit=`
+/// 1–500), with how many went in the last 24 hours: SMS sent on a user's say-so, which
+/// the operator watches (each is priced and charged like any SMS of the account it came from).
+async fn phone_codes(req: Req) -> Reply {
+    let store = operator(&req).await?;
+    let limit = list_limit(&platform::http::query(&req))?;
+    let (last_24h, codes) = store.phone_code_sends(limit).await?;
+    Ok(json(200, &serde_json::json!({"sent_last_24h": last_24h, "codes": codes})))
 }

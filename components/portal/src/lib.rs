@@ -8,18 +8,18 @@
 
 use domain::account::{account_name, AccountKind, AccountList, AccountListQuery};
 use domain::error::{ApiError, ErrorDetail};
-use domain::identity::{dummy_verify, hash_password, verify_password, AccessLevel, Email, Language, Password, PersonName};
+use domain::identity::{dummy_verify, hash_password, verify_password, AccessLevel, Email, IdentityError, Language, Password, PersonName};
 use domain::onetime::{new_phone_code, phone_code_sms, EmailMessage, Purpose, PHONE_CODE_ATTEMPTS};
 use domain::recipient::Recipient;
 use domain::schedule::TimeZone;
 use domain::session::{clear_cookie, cookie_value, new_secret_token, set_cookie, set_device_cookie, token_digest, KnownDevice, Session, DEVICE_COOKIE};
-use domain::throttle::{after_failure, retry_after, LoginClient, ThrottleKey};
+use domain::throttle::{admit, after_failure, retry_after, LoginClient, ThrottleKey};
 use domain::totp::{generate_recovery_codes, hash_recovery_code, provisioning_uri, verify_code, TotpSecret};
 use platform::axum::http::{header, HeaderValue};
 use platform::http::{internal, json, member_caller, parse_body, query, require_session, respond_with, Reply, Req, Response, Routes, SignedIn};
 use platform::ids::now_seconds;
-use platform::people::{invite, Invitation};
-use platform::store::{MembershipChange, PhoneCodeCheck, ProfilePatch, Store, Subject, UserRecord};
+use platform::people::{invite, Grant, Invitation};
+use platform::store::{IssuedToken, MembershipChange, PhoneCodeCheck, ProfilePatch, Store, Subject, UserRecord};
 use serde::Deserialize;
 
 platform::http_entry!(routes().into_router());
@@ -213,6 +213,12 @@ async fn checked_second_factor(req: &Req, store: &Store, user: &UserRecord, fact
     throttled_check(store, &client, wrong, async || second_factor_ok(store, user, factor).await).await
 }
 
+/// Counts one more request against every key (domain::throttle::admit): the wait when one
+/// of them must wait first, and then nothing is counted.
+async fn ration(store: &Store, keys: &[(ThrottleKey, &str)]) -> Result<Option<i64>, ApiError> {
+    Ok(store.ration(keys, now_seconds(), admit).await?.err())
+}
+
 async fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, ApiError> {
     Ok(serde_json::json!({
         "id": user.id,
@@ -402,7 +408,7 @@ async fn request_password_reset(req: Req) -> Reply {
         let token = new_secret_token();
         let now = now_seconds();
         store
-            .issue_token(&token_digest(&token), Purpose::PasswordReset.as_str(), &user.id, Some(email.as_str()), now + Purpose::PasswordReset.lifetime_seconds(), now)
+            .issue_token(&token_digest(&token), Purpose::PasswordReset.as_str(), &user.id, Some(email.as_str()), None, now + Purpose::PasswordReset.lifetime_seconds(), now)
             .await?;
         let message = EmailMessage::password_reset(&email, &link(&format!("/reset?token={token}")).await, language_of(&user));
         platform::email::send(&store, &message).await?;
@@ -415,7 +421,6 @@ async fn request_password_reset(req: Req) -> Reply {
 struct NewPassword {
     token: String,
     password: String,
-    name: Option<String>,
 }
 
 fn invalid_token() -> ApiError {
@@ -426,32 +431,15 @@ fn invalid_token() -> ApiError {
 /// used up; the address counts as confirmed (the link reached it).
 async fn reset_password(req: Req) -> Reply {
     let store = Store::open().await?;
-    set_password_from_token(&req, &store, Purpose::PasswordReset, "user.password_reset").await
-}
-
-/// An invited user sets their password (and may correct their name).
-async fn accept_invitation(req: Req) -> Reply {
-    let store = Store::open().await?;
-    set_password_from_token(&req, &store, Purpose::Invitation, "user.invitation_accepted").await
-}
-
-async fn set_password_from_token(req: &Req, store: &Store, purpose: Purpose, action: &str) -> Reply {
-    let body: NewPassword = parse_body(req)?;
-    if body.name.is_some() && purpose != Purpose::Invitation {
-        return Err(ApiError::malformed("name can only be given with an invitation"));
-    }
+    let body: NewPassword = parse_body(&req)?;
     // Everything is checked before the token is used up.
     let password = Password::parse(&body.password)?;
-    let name = body.name.as_deref().map(PersonName::parse).transpose()?;
     let hash = hash_password(&password);
-    let now = now_seconds();
-    let (user_id, email) = store.consume_token(&token_digest(&body.token), purpose.as_str(), now).await?.ok_or_else(invalid_token)?;
+    let IssuedToken { user_id, email, .. } =
+        store.consume_token(&token_digest(&body.token), Purpose::PasswordReset.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
     store
-        .audited_user(&user_id, &actor(&user_id), action, async |store| {
+        .audited_user(&user_id, &actor(&user_id), "user.password_reset", async |store| {
             store.set_password(&user_id, &hash).await?;
-            if let Some(name) = &name {
-                store.update_profile(&user_id, &ProfilePatch { name: Some(name.as_str()), ..Default::default() }).await?;
-            }
             match &email {
                 Some(email) => store.confirm_email(&user_id, email).await.map(|_| ()),
                 None => Ok(()),
@@ -460,11 +448,92 @@ async fn set_password_from_token(req: &Req, store: &Store, purpose: Purpose, act
         .await?;
     let user = store.user(&user_id).await?.ok_or_else(invalid_token)?;
     // The link reached the owner: a new browser need not wait out a stranger's failures.
-    forget(store, (ThrottleKey::Account, &user.email)).await?;
-    if purpose == Purpose::PasswordReset {
-        platform::email::send(store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).await?;
+    forget(&store, (ThrottleKey::Account, &user.email)).await?;
+    platform::email::send(&store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).await?;
+    Ok(no_content())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Acceptance {
+    token: String,
+    /// Someone with no password yet chooses one here...
+    password: Option<String>,
+    /// ...and gives or corrects their name.
+    name: Option<String>,
+}
+
+/// Accepts an invitation to one account. Someone with no password yet chooses one (and
+/// gives or corrects their name): the link proves the address, and they are in. Someone
+/// who has a user accepts signed in as themselves (and with the session's CSRF token): a
+/// link alone never puts a user into an account. Everything is checked before the token
+/// is used up.
+async fn accept_invitation(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let body: Acceptance = parse_body(&req)?;
+    let digest = token_digest(&body.token);
+    let issued = store.live_token(&digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
+    let invitee = store.user(&issued.user_id).await?.ok_or_else(invalid_token)?;
+    if invitee.password_hash.is_some() {
+        return accept_signed_in(&req, &store, &body, &digest, &issued, &invitee).await;
+    }
+    let password = body.password.as_deref().ok_or_else(|| ApiError::malformed("choose a password (password) to accept"))?;
+    let password = Password::parse(password)?;
+    let name = match body.name.as_deref().map(PersonName::parse).transpose()? {
+        None if invitee.name.is_empty() => return Err(IdentityError::InvalidName("give your name (the invitation came without one)").into()),
+        name => name,
+    };
+    let hash = hash_password(&password);
+    let issued = store.consume_token(&digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
+    let user_id = invitee.id.as_str();
+    store
+        .audited_user(user_id, &actor(user_id), "user.invitation_accepted", async |store| {
+            store.set_password(user_id, &hash).await?;
+            if let Some(name) = &name {
+                store.update_profile(user_id, &ProfilePatch { name: Some(name.as_str()), ..Default::default() }).await?;
+            }
+            if let Some(email) = &issued.email {
+                store.confirm_email(user_id, email).await?;
+            }
+            match &issued.account_id {
+                Some(account_id) => accept_membership(store, account_id, user_id).await.map(|_| ()),
+                None => Ok(()),
+            }
+        })
+        .await?;
+    forget(&store, (ThrottleKey::Account, &invitee.email)).await?;
+    Ok(no_content())
+}
+
+/// Someone who has a user accepts, signed in as themselves.
+async fn accept_signed_in(req: &Req, store: &Store, body: &Acceptance, digest: &str, issued: &IssuedToken, invitee: &UserRecord) -> Reply {
+    if platform::http::session_token(req).is_none() {
+        return Err(ApiError::named(401, "SignInToAccept", "you have a user already: sign in, then open the invitation's link again to accept it"));
+    }
+    let (_, user) = signed_in_user(req, store).await?;
+    if user.id != invitee.id {
+        return Err(ApiError::named(403, "NotYourInvitation", "this invitation is for another user; sign in as them to accept it"));
+    }
+    if body.password.is_some() || body.name.is_some() {
+        return Err(ApiError::malformed("you have a user already: accept with the token alone"));
+    }
+    // An invitation from before accounts were named in tokens gave access already.
+    let account_id = issued.account_id.as_deref().ok_or_else(invalid_token)?;
+    store.consume_token(digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
+    if !accept_membership(store, account_id, &user.id).await? {
+        return Err(invalid_token());
     }
     Ok(no_content())
+}
+
+/// The membership accepted, in the account's history (`member.accepted`); `false` when the
+/// invitation was withdrawn meanwhile.
+async fn accept_membership(store: &Store, account_id: &str, user_id: &str) -> Result<bool, platform::db::DbError> {
+    store
+        .audited(account_id, &actor(user_id), "member.accepted", Subject::Member(account_id, user_id), async |store| {
+            store.accept_membership(user_id, account_id).await
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -476,7 +545,7 @@ struct TokenOnly {
 async fn confirm_email(req: Req) -> Reply {
     let store = Store::open().await?;
     let body: TokenOnly = parse_body(&req)?;
-    let (user_id, email) =
+    let IssuedToken { user_id, email, .. } =
         store.consume_token(&token_digest(&body.token), Purpose::EmailConfirmation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
     let email = email.ok_or_else(invalid_token)?;
     let moved = store
@@ -493,7 +562,7 @@ async fn send_email_confirmation(store: &Store, user: &UserRecord, email: &Email
     let token = new_secret_token();
     let now = now_seconds();
     store
-        .issue_token(&token_digest(&token), Purpose::EmailConfirmation.as_str(), &user.id, Some(email.as_str()), now + Purpose::EmailConfirmation.lifetime_seconds(), now)
+        .issue_token(&token_digest(&token), Purpose::EmailConfirmation.as_str(), &user.id, Some(email.as_str()), None, now + Purpose::EmailConfirmation.lifetime_seconds(), now)
         .await?;
     let message = EmailMessage::email_confirmation(email, &link(&format!("/confirm-email?token={token}")).await, language_of(user));
     Ok(platform::email::send(store, &message).await?)
@@ -648,7 +717,11 @@ async fn resend_email_confirmation(req: Req) -> Reply {
 }
 
 /// The code goes out through the platform's own send path from the user's default
-/// account (priced and logged like any SMS of that account).
+/// account (priced and logged like any SMS of that account), and like any of its SMS never
+/// to a number on that account's blocklist (400 RecipientRejected, nothing sent). The
+/// platform's sender is not a free SMS gun: codes are rationed per user, per number and per
+/// paying account (domain::throttle; 429 with Retry-After), and every one sent is in the
+/// operator's log (GET /v1/admin/phone-codes).
 async fn send_phone_code(req: Req) -> Reply {
     let store = Store::open().await?;
     let (signed_in, user) = signed_in_user(&req, &store).await?;
@@ -661,9 +734,10 @@ async fn send_phone_code(req: Req) -> Reply {
     if caller.blocked {
         return Err(ApiError::forbidden("your default account is blocked; contact support"));
     }
+    if let Some(wait) = ration(&store, &ThrottleKey::for_phone_code(&user.id, &phone, &caller.account_id)).await? {
+        return Ok(throttled(wait));
+    }
     let code = new_phone_code();
-    let expires_at = now_seconds() + Purpose::PhoneConfirmation.lifetime_seconds();
-    store.set_phone_code(&user.id, &phone, &phone_code_digest(&user.id, &code), expires_at).await?;
     let sender = platform::config::get_or("platform_sender", "smsedge").await;
     let to = [phone.clone()];
     let text = phone_code_sms(&code, language_of(&user));
@@ -676,10 +750,12 @@ async fn send_phone_code(req: Req) -> Reply {
         send_at: None,
         time_zone: None,
         validity: Some(Purpose::PhoneConfirmation.lifetime_seconds()),
-        ignore_blocklist: true,
+        ignore_blocklist: false,
     };
     let sent = platform::messages::send_and_deliver(&store, &caller, &request).await?;
-    let message_id = sent.messages.first().and_then(|m| m.id.clone());
+    let message_id = sent.messages.first().and_then(|m| m.id.clone()).ok_or_else(|| internal("the code's SMS was not stored"))?;
+    let expires_at = now_seconds() + Purpose::PhoneConfirmation.lifetime_seconds();
+    store.record_phone_code(&user.id, &phone, &phone_code_digest(&user.id, &code), expires_at, &message_id).await?;
     Ok(json(202, &serde_json::json!({"sent_to": phone, "message_id": message_id, "expires_in_seconds": Purpose::PhoneConfirmation.lifetime_seconds()})))
 }
 
@@ -881,7 +957,7 @@ async fn update_account(req: Req) -> Reply {
         return Err(ApiError::malformed("give name or kind to change"));
     }
     store
-        .audited(&id, &actor, "account.updated", Subject::Account(&id), async |store| store.rename_account(&id, name, kind).await)
+        .audited(&id, &actor, "account.updated", Subject::Account(&id), async |store| store.rename_account(&id, name.as_deref(), kind).await)
         .await?;
     overview(&req, &store, &id).await
 }
@@ -902,16 +978,23 @@ struct NewMember {
     language: Option<String>,
 }
 
-/// Seed 000 "Give a user access": by e-mail, with a level; someone new is invited to set
-/// their own password.
+/// Seed 000 "Give a user access", by e-mail with a level, as an invitation: the person
+/// has access once they accept it (platform::people::Grant::Invitation). The answer is the
+/// same whether or not the address has a user (201, pending, no name); invitations are
+/// rationed per account and per address (429 with Retry-After).
 async fn add_member(req: Req) -> Reply {
     let store = Store::open().await?;
     let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
     let body: NewMember = parse_body(&req)?;
+    let email = Email::parse(&body.email)?;
+    if let Some(wait) = ration(&store, &ThrottleKey::for_invitation(&id, email.as_str())).await? {
+        return Ok(throttled(wait));
+    }
     let inviter = store.user(actor.trim_start_matches("user:")).await?.map(|u| u.name).unwrap_or_default();
     let member = invite(
         &store,
-        &Invitation { account_id: &id, email: &body.email, level: &body.level, name: body.name.as_deref(), language: body.language.as_deref() },
+        &Invitation { account_id: &id, email: email.as_str(), level: &body.level, name: body.name.as_deref(), language: body.language.as_deref() },
+        Grant::Invitation,
         &actor,
         &inviter,
     )

@@ -617,13 +617,10 @@ impl AccountKind {
     }
 }
 
-/// An account's name/note: 1–100 characters once trimmed.
-pub fn account_name(input: &str) -> Result<&str, ApiError> {
-    let name = input.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::malformed("name is 1 to 100 characters"));
-    }
-    Ok(name)
+/// An account's name/note: 1–100 characters once trimmed, NFC, no control characters
+/// (it is put in e-mail subjects and texts: no line breaks of its own). 400 `InvalidName`.
+pub fn account_name(input: &str) -> Result<String, ApiError> {
+    plain_text(input, 100).map_err(|e| ApiError::named(400, "InvalidName", format!("name {e}")))
 }
 
 // ---------------------------------------------------------------- the operator's list
@@ -963,6 +960,10 @@ mod tests {
         assert!(AccountKind::parse("Swedish").is_err());
         assert_eq!(account_name("  Acme AB ").unwrap(), "Acme AB");
         assert!(account_name("   ").is_err() && account_name(&"x".repeat(101)).is_err());
+        let injected = account_name("Acme\r\nBcc: x@evil.example").unwrap_err();
+        assert_eq!((injected.http_status, injected.name), (400, "InvalidName"), "{injected:?}");
+        assert!(account_name("Acme\tAB").is_err() && account_name("Acme\u{85}AB").is_err());
+        assert_eq!(account_name("Åkeri AB").unwrap(), "Åkeri AB");
         // A user's own list sorts by level (and by "type", seed 000's name for kind), by name first.
         let member = |sort: Option<&str>| AccountListQuery::parse_for(AccountList::Member, None, sort, None, None, None);
         assert_eq!(member(None).unwrap().sort, AccountSort::Name);

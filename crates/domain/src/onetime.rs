@@ -84,67 +84,177 @@ pub fn phone_code_sms(code: &str, lang: Language) -> String {
     }
 }
 
-/// A plain-text e-mail to send.
+/// A plain-text e-mail to send, made only by the constructors below: they keep the
+/// subject on one line (names in it are text from users) and note the single-use link a
+/// text carries, so that what is kept after sending can leave it out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EmailMessage {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
+    to: String,
+    subject: String,
+    text: String,
+    /// The single-use link in `text`, if any: working access for whoever reads it.
+    #[serde(skip)]
+    secret_link: Option<String>,
+}
+
+/// What stands in a kept e-mail's text for the single-use link it carried.
+pub const LINK_NOT_KEPT: &str = "[single-use link: sent, not kept]";
+
+/// Text for one line of a header: control characters (CR, LF, tab, ...), Unicode line and
+/// paragraph separators and runs of white space become one space; none at the ends.
+pub fn one_line(input: &str) -> String {
+    input
+        .split(|c: char| c.is_control() || c.is_whitespace() || c == '\u{2028}' || c == '\u{2029}')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A header value (RFC 5322 unstructured text) from any text: [`one_line`], then as it is
+/// when it is printable ASCII, else RFC 2047 encoded-words (`=?UTF-8?B?...?=`, whole
+/// characters, at most 75 characters each) separated by spaces, which decoders drop. It
+/// never holds a line break, so no header can be split off or added through it.
+pub fn header_text(input: &str) -> String {
+    use base64::Engine;
+    let text = one_line(input);
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) && !text.contains("=?") {
+        return text;
+    }
+    // 45 bytes of UTF-8 are 60 of base64: 72 characters with `=?UTF-8?B?` and `?=`.
+    const CHUNK_BYTES: usize = 45;
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (at, c) in text.char_indices() {
+        if at + c.len_utf8() - start > CHUNK_BYTES {
+            words.push(&text[start..at]);
+            start = at;
+        }
+    }
+    words.push(&text[start..]);
+    words
+        .iter()
+        .map(|word| format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(word)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl EmailMessage {
-    fn new(to: &Email, subject: impl Into<String>, text: String) -> EmailMessage {
-        EmailMessage { to: to.as_str().to_owned(), subject: subject.into(), text }
+    fn new(to: &Email, subject: impl AsRef<str>, text: String, secret_link: Option<&str>) -> EmailMessage {
+        EmailMessage { to: to.as_str().to_owned(), subject: one_line(subject.as_ref()), text, secret_link: secret_link.map(str::to_owned) }
+    }
+
+    pub fn to(&self) -> &str {
+        &self.to
+    }
+
+    /// The subject as people read it: one line.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The subject as it goes into the `Subject:` header ([`header_text`]).
+    pub fn encoded_subject(&self) -> String {
+        header_text(&self.subject)
+    }
+
+    /// The whole text, single-use link included: only for the one who receives it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text with its single-use link left out: what may be kept once it is sent.
+    pub fn text_without_link(&self) -> String {
+        match &self.secret_link {
+            Some(link) => self.text.replace(link.as_str(), LINK_NOT_KEPT),
+            None => self.text.clone(),
+        }
     }
 
     pub fn password_reset(to: &Email, link: &str, lang: Language) -> EmailMessage {
-        match lang {
-            Language::Sv => EmailMessage::new(
-                to,
-                "Återställ ditt lösenord för smsedge",
-                format!(
-                    "Hej!\n\nNågon (förhoppningsvis du) har bett om att få återställa lösenordet för ditt smsedge-konto. \
-                     Välj ett nytt lösenord via länken nedan. Länken gäller i en timme och kan bara användas en gång.\n\n\
-                     {link}\n\nHar du inte bett om detta kan du bortse från mejlet; ditt lösenord är oförändrat.\n\n\
-                     Hälsningar\nsmsedge\n"
-                ),
+        let text = match lang {
+            Language::Sv => format!(
+                "Hej!\n\nNågon (förhoppningsvis du) har bett om att få återställa lösenordet för ditt smsedge-konto. \
+                 Välj ett nytt lösenord via länken nedan. Länken gäller i en timme och kan bara användas en gång.\n\n\
+                 {link}\n\nHar du inte bett om detta kan du bortse från mejlet; ditt lösenord är oförändrat.\n\n\
+                 Hälsningar\nsmsedge\n"
             ),
-            Language::En => EmailMessage::new(
-                to,
-                "Reset your smsedge password",
-                format!(
-                    "Hello,\n\nSomeone (hopefully you) asked to reset the password of your smsedge account. \
-                     Choose a new password with the link below. The link works for one hour and only once.\n\n\
-                     {link}\n\nIf you did not ask for this, you can ignore this e-mail; your password has not changed.\n\n\
-                     Regards\nsmsedge\n"
-                ),
+            Language::En => format!(
+                "Hello,\n\nSomeone (hopefully you) asked to reset the password of your smsedge account. \
+                 Choose a new password with the link below. The link works for one hour and only once.\n\n\
+                 {link}\n\nIf you did not ask for this, you can ignore this e-mail; your password has not changed.\n\n\
+                 Regards\nsmsedge\n"
             ),
-        }
+        };
+        let subject = match lang {
+            Language::Sv => "Återställ ditt lösenord för smsedge",
+            Language::En => "Reset your smsedge password",
+        };
+        EmailMessage::new(to, subject, text, Some(link))
     }
 
+    /// An invitation to someone with no user yet: they accept by choosing a password.
     pub fn invitation(to: &Email, inviter_name: &str, account_name: &str, link: &str, lang: Language) -> EmailMessage {
-        match lang {
-            Language::Sv => EmailMessage::new(
-                to,
-                format!("{inviter_name} bjuder in dig till {account_name} på smsedge"),
+        let (inviter, account) = (one_line(inviter_name), one_line(account_name));
+        let text = match lang {
+            Language::Sv => format!(
+                "Hej!\n\n{inviter} har bjudit in dig till kontot \"{account}\" på smsedge. \
+                 Följ länken nedan för att tacka ja och välja ditt lösenord. Inbjudan gäller i sju dagar.\n\n\
+                 {link}\n\nVäntade du dig inte den här inbjudan kan du bortse från mejlet.\n\n\
+                 Hälsningar\nsmsedge\n"
+            ),
+            Language::En => format!(
+                "Hello,\n\n{inviter} has invited you to the account \"{account}\" on smsedge. \
+                 Follow the link below to accept and choose your password. The invitation works for seven days.\n\n\
+                 {link}\n\nIf you were not expecting this invitation, you can ignore this e-mail.\n\n\
+                 Regards\nsmsedge\n"
+            ),
+        };
+        EmailMessage::new(to, invitation_subject(&inviter, &account, lang), text, Some(link))
+    }
+
+    /// An invitation to someone who has a user: they accept signed in as themselves, and
+    /// have no access until they do.
+    pub fn invitation_for_user(to: &Email, inviter_name: &str, account_name: &str, link: &str, lang: Language) -> EmailMessage {
+        let (inviter, account) = (one_line(inviter_name), one_line(account_name));
+        let text = match lang {
+            Language::Sv => format!(
+                "Hej!\n\n{inviter} har bjudit in dig till kontot \"{account}\" på smsedge. \
+                 Logga in som vanligt och öppna länken nedan för att tacka ja; du får åtkomst först då. \
+                 Inbjudan gäller i sju dagar.\n\n\
+                 {link}\n\nVäntade du dig inte den här inbjudan kan du bortse från mejlet.\n\n\
+                 Hälsningar\nsmsedge\n"
+            ),
+            Language::En => format!(
+                "Hello,\n\n{inviter} has invited you to the account \"{account}\" on smsedge. \
+                 Sign in as usual and open the link below to accept; you get access only then. \
+                 The invitation works for seven days.\n\n\
+                 {link}\n\nIf you were not expecting this invitation, you can ignore this e-mail.\n\n\
+                 Regards\nsmsedge\n"
+            ),
+        };
+        EmailMessage::new(to, invitation_subject(&inviter, &account, lang), text, Some(link))
+    }
+
+    /// The operator gave someone who has a user access to one more account (seed 001).
+    pub fn access_given(to: &Email, account_name: &str, login_link: &str, lang: Language) -> EmailMessage {
+        let account = one_line(account_name);
+        let (subject, text) = match lang {
+            Language::Sv => (
+                format!("Du har fått åtkomst till {account} på smsedge"),
                 format!(
-                    "Hej!\n\n{inviter_name} har bjudit in dig till kontot {account_name} på smsedge. \
-                     Följ länken nedan för att tacka ja och välja ditt lösenord. Inbjudan gäller i sju dagar.\n\n\
-                     {link}\n\nVäntade du dig inte den här inbjudan kan du bortse från mejlet.\n\n\
-                     Hälsningar\nsmsedge\n"
+                    "Hej!\n\nDu har nu åtkomst till kontot \"{account}\" på smsedge. \
+                     Logga in som vanligt:\n\n{login_link}\n\nHälsningar\nsmsedge\n"
                 ),
             ),
-            Language::En => EmailMessage::new(
-                to,
-                format!("{inviter_name} invited you to {account_name} on smsedge"),
+            Language::En => (
+                format!("You have access to {account} on smsedge"),
                 format!(
-                    "Hello,\n\n{inviter_name} has invited you to the account {account_name} on smsedge. \
-                     Follow the link below to accept and choose your password. The invitation works for seven days.\n\n\
-                     {link}\n\nIf you were not expecting this invitation, you can ignore this e-mail.\n\n\
-                     Regards\nsmsedge\n"
+                    "Hello,\n\nYou now have access to the account \"{account}\" on smsedge. \
+                     Sign in as usual:\n\n{login_link}\n\nRegards\nsmsedge\n"
                 ),
             ),
-        }
+        };
+        EmailMessage::new(to, subject, text, None)
     }
 
     pub fn email_confirmation(to: &Email, link: &str, lang: Language) -> EmailMessage {
@@ -158,6 +268,7 @@ impl EmailMessage {
                      Har du inte lagt till den här adressen i smsedge kan du bortse från mejlet.\n\n\
                      Hälsningar\nsmsedge\n"
                 ),
+                Some(link),
             ),
             Language::En => EmailMessage::new(
                 to,
@@ -168,6 +279,7 @@ impl EmailMessage {
                      If you did not add this address to smsedge, you can ignore this e-mail.\n\n\
                      Regards\nsmsedge\n"
                 ),
+                Some(link),
             ),
         }
     }
@@ -185,6 +297,7 @@ impl EmailMessage {
                      och slå på tvåstegsverifiering i din profil.\n\n\
                      Hälsningar\nsmsedge\n"
                 ),
+                None,
             ),
             Language::En => EmailMessage::new(
                 to,
@@ -196,6 +309,7 @@ impl EmailMessage {
                      and turn on two-factor authentication in your profile.\n\n\
                      Regards\nsmsedge\n"
                 ),
+                None,
             ),
         }
     }
@@ -210,6 +324,7 @@ impl EmailMessage {
                  på inloggningssidan och kontakta oss.\n\n\
                  Hälsningar\nsmsedge\n"
                     .to_owned(),
+                None,
             ),
             Language::En => EmailMessage::new(
                 to,
@@ -219,8 +334,16 @@ impl EmailMessage {
                  and contact us.\n\n\
                  Regards\nsmsedge\n"
                     .to_owned(),
+                None,
             ),
         }
+    }
+}
+
+fn invitation_subject(inviter: &str, account: &str, lang: Language) -> String {
+    match lang {
+        Language::Sv => format!("{inviter} bjuder in dig till {account} på smsedge"),
+        Language::En => format!("{inviter} invited you to {account} on smsedge"),
     }
 }
 
@@ -294,5 +417,61 @@ mod tests {
         assert!(alert.text.contains("anna@example.se") && alert.text.contains("192.0.2.7") && alert.text.contains("2025-03-01T12:00:00+01:00"));
         assert_eq!(EmailMessage::password_changed(&to(), Language::En).subject, "Your smsedge password was changed");
         assert!(EmailMessage::password_changed(&to(), Language::Sv).text.contains("har just ändrats"));
+    }
+
+    /// Decodes what [`header_text`] makes, written here from RFC 2047 (B encoding only).
+    fn decode_header(value: &str) -> String {
+        use base64::Engine;
+        value
+            .split(' ')
+            .map(|word| match word.strip_prefix("=?UTF-8?B?").and_then(|w| w.strip_suffix("?=")) {
+                Some(b64) => String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b64).unwrap()).unwrap(),
+                None => format!("{word} "),
+            })
+            .collect::<String>()
+            .trim_end()
+            .to_owned()
+    }
+
+    #[test]
+    fn a_subject_is_one_line_and_encoded_for_the_header() {
+        let evil = "Acme\r\nBcc: x@evil.example\r\n\r\nPassword expired! Log in at https://evil.example/r";
+        let invite = EmailMessage::invitation(&to(), "Bo\tEk", evil, "https://portal.example/invitation?token=abc", Language::En);
+        assert_eq!(invite.subject(), "Bo Ek invited you to Acme Bcc: x@evil.example Password expired! Log in at https://evil.example/r on smsedge");
+        assert!(!invite.text().contains("\r") && invite.text().contains("the account \"Acme Bcc: x@evil.example Password expired!"), "{}", invite.text());
+        assert_eq!(invite.encoded_subject(), invite.subject(), "printable ASCII goes as it is");
+        assert_eq!(one_line(" a\u{2028}b \u{85} c\n"), "a b c");
+
+        // Non-ASCII: encoded-words of whole characters, never a line break, decoded back.
+        let swedish = EmailMessage::invitation(&to(), "Åsa Öberg", "Ärlig Åkeri AB\r\nX-Evil: 1", "https://x/?token=t", Language::Sv);
+        let header = swedish.encoded_subject();
+        assert!(header.is_ascii() && !header.contains('\r') && !header.contains('\n'), "{header}");
+        assert!(header.split(' ').all(|w| w.starts_with("=?UTF-8?B?") && w.ends_with("?=") && w.len() <= 75), "{header}");
+        assert!(header.split(' ').count() > 1, "a long subject takes several words: {header}");
+        assert_eq!(decode_header(&header), "Åsa Öberg bjuder in dig till Ärlig Åkeri AB X-Evil: 1 på smsedge");
+        assert_eq!(decode_header(&header_text(&"ö".repeat(100))), "ö".repeat(100), "no character is cut in two");
+        // Text that merely looks encoded is encoded too, so it reads as typed.
+        assert!(header_text("=?UTF-8?B?QmNjOiB4?=").starts_with("=?UTF-8?B?PT9"));
+    }
+
+    #[test]
+    fn the_single_use_link_can_be_left_out_of_what_is_kept() {
+        let link = "https://portal.example/reset?token=secret123";
+        for mail in [
+            EmailMessage::password_reset(&to(), link, Language::Sv),
+            EmailMessage::invitation(&to(), "Bo Ek", "Acme AB", link, Language::En),
+            EmailMessage::invitation_for_user(&to(), "Bo Ek", "Acme AB", link, Language::Sv),
+            EmailMessage::email_confirmation(&to(), link, Language::En),
+        ] {
+            assert!(mail.text().contains("token=secret123"));
+            let kept = mail.text_without_link();
+            assert!(!kept.contains("secret123") && kept.contains(LINK_NOT_KEPT), "{kept}");
+        }
+        let alert = EmailMessage::login_alert(&to(), &to(), "192.0.2.7", "2025-03-01T12:00:00Z", Language::En);
+        assert_eq!(alert.text_without_link(), alert.text(), "nothing secret to leave out");
+        let given = EmailMessage::access_given(&to(), "Acme AB", "https://portal.example/login", Language::En);
+        assert_eq!((given.subject(), given.text_without_link().contains("/login")), ("You have access to Acme AB on smsedge", true));
+        let for_user = EmailMessage::invitation_for_user(&to(), "Bo Ek", "Acme AB", link, Language::En);
+        assert!(for_user.text().contains("Sign in as usual") && for_user.subject() == "Bo Ek invited you to Acme AB on smsedge");
     }
 }

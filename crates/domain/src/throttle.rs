@@ -27,6 +27,12 @@
 //! request counts, whether or not the address has a user, so the answer still tells
 //! nobody who has one): a stranger cannot flood a user's inbox with reset links, and a
 //! user slowed down by failed logins can still ask for one.
+//!
+//! The same shape rations what the platform sends on someone's say-so, every request
+//! counted: phone confirmation codes by SMS (per user, per number and per paying account:
+//! the platform's sender pays the carrier, so nobody may turn it into a free SMS gun) and
+//! invitations by e-mail (per account and per address invited). [`admit`] checks and
+//! counts in one step, so concurrent requests cannot all slip through one free turn.
 
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +71,16 @@ pub enum ThrottleKey {
     ResetAddress,
     /// A known device (the digest of its cookie's token): as few free failures as an account.
     Device,
+    /// Phone confirmation codes sent for one user.
+    PhoneCodeUser,
+    /// Phone confirmation codes sent to one number (whoever asks).
+    PhoneCodeNumber,
+    /// Phone confirmation codes paid by one account (its users' default account).
+    PhoneCodeAccount,
+    /// Invitations sent by one account's admins.
+    InviteAccount,
+    /// Invitations sent to one e-mail address (from any account).
+    InviteAddress,
 }
 
 /// Who is checking a user's secret, as far as counting failures goes.
@@ -103,6 +119,11 @@ impl ThrottleKey {
             ThrottleKey::ResetAccount => "reset-account",
             ThrottleKey::ResetAddress => "reset-address",
             ThrottleKey::Device => "device",
+            ThrottleKey::PhoneCodeUser => "phone-code-user",
+            ThrottleKey::PhoneCodeNumber => "phone-code-number",
+            ThrottleKey::PhoneCodeAccount => "phone-code-account",
+            ThrottleKey::InviteAccount => "invite-account",
+            ThrottleKey::InviteAddress => "invite-address",
         }
     }
 
@@ -116,7 +137,18 @@ impl ThrottleKey {
         [(ThrottleKey::ResetAccount, email), (ThrottleKey::ResetAddress, address)]
     }
 
-    /// Failures allowed without any wait.
+    /// What sending a phone confirmation code is counted by: the user, the number and the
+    /// account that pays.
+    pub fn for_phone_code<'a>(user_id: &'a str, number: &'a str, account_id: &'a str) -> [(ThrottleKey, &'a str); 3] {
+        [(ThrottleKey::PhoneCodeUser, user_id), (ThrottleKey::PhoneCodeNumber, number), (ThrottleKey::PhoneCodeAccount, account_id)]
+    }
+
+    /// What an account admin's invitation is counted by: the account and the address.
+    pub fn for_invitation<'a>(account_id: &'a str, email: &'a str) -> [(ThrottleKey, &'a str); 2] {
+        [(ThrottleKey::InviteAccount, account_id), (ThrottleKey::InviteAddress, email)]
+    }
+
+    /// Failures (or, for what is rationed, requests) allowed without any wait.
     pub fn free_failures(self) -> u32 {
         match self {
             ThrottleKey::Account | ThrottleKey::Device => 5,
@@ -124,6 +156,15 @@ impl ThrottleKey {
             // A mistyped or lost e-mail is asked for again a couple of times, not more.
             ThrottleKey::ResetAccount => 3,
             ThrottleKey::ResetAddress => 10,
+            // A code lost or a number mistyped is asked for again a couple of times.
+            ThrottleKey::PhoneCodeUser | ThrottleKey::PhoneCodeNumber => 3,
+            // Several of an account's people may confirm their phones the same day.
+            ThrottleKey::PhoneCodeAccount => 10,
+            // A team brought in at once; more wait (30 s, doubling): e-mails to addresses an
+            // admin typed, with text from the account, are not a mailing service.
+            ThrottleKey::InviteAccount => 10,
+            // Asked again once or twice (a lost e-mail), never a flood to one inbox.
+            ThrottleKey::InviteAddress => 3,
         }
     }
 
@@ -156,6 +197,17 @@ pub fn after_failure(state: Option<&FailureState>, now: i64) -> FailureState {
             FailureState { failures: old.failures.saturating_add(1), last_failure_at: now.max(old.last_failure_at) }
         }
         _ => FailureState { failures: 1, last_failure_at: now },
+    }
+}
+
+/// One more counted request for every key at `now`, given each key's state: the states
+/// to store when it may go now, or the longest wait (seconds) when some key must wait (then
+/// nothing is counted).
+pub fn admit(counted: &[(ThrottleKey, Option<FailureState>)], now: i64) -> Result<Vec<FailureState>, i64> {
+    let wait = counted.iter().filter_map(|(key, state)| state.as_ref().and_then(|s| retry_after(*key, s, now))).max();
+    match wait {
+        Some(wait) => Err(wait),
+        None => Ok(counted.iter().map(|(_, state)| after_failure(state.as_ref(), now)).collect()),
     }
 }
 
@@ -261,5 +313,42 @@ mod tests {
         assert_eq!(after_failure(Some(&state), later), FailureState { failures: 1, last_failure_at: later });
         assert_eq!(after_failure(Some(&state), later - 1).failures, 13);
         assert_eq!(after_failure(None, 42), FailureState { failures: 1, last_failure_at: 42 });
+    }
+
+    #[test]
+    fn phone_codes_are_rationed_per_user_number_and_account() {
+        let t0 = 1_700_000_000;
+        let keys = ThrottleKey::for_phone_code("usr_1", "+46701234567", "acc_1");
+        let named: Vec<String> = keys.iter().map(|(kind, subject)| kind.key(subject)).collect();
+        assert_eq!(named, ["phone-code-user:usr_1", "phone-code-number:+46701234567", "phone-code-account:acc_1"]);
+        let mut states: Vec<Option<FailureState>> = vec![None; 3];
+        for code in 1..=3 {
+            let counted: Vec<_> = keys.iter().map(|(k, _)| *k).zip(states.iter().copied()).collect();
+            let next = admit(&counted, t0).unwrap_or_else(|wait| panic!("code {code} waits {wait}"));
+            states = next.into_iter().map(Some).collect();
+        }
+        assert_eq!(states[0], Some(FailureState { failures: 3, last_failure_at: t0 }));
+        let counted: Vec<_> = keys.iter().map(|(k, _)| *k).zip(states.iter().copied()).collect();
+        assert_eq!(admit(&counted, t0 + 10), Err(20), "the 4th code for the user waits (30 s from the 3rd)");
+        assert_eq!(admit(&counted, t0 + 30).map(|s| s[0].failures), Ok(4));
+        // The account has more room than one user: a fresh user and number at an account
+        // that has paid 9 codes go now; after its 10th, they wait.
+        let account = |failures| Some(FailureState { failures, last_failure_at: t0 });
+        let fresh = [(ThrottleKey::PhoneCodeUser, None), (ThrottleKey::PhoneCodeNumber, None), (ThrottleKey::PhoneCodeAccount, account(9))];
+        assert!(admit(&fresh, t0).is_ok());
+        let full = [(ThrottleKey::PhoneCodeUser, None), (ThrottleKey::PhoneCodeNumber, None), (ThrottleKey::PhoneCodeAccount, account(10))];
+        assert_eq!(admit(&full, t0), Err(30));
+    }
+
+    #[test]
+    fn invitations_are_rationed_per_account_and_address() {
+        let keys: Vec<String> = ThrottleKey::for_invitation("acc_1", "a@b.se").iter().map(|(k, s)| k.key(s)).collect();
+        assert_eq!(keys, ["invite-account:acc_1", "invite-address:a@b.se"]);
+        let (three, now) = fail(ThrottleKey::InviteAddress, 3, 0);
+        assert_eq!(admit(&[(ThrottleKey::InviteAccount, None), (ThrottleKey::InviteAddress, Some(three))], now), Err(30));
+        let (nine, now) = fail(ThrottleKey::InviteAccount, 9, 0);
+        let next = admit(&[(ThrottleKey::InviteAccount, Some(nine)), (ThrottleKey::InviteAddress, None)], now).unwrap();
+        assert_eq!((next[0].failures, next[1].failures), (10, 1), "each key counts one more");
+        assert_eq!(retry_after(ThrottleKey::InviteAccount, &next[0], now), Some(30), "the 11th waits");
     }
 }

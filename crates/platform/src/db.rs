@@ -60,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_card_purchases.sql"),
     include_str!("../migrations/0016_send_queue.sql"),
     include_str!("../migrations/0017_rate_limits.sql"),
+    include_str!("../migrations/0018_consent_and_phone_codes.sql"),
 ];
 
 /// A connection slot of the instance: empty until first used, or after a connection was

@@ -1,29 +1,36 @@
-//! E-mail out. Every message is kept in the `emails` table first; with `email_api_url`
-//! (with `email_provider = "http"`) set it is then POSTed to that HTTP e-mail API as
-//! `{"from", "to", "subject", "text"}` with `Authorization: Bearer <email_api_key>` (the
-//! shape Resend, Postmark-style relays and most transactional APIs accept, or a small
-//! relay in front of SMTP), and the answer recorded. Without it the table is the
-//! development outbox: operators, tests and local runs read it at `/v1/admin/emails`.
+//! E-mail out. Every message is recorded in the `emails` table; with `email_provider =
+//! "http"` it is then POSTed to `email_api_url` as `{"from", "to", "subject", "text"}` with
+//! `Authorization: Bearer <email_api_key>` (the shape Resend, Postmark-style relays and
+//! most transactional APIs accept, or a small relay in front of SMTP), and the answer
+//! recorded. Without it (`outbox`, the default) the table is the development outbox:
+//! operators, tests and local runs read it at `/v1/admin/emails`.
+//!
+//! Only the development outbox keeps a message's single-use link (a password reset, an
+//! invitation, an e-mail confirmation): there it is the only way the link reaches anyone.
+//! A message that really leaves is kept without it, so the table (or a backup of it) opens
+//! no account. The subject goes out as a header value (domain::onetime::header_text).
 
 use crate::outbound::{post_all, Post};
 use crate::store::Store;
 use domain::onetime::EmailMessage;
 use std::time::Duration;
 
-/// Keeps the message and hands it to the configured API, if any. A failure to deliver
+/// Records the message and hands it to the configured API, if any. A failure to deliver
 /// is recorded, not returned: the caller's action (a reset asked for, an invitation made)
-/// has happened, and the outbox shows what did not leave.
+/// has happened, and the table shows what did not leave.
 pub async fn send(store: &Store, message: &EmailMessage) -> Result<(), crate::db::DbError> {
-    let id = store.queue_email(&message.to, &message.subject, &message.text).await?;
-    if crate::config::get_or("email_provider", "outbox").await != "http" {
+    let sends = crate::config::get_or("email_provider", "outbox").await == "http";
+    let kept = if sends { message.text_without_link() } else { message.text().to_owned() };
+    let id = store.queue_email(message.to(), message.subject(), &kept).await?;
+    if !sends {
         return Ok(());
     }
     let url = crate::config::get_or("email_api_url", "").await;
     let body = serde_json::json!({
         "from": crate::config::get_or("email_from", "smsedge <no-reply@localhost>").await,
-        "to": message.to,
-        "subject": message.subject,
-        "text": message.text,
+        "to": message.to(),
+        "subject": message.encoded_subject(),
+        "text": message.text(),
     });
     let post = Post {
         url: &url,

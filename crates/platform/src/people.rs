@@ -1,6 +1,6 @@
 //! Giving people access to an account: the one implementation behind an account admin's
-//! "give a user access" (seed 000) and the operator's user creation (seed 001: the new
-//! user gets an e-mail and sets their own password).
+//! "give a user access" (seed 000: an invitation the person accepts) and the operator's
+//! user creation (seed 001: access at once; someone new sets their own password).
 
 use crate::db::DbError;
 use crate::store::{MemberView, Store, Subject};
@@ -14,33 +14,48 @@ pub struct Invitation<'a> {
     pub account_id: &'a str,
     pub email: &'a str,
     pub level: &'a str,
-    /// Needed for someone who has no user yet.
+    /// For someone who has no user yet (the operator must give it; an account admin's
+    /// invitee may give it when they accept). Someone with a user keeps their own.
     pub name: Option<&'a str>,
     pub language: Option<&'a str>,
 }
 
+/// How the access is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// The operator (seed 001): access at once. Someone with a user gets a notice, someone
+    /// new a link to set their password.
+    Direct,
+    /// An account admin (seed 000): an invitation that grants nothing until the person
+    /// accepts it, signed in as themselves or by choosing their first password. The answer
+    /// is the same whether or not the address has a user: pending, no name.
+    Invitation,
+}
+
 enum Added {
-    /// A new user: they get an invitation to set their password.
-    NewUser(String),
-    /// Someone who already has a user: they get a notice.
-    Existing,
+    Yes,
     AlreadyMember,
     NoAccount,
 }
 
-/// Gives access (one transaction with the account's history), then e-mails the person:
-/// an invitation link to set their password when they are new, a notice otherwise.
-/// 409 `AlreadyMember` when they have access already; 404 for an unknown account.
-pub async fn invite(store: &Store, invitation: &Invitation<'_>, actor: &str, inviter: &str) -> Result<MemberView, ApiError> {
+/// Gives access or invites (one transaction with the account's history), then e-mails
+/// the person: an invitation link (to set a password, or to accept signed in), or a
+/// notice of access given. 409 `AlreadyMember` when they have access or an invitation
+/// already; 404 for an unknown account.
+pub async fn invite(store: &Store, invitation: &Invitation<'_>, grant: Grant, actor: &str, inviter: &str) -> Result<MemberView, ApiError> {
     let email = Email::parse(invitation.email)?;
     let level = AccessLevel::parse(invitation.level)
         .ok_or_else(|| ApiError::from(domain::identity::IdentityError::InvalidAccessLevel(invitation.level.to_owned())))?;
     let language = invitation.language.map(Language::parse).transpose()?.unwrap_or(Language::Sv);
+    // Checked whoever the address belongs to, so a refusal says nothing about that.
+    let given_name = invitation.name.map(PersonName::parse).transpose()?;
     let existing = store.user_by_email(email.as_str()).await?;
-    let name = match (&existing, invitation.name) {
-        (Some(user), _) => user.name.clone(),
-        (None, Some(name)) => PersonName::parse(name)?.as_str().to_owned(),
-        (None, None) => return Err(ApiError::malformed("name is needed for someone who has no user yet")),
+    let name = match (&existing, given_name, grant) {
+        (Some(user), _, _) => user.name.clone(),
+        (None, Some(name), _) => name.as_str().to_owned(),
+        // Asking an admin for it would tell them who has no user: the invitee gives it.
+        (None, None, Grant::Invitation) => String::new(),
+        (None, None, Grant::Direct) => return Err(ApiError::malformed("name is needed for someone who has no user yet")),
     };
     let account_name = match store.account(invitation.account_id).await? {
         Some(account) => account.name,
@@ -55,27 +70,36 @@ pub async fn invite(store: &Store, invitation: &Invitation<'_>, actor: &str, inv
             if existing.is_none() {
                 store.create_user_with_id(&user_id, email.as_str(), &name, language.as_str()).await?;
             }
-            if !store.add_membership(&user_id, invitation.account_id, level).await? {
+            if !store.add_membership(&user_id, invitation.account_id, level, grant == Grant::Direct).await? {
                 return Ok(Added::AlreadyMember);
             }
-            Ok(if existing.is_some() { Added::Existing } else { Added::NewUser(user_id.clone()) })
+            Ok(Added::Yes)
         })
         .await?;
+    match added {
+        Added::NoAccount => return Err(ApiError::not_found("no such account")),
+        Added::AlreadyMember => {
+            return Err(ApiError::named(409, "AlreadyMember", "this person already has access or an invitation; change their level instead"));
+        }
+        Added::Yes => {}
+    }
     let base = crate::config::get_or("public_base_url", "http://127.0.0.1:3000").await;
     let base = base.trim_end_matches('/');
     let language = existing.as_ref().and_then(|u| Language::parse(&u.language).ok()).unwrap_or(language);
-    let message = match added {
-        Added::NoAccount => return Err(ApiError::not_found("no such account")),
-        Added::AlreadyMember => return Err(ApiError::named(409, "AlreadyMember", "this person already has access; change their level instead")),
-        Added::Existing => EmailMessage::invitation(&email, inviter, &account_name, &format!("{base}/login"), language),
-        Added::NewUser(ref id) => {
-            let token = new_secret_token();
-            let now = crate::ids::now_seconds();
-            let expires_at = now + Purpose::Invitation.lifetime_seconds();
-            store
-                .issue_token(&token_digest(&token), Purpose::Invitation.as_str(), id, Some(email.as_str()), expires_at, now)
-                .await?;
-            EmailMessage::invitation(&email, inviter, &account_name, &format!("{base}/invitation?token={token}"), language)
+    let has_password = existing.as_ref().is_some_and(|u| u.password_hash.is_some());
+    let message = if grant == Grant::Direct && has_password {
+        EmailMessage::access_given(&email, &account_name, &format!("{base}/login"), language)
+    } else {
+        let token = new_secret_token();
+        let now = crate::ids::now_seconds();
+        let expires_at = now + Purpose::Invitation.lifetime_seconds();
+        store
+            .issue_token(&token_digest(&token), Purpose::Invitation.as_str(), &user_id, Some(email.as_str()), Some(invitation.account_id), expires_at, now)
+            .await?;
+        let link = format!("{base}/invitation?token={token}");
+        match has_password {
+            true => EmailMessage::invitation_for_user(&email, inviter, &account_name, &link, language),
+            false => EmailMessage::invitation(&email, inviter, &account_name, &link, language),
         }
     };
     crate::email::send(store, &message).await?;

@@ -1,6 +1,7 @@
 // Account overview (seed 000): the account's name/note, type and balance (name and type
-// editable by its admins), who has access at which level, and — for admins — giving
-// someone access by e-mail, changing a member's level and revoking access.
+// editable by its admins), who has access at which level, and — for admins — inviting
+// someone by e-mail (they have access once they accept; until then the row shows only
+// the address), changing a member's level and revoking access or an invitation.
 
 import { api, setCurrentAccount } from "../api.js";
 import { dateTime, money, t, words } from "../i18n.js";
@@ -47,10 +48,11 @@ words({
     "account.give_level": "Access level",
     "account.give_first": "First name",
     "account.give_last": "Last name",
-    "account.give_name_hint": "First and last name are needed only for someone who has no user yet; they get an e-mail to set their password.",
-    "account.give_language": "Language of the invitation",
+    "account.give_name_hint": "For someone who has no user yet (else they give their name when they accept); someone who has a user keeps their own. Either way they get an e-mail and have access once they accept.",
+    "account.give_language": "Language of the invitation (for someone new)",
     "account.give_submit": "Give access",
-    "account.given": "{email} has access now and got an e-mail about it.",
+    "account.given": "{email} is invited and got an e-mail; they have access once they accept.",
+    "account.not_yet": "(not accepted yet)",
   },
   sv: {
     "account.title": "Kontoöversikt",
@@ -91,10 +93,11 @@ words({
     "account.give_level": "Behörighet",
     "account.give_first": "Förnamn",
     "account.give_last": "Efternamn",
-    "account.give_name_hint": "För- och efternamn behövs bara för någon som inte har en användare ännu; de får ett mejl för att välja lösenord.",
-    "account.give_language": "Inbjudans språk",
+    "account.give_name_hint": "För någon som inte har en användare ännu (annars anger de sitt namn när de tackar ja); den som har en användare behåller sitt. De får ett mejl och har åtkomst när de tackat ja.",
+    "account.give_language": "Inbjudans språk (för någon ny)",
     "account.give_submit": "Ge åtkomst",
-    "account.given": "{email} har nu åtkomst och har fått ett mejl om det.",
+    "account.given": "{email} är inbjuden och har fått ett mejl; åtkomsten börjar när inbjudan accepteras.",
+    "account.not_yet": "(inte accepterad än)",
   },
 });
 
@@ -205,6 +208,8 @@ export default {
     const renderMembers = () => {
       const admin = account.level === "admin";
       const row = (member) => {
+        // An invitation not yet accepted has no name to show: the address stands for it.
+        const who = member.name ?? member.email;
         const actions = h("td", { class: "row-actions" });
         const levelCell = admin
           ? h(
@@ -213,7 +218,7 @@ export default {
               h(
                 "div",
                 { class: "inline" },
-                h("label", { for: `level-${member.user_id}`, class: "visually-hidden" }, t("account.level_for", { name: member.name })),
+                h("label", { for: `level-${member.user_id}`, class: "visually-hidden" }, t("account.level_for", { name: who })),
                 h("select", { id: `level-${member.user_id}` }, levelOptions().map(([value, text]) => h("option", { value, selected: value === member.level }, text))),
                 actionButton(
                   t("account.change_level"),
@@ -221,9 +226,9 @@ export default {
                     const level = document.getElementById(`level-${member.user_id}`).value;
                     const changed = await api("PATCH", `${path}/members/${encodeURIComponent(member.user_id)}`, { level }, { account: false });
                     await afterChange(member.user_id);
-                    return t("account.level_changed", { name: changed.name, level: levelName(changed.level) });
+                    return t("account.level_changed", { name: changed.name ?? changed.email, level: levelName(changed.level) });
                   },
-                  { status: membersStatus, className: "secondary small", ariaLabel: t("account.change_level_for", { name: member.name }) },
+                  { status: membersStatus, className: "secondary small", ariaLabel: t("account.change_level_for", { name: who }) },
                 ),
               ),
             )
@@ -231,20 +236,28 @@ export default {
         if (admin)
           askFirst(actions, {
             label: t("account.revoke"),
-            ariaLabel: t("account.revoke_for", { name: member.name }),
-            question: t("account.revoke_confirm", { name: member.name }),
+            ariaLabel: t("account.revoke_for", { name: who }),
+            question: t("account.revoke_confirm", { name: who }),
             yes: t("account.revoke_yes"),
             status: membersStatus,
             action: async () => {
               await api("DELETE", `${path}/members/${encodeURIComponent(member.user_id)}`, undefined, { account: false });
               await afterChange(member.user_id);
-              return t("account.revoked", { name: member.name });
+              return t("account.revoked", { name: who });
             },
           });
         return h(
           "tr",
           { "data-user": member.user_id },
-          h("td", {}, admin ? h("a", { href: `/users/${encodeURIComponent(member.user_id)}`, "data-link": true }, member.name) : member.name),
+          h(
+            "td",
+            {},
+            member.name === null
+              ? h("span", { class: "muted" }, t("account.not_yet"))
+              : admin
+                ? h("a", { href: `/users/${encodeURIComponent(member.user_id)}`, "data-link": true }, member.name)
+                : member.name,
+          ),
           h("td", {}, member.email),
           levelCell,
           h("td", {}, member.pending ? h("span", { class: "badge" }, t("account.pending")) : t("account.since", { date: dateTime(member.since) })),

@@ -140,7 +140,11 @@ fn access_levels_hold_in_every_component() {
     let history = admin.call("GET", "/v1/account/history", None);
     let events: Vec<Value> = history.json["events"].as_array().unwrap().iter().filter(|e| e["action"].as_str().unwrap().starts_with("member.")).cloned().collect();
     let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, vec!["member.revoked", "member.level_changed", "member.added", "member.added", "member.added"]);
+    assert_eq!(
+        actions,
+        vec!["member.revoked", "member.level_changed", "member.accepted", "member.added", "member.accepted", "member.added", "member.added"],
+        "each invitee is in from the moment they accepted"
+    );
     let changed = &events[1];
     assert_eq!((changed["before"]["level"].as_str(), changed["after"]["level"].as_str()), (Some("user"), Some("manager")));
     assert_eq!(changed["actor"], format!("user:{admin_id}"));
@@ -469,15 +473,27 @@ fn account_admins_see_their_users_and_manage_keys() {
     let twice = app.admin("POST", "/v1/admin/users", Some(json!({"account_id": second, "email": admin_email, "level": "user"})));
     assert_eq!((twice.status, twice.json["error"]["name"].as_str()), (409, Some("AlreadyMember")));
 
+    // Someone the admin invites is listed once they accept: someone new by choosing a
+    // password, then (a user now) signed in as themselves for the second account.
     let helper = unique("helper");
-    admin.call("POST", &format!("/v1/accounts/{first}/members"), Some(json!({"email": helper, "level": "user", "name": "Help Er"})));
-    admin.call("POST", &format!("/v1/accounts/{second}/members"), Some(json!({"email": helper, "level": "manager"})));
-    let users = admin.call("GET", "/v1/users", None);
-    let entry = users.json["users"].as_array().unwrap().iter().find(|u| u["email"] == helper.as_str()).unwrap().clone();
+    let listed = |admin: &Browser| {
+        let users = admin.call("GET", "/v1/users", None);
+        users.json["users"].as_array().unwrap().iter().find(|u| u["email"] == helper.as_str()).cloned()
+    };
+    let invited = admin.call("POST", &format!("/v1/accounts/{first}/members"), Some(json!({"email": helper, "level": "user", "name": "Help Er"})));
+    assert_eq!(invited.status, 201, "{}", invited.text);
+    assert_eq!(listed(&admin), None, "not in before accepting");
+    assert_eq!(public("POST", "/v1/invitations/accept", json!({"token": app.emailed_token(&helper), "password": PASSWORD})).status, 204);
+    assert_eq!(admin.call("POST", &format!("/v1/accounts/{second}/members"), Some(json!({"email": helper, "level": "manager"}))).status, 201);
+    assert_eq!(listed(&admin).unwrap()["accounts"].as_array().map(Vec::len), Some(1), "the second account waits for their yes");
+    let helper_session = app.login(&helper, PASSWORD).1.unwrap();
+    let yes = helper_session.call("POST", "/v1/invitations/accept", Some(json!({"token": app.emailed_token(&helper)})));
+    assert_eq!(yes.status, 204, "{}", yes.text);
+    let entry = listed(&admin).unwrap();
     let levels: Vec<(&str, &str)> = entry["accounts"].as_array().unwrap().iter().map(|a| (a["account_id"].as_str().unwrap(), a["level"].as_str().unwrap())).collect();
     assert_eq!(levels.len(), 2, "{entry}");
     assert!(levels.contains(&(first.as_str(), "user")) && levels.contains(&(second.as_str(), "manager")));
-    assert_eq!(entry["pending"], true);
+    assert_eq!((entry["pending"].as_bool(), entry["name"].as_str()), (Some(false), Some("Help Er")));
 
     // A SEK account is Swedish unless the operator says otherwise; others International.
     let kinds = admin.call("GET", "/v1/accounts?sort=type", None);
@@ -524,4 +540,196 @@ fn a_block_made_in_the_portal_says_who_made_it() {
     // Through an API key it stays the API's block.
     let by_key = app.api(&key, "POST", "/v1/blocklist", Some(json!({"number": "+46701234597"})));
     assert_eq!(by_key.json["entry"]["reason"], "api");
+}
+
+/// Security review F6: an account admin's "give access" is an invitation. Someone who has a
+/// user is in only once they accept, signed in as themselves; until then the account learns
+/// nothing about them, and the answer is the same as for an address with no user.
+#[test]
+fn access_for_someone_with_a_user_waits_for_their_yes_and_tells_the_admin_nothing() {
+    let app = app();
+    let (a, _) = app.account("SEK", 10_000, 0);
+    let (b, _) = app.account("SEK", 10_000, 0);
+    let admin = app.member(&a, &unique("a-admin"), "admin");
+    let bob_email = unique("bob");
+    let bob = app.member(&b, &bob_email, "user");
+    assert_eq!(bob.call("PATCH", "/v1/me", Some(json!({"name": "Bob Bobsson"}))).status, 200);
+    let nobody = unique("nobody");
+
+    let for_bob = admin.call("POST", &format!("/v1/accounts/{a}/members"), Some(json!({"email": bob_email, "level": "user"})));
+    let for_nobody = admin.call("POST", &format!("/v1/accounts/{a}/members"), Some(json!({"email": nobody, "level": "user"})));
+    assert_eq!((for_bob.status, for_nobody.status), (201, 201), "{} / {}", for_bob.text, for_nobody.text);
+    let shape = |v: &Value| {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        (keys, v["name"].clone(), v["pending"].clone(), v["level"].clone())
+    };
+    assert_eq!(shape(&for_bob.json), shape(&for_nobody.json), "the same answer whether or not the address has a user");
+    assert_eq!((for_bob.json["name"].clone(), for_bob.json["pending"].as_bool()), (Value::Null, Some(true)));
+    let members = admin.call("GET", &format!("/v1/accounts/{a}/members"), None);
+    assert!(!members.text.contains("Bob Bobsson"), "the members list names nobody who has not accepted: {}", members.text);
+    assert!(!admin.call("GET", &format!("/v1/accounts/{a}"), None).text.contains("Bob Bobsson"));
+    assert!(!admin.call("GET", "/v1/users", None).text.contains(&bob_email), "nor does the users list");
+
+    // Bob is not in A yet: no access, not among his accounts, nothing of his in A's history.
+    assert_eq!(bob.on(&a).call("GET", "/v1/messages?limit=1", None).status, 404);
+    let bobs = bob.call("GET", "/v1/accounts", None);
+    assert_eq!(bobs.json["total"], 1, "{}", bobs.text);
+    assert_eq!(bob.call("PATCH", "/v1/me", Some(json!({"phone": "+46701230042"}))).status, 200);
+    let history = app.admin("GET", &format!("/v1/admin/accounts/{a}/history"), None);
+    assert!(!history.text.contains("+46701230042") && !history.text.contains("Bob Bobsson"), "{}", history.text);
+
+    // The link alone does not let him in: he must be signed in, as himself.
+    let invitation = app.last_email(&bob_email);
+    assert!(invitation["body"].as_str().unwrap().contains("Sign in") || invitation["body"].as_str().unwrap().contains("Logga in"), "{invitation}");
+    let token = app.emailed_token(&bob_email);
+    let anonymous = public("POST", "/v1/invitations/accept", json!({"token": token, "password": "Correct horse 1"}));
+    assert_eq!((anonymous.status, error_name(&anonymous)), (401, "SignInToAccept"), "{}", anonymous.text);
+    let someone_else = admin.call("POST", "/v1/invitations/accept", Some(json!({"token": token})));
+    assert_eq!((someone_else.status, error_name(&someone_else)), (403, "NotYourInvitation"), "{}", someone_else.text);
+    let forged = bob.without_csrf().call("POST", "/v1/invitations/accept", Some(json!({"token": token})));
+    assert_eq!((forged.status, error_name(&forged)), (403, "CsrfTokenInvalid"), "a cross-site request accepts nothing");
+    assert_eq!(bob.on(&a).call("GET", "/v1/messages?limit=1", None).status, 404, "still not in");
+
+    let accepted = bob.call("POST", "/v1/invitations/accept", Some(json!({"token": token})));
+    assert_eq!(accepted.status, 204, "{}", accepted.text);
+    assert_eq!(bob.on(&a).call("GET", "/v1/messages?limit=1", None).status, 200, "in from now on");
+    let members = admin.call("GET", &format!("/v1/accounts/{a}/members"), None);
+    let row = members.json["members"].as_array().unwrap().iter().find(|m| m["email"] == bob_email.as_str()).unwrap().clone();
+    assert_eq!((row["name"].as_str(), row["pending"].as_bool()), (Some("Bob Bobsson"), Some(false)), "{row}");
+    assert_eq!(bob.call("POST", "/v1/invitations/accept", Some(json!({"token": token}))).status, 410, "single use");
+    let history = app.admin("GET", &format!("/v1/admin/accounts/{a}/history"), None);
+    let accept = history.json["events"].as_array().unwrap().iter().find(|e| e["action"] == "member.accepted").unwrap().clone();
+    assert_eq!(accept["actor"], format!("user:{}", bob.call("GET", "/v1/me", None).json["id"].as_str().unwrap()));
+
+    // Someone new gives their name when they accept (the admin did not have to).
+    let no_name = public("POST", "/v1/invitations/accept", json!({"token": app.emailed_token(&nobody), "password": PASSWORD}));
+    assert_eq!((no_name.status, error_name(&no_name)), (400, "InvalidName"), "{}", no_name.text);
+    let named = public("POST", "/v1/invitations/accept", json!({"token": app.emailed_token(&nobody), "password": PASSWORD, "name": "No Body"}));
+    assert_eq!(named.status, 204, "{}", named.text);
+    assert_eq!(app.login(&nobody, PASSWORD).1.unwrap().call("GET", "/v1/me", None).json["default_account_id"], a.as_str());
+
+    // An invitation withdrawn before it is accepted lets nobody in.
+    let carol = unique("carol");
+    let invited = admin.call("POST", &format!("/v1/accounts/{a}/members"), Some(json!({"email": carol, "level": "admin", "name": "Carol C"})));
+    let carol_id = invited.json["user_id"].as_str().unwrap().to_owned();
+    assert_eq!(admin.call("DELETE", &format!("/v1/accounts/{a}/members/{carol_id}"), None).status, 204);
+    let late = public("POST", "/v1/invitations/accept", json!({"token": app.emailed_token(&carol), "password": PASSWORD}));
+    assert_eq!((late.status, error_name(&late)), (410, "InvalidToken"), "{}", late.text);
+}
+
+/// Security review F2: a name with a line break in it (an account's, a person's) is
+/// refused, so it never reaches an e-mail's subject or text, and invitations are rationed
+/// per account and per address.
+#[test]
+fn names_cannot_carry_line_breaks_and_invitations_are_rationed() {
+    let app = app();
+    let (a, _) = app.account("SEK", 10_000, 0);
+    let admin = app.member(&a, &unique("namer"), "admin");
+    let evil = "Acme\r\nBcc: x@evil.example\r\n\r\nPassword expired! Log in at https://evil.example/r";
+    let renamed = admin.call("PATCH", &format!("/v1/accounts/{a}"), Some(json!({"name": evil})));
+    assert_eq!((renamed.status, error_name(&renamed)), (400, "InvalidName"), "{}", renamed.text);
+    assert_eq!(admin.call("GET", &format!("/v1/accounts/{a}"), None).json["name"], "Test AB", "unchanged");
+    let created = app.admin("POST", "/v1/admin/accounts", Some(json!({"name": evil, "currency": "SEK"})));
+    assert_eq!((created.status, error_name(&created)), (400, "InvalidName"), "{}", created.text);
+    for name in ["Eve\r\nBcc: x@evil.example", "Eve\tE", "Ev\u{85}e"] {
+        let me = admin.call("PATCH", "/v1/me", Some(json!({"name": name})));
+        assert_eq!(me.status, 400, "{name:?}: {}", me.text);
+        let invited = admin.call("POST", &format!("/v1/accounts/{a}/members"), Some(json!({"email": unique("x"), "level": "user", "name": name})));
+        assert_eq!((invited.status, error_name(&invited)), (400, "InvalidName"), "{name:?}: {}", invited.text);
+    }
+    assert_eq!(admin.call("PATCH", &format!("/v1/accounts/{a}"), Some(json!({"name": "Åkeri & Co AB"}))).status, 200);
+    let first = unique("invitee");
+    assert_eq!(admin.call("POST", &format!("/v1/accounts/{a}/members"), Some(json!({"email": first, "level": "user"}))).status, 201);
+    let mail = app.last_email(&first);
+    let subject = mail["subject"].as_str().unwrap();
+    assert!(subject.contains("Åkeri & Co AB") && !subject.contains('\r') && !subject.contains('\n'), "{subject}");
+
+    // One address gets few invitations, however they are withdrawn and made again.
+    let again = unique("again");
+    let sent = |to: &str| app.sql().query_row("SELECT COUNT(*) FROM emails WHERE recipient = ?", [to], |r| r.get::<_, i64>(0)).unwrap();
+    for round in 1..=3 {
+        let invited = admin.call("POST", &format!("/v1/accounts/{a}/members"), Some(json!({"email": again, "level": "user"})));
+        assert_eq!(invited.status, 201, "round {round}: {}", invited.text);
+        let id = invited.json["user_id"].as_str().unwrap().to_owned();
+        assert_eq!(admin.call("DELETE", &format!("/v1/accounts/{a}/members/{id}"), None).status, 204);
+    }
+    let fourth = admin.call_full("POST", &format!("/v1/accounts/{a}/members"), Some(json!({"email": again, "level": "user"})));
+    assert_eq!((fourth.status, fourth.json["error"]["name"].as_str()), (429, Some("TooManyAttempts")), "{}", fourth.text);
+    assert!(fourth.header("retry-after").unwrap().parse::<i64>().unwrap() >= 1);
+    assert_eq!(sent(&again), 3, "the fourth sent nothing");
+
+    // One account sends ten in a row; the next waits (the review's 15 in a row were all 201).
+    let (b, _) = app.account("SEK", 10_000, 0);
+    let b_admin = app.member(&b, &unique("inviter"), "admin");
+    let mut statuses = Vec::new();
+    for _ in 0..15 {
+        statuses.push(b_admin.call("POST", &format!("/v1/accounts/{b}/members"), Some(json!({"email": unique("many"), "level": "user"}))).status);
+    }
+    assert_eq!(statuses, [[201; 10].as_slice(), [429; 5].as_slice()].concat(), "{statuses:?}");
+    let members = b_admin.call("GET", &format!("/v1/accounts/{b}/members"), None);
+    assert_eq!(members.json["members"].as_array().map(Vec::len), Some(11), "its admin and ten invitations: {}", members.text);
+}
+
+/// Security review F1: phone codes are SMS the platform sends on a user's say-so. They
+/// respect the account's blocklist, are rationed per user, per number and per paying
+/// account, and the operator sees every one.
+#[test]
+fn phone_codes_respect_opt_outs_are_rationed_and_counted_for_the_operator() {
+    let app = app();
+    let (a, key) = app.account("SEK", 10_000, 0);
+    let user = app.member(&a, &unique("texter"), "admin");
+    let user_id = user.call("GET", "/v1/me", None).json["id"].as_str().unwrap().to_owned();
+    let sent_to = |number: &str| {
+        app.sql().query_row("SELECT COUNT(*) FROM messages WHERE recipient = ?", [number], |r| r.get::<_, i64>(0)).unwrap()
+    };
+
+    // A number on the account's blocklist gets nothing, and the answer says why.
+    let opted_out = "+46709998877";
+    assert_eq!(user.call("POST", "/v1/blocklist", Some(json!({"number": opted_out}))).status, 201);
+    let colleague = app.member(&a, &unique("colleague"), "user");
+    assert_eq!(colleague.call("PATCH", "/v1/me", Some(json!({"phone": opted_out}))).status, 200);
+    let before = app.account_balance(&a);
+    let refused = colleague.call("POST", "/v1/me/phone/confirmation", None);
+    assert_eq!((refused.status, error_name(&refused)), (400, "RecipientRejected"), "{}", refused.text);
+    assert!(refused.text.contains("blocklist"), "{}", refused.text);
+    assert_eq!((sent_to(opted_out), app.account_balance(&a)), (0, before), "nothing sent, nothing charged");
+
+    // Three codes for a user, then a wait (the review's 8 in a row all went out).
+    let number = "+46709998866";
+    assert_eq!(user.call("PATCH", "/v1/me", Some(json!({"phone": number}))).status, 200);
+    let mut ids = Vec::new();
+    for code in 1..=3 {
+        let sent = user.call("POST", "/v1/me/phone/confirmation", None);
+        assert_eq!(sent.status, 202, "code {code}: {}", sent.text);
+        ids.push(sent.json["message_id"].as_str().unwrap().to_owned());
+    }
+    let fourth = user.call_full("POST", "/v1/me/phone/confirmation", None);
+    assert_eq!((fourth.status, fourth.json["error"]["name"].as_str()), (429, Some("TooManyAttempts")), "{}", fourth.text);
+    let wait: i64 = fourth.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    assert_eq!(sent_to(number), 3, "the fourth sent nothing");
+
+    // The number is counted whoever asks: another account's user putting it in their profile waits too.
+    let (c, _) = app.account("SEK", 10_000, 0);
+    let other = app.member(&c, &unique("other"), "user");
+    assert_eq!(other.call("PATCH", "/v1/me", Some(json!({"phone": number}))).status, 200);
+    assert_eq!(other.call("POST", "/v1/me/phone/confirmation", None).status, 429);
+    assert_eq!(sent_to(number), 3);
+
+    // The operator sees every code sent, with the account that paid; a customer's own SMS
+    // that merely calls itself a phone confirmation is not among them.
+    let own = app.send(&key, json!({"from": "Shop", "to": ["+46709998855"], "text": "hej", "client_reference": "phone-confirmation"}));
+    assert_eq!(own.status, 201, "{}", own.text);
+    let log = app.admin("GET", "/v1/admin/phone-codes?limit=500", None);
+    assert_eq!(log.status, 200, "{}", log.text);
+    let mine: Vec<&Value> = log.json["codes"].as_array().unwrap().iter().filter(|c| c["user_id"] == user_id.as_str()).collect();
+    let mut logged: Vec<&str> = mine.iter().map(|c| c["message_id"].as_str().unwrap()).collect();
+    logged.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(logged, ids, "{}", log.text);
+    assert!(mine.iter().all(|c| c["account_id"] == a.as_str() && c["to"] == number && c["price_minor"].as_i64() > Some(0)), "{mine:?}");
+    assert!(log.json["sent_last_24h"].as_i64().unwrap() >= 3);
+    assert!(!log.text.contains("+46709998855"));
+    assert_eq!(app.admin("GET", "/v1/admin/phone-codes?limit=0", None).status, 400);
 }

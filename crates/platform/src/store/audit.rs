@@ -12,7 +12,8 @@ pub enum Subject<'a> {
     Key(&'a str),
     /// A reception number.
     Number(&'a str),
-    /// A user's access to the account: (account id, user id). Never the user's secrets.
+    /// A user's access to the account, or their invitation (`pending`): (account id, user
+    /// id). Never the user's secrets, nor their name.
     Member(&'a str, &'a str),
     /// A user of the account, as their security changes (password, two-factor, e-mail):
     /// what is recorded is whether each is set, never the secret itself.
@@ -63,7 +64,7 @@ impl Subject<'_> {
                 vec![number],
             ),
             Subject::Member(account_id, user_id) => (
-                "SELECT json_object('user_id', m.user_id, 'email', u.email, 'level', m.level) \
+                "SELECT json_object('user_id', m.user_id, 'email', u.email, 'level', m.level, 'pending', m.accepted_at IS NULL) \
                  FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id = ?",
                 vec![account_id, user_id],
             ),
@@ -133,8 +134,9 @@ impl Store {
     }
 
     /// Runs `work` in one transaction with a history line in every account the user has
-    /// access to: a change to a person (password, two-factor, e-mail) is part of each
-    /// account's history, since it changes who can act there.
+    /// (accepted) access to: a change to a person (password, two-factor, e-mail) is part of
+    /// each account's history, since it changes who can act there. An account they are
+    /// only invited to learns nothing about them.
     pub async fn audited_user<T, E: From<DbError>>(
         &self,
         user_id: &str,
@@ -151,7 +153,7 @@ impl Store {
             if before != after || action.contains("password") {
                 db.execute(
                     "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
-                     SELECT account_id, ?, ?, ?, ?, ? FROM memberships WHERE user_id = ?",
+                     SELECT account_id, ?, ?, ?, ?, ? FROM memberships WHERE user_id = ? AND accepted_at IS NOT NULL",
                     &[text(actor), text(action), text(user_id), opt_text(before), opt_text(after), text(user_id)],
                 ).await?;
             }

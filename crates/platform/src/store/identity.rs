@@ -1,11 +1,12 @@
-//! SQL of people: users, their access to accounts, two-factor secrets and recovery
-//! codes, single-use tokens, phone codes, login failures and the e-mail outbox.
+//! SQL of people: users, their access to accounts (given, or invited and pending until
+//! accepted), two-factor secrets and recovery codes, single-use tokens, phone codes and
+//! the log of those sent, login failures and rationing, and the e-mail outbox.
 
 use super::{caller_from_row, Caller, Store, CALLER_COLUMNS};
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use domain::account::AccountListQuery;
 use domain::identity::AccessLevel;
-use domain::throttle::FailureState;
+use domain::throttle::{FailureState, ThrottleKey};
 use crate::db::Value;
 
 /// A user as stored, secrets included: only the portal reads this, and never shows it.
@@ -75,14 +76,16 @@ pub struct UserAccountView {
     pub is_default: bool,
 }
 
-/// Someone with access to an account, as the account overview lists them.
+/// Someone with access to an account, or invited to it, as the account overview lists them.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MemberView {
     pub user_id: String,
     pub email: String,
-    pub name: String,
+    /// `None` while the invitation is pending: whether the address has a user (and what
+    /// they are called) is theirs to tell, by accepting.
+    pub name: Option<String>,
     pub level: AccessLevel,
-    /// Invited and not yet in: no password set.
+    /// Not in yet: the invitation is not accepted, or no password is set.
     pub pending: bool,
     pub since: String,
 }
@@ -121,6 +124,29 @@ pub enum PhoneCodeCheck {
     NoCode,
 }
 
+/// A single-use token as issued: whose, for which address and (invitations) which account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    pub user_id: String,
+    pub email: Option<String>,
+    pub account_id: Option<String>,
+}
+
+/// A phone confirmation code the platform sent, as the operator's log shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PhoneCodeSendView {
+    pub message_id: String,
+    pub user_id: String,
+    /// The account that paid for it (the user's default account).
+    pub account_id: String,
+    pub to: String,
+    pub country: String,
+    pub price_minor: i64,
+    pub currency: String,
+    pub status: i64,
+    pub sent_at: String,
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct EmailView {
     pub id: i64,
@@ -147,9 +173,9 @@ impl Store {
         let rows = self.db.query(
             &format!(
                 "SELECT {CALLER_COLUMNS}, m.level AS member_level, u.session_epoch AS session_epoch FROM users u \
-                 JOIN memberships m ON m.user_id = u.id JOIN accounts a ON a.id = m.account_id \
+                 JOIN memberships m ON m.user_id = u.id AND m.accepted_at IS NOT NULL JOIN accounts a ON a.id = m.account_id \
                  WHERE u.id = ?1 AND a.id = COALESCE(?2, u.default_account_id, \
-                       (SELECT MIN(account_id) FROM memberships WHERE user_id = ?1))"
+                       (SELECT MIN(account_id) FROM memberships WHERE user_id = ?1 AND accepted_at IS NOT NULL))"
             ),
             &[text(user_id), opt_text(account_id)],
         ).await?;
@@ -233,11 +259,11 @@ impl Store {
         ).await
     }
 
-    /// The account lists and sends start from; the user must have access to it.
+    /// The account lists and sends start from; the user must have (accepted) access to it.
     pub async fn set_default_account(&self, user_id: &str, account_id: &str) -> Result<bool, DbError> {
         let rows = self.db.query(
             "UPDATE users SET default_account_id = ?2 WHERE id = ?1 \
-             AND EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND account_id = ?2) RETURNING id",
+             AND EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND account_id = ?2 AND accepted_at IS NOT NULL) RETURNING id",
             &[text(user_id), text(account_id)],
         ).await?;
         Ok(!rows.rows.is_empty())
@@ -306,39 +332,95 @@ impl Store {
     // ------------------------------------------------------------ single-use tokens
 
     /// Keeps a token's digest; an earlier unused token of the same purpose for the same
-    /// user stops working, so only the newest e-mail's link does.
-    pub async fn issue_token(&self, digest: &str, purpose: &str, user_id: &str, email: Option<&str>, expires_at: i64, now: i64) -> Result<(), DbError> {
+    /// user (and, for invitations, the same account) stops working, so only the newest
+    /// e-mail's link does.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn issue_token(
+        &self,
+        digest: &str,
+        purpose: &str,
+        user_id: &str,
+        email: Option<&str>,
+        account_id: Option<&str>,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), DbError> {
         self.db.transaction(async |db| {
             db.execute(
-                "UPDATE one_time_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
-                &[int(now), text(user_id), text(purpose)],
+                "UPDATE one_time_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND account_id IS ? AND used_at IS NULL",
+                &[int(now), text(user_id), text(purpose), opt_text(account_id)],
             ).await?;
             db.execute(
-                "INSERT INTO one_time_tokens (digest, purpose, user_id, email, expires_at) VALUES (?, ?, ?, ?, ?)",
-                &[text(digest), text(purpose), text(user_id), opt_text(email), int(expires_at)],
+                "INSERT INTO one_time_tokens (digest, purpose, user_id, email, account_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                &[text(digest), text(purpose), text(user_id), opt_text(email), opt_text(account_id), int(expires_at)],
             ).await
         }).await
     }
 
-    /// Uses a token once: the user (and address) it was for, if it is unused, unexpired
-    /// and of this purpose. One statement, so two racing uses cannot both succeed.
-    pub async fn consume_token(&self, digest: &str, purpose: &str, now: i64) -> Result<Option<(String, Option<String>)>, DbError> {
+    /// A token that would work now (unused, unexpired, of this purpose), left unused: so a
+    /// request can be checked whole before the token is spent.
+    pub async fn live_token(&self, digest: &str, purpose: &str, now: i64) -> Result<Option<IssuedToken>, DbError> {
         let rows = self.db.query(
-            "UPDATE one_time_tokens SET used_at = ?3 \
-             WHERE digest = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3 RETURNING user_id, email",
+            "SELECT user_id, email, account_id FROM one_time_tokens \
+             WHERE digest = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3",
             &[text(digest), text(purpose), int(now)],
         ).await?;
-        Ok(rows.rows.first().map(|r| (r.text(0), r.opt_text(1))))
+        Ok(rows.rows.first().map(|r| IssuedToken { user_id: r.text(0), email: r.opt_text(1), account_id: r.opt_text(2) }))
+    }
+
+    /// Uses a token once: whose it was, if it is unused, unexpired and of this purpose.
+    /// One statement, so two racing uses cannot both succeed.
+    pub async fn consume_token(&self, digest: &str, purpose: &str, now: i64) -> Result<Option<IssuedToken>, DbError> {
+        let rows = self.db.query(
+            "UPDATE one_time_tokens SET used_at = ?3 \
+             WHERE digest = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3 RETURNING user_id, email, account_id",
+            &[text(digest), text(purpose), int(now)],
+        ).await?;
+        Ok(rows.rows.first().map(|r| IssuedToken { user_id: r.text(0), email: r.opt_text(1), account_id: r.opt_text(2) }))
     }
 
     // ------------------------------------------------------------ phone codes
 
-    pub async fn set_phone_code(&self, user_id: &str, phone: &str, code_digest: &str, expires_at: i64) -> Result<(), DbError> {
-        self.db.execute(
-            "INSERT INTO phone_codes (user_id, phone, code_digest, expires_at) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (user_id) DO UPDATE SET phone = ?2, code_digest = ?3, expires_at = ?4, attempts = 0",
-            &[text(user_id), text(phone), text(code_digest), int(expires_at)],
-        ).await
+    /// Keeps the code just sent in `message_id` (replacing one outstanding) and logs the
+    /// send for the operator, in one transaction.
+    pub async fn record_phone_code(&self, user_id: &str, phone: &str, code_digest: &str, expires_at: i64, message_id: &str) -> Result<(), DbError> {
+        self.db.transaction(async |db| {
+            db.execute(
+                "INSERT INTO phone_codes (user_id, phone, code_digest, expires_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (user_id) DO UPDATE SET phone = ?2, code_digest = ?3, expires_at = ?4, attempts = 0",
+                &[text(user_id), text(phone), text(code_digest), int(expires_at)],
+            ).await?;
+            db.execute("INSERT INTO phone_code_sends (message_id, user_id) VALUES (?, ?)", &[text(message_id), text(user_id)]).await
+        }).await
+    }
+
+    /// The phone codes sent, newest first, with how many went in the last 24 hours.
+    pub async fn phone_code_sends(&self, limit: i64) -> Result<(i64, Vec<PhoneCodeSendView>), DbError> {
+        let rows = self.db.query(
+            "SELECT p.message_id, p.user_id, m.account_id, m.recipient, m.country, m.price_minor, m.currency, m.status, p.created_at \
+             FROM phone_code_sends p JOIN messages m ON m.id = p.message_id ORDER BY p.created_at DESC, p.message_id DESC LIMIT ?",
+            &[int(limit)],
+        ).await?;
+        let last_day = self.db.query(
+            "SELECT COUNT(*) FROM phone_code_sends WHERE created_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')",
+            &[],
+        ).await?;
+        let sends = rows
+            .rows
+            .iter()
+            .map(|r| PhoneCodeSendView {
+                message_id: r.text(0),
+                user_id: r.text(1),
+                account_id: r.text(2),
+                to: r.text(3),
+                country: r.text(4),
+                price_minor: r.int(5),
+                currency: r.text(6),
+                status: r.int(7),
+                sent_at: r.text(8),
+            })
+            .collect();
+        Ok((last_day.rows.first().map(|r| r.int(0)).unwrap_or(0), sends))
     }
 
     /// Checks a phone code: each wrong try counts, and after `max_attempts` the code is
@@ -400,6 +482,36 @@ impl Store {
         }).await
     }
 
+    /// Counts one more request against every key, if `admit` (domain::throttle::admit)
+    /// lets it go now given their states: `Err(wait)` when some key must wait first (then
+    /// nothing is counted). One transaction, so concurrent requests each take their own turn.
+    pub async fn ration(
+        &self,
+        keys: &[(ThrottleKey, &str)],
+        now: i64,
+        admit: impl Fn(&[(ThrottleKey, Option<FailureState>)], i64) -> Result<Vec<FailureState>, i64>,
+    ) -> Result<Result<(), i64>, DbError> {
+        self.db.transaction(async |db| {
+            let mut counted = Vec::with_capacity(keys.len());
+            for (kind, subject) in keys {
+                let rows = db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(kind.key(subject))]).await?;
+                counted.push((*kind, rows.rows.first().map(|r| FailureState { failures: r.int(0) as u32, last_failure_at: r.int(1) })));
+            }
+            let states = match admit(&counted, now) {
+                Ok(states) => states,
+                Err(wait) => return Ok(Err(wait)),
+            };
+            for ((kind, subject), state) in keys.iter().zip(states) {
+                db.execute(
+                    "INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (key) DO UPDATE SET failures = ?2, last_failure_at = ?3",
+                    &[text(kind.key(subject)), int(state.failures as i64), int(state.last_failure_at)],
+                ).await?;
+            }
+            Ok(Ok(()))
+        }).await
+    }
+
     pub async fn clear_login_failures(&self, key: &str) -> Result<(), DbError> {
         self.db.execute("DELETE FROM login_failures WHERE key = ?", &[text(key)]).await
     }
@@ -414,33 +526,61 @@ impl Store {
         Ok(rows.rows.first().map(|r| level_of(&r.text(0))))
     }
 
-    /// Gives access (an account the user had no default for becomes their default).
-    /// `false` when the user already has access.
-    pub async fn add_membership(&self, user_id: &str, account_id: &str, level: AccessLevel) -> Result<bool, DbError> {
+    /// Gives access at once (`accepted`), or as an invitation that grants nothing until
+    /// [`Store::accept_membership`]. `false` when the user has access or an invitation already.
+    pub async fn add_membership(&self, user_id: &str, account_id: &str, level: AccessLevel, accepted: bool) -> Result<bool, DbError> {
         let rows = self.db.query(
-            "INSERT INTO memberships (user_id, account_id, level) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING user_id",
-            &[text(user_id), text(account_id), text(level.as_str())],
+            "INSERT INTO memberships (user_id, account_id, level, accepted_at) \
+             VALUES (?, ?, ?, CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END) ON CONFLICT DO NOTHING RETURNING user_id",
+            &[text(user_id), text(account_id), text(level.as_str()), int(accepted as i64)],
         ).await?;
         if rows.rows.is_empty() {
             return Ok(false);
         }
-        self.db.execute(
-            "UPDATE users SET default_account_id = ? WHERE id = ? AND default_account_id IS NULL",
-            &[text(account_id), text(user_id)],
-        ).await?;
+        if accepted {
+            self.default_if_none(user_id, account_id).await?;
+        }
         Ok(true)
     }
 
-    /// Changes a member's level (`Some`) or revokes their access (`None`), never leaving
-    /// the account without an admin. Run inside [`Store::audited`] (one transaction).
+    /// The user accepts their invitation to the account (accepting again changes nothing);
+    /// an account the user had no default for becomes their default. `false` when there is
+    /// no such membership (the invitation was withdrawn).
+    pub async fn accept_membership(&self, user_id: &str, account_id: &str) -> Result<bool, DbError> {
+        let rows = self.db.query(
+            "UPDATE memberships SET accepted_at = COALESCE(accepted_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
+             WHERE user_id = ? AND account_id = ? RETURNING user_id",
+            &[text(user_id), text(account_id)],
+        ).await?;
+        if rows.rows.is_empty() {
+            return Ok(false);
+        }
+        self.default_if_none(user_id, account_id).await?;
+        Ok(true)
+    }
+
+    async fn default_if_none(&self, user_id: &str, account_id: &str) -> Result<(), DbError> {
+        self.db.execute(
+            "UPDATE users SET default_account_id = ? WHERE id = ? AND default_account_id IS NULL",
+            &[text(account_id), text(user_id)],
+        ).await
+    }
+
+    /// Changes a member's level (`Some`) or revokes their access or invitation (`None`),
+    /// never leaving the account without an admin who has accepted. Run inside
+    /// [`Store::audited`] (one transaction).
     pub async fn change_membership(&self, account_id: &str, user_id: &str, level: Option<AccessLevel>) -> Result<MembershipChange, DbError> {
         let Some(current) = self.membership(user_id, account_id).await? else { return Ok(MembershipChange::NotFound) };
         if current == AccessLevel::Admin && level != Some(AccessLevel::Admin) {
-            let admins = self.db.query(
-                "SELECT COUNT(*) FROM memberships WHERE account_id = ? AND level = 'admin'",
-                &[text(account_id)],
+            let others = self.db.query(
+                "SELECT COUNT(*) FROM memberships WHERE account_id = ? AND level = 'admin' AND accepted_at IS NOT NULL AND user_id <> ?",
+                &[text(account_id), text(user_id)],
             ).await?;
-            if admins.rows.first().map(|r| r.int(0)).unwrap_or(0) <= 1 {
+            let accepted = self.db.query(
+                "SELECT 1 FROM memberships WHERE account_id = ? AND user_id = ? AND accepted_at IS NOT NULL",
+                &[text(account_id), text(user_id)],
+            ).await?;
+            if !accepted.rows.is_empty() && others.rows.first().map(|r| r.int(0)).unwrap_or(0) == 0 {
                 return Ok(MembershipChange::LastAdmin);
             }
         }
@@ -452,8 +592,14 @@ impl Store {
             None => {
                 self.db.execute("DELETE FROM memberships WHERE user_id = ? AND account_id = ?", &[text(user_id), text(account_id)]).await?;
                 self.db.execute(
-                    "UPDATE users SET default_account_id = (SELECT MIN(account_id) FROM memberships WHERE user_id = ?1) \
+                    "UPDATE users SET default_account_id = \
+                         (SELECT MIN(account_id) FROM memberships WHERE user_id = ?1 AND accepted_at IS NOT NULL) \
                      WHERE id = ?1 AND default_account_id = ?2",
+                    &[text(user_id), text(account_id)],
+                ).await?;
+                // A withdrawn invitation's link no longer works.
+                self.db.execute(
+                    "UPDATE one_time_tokens SET used_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE user_id = ? AND account_id = ? AND used_at IS NULL",
                     &[text(user_id), text(account_id)],
                 ).await?;
             }
@@ -461,10 +607,14 @@ impl Store {
         Ok(MembershipChange::Done)
     }
 
+    /// The account's members by name, then its pending invitations by address: an
+    /// invitation shows no name, nor sorts by one.
     pub async fn members(&self, account_id: &str) -> Result<Vec<MemberView>, DbError> {
         let rows = self.db.query(
-            "SELECT u.id, u.email, u.name, m.level, u.password_hash IS NULL, m.created_at \
-             FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY u.name COLLATE NOCASE, u.email",
+            "SELECT u.id, u.email, CASE WHEN m.accepted_at IS NOT NULL THEN u.name END AS shown, m.level, \
+                    m.accepted_at IS NULL OR u.password_hash IS NULL, m.created_at \
+             FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? \
+             ORDER BY m.accepted_at IS NULL, shown COLLATE NOCASE, u.email",
             &[text(account_id)],
         ).await?;
         Ok(rows
@@ -473,7 +623,7 @@ impl Store {
             .map(|r| MemberView {
                 user_id: r.text(0),
                 email: r.text(1),
-                name: r.text(2),
+                name: r.opt_text(2),
                 level: level_of(&r.text(3)),
                 pending: r.int(4) != 0,
                 since: r.text(5),
@@ -485,7 +635,8 @@ impl Store {
     /// sorted, paged, with the total count.
     pub async fn accounts_of_user(&self, user_id: &str, q: &AccountListQuery) -> Result<(Vec<UserAccountView>, i64), DbError> {
         let filter = "FROM memberships m JOIN accounts a ON a.id = m.account_id JOIN users u ON u.id = m.user_id \
-                      WHERE m.user_id = ?1 AND (?2 IS NULL OR a.id GLOB ?2 OR a.name GLOB ?2 OR a.note GLOB ?2)";
+                      WHERE m.user_id = ?1 AND m.accepted_at IS NOT NULL \
+                      AND (?2 IS NULL OR a.id GLOB ?2 OR a.name GLOB ?2 OR a.note GLOB ?2)";
         let direction = if q.descending { "DESC" } else { "ASC" };
         let pattern = opt_text(q.pattern.as_deref());
         let rows = self.db.query(
@@ -515,13 +666,15 @@ impl Store {
     }
 
     /// The users who share an account with `viewer` where the viewer is an admin, each
-    /// with those shared accounts (seed 000 "Users"); `only` narrows it to one user.
+    /// with those shared accounts (seed 000 "Users"); `only` narrows it to one user. Only
+    /// accepted access counts: someone merely invited is not shown (nor named).
     pub async fn users_shared_with(&self, viewer: &str, only: Option<&str>) -> Result<Vec<SharedUserView>, DbError> {
         let rows = self.db.query(
             "SELECT u.id, u.email, u.name, u.password_hash IS NULL, a.id, a.name, m.level \
              FROM memberships mine JOIN memberships m ON m.account_id = mine.account_id \
              JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id \
-             WHERE mine.user_id = ?1 AND mine.level = 'admin' AND (?2 IS NULL OR u.id = ?2) \
+             WHERE mine.user_id = ?1 AND mine.level = 'admin' AND mine.accepted_at IS NOT NULL \
+               AND m.accepted_at IS NOT NULL AND (?2 IS NULL OR u.id = ?2) \
              ORDER BY u.name COLLATE NOCASE, u.id, a.name COLLATE NOCASE, a.id",
             &[text(viewer), opt_text(only)],
         ).await?;
@@ -553,7 +706,8 @@ impl Store {
 
     // ------------------------------------------------------------ e-mail
 
-    /// Keeps an e-mail in the outbox; its id lets the sender record what became of it.
+    /// Keeps an e-mail (the caller decides how much of its text); its id lets the sender
+    /// record what became of it.
     pub async fn queue_email(&self, recipient: &str, subject: &str, body: &str) -> Result<i64, DbError> {
         let rows = self.db.query(
             "INSERT INTO emails (recipient, subject, body) VALUES (?, ?, ?) RETURNING id",

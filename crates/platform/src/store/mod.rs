@@ -50,8 +50,8 @@ pub use account_profile::{
 };
 pub use audit::{AuditEventView, Subject};
 pub use identity::{
-    EmailView, MemberView, MembershipChange, PhoneCodeCheck, ProfilePatch, SharedAccess, SharedUserView,
-    UserAccountView, UserRecord,
+    EmailView, IssuedToken, MemberView, MembershipChange, PhoneCodeCheck, PhoneCodeSendView, ProfilePatch, SharedAccess,
+    SharedUserView, UserAccountView, UserRecord,
 };
 pub use inbound::{
     InboundSettings, InboundSettingsPatch, InboundView, InboxFilter, KeywordView, NewInbound, NumberView, PartGroup, StoredPart,
