@@ -145,10 +145,8 @@ fn actor(user_id: &str) -> String {
 
 /// 429 with `Retry-After`, for a throttled key.
 fn throttled(wait: i64) -> Response {
-    let err = ApiError::too_many_attempts(format!("too many attempts; try again in {wait} seconds"));
-    let mut response = platform::http::error(&err);
-    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-    response
+    let seconds = wait.max(1) as u64;
+    platform::http::error(&ApiError::too_many_attempts(format!("too many attempts; try again in {seconds} seconds")).with_retry_after(seconds))
 }
 
 /// How long the longest of the counted keys still has to wait, if any.
