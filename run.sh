@@ -16,7 +16,7 @@ if [ -z "${SPIN_VARIABLE_JOBS_TOKEN:-}" ]; then
   export SPIN_VARIABLE_JOBS_TOKEN=dev-jobs-token
 fi
 # Development: callback and webhook URLs may point at local fakes (127.0.0.1, localhost).
-# Production leaves this false and runs with runtime-config.production.toml (README
+# Production leaves this false and runs with runtime-config.production.toml (docs/operations.md
 # "Customer URLs and your network").
 export SPIN_VARIABLE_ALLOW_PRIVATE_ENDPOINTS=${SPIN_VARIABLE_ALLOW_PRIVATE_ENDPOINTS:-true}
 
@@ -35,7 +35,7 @@ trap 'kill $runner 2>/dev/null || true' EXIT
 # Deliveries run after a send's answer, inside the instance that took it: keep an idle
 # instance 10 s and reuse one for 10,000 requests (with Spin's defaults it goes within
 # seconds, and after 128 requests, cutting deliveries short; the job runner then retakes
-# them when their lease ends: bench/after-response/run.sh). README "Delivery". Arguments
+# them when their lease ends: bench/after-response/run.sh). docs/carriers.md "Delivery". Arguments
 # given here win.
 reuse=(--idle-instance-timeout 10s --max-instance-reuse-count 10000)
 for a in "$@"; do case "$a" in --idle-instance-timeout|--max-instance-reuse-count) reuse=() ;; esac; done

@@ -64,7 +64,7 @@ ACCOUNT=$(curl -fs -XPOST "$BASE/v1/admin/accounts" -H "Authorization: Bearer be
   -d '{"name":"Bench AB","currency":"SEK","initial_balance_minor":100000000000000}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 export BENCH_API_KEY=$(curl -fs -XPOST "$BASE/v1/admin/accounts/$ACCOUNT/keys" -H "Authorization: Bearer bench" \
   -H "Content-Type: application/json" -d '{"name":"bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-# A wholesale client: the operator raises its request rate limits (README "Rate limits").
+# A wholesale client: the operator raises its request rate limits (docs/api.md "Rate limits").
 curl -fs -o /dev/null -XPATCH "$BASE/v1/admin/accounts/$ACCOUNT" -H "Authorization: Bearer bench" -H "Content-Type: application/json" \
   -d '{"rate_limit_per_second":100000,"key_rate_limit_per_second":100000}'
 # A send the benchmark can trust: accepted (Funded, 103), then DeliveredToGateway (111)

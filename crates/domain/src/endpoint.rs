@@ -15,7 +15,7 @@
 //!    no redirects followed, no response body kept;
 //! 3. at the connection: production's runtime configuration blocks non-global networks
 //!    after DNS resolution, so a public name that resolves to a private address fails too
-//!    (README "Customer URLs and your network").
+//!    (docs/operations.md "Customer URLs and your network").
 
 use ip_network::{Ipv4Network, Ipv6Network};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

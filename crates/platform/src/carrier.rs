@@ -1,6 +1,6 @@
 //! Carriers we hand messages to.
 //!
-//! `http`: our JSON carrier protocol over outbound HTTP (README "Submitting"):
+//! `http`: our JSON carrier protocol over outbound HTTP (docs/carriers.md "Submitting"):
 //!   POST {carrier_base_url}/messages, `Authorization: Bearer {carrier_api_key}`,
 //!   body `{"reference","from","to","text","encoding","segments"}` → 2xx `{"message_id": "…"}`;
 //!   with `carrier_batch_size` > 1, POST {carrier_base_url}/messages/batch with

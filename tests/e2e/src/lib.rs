@@ -100,7 +100,7 @@ impl SpinApp {
             .current_dir(workspace_root())
             .args(["up", "-f", &manifest(), "--listen", &format!("127.0.0.1:{port}")])
             // As run.sh: an instance lives 10 s past its last request, so delivery after
-            // a send's answer finishes (README "Delivery", bench/after-response/run.sh).
+            // a send's answer finishes (docs/carriers.md "Delivery", bench/after-response/run.sh).
             .args(["--idle-instance-timeout", "10s", "--state-dir"])
             .arg(&state_dir)
             .args(args)

@@ -1,4 +1,4 @@
-//! Our own HTTP carrier protocol (README "Carrier protocol"):
+//! Our own HTTP carrier protocol (docs/carriers.md "Carrier protocol"):
 //! `{"message_id", "status", "error_code"?, "part"?, "parts"?}` in JSON, with SMPP final
 //! states in `status` and a GSM MAP error in `error_code`.
 

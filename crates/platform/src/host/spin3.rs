@@ -89,27 +89,6 @@ impl KeyValue {
     }
 }
 
-/// Adds `delta` to the default store's counter under `key` atomically (wasi:keyvalue
-/// `increment`; a missing key counts from 0) and returns the new value. For counters
-/// every instance shares (domain::ratelimit).
-pub async fn kv_increment(key: &str, delta: i64) -> Result<i64, HostError> {
-    use spin_sdk::wit::wasi::keyvalue::{atomics, store};
-    thread_local! {
-        static BUCKET: std::cell::OnceCell<store::Bucket> = const { std::cell::OnceCell::new() };
-    }
-    let failed = |what: &str, e: &dyn std::fmt::Debug| HostError(format!("key-value {what}: {e:?}"));
-    BUCKET.with(|bucket| {
-        let bucket = match bucket.get() {
-            Some(bucket) => bucket,
-            None => {
-                let opened = store::open("default").map_err(|e| failed("open", &e))?;
-                bucket.get_or_init(|| opened)
-            }
-        };
-        atomics::increment(bucket, key, delta).map_err(|e| failed("increment", &e))
-    })
-}
-
 // ---------------------------------------------------------------- variables
 
 pub async fn variable(name: &str) -> Result<String, HostError> {
