@@ -226,11 +226,26 @@ fn read_body(response: wasi::http::types::IncomingResponse) -> Result<Vec<u8>, S
 /// What a component's handler receives from Spin 3 (its body read whole).
 pub type EntryRequest = http::Request<Vec<u8>>;
 
-pub async fn serve(router: &axum::Router, request: EntryRequest) -> http::Response<Vec<u8>> {
+/// Runs a request through the component's router and sends the answer with every header
+/// line as given: two `Set-Cookie` lines stay two (spin-sdk 5.2's own `Response` keeps one
+/// value per name, which would drop the session cookie beside the known-device cookie).
+pub async fn respond(router: &axum::Router, request: EntryRequest, response_out: spin_sdk::http::ResponseOutparam) {
     let response = crate::http::dispatch(router, request.map(axum::body::Body::from)).await;
     let (parts, body) = response.into_parts();
     let body: Bytes = http_body_util::BodyExt::collect(body).await.map(|c| c.to_bytes()).unwrap_or_default();
-    http::Response::from_parts(parts, body.to_vec())
+    let headers: Vec<(String, Vec<u8>)> = parts.headers.iter().map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec())).collect();
+    let fields = match spin_sdk::http::Headers::from_list(&headers) {
+        Ok(fields) => fields,
+        Err(e) => {
+            eprintln!("answer headers refused: {e:?}");
+            spin_sdk::http::Headers::new()
+        }
+    };
+    let outgoing = spin_sdk::http::OutgoingResponse::new(fields);
+    let _ = outgoing.set_status_code(parts.status.as_u16());
+    if let Err(e) = response_out.set_with_body(outgoing, body.to_vec()).await {
+        eprintln!("the answer could not be sent: {e:?}");
+    }
 }
 
 /// Declares the component's HTTP entry point (see the WASIp3 build's macro of the same name).
@@ -239,11 +254,10 @@ macro_rules! http_entry {
     ($router:expr) => {
         #[cfg(target_arch = "wasm32")]
         #[::spin_sdk::http_component]
-        async fn handle(request: $crate::host::EntryRequest) -> $crate::host::EntryResponse {
+        async fn handle(request: $crate::host::EntryRequest, response_out: ::spin_sdk::http::ResponseOutparam) {
             static ROUTER: ::std::sync::OnceLock<$crate::axum::Router> = ::std::sync::OnceLock::new();
-            $crate::host::serve(ROUTER.get_or_init(|| $router), request).await
+            $crate::host::respond(ROUTER.get_or_init(|| $router), request, response_out).await
         }
     };
 }
 
-pub type EntryResponse = http::Response<Vec<u8>>;
