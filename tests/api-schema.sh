@@ -69,7 +69,8 @@ PY
 # ends 422 StripeRefused and no request leaves the machine (tests/e2e/tests/stripe.rs has a
 # fake Stripe that makes sessions).
 # Every feature on, so nothing answers 503 for lack of configuration: the sandbox carrier,
-# the operator and job tokens, every carrier's webhook secret, unsubscribe links.
+# the operator and job tokens, every carrier's webhook secret, unsubscribe links; customer
+# URLs to 127.0.0.1:9 (where nothing listens) allowed, as in development.
 SPIN_VARIABLE_ADMIN_TOKEN="$SMSEDGE_ADMIN_TOKEN" \
 SPIN_VARIABLE_JOBS_TOKEN="$SMSEDGE_JOBS_TOKEN" \
 SPIN_VARIABLE_CARRIER=sandbox \
@@ -81,6 +82,7 @@ SPIN_VARIABLE_PUBLIC_BASE_URL="$base" \
 SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET="$SMSEDGE_STRIPE_WEBHOOK_SECRET" \
 SPIN_VARIABLE_STRIPE_SECRET_KEY="sk_test_api_schema" \
 SPIN_VARIABLE_STRIPE_API_BASE="$base" \
+SPIN_VARIABLE_ALLOW_PRIVATE_ENDPOINTS=true \
     setsid "$SPIN" up -f "$manifest" --listen "127.0.0.1:$port" --state-dir "$state" </dev/null >"$log" 2>&1 &
 spin_pid=$!
 

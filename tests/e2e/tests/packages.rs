@@ -320,7 +320,8 @@ fn secondary_numbers_need_a_number_subscription_with_room() {
     period_over(app, &sub);
     app.run_jobs();
     assert_eq!(subscription(app, &key, &sub)["status"], "canceled");
-    app.admin("DELETE", "/v1/admin/numbers/+46766000002", None);
+    let released = app.admin("DELETE", "/v1/admin/numbers/+46766000002", None);
+    assert_eq!(released.status, 200, "{}", released.text);
     assert_eq!(assign("+46766000002", Some("secondary")).status, 409);
     balanced(app);
 }
