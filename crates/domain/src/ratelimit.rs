@@ -5,14 +5,14 @@
 //! (one key per limit and window, raised by atomic increments). Counting every request
 //! there would make each request a key-value write, so an instance takes a *lease* — a
 //! few requests' worth of the window — and admits from it locally until it is used up.
-//! Leases start at one request each window and double while the instance keeps using
-//! them, up to a 32nd of the limit, so an idle client costs nothing and a busy one a few
-//! key-value writes a second.
+//! Leases double while the instance keeps using them, up to a 32nd of the limit, and a new
+//! window's first lease is half the last one of the window before, so an idle client costs
+//! nothing and a busy one about one key-value write a second per instance.
 //!
 //! Grants never pass the limit, so no client ever gets more than its limit
 //! in a window, however many instances serve it. What a lease leaves unused when the
 //! window ends is lost, so a client spread over many instances may be held a little
-//! below its limit (at most one lease per instance).
+//! below its limit (at most one lease, a 32nd of the limit, per instance).
 //!
 //! A refused request is answered 429 `RateLimited` with `Retry-After: 1` (the next window
 //! starts within the second).
@@ -114,11 +114,18 @@ impl LocalLease {
         self.window
     }
 
+    /// Moves to `window`: what was left of the last one is lost; a busy client's next
+    /// lease starts at half the last one's size instead of at one (one key-value write a
+    /// second, not a dozen), and shrinks again when it is not used.
+    fn enter(&mut self, window: i64) {
+        if self.window != window {
+            *self = LocalLease { window, last: self.last / 4, ..LocalLease::default() };
+        }
+    }
+
     /// Takes one request from the lease if it can.
     pub fn admit(&mut self, window: i64, limit: RateLimit) -> Admission {
-        if self.window != window {
-            *self = LocalLease { window, ..LocalLease::default() };
-        }
+        self.enter(window);
         if self.left > 0 {
             self.left -= 1;
             return Admission::Admit;
@@ -132,9 +139,7 @@ impl LocalLease {
     /// Records a lease of `asked` of which `granted` came: one of them is the request's
     /// own. Returns whether the request is admitted.
     pub fn leased(&mut self, window: i64, asked: u32, granted: u32) -> bool {
-        if self.window != window {
-            *self = LocalLease { window, ..LocalLease::default() };
-        }
+        self.enter(window);
         self.last = self.last.max(asked);
         if granted < asked {
             self.spent = true;
@@ -210,8 +215,10 @@ mod tests {
             }
         }
         assert_eq!(sizes, vec![1, 2, 4, 8, 10, 10, 10, 10, 10]);
-        // A new window starts small again.
-        assert_eq!(lease.admit(2, limit), Admission::Lease(1));
+        // A new window starts at half the last lease, and halves again while unused.
+        assert_eq!(lease.admit(2, limit), Admission::Lease(4));
+        assert!(lease.leased(2, 4, 4));
+        assert_eq!(lease.admit(3, limit), Admission::Lease(2), "what was left is lost with its window");
     }
 
     #[test]
