@@ -62,6 +62,8 @@ words({
     "error.InvalidScope": "Välj minst en giltig behörighet för nyckeln.",
     "error.InvalidAllowedIps": "En eller flera IP-adresser är inte giltiga.",
     "error.TooManyAttempts": "För många försök; vänta en stund och försök igen.",
+    "error.InvalidCallbackUrl": "Adressen går inte att använda: den måste vara en offentlig http- eller https-adress, utan användarnamn eller lösenord.",
+    "error.RateLimited": "För många anrop på en gång; försök igen om en sekund.",
     "error.SignInToAccept": "Du har redan en användare: logga in och öppna länken i inbjudan igen för att tacka ja.",
     "error.NotYourInvitation": "Inbjudan gäller en annan användare; logga in som den för att tacka ja.",
   },
