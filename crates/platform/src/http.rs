@@ -417,13 +417,12 @@ pub async fn authenticate(req: &Req, store: &Store, scope: Scope) -> Result<Call
         }
     }
     let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <api key>, or sign in"))?;
-    let (caller, access) = store
+    let (caller, access, key_id) = store
         .caller_by_key_hash(&hash_api_key(token))
         .await?
         .ok_or_else(|| ApiError::unauthorized("the API key is unknown or revoked"))?;
     access.check(scope, client_ip(req.header(CLIENT_ADDR_HEADER)))?;
-    let key_id = caller.actor.strip_prefix("key:").unwrap_or(&caller.actor);
-    crate::ratelimit::admit_key(key_id, &caller.account_id, caller.rate_limits).await?;
+    crate::ratelimit::admit_key(&key_id, &caller.account_id, caller.rate_limits).await?;
     unblocked(caller)
 }
 

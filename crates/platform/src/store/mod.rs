@@ -377,7 +377,7 @@ impl Store {
 
     /// The caller an unrevoked key stands for, with what the key may do and from where:
     /// one query (it is on every API request, the send path included).
-    pub async fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<(Caller, KeyAccess)>, DbError> {
+    pub async fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<(Caller, KeyAccess, String)>, DbError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {CALLER_COLUMNS}, k.scopes AS key_scopes, k.allowed_ips AS key_allowed_ips, k.id AS key_id \
@@ -388,12 +388,13 @@ impl Store {
         ).await?;
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
-        caller.actor = format!("key:{}", row.text_named("key_id"));
+        let key_id = row.text_named("key_id");
+        caller.actor = format!("key:{key_id}");
         let access = KeyAccess {
             scopes: Scopes::from_stored(&row.text_named("key_scopes")),
             allowed_ips: stored_allowlist(&row.text_named("key_allowed_ips"))?,
         };
-        Ok(Some((caller, access)))
+        Ok(Some((caller, access, key_id)))
     }
 
     /// The account acting on its own behalf (the platform's replies for it).
