@@ -165,17 +165,23 @@ async fn create_account(req: Req) -> Reply {
         Some(k) => AccountKind::parse(k)?,
     }
     .as_str();
-    let id = store.create_account(&name, kind, currency, body.credit_limit_minor).await?;
-    if body.initial_balance_minor > 0 {
-        store
-            .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)
-            .await
-            .map_err(store_error)?;
-    }
     // The account's Standard Webhooks signing secret for status callbacks, shown this once
     // (the account can rotate it: POST /v1/account/webhook-secret).
     let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).map_err(internal)?.to_string();
-    store.rotate_webhook_secret(&id, &secret).await?;
+    // The account, its opening balance and its secret: all or nothing.
+    let id = store
+        .transaction(async || -> Result<String, ApiError> {
+            let id = store.create_account(&name, kind, currency, body.credit_limit_minor).await?;
+            if body.initial_balance_minor > 0 {
+                store
+                    .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)
+                    .await
+                    .map_err(store_error)?;
+            }
+            store.rotate_webhook_secret(&id, &secret).await?;
+            Ok(id)
+        })
+        .await?;
     let view = store.account(&id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let mut body = serde_json::to_value(view).map_err(internal)?;
     body["webhook_secret"] = serde_json::Value::String(secret);

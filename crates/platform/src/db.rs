@@ -263,6 +263,12 @@ async fn ensure_wal(connection: &SqlConnection) {
     eprintln!("the database is not in WAL mode yet: another connection held it; writes serialise less well until it is");
 }
 
+/// Every migration, in order, as the statements this module runs (the schema test applies
+/// them natively, without Spin: tests/e2e/tests/schema.rs).
+pub fn migration_statements() -> Vec<Vec<String>> {
+    MIGRATIONS.iter().map(|migration| split_statements(migration)).collect()
+}
+
 /// Splits a migration file into statements. Statements end with `;` at the end of a
 /// line; trigger bodies end with `END;`, and lines inside them end with `;` too, so a
 /// `CREATE TRIGGER` runs until its `END;`.

@@ -7,7 +7,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -580,6 +580,16 @@ impl Env {
 }
 
 /// Builds the app once per test binary (`spin build`; a no-op when up to date).
+/// The test binary's one sandbox app (built first), shared by its tests; each test works in
+/// accounts of its own.
+pub fn shared_sandbox() -> &'static SpinApp {
+    static APP: OnceLock<SpinApp> = OnceLock::new();
+    APP.get_or_init(|| {
+        build_app();
+        SpinApp::sandbox()
+    })
+}
+
 pub fn build_app() {
     static BUILD: Once = Once::new();
     BUILD.call_once(|| {

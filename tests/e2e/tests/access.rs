@@ -18,14 +18,9 @@
 use e2e::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 fn app() -> &'static SpinApp {
-    static APP: OnceLock<SpinApp> = OnceLock::new();
-    APP.get_or_init(|| {
-        build_app();
-        SpinApp::sandbox()
-    })
+    shared_sandbox()
 }
 
 fn document() -> Value {

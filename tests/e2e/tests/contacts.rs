@@ -3,15 +3,10 @@
 
 use e2e::*;
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 /// One sandbox app shared by the tests of this binary; each test works in its own account.
 fn app() -> &'static SpinApp {
-    static APP: OnceLock<SpinApp> = OnceLock::new();
-    APP.get_or_init(|| {
-        build_app();
-        SpinApp::sandbox()
-    })
+    shared_sandbox()
 }
 
 fn error_name(reply: &Reply) -> &str {

@@ -4,15 +4,10 @@
 
 use e2e::*;
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 use std::thread;
 
 fn app() -> &'static SpinApp {
-    static APP: OnceLock<SpinApp> = OnceLock::new();
-    APP.get_or_init(|| {
-        build_app();
-        SpinApp::sandbox()
-    })
+    shared_sandbox()
 }
 
 /// A POST with an API key (or the admin token) and an Idempotency-Key.

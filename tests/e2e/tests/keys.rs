@@ -3,16 +3,11 @@
 
 use e2e::*;
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 const ALL_SCOPES: [&str; 5] = ["messages:send", "messages:read", "contacts", "inbound", "account"];
 
 fn app() -> &'static SpinApp {
-    static APP: OnceLock<SpinApp> = OnceLock::new();
-    APP.get_or_init(|| {
-        build_app();
-        SpinApp::sandbox()
-    })
+    shared_sandbox()
 }
 
 /// An account with money and no key yet.

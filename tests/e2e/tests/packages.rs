@@ -6,14 +6,9 @@
 
 use e2e::*;
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 fn app() -> &'static SpinApp {
-    static APP: OnceLock<SpinApp> = OnceLock::new();
-    APP.get_or_init(|| {
-        build_app();
-        SpinApp::sandbox()
-    })
+    shared_sandbox()
 }
 
 /// The credit invariant straight from the database: every account's SMS and voice credits

@@ -4,13 +4,12 @@
 use e2e::*;
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 fn app() -> &'static SpinApp {
-    static APP: OnceLock<SpinApp> = OnceLock::new();
-    APP.get_or_init(SpinApp::sandbox)
+    shared_sandbox()
 }
 
 fn set_limits(app: &SpinApp, account: &str, limits: serde_json::Value) {

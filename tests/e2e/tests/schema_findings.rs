@@ -2,14 +2,9 @@
 
 use e2e::*;
 use serde_json::json;
-use std::sync::OnceLock;
 
 fn app() -> &'static SpinApp {
-    static APP: OnceLock<SpinApp> = OnceLock::new();
-    APP.get_or_init(|| {
-        build_app();
-        SpinApp::sandbox()
-    })
+    shared_sandbox()
 }
 
 /// Credits of up to i64::MAX were taken, so a few made the ledger's SUM() overflow and

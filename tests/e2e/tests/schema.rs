@@ -1,0 +1,117 @@
+//! The schema without Spin: every migration applied natively (the statements the app runs,
+//! `platform::db::migration_statements`) must give the committed `crates/platform/schema.sql`
+//! — the final schema a reader can see whole — and the database's guards hold, whoever
+//! writes: the ledger cannot be edited, the balance moves only with it, a message is
+//! refunded once, and no message is stored past the credit limit.
+//!
+//! After a new migration: `SCHEMA_WRITE=1 cargo test -p e2e --test schema` rewrites
+//! schema.sql; commit it with the migration.
+
+use rusqlite::Connection;
+use std::path::PathBuf;
+
+fn schema_file() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../crates/platform/schema.sql")
+}
+
+fn migrated() -> Connection {
+    let db = Connection::open_in_memory().unwrap();
+    for (number, statements) in platform::db::migration_statements().into_iter().enumerate() {
+        for statement in statements {
+            db.execute_batch(&statement).unwrap_or_else(|e| panic!("migration {}: {e}\n{statement}", number + 1));
+        }
+    }
+    db
+}
+
+/// The schema as SQLite keeps it: every table, index, view and trigger, in a fixed order.
+fn dump(db: &Connection) -> String {
+    let mut statement = db
+        .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, tbl_name, name")
+        .unwrap();
+    let rows: Vec<String> = statement.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let mut out = String::from(
+        "-- The schema after every migration in crates/platform/migrations/, as SQLite keeps it.\n\
+         -- Generated: SCHEMA_WRITE=1 cargo test -p e2e --test schema (checked by that test).\n\n",
+    );
+    for sql in rows {
+        out.push_str(&sql);
+        out.push_str(";\n\n");
+    }
+    out
+}
+
+#[test]
+fn the_committed_schema_is_what_the_migrations_make() {
+    let now = dump(&migrated());
+    if std::env::var("SCHEMA_WRITE").is_ok() {
+        std::fs::write(schema_file(), &now).unwrap();
+    }
+    let committed = std::fs::read_to_string(schema_file()).unwrap_or_default();
+    assert!(
+        committed == now,
+        "crates/platform/schema.sql is not what the migrations make; run SCHEMA_WRITE=1 cargo test -p e2e --test schema and commit it"
+    );
+}
+
+fn account(db: &Connection, balance: i64, credit_limit: i64) -> &'static str {
+    db.execute(
+        "INSERT INTO accounts (id, name, kind, currency, credit_limit_minor) VALUES ('acc_t', 'T AB', 'swedish', 'SEK', ?1)",
+        [credit_limit],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
+         VALUES ('acc_t', ?1, ?1, 'topup', 'top_1', 'opening balance')",
+        [balance],
+    )
+    .unwrap();
+    "acc_t"
+}
+
+fn balance_and_ledger(db: &Connection) -> (i64, i64) {
+    db.query_row(
+        "SELECT balance_minor, (SELECT SUM(amount_minor) FROM ledger_entries WHERE account_id = a.id) FROM accounts a WHERE id = 'acc_t'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+fn send(db: &Connection, id: &str, price: i64) -> rusqlite::Result<usize> {
+    db.execute(
+        "INSERT INTO messages (id, account_id, batch_id, sender, recipient, country, body, encoding, segments, price_minor, \
+         currency, carrier, status, expires_at, status_source) \
+         VALUES (?1, 'acc_t', 'bat_1', 'ACME', '+46701234567', 'SE', 'Hej', 'GSM-7', 1, ?2, 'SEK', 'sandbox', 103, \
+         '2030-01-01T00:00:00Z', 'billing')",
+        rusqlite::params![id, price],
+    )
+}
+
+#[test]
+fn the_ledger_guards_the_money_whoever_writes() {
+    let db = migrated();
+    account(&db, 100, 20);
+    assert_eq!(balance_and_ledger(&db), (100, 100), "a ledger entry moves the balance");
+
+    // A message is debited as it is stored; past the credit limit it is not stored at all.
+    send(&db, "msg_1", 35).unwrap();
+    send(&db, "msg_2", 35).unwrap();
+    send(&db, "msg_3", 35).unwrap();
+    let refused = send(&db, "msg_4", 35).unwrap_err().to_string();
+    assert!(refused.contains("InsufficientFunds"), "{refused}");
+    assert_eq!(balance_and_ledger(&db), (-5, -5));
+    let stored: i64 = db.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, 3);
+
+    // The ledger cannot be edited or deleted.
+    assert!(db.execute("UPDATE ledger_entries SET amount_minor = 0", []).unwrap_err().to_string().contains("immutable"));
+    assert!(db.execute("DELETE FROM ledger_entries", []).is_err());
+
+    // A refund happens once.
+    let refund = "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
+                  VALUES ('acc_t', 35, 30, 'refund', 'msg_1', 'refund')";
+    db.execute(refund, []).unwrap();
+    assert!(db.execute(refund, []).is_err(), "a second refund of one message is refused");
+    assert_eq!(balance_and_ledger(&db), (30, 30));
+}
