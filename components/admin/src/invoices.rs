@@ -2,6 +2,7 @@
 //! them, `POST` with `{period: "YYYY-MM"}` issues a month that has ended on demand.
 //! Issuing a month again is idempotent: 200 with the invoice issued before (201 when new).
 
+use domain::error::ErrorName;
 use domain::error::ApiError;
 use domain::reports::Period;
 use platform::http::{internal, json, parse_body, Reply, Req};
@@ -33,12 +34,12 @@ pub async fn issue(req: Req) -> Reply {
     let period = Period::parse(&body.period)?;
     let (status, id) = match issue_month(&store, account_id, period, now_utc()).await? {
         Issue::NotEnded => {
-            return Err(ApiError::named(409, "PeriodNotEnded", format!("{period} has not ended in the account's time zone")))
+            return Err(ApiError::named(409, ErrorName::PeriodNotEnded, format!("{period} has not ended in the account's time zone")))
         }
         Issue::Done(IssueOutcome::Issued(id)) => (201, id),
         Issue::Done(IssueOutcome::Existing(id)) => (200, id),
         Issue::Done(IssueOutcome::NothingToInvoice | IssueOutcome::AlreadyClaimed) => {
-            return Err(ApiError::named(409, "NothingToInvoice", format!("the account has no charges or credits in {period}")))
+            return Err(ApiError::named(409, ErrorName::NothingToInvoice, format!("the account has no charges or credits in {period}")))
         }
         Issue::Done(IssueOutcome::NoAccount) => return Err(ApiError::not_found("no such account")),
     };

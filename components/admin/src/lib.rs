@@ -1,6 +1,7 @@
 //! The operator API under `/v1/admin`, guarded by the `admin_token` variable:
 //! accounts, credit limits, blocking, top-ups and corrections, API keys, prices.
 
+use domain::error::ErrorName;
 use domain::account::{account_name, AccountKind, AccountListQuery};
 use domain::error::ApiError;
 use domain::money::{Currency, MAX_AMOUNT_MINOR};
@@ -327,14 +328,14 @@ async fn credit(req: Req) -> Reply {
     let created = store.idempotent(id, key.as_ref(), answer, async || store.record_credit(id, &manual).await).await.map_err(|e| match e {
         ManualCreditError::AccountNotFound => ApiError::not_found("no such account"),
         ManualCreditError::DuplicateReference => {
-            ApiError::named(409, "DuplicateReference", format!("a {} with reference '{reference}' is already recorded", credit.kind.as_str()))
+            ApiError::named(409, ErrorName::DuplicateReference, format!("a {} with reference '{reference}' is already recorded", credit.kind.as_str()))
         }
         ManualCreditError::NothingToCorrect => {
-            ApiError::named(404, "NothingToCorrect", "corrects names no credited payment or top-up of this account")
+            ApiError::named(404, ErrorName::NothingToCorrect, "corrects names no credited payment or top-up of this account")
         }
         ManualCreditError::CorrectionTooLarge { remaining_minor } => ApiError::named(
             409,
-            "CorrectionTooLarge",
+            ErrorName::CorrectionTooLarge,
             format!("the correction would deduct more than is left of what it corrects ({remaining_minor})"),
         ),
         ManualCreditError::Db(e) => internal(e),

@@ -3,6 +3,7 @@
 //! credit ledger. The operator's side of the catalogue is in the admin component; renewals
 //! are the job runner's.
 
+use domain::error::ErrorName;
 use domain::access::Scope;
 use domain::error::ApiError;
 use domain::money::Money;
@@ -51,7 +52,7 @@ pub async fn purchase(req: Req) -> Reply {
             .filter(|p| p.active && p.currency == caller.currency.code())
             .ok_or_else(|| ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)))?;
         let amount = domain::stripe::TopupAmount::parse(package.cost_minor, caller.currency)
-            .map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
+            .map_err(|e| ApiError::named(400, ErrorName::InvalidTopupAmount, e.to_string()))?;
         return crate::topups::start_checkout(&store, &caller, amount, Some(&package), platform::http::idempotency(&req)?.as_ref()).await;
     }
     let buy = async || store.purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).await;

@@ -1,6 +1,7 @@
 //! Money in: top-ups by card through Stripe Checkout, Stripe's signed webhook that credits
 //! them (exactly once), and the payments log (see domain::stripe for the rules).
 
+use domain::error::ErrorName;
 use domain::access::Scope;
 use domain::error::ApiError;
 use domain::money::Currency;
@@ -30,8 +31,8 @@ async fn mode() -> Result<StripeMode, ApiError> {
 
 fn config_error(e: StripeError) -> ApiError {
     match e {
-        StripeError::NotConfigured => ApiError::named(503, "TopupsNotConfigured", e.to_string()),
-        _ => ApiError::named(503, "StripeMisconfigured", e.to_string()),
+        StripeError::NotConfigured => ApiError::named(503, ErrorName::TopupsNotConfigured, e.to_string()),
+        _ => ApiError::named(503, ErrorName::StripeMisconfigured, e.to_string()),
     }
 }
 
@@ -47,7 +48,7 @@ pub async fn create(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
     let body: NewTopup = parse_body(&req)?;
-    let amount = TopupAmount::parse(body.amount_minor, caller.currency).map_err(|e| ApiError::named(400, "InvalidTopupAmount", e.to_string()))?;
+    let amount = TopupAmount::parse(body.amount_minor, caller.currency).map_err(|e| ApiError::named(400, ErrorName::InvalidTopupAmount, e.to_string()))?;
     start_checkout(&store, &caller, amount, None, idempotency(&req)?.as_ref()).await
 }
 
@@ -160,9 +161,9 @@ async fn open_checkout(
             // 4xx from Stripe is about what we asked (an amount below its minimum…);
             // anything else is Stripe being unavailable.
             return Err(if (400..500).contains(&answer.status) && answer.status != 401 && answer.status != 429 {
-                ApiError::named(422, "StripeRefused", detail)
+                ApiError::named(422, ErrorName::StripeRefused, detail)
             } else {
-                ApiError::named(502, "StripeUnavailable", detail)
+                ApiError::named(502, ErrorName::StripeUnavailable, detail)
             });
         }
         Err(e) => Err(format!("Stripe could not be reached: {e}")),
@@ -171,7 +172,7 @@ async fn open_checkout(
         Ok(session) => session,
         Err(detail) => {
             store.topup_failed(&id, &detail).await?;
-            return Err(ApiError::named(502, "StripeUnavailable", detail));
+            return Err(ApiError::named(502, ErrorName::StripeUnavailable, detail));
         }
     };
     store.topup_session_opened(&id, &session.id).await?;
@@ -209,8 +210,8 @@ pub async fn webhook(req: Req) -> Reply {
     let header = req.header(SIGNATURE_HEADER);
     verify_webhook(&secret, header, body, now_seconds()).map_err(|e| match e {
         SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set stripe_webhook_secret")),
-        SignatureError::Missing | SignatureError::Malformed => ApiError::named(400, "SignatureInvalid", e.to_string()),
-        SignatureError::Stale | SignatureError::Mismatch => ApiError::named(401, "SignatureInvalid", e.to_string()),
+        SignatureError::Missing | SignatureError::Malformed => ApiError::named(400, ErrorName::SignatureInvalid, e.to_string()),
+        SignatureError::Stale | SignatureError::Mismatch => ApiError::named(401, ErrorName::SignatureInvalid, e.to_string()),
     })?;
     let mode = mode().await?;
     let event = parse_event(body).map_err(ApiError::malformed)?;

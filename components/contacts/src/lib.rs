@@ -4,6 +4,7 @@
 //! account's ids are 404. Rules live in `domain::contact` and `domain::contactbook`; all
 //! SQL in `platform::store`.
 
+use domain::error::ErrorName;
 use domain::access::Scope;
 use domain::contact::{BlockReason, GroupName, Note};
 use domain::contactbook::{optional_name, ContactSearch};
@@ -138,7 +139,7 @@ impl<'a> Ctx<'a> {
 
 // ---------------------------------------------------------------- input
 
-fn bad(name: &'static str, message: impl Into<String>) -> ApiError {
+fn bad(name: ErrorName, message: impl Into<String>) -> ApiError {
     ApiError::named(400, name, message)
 }
 
@@ -165,7 +166,7 @@ impl Page {
             match params.get("limit") {
                 None => DEFAULT_LIMIT,
                 Some(l) => l.parse::<i64>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
-                    bad("InvalidLimit", format!("limit must be a whole number from 1 to {MAX_LIMIT}"))
+                    bad(ErrorName::InvalidLimit, format!("limit must be a whole number from 1 to {MAX_LIMIT}"))
                 })?,
             };
         let cursor = params.get("cursor").filter(|c| !c.is_empty()).cloned();
@@ -182,7 +183,7 @@ impl Page {
             {
                 Ok(Some(c))
             }
-            Some(_) => Err(bad("InvalidCursor", "cursor must be the next_cursor of the previous page")),
+            Some(_) => Err(bad(ErrorName::InvalidCursor, "cursor must be the next_cursor of the previous page")),
         }
     }
 
@@ -200,7 +201,7 @@ fn flag(params: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> 
     match params.get(name).map(String::as_str) {
         None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") | Some("") => Ok(true),
-        Some(_) => Err(bad("InvalidQuery", format!("{name} must be true or false"))),
+        Some(_) => Err(bad(ErrorName::InvalidQuery, format!("{name} must be true or false"))),
     }
 }
 
@@ -261,11 +262,11 @@ fn group_not_found(id: &str) -> ApiError {
 }
 
 fn number_taken(number: &str, existing: &str) -> ApiError {
-    ApiError::named(409, "DuplicateContact", format!("contact {existing} already has the number {number}"))
+    ApiError::named(409, ErrorName::DuplicateContact, format!("contact {existing} already has the number {number}"))
 }
 
 fn name_taken(name: &str, existing: &str) -> ApiError {
-    ApiError::named(409, "DuplicateGroup", format!("group {existing} already has the name {name} (names are compared without case)"))
+    ApiError::named(409, ErrorName::DuplicateGroup, format!("group {existing} already has the name {name} (names are compared without case)"))
 }
 
 // ---------------------------------------------------------------- contacts
@@ -403,11 +404,11 @@ impl Ctx<'_> {
         let body: NewMembers = parse_body(self.req)?;
         let count = body.contact_ids.len() + body.numbers.len();
         if count == 0 {
-            return Err(bad("InvalidMembers", "give contact_ids, numbers or both"));
+            return Err(bad(ErrorName::InvalidMembers, "give contact_ids, numbers or both"));
         }
         if count > MAX_MEMBERS_PER_REQUEST {
             return Err(bad(
-                "InvalidMembers",
+                ErrorName::InvalidMembers,
                 format!("at most {MAX_MEMBERS_PER_REQUEST} members per request; this one has {count}"),
             ));
         }
@@ -482,7 +483,7 @@ impl Ctx<'_> {
                 c.parse::<i64>()
                     .ok()
                     .filter(|c| *c > 0)
-                    .ok_or_else(|| bad("InvalidCursor", "cursor must be the next_cursor of the previous page"))?,
+                    .ok_or_else(|| bad(ErrorName::InvalidCursor, "cursor must be the next_cursor of the previous page"))?,
             ),
         };
         let rows = self

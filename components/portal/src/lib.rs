@@ -6,6 +6,7 @@
 //! Rules live in `domain` (identity, totp, session, throttle, onetime); SQL in
 //! `platform::store`; this file parses requests and maps outcomes to responses.
 
+use domain::error::ErrorName;
 use domain::account::{account_name, AccountKind, AccountList, AccountListQuery};
 use domain::error::{ApiError, ErrorDetail};
 use domain::identity::{dummy_verify, hash_password, verify_password, AccessLevel, Email, IdentityError, Language, Password, PersonName};
@@ -293,7 +294,7 @@ async fn login(req: Req) -> Reply {
     let email = Email::parse(&body.email)?;
     let user = store.user_by_email(email.as_str()).await?;
     let client = login_client(&req, user.as_ref(), email.as_str()).await?;
-    let invalid = ApiError::named(401, "InvalidCredentials", "the e-mail address or the password is wrong");
+    let invalid = ApiError::named(401, ErrorName::InvalidCredentials, "the e-mail address or the password is wrong");
     let check = async || {
         Ok(match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
             Some(hash) => verify_password(&body.password, hash),
@@ -345,7 +346,7 @@ async fn login_second_factor(req: Req) -> Reply {
     let token = platform::http::session_token(&req).ok_or_else(|| ApiError::unauthorized("sign in with your password first"))?;
     let session = platform::http::load_session(&req, &token).await?;
     if !session.two_factor_pending {
-        return Err(ApiError::named(409, "AlreadySignedIn", "this session is already signed in"));
+        return Err(ApiError::named(409, ErrorName::AlreadySignedIn, "this session is already signed in"));
     }
     let user = match session_user(&store, &session).await {
         Ok(user) => user,
@@ -355,7 +356,7 @@ async fn login_second_factor(req: Req) -> Reply {
         }
     };
     let body: SecondFactor = parse_body(&req)?;
-    let wrong = ApiError::named(401, "InvalidCode", "the code is wrong or was used already");
+    let wrong = ApiError::named(401, ErrorName::InvalidCode, "the code is wrong or was used already");
     if let Some(throttled) = checked_second_factor(&req, &store, &user, &body, wrong).await? {
         return Ok(throttled);
     }
@@ -422,7 +423,7 @@ struct NewPassword {
 }
 
 fn invalid_token() -> ApiError {
-    ApiError::named(410, "InvalidToken", "the link is unknown, used or expired; ask for a new one")
+    ApiError::named(410, ErrorName::InvalidToken, "the link is unknown, used or expired; ask for a new one")
 }
 
 /// Sets the password from a reset link. Every session of the user ends; the link is
@@ -506,11 +507,11 @@ async fn accept_invitation(req: Req) -> Reply {
 /// Someone who has a user accepts, signed in as themselves.
 async fn accept_signed_in(req: &Req, store: &Store, body: &Acceptance, digest: &str, issued: &IssuedToken, invitee: &UserRecord) -> Reply {
     if platform::http::session_token(req).is_none() {
-        return Err(ApiError::named(401, "SignInToAccept", "you have a user already: sign in, then open the invitation's link again to accept it"));
+        return Err(ApiError::named(401, ErrorName::SignInToAccept, "you have a user already: sign in, then open the invitation's link again to accept it"));
     }
     let (_, user) = signed_in_user(req, store).await?;
     if user.id != invitee.id {
-        return Err(ApiError::named(403, "NotYourInvitation", "this invitation is for another user; sign in as them to accept it"));
+        return Err(ApiError::named(403, ErrorName::NotYourInvitation, "this invitation is for another user; sign in as them to accept it"));
     }
     if body.password.is_some() || body.name.is_some() {
         return Err(ApiError::malformed("you have a user already: accept with the token alone"));
@@ -550,7 +551,7 @@ async fn confirm_email(req: Req) -> Reply {
         .audited_user(&user_id, &actor(&user_id), "user.email_confirmed", async |store| store.confirm_email(&user_id, &email).await)
         .await?;
     if !moved {
-        return Err(ApiError::named(409, "EmailTaken", "another user has this address now"));
+        return Err(ApiError::named(409, ErrorName::EmailTaken, "another user has this address now"));
     }
     Ok(json(200, &serde_json::json!({"email": email, "email_confirmed": true})))
 }
@@ -648,7 +649,7 @@ async fn update_me(req: Req) -> Reply {
 /// must not become a way to guess it).
 async fn check_current_password(req: &Req, store: &Store, user: &UserRecord, candidate: &str) -> Result<Option<Response>, ApiError> {
     let client = login_client(req, Some(user), &user.email).await?;
-    let wrong = ApiError::named(403, "WrongPassword", "the current password is wrong");
+    let wrong = ApiError::named(403, ErrorName::WrongPassword, "the current password is wrong");
     throttled_check(store, &client, wrong, async || Ok(user.password_hash.as_deref().is_some_and(|hash| verify_password(candidate, hash)))).await
 }
 
@@ -694,10 +695,10 @@ async fn change_email(req: Req) -> Reply {
         return Ok(throttled);
     }
     if email.as_str() == user.email {
-        return Err(ApiError::named(409, "SameEmail", "that is your address already"));
+        return Err(ApiError::named(409, ErrorName::SameEmail, "that is your address already"));
     }
     if store.user_by_email(email.as_str()).await?.is_some() {
-        return Err(ApiError::named(409, "EmailTaken", "another user has this address"));
+        return Err(ApiError::named(409, ErrorName::EmailTaken, "another user has this address"));
     }
     send_email_confirmation(&store, &user, &email).await?;
     Ok(json(202, &serde_json::json!({"message": "a confirmation link is on its way to the new address; your address changes when it is used", "pending_email": email.as_str()})))
@@ -708,7 +709,7 @@ async fn resend_email_confirmation(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
     if user.email_confirmed_at.is_some() {
-        return Err(ApiError::named(409, "AlreadyConfirmed", "the address is confirmed already"));
+        return Err(ApiError::named(409, ErrorName::AlreadyConfirmed, "the address is confirmed already"));
     }
     send_email_confirmation(&store, &user, &email_of(&user)?).await?;
     Ok(json(202, &serde_json::json!({"message": "a confirmation link is on its way"})))
@@ -723,9 +724,9 @@ async fn resend_email_confirmation(req: Req) -> Reply {
 async fn send_phone_code(req: Req) -> Reply {
     let store = Store::open().await?;
     let (signed_in, user) = signed_in_user(&req, &store).await?;
-    let phone = user.phone.clone().ok_or_else(|| ApiError::named(409, "NoPhone", "add a phone number to your profile first"))?;
+    let phone = user.phone.clone().ok_or_else(|| ApiError::named(409, ErrorName::NoPhone, "add a phone number to your profile first"))?;
     if user.phone_confirmed_at.is_some() {
-        return Err(ApiError::named(409, "AlreadyConfirmed", "the phone number is confirmed already"));
+        return Err(ApiError::named(409, ErrorName::AlreadyConfirmed, "the phone number is confirmed already"));
     }
     let (caller, _) = member_caller(&store, &signed_in, None).await?;
     // A blocked account cannot send, whatever the path (as `authenticate` refuses it).
@@ -780,8 +781,8 @@ async fn confirm_phone(req: Req) -> Reply {
         .await?;
     match check {
         PhoneCodeCheck::Confirmed(phone) => Ok(json(200, &serde_json::json!({"phone": phone, "phone_confirmed": true}))),
-        PhoneCodeCheck::Wrong { attempts_left } => Err(ApiError::rejected("InvalidCode", format!("the code is wrong; {attempts_left} tries left"))),
-        PhoneCodeCheck::NoCode => Err(ApiError::named(409, "NoCodePending", "no code is waiting (none sent, expired or tried too often); ask for a new one")),
+        PhoneCodeCheck::Wrong { attempts_left } => Err(ApiError::rejected(ErrorName::InvalidCode, format!("the code is wrong; {attempts_left} tries left"))),
+        PhoneCodeCheck::NoCode => Err(ApiError::named(409, ErrorName::NoCodePending, "no code is waiting (none sent, expired or tried too often); ask for a new one")),
     }
 }
 
@@ -799,7 +800,7 @@ async fn begin_two_factor(req: Req) -> Reply {
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: PasswordOnly = parse_body(&req)?;
     if user.totp_enabled_at.is_some() {
-        return Err(ApiError::named(409, "TwoFactorEnabled", "two-factor authentication is on already; turn it off first"));
+        return Err(ApiError::named(409, ErrorName::TwoFactorEnabled, "two-factor authentication is on already; turn it off first"));
     }
     if let Some(throttled) = check_current_password(&req, &store, &user, &body.password).await? {
         return Ok(throttled);
@@ -818,12 +819,12 @@ async fn confirm_two_factor(req: Req) -> Reply {
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: CodeOnly = parse_body(&req)?;
     if user.totp_enabled_at.is_some() {
-        return Err(ApiError::named(409, "TwoFactorEnabled", "two-factor authentication is on already"));
+        return Err(ApiError::named(409, ErrorName::TwoFactorEnabled, "two-factor authentication is on already"));
     }
     if user.totp_secret.is_none() {
-        return Err(ApiError::named(409, "TwoFactorNotBegun", "begin with POST /v1/me/2fa"));
+        return Err(ApiError::named(409, ErrorName::TwoFactorNotBegun, "begin with POST /v1/me/2fa"));
     }
-    let wrong = ApiError::rejected("InvalidCode", "the code is wrong; check the authenticator app's clock");
+    let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong; check the authenticator app's clock");
     if let Some(throttled) = checked_second_factor(&req, &store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }, wrong).await? {
         return Ok(throttled);
     }
@@ -838,9 +839,9 @@ async fn disable_two_factor(req: Req) -> Reply {
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: SecondFactor = parse_body(&req)?;
     if user.totp_enabled_at.is_none() {
-        return Err(ApiError::named(409, "TwoFactorDisabled", "two-factor authentication is off"));
+        return Err(ApiError::named(409, ErrorName::TwoFactorDisabled, "two-factor authentication is off"));
     }
-    let wrong = ApiError::rejected("InvalidCode", "the code is wrong or was used already");
+    let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong or was used already");
     if let Some(throttled) = checked_second_factor(&req, &store, &user, &body, wrong).await? {
         return Ok(throttled);
     }
@@ -853,9 +854,9 @@ async fn new_recovery_codes(req: Req) -> Reply {
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: CodeOnly = parse_body(&req)?;
     if user.totp_enabled_at.is_none() {
-        return Err(ApiError::named(409, "TwoFactorDisabled", "two-factor authentication is off"));
+        return Err(ApiError::named(409, ErrorName::TwoFactorDisabled, "two-factor authentication is off"));
     }
-    let wrong = ApiError::rejected("InvalidCode", "the code is wrong or was used already");
+    let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong or was used already");
     if let Some(throttled) = checked_second_factor(&req, &store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }, wrong).await? {
         return Ok(throttled);
     }
@@ -1033,7 +1034,7 @@ async fn membership_change(store: &Store, account_id: &str, user_id: &str, level
     match change {
         MembershipChange::Done => Ok(()),
         MembershipChange::NotFound => Err(ApiError::not_found("no such member")),
-        MembershipChange::LastAdmin => Err(ApiError::named(409, "LastAdmin", "the account needs at least one admin; make someone else admin first")),
+        MembershipChange::LastAdmin => Err(ApiError::named(409, ErrorName::LastAdmin, "the account needs at least one admin; make someone else admin first")),
     }
 }
 

@@ -7,6 +7,7 @@
 //! ones are reported at once: 400 `InvalidAccountSettings`, one `details` entry per field,
 //! its message starting with the field's path (`company.vat_number: …`).
 
+use crate::error::ErrorName;
 use crate::contact::Note;
 use crate::error::{ApiError, FieldError};
 use crate::money::Currency;
@@ -401,7 +402,7 @@ pub struct InvalidSettings(pub Vec<FieldError>);
 
 impl From<InvalidSettings> for ApiError {
     fn from(errors: InvalidSettings) -> Self {
-        ApiError::invalid_fields("InvalidAccountSettings", errors.0)
+        ApiError::invalid_fields(ErrorName::InvalidAccountSettings, errors.0)
     }
 }
 
@@ -467,7 +468,7 @@ impl ProfilePatch {
 
 /// The account has money movements in one currency already: 409 `CurrencyLocked`.
 pub fn currency_locked(current: &str) -> ApiError {
-    ApiError::named(409, "CurrencyLocked", format!("the currency stays {current}: the account has ledger entries in it"))
+    ApiError::named(409, ErrorName::CurrencyLocked, format!("the currency stays {current}: the account has ledger entries in it"))
 }
 
 // ---------------------------------------------------------------- SMPP credentials
@@ -503,13 +504,13 @@ impl SmppSystemId {
 
 impl From<InvalidSystemId> for ApiError {
     fn from(error: InvalidSystemId) -> Self {
-        ApiError::named(400, "InvalidSystemId", error.to_string())
+        ApiError::named(400, ErrorName::InvalidSystemId, error.to_string())
     }
 }
 
 /// Another credential (of any account, revoked or not) has the system id: 409.
 pub fn duplicate_system_id(system_id: &str) -> ApiError {
-    ApiError::named(409, "DuplicateSystemId", format!("the system_id '{system_id}' is taken; choose another"))
+    ApiError::named(409, ErrorName::DuplicateSystemId, format!("the system_id '{system_id}' is taken; choose another"))
 }
 
 /// Letters and digits without the look-alikes (0 O o 1 l I), so a password read aloud or
@@ -620,7 +621,7 @@ impl AccountKind {
 /// An account's name/note: 1–100 characters once trimmed, NFC, no control characters
 /// (it is put in e-mail subjects and texts: no line breaks of its own). 400 `InvalidName`.
 pub fn account_name(input: &str) -> Result<String, ApiError> {
-    plain_text(input, 100).map_err(|e| ApiError::named(400, "InvalidName", format!("name {e}")))
+    plain_text(input, 100).map_err(|e| ApiError::named(400, ErrorName::InvalidName, format!("name {e}")))
 }
 
 // ---------------------------------------------------------------- the operator's list
@@ -701,7 +702,7 @@ pub struct AccountListQuery {
     pub offset: i64,
 }
 
-fn bad_query(name: &'static str, message: impl Into<String>) -> ApiError {
+fn bad_query(name: ErrorName, message: impl Into<String>) -> ApiError {
     ApiError::named(400, name, message)
 }
 
@@ -724,20 +725,20 @@ impl AccountListQuery {
     ) -> Result<AccountListQuery, ApiError> {
         let q = q.map(str::trim).filter(|q| !q.is_empty());
         if q.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
-            return Err(bad_query("InvalidSearch", format!("q may be at most {MAX_SEARCH_CHARS} characters")));
+            return Err(bad_query(ErrorName::InvalidSearch, format!("q may be at most {MAX_SEARCH_CHARS} characters")));
         }
         let sort = match sort {
             None => list.default_sort(),
             Some(s) => AccountSort::parse(s).filter(|c| list.sorts().contains(c)).ok_or_else(|| {
                 let names: Vec<&str> = list.sorts().iter().map(|c| c.as_str()).collect();
-                bad_query("InvalidSort", format!("sort is one of {}", names.join(", ")))
+                bad_query(ErrorName::InvalidSort, format!("sort is one of {}", names.join(", ")))
             })?,
         };
         let descending = match order {
             None => sort == AccountSort::CreatedAt,
             Some("asc") => false,
             Some("desc") => true,
-            Some(_) => return Err(bad_query("InvalidSort", "order is asc or desc")),
+            Some(_) => return Err(bad_query(ErrorName::InvalidSort, "order is asc or desc")),
         };
         let limit = match limit {
             None => DEFAULT_LIST_LIMIT,
@@ -745,7 +746,7 @@ impl AccountListQuery {
                 .parse::<i64>()
                 .ok()
                 .filter(|l| (1..=MAX_LIST_LIMIT).contains(l))
-                .ok_or_else(|| bad_query("InvalidLimit", format!("limit must be a whole number from 1 to {MAX_LIST_LIMIT}")))?,
+                .ok_or_else(|| bad_query(ErrorName::InvalidLimit, format!("limit must be a whole number from 1 to {MAX_LIST_LIMIT}")))?,
         };
         let offset = match offset {
             None => 0,
@@ -753,7 +754,7 @@ impl AccountListQuery {
                 .parse::<i64>()
                 .ok()
                 .filter(|o| (0..=1_000_000_000).contains(o))
-                .ok_or_else(|| bad_query("InvalidOffset", "offset must be a whole number from 0"))?,
+                .ok_or_else(|| bad_query(ErrorName::InvalidOffset, "offset must be a whole number from 0"))?,
         };
         Ok(AccountListQuery { pattern: q.map(caseless_glob), sort, descending, limit, offset })
     }

@@ -2,6 +2,7 @@
 //! cover: which names a contact may have, how contacts are searched, how a send's `to`
 //! expands groups into numbers, and how a refused recipient is explained.
 
+use crate::error::ErrorName;
 use crate::contact::{BlockReason, ContactError, ContactName};
 use crate::error::{ApiError, ErrorDetail};
 use crate::keyword::caseless_key;
@@ -127,9 +128,9 @@ pub fn blocked_detail(reason: &str, since: &str) -> String {
 impl From<ContactError> for ApiError {
     fn from(error: ContactError) -> Self {
         let name = match error.field() {
-            "group name" => "InvalidGroupName",
-            "note" => "InvalidNote",
-            _ => "InvalidContactName",
+            "group name" => ErrorName::InvalidGroupName,
+            "note" => ErrorName::InvalidNote,
+            _ => ErrorName::InvalidContactName,
         };
         ApiError::named(400, name, error.to_string())
     }

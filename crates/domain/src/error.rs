@@ -18,6 +18,119 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// Every stable error name the API answers with, besides the seed's statuses
+/// (`Status::name`, for the seed's rejections): named once, here. `api/openapi.json` lists
+/// them all in the error schema (tests/e2e/tests/openapi.rs checks both ways).
+macro_rules! error_names {
+    ($($name:ident),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorName {
+            $($name),*
+        }
+
+        impl ErrorName {
+            pub const ALL: &'static [ErrorName] = &[$(ErrorName::$name),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorName::$name => stringify!($name)),*
+                }
+            }
+        }
+    };
+}
+
+error_names! {
+    AccessLevelTooLow,
+    AlreadyConfirmed,
+    AlreadyMember,
+    AlreadySignedIn,
+    Conflict,
+    CorrectionTooLarge,
+    CsrfTokenInvalid,
+    CurrencyLocked,
+    DuplicateContact,
+    DuplicateGroup,
+    DuplicateKeyword,
+    DuplicateReference,
+    DuplicateSystemId,
+    EmailTaken,
+    Forbidden,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    InvalidAccessLevel,
+    InvalidAccountSettings,
+    InvalidAllowedIps,
+    InvalidCallbackUrl,
+    InvalidCode,
+    InvalidContactName,
+    InvalidCredentials,
+    InvalidCursor,
+    InvalidDateRange,
+    InvalidEmail,
+    InvalidFormat,
+    InvalidForwardUrl,
+    InvalidGroupBy,
+    InvalidGroupName,
+    InvalidIdempotencyKey,
+    InvalidKeyword,
+    InvalidKeywordReply,
+    InvalidLanguage,
+    InvalidLimit,
+    InvalidMembers,
+    InvalidName,
+    InvalidNote,
+    InvalidOffset,
+    InvalidPackage,
+    InvalidPeriod,
+    InvalidPrice,
+    InvalidQuery,
+    InvalidReceptionNumber,
+    InvalidScope,
+    InvalidSearch,
+    InvalidSendAt,
+    InvalidSort,
+    InvalidSystemId,
+    InvalidTimeZone,
+    InvalidToken,
+    InvalidTopupAmount,
+    InvalidUnsubscribeLink,
+    InvalidValidity,
+    IpNotAllowed,
+    LastAdmin,
+    MalformedRequest,
+    MethodNotAllowed,
+    NoCodePending,
+    NoPhone,
+    NotFound,
+    NotYourInvitation,
+    NothingToCorrect,
+    NothingToInvoice,
+    NumberSubscriptionRequired,
+    PayloadTooLarge,
+    PeriodNotEnded,
+    RateLimited,
+    SameEmail,
+    ScopeMissing,
+    ServiceUnavailable,
+    SignInToAccept,
+    SignatureInvalid,
+    StripeMisconfigured,
+    StripeRefused,
+    StripeUnavailable,
+    SubscriptionEnded,
+    TooManyAttempts,
+    TopupsNotConfigured,
+    TwoFactorDisabled,
+    TwoFactorEnabled,
+    TwoFactorNotBegun,
+    TwoFactorRequired,
+    Unauthorized,
+    UnsupportedMediaType,
+    WeakPassword,
+    WrongPassword,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub http_status: u16,
@@ -53,8 +166,8 @@ pub struct FieldError {
 }
 
 impl ApiError {
-    fn new(http_status: u16, name: &'static str, message: impl Into<String>) -> Self {
-        Self { http_status, code: None, name, message: message.into(), details: Vec::new(), retry_after: None }
+    fn new(http_status: u16, name: ErrorName, message: impl Into<String>) -> Self {
+        Self { http_status, code: None, name: name.as_str(), message: message.into(), details: Vec::new(), retry_after: None }
     }
 
     /// An error that is one of the seed's rejection or error statuses.
@@ -74,64 +187,64 @@ impl ApiError {
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(401, "Unauthorized", message)
+        Self::new(401, ErrorName::Unauthorized, message)
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(403, "Forbidden", message)
+        Self::new(403, ErrorName::Forbidden, message)
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(404, "NotFound", message)
+        Self::new(404, ErrorName::NotFound, message)
     }
     pub fn method_not_allowed(allowed: &str) -> Self {
-        Self::new(405, "MethodNotAllowed", format!("use {allowed}"))
+        Self::new(405, ErrorName::MethodNotAllowed, format!("use {allowed}"))
     }
     pub fn malformed(message: impl Into<String>) -> Self {
-        Self::new(400, "MalformedRequest", message)
+        Self::new(400, ErrorName::MalformedRequest, message)
     }
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::new(409, "Conflict", message)
+        Self::new(409, ErrorName::Conflict, message)
     }
     pub fn payload_too_large(limit: usize) -> Self {
-        Self::new(413, "PayloadTooLarge", format!("the body may be at most {limit} bytes"))
+        Self::new(413, ErrorName::PayloadTooLarge, format!("the body may be at most {limit} bytes"))
     }
     /// A body that is not sent as JSON (`Content-Type: application/json`). Refusing other
     /// types keeps cross-site HTML forms (which cannot send that type) from posting JSON.
     pub fn unsupported_media_type() -> Self {
-        Self::new(415, "UnsupportedMediaType", "send the body as JSON, with Content-Type: application/json")
+        Self::new(415, ErrorName::UnsupportedMediaType, "send the body as JSON, with Content-Type: application/json")
     }
     pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(503, "ServiceUnavailable", message)
+        Self::new(503, ErrorName::ServiceUnavailable, message)
     }
     /// Signed in, but the user's access level on the account does not reach this far.
     pub fn access_level_too_low(message: impl Into<String>) -> Self {
-        Self::new(403, "AccessLevelTooLow", message)
+        Self::new(403, ErrorName::AccessLevelTooLow, message)
     }
     /// A state-changing request on a session cookie without its CSRF token.
     pub fn csrf_token_invalid() -> Self {
-        Self::new(403, "CsrfTokenInvalid", "send the session's csrf_token in the X-CSRF-Token header")
+        Self::new(403, ErrorName::CsrfTokenInvalid, "send the session's csrf_token in the X-CSRF-Token header")
     }
     /// The password was right; the login waits for the two-factor code.
     pub fn two_factor_required(message: impl Into<String>) -> Self {
-        Self::new(401, "TwoFactorRequired", message)
+        Self::new(401, ErrorName::TwoFactorRequired, message)
     }
     /// Throttled; the response carries `Retry-After`.
     pub fn too_many_attempts(message: impl Into<String>) -> Self {
-        Self::new(429, "TooManyAttempts", message)
+        Self::new(429, ErrorName::TooManyAttempts, message)
     }
     /// Over a request rate limit (domain::ratelimit): 429 with `Retry-After`.
     pub fn rate_limited(message: impl Into<String>, retry_after: u64) -> Self {
-        Self::new(429, "RateLimited", message).with_retry_after(retry_after)
+        Self::new(429, ErrorName::RateLimited, message).with_retry_after(retry_after)
     }
     /// Input that is well-formed but breaks a rule (a weak password, a wrong code).
-    pub fn rejected(name: &'static str, message: impl Into<String>) -> Self {
+    pub fn rejected(name: ErrorName, message: impl Into<String>) -> Self {
         Self::new(422, name, message)
     }
     /// Any other stable error: a name the client can act on, with its HTTP status.
-    pub fn named(http_status: u16, name: &'static str, message: impl Into<String>) -> Self {
+    pub fn named(http_status: u16, name: ErrorName, message: impl Into<String>) -> Self {
         Self::new(http_status, name, message)
     }
     /// Every bad field of a request at once: 400 `name`, one detail per field.
-    pub fn invalid_fields(name: &'static str, errors: Vec<FieldError>) -> Self {
+    pub fn invalid_fields(name: ErrorName, errors: Vec<FieldError>) -> Self {
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         let message = format!("{} field(s) are not valid: {}", fields.len(), fields.join(", "));
         let details = errors
@@ -156,7 +269,7 @@ impl ApiError {
 /// in the message.
 impl From<crate::endpoint::EndpointError> for ApiError {
     fn from(e: crate::endpoint::EndpointError) -> Self {
-        Self::new(400, "InvalidCallbackUrl", e.to_string())
+        Self::new(400, ErrorName::InvalidCallbackUrl, e.to_string())
     }
 }
 
@@ -199,9 +312,9 @@ impl From<ReceiptError> for ApiError {
 impl From<ScheduleError> for ApiError {
     fn from(error: ScheduleError) -> Self {
         let name = match error {
-            ScheduleError::UnknownTimeZone(_) => "InvalidTimeZone",
-            ScheduleError::ValidityOutOfRange(_) => "InvalidValidity",
-            _ => "InvalidSendAt",
+            ScheduleError::UnknownTimeZone(_) => ErrorName::InvalidTimeZone,
+            ScheduleError::ValidityOutOfRange(_) => ErrorName::InvalidValidity,
+            _ => ErrorName::InvalidSendAt,
         };
         ApiError::new(400, name, error.to_string())
     }
@@ -251,11 +364,11 @@ impl From<crate::keyword::KeywordError> for ApiError {
     fn from(error: crate::keyword::KeywordError) -> Self {
         use crate::keyword::KeywordError;
         let name = match error {
-            KeywordError::UnknownLanguage(_) => "InvalidLanguage",
-            KeywordError::Reply(_) => "InvalidKeywordReply",
-            KeywordError::ForwardUrl(_) => "InvalidForwardUrl",
-            KeywordError::Duplicate(_) => "DuplicateKeyword",
-            _ => "InvalidKeyword",
+            KeywordError::UnknownLanguage(_) => ErrorName::InvalidLanguage,
+            KeywordError::Reply(_) => ErrorName::InvalidKeywordReply,
+            KeywordError::ForwardUrl(_) => ErrorName::InvalidForwardUrl,
+            KeywordError::Duplicate(_) => ErrorName::DuplicateKeyword,
+            _ => ErrorName::InvalidKeyword,
         };
         ApiError::new(400, name, error.to_string())
     }
@@ -268,7 +381,7 @@ impl From<crate::optout::TokenError> for ApiError {
     fn from(error: crate::optout::TokenError) -> Self {
         use crate::optout::TokenError;
         match error {
-            TokenError::Malformed | TokenError::Forged => ApiError::new(404, "InvalidUnsubscribeLink", error.to_string()),
+            TokenError::Malformed | TokenError::Forged => ApiError::new(404, ErrorName::InvalidUnsubscribeLink, error.to_string()),
             _ => ApiError::internal(error.to_string()),
         }
     }
@@ -276,7 +389,7 @@ impl From<crate::optout::TokenError> for ApiError {
 
 impl From<crate::pricing::PriceError> for ApiError {
     fn from(error: crate::pricing::PriceError) -> Self {
-        ApiError::new(400, "InvalidPrice", error.to_string())
+        ApiError::new(400, ErrorName::InvalidPrice, error.to_string())
     }
 }
 
@@ -289,7 +402,7 @@ impl From<crate::inbound::PartError> for ApiError {
 
 impl From<crate::inbound::ReceptionNumberError> for ApiError {
     fn from(error: crate::inbound::ReceptionNumberError) -> Self {
-        ApiError::new(400, "InvalidReceptionNumber", error.to_string())
+        ApiError::new(400, ErrorName::InvalidReceptionNumber, error.to_string())
     }
 }
 
@@ -325,7 +438,7 @@ impl From<crate::access::KeyAccessError> for ApiError {
         use crate::access::KeyAccessError;
         let message = error.to_string();
         match error {
-            KeyAccessError::UnknownScopes(unknown) => ApiError::new(400, "InvalidScope", message).with_details(
+            KeyAccessError::UnknownScopes(unknown) => ApiError::new(400, ErrorName::InvalidScope, message).with_details(
                 unknown
                     .into_iter()
                     .map(|(index, value)| ErrorDetail {
@@ -335,14 +448,14 @@ impl From<crate::access::KeyAccessError> for ApiError {
                     })
                     .collect(),
             ),
-            KeyAccessError::NoScopes => ApiError::new(400, "InvalidScope", message),
-            KeyAccessError::InvalidAllowedIps(entries) => ApiError::new(400, "InvalidAllowedIps", message).with_details(
+            KeyAccessError::NoScopes => ApiError::new(400, ErrorName::InvalidScope, message),
+            KeyAccessError::InvalidAllowedIps(entries) => ApiError::new(400, ErrorName::InvalidAllowedIps, message).with_details(
                 entries
                     .into_iter()
                     .map(|e| ErrorDetail { index: Some(e.index), value: Some(e.value), message: e.reason.to_owned() })
                     .collect(),
             ),
-            KeyAccessError::TooManyAllowedIps(_) => ApiError::new(400, "InvalidAllowedIps", message),
+            KeyAccessError::TooManyAllowedIps(_) => ApiError::new(400, ErrorName::InvalidAllowedIps, message),
         }
     }
 }
@@ -353,8 +466,8 @@ impl From<crate::access::AccessDenied> for ApiError {
     fn from(denied: crate::access::AccessDenied) -> Self {
         use crate::access::AccessDenied;
         let name = match denied {
-            AccessDenied::IpNotAllowed(_) => "IpNotAllowed",
-            AccessDenied::ScopeMissing(_) => "ScopeMissing",
+            AccessDenied::IpNotAllowed(_) => ErrorName::IpNotAllowed,
+            AccessDenied::ScopeMissing(_) => ErrorName::ScopeMissing,
         };
         ApiError::new(403, name, denied.to_string())
     }
@@ -390,10 +503,10 @@ impl From<crate::identity::IdentityError> for ApiError {
     fn from(e: crate::identity::IdentityError) -> Self {
         use crate::identity::IdentityError as E;
         let name = match e {
-            E::InvalidEmail(_) => "InvalidEmail",
-            E::InvalidName(_) => "InvalidName",
-            E::InvalidLanguage(_) => "InvalidLanguage",
-            E::InvalidAccessLevel(_) => "InvalidAccessLevel",
+            E::InvalidEmail(_) => ErrorName::InvalidEmail,
+            E::InvalidName(_) => ErrorName::InvalidName,
+            E::InvalidLanguage(_) => ErrorName::InvalidLanguage,
+            E::InvalidAccessLevel(_) => ErrorName::InvalidAccessLevel,
         };
         ApiError::new(400, name, e.to_string())
     }
@@ -407,6 +520,6 @@ impl From<crate::identity::PasswordError> for ApiError {
             .iter()
             .map(|rule| ErrorDetail { index: None, value: Some(rule.as_str().to_owned()), message: rule.message().to_owned() })
             .collect();
-        ApiError::new(422, "WeakPassword", e.to_string()).with_details(details)
+        ApiError::new(422, ErrorName::WeakPassword, e.to_string()).with_details(details)
     }
 }

@@ -5,6 +5,7 @@
 //! Credits are whole units (one SMS credit pays one segment), never money: they have no
 //! currency and are kept in a ledger of their own beside the money ledger.
 
+use crate::error::ErrorName;
 use crate::error::{ApiError, FieldError};
 use crate::money::{Currency, Money, MAX_AMOUNT_MINOR};
 use crate::status::Status;
@@ -127,7 +128,7 @@ pub struct InvalidPackage(pub Vec<FieldError>);
 
 impl From<InvalidPackage> for ApiError {
     fn from(errors: InvalidPackage) -> Self {
-        ApiError::invalid_fields("InvalidPackage", errors.0)
+        ApiError::invalid_fields(ErrorName::InvalidPackage, errors.0)
     }
 }
 
@@ -226,7 +227,7 @@ pub fn insufficient_funds(cost: Money, balance: Money, credit_limit: Money) -> A
 pub fn number_subscription_required(allowed: i64, used: i64) -> ApiError {
     ApiError::named(
         409,
-        "NumberSubscriptionRequired",
+        ErrorName::NumberSubscriptionRequired,
         format!(
             "a secondary number needs an active number subscription with room for it: the account's subscriptions allow \
              {allowed} and it has {used}"
@@ -236,7 +237,7 @@ pub fn number_subscription_required(allowed: i64, used: i64) -> ApiError {
 
 /// A subscription that has ended (cancelled, or lapsed unpaid) cannot be cancelled again.
 pub fn subscription_ended(status: &str) -> ApiError {
-    ApiError::named(409, "SubscriptionEnded", format!("the subscription has ended ({status})"))
+    ApiError::named(409, ErrorName::SubscriptionEnded, format!("the subscription has ended ({status})"))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! UTC, so the store needs the UTC bounds of a range and, to give each message its local
 //! day, the UTC offsets in force over the range ([`offset_segments`]).
 
+use crate::error::ErrorName;
 use crate::error::ApiError;
 use crate::money::Money;
 use crate::schedule::TimeZone;
@@ -40,11 +41,11 @@ impl From<ReportError> for ApiError {
     fn from(e: ReportError) -> Self {
         let name = match e {
             ReportError::MissingDate(_) | ReportError::InvalidDate { .. } | ReportError::Reversed { .. } | ReportError::TooLong(_) => {
-                "InvalidDateRange"
+                ErrorName::InvalidDateRange
             }
-            ReportError::InvalidGroupBy(_) => "InvalidGroupBy",
-            ReportError::InvalidFormat(_) => "InvalidFormat",
-            ReportError::InvalidPeriod(_) => "InvalidPeriod",
+            ReportError::InvalidGroupBy(_) => ErrorName::InvalidGroupBy,
+            ReportError::InvalidFormat(_) => ErrorName::InvalidFormat,
+            ReportError::InvalidPeriod(_) => ErrorName::InvalidPeriod,
         };
         ApiError::named(400, name, e.to_string())
     }

@@ -5,6 +5,7 @@
 //! Every handler is `async fn(Req) -> Reply`; a component lists them in a [`Routes`]
 //! table (which tests read) and the entry point (`platform::http_entry!`) runs it.
 
+use domain::error::ErrorName;
 use domain::idempotency::{IdempotencyKey, IdempotentRequest};
 use crate::store::{Created, StoredAnswer};
 use crate::db::DbError;
@@ -259,7 +260,7 @@ pub fn error(err: &ApiError) -> Response {
 /// body; None without the header; 400 when the key is not a valid one.
 pub fn idempotency(req: &Req) -> Result<Option<IdempotentRequest>, ApiError> {
     let Some(value) = req.header("idempotency-key") else { return Ok(None) };
-    let key = IdempotencyKey::parse(value).map_err(|e| ApiError::named(400, "InvalidIdempotencyKey", e.to_string()))?;
+    let key = IdempotencyKey::parse(value).map_err(|e| ApiError::named(400, ErrorName::InvalidIdempotencyKey, e.to_string()))?;
     Ok(Some(IdempotentRequest::new(key, req.method().as_str(), req.path(), req.body())))
 }
 
@@ -267,14 +268,14 @@ pub fn idempotency(req: &Req) -> Result<Option<IdempotentRequest>, ApiError> {
 pub fn idempotency_key_reused() -> ApiError {
     ApiError::named(
         422,
-        "IdempotencyKeyReused",
+        ErrorName::IdempotencyKeyReused,
         "this Idempotency-Key was used within 24 hours for a different request; use a new key for a new request",
     )
 }
 
 /// 409 IdempotencyKeyInUse: the same request, with this key, is being answered now.
 pub fn idempotency_key_in_use() -> ApiError {
-    ApiError::named(409, "IdempotencyKeyInUse", "a request with this Idempotency-Key is under way; retry in a moment")
+    ApiError::named(409, ErrorName::IdempotencyKeyInUse, "a request with this Idempotency-Key is under way; retry in a moment")
 }
 
 /// Runs `work` (a creating or money-moving store call) under the request's

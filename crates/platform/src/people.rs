@@ -2,6 +2,7 @@
 //! "give a user access" (seed 000: an invitation the person accepts) and the operator's
 //! user creation (seed 001: access at once; someone new sets their own password).
 
+use domain::error::ErrorName;
 use crate::db::DbError;
 use crate::store::{MemberView, Store, Subject};
 use domain::error::ApiError;
@@ -79,7 +80,7 @@ pub async fn invite(store: &Store, invitation: &Invitation<'_>, grant: Grant, ac
     match added {
         Added::NoAccount => return Err(ApiError::not_found("no such account")),
         Added::AlreadyMember => {
-            return Err(ApiError::named(409, "AlreadyMember", "this person already has access or an invitation; change their level instead"));
+            return Err(ApiError::named(409, ErrorName::AlreadyMember, "this person already has access or an invitation; change their level instead"));
         }
         Added::Yes => {}
     }

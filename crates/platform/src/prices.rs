@@ -3,6 +3,7 @@
 //! account's history) and the account's view of what it pays (`/v1/billing/prices`).
 //! The rules themselves are domain::pricing's.
 
+use domain::error::ErrorName;
 use crate::http::{internal, json, parse_body};
 use crate::store::{timestamp, PriceRuleEnd, Store, StoredPriceRule, Subject};
 use domain::error::ApiError;
@@ -113,7 +114,7 @@ pub async fn set_account(req: &Req, store: &Store, account_id: &str, actor: &str
     let body: PriceBody = parse_body(req)?;
     let currency = account_currency(store, account_id).await?;
     if body.currency.as_deref().is_some_and(|c| Currency::parse(c) != Ok(currency)) {
-        return Err(ApiError::named(400, "InvalidPrice", format!("an account's prices are in its currency, {currency}")));
+        return Err(ApiError::named(400, ErrorName::InvalidPrice, format!("an account's prices are in its currency, {currency}")));
     }
     let (scope, price, period) = parse_rule(&body, currency)?;
     let id = store

@@ -141,3 +141,19 @@ fn every_json_body_documents_the_415_for_other_content_types() {
     let shared = &document["components"]["responses"]["UnsupportedMediaType"];
     assert!(shared["description"].as_str().unwrap().contains("UnsupportedMediaType"), "{shared}");
 }
+
+/// Every error name the app can answer with — `ErrorName` and the seed's rejection and
+/// error statuses — is listed in the error schema, and nothing else is.
+#[test]
+fn the_error_schema_lists_every_error_name_and_nothing_else() {
+    use domain::error::ErrorName;
+    use domain::status::{Status, StatusGroup};
+    let mut expected: Vec<&str> = ErrorName::ALL.iter().map(|n| n.as_str()).collect();
+    expected.extend(Status::ALL.into_iter().filter(|s| matches!(s.group(), StatusGroup::Rejection | StatusGroup::Error)).map(Status::name));
+    expected.sort_unstable();
+    expected.dedup();
+    let listed = &document()["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["name"]["enum"];
+    let mut listed: Vec<&str> = listed.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    listed.sort_unstable();
+    assert_eq!(listed, expected, "api/openapi.json's Error.name enum; expected:\n{}", serde_json::to_string(&expected).unwrap());
+}
