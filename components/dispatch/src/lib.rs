@@ -18,7 +18,7 @@ use domain::endpoint::CallbackUrl;
 use domain::error::ApiError;
 use domain::money::{Currency, Money};
 use domain::retry::{classify, next_attempt_delay, DeliveryOutcome, Next};
-use domain::keyword::Language;
+use domain::language::Language;
 use domain::schedule::TimeZone;
 use domain::text::{MessageText, SegmentLimits};
 use domain::status::Status;
@@ -426,7 +426,7 @@ async fn update_settings(req: Req) -> Reply {
     let languages = match &patch.languages {
         None => None,
         Some(list) => {
-            let parsed = list.iter().map(|l| Language::parse(l)).collect::<Result<Vec<_>, _>>().map_err(|e| ApiError::malformed(e.to_string()))?;
+            let parsed = list.iter().map(|l| Language::parse_tag(l)).collect::<Result<Vec<_>, _>>().map_err(|e| ApiError::malformed(e.to_string()))?;
             Some(parsed.iter().map(|l| l.code()).collect::<Vec<_>>().join(","))
         }
     };

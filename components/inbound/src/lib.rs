@@ -10,7 +10,8 @@
 use domain::access::Scope;
 use domain::endpoint::CallbackUrl;
 use domain::error::ApiError;
-use domain::keyword::{caseless_key, CustomKeyword, KeywordError};
+use domain::keyword::{CustomKeyword, KeywordError};
+use domain::text::caseless_key;
 use domain::mo::inbound_format;
 use domain::optout::{verify, UnsubscribeSecret};
 use platform::http::{authenticate, json, parse_body, query, respond_with, verify_carrier_webhook, Reply, Req, Response, Routes};

@@ -9,7 +9,8 @@
 use domain::error::ErrorName;
 use domain::account::{account_name, AccountKind, AccountList, AccountListQuery};
 use domain::error::{ApiError, ErrorDetail};
-use domain::identity::{dummy_verify, hash_password, verify_password, AccessLevel, Email, IdentityError, Language, Password, PersonName};
+use domain::identity::{dummy_verify, hash_password, verify_password, AccessLevel, Email, IdentityError, Password, PersonName};
+use domain::language::Language;
 use domain::onetime::{new_phone_code, phone_code_sms, EmailMessage, Purpose, PHONE_CODE_ATTEMPTS};
 use domain::recipient::Recipient;
 use domain::schedule::TimeZone;
@@ -636,7 +637,7 @@ async fn update_me(req: Req) -> Reply {
     let patch = ProfilePatch {
         name: name.as_ref().map(PersonName::as_str),
         phone: phone.as_ref().map(|p| p.as_deref()),
-        language: language.map(Language::as_str),
+        language: language.map(Language::code),
         time_zone: body.time_zone.as_deref().map(str::trim),
         login_alerts: body.login_alerts,
     };

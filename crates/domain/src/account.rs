@@ -552,36 +552,6 @@ fn symbols(bytes: &[u8]) -> impl Iterator<Item = char> + '_ {
     bytes.iter().filter(move |&&b| (b as usize) < limit).map(move |&b| PASSWORD_ALPHABET[b as usize % n] as char)
 }
 
-/// argon2id with OWASP's minimum (m = 19 MiB, t = 2, p = 1), as for user passwords.
-fn argon2() -> argon2::Argon2<'static> {
-    let params = argon2::Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
-    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum HashError {
-    #[error("no randomness for a salt: {0}")]
-    Random(getrandom::Error),
-    #[error("hashing failed: {0}")]
-    Hash(argon2::password_hash::Error),
-}
-
-/// A secret's argon2id hash as a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`), with a
-/// fresh 16-byte salt. For secrets the user-password policy does not fit (SMPP's 8).
-pub fn hash_secret(secret: &str) -> Result<String, HashError> {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(HashError::Random)?;
-    let salt = SaltString::encode_b64(&salt).map_err(HashError::Hash)?;
-    Ok(argon2().hash_password(secret.as_bytes(), &salt).map_err(HashError::Hash)?.to_string())
-}
-
-/// Whether `secret` is the one `phc` was made from (false for an unreadable hash).
-pub fn verify_secret(secret: &str, phc: &str) -> bool {
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(phc).is_ok_and(|hash| argon2().verify_password(secret.as_bytes(), &hash).is_ok())
-}
-
 // ---------------------------------------------------------------- type and name
 
 /// An account's type as seed 000's accounts list shows it.
@@ -927,16 +897,6 @@ mod tests {
         assert_eq!(symbols(&[0, limit, 255, 1]).collect::<String>(), "23");
         let alphabet: String = symbols(&(0..PASSWORD_ALPHABET.len() as u8).collect::<Vec<_>>()).collect();
         assert!(!alphabet.contains(['0', 'O', 'o', '1', 'l', 'I']));
-    }
-
-    #[test]
-    fn secrets_are_hashed_with_argon2id() {
-        let hash = hash_secret("Ab3dEf7h").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(verify_secret("Ab3dEf7h", &hash));
-        assert!(!verify_secret("Ab3dEf7i", &hash));
-        assert!(!verify_secret("Ab3dEf7h", "not a hash"));
-        assert_ne!(hash_secret("Ab3dEf7h").unwrap(), hash, "a fresh salt each time");
     }
 
     #[test]

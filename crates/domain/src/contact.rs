@@ -6,7 +6,7 @@
 //! without regard to case ("Kunder" and "kunder" are one group, seed 001: a group that
 //! does not exist yet is created), by [`GroupName::key`].
 
-use crate::keyword::caseless_key;
+use crate::text::caseless_key;
 use std::fmt;
 use std::str::FromStr;
 use unicode_normalization::UnicodeNormalization;

@@ -5,7 +5,7 @@
 use crate::error::ErrorName;
 use crate::contact::{BlockReason, ContactError, ContactName};
 use crate::error::{ApiError, ErrorDetail};
-use crate::keyword::caseless_key;
+use crate::text::caseless_key;
 use crate::status::Status;
 use std::collections::{HashMap, HashSet};
 

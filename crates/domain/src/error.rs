@@ -279,6 +279,13 @@ impl From<crate::endpoint::NotPublic> for ApiError {
     }
 }
 
+/// A language we do not speak: 400 `InvalidLanguage`.
+impl From<crate::language::UnknownLanguage> for ApiError {
+    fn from(e: crate::language::UnknownLanguage) -> Self {
+        Self::new(400, ErrorName::InvalidLanguage, e.to_string())
+    }
+}
+
 impl From<SendRejection> for ApiError {
     fn from(rejection: SendRejection) -> Self {
         let message = rejection.to_string();

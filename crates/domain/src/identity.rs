@@ -217,15 +217,26 @@ fn hasher() -> Argon2<'static> {
 /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`) to store, with a fresh
 /// 16-byte random salt.
 pub fn hash_password(p: &Password) -> String {
+    hash_secret(p.as_str())
+}
+
+/// Any secret a person types, hashed as passwords are: user passwords ([`hash_password`],
+/// after the policy) and secrets the password policy does not fit (SMPP's 8 characters).
+pub fn hash_secret(secret: &str) -> String {
     let mut salt = [0u8; 16];
     fill_random(&mut salt);
     let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt");
-    hasher().hash_password(p.as_str().as_bytes(), &salt).expect("argon2id hashing cannot fail for valid parameters").to_string()
+    hasher().hash_password(secret.as_bytes(), &salt).expect("argon2id hashing cannot fail for valid parameters").to_string()
 }
 
 /// Whether `candidate` is the password `phc` was made from. An unreadable hash is `false`.
 /// Verification uses the parameters written in the hash, in constant time.
 pub fn verify_password(candidate: &str, phc: &str) -> bool {
+    verify_secret(candidate, phc)
+}
+
+/// Whether `candidate` is the secret `phc` was made from ([`hash_secret`]).
+pub fn verify_secret(candidate: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
         Ok(hash) => Argon2::default().verify_password(candidate.as_bytes(), &hash).is_ok(),
         Err(_) => false,
@@ -360,43 +371,25 @@ impl From<PersonName> for String {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Language
-
-/// The language of the portal and of e-mails and SMS to a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Language {
-    Sv,
-    En,
-}
-
-impl Language {
-    pub fn parse(input: &str) -> Result<Language, IdentityError> {
-        match input.trim() {
-            "sv" => Ok(Language::Sv),
-            "en" => Ok(Language::En),
-            other => Err(IdentityError::InvalidLanguage(other.to_owned())),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::Sv => "sv",
-            Language::En => "en",
-        }
-    }
-}
-
-impl fmt::Display for Language {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+impl From<crate::language::UnknownLanguage> for IdentityError {
+    fn from(e: crate::language::UnknownLanguage) -> Self {
+        IdentityError::InvalidLanguage(e.0)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_hashed_with_argon2id_like_passwords() {
+        let hash = hash_secret("Ab3dEf7h");
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(verify_secret("Ab3dEf7h", &hash));
+        assert!(!verify_secret("Ab3dEf7i", &hash));
+        assert!(!verify_secret("Ab3dEf7h", "not a hash"));
+        assert_ne!(hash_secret("Ab3dEf7h"), hash, "a fresh salt each time");
+    }
 
     #[test]
     fn emails_are_trimmed_lowercased_and_validated() {
@@ -493,10 +486,7 @@ mod tests {
 
     #[test]
     fn languages() {
-        assert_eq!(Language::parse("sv").unwrap(), Language::Sv);
-        assert_eq!(Language::parse("en").unwrap().as_str(), "en");
-        assert_eq!(serde_json::to_value(Language::Sv).unwrap(), "sv");
-        let err = Language::parse("de").unwrap_err();
+        let err = IdentityError::from(crate::language::Language::parse("de").unwrap_err());
         assert_eq!(err.code(), "invalid_language");
         assert_eq!(err.to_string(), "'de' is not a language; use sv or en");
     }

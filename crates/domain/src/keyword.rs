@@ -19,73 +19,21 @@
 
 use crate::contact::{ContactError, ContactName, GroupName};
 use crate::endpoint::{CallbackUrl, EndpointError};
-use crate::text::{MessageText, SegmentLimits, TextError};
-use caseless::Caseless;
-use std::fmt;
+use crate::language::{Language, UnknownLanguage};
+use crate::text::{caseless_key, MessageText, SegmentLimits, TextError};
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Longest custom keyword, in characters.
 pub const MAX_CUSTOM_KEYWORD_CHARS: usize = 20;
 
-/// A language whose keywords an account answers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Language {
-    En,
-    Sv,
-}
-
 impl Language {
-    pub const ALL: [Language; 2] = [Language::En, Language::Sv];
-
-    /// `en` or `sv`, any case; a region (`sv-SE`, `en_GB`) is allowed and ignored.
-    pub fn parse(input: &str) -> Result<Language, KeywordError> {
-        let primary = input.trim().split(['-', '_']).next().unwrap_or_default();
-        match primary.to_ascii_lowercase().as_str() {
-            "en" => Ok(Language::En),
-            "sv" => Ok(Language::Sv),
-            _ => Err(KeywordError::UnknownLanguage(input.to_owned())),
-        }
-    }
-
-    /// A stored or requested list such as `sv,en` (commas and/or spaces), in order, each
-    /// language once. Empty is allowed: English applies anyway.
-    pub fn parse_list(input: &str) -> Result<Vec<Language>, KeywordError> {
-        let mut out = Vec::new();
-        for code in input.split([',', ' ']).filter(|c| !c.trim().is_empty()) {
-            let language = Language::parse(code)?;
-            if !out.contains(&language) {
-                out.push(language);
-            }
-        }
-        Ok(out)
-    }
-
-    /// `sv,en`: the form [`Language::parse_list`] reads.
-    pub fn list_string(languages: &[Language]) -> String {
-        languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(",")
-    }
-
-    /// The ISO 639-1 code we store.
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::Sv => "sv",
-        }
-    }
-
     /// This language's built-in keywords.
     pub fn keywords(self) -> &'static KeywordSet {
         match self {
             Language::En => &ENGLISH,
             Language::Sv => &SWEDISH,
         }
-    }
-}
-
-impl fmt::Display for Language {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
     }
 }
 
@@ -205,6 +153,12 @@ pub enum KeywordError {
     Reply(TextError),
     #[error("the keyword's forward URL is not usable: {0}")]
     ForwardUrl(EndpointError),
+}
+
+impl From<UnknownLanguage> for KeywordError {
+    fn from(e: UnknownLanguage) -> Self {
+        KeywordError::UnknownLanguage(e.0)
+    }
 }
 
 /// An account's own keyword, e.g. `OFFER` → reply with this week's offer and/or forward
@@ -372,13 +326,6 @@ pub(crate) fn trim_non_alphanumeric(text: &str) -> &str {
     &text[start..last + g.len()]
 }
 
-/// The form two words are compared in: Unicode compatibility caseless matching
-/// (Unicode §3.13, D146: NFKD(fold(NFKD(fold(NFD(x)))))), so case, composed or decomposed
-/// accents and full-width forms do not matter. Also the key groups are matched by.
-pub fn caseless_key(text: &str) -> String {
-    text.nfd().default_case_fold().nfkd().default_case_fold().nfkd().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,18 +343,6 @@ mod tests {
 
     #[test]
     fn languages_parse() {
-        assert_eq!(Language::parse("en"), Ok(Language::En));
-        assert_eq!(Language::parse(" SV "), Ok(Language::Sv));
-        assert_eq!(Language::parse("sv-SE"), Ok(Language::Sv));
-        assert_eq!(Language::parse("en_GB"), Ok(Language::En));
-        assert_eq!(Language::parse("de"), Err(KeywordError::UnknownLanguage("de".into())));
-        assert_eq!(Language::parse(""), Err(KeywordError::UnknownLanguage("".into())));
-        assert_eq!(Language::Sv.to_string(), "sv");
-        assert_eq!(Language::parse_list("sv,en"), Ok(vec![Language::Sv, Language::En]));
-        assert_eq!(Language::parse_list(" en, sv ,en"), Ok(vec![Language::En, Language::Sv]));
-        assert_eq!(Language::parse_list(""), Ok(vec![]));
-        assert_eq!(Language::parse_list("sv,fi"), Err(KeywordError::UnknownLanguage("fi".into())));
-        assert_eq!(Language::list_string(&[Language::Sv, Language::En]), "sv,en");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod inbound;
 pub mod invoice;
 pub mod keyword;
+pub mod language;
 pub mod mo;
 pub mod money;
 pub mod onetime;

@@ -4,7 +4,8 @@
 //! Tokens themselves are [`crate::session::new_secret_token`], stored as
 //! [`crate::session::token_digest`]; this module holds their lifetimes and texts.
 
-use crate::identity::{fill_random, Email, Language};
+use crate::identity::{fill_random, Email};
+use crate::language::Language;
 use serde::Serialize;
 
 /// A password-reset link works for an hour.

@@ -5,7 +5,9 @@
 //! message holds 160 septets or 70 UTF-16 units; once split, each part loses
 //! room to the concatenation header and holds 153 septets or 67 units.
 
+use caseless::Caseless;
 use std::ops::Range;
+use unicode_normalization::UnicodeNormalization;
 
 /// The character encoding a message is sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -207,6 +209,13 @@ fn is_gsm7_extension(ch: char) -> bool {
         ch,
         '\x0C' | '^' | '{' | '}' | '\\' | '[' | '~' | ']' | '|' | '€'
     )
+}
+
+/// The form two words are compared in: Unicode compatibility caseless matching
+/// (Unicode §3.13, D146: NFKD(fold(NFKD(fold(NFD(x)))))), so case, composed or decomposed
+/// accents and full-width forms do not matter. Keywords, contact and group names are all matched by it.
+pub fn caseless_key(text: &str) -> String {
+    text.nfd().default_case_fold().nfkd().default_case_fold().nfkd().collect()
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use crate::store::{InboundSettings, NewInbound, PartGroup, Store};
 use domain::contact::BlockReason;
 use domain::error::ApiError;
 use domain::inbound::{assemble, assemble_partial, Assembly, ReceptionNumber, REASSEMBLY_TIMEOUT_SECONDS};
-use domain::keyword::{classify, CustomKeyword, InboundAction, Language};
+use domain::keyword::{classify, CustomKeyword, InboundAction};
+use domain::language::Language;
 use domain::mo::InboundSms;
 use domain::recipient::Recipient;
 use serde::Serialize;
@@ -162,7 +163,7 @@ async fn process(store: &Store, message: &Whole<'_>) -> Result<Received, ApiErro
 }
 
 fn languages(settings: &InboundSettings) -> Vec<Language> {
-    settings.languages.iter().filter_map(|l| Language::parse(l).ok()).collect()
+    settings.languages.iter().filter_map(|l| Language::parse_tag(l).ok()).collect()
 }
 
 async fn custom_keywords(store: &Store, account_id: &str) -> Result<Vec<CustomKeyword>, ApiError> {

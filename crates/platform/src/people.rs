@@ -6,7 +6,8 @@ use domain::error::ErrorName;
 use crate::db::DbError;
 use crate::store::{MemberView, Store, Subject};
 use domain::error::ApiError;
-use domain::identity::{AccessLevel, Email, Language, PersonName};
+use domain::identity::{AccessLevel, Email, PersonName};
+use domain::language::Language;
 use domain::onetime::{EmailMessage, Purpose};
 use domain::session::{new_secret_token, token_digest};
 
@@ -69,7 +70,7 @@ pub async fn invite(store: &Store, invitation: &Invitation<'_>, grant: Grant, ac
                 return Ok::<_, DbError>(Added::NoAccount);
             }
             if existing.is_none() {
-                store.create_user_with_id(&user_id, email.as_str(), &name, language.as_str()).await?;
+                store.create_user_with_id(&user_id, email.as_str(), &name, language.code()).await?;
             }
             if !store.add_membership(&user_id, invitation.account_id, level, grant == Grant::Direct).await? {
                 return Ok(Added::AlreadyMember);

@@ -7,7 +7,8 @@ use crate::http::{internal, json, parse_body};
 use crate::ids::new_id;
 use crate::store::{SmppCreated, SmppUpdate, Store, Subject};
 use domain::access::IpAllowlist;
-use domain::account::{duplicate_system_id, hash_secret, SmppPassword, SmppSystemId};
+use domain::account::{duplicate_system_id, SmppPassword, SmppSystemId};
+use domain::identity::hash_secret;
 use domain::error::ApiError;
 use serde::Deserialize;
 use crate::http::{Req, Response};
@@ -44,7 +45,7 @@ pub async fn create(req: &Req, store: &Store, account_id: &str, actor: &str) -> 
     let system_id = SmppSystemId::parse(&body.system_id)?;
     let allowed_ips = body.allowed_ips.as_deref().map(IpAllowlist::parse_list).transpose()?.unwrap_or_default();
     let password = SmppPassword::generate().map_err(internal)?;
-    let hash = hash_secret(password.as_str()).map_err(internal)?;
+    let hash = hash_secret(password.as_str());
     let id = new_id("smpp");
     let created = store
         .audited(account_id, actor, "smpp.created", Subject::Smpp(&id), async |store| {
