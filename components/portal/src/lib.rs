@@ -698,10 +698,12 @@ async fn change_email(req: Req) -> Reply {
     if email.as_str() == user.email {
         return Err(ApiError::named(409, ErrorName::SameEmail, "that is your address already"));
     }
-    if store.user_by_email(email.as_str()).await?.is_some() {
-        return Err(ApiError::named(409, ErrorName::EmailTaken, "another user has this address"));
+    // The same answer whether or not another user has the address (it must not tell who
+    // has a user); a taken address gets no link, and a link can never take an address
+    // from its user (confirming answers 409 EmailTaken to whoever holds the link).
+    if store.user_by_email(email.as_str()).await?.is_none() {
+        send_email_confirmation(&store, &user, &email).await?;
     }
-    send_email_confirmation(&store, &user, &email).await?;
     Ok(json(202, &serde_json::json!({"message": "a confirmation link is on its way to the new address; your address changes when it is used", "pending_email": email.as_str()})))
 }
 

@@ -432,6 +432,18 @@ fn a_new_email_address_and_a_phone_number_are_confirmed_before_they_count() {
     assert_eq!(browser.call("GET", "/v1/me", None).json["email"], new_email.as_str());
     assert_eq!(app.login(&new_email, PASSWORD).0.status, 200);
 
+    // Another user's address: the same answer as a free one (nobody learns who has a user),
+    // and no link goes to it.
+    let other = unique("taken");
+    let _ = app.member(&account, &other, "user");
+    let mails_before = app.admin("GET", &format!("/v1/admin/emails?to={other}"), None).json["emails"].as_array().map_or(0, Vec::len);
+    let taken = browser.call("POST", "/v1/me/email", Some(json!({"email": other, "password": PASSWORD})));
+    let free = browser.call("POST", "/v1/me/email", Some(json!({"email": unique("free"), "password": PASSWORD})));
+    assert_eq!((taken.status, free.status), (202, 202), "{} / {}", taken.text, free.text);
+    assert_eq!(taken.json["message"], free.json["message"]);
+    let mails_after = app.admin("GET", &format!("/v1/admin/emails?to={other}"), None).json["emails"].as_array().map_or(0, Vec::len);
+    assert_eq!(mails_after, mails_before, "no confirmation link to another user's address");
+
     let bad = browser.call("PATCH", "/v1/me", Some(json!({"phone": "0701234567", "language": "fi", "name": ""})));
     assert_eq!(bad.status, 400);
     let fields: Vec<&str> = bad.json["error"]["details"].as_array().unwrap().iter().map(|d| d["value"].as_str().unwrap()).collect();
