@@ -39,7 +39,9 @@ fn app() -> &'static (SpinApp, Received) {
         let (base, received) = start_mail_api();
         let app = SpinApp::start(&[
             ("email_provider", "http".into()),
-            ("email_api_url", base),
+            // A real provider's URL has a path; the host alone is what Spin may call.
+            ("email_api_url", format!("{base}/v3/mail/send")),
+            ("email_api_host", base),
             ("email_api_key", MAIL_KEY.into()),
         ]);
         (app, received)
