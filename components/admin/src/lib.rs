@@ -1,6 +1,7 @@
 //! The operator API under `/v1/admin`, guarded by the `admin_token` variable:
 //! accounts, credit limits, blocking, top-ups and corrections, API keys, prices.
 
+use domain::access::Actor;
 use domain::error::ErrorName;
 use domain::account::{account_name, AccountKind, AccountListQuery};
 use domain::error::ApiError;
@@ -458,7 +459,7 @@ async fn numbers(store: &Store, account_id: &str) -> Reply {
 }
 
 /// Who the operator API acts as, in an account's history.
-const OPERATOR: &str = "operator";
+const OPERATOR: &Actor = &Actor::Operator;
 
 async fn history(req: Req) -> Reply {
     let store = operator(&req).await?;

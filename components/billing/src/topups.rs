@@ -2,7 +2,7 @@
 //! them (exactly once), and the payments log (see domain::stripe for the rules).
 
 use domain::error::ErrorName;
-use domain::access::Scope;
+use domain::access::{Actor, Scope};
 use domain::error::ApiError;
 use domain::money::Currency;
 use domain::signature::SignatureError;
@@ -255,7 +255,8 @@ pub async fn webhook(req: Req) -> Reply {
     let outcome = match settled {
         TopupSettled::Credited { ref account_id, .. } => match &topup.package_id {
             None => "credited".to_owned(),
-            Some(package_id) => buy_paid_package(&store, account_id, package_id, &topup.actor).await,
+            // The purchase is the act of whoever started the payment, as the payment records it.
+            Some(package_id) => buy_paid_package(&store, account_id, package_id, &Actor::parse(&topup.actor).unwrap_or(Actor::System)).await,
         },
         TopupSettled::Mismatch => "mismatch: recorded, not credited".to_owned(),
         TopupSettled::AlreadySettled(status) => format!("already settled ({status})"),
@@ -269,7 +270,7 @@ pub async fn webhook(req: Req) -> Reply {
 /// filled. This runs once, because only the webhook that settles the top-up gets here; if
 /// the package can no longer be bought (withdrawn meanwhile), the money stays on the
 /// balance and the outcome says so.
-async fn buy_paid_package(store: &Store, account_id: &str, package_id: &str, actor: &str) -> String {
+async fn buy_paid_package(store: &Store, account_id: &str, package_id: &str, actor: &Actor) -> String {
     match store.purchase_package(account_id, package_id, actor, chrono::Utc::now()).await {
         Ok(purchase) => format!("credited; package bought ({})", purchase.purchase_id),
         Err(StoreError::NotFound) => "credited; the package is no longer for sale, so the amount stays on the balance".to_owned(),

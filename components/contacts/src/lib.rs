@@ -5,7 +5,7 @@
 //! SQL in `platform::store`.
 
 use domain::error::ErrorName;
-use domain::access::Scope;
+use domain::access::{Actor, Scope};
 use domain::contact::{BlockReason, GroupName, Note};
 use domain::contactbook::{optional_name, ContactSearch};
 use domain::error::{ApiError, ErrorDetail};
@@ -496,11 +496,10 @@ impl Ctx<'_> {
 
     /// Who blocks or unblocks: a signed-in person by hand (`manual:user:<id>`, source
     /// `user:<id>`), or the customer's system through the API (`api`, source `api`).
-    fn blocker(&self) -> (BlockReason, &str) {
-        if self.caller.actor.starts_with("user:") {
-            (BlockReason::Manual { by: self.caller.actor.clone() }, &self.caller.actor)
-        } else {
-            (BlockReason::Api, API_SOURCE)
+    fn blocker(&self) -> (BlockReason, String) {
+        match &self.caller.actor {
+            user @ Actor::User(_) => (BlockReason::Manual { by: user.to_string() }, user.to_string()),
+            _ => (BlockReason::Api, API_SOURCE.to_owned()),
         }
     }
 
@@ -510,7 +509,7 @@ impl Ctx<'_> {
         let body: BlockBody = parse_body(self.req)?;
         let recipient = number(&body.number)?;
         let (reason, source) = self.blocker();
-        let created = self.store.block_number(self.account(), recipient.e164(), &reason.to_string(), source).await?;
+        let created = self.store.block_number(self.account(), recipient.e164(), &reason.to_string(), &source).await?;
         let entry = self.store.active_block(self.account(), recipient.e164()).await?;
         Ok(json(
             if created { 201 } else { 200 },
@@ -528,7 +527,7 @@ impl Ctx<'_> {
 
     async fn unblock(&self, input: &str) -> Reply {
         let recipient = number(input)?;
-        if !self.store.unblock_number(self.account(), recipient.e164(), self.blocker().1).await? {
+        if !self.store.unblock_number(self.account(), recipient.e164(), &self.blocker().1).await? {
             return Err(ApiError::not_found(format!("{} is not on this account's blocklist", recipient.e164())));
         }
         let entry = self.store.latest_block(self.account(), recipient.e164()).await?;

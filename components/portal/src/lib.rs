@@ -6,6 +6,7 @@
 //! Rules live in `domain` (identity, totp, session, throttle, onetime); SQL in
 //! `platform::store`; this file parses requests and maps outcomes to responses.
 
+use domain::access::Actor;
 use domain::error::ErrorName;
 use domain::account::{account_name, AccountKind, AccountList, AccountListQuery};
 use domain::error::{ApiError, ErrorDetail};
@@ -141,8 +142,8 @@ fn email_of(user: &UserRecord) -> Result<Email, ApiError> {
     Email::parse(&user.email).map_err(internal)
 }
 
-fn actor(user_id: &str) -> String {
-    format!("user:{user_id}")
+fn actor(user_id: &str) -> Actor {
+    Actor::User(user_id.to_owned())
 }
 
 /// 429 with `Retry-After`, for a throttled key.
@@ -909,7 +910,7 @@ async fn account_member(req: &Req, store: &Store, account_id: &str, needed: Acce
 }
 
 /// An account admin's actor name and the account id.
-async fn account_admin(req: &Req, store: &Store, account_id: &str) -> Result<(String, String), ApiError> {
+async fn account_admin(req: &Req, store: &Store, account_id: &str) -> Result<(Actor, String), ApiError> {
     let (signed_in, _) = account_member(req, store, account_id, AccessLevel::Admin).await?;
     Ok((actor(&signed_in.user_id), account_id.to_owned()))
 }
@@ -992,7 +993,10 @@ async fn add_member(req: Req) -> Reply {
     if let Some(wait) = ration(&store, &ThrottleKey::for_invitation(&id, email.as_str())).await? {
         return Ok(throttled(wait));
     }
-    let inviter = store.user(actor.trim_start_matches("user:")).await?.map(|u| u.name).unwrap_or_default();
+    let inviter = match actor.user_id() {
+        Some(user_id) => store.user(user_id).await?.map(|u| u.name).unwrap_or_default(),
+        None => String::new(),
+    };
     let member = invite(
         &store,
         &Invitation { account_id: &id, email: email.as_str(), level: &body.level, name: body.name.as_deref(), language: body.language.as_deref() },
@@ -1030,7 +1034,7 @@ async fn revoke_member(req: Req) -> Reply {
     Ok(no_content())
 }
 
-async fn membership_change(store: &Store, account_id: &str, user_id: &str, level: Option<AccessLevel>, actor: &str, action: &str) -> Result<(), ApiError> {
+async fn membership_change(store: &Store, account_id: &str, user_id: &str, level: Option<AccessLevel>, actor: &Actor, action: &str) -> Result<(), ApiError> {
     let change = store
         .audited(account_id, actor, action, Subject::Member(account_id, user_id), async |store| store.change_membership(account_id, user_id, level).await)
         .await?;

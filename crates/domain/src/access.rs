@@ -259,6 +259,61 @@ pub fn client_ip(header: Option<&str>) -> Option<IpAddr> {
     IpAddr::from_str(bare).ok().map(|ip| ip.to_canonical())
 }
 
+/// Who acts on an account, as its history records it: the operator, the platform itself,
+/// an API key, a signed-in user, or a Stripe event (a card payment arriving). Stored as
+/// `operator`, `system`, `key:<id>`, `user:<id>`, `stripe:<event id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Operator,
+    System,
+    Key(String),
+    User(String),
+    Stripe(String),
+}
+
+impl Actor {
+    /// The user behind a `User` actor.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Actor::User(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// An actor as stored (the inverse of its `Display`); `None` for anything else.
+    pub fn parse(stored: &str) -> Option<Actor> {
+        match stored {
+            "operator" => Some(Actor::Operator),
+            "system" => Some(Actor::System),
+            _ => match stored.split_once(':') {
+                Some(("key", id)) if !id.is_empty() => Some(Actor::Key(id.to_owned())),
+                Some(("user", id)) if !id.is_empty() => Some(Actor::User(id.to_owned())),
+                Some(("stripe", id)) if !id.is_empty() => Some(Actor::Stripe(id.to_owned())),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The stored form, for binding as text.
+impl From<&Actor> for String {
+    fn from(actor: &Actor) -> String {
+        actor.to_string()
+    }
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Operator => f.write_str("operator"),
+            Actor::System => f.write_str("system"),
+            Actor::Key(id) => write!(f, "key:{id}"),
+            Actor::User(id) => write!(f, "user:{id}"),
+            Actor::Stripe(event) => write!(f, "stripe:{event}"),
+        }
+    }
+}
+
 /// What a key may do and from where.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct KeyAccess {
@@ -320,6 +375,17 @@ fn describe_unknown(unknown: &[(usize, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actors_are_stored_as_text_and_read_back() {
+        for actor in [Actor::Operator, Actor::System, Actor::Key("ak_1".into()), Actor::User("usr_1".into()), Actor::Stripe("evt_1".into())] {
+            assert_eq!(Actor::parse(&actor.to_string()), Some(actor.clone()), "{actor}");
+        }
+        assert_eq!(Actor::User("usr_1".into()).to_string(), "user:usr_1");
+        assert_eq!(Actor::User("usr_1".into()).user_id(), Some("usr_1"));
+        assert_eq!(Actor::parse("user:"), None);
+        assert_eq!(Actor::parse("robot"), None);
+    }
 
     fn ip(s: &str) -> Option<IpAddr> {
         Some(s.parse().unwrap())

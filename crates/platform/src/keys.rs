@@ -2,6 +2,7 @@
 //! `/v1/admin/...keys` and account admins' `/v1/accounts/{id}/keys`. Every change is
 //! in the account's history, made by `actor`.
 
+use domain::access::Actor;
 use crate::http::{internal, json, parse_body};
 use crate::ids::{new_id, random_bytes};
 use crate::store::{ApiKeyPatch, ApiKeyUpdate, Store, Subject};
@@ -36,7 +37,7 @@ fn key_name(name: &str) -> Result<&str, ApiError> {
 }
 
 /// Everything is checked before anything is stored: a refused key leaves no row.
-pub async fn create_key(req: &Req, store: &Store, account_id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn create_key(req: &Req, store: &Store, account_id: &str, actor: &Actor) -> Result<Response, ApiError> {
     let body: NewKey = parse_body(req)?;
     let name = key_name(&body.name)?;
     let access = KeyAccess {
@@ -88,7 +89,7 @@ async fn key_account(store: &Store, key_id: &str, within: Option<&str>) -> Resul
 
 /// Renames a key or changes what it may do and from where; it takes effect on the
 /// key's next request. A revoked key cannot be changed (409).
-pub async fn update_key(req: &Req, store: &Store, key_id: &str, within: Option<&str>, actor: &str) -> Result<Response, ApiError> {
+pub async fn update_key(req: &Req, store: &Store, key_id: &str, within: Option<&str>, actor: &Actor) -> Result<Response, ApiError> {
     // Whose key it is comes first: another account's key is 404 whatever the body.
     let account = key_account(store, key_id, within).await?;
     let body: KeyChange = parse_body(req)?;
@@ -113,7 +114,7 @@ pub async fn update_key(req: &Req, store: &Store, key_id: &str, within: Option<&
     }
 }
 
-pub async fn revoke_key(store: &Store, key_id: &str, within: Option<&str>, actor: &str) -> Result<Response, ApiError> {
+pub async fn revoke_key(store: &Store, key_id: &str, within: Option<&str>, actor: &Actor) -> Result<Response, ApiError> {
     let account = key_account(store, key_id, within).await?;
     store
         .audited(&account, actor, "key.revoked", Subject::Key(key_id), async |store| store.revoke_api_key(key_id).await)

@@ -2,6 +2,7 @@
 //! "give a user access" (seed 000: an invitation the person accepts) and the operator's
 //! user creation (seed 001: access at once; someone new sets their own password).
 
+use domain::access::Actor;
 use domain::error::ErrorName;
 use crate::db::DbError;
 use crate::store::{MemberView, Store, Subject};
@@ -44,7 +45,7 @@ enum Added {
 /// the person: an invitation link (to set a password, or to accept signed in), or a
 /// notice of access given. 409 `AlreadyMember` when they have access or an invitation
 /// already; 404 for an unknown account.
-pub async fn invite(store: &Store, invitation: &Invitation<'_>, grant: Grant, actor: &str, inviter: &str) -> Result<MemberView, ApiError> {
+pub async fn invite(store: &Store, invitation: &Invitation<'_>, grant: Grant, actor: &Actor, inviter: &str) -> Result<MemberView, ApiError> {
     let email = Email::parse(invitation.email)?;
     let level = AccessLevel::parse(invitation.level)
         .ok_or_else(|| ApiError::from(domain::identity::IdentityError::InvalidAccessLevel(invitation.level.to_owned())))?;

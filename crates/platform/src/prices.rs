@@ -3,6 +3,7 @@
 //! account's history) and the account's view of what it pays (`/v1/billing/prices`).
 //! The rules themselves are domain::pricing's.
 
+use domain::access::Actor;
 use domain::error::ErrorName;
 use crate::http::{internal, json, parse_body};
 use crate::store::{timestamp, PriceRuleEnd, Store, StoredPriceRule, Subject};
@@ -110,7 +111,7 @@ pub async fn account_list(store: &Store, account_id: &str) -> Result<Response, A
     ))
 }
 
-pub async fn set_account(req: &Req, store: &Store, account_id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn set_account(req: &Req, store: &Store, account_id: &str, actor: &Actor) -> Result<Response, ApiError> {
     let body: PriceBody = parse_body(req)?;
     let currency = account_currency(store, account_id).await?;
     if body.currency.as_deref().is_some_and(|c| Currency::parse(c) != Ok(currency)) {
@@ -125,7 +126,7 @@ pub async fn set_account(req: &Req, store: &Store, account_id: &str, actor: &str
     stored_rule(store, Some(account_id), id).await
 }
 
-pub async fn end_account(store: &Store, account_id: &str, id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn end_account(store: &Store, account_id: &str, id: &str, actor: &Actor) -> Result<Response, ApiError> {
     let id = rule_id(id)?;
     let end = store
         .audited(account_id, actor, "prices.ended", Subject::Prices(account_id), async |store| {

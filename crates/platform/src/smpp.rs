@@ -3,6 +3,7 @@
 //! the operator's `/v1/admin/...smpp`. The password is generated, shown once and kept
 //! only as an argon2id hash; every change is in the account's history, made by `actor`.
 
+use domain::access::Actor;
 use crate::http::{internal, json, parse_body};
 use crate::ids::new_id;
 use crate::store::{SmppCreated, SmppUpdate, Store, Subject};
@@ -40,7 +41,7 @@ fn not_found() -> ApiError {
 }
 
 /// Everything is checked before anything is stored; the password is in the answer once.
-pub async fn create(req: &Req, store: &Store, account_id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn create(req: &Req, store: &Store, account_id: &str, actor: &Actor) -> Result<Response, ApiError> {
     let body: NewCredential = parse_body(req)?;
     let system_id = SmppSystemId::parse(&body.system_id)?;
     let allowed_ips = body.allowed_ips.as_deref().map(IpAllowlist::parse_list).transpose()?.unwrap_or_default();
@@ -68,7 +69,7 @@ pub async fn list(store: &Store, account_id: &str) -> Result<Response, ApiError>
 }
 
 /// Changes the allowlist of the account's credential; a revoked one cannot change (409).
-pub async fn update(req: &Req, store: &Store, account_id: &str, id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn update(req: &Req, store: &Store, account_id: &str, id: &str, actor: &Actor) -> Result<Response, ApiError> {
     let body: CredentialChange = parse_body(req)?;
     let Some(allowed_ips) = body.allowed_ips else {
         return Err(ApiError::malformed("give allowed_ips: a list of CIDR blocks, or null (or []) for any address"));
@@ -87,7 +88,7 @@ pub async fn update(req: &Req, store: &Store, account_id: &str, id: &str, actor:
 }
 
 /// Revokes the account's credential (it stays listed, with `revoked_at`).
-pub async fn revoke(store: &Store, account_id: &str, id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn revoke(store: &Store, account_id: &str, id: &str, actor: &Actor) -> Result<Response, ApiError> {
     let revoked = store
         .audited(account_id, actor, "smpp.revoked", Subject::Smpp(id), async |store| store.revoke_smpp_credential(account_id, id).await)
         .await?;
@@ -95,7 +96,7 @@ pub async fn revoke(store: &Store, account_id: &str, id: &str, actor: &str) -> R
 }
 
 /// The operator's revoke, by credential id alone.
-pub async fn revoke_any(store: &Store, id: &str, actor: &str) -> Result<Response, ApiError> {
+pub async fn revoke_any(store: &Store, id: &str, actor: &Actor) -> Result<Response, ApiError> {
     let account = store.smpp_credential_account(id).await?.ok_or_else(|| ApiError::not_found("no such SMPP credential"))?;
     revoke(store, &account, id, actor).await
 }

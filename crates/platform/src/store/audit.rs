@@ -1,6 +1,7 @@
 //! SQL of an account's history: changes recorded with who, what, when, before and after,
 //! in the same transaction as the change itself, so no change goes unrecorded.
 
+use domain::access::Actor;
 use super::Store;
 use crate::db::{int, opt_text, text, DbError, RowExt};
 
@@ -114,7 +115,7 @@ impl Store {
     pub async fn audited<T, E: From<DbError>>(
         &self,
         account_id: &str,
-        actor: &str,
+        actor: &Actor,
         action: &str,
         subject: Subject<'_>,
         work: impl AsyncFnOnce(&Store) -> Result<T, E>,
@@ -140,7 +141,7 @@ impl Store {
     pub async fn audited_user<T, E: From<DbError>>(
         &self,
         user_id: &str,
-        actor: &str,
+        actor: &Actor,
         action: &str,
         work: impl AsyncFnOnce(&Store) -> Result<T, E>,
     ) -> Result<T, E> {

@@ -3,6 +3,7 @@
 //! the log of those sent, login failures and rationing, and the e-mail outbox.
 
 use super::{caller_from_row, Caller, Store, CALLER_COLUMNS};
+use domain::access::Actor;
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use domain::account::AccountListQuery;
 use domain::identity::AccessLevel;
@@ -181,7 +182,7 @@ impl Store {
         ).await?;
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
-        caller.actor = format!("user:{user_id}");
+        caller.actor = Actor::User(user_id.to_owned());
         Ok(Some((caller, level_of(&row.text_named("member_level")), row.int_named("session_epoch"))))
     }
 

@@ -4,7 +4,7 @@
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use crate::ids::new_id;
 use group::PendingSend;
-use domain::access::{IpAllowlist, KeyAccess, Scopes};
+use domain::access::{Actor, IpAllowlist, KeyAccess, Scopes};
 use domain::money::Currency;
 use domain::policy::refund_due_for;
 use domain::send::Quote;
@@ -76,8 +76,8 @@ pub struct Caller {
     pub stop_by_link: bool,
     /// The operator's request rate limits for this client (None: the platform's default).
     pub rate_limits: RateLimits,
-    /// Who acts, for the account's history: `key:<api key id>`, or `system`.
-    pub actor: String,
+    /// Who acts, for the account's history.
+    pub actor: Actor,
 }
 
 /// What an operator changes on an account (absent: unchanged).
@@ -338,7 +338,7 @@ fn caller_from_row(row: &crate::host::Row) -> Option<Caller> {
         status_callback: row.opt_text(4),
         stop_by_link: row.int(5) != 0,
         rate_limits: RateLimits { account: row.opt_int_named("account_rate_limit"), key: row.opt_int_named("key_rate_limit") },
-        actor: "system".to_owned(),
+        actor: Actor::System,
     })
 }
 
@@ -389,7 +389,7 @@ impl Store {
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
         let key_id = row.text_named("key_id");
-        caller.actor = format!("key:{key_id}");
+        caller.actor = Actor::Key(key_id.clone());
         let access = KeyAccess {
             scopes: Scopes::from_stored(&row.text_named("key_scopes")),
             allowed_ips: stored_allowlist(&row.text_named("key_allowed_ips"))?,
@@ -483,7 +483,7 @@ impl Store {
 
     /// A top-up or correction by an operator: one ledger entry and its line in the
     /// account's history, in one transaction; returns the new balance.
-    pub async fn credit(&self, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &str) -> Result<i64, StoreError> {
+    pub async fn credit(&self, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &Actor) -> Result<i64, StoreError> {
         self.db.transaction(async |db| {
             let rows = db.query(
                 "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \

@@ -4,6 +4,7 @@
 //! Spending credits on a send is the send's own triggers (migration 0013); giving them back
 //! is [`Store::refund_credits_in`], on the one status-change path.
 
+use domain::access::Actor;
 use super::{timestamp, Store, StoreError};
 use crate::db::{int, text, Db, DbError, RowExt};
 use crate::ids::new_id;
@@ -308,7 +309,7 @@ impl Store {
     /// credit limit: the ledger entry (`package_purchase`), the credits, the subscription a
     /// recurring package starts and the account's history line — one transaction, all or
     /// nothing. `Err(NotFound)` for a package the account cannot buy.
-    pub async fn purchase_package(&self, account_id: &str, package_id: &str, actor: &str, now: DateTime<Utc>) -> Result<Purchase, StoreError> {
+    pub async fn purchase_package(&self, account_id: &str, package_id: &str, actor: &Actor, now: DateTime<Utc>) -> Result<Purchase, StoreError> {
         self.db.transaction(async |db| {
             let rows = db.query(
                 &format!(
@@ -391,7 +392,7 @@ impl Store {
     }
 
     /// Cancels at the end of the current period (what was paid for runs its course).
-    pub async fn cancel_subscription(&self, account_id: &str, id: &str, actor: &str) -> Result<CancelSubscription, DbError> {
+    pub async fn cancel_subscription(&self, account_id: &str, id: &str, actor: &Actor) -> Result<CancelSubscription, DbError> {
         self.db.transaction(async |db| {
             let rows = db.query(
                 "SELECT status, cancel_at_period_end FROM subscriptions WHERE id = ? AND account_id = ?",

@@ -3,6 +3,7 @@
 //! Each credit is its ledger entry, its payments row and its history line in one
 //! transaction.
 
+use domain::access::Actor;
 use super::Store;
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use crate::db::Value;
@@ -94,7 +95,7 @@ pub struct ManualCredit<'a> {
     /// A correction of a payment or top-up: its id in the payments log.
     pub corrects: Option<&'a str>,
     pub description: &'a str,
-    pub actor: &'a str,
+    pub actor: &'a Actor,
 }
 
 /// What an operator's credit did.
@@ -125,7 +126,7 @@ impl From<DbError> for ManualCreditError {
 
 /// One ledger entry and its history line (as `Store::credit` writes them); returns the
 /// entry id and the balance after it; None when there is no such account.
-async fn ledger_credit(db: &Db, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &str) -> Result<Option<(i64, i64)>, DbError> {
+async fn ledger_credit(db: &Db, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &Actor) -> Result<Option<(i64, i64)>, DbError> {
     let rows = db.query(
         "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
          SELECT id, ?2, balance_minor + ?2, ?3, ?4, ?5 FROM accounts WHERE id = ?1 \
@@ -151,7 +152,7 @@ impl Store {
         amount_minor: i64,
         currency: &str,
         mode: &str,
-        actor: &str,
+        actor: &Actor,
         package: Option<(&str, &str)>,
     ) -> Result<(), DbError> {
         let description = match package {
@@ -229,7 +230,7 @@ impl Store {
             };
             let Some(amount) = credit else { return Ok(TopupSettled::Mismatch) };
             let description = format!("Top-up by card, Stripe payment {payment_id}");
-            let (entry, balance) = ledger_credit(db, &account_id, amount, "topup", id, &description, &format!("stripe:{event_id}")).await?
+            let (entry, balance) = ledger_credit(db, &account_id, amount, "topup", id, &description, &Actor::Stripe(event_id.to_owned())).await?
                 .ok_or_else(|| DbError(format!("top-up {id} names account {account_id}, which does not exist")))?;
             db.execute("UPDATE payments SET ledger_entry_id = ? WHERE id = ?", &[int(entry), text(id)]).await?;
             Ok(TopupSettled::Credited { account_id, balance_minor: balance })
