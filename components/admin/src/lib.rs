@@ -206,16 +206,11 @@ struct AccountChangeBody {
     credit_limit_minor: Option<i64>,
     blocked: Option<bool>,
     /// Requests per second for the whole account; null: the platform's default.
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     rate_limit_per_second: Option<Option<i64>>,
     /// Requests per second for each API key of the account; null: the platform's default.
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     key_rate_limit_per_second: Option<Option<i64>>,
-}
-
-/// Tells a field set to `null` (Some(None)) from a field left out (None).
-fn explicit_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
 }
 
 /// A rate limit as given: 1–100,000 per second, or null.

@@ -338,7 +338,7 @@ async fn settings_of(store: &Store, account_id: &str) -> Reply {
 #[serde(deny_unknown_fields)]
 struct SettingsPatch {
     time_zone: Option<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     status_callback: Option<Option<String>>,
     /// Keyword languages, e.g. ["sv", "en"] (English is always understood).
     languages: Option<Vec<String>>,
@@ -346,13 +346,13 @@ struct SettingsPatch {
     stop_by_reply: Option<bool>,
     /// An unsubscribe link appended to every SMS (counted in its segments).
     stop_by_link: Option<bool>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     help_reply: Option<Option<String>>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     opt_out_reply: Option<Option<String>>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     save_reply: Option<Option<String>>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     inbound_webhook: Option<Option<String>>,
     /// Company information; in it absent leaves a field, `null` or `""` clears it.
     company: Option<CompanyInput>,
@@ -360,15 +360,10 @@ struct SettingsPatch {
     contact: Option<ContactInput>,
     /// One of domain::account::DateFormat's strings.
     date_format: Option<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     note: Option<Option<String>>,
     /// Only while the account has no ledger entries (409 CurrencyLocked after).
     currency: Option<String>,
-}
-
-/// Tells a field set to `null` (Some(None)) from a field left out (None).
-fn explicit_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
 }
 
 async fn url_patch(field: &Option<Option<String>>) -> Result<Option<Option<CallbackUrl>>, ApiError> {

@@ -7,12 +7,13 @@
 //! ones are reported at once: 400 `InvalidAccountSettings`, one `details` entry per field,
 //! its message starting with the field's path (`company.vat_number: …`).
 
+use crate::patch::Patched;
 use crate::error::ErrorName;
 use crate::contact::Note;
 use crate::error::{ApiError, FieldError};
 use crate::money::Currency;
 use crate::recipient::Recipient;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 
@@ -298,33 +299,26 @@ impl fmt::Display for DateFormat {
 
 // ---------------------------------------------------------------- the settings PATCH
 
-/// A field of a PATCH as it arrived: absent (`None`), `null` (`Some(None)`) or a value.
-pub type Patched<T> = Option<Option<T>>;
-
-/// Tells a field set to `null` (Some(None)) from a field left out (None).
-fn explicit_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
-}
 
 /// `company` of a settings PATCH, as sent. Absent leaves a field; `null` or `""` clears it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyInput {
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub name: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub organisation_number: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub vat_number: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub address_line1: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub address_line2: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub postal_code: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub city: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub country: Patched<String>,
 }
 
@@ -332,13 +326,13 @@ pub struct CompanyInput {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub name: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub email: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub phone: Patched<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub invoice_email: Patched<String>,
 }
 
@@ -350,7 +344,7 @@ pub struct ProfileInput {
     pub contact: Option<ContactInput>,
     /// `null` leaves it (it always has a value).
     pub date_format: Option<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "crate::patch::explicit_null")]
     pub note: Patched<String>,
     /// Only while the account has no ledger entries (the store checks that).
     pub currency: Option<String>,

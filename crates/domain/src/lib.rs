@@ -19,6 +19,7 @@ pub mod money;
 pub mod onetime;
 pub mod optout;
 pub mod package;
+pub mod patch;
 pub mod payment;
 pub mod policy;
 pub mod pricing;

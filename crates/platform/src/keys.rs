@@ -68,13 +68,8 @@ pub async fn list_keys(store: &Store, account_id: &str) -> Result<Response, ApiE
 struct KeyChange {
     name: Option<String>,
     scopes: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     allowed_ips: Option<Option<Vec<String>>>,
-}
-
-/// Tells a field set to `null` (Some(None)) from a field left out (None).
-fn explicit_null<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
 }
 
 /// The account a key belongs to; 404 for an unknown key, and for one of another account

@@ -27,13 +27,8 @@ struct NewCredential {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CredentialChange {
-    #[serde(default, deserialize_with = "explicit_null")]
+    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
     allowed_ips: Option<Option<Vec<String>>>,
-}
-
-/// Tells a field set to `null` (Some(None)) from a field left out (None).
-fn explicit_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Vec<String>>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
 }
 
 fn not_found() -> ApiError {
