@@ -24,8 +24,10 @@ STATE=$(mktemp -d)
 RESULTS="$STATE/ours.jsonl"
 SPIN_PGID=""
 CARRIER_PID=""
-stop_spin() { [ -n "$SPIN_PGID" ] && kill -- -"$SPIN_PGID" 2>/dev/null; SPIN_PGID=""; sleep 1; }
-cleanup() { stop_spin; [ -n "${RUNNER_PID:-}" ] && kill "$RUNNER_PID" 2>/dev/null; [ -n "$CARRIER_PID" ] && kill "$CARRIER_PID" 2>/dev/null; rm -rf "$STATE"; }
+# A process already gone is not a failure (under set -e a failed kill would end the trap
+# early: the state dir left behind and the script's status 1 after a complete table).
+stop_spin() { [ -z "$SPIN_PGID" ] || kill -- -"$SPIN_PGID" 2>/dev/null || true; SPIN_PGID=""; sleep 1; }
+cleanup() { stop_spin; [ -z "${RUNNER_PID:-}" ] || kill "$RUNNER_PID" 2>/dev/null || true; [ -z "$CARRIER_PID" ] || kill "$CARRIER_PID" 2>/dev/null || true; rm -rf "$STATE"; }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
