@@ -156,13 +156,16 @@ async fn deliver_callbacks(store: &Store, claimed: &[ClaimedCallback], report: &
     // Each URL checked again as it is called: it may have been saved before the rule, or
     // under a development setting since switched off.
     let policy = platform::config::egress_policy().await;
-    let (callable, blocked): (Vec<&ClaimedCallback>, Vec<&ClaimedCallback>) =
-        claimed.iter().partition(|c| policy.parse(&c.url).is_ok());
-    for callback in blocked {
-        let reason = policy.parse(&callback.url).err().map(|e| e.to_string()).unwrap_or_default();
-        report.callbacks_blocked += 1;
-        let error = format!("blocked, not sent: {reason}");
-        store.record_callback_attempt(callback.delivery_id, callback.attempt, None, Some(&error), 0, AttemptResult::GiveUp).await?;
+    let mut callable: Vec<&ClaimedCallback> = Vec::with_capacity(claimed.len());
+    for callback in claimed {
+        match policy.parse(&callback.url) {
+            Ok(_) => callable.push(callback),
+            Err(reason) => {
+                report.callbacks_blocked += 1;
+                let error = format!("blocked, not sent: {reason}");
+                store.record_callback_attempt(callback.delivery_id, callback.attempt, None, Some(&error), 0, AttemptResult::GiveUp).await?;
+            }
+        }
     }
     let mut posts: Vec<Post> = Vec::with_capacity(callable.len());
     for c in &callable {

@@ -18,7 +18,7 @@
 //!    (docs/operations.md "Customer URLs and your network").
 
 use ip_network::{Ipv4Network, Ipv6Network};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr};
 use url::{Host, Url};
 
 /// Longest URL we store; enough for any real endpoint with a query string.
@@ -171,10 +171,6 @@ fn name_not_public(name: &str) -> Option<&'static str> {
         Some("a local name")
     } else if !name.contains('.') {
         Some("a name without a domain (it would resolve inside our network)")
-    } else if name.parse::<IpAddr>().is_ok() {
-        // The URL parser already turns IP spellings into addresses; anything that still
-        // reads as one is not a name we resolve.
-        Some("an address written as a name")
     } else {
         None
     }

@@ -7,7 +7,7 @@
 //! few requests' worth of the window — and admits from it locally until it is used up.
 //! Leases double while the instance keeps using them, up to a 32nd of the limit, and a new
 //! window's first lease is half the last one of the window before, so an idle client costs
-//! nothing and a busy one about one key-value write a second per instance.
+//! nothing and a busy one a few key-value writes a second per instance, not one a request.
 //!
 //! Grants never pass the limit, so no client ever gets more than its limit
 //! in a window, however many instances serve it. What a lease leaves unused when the

@@ -4,7 +4,7 @@
 use crate::store::RateLimits;
 use domain::error::ApiError;
 use domain::ratelimit::{
-    counter_key, granted, is_stale_counter, window_of, Admission, LocalLease, RateLimit, COUNTER_PREFIX,
+    counter_key, granted, is_stale_counter, window_of, Admission, LocalLease, RateLimit,
     DEFAULT_ACCOUNT_PER_SECOND, DEFAULT_KEY_PER_SECOND, RETRY_AFTER_SECONDS,
 };
 use std::collections::HashMap;
@@ -71,7 +71,7 @@ pub async fn purge_counters() -> Result<usize, crate::host::HostError> {
     let store = crate::host::KeyValue::open_default().await?;
     let window = window_of(crate::ids::now_millis() as i64);
     let mut purged = 0;
-    for key in store.keys().await?.into_iter().filter(|k| k.starts_with(COUNTER_PREFIX) && is_stale_counter(k, window)) {
+    for key in store.keys().await?.into_iter().filter(|k| is_stale_counter(k, window)) {
         store.delete(&key).await?;
         purged += 1;
     }
