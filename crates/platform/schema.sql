@@ -663,6 +663,13 @@ BEGIN
     SELECT RAISE(ABORT, 'issued invoices are immutable; issue a credit note instead');
 END;
 
+CREATE TRIGGER debit_within_credit_limit BEFORE INSERT ON ledger_entries
+WHEN NEW.kind = 'debit' AND NEW.amount_minor < 0
+BEGIN
+    SELECT RAISE(ABORT, 'a debit may not take the balance past the credit limit')
+    FROM accounts WHERE id = NEW.account_id AND balance_minor + NEW.amount_minor < -credit_limit_minor;
+END;
+
 CREATE TRIGGER ledger_entries_are_immutable BEFORE UPDATE ON ledger_entries
 BEGIN
     SELECT RAISE(ABORT, 'ledger entries are immutable; add a correction instead');
@@ -688,16 +695,13 @@ END;
 CREATE TRIGGER message_created AFTER INSERT ON messages
 BEGIN
     INSERT INTO credit_entries (account_id, unit, amount, balance_after, kind, reference, reason)
-    SELECT id, 'sms', -NEW.segments, sms_credits - NEW.segments, 'spend', NEW.id,
+    SELECT id, 'sms', -NEW.credits, sms_credits - NEW.credits, 'spend', NEW.id,
            'SMS to ' || NEW.recipient || ', ' || NEW.segments || ' segment(s)'
-    FROM accounts WHERE id = NEW.account_id AND NEW.price_minor > 0 AND sms_credits >= NEW.segments;
-    UPDATE messages SET credits = NEW.segments, price_minor = 0
-    WHERE id = NEW.id AND EXISTS (SELECT 1 FROM credit_entries WHERE reference = NEW.id AND kind = 'spend');
+    FROM accounts WHERE id = NEW.account_id AND NEW.credits > 0;
     INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description)
     SELECT id, -NEW.price_minor, balance_minor - NEW.price_minor, 'debit', NEW.id,
            'SMS to ' || NEW.recipient || ', ' || NEW.segments || ' segment(s)'
-    FROM accounts WHERE id = NEW.account_id
-        AND NOT EXISTS (SELECT 1 FROM credit_entries WHERE reference = NEW.id AND kind = 'spend');
+    FROM accounts WHERE id = NEW.account_id AND NEW.credits = 0;
     INSERT INTO message_events (message_id, status, at, source, detail) VALUES
         (NEW.id, 101, NEW.status_at, 'api', NULL),
         (NEW.id, 103, NEW.status_at, 'billing', NULL);
@@ -705,18 +709,16 @@ BEGIN
     SELECT NEW.id, NEW.status, NEW.status_at, NEW.status_source, NEW.status_detail WHERE NEW.status <> 103;
 END;
 
-CREATE TRIGGER message_is_paid_for BEFORE INSERT ON messages
-BEGIN
-    SELECT RAISE(ABORT, 'InsufficientFunds')
-    FROM accounts WHERE id = NEW.account_id
-        AND NOT (NEW.price_minor > 0 AND sms_credits >= NEW.segments)
-        AND balance_minor - NEW.price_minor < -credit_limit_minor;
-END;
-
 CREATE TRIGGER message_leaves_queue AFTER UPDATE OF status, carrier_message_id ON messages
 WHEN NEW.due_at IS NOT NULL AND (NEW.carrier_message_id IS NOT NULL OR NEW.status >= 200)
 BEGIN
     UPDATE messages SET due_at = NULL WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER message_paid_one_way BEFORE INSERT ON messages
+WHEN NEW.credits < 0 OR (NEW.credits > 0 AND (NEW.credits <> NEW.segments OR NEW.price_minor <> 0))
+BEGIN
+    SELECT RAISE(ABORT, 'a message is paid by one credit per segment and no money, or by money alone');
 END;
 
 CREATE TRIGGER message_status_changed AFTER UPDATE OF status ON messages

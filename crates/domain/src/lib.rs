@@ -7,6 +7,7 @@ pub mod contact;
 pub mod contactbook;
 pub mod endpoint;
 pub mod error;
+pub mod funds;
 pub mod headers;
 pub mod idempotency;
 pub mod identity;

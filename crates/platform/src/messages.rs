@@ -6,7 +6,8 @@
 use crate::carrier::CarrierConfig;
 use crate::http::internal;
 use crate::ids::new_id;
-use crate::store::{timestamp, Caller, Created, NewSend, SendPaid, Store, StoreError, StoredAnswer};
+use crate::store::{timestamp, Caller, Created, NewSend, SendDestinations, Store, StoreError, StoredAnswer};
+use domain::funds::{Funds, Paid};
 use domain::idempotency::IdempotentRequest;
 use domain::callback::{MoneyJson, StatusJson};
 use domain::contactbook::{all_recipients_blocked, blocked_detail, expand_groups, group_refs, Expansion};
@@ -113,6 +114,8 @@ struct PreparedSend {
     send_at: Option<String>,
     expires_at: String,
     status_callback: Option<CallbackUrl>,
+    /// The account's means as read with the lookups.
+    funds: Funds,
 }
 
 /// Everything a send does before it stores anything: groups expanded, validated,
@@ -145,9 +148,20 @@ async fn prepare_send(
         (None, None) => None,
     };
 
+    // One read for the account's means, its blocked recipients and the price rules.
+    let numbers: Vec<&str> = if request.ignore_blocklist { Vec::new() } else { valid.recipients.iter().map(|r| r.e164()).collect() };
+    let mut countries: Vec<String> = valid.recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
+    countries.sort_unstable();
+    countries.dedup();
+    let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
+    let digits: Vec<&str> = valid.recipients.iter().map(|r| r.digits()).collect();
+    let destinations = SendDestinations { numbers: &numbers, countries: &countries, digits: &digits };
+    let lookups = store.send_lookups(&caller.account_id, caller.currency, &destinations, now).await.map_err(|e| store_error(e, caller.currency))?;
+    let refused: HashMap<String, String> =
+        lookups.blocked.into_iter().map(|(number, reason, since)| (number, blocked_detail(&reason, &since))).collect();
+
     // Blocked recipients leave the batch before it is priced: they cost nothing.
     let all_recipients = valid.recipients.clone();
-    let refused = if request.ignore_blocklist { HashMap::new() } else { blocked(store, caller, &valid).await? };
     if !refused.is_empty() {
         if refused.len() == valid.recipients.len() {
             return Err(all_recipients_blocked(
@@ -166,13 +180,7 @@ async fn prepare_send(
             .map_err(|e| ApiError::from_status(400, Status::InvalidContent, format!("with the unsubscribe link: {e}")))?;
     }
 
-    let mut countries: Vec<String> = valid.recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
-    countries.sort_unstable();
-    countries.dedup();
-    let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
-    let digits: Vec<&str> = valid.recipients.iter().map(|r| r.digits()).collect();
-    let rules = store.price_rules(&caller.account_id, caller.currency, &countries, &digits, now).await?;
-    let quote = quote(&valid, &rules, caller.currency, now)?;
+    let quote = quote(&valid, &lookups.rules, caller.currency, now)?;
     Ok(PreparedSend {
         duplicates: valid.duplicates + group_duplicates,
         valid,
@@ -183,6 +191,7 @@ async fn prepare_send(
         send_at,
         expires_at,
         status_callback,
+        funds: lookups.funds,
     })
 }
 
@@ -275,7 +284,7 @@ pub async fn send_messages(
     request: &SendRequest<'_>,
     idempotency: Option<&IdempotentRequest>,
 ) -> Result<Created<SendOutcome>, ApiError> {
-    let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback } =
+    let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback, funds } =
         prepare_send(store, caller, request, chrono::Utc::now()).await?;
 
     let carrier = CarrierConfig::from_variables().await;
@@ -283,17 +292,16 @@ pub async fn send_messages(
     let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
     let recipients: Vec<&str> = quote.messages.iter().map(|m| m.recipient.e164()).collect();
     let bodies = bodies_for(caller, &recipients, &base_text).await?;
-    let outcome = |paid: &SendPaid| -> SendOutcome {
-        let paid_with_credits: std::collections::HashSet<&str> = paid.paid_with_credits.iter().map(String::as_str).collect();
+    let outcome = |paid: &Paid| -> SendOutcome {
         let mut credited_minor = 0;
-        let mut stored = quote.messages.iter().zip(&message_ids);
+        let mut stored = quote.messages.iter().zip(&message_ids).zip(&paid.payments);
         let mut messages = Vec::with_capacity(all_recipients.len());
         for recipient in &all_recipients {
             let refusal = refused.get(recipient.e164());
             let priced = if refusal.is_none() { stored.next() } else { None };
             let message = match (refusal, priced) {
-                (None, Some((priced, id))) => {
-                    let by_credits = paid_with_credits.contains(id.as_str());
+                (None, Some(((priced, id), payment))) => {
+                    let by_credits = payment.credits() > 0;
                     credited_minor += if by_credits { priced.price.minor() } else { 0 };
                     SentMessage {
                         id: Some(id.clone()),
@@ -332,13 +340,13 @@ pub async fn send_messages(
             duplicates_removed: duplicates,
             rejected: refused.len(),
             total_price: Money::new(quote.total.minor() - credited_minor, quote.total.currency()).into(),
-            balance: Money::new(paid.balance, caller.currency).into(),
-            sms_credits: paid.sms_credits,
+            balance: Money::new(paid.left.balance_minor, caller.currency).into(),
+            sms_credits: paid.left.sms_credits,
             send_at: send_at.clone(),
             expires_at: expires_at.clone(),
         }
     };
-    let answer = |paid: &SendPaid| StoredAnswer {
+    let answer = |paid: &Paid| StoredAnswer {
         status: SEND_CREATED,
         body: serde_json::to_string(&outcome(paid)).unwrap_or_default(),
     };
@@ -355,6 +363,7 @@ pub async fn send_messages(
         status_callback: status_callback.as_ref().map(CallbackUrl::as_str),
         send_at: send_at.as_deref(),
         expires_at: &expires_at,
+        funds_seen: Some(funds),
     };
     let created = store
         .idempotent(&caller.account_id, idempotency, answer, async || store.create_send(&new_send).await)
@@ -436,13 +445,6 @@ fn invalid_recipients(details: Vec<ErrorDetail>) -> ApiError {
         format!("{} of the recipients are not valid phone numbers or groups of this account", details.len()),
     )
     .with_details(details)
-}
-
-/// The recipients the account has blocked, each with why and since when.
-async fn blocked(store: &Store, caller: &Caller, valid: &ValidSend) -> Result<HashMap<String, String>, ApiError> {
-    let numbers: Vec<&str> = valid.recipients.iter().map(|r| r.e164()).collect();
-    let entries = store.blocked_numbers(&caller.account_id, &numbers).await?;
-    Ok(entries.into_iter().map(|(number, reason, since)| (number, blocked_detail(&reason, &since))).collect())
 }
 
 fn store_error(e: StoreError, currency: Currency) -> ApiError {

@@ -78,14 +78,19 @@ fn balance_and_ledger(db: &Connection) -> (i64, i64) {
     .unwrap()
 }
 
-fn send(db: &Connection, id: &str, price: i64) -> rusqlite::Result<usize> {
+/// A one-segment message paid with `price` in money, or with `credits`.
+fn send_paid(db: &Connection, id: &str, price: i64, credits: i64) -> rusqlite::Result<usize> {
     db.execute(
         "INSERT INTO messages (id, account_id, batch_id, sender, recipient, country, body, encoding, segments, price_minor, \
-         currency, carrier, status, expires_at, status_source) \
-         VALUES (?1, 'acc_t', 'bat_1', 'ACME', '+46701234567', 'SE', 'Hej', 'GSM-7', 1, ?2, 'SEK', 'sandbox', 103, \
+         credits, currency, carrier, status, expires_at, status_source) \
+         VALUES (?1, 'acc_t', 'bat_1', 'ACME', '+46701234567', 'SE', 'Hej', 'GSM-7', 1, ?2, ?3, 'SEK', 'sandbox', 103, \
          '2030-01-01T00:00:00Z', 'billing')",
-        rusqlite::params![id, price],
+        rusqlite::params![id, price, credits],
     )
+}
+
+fn send(db: &Connection, id: &str, price: i64) -> rusqlite::Result<usize> {
+    send_paid(db, id, price, 0)
 }
 
 #[test]
@@ -94,15 +99,23 @@ fn the_ledger_guards_the_money_whoever_writes() {
     account(&db, 100, 20);
     assert_eq!(balance_and_ledger(&db), (100, 100), "a ledger entry moves the balance");
 
-    // A message is debited as it is stored; past the credit limit it is not stored at all.
+    // A message is debited as it is stored (how it is paid was decided in Rust); a debit
+    // past the credit limit is refused, and the message with it.
     send(&db, "msg_1", 35).unwrap();
     send(&db, "msg_2", 35).unwrap();
     send(&db, "msg_3", 35).unwrap();
     let refused = send(&db, "msg_4", 35).unwrap_err().to_string();
-    assert!(refused.contains("InsufficientFunds"), "{refused}");
+    assert!(refused.contains("past the credit limit"), "{refused}");
     assert_eq!(balance_and_ledger(&db), (-5, -5));
     let stored: i64 = db.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0)).unwrap();
     assert_eq!(stored, 3);
+
+    // Credits the account does not have are refused; a message is paid one way only.
+    let refused = send_paid(&db, "msg_5", 0, 1).unwrap_err().to_string();
+    assert!(refused.contains("InsufficientCredits"), "{refused}");
+    let refused = send_paid(&db, "msg_6", 35, 1).unwrap_err().to_string();
+    assert!(refused.contains("paid by one credit per segment"), "{refused}");
+    assert_eq!(balance_and_ledger(&db), (-5, -5));
 
     // The ledger cannot be edited or deleted.
     assert!(db.execute("UPDATE ledger_entries SET amount_minor = 0", []).unwrap_err().to_string().contains("immutable"));

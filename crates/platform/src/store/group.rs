@@ -1,14 +1,15 @@
 //! Group commit of sends: the sends of one instance that arrive while another's are being
-//! written go into the database together — one INSERT for all their messages, one read of
-//! what they left — instead of each queueing for the write lock with statements of its
-//! own (each statement is a host call: they, not commits, are what a send costs; measured
-//! with `bench/run.sh`, a transaction per group of separate INSERTs was no faster). If the
-//! shared INSERT is refused (a send past its credit limit: the trigger aborts the whole
-//! statement, so nothing of it is stored), each send of the group is written alone, so
-//! only the refused one is refused.
+//! written go into the database together — one INSERT for all their messages — instead of
+//! each queueing for the write lock with a statement of its own (each statement is a host
+//! call: they, not commits, are what a send costs). Each send comes paid from the means
+//! read with its lookups; if the shared INSERT is refused (the means changed meanwhile and
+//! a guard fired, so nothing of it is stored), the sends of the group are handed back to
+//! be paid from means read under the write lock, one by one, so only one that cannot pay
+//! is refused.
 
-use super::{SendPaid, Store, StoreError};
-use crate::db::{DbError, RowExt, Value};
+use super::{Store, StoreError};
+use crate::db::{DbError, Value};
+use domain::funds::Paid;
 use futures::channel::oneshot;
 use futures::future::Either;
 use std::cell::RefCell;
@@ -20,15 +21,17 @@ pub(super) struct PendingSend {
     pub rows: String,
     pub row_count: usize,
     pub params: Vec<Value>,
-    pub account_id: String,
-    pub batch_id: String,
-    /// What it costs, for the refusal's figures.
-    pub needed: i64,
+    /// How its rows are paid, from the means read with its lookups.
+    pub paid: Paid,
 }
+
+/// A send's turn in the group: paid and stored, or `None` when it must be paid again
+/// from fresh means (the group's INSERT was refused by a guard).
+type GroupResult = Result<Option<Paid>, StoreError>;
 
 struct Waiting {
     send: PendingSend,
-    answer: oneshot::Sender<Result<SendPaid, StoreError>>,
+    answer: oneshot::Sender<GroupResult>,
     /// Told when it is this send's turn to write the next group.
     lead: Option<oneshot::Sender<()>>,
 }
@@ -94,7 +97,7 @@ impl Store {
     /// time writes the group of all sends waiting (its own among them) in one transaction;
     /// the others wait for its commit, and the first of those that arrived meanwhile
     /// writes the next group.
-    pub(super) async fn insert_in_group(&self, send: PendingSend) -> Result<SendPaid, StoreError> {
+    pub(super) async fn insert_in_group(&self, send: PendingSend) -> GroupResult {
         let (answer, mut answered) = oneshot::channel();
         let (lead, my_turn) = oneshot::channel();
         QUEUE.with(|q| q.borrow_mut().push_back(Waiting { send, answer, lead: Some(lead) }));
@@ -135,61 +138,16 @@ impl Store {
         }
     }
 
-    /// One INSERT for all `sends`, then one read of what each left; alone each when the
-    /// shared INSERT is refused.
-    async fn write_together(&self, sends: &[PendingSend]) -> Vec<Result<SendPaid, StoreError>> {
-        if sends.len() > 1 {
-            let rows: Vec<&str> = sends.iter().map(|s| s.rows.as_str()).collect();
-            let params: Vec<Value> = sends.iter().flat_map(|s| s.params.iter().cloned()).collect();
-            match self.db.execute(&format!("{}{}", super::INSERT_MESSAGES, rows.join(",")), &params).await {
-                Ok(()) => return self.paid_after_sends(sends).await,
-                Err(e) if e.0.contains("InsufficientFunds") => {}
-                Err(e) => return sends.iter().map(|_| Err(StoreError::Db(e.clone()))).collect(),
-            }
+    /// One INSERT for all `sends`. Refused — by a guard because the means changed, or for
+    /// any other reason — none of it is stored (one statement is all or nothing), and each
+    /// send is handed back to be paid and written again on its own, where a lasting error
+    /// shows as that send's.
+    async fn write_together(&self, sends: &[PendingSend]) -> Vec<GroupResult> {
+        let rows: Vec<&str> = sends.iter().map(|s| s.rows.as_str()).collect();
+        let params: Vec<Value> = sends.iter().flat_map(|s| s.params.iter().cloned()).collect();
+        match self.db.execute(&format!("{}{}", super::INSERT_MESSAGES, rows.join(",")), &params).await {
+            Ok(()) => sends.iter().map(|s| Ok(Some(s.paid.clone()))).collect(),
+            Err(_) => sends.iter().map(|_| Ok(None)).collect(),
         }
-        let mut results = Vec::with_capacity(sends.len());
-        for send in sends {
-            results.push(match self.db.execute(&format!("{}{}", super::INSERT_MESSAGES, send.rows), &send.params).await {
-                Ok(()) => self.paid_after_send_in(&self.db, &send.account_id, &send.batch_id).await,
-                // Raised by the message_is_paid_for trigger; nothing of this send is stored.
-                Err(e) if e.0.contains("InsufficientFunds") => match self.balance_and_limit(&send.account_id).await {
-                    Ok((balance, credit_limit)) => Err(StoreError::InsufficientFunds { balance, credit_limit, needed: send.needed }),
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(StoreError::Db(e)),
-            });
-        }
-        results
-    }
-
-    /// What each send of a group left (balance and credits now, and which of its messages
-    /// credits paid for), in one read.
-    async fn paid_after_sends(&self, sends: &[PendingSend]) -> Vec<Result<SendPaid, StoreError>> {
-        let pairs: Vec<[&str; 2]> = sends.iter().map(|s| [s.account_id.as_str(), s.batch_id.as_str()]).collect();
-        let read = self
-            .db
-            .query(
-                "SELECT j.key AS idx, a.balance_minor AS balance, a.sms_credits AS sms_credits, \
-                        (SELECT json_group_array(m.id) FROM messages m WHERE m.batch_id = j.value ->> 1 AND m.credits > 0) AS credited \
-                 FROM json_each(?1) AS j JOIN accounts a ON a.id = j.value ->> 0",
-                &[crate::db::text(serde_json::to_string(&pairs).unwrap_or_default())],
-            )
-            .await;
-        let rows = match read {
-            Ok(rows) => rows.rows,
-            Err(e) => return sends.iter().map(|_| Err(StoreError::Db(e.clone()))).collect(),
-        };
-        let mut paid: Vec<Result<SendPaid, StoreError>> = sends.iter().map(|_| Err(StoreError::NotFound)).collect();
-        for row in rows {
-            let index = row.int_named("idx") as usize;
-            if let Some(slot) = paid.get_mut(index) {
-                *slot = Ok(SendPaid {
-                    balance: row.int_named("balance"),
-                    sms_credits: row.int_named("sms_credits"),
-                    paid_with_credits: serde_json::from_str(&row.text_named("credited")).unwrap_or_default(),
-                });
-            }
-        }
-        paid
     }
 }

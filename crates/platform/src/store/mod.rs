@@ -6,6 +6,7 @@ use crate::ids::new_id;
 use group::PendingSend;
 use domain::access::{Actor, IpAllowlist, KeyAccess, Scopes};
 use domain::money::Currency;
+use domain::funds::{Charge, Funds, InsufficientFunds, Paid, Payment};
 use domain::policy::refund_due_for;
 use domain::send::Quote;
 use domain::status::{transition, Status, Transition};
@@ -26,14 +27,16 @@ mod group;
 mod payments;
 mod receipts;
 mod reports;
+mod send_lookups;
 
 pub use payments::{CreditRecorded, ManualCredit, ManualCreditError, PaymentView, TopupSettled};
 pub use receipts::{IncomingReceipt, ReceiptOutcome};
 pub use reports::{InvoiceRequest, InvoiceSummary, IssueOutcome};
 pub use packages::{
-    CancelSubscription, CreditBalances, CreditEntry, NumberRoom, PackageView, Purchase, RenewalReport, SendPaid, SubscriptionView,
+    CancelSubscription, CreditBalances, CreditEntry, NumberRoom, PackageView, Purchase, RenewalReport, SubscriptionView,
 };
 pub use prices::{PriceRuleEnd, StoredPriceRule};
+pub use send_lookups::{SendDestinations, SendLookups};
 pub use contacts::{
     BlockEntry, ContactFields, ContactPatch, ContactView, ContactWrite, GroupRef, GroupView, GroupWrite, MemberRemoved, MembersAdded,
     SavedContact,
@@ -119,6 +122,12 @@ impl From<DbError> for StoreError {
     }
 }
 
+impl From<InsufficientFunds> for StoreError {
+    fn from(e: InsufficientFunds) -> Self {
+        StoreError::InsufficientFunds { balance: e.balance_minor, credit_limit: e.credit_limit_minor, needed: e.needed_minor }
+    }
+}
+
 pub struct Store {
     db: Db,
 }
@@ -185,20 +194,21 @@ pub enum ApiKeyUpdate {
 
 /// The columns every INSERT of messages names; [`insert_rows`] gives the rows.
 const INSERT_MESSAGES: &str = "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-     encoding, segments, price_minor, currency, carrier, status, status_callback, send_at, expires_at, \
+     encoding, segments, price_minor, credits, currency, carrier, status, status_callback, send_at, expires_at, \
      status_source, due_at) VALUES ";
 
 /// The rows (`(?,…),(?,…)`) of a send's messages `ids`, which start at `offset` in its
-/// quote, and their parameters (18 a row).
-fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String]) -> (String, Vec<Value>) {
+/// quote, paid as `payments` say, and their parameters (19 a row).
+fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Payment]) -> (String, Vec<Value>) {
     let mut rows = String::new();
-    let mut params = Vec::with_capacity(ids.len() * 18);
-    for (i, (priced, id)) in send.quote.messages[offset..offset + ids.len()].iter().zip(ids).enumerate() {
+    let mut params = Vec::with_capacity(ids.len() * 19);
+    let priced = send.quote.messages[offset..offset + ids.len()].iter().zip(ids).zip(payments);
+    for (i, ((priced, id), payment)) in priced.enumerate() {
         if i > 0 {
             rows.push(',');
         }
         // Due at once, or at its send time.
-        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
         params.extend([
             text(id.as_str()),
             text(send.account_id),
@@ -210,7 +220,8 @@ fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String]) -> (String, Ve
             text(send.bodies[offset + i].as_str()),
             text(send.text.encoding().as_str()),
             int(send.text.segments() as i64),
-            int(priced.price.minor()),
+            int(payment.money_minor()),
+            int(i64::from(payment.credits())),
             text(priced.price.currency().code()),
             text(send.carrier),
             int(Status::Funded.code() as i64),
@@ -264,6 +275,17 @@ pub struct NewSend<'a> {
     /// When the delivery queue may take it (at once when None).
     pub send_at: Option<&'a str>,
     pub expires_at: &'a str,
+    /// The account's means as read with the send's lookups, if they were: the send is
+    /// paid from them when they still hold at the write (else from means read then).
+    pub funds_seen: Option<Funds>,
+}
+
+impl NewSend<'_> {
+    /// What each message costs, in quote order.
+    fn charges(&self) -> Vec<Charge> {
+        let segments = self.text.segments();
+        self.quote.messages.iter().map(|m| Charge { segments, price_minor: m.price.minor() }).collect()
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -572,57 +594,54 @@ impl Store {
         self.db.transaction(async |_| work().await).await
     }
 
-    /// Stores the messages and debits their price in one transaction (see the
-    /// `message_is_paid_for` and `message_created` triggers): all messages or none, each
-    /// Funded (103) and queued for delivery at once or at `send_at`. Refused with nothing
-    /// written when the debit would pass the credit limit. A message is paid with SMS
-    /// credits instead when the account has enough for all its segments (migration 0013).
-    pub async fn create_send(&self, send: &NewSend<'_>) -> Result<SendPaid, StoreError> {
-        // One statement (up to a chunk) is all or nothing by itself: no transaction to pay
-        // for, unless the send is bigger or part of one (an Idempotency-Key's).
+    /// Stores the messages paid as domain::funds decides — SMS credits or money within the
+    /// credit limit — all or none, each Funded (103) and queued for delivery at once or at
+    /// `send_at`; the `message_created` trigger records each debit or credit spend.
+    /// Refused with nothing written when the account cannot pay.
+    pub async fn create_send(&self, send: &NewSend<'_>) -> Result<Paid, StoreError> {
+        // The fast way: paid from the means read with the send's lookups, in one INSERT
+        // shared with the instance's other sends (store::group), no transaction to pay
+        // for. The database's guards refuse it if the means changed meanwhile; then, or when
+        // the read means could not pay, or for a send bigger than one statement or inside a
+        // transaction (an Idempotency-Key's), it is paid from means read under the write lock.
         if send.message_ids.len() <= INSERT_CHUNK && !self.db.in_transaction() {
-            // Concurrent sends of the instance share one transaction (store::group).
-            let (rows, params) = insert_rows(send, 0, send.message_ids);
-            return self
-                .insert_in_group(PendingSend {
-                    rows,
-                    row_count: send.message_ids.len(),
-                    params,
-                    account_id: send.account_id.to_owned(),
-                    batch_id: send.batch_id.to_owned(),
-                    needed: send.quote.total.minor(),
-                })
-                .await;
+            if let Some(paid) = send.funds_seen.and_then(|funds| funds.pay(&send.charges()).ok()) {
+                let (rows, params) = insert_rows(send, 0, send.message_ids, &paid.payments);
+                let pending = PendingSend { rows, row_count: send.message_ids.len(), params, paid };
+                if let Some(paid) = self.insert_in_group(pending).await? {
+                    return Ok(paid);
+                }
+            }
         }
         self.db.transaction(async |db| {
-            // Before the send, for the refusal's figures.
-            let (balance, credit_limit) = self.balance_and_limit(send.account_id).await?;
-            // Chunks of 1,000 rows × 18 parameters stay under SQLite's 32,766 bound parameters.
+            let paid = self.funds_in(db, send.account_id).await?.pay(&send.charges()).map_err(StoreError::from)?;
+            // Chunks of 1,000 rows × 19 parameters stay under SQLite's 32,766 bound parameters.
             for (chunk, ids) in send.message_ids.chunks(INSERT_CHUNK).enumerate() {
-                self.insert_messages(db, send, chunk * INSERT_CHUNK, ids).await.map_err(|e| match e {
-                    // Raised by the message_is_paid_for trigger.
-                    e if e.0.contains("InsufficientFunds") => {
-                        StoreError::InsufficientFunds { balance, credit_limit, needed: send.quote.total.minor() }
-                    }
-                    e => StoreError::Db(e),
-                })?;
+                let offset = chunk * INSERT_CHUNK;
+                let (rows, params) = insert_rows(send, offset, ids, &paid.payments[offset..offset + ids.len()]);
+                db.execute(&format!("{INSERT_MESSAGES}{rows}"), &params).await?;
             }
-            self.paid_after_send_in(db, send.account_id, send.batch_id).await
+            Ok(paid)
         }).await
     }
 
-    /// One INSERT of the send's messages `ids`, which start at `offset` in its quote.
-    async fn insert_messages(&self, db: &Db, send: &NewSend<'_>, offset: usize, ids: &[String]) -> Result<(), DbError> {
-        let (rows, params) = insert_rows(send, offset, ids);
-        db.execute(&format!("{INSERT_MESSAGES}{rows}"), &params).await
+    /// The account's means now (in a transaction: as the transaction sees them).
+    pub(super) async fn funds_in(&self, db: &Db, account_id: &str) -> Result<Funds, StoreError> {
+        let rows = db.query(
+            "SELECT balance_minor, credit_limit_minor, sms_credits FROM accounts WHERE id = ?",
+            &[text(account_id)],
+        ).await?;
+        let row = rows.rows.first().ok_or(StoreError::NotFound)?;
+        Ok(Funds {
+            balance_minor: row.int_named("balance_minor"),
+            credit_limit_minor: row.int_named("credit_limit_minor"),
+            sms_credits: row.int_named("sms_credits"),
+        })
     }
 
     async fn balance_and_limit(&self, account_id: &str) -> Result<(i64, i64), StoreError> {
-        let rows = self.db.query(
-            "SELECT balance_minor, credit_limit_minor FROM accounts WHERE id = ?",
-            &[text(account_id)],
-        ).await?;
-        rows.rows.first().map(|r| (r.int(0), r.int(1))).ok_or(StoreError::NotFound)
+        let funds = self.funds_in(&self.db, account_id).await?;
+        Ok((funds.balance_minor, funds.credit_limit_minor))
     }
 
     /// The carrier took these messages, one id each — `(message id, carrier id)` pairs, the

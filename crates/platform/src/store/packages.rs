@@ -211,21 +211,6 @@ impl Store {
             .collect())
     }
 
-    /// After a send: the balance, credit limit and SMS credits, and the messages of the
-    /// batch the triggers paid with credits.
-    /// What the send of `batch_id` left: balance, SMS credits and the messages credits paid for.
-    pub(super) async fn paid_after_send_in(&self, db: &Db, account_id: &str, batch_id: &str) -> Result<SendPaid, StoreError> {
-        let rows = db.query(
-            "SELECT balance_minor, credit_limit_minor, sms_credits, \
-                    (SELECT json_group_array(id) FROM messages WHERE batch_id = ?2 AND credits > 0) \
-             FROM accounts WHERE id = ?1",
-            &[text(account_id), text(batch_id)],
-        ).await?;
-        let row = rows.rows.first().ok_or(StoreError::NotFound)?;
-        let paid_with_credits: Vec<String> = serde_json::from_str(&row.text(3)).unwrap_or_default();
-        Ok(SendPaid { balance: row.int(0), sms_credits: row.int(2), paid_with_credits })
-    }
-
     /// Gives back the SMS credits a refunded message was paid with, at most once (the
     /// unique index on credit refunds). Part of [`Store::change_status`]'s transaction.
     pub(super) async fn refund_credits_in(&self, db: &Db, account_id: &str, message_id: &str, credits: i64, reason: &str) -> Result<bool, DbError> {
@@ -528,11 +513,3 @@ impl Store {
     }
 }
 
-/// What a send was paid with: the balance and SMS credits after it, and the messages that
-/// credits paid for (their price is then zero).
-#[derive(Debug, Clone)]
-pub struct SendPaid {
-    pub balance: i64,
-    pub sms_credits: i64,
-    pub paid_with_credits: Vec<String>,
-}

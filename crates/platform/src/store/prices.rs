@@ -33,56 +33,58 @@ fn instant(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text).ok().map(|at| at.with_timezone(&Utc))
 }
 
+/// A stored rule's columns, as a row or a JSON object names them.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct RuleColumns {
+    id: i64,
+    account_id: Option<String>,
+    currency: String,
+    scope: String,
+    per_segment_milli: i64,
+    effective_from: String,
+    effective_to: Option<String>,
+    created_at: String,
+}
+
+impl RuleColumns {
+    fn from_row(row: &crate::host::Row) -> RuleColumns {
+        let opt_text = |name: &str| match row.column(name) {
+            Some(Value::Text(t)) => Some(t.clone()),
+            _ => None,
+        };
+        RuleColumns {
+            id: row.int_named("id"),
+            account_id: opt_text("account_id"),
+            currency: row.text_named("currency"),
+            scope: row.text_named("scope"),
+            per_segment_milli: row.int_named("per_segment_milli"),
+            effective_from: row.text_named("effective_from"),
+            effective_to: opt_text("effective_to"),
+            created_at: row.text_named("created_at"),
+        }
+    }
+
+    /// The rule, or `None` for one the domain cannot read (skipped, as if absent).
+    pub(super) fn into_rule(self) -> Option<StoredPriceRule> {
+        let currency = Currency::parse(&self.currency).ok()?;
+        Some(StoredPriceRule {
+            id: self.id,
+            rule: PriceRule {
+                scope: PriceScope::parse(&self.scope)?,
+                list: if self.account_id.is_some() { PriceList::Account } else { PriceList::Default },
+                per_segment: UnitPrice::from_milli(self.per_segment_milli, currency).ok()?,
+                period: EffectivePeriod { from: instant(&self.effective_from)?, to: self.effective_to.as_deref().and_then(instant) },
+            },
+            created_at: self.created_at,
+        })
+    }
+}
+
 fn rule_from_row(row: &crate::host::Row) -> Option<StoredPriceRule> {
-    let currency = Currency::parse(&row.text(2)).ok()?;
-    Some(StoredPriceRule {
-        id: row.int(0),
-        rule: PriceRule {
-            scope: PriceScope::parse(&row.text(3))?,
-            list: if row.opt_text(1).is_some() { PriceList::Account } else { PriceList::Default },
-            per_segment: UnitPrice::from_milli(row.int(4), currency).ok()?,
-            period: EffectivePeriod { from: instant(&row.text(5))?, to: row.opt_text(6).as_deref().and_then(instant) },
-        },
-        created_at: row.text(7),
-    })
+    RuleColumns::from_row(row).into_rule()
 }
 
 impl Store {
-    /// The rules of the default list and of the account that could price these
-    /// destinations in `currency` at `at`. One query for any number of recipients: the
-    /// catch-all, the countries, and prefixes of the numbers.
-    pub async fn price_rules(
-        &self,
-        account_id: &str,
-        currency: Currency,
-        countries: &[&str],
-        digits: &[&str],
-        at: DateTime<Utc>,
-    ) -> Result<Vec<PriceRule>, DbError> {
-        let mut sql = format!(
-            "SELECT {COLUMNS} FROM price_rules WHERE (account_id IS NULL OR account_id = ?) AND currency = ? \
-             AND effective_from <= ? AND (effective_to IS NULL OR effective_to > ?) AND (scope = '*'"
-        );
-        let at = timestamp(at);
-        let mut params = vec![text(account_id), text(currency.code()), text(at.as_str()), text(at.as_str())];
-        if !countries.is_empty() {
-            sql.push_str(" OR scope IN (");
-            sql.push_str(&vec!["?"; countries.len()].join(","));
-            sql.push(')');
-            params.extend(countries.iter().map(|c| text(*c)));
-        }
-        if digits.len() == 1 {
-            sql.push_str(" OR (length(scope) > 2 AND substr(?, 1, length(scope)) = scope)");
-            params.push(text(digits[0]));
-        } else if !digits.is_empty() {
-            // Large batches: every prefix rule; the domain picks per number.
-            sql.push_str(" OR scope GLOB '[0-9]*'");
-        }
-        sql.push(')');
-        let rows = self.db.query(&sql, &params).await?;
-        Ok(rows.rows.iter().filter_map(rule_from_row).map(|r| r.rule).collect())
-    }
-
     /// Every rule of one list (`None`: the default list), past, present and scheduled,
     /// by currency, scope and start.
     pub async fn price_list(&self, account_id: Option<&str>) -> Result<Vec<StoredPriceRule>, DbError> {
