@@ -7,8 +7,10 @@
 //!
 //! - the **writer**, behind an async lock, for every statement that may write and for
 //!   whole transactions: writes of one instance take turns here rather than in SQLite's
-//!   busy handler (whose 1–100 ms sleeps set the tail latency); `BEGIN IMMEDIATE` and the
-//!   busy timeout still order writers of different instances;
+//!   busy handler. Writers of different instances meet at SQLite's write lock; the writer
+//!   has no busy timeout (the handler's 1, 2, 5 … 100 ms sleeps on a blocking thread set
+//!   the tail latency), and a write that finds the lock taken is retried after a short
+//!   sleep that does not block the instance ([`retry_while_locked`]);
 //! - the **reader**, behind a lock of its own, for `SELECT`s outside a transaction: no
 //!   request ever reads another's uncommitted rows.
 //!
@@ -68,6 +70,12 @@ const MIGRATIONS: &[&str] = &[
 /// closed because a transaction on it was abandoned.
 type Slot = AsyncMutex<Option<Arc<SqlConnection>>>;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Writer,
+    Reader,
+}
+
 /// What one instance keeps between requests.
 struct Instance {
     writer: Slot,
@@ -79,11 +87,15 @@ static INSTANCE: LazyLock<Instance> =
     LazyLock::new(|| Instance { writer: AsyncMutex::new(None), reader: AsyncMutex::new(None), migrated: AtomicBool::new(false) });
 
 /// The slot's connection, opened (and set up) if it has none.
-async fn connection_in(slot: &mut Option<Arc<SqlConnection>>) -> Result<Arc<SqlConnection>, DbError> {
+async fn connection_in(slot: &mut Option<Arc<SqlConnection>>, role: Role) -> Result<Arc<SqlConnection>, DbError> {
     if let Some(connection) = slot {
         return Ok(connection.clone());
     }
     let connection = SqlConnection::open_default().await?;
+    if role == Role::Writer {
+        // A locked database answers at once; retry_while_locked waits without blocking.
+        connection.execute("PRAGMA busy_timeout = 0", Vec::new()).await?;
+    }
     // WAL (set once by the first migration, persistent) lets readers run beside the
     // single writer; NORMAL syncs the WAL at checkpoints instead of every commit.
     // A crash of Spin loses nothing committed; a power cut may lose the last
@@ -104,8 +116,8 @@ impl Db {
         if !INSTANCE.migrated.load(Ordering::Acquire) {
             let mut writer = INSTANCE.writer.lock().await;
             if !INSTANCE.migrated.load(Ordering::Acquire) {
-                let connection = connection_in(&mut writer).await?;
-                migrate(&connection).await?;
+                let connection = connection_in(&mut writer, Role::Writer).await?;
+                retry_while_locked(|| migrate(&connection)).await?;
                 INSTANCE.migrated.store(true, Ordering::Release);
             }
         }
@@ -127,10 +139,15 @@ impl Db {
         if let Some(connection) = self.transaction_connection() {
             return Ok(connection.execute(sql, params.to_vec()).await?);
         }
-        let slot = if reads_only(sql) { &INSTANCE.reader } else { &INSTANCE.writer };
-        let mut held = slot.lock().await;
-        let connection = connection_in(&mut held).await?;
-        Ok(connection.execute(sql, params.to_vec()).await?)
+        if reads_only(sql) {
+            let mut reader = INSTANCE.reader.lock().await;
+            let connection = connection_in(&mut reader, Role::Reader).await?;
+            return Ok(connection.execute(sql, params.to_vec()).await?);
+        }
+        let mut writer = INSTANCE.writer.lock().await;
+        let connection = connection_in(&mut writer, Role::Writer).await?;
+        // A statement alone is its own transaction: refused for a lock, it changed nothing.
+        retry_while_locked(|| async { Ok(connection.execute(sql, params.to_vec()).await?) }).await
     }
 
     pub async fn execute(&self, sql: &str, params: &[Value]) -> Result<(), DbError> {
@@ -146,8 +163,8 @@ impl Db {
             return work(self).await;
         }
         let mut writer = INSTANCE.writer.lock().await;
-        let connection = connection_in(&mut writer).await?;
-        connection.execute("BEGIN IMMEDIATE", Vec::new()).await.map_err(DbError::from)?;
+        let connection = connection_in(&mut writer, Role::Writer).await?;
+        retry_while_locked(|| async { Ok(connection.execute("BEGIN IMMEDIATE", Vec::new()).await?) }).await?;
         let open = OpenTransaction::begin(self, writer, connection.clone());
         let result = work(self).await;
         let ended = match &result {
@@ -165,6 +182,37 @@ impl Db {
         ended?;
         result
     }
+}
+
+/// Runs `attempt` — a statement that takes SQLite's write lock first and changes nothing
+/// when it cannot: one autocommitted statement, or `BEGIN IMMEDIATE` — again while another
+/// instance holds the lock, with sleeps of 0.2 ms doubling to 3.2 ms, jittered so waiting
+/// instances do not retry in step; after 5 s the lock's error is the answer. (SQLite tells
+/// a locked database only by its message: Spin passes the error on as text.)
+async fn retry_while_locked<T, F: std::future::Future<Output = Result<T, DbError>>>(mut attempt: impl FnMut() -> F) -> Result<T, DbError> {
+    const GIVE_UP_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+    let mut waited = std::time::Duration::ZERO;
+    let mut pause = std::time::Duration::from_micros(200);
+    loop {
+        match attempt().await {
+            Err(e) if e.0.contains("database is locked") && waited < GIVE_UP_AFTER => {
+                let jittered = pause + pause * (jitter_percent() as u32) / 100;
+                crate::host::sleep(jittered).await;
+                waited += jittered;
+                pause = (pause * 2).min(std::time::Duration::from_micros(3_200));
+            }
+            result => return result,
+        }
+    }
+}
+
+/// 0–99, different from one call to the next (not for secrets).
+fn jitter_percent() -> u64 {
+    use std::sync::atomic::AtomicU64;
+    static STATE: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(0);
+    let mixed = STATE.fetch_add(0x9E37_79B9_7F4A_7C15 ^ nanos, Ordering::Relaxed).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    (mixed >> 32) % 100
 }
 
 /// Whether a statement only reads (a `SELECT`): anything else may write.
