@@ -6,14 +6,19 @@
 //! The portal's: `sign_in` (the password, the second step, sessions, sign-out),
 //! `two_factor`, `password` (reset and change), `email_address` (change and
 //! confirmation), `phone_codes`, `invitations` (inviting and accepting), `profile` and
-//! `accounts` (an account's overview, name and members), all under `throttle`.
+//! `accounts` (an account's overview, name and members), all under `throttle`. The job
+//! runner's: `jobs` (its rounds) and `callbacks` (customer callback delivery and its
+//! signing secret); and `settings` (an account's settings).
 
 pub mod accounts;
+pub mod callbacks;
 pub mod email_address;
 pub mod invitations;
+pub mod jobs;
 pub mod password;
 pub mod phone_codes;
 pub mod profile;
+pub mod settings;
 pub mod sign_in;
 pub mod throttle;
 pub mod two_factor;
