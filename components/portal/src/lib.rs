@@ -3,26 +3,25 @@
 //! confirmation; password reset; the accounts a user may act on, their members
 //! (invitations, access levels) and API keys; and the users an admin shares accounts with.
 //!
-//! Rules live in `domain` (identity, totp, session, throttle, onetime); SQL in
-//! `platform::store`; this file parses requests and maps outcomes to responses.
+//! Rules live in `domain` (identity, totp, session, throttle, onetime); the workflows in
+//! `platform::app`; SQL in `platform::store`. This file routes, parses requests, calls one
+//! workflow and makes the response (JSON, and the session cookies).
 
 use domain::access::Actor;
-use domain::error::ErrorName;
-use domain::account::{account_name, AccountKind, AccountList, AccountListQuery};
-use domain::error::{ApiError, ErrorDetail};
-use domain::identity::{dummy_verify, hash_password, verify_password, AccessLevel, Email, IdentityError, Password, PersonName};
-use domain::language::Language;
-use domain::onetime::{new_phone_code, phone_code_sms, EmailMessage, Purpose, PHONE_CODE_ATTEMPTS};
-use domain::recipient::Recipient;
-use domain::schedule::TimeZone;
-use domain::session::{clear_cookie, cookie_value, new_secret_token, set_cookie, set_device_cookie, token_digest, KnownDevice, Session, DEVICE_COOKIE};
-use domain::throttle::{admit, after_failure, retry_after, LoginClient, ThrottleKey};
-use domain::totp::{generate_recovery_codes, hash_recovery_code, provisioning_uri, verify_code, TotpSecret};
+use domain::account::{AccountList, AccountListQuery};
+use domain::error::ApiError;
+use domain::identity::{AccessLevel, Email, Password};
+use domain::session::{clear_cookie, cookie_value, set_cookie, set_device_cookie, DEVICE_COOKIE};
+use platform::app::accounts::{self, AccountChange, AccountOverview};
+use platform::app::invitations::{self, Acceptance};
+use platform::app::profile::{self, Profile, ProfileChange};
+use platform::app::sign_in::{self, StartedSession};
+use platform::app::two_factor::{self, SecondFactor};
+use platform::app::{email_address, password, phone_codes, Client};
 use platform::axum::http::{header, HeaderValue};
 use platform::http::{internal, json, member_caller, parse_body, query, require_session, respond_with, Reply, Req, Response, Routes, SignedIn};
-use platform::ids::now_seconds;
-use platform::people::{invite, Grant, Invitation};
-use platform::store::{IssuedToken, MembershipChange, PhoneCodeCheck, ProfilePatch, Store, Subject, UserRecord};
+use platform::people::Invitation;
+use platform::store::{Store, UserRecord};
 use serde::Deserialize;
 
 platform::http_entry!(routes().into_router());
@@ -104,8 +103,10 @@ fn client_address(req: &Req) -> String {
     domain::access::client_ip(Some(addr)).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".to_owned())
 }
 
-async fn link(path: &str) -> String {
-    format!("{}{path}", platform::config::get_or("public_base_url", "http://127.0.0.1:3000").await.trim_end_matches('/'))
+/// The client as the throttle knows it: its address and its known-device cookie.
+fn client(req: &Req) -> Client {
+    let device_token = req.header("cookie").and_then(|cookies| cookie_value(cookies, DEVICE_COOKIE));
+    Client { address: client_address(req), device_token: device_token.map(str::to_owned) }
 }
 
 fn with_cookie(mut response: Response, cookie: &str) -> Reply {
@@ -119,109 +120,13 @@ fn no_content() -> Response {
 
 async fn signed_in_user(req: &Req, store: &Store) -> Result<(SignedIn, UserRecord), ApiError> {
     let signed_in = require_session(req).await?;
-    let user = session_user(store, &signed_in.session).await?;
+    let user = sign_in::session_user(store, &signed_in.session).await?;
     Ok((signed_in, user))
 }
 
-/// The user of a session, signed in or half-way through two-factor: 401 once a password
-/// change or reset has ended it (its epoch is not the user's).
-async fn session_user(store: &Store, session: &Session) -> Result<UserRecord, ApiError> {
-    let ended = || ApiError::unauthorized("the session has ended; sign in again");
-    let user = store.user(&session.user_id).await?.ok_or_else(ended)?;
-    if session.epoch != user.session_epoch {
-        return Err(ended());
-    }
-    Ok(user)
-}
-
-fn language_of(user: &UserRecord) -> Language {
-    Language::parse(&user.language).unwrap_or(Language::Sv)
-}
-
-fn email_of(user: &UserRecord) -> Result<Email, ApiError> {
-    Email::parse(&user.email).map_err(internal)
-}
-
-fn actor(user_id: &str) -> Actor {
-    Actor::User(user_id.to_owned())
-}
-
-/// 429 with `Retry-After`, for a throttled key.
-fn throttled(wait: i64) -> Response {
-    let seconds = wait.max(1) as u64;
-    platform::http::error(&ApiError::too_many_attempts(format!("too many attempts; try again in {seconds} seconds")).with_retry_after(seconds))
-}
-
-/// How long the longest of the counted keys still has to wait, if any.
-async fn wait_for(store: &Store, counted: &[(ThrottleKey, &str)]) -> Result<Option<i64>, ApiError> {
-    let now = now_seconds();
-    let mut wait = None;
-    for (kind, subject) in counted {
-        if let Some(state) = store.login_failures(&kind.key(subject)).await? {
-            wait = wait.max(retry_after(*kind, &state, now));
-        }
-    }
-    Ok(wait)
-}
-
-async fn count(store: &Store, counted: &[(ThrottleKey, &str)]) -> Result<(), ApiError> {
-    let keys: Vec<String> = counted.iter().map(|(kind, subject)| kind.key(subject)).collect();
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    Ok(store.record_login_failure(&keys, now_seconds(), after_failure).await?)
-}
-
-async fn forget(store: &Store, (kind, subject): (ThrottleKey, &str)) -> Result<(), ApiError> {
-    Ok(store.clear_login_failures(&kind.key(subject)).await?)
-}
-
-/// The token of the request's known-device cookie, if it carries one.
-fn device_token(req: &Req) -> Option<&str> {
-    cookie_value(req.header("cookie")?, DEVICE_COOKIE)
-}
-
-/// Who is checking a secret of `user` (or of whoever has the address `email`), for the
-/// throttle: the holder of a known-device cookie that vouches for the user, or a client
-/// known only by its address (domain::throttle).
-async fn login_client(req: &Req, user: Option<&UserRecord>, email: &str) -> Result<LoginClient, ApiError> {
-    if let (Some(user), Some(token)) = (user, device_token(req)) {
-        let device = platform::session::load_device(token).await?;
-        if device.is_some_and(|d| d.vouches_for(&user.id, user.session_epoch, now_seconds())) {
-            return Ok(LoginClient::KnownDevice(token_digest(token)));
-        }
-    }
-    Ok(LoginClient::Unknown { email: email.to_owned(), address: client_address(req) })
-}
-
-/// Every check of a user's secret (password, TOTP or recovery code) goes through here:
-/// while the client must wait it is not made and the answer is `Some` 429 with
-/// `Retry-After`; a failed check counts against the client and is `wrong`.
-async fn throttled_check(store: &Store, client: &LoginClient, wrong: ApiError, check: impl AsyncFnOnce() -> Result<bool, ApiError>) -> Result<Option<Response>, ApiError> {
-    let keys = client.keys();
-    if let Some(wait) = wait_for(store, &keys).await? {
-        return Ok(Some(throttled(wait)));
-    }
-    if !check().await? {
-        count(store, &keys).await?;
-        return Err(wrong);
-    }
-    Ok(None)
-}
-
-/// A second factor of a signed-in (or half-signed-in) user, checked under the throttle:
-/// the login's second step and every change that needs a code.
-async fn checked_second_factor(req: &Req, store: &Store, user: &UserRecord, factor: &SecondFactor, wrong: ApiError) -> Result<Option<Response>, ApiError> {
-    let client = login_client(req, Some(user), &user.email).await?;
-    throttled_check(store, &client, wrong, async || second_factor_ok(store, user, factor).await).await
-}
-
-/// Counts one more request against every key (domain::throttle::admit): the wait when one
-/// of them must wait first, and then nothing is counted.
-async fn ration(store: &Store, keys: &[(ThrottleKey, &str)]) -> Result<Option<i64>, ApiError> {
-    Ok(store.ration(keys, now_seconds(), admit).await?.err())
-}
-
-async fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, ApiError> {
-    Ok(serde_json::json!({
+fn profile_json(profile: &Profile) -> serde_json::Value {
+    let user = &profile.user;
+    serde_json::json!({
         "id": user.id,
         "email": user.email,
         "email_confirmed": user.email_confirmed_at.is_some(),
@@ -232,48 +137,27 @@ async fn profile(store: &Store, user: &UserRecord) -> Result<serde_json::Value, 
         "time_zone": user.time_zone,
         "login_alerts": user.login_alerts,
         "two_factor_enabled": user.totp_enabled_at.is_some(),
-        "recovery_codes_left": if user.totp_enabled_at.is_some() { store.recovery_codes_left(&user.id).await? } else { 0 },
+        "recovery_codes_left": profile.recovery_codes_left,
         "default_account_id": user.default_account_id,
         "created_at": user.created_at,
-    }))
+    })
 }
 
-/// A new session for the user: the cookie and the CSRF token the client sends back on
-/// every state-changing request. A full sign-in also makes the browser a known device of
-/// the user (a new one, replacing the one it held).
-async fn start_session(req: &Req, store: &Store, user: &UserRecord, two_factor_pending: bool) -> Reply {
-    let now = now_seconds();
-    let csrf = new_secret_token();
-    let session = Session::new(&user.id, &csrf, now, two_factor_pending).in_epoch(user.session_epoch);
-    let token = platform::session::create(&session).await?;
+/// A started session as the client gets it: the session cookie, the CSRF token it sends
+/// back on every state-changing request, and once fully signed in the profile and the
+/// known-device cookie.
+async fn session_started(req: &Req, started: StartedSession) -> Reply {
+    let tls = over_tls(req).await;
     let body = serde_json::json!({
-        "two_factor_required": two_factor_pending,
-        "csrf_token": csrf,
-        "user": if two_factor_pending { serde_json::Value::Null } else { profile(store, user).await? },
+        "two_factor_required": started.two_factor_pending,
+        "csrf_token": started.csrf_token,
+        "user": started.profile.as_ref().map(profile_json),
     });
-    let response = with_cookie(json(200, &body), &set_cookie(&token, over_tls(req).await))?;
-    if two_factor_pending {
-        return Ok(response);
+    let response = with_cookie(json(200, &body), &set_cookie(&started.token, tls))?;
+    match &started.device_token {
+        Some(device) => with_cookie(response, &set_device_cookie(device, tls)),
+        None => Ok(response),
     }
-    if let Some(old) = device_token(req) {
-        platform::session::delete_device(old).await?;
-    }
-    let device = platform::session::create_device(&KnownDevice::new(&user.id, user.session_epoch, now)).await?;
-    with_cookie(response, &set_device_cookie(&device, over_tls(req).await))
-}
-
-async fn login_alert(req: &Req, store: &Store, user: &UserRecord) -> Result<(), ApiError> {
-    if !user.login_alerts {
-        return Ok(());
-    }
-    let email = email_of(user)?;
-    let at = chrono_now();
-    let message = EmailMessage::login_alert(&email, &email, &client_address(req), &at, language_of(user));
-    Ok(platform::email::send(store, &message).await?)
-}
-
-fn chrono_now() -> String {
-    platform::store::timestamp(platform::ids::now_utc())
 }
 
 // ---------------------------------------------------------------- signing in
@@ -285,60 +169,14 @@ struct Login {
     password: String,
 }
 
-/// Password first; with two-factor on, the session can only finish the second step.
-/// Failures make the next attempt wait (domain::throttle: capped at 15 minutes, forgotten
-/// after a day), counted per client: a browser the user has signed in on before by its
-/// own failures, anyone else per e-mail address and client address. So guessing is slow,
-/// and a stranger's failures never keep the owner out of their own browser.
+/// Password first; with two-factor on, the session can only finish the second step
+/// (throttled: platform::app::sign_in).
 async fn login(req: Req) -> Reply {
     let store = Store::open().await?;
     let body: Login = parse_body(&req)?;
     let email = Email::parse(&body.email)?;
-    let user = store.user_by_email(email.as_str()).await?;
-    let client = login_client(&req, user.as_ref(), email.as_str()).await?;
-    let invalid = ApiError::named(401, ErrorName::InvalidCredentials, "the e-mail address or the password is wrong");
-    let check = async || {
-        Ok(match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
-            Some(hash) => verify_password(&body.password, hash),
-            None => {
-                // The same work as a real check, so timing does not tell who has a user.
-                dummy_verify(&body.password);
-                false
-            }
-        })
-    };
-    if let Some(throttled) = throttled_check(&store, &client, invalid, check).await? {
-        return Ok(throttled);
-    }
-    let user = user.ok_or_else(|| internal("a password was accepted without a user"))?;
-    let two_factor = user.totp_enabled_at.is_some();
-    if !two_factor {
-        forget(&store, client.forgotten_on_success()).await?;
-        login_alert(&req, &store, &user).await?;
-    }
-    start_session(&req, &store, &user, two_factor).await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SecondFactor {
-    code: Option<String>,
-    recovery_code: Option<String>,
-}
-
-/// Checks a TOTP code (each time step once) or spends a recovery code.
-async fn second_factor_ok(store: &Store, user: &UserRecord, factor: &SecondFactor) -> Result<bool, ApiError> {
-    match (&factor.code, &factor.recovery_code) {
-        (Some(code), None) => {
-            let Some(secret) = user.totp_secret.as_deref().and_then(TotpSecret::from_base32) else { return Ok(false) };
-            match verify_code(&secret, code, now_seconds() as u64, None) {
-                Some(step) => Ok(store.use_totp_step(&user.id, step).await?),
-                None => Ok(false),
-            }
-        }
-        (None, Some(code)) => Ok(store.use_recovery_code(&user.id, &hash_recovery_code(code)).await?),
-        _ => Err(ApiError::malformed("give either code (from the authenticator app) or recovery_code")),
-    }
+    let started = sign_in::login(&store, &client(&req), &email, &body.password).await?;
+    session_started(&req, started).await
 }
 
 /// The login's second step. A password change or reset since the first step ended the
@@ -347,27 +185,10 @@ async fn login_second_factor(req: Req) -> Reply {
     let store = Store::open().await?;
     let token = platform::http::session_token(&req).ok_or_else(|| ApiError::unauthorized("sign in with your password first"))?;
     let session = platform::http::load_session(&req, &token).await?;
-    if !session.two_factor_pending {
-        return Err(ApiError::named(409, ErrorName::AlreadySignedIn, "this session is already signed in"));
-    }
-    let user = match session_user(&store, &session).await {
-        Ok(user) => user,
-        Err(ended) => {
-            platform::session::delete(&token).await?;
-            return Err(ended);
-        }
-    };
+    let user = sign_in::awaiting_second_factor(&store, &token, &session).await?;
     let body: SecondFactor = parse_body(&req)?;
-    let wrong = ApiError::named(401, ErrorName::InvalidCode, "the code is wrong or was used already");
-    if let Some(throttled) = checked_second_factor(&req, &store, &user, &body, wrong).await? {
-        return Ok(throttled);
-    }
-    // A new token for the signed-in session: the half-signed-in one is never promoted.
-    platform::session::delete(&token).await?;
-    let client = login_client(&req, Some(&user), &user.email).await?;
-    forget(&store, client.forgotten_on_success()).await?;
-    login_alert(&req, &store, &user).await?;
-    start_session(&req, &store, &user, false).await
+    let started = sign_in::second_step(&store, &client(&req), &token, &user, &body).await?;
+    session_started(&req, started).await
 }
 
 /// Ends the session. A live session needs its CSRF token like any other change (a forged
@@ -378,7 +199,7 @@ async fn logout(req: Req) -> Reply {
     Store::open().await?;
     if let Some(token) = platform::http::session_token(&req) {
         match platform::http::load_session(&req, &token).await {
-            Ok(_) => platform::session::delete(&token).await?,
+            Ok(_) => sign_in::sign_out(&token).await?,
             Err(e) if e.name == "CsrfTokenInvalid" => return Err(e),
             Err(_) => {}
         }
@@ -399,21 +220,7 @@ async fn request_password_reset(req: Req) -> Reply {
     let store = Store::open().await?;
     let body: ResetRequest = parse_body(&req)?;
     let email = Email::parse(&body.email)?;
-    let address = client_address(&req);
-    let counted = ThrottleKey::for_reset(email.as_str(), &address);
-    if let Some(wait) = wait_for(&store, &counted).await? {
-        return Ok(throttled(wait));
-    }
-    count(&store, &counted).await?;
-    if let Some(user) = store.user_by_email(email.as_str()).await? {
-        let token = new_secret_token();
-        let now = now_seconds();
-        store
-            .issue_token(&token_digest(&token), Purpose::PasswordReset.as_str(), &user.id, Some(email.as_str()), None, now + Purpose::PasswordReset.lifetime_seconds(), now)
-            .await?;
-        let message = EmailMessage::password_reset(&email, &link(&format!("/reset?token={token}")).await, language_of(&user));
-        platform::email::send(&store, &message).await?;
-    }
+    password::request_reset(&store, &email, &client_address(&req)).await?;
     Ok(json(202, &serde_json::json!({"message": "if the address belongs to a user, a link to choose a new password is on its way; it works once, for an hour"})))
 }
 
@@ -424,117 +231,27 @@ struct NewPassword {
     password: String,
 }
 
-fn invalid_token() -> ApiError {
-    ApiError::named(410, ErrorName::InvalidToken, "the link is unknown, used or expired; ask for a new one")
-}
-
-/// Sets the password from a reset link. Every session of the user ends; the link is
-/// used up; the address counts as confirmed (the link reached it).
+/// Sets the password from a reset link (platform::app::password::reset).
 async fn reset_password(req: Req) -> Reply {
     let store = Store::open().await?;
     let body: NewPassword = parse_body(&req)?;
     // Everything is checked before the token is used up.
     let password = Password::parse(&body.password)?;
-    let hash = hash_password(&password);
-    let IssuedToken { user_id, email, .. } =
-        store.consume_token(&token_digest(&body.token), Purpose::PasswordReset.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
-    store
-        .audited_user(&user_id, &actor(&user_id), "user.password_reset", async |store| {
-            store.set_password(&user_id, &hash).await?;
-            match &email {
-                Some(email) => store.confirm_email(&user_id, email).await.map(|_| ()),
-                None => Ok(()),
-            }
-        })
-        .await?;
-    let user = store.user(&user_id).await?.ok_or_else(invalid_token)?;
-    // The link reached the owner: a new browser need not wait out a stranger's failures.
-    forget(&store, (ThrottleKey::Account, &user.email)).await?;
-    platform::email::send(&store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).await?;
+    password::reset(&store, &body.token, &password).await?;
     Ok(no_content())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Acceptance {
-    token: String,
-    /// Someone with no password yet chooses one here...
-    password: Option<String>,
-    /// ...and gives or corrects their name.
-    name: Option<String>,
-}
-
-/// Accepts an invitation to one account. Someone with no password yet chooses one (and
-/// gives or corrects their name): the link proves the address, and they are in. Someone
-/// who has a user accepts signed in as themselves (and with the session's CSRF token): a
-/// link alone never puts a user into an account. Everything is checked before the token
-/// is used up.
+/// Accepts an invitation to one account (platform::app::invitations::accept); someone
+/// who has a user accepts signed in, with the session's CSRF token.
 async fn accept_invitation(req: Req) -> Reply {
     let store = Store::open().await?;
     let body: Acceptance = parse_body(&req)?;
-    let digest = token_digest(&body.token);
-    let issued = store.live_token(&digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
-    let invitee = store.user(&issued.user_id).await?.ok_or_else(invalid_token)?;
-    if invitee.password_hash.is_some() {
-        return accept_signed_in(&req, &store, &body, &digest, &issued, &invitee).await;
-    }
-    let password = body.password.as_deref().ok_or_else(|| ApiError::malformed("choose a password (password) to accept"))?;
-    let password = Password::parse(password)?;
-    let name = match body.name.as_deref().map(PersonName::parse).transpose()? {
-        None if invitee.name.is_empty() => return Err(IdentityError::InvalidName("give your name (the invitation came without one)").into()),
-        name => name,
+    let signed_in = async || match platform::http::session_token(&req) {
+        Some(_) => require_session(&req).await.map(Some),
+        None => Ok(None),
     };
-    let hash = hash_password(&password);
-    let issued = store.consume_token(&digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
-    let user_id = invitee.id.as_str();
-    store
-        .audited_user(user_id, &actor(user_id), "user.invitation_accepted", async |store| {
-            store.set_password(user_id, &hash).await?;
-            if let Some(name) = &name {
-                store.update_profile(user_id, &ProfilePatch { name: Some(name.as_str()), ..Default::default() }).await?;
-            }
-            if let Some(email) = &issued.email {
-                store.confirm_email(user_id, email).await?;
-            }
-            match &issued.account_id {
-                Some(account_id) => accept_membership(store, account_id, user_id).await.map(|_| ()),
-                None => Ok(()),
-            }
-        })
-        .await?;
-    forget(&store, (ThrottleKey::Account, &invitee.email)).await?;
+    invitations::accept(&store, &body, signed_in).await?;
     Ok(no_content())
-}
-
-/// Someone who has a user accepts, signed in as themselves.
-async fn accept_signed_in(req: &Req, store: &Store, body: &Acceptance, digest: &str, issued: &IssuedToken, invitee: &UserRecord) -> Reply {
-    if platform::http::session_token(req).is_none() {
-        return Err(ApiError::named(401, ErrorName::SignInToAccept, "you have a user already: sign in, then open the invitation's link again to accept it"));
-    }
-    let (_, user) = signed_in_user(req, store).await?;
-    if user.id != invitee.id {
-        return Err(ApiError::named(403, ErrorName::NotYourInvitation, "this invitation is for another user; sign in as them to accept it"));
-    }
-    if body.password.is_some() || body.name.is_some() {
-        return Err(ApiError::malformed("you have a user already: accept with the token alone"));
-    }
-    // An invitation from before accounts were named in tokens gave access already.
-    let account_id = issued.account_id.as_deref().ok_or_else(invalid_token)?;
-    store.consume_token(digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
-    if !accept_membership(store, account_id, &user.id).await? {
-        return Err(invalid_token());
-    }
-    Ok(no_content())
-}
-
-/// The membership accepted, in the account's history (`member.accepted`); `false` when the
-/// invitation was withdrawn meanwhile.
-async fn accept_membership(store: &Store, account_id: &str, user_id: &str) -> Result<bool, platform::db::DbError> {
-    store
-        .audited(account_id, &actor(user_id), "member.accepted", Subject::Member(account_id, user_id), async |store| {
-            store.accept_membership(user_id, account_id).await
-        })
-        .await
 }
 
 #[derive(Deserialize)]
@@ -546,27 +263,8 @@ struct TokenOnly {
 async fn confirm_email(req: Req) -> Reply {
     let store = Store::open().await?;
     let body: TokenOnly = parse_body(&req)?;
-    let IssuedToken { user_id, email, .. } =
-        store.consume_token(&token_digest(&body.token), Purpose::EmailConfirmation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
-    let email = email.ok_or_else(invalid_token)?;
-    let moved = store
-        .audited_user(&user_id, &actor(&user_id), "user.email_confirmed", async |store| store.confirm_email(&user_id, &email).await)
-        .await?;
-    if !moved {
-        return Err(ApiError::named(409, ErrorName::EmailTaken, "another user has this address now"));
-    }
+    let email = email_address::confirm(&store, &body.token).await?;
     Ok(json(200, &serde_json::json!({"email": email, "email_confirmed": true})))
-}
-
-/// Sends a confirmation link to `email` (the user's address, or the one they move to).
-async fn send_email_confirmation(store: &Store, user: &UserRecord, email: &Email) -> Result<(), ApiError> {
-    let token = new_secret_token();
-    let now = now_seconds();
-    store
-        .issue_token(&token_digest(&token), Purpose::EmailConfirmation.as_str(), &user.id, Some(email.as_str()), None, now + Purpose::EmailConfirmation.lifetime_seconds(), now)
-        .await?;
-    let message = EmailMessage::email_confirmation(email, &link(&format!("/confirm-email?token={token}")).await, language_of(user));
-    Ok(platform::email::send(store, &message).await?)
 }
 
 // ---------------------------------------------------------------- the profile
@@ -576,83 +274,16 @@ async fn send_email_confirmation(store: &Store, user: &UserRecord, email: &Email
 async fn me(req: Req) -> Reply {
     let store = Store::open().await?;
     let (signed_in, user) = signed_in_user(&req, &store).await?;
-    let mut body = profile(&store, &user).await?;
+    let mut body = profile_json(&profile::profile(&store, &user).await?);
     body["csrf_token"] = signed_in.session.csrf_token.into();
     Ok(json(200, &body))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProfileChange {
-    name: Option<String>,
-    #[serde(default, deserialize_with = "explicit_null")]
-    phone: Option<Option<String>>,
-    language: Option<String>,
-    time_zone: Option<String>,
-    login_alerts: Option<bool>,
-}
-
-fn explicit_null<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
-}
-
-/// Every field is checked and every bad one reported at once; a new phone number is
-/// unconfirmed until its code comes back.
 async fn update_me(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: ProfileChange = parse_body(&req)?;
-    let mut bad = Vec::new();
-    let mut field = |name: &str, message: String| bad.push(ErrorDetail { index: None, value: Some(name.to_owned()), message });
-    let name = match body.name.as_deref().map(PersonName::parse) {
-        Some(Err(e)) => {
-            field("name", e.to_string());
-            None
-        }
-        other => other.and_then(Result::ok),
-    };
-    let phone = match &body.phone {
-        Some(Some(p)) => match Recipient::parse(p) {
-            Ok(r) => Some(Some(r.e164().to_owned())),
-            Err(e) => {
-                field("phone", e.to_string());
-                None
-            }
-        },
-        Some(None) => Some(None),
-        None => None,
-    };
-    let language = match body.language.as_deref().map(Language::parse) {
-        Some(Err(e)) => {
-            field("language", e.to_string());
-            None
-        }
-        other => other.and_then(Result::ok),
-    };
-    if let Some(Err(e)) = body.time_zone.as_deref().map(TimeZone::parse) {
-        field("time_zone", e.to_string());
-    }
-    if !bad.is_empty() {
-        return Err(ApiError::malformed("some fields are not valid").with_details(bad));
-    }
-    let patch = ProfilePatch {
-        name: name.as_ref().map(PersonName::as_str),
-        phone: phone.as_ref().map(|p| p.as_deref()),
-        language: language.map(Language::code),
-        time_zone: body.time_zone.as_deref().map(str::trim),
-        login_alerts: body.login_alerts,
-    };
-    store.audited_user(&user.id, &actor(&user.id), "user.updated", async |store| store.update_profile(&user.id, &patch).await).await?;
-    let user = store.user(&user.id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
-    Ok(json(200, &profile(&store, &user).await?))
-}
-
-/// The current password, checked under the same throttle as a login (a stolen session
-/// must not become a way to guess it).
-async fn check_current_password(req: &Req, store: &Store, user: &UserRecord, candidate: &str) -> Result<Option<Response>, ApiError> {
-    let client = login_client(req, Some(user), &user.email).await?;
-    let wrong = ApiError::named(403, ErrorName::WrongPassword, "the current password is wrong");
-    throttled_check(store, &client, wrong, async || Ok(user.password_hash.as_deref().is_some_and(|hash| verify_password(candidate, hash)))).await
+    Ok(json(200, &profile_json(&profile::update(&store, &user, &body).await?)))
 }
 
 #[derive(Deserialize)]
@@ -667,17 +298,9 @@ async fn change_password(req: Req) -> Reply {
     let store = Store::open().await?;
     let (signed_in, user) = signed_in_user(&req, &store).await?;
     let body: PasswordChange = parse_body(&req)?;
-    let password = Password::parse(&body.new_password)?;
-    if let Some(throttled) = check_current_password(&req, &store, &user, &body.current_password).await? {
-        return Ok(throttled);
-    }
-    let hash = hash_password(&password);
-    store.audited_user(&user.id, &actor(&user.id), "user.password_changed", async |store| store.set_password(&user.id, &hash).await).await?;
-    platform::session::delete(&signed_in.token).await?;
-    platform::email::send(&store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).await?;
-    // This browser goes on, in the new epoch.
-    let user = store.user(&user.id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
-    start_session(&req, &store, &user, false).await
+    let new = Password::parse(&body.new_password)?;
+    let started = password::change(&store, &client(&req), &signed_in.token, &user, &body.current_password, &new).await?;
+    session_started(&req, started).await
 }
 
 #[derive(Deserialize)]
@@ -693,18 +316,7 @@ async fn change_email(req: Req) -> Reply {
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: EmailChange = parse_body(&req)?;
     let email = Email::parse(&body.email)?;
-    if let Some(throttled) = check_current_password(&req, &store, &user, &body.password).await? {
-        return Ok(throttled);
-    }
-    if email.as_str() == user.email {
-        return Err(ApiError::named(409, ErrorName::SameEmail, "that is your address already"));
-    }
-    // The same answer whether or not another user has the address (it must not tell who
-    // has a user); a taken address gets no link, and a link can never take an address
-    // from its user (confirming answers 409 EmailTaken to whoever holds the link).
-    if store.user_by_email(email.as_str()).await?.is_none() {
-        send_email_confirmation(&store, &user, &email).await?;
-    }
+    email_address::change(&store, &client(&req), &user, &email, &body.password).await?;
     Ok(json(202, &serde_json::json!({"message": "a confirmation link is on its way to the new address; your address changes when it is used", "pending_email": email.as_str()})))
 }
 
@@ -712,60 +324,16 @@ async fn change_email(req: Req) -> Reply {
 async fn resend_email_confirmation(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
-    if user.email_confirmed_at.is_some() {
-        return Err(ApiError::named(409, ErrorName::AlreadyConfirmed, "the address is confirmed already"));
-    }
-    send_email_confirmation(&store, &user, &email_of(&user)?).await?;
+    email_address::resend_confirmation(&store, &user).await?;
     Ok(json(202, &serde_json::json!({"message": "a confirmation link is on its way"})))
 }
 
-/// The code goes out through the platform's own send path from the user's default
-/// account (priced and logged like any SMS of that account), and like any of its SMS never
-/// to a number on that account's blocklist (400 RecipientRejected, nothing sent). The
-/// platform's sender is not a free SMS gun: codes are rationed per user, per number and per
-/// paying account (domain::throttle; 429 with Retry-After), and every one sent is in the
-/// operator's log (GET /v1/admin/phone-codes).
+/// A code by SMS to the profile's phone number (platform::app::phone_codes::send).
 async fn send_phone_code(req: Req) -> Reply {
     let store = Store::open().await?;
     let (signed_in, user) = signed_in_user(&req, &store).await?;
-    let phone = user.phone.clone().ok_or_else(|| ApiError::named(409, ErrorName::NoPhone, "add a phone number to your profile first"))?;
-    if user.phone_confirmed_at.is_some() {
-        return Err(ApiError::named(409, ErrorName::AlreadyConfirmed, "the phone number is confirmed already"));
-    }
-    let (caller, _) = member_caller(&store, &signed_in, None).await?;
-    // A blocked account cannot send, whatever the path (as `authenticate` refuses it).
-    if caller.blocked {
-        return Err(ApiError::forbidden("your default account is blocked; contact support"));
-    }
-    if let Some(wait) = ration(&store, &ThrottleKey::for_phone_code(&user.id, &phone, &caller.account_id)).await? {
-        return Ok(throttled(wait));
-    }
-    let code = new_phone_code();
-    let sender = platform::config::get_or("platform_sender", "smsedge").await;
-    let to = [phone.clone()];
-    let text = phone_code_sms(&code, language_of(&user));
-    let request = platform::messages::SendRequest {
-        from: &sender,
-        to: &to,
-        text: &text,
-        client_reference: Some("phone-confirmation"),
-        status_callback: None,
-        send_at: None,
-        time_zone: None,
-        validity: Some(Purpose::PhoneConfirmation.lifetime_seconds()),
-        ignore_blocklist: false,
-    };
-    let sent = platform::messages::send_and_deliver(&store, &caller, &request).await?;
-    let message_id = sent.messages.first().and_then(|m| m.id.clone()).ok_or_else(|| internal("the code's SMS was not stored"))?;
-    let expires_at = now_seconds() + Purpose::PhoneConfirmation.lifetime_seconds();
-    store.record_phone_code(&user.id, &phone, &phone_code_digest(&user.id, &code), expires_at, &message_id).await?;
-    Ok(json(202, &serde_json::json!({"sent_to": phone, "message_id": message_id, "expires_in_seconds": Purpose::PhoneConfirmation.lifetime_seconds()})))
-}
-
-/// Codes are six digits: bound to the user before hashing, so one digest table entry
-/// says nothing about another user's code.
-fn phone_code_digest(user_id: &str, code: &str) -> String {
-    token_digest(&format!("{user_id}:{}", code.trim()))
+    let sent = phone_codes::send(&store, &signed_in, &user).await?;
+    Ok(json(202, &serde_json::json!({"sent_to": sent.phone, "message_id": sent.message_id, "expires_in_seconds": sent.expires_in_seconds})))
 }
 
 #[derive(Deserialize)]
@@ -778,16 +346,8 @@ async fn confirm_phone(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: CodeOnly = parse_body(&req)?;
-    let check = store
-        .audited_user(&user.id, &actor(&user.id), "user.phone_confirmed", async |store| {
-            store.check_phone_code(&user.id, &phone_code_digest(&user.id, &body.code), now_seconds(), PHONE_CODE_ATTEMPTS as i64).await
-        })
-        .await?;
-    match check {
-        PhoneCodeCheck::Confirmed(phone) => Ok(json(200, &serde_json::json!({"phone": phone, "phone_confirmed": true}))),
-        PhoneCodeCheck::Wrong { attempts_left } => Err(ApiError::rejected(ErrorName::InvalidCode, format!("the code is wrong; {attempts_left} tries left"))),
-        PhoneCodeCheck::NoCode => Err(ApiError::named(409, ErrorName::NoCodePending, "no code is waiting (none sent, expired or tried too often); ask for a new one")),
-    }
+    let phone = phone_codes::confirm(&store, &user, &body.code).await?;
+    Ok(json(200, &serde_json::json!({"phone": phone, "phone_confirmed": true})))
 }
 
 // ---------------------------------------------------------------- two-factor
@@ -803,38 +363,15 @@ async fn begin_two_factor(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: PasswordOnly = parse_body(&req)?;
-    if user.totp_enabled_at.is_some() {
-        return Err(ApiError::named(409, ErrorName::TwoFactorEnabled, "two-factor authentication is on already; turn it off first"));
-    }
-    if let Some(throttled) = check_current_password(&req, &store, &user, &body.password).await? {
-        return Ok(throttled);
-    }
-    let secret = TotpSecret::generate();
-    store.begin_totp(&user.id, &secret.to_base32()).await?;
-    let issuer = platform::config::get_or("totp_issuer", "smsedge").await;
-    Ok(json(
-        201,
-        &serde_json::json!({"secret": secret.to_base32(), "provisioning_uri": provisioning_uri(&secret, &issuer, &user.email), "enabled": false}),
-    ))
+    let new = two_factor::begin(&store, &client(&req), &user, &body.password).await?;
+    Ok(json(201, &serde_json::json!({"secret": new.secret, "provisioning_uri": new.provisioning_uri, "enabled": false})))
 }
 
 async fn confirm_two_factor(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: CodeOnly = parse_body(&req)?;
-    if user.totp_enabled_at.is_some() {
-        return Err(ApiError::named(409, ErrorName::TwoFactorEnabled, "two-factor authentication is on already"));
-    }
-    if user.totp_secret.is_none() {
-        return Err(ApiError::named(409, ErrorName::TwoFactorNotBegun, "begin with POST /v1/me/2fa"));
-    }
-    let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong; check the authenticator app's clock");
-    if let Some(throttled) = checked_second_factor(&req, &store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }, wrong).await? {
-        return Ok(throttled);
-    }
-    let codes = generate_recovery_codes();
-    let digests: Vec<String> = codes.iter().map(|c| hash_recovery_code(c)).collect();
-    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_enabled", async |store| store.enable_totp(&user.id, &digests).await).await?;
+    let codes = two_factor::confirm(&store, &client(&req), &user, &body.code).await?;
     Ok(json(200, &serde_json::json!({"enabled": true, "recovery_codes": codes, "note": "each recovery code works once; they are shown only now"})))
 }
 
@@ -842,14 +379,7 @@ async fn disable_two_factor(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: SecondFactor = parse_body(&req)?;
-    if user.totp_enabled_at.is_none() {
-        return Err(ApiError::named(409, ErrorName::TwoFactorDisabled, "two-factor authentication is off"));
-    }
-    let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong or was used already");
-    if let Some(throttled) = checked_second_factor(&req, &store, &user, &body, wrong).await? {
-        return Ok(throttled);
-    }
-    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_disabled", async |store| store.disable_totp(&user.id).await).await?;
+    two_factor::disable(&store, &client(&req), &user, &body).await?;
     Ok(json(200, &serde_json::json!({"enabled": false})))
 }
 
@@ -857,16 +387,7 @@ async fn new_recovery_codes(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: CodeOnly = parse_body(&req)?;
-    if user.totp_enabled_at.is_none() {
-        return Err(ApiError::named(409, ErrorName::TwoFactorDisabled, "two-factor authentication is off"));
-    }
-    let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong or was used already");
-    if let Some(throttled) = checked_second_factor(&req, &store, &user, &SecondFactor { code: Some(body.code), recovery_code: None }, wrong).await? {
-        return Ok(throttled);
-    }
-    let codes = generate_recovery_codes();
-    let digests: Vec<String> = codes.iter().map(|c| hash_recovery_code(c)).collect();
-    store.replace_recovery_codes(&user.id, &digests).await?;
+    let codes = two_factor::new_recovery_codes(&store, &client(&req), &user, &body.code).await?;
     Ok(json(200, &serde_json::json!({"recovery_codes": codes, "note": "the earlier codes no longer work"})))
 }
 
@@ -909,10 +430,10 @@ async fn account_member(req: &Req, store: &Store, account_id: &str, needed: Acce
     Ok((signed_in, level))
 }
 
-/// An account admin's actor name and the account id.
+/// An account admin as the actor, and the account id.
 async fn account_admin(req: &Req, store: &Store, account_id: &str) -> Result<(Actor, String), ApiError> {
     let (signed_in, _) = account_member(req, store, account_id, AccessLevel::Admin).await?;
-    Ok((actor(&signed_in.user_id), account_id.to_owned()))
+    Ok((Actor::User(signed_in.user_id), account_id.to_owned()))
 }
 
 async fn account_overview(req: Req) -> Reply {
@@ -922,8 +443,7 @@ async fn account_overview(req: Req) -> Reply {
 
 async fn overview(req: &Req, store: &Store, id: &str) -> Reply {
     let (signed_in, level) = account_member(req, store, id, AccessLevel::User).await?;
-    let account = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let user = store.user(&signed_in.user_id).await?;
+    let AccountOverview { account, is_default, members } = accounts::overview(store, &signed_in.user_id, id).await?;
     Ok(json(
         200,
         &serde_json::json!({
@@ -936,17 +456,10 @@ async fn overview(req: &Req, store: &Store, id: &str) -> Reply {
             "blocked": account.blocked,
             "created_at": account.created_at,
             "level": level,
-            "is_default": user.and_then(|u| u.default_account_id).as_deref() == Some(id),
-            "members": store.members(id).await?,
+            "is_default": is_default,
+            "members": members,
         }),
     ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AccountChange {
-    name: Option<String>,
-    kind: Option<String>,
 }
 
 /// Seed 000 "Edit Name/Note" and the account's type (Swedish or International).
@@ -954,14 +467,7 @@ async fn update_account(req: Req) -> Reply {
     let store = Store::open().await?;
     let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
     let body: AccountChange = parse_body(&req)?;
-    let name = body.name.as_deref().map(account_name).transpose()?;
-    let kind = body.kind.as_deref().map(AccountKind::parse).transpose()?.map(AccountKind::as_str);
-    if name.is_none() && kind.is_none() {
-        return Err(ApiError::malformed("give name or kind to change"));
-    }
-    store
-        .audited(&id, &actor, "account.updated", Subject::Account(&id), async |store| store.rename_account(&id, name.as_deref(), kind).await)
-        .await?;
+    accounts::update(&store, &id, &actor, &body).await?;
     overview(&req, &store, &id).await
 }
 
@@ -981,30 +487,16 @@ struct NewMember {
     language: Option<String>,
 }
 
-/// Seed 000 "Give a user access", by e-mail with a level, as an invitation: the person
-/// has access once they accept it (platform::people::Grant::Invitation). The answer is the
-/// same whether or not the address has a user (201, pending, no name); invitations are
-/// rationed per account and per address (429 with Retry-After).
+/// Seed 000 "Give a user access", by e-mail with a level, as an invitation the person
+/// accepts (platform::app::invitations::invite): 201, pending, whether or not the
+/// address has a user.
 async fn add_member(req: Req) -> Reply {
     let store = Store::open().await?;
     let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
     let body: NewMember = parse_body(&req)?;
     let email = Email::parse(&body.email)?;
-    if let Some(wait) = ration(&store, &ThrottleKey::for_invitation(&id, email.as_str())).await? {
-        return Ok(throttled(wait));
-    }
-    let inviter = match actor.user_id() {
-        Some(user_id) => store.user(user_id).await?.map(|u| u.name).unwrap_or_default(),
-        None => String::new(),
-    };
-    let member = invite(
-        &store,
-        &Invitation { account_id: &id, email: email.as_str(), level: &body.level, name: body.name.as_deref(), language: body.language.as_deref() },
-        Grant::Invitation,
-        &actor,
-        &inviter,
-    )
-    .await?;
+    let invitation = Invitation { account_id: &id, email: email.as_str(), level: &body.level, name: body.name.as_deref(), language: body.language.as_deref() };
+    let member = invitations::invite(&store, &invitation, &actor).await?;
     Ok(json(201, &member))
 }
 
@@ -1022,27 +514,15 @@ async fn change_member(req: Req) -> Reply {
     store.membership(user_id, &id).await?.ok_or_else(|| ApiError::not_found("no such member"))?;
     let body: LevelChange = parse_body(&req)?;
     let level = AccessLevel::parse(&body.level).ok_or_else(|| ApiError::from(domain::identity::IdentityError::InvalidAccessLevel(body.level.clone())))?;
-    membership_change(&store, &id, user_id, Some(level), &actor, "member.level_changed").await?;
-    let member = store.members(&id).await?.into_iter().find(|m| m.user_id == user_id).ok_or_else(|| ApiError::not_found("no such member"))?;
+    let member = accounts::change_level(&store, &id, user_id, level, &actor).await?;
     Ok(json(200, &member))
 }
 
 async fn revoke_member(req: Req) -> Reply {
     let store = Store::open().await?;
     let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
-    membership_change(&store, &id, req.param("user_id")?, None, &actor, "member.revoked").await?;
+    accounts::revoke(&store, &id, req.param("user_id")?, &actor).await?;
     Ok(no_content())
-}
-
-async fn membership_change(store: &Store, account_id: &str, user_id: &str, level: Option<AccessLevel>, actor: &Actor, action: &str) -> Result<(), ApiError> {
-    let change = store
-        .audited(account_id, actor, action, Subject::Member(account_id, user_id), async |store| store.change_membership(account_id, user_id, level).await)
-        .await?;
-    match change {
-        MembershipChange::Done => Ok(()),
-        MembershipChange::NotFound => Err(ApiError::not_found("no such member")),
-        MembershipChange::LastAdmin => Err(ApiError::named(409, ErrorName::LastAdmin, "the account needs at least one admin; make someone else admin first")),
-    }
 }
 
 // ---------------------------------------------------------------- users

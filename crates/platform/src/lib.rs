@@ -1,6 +1,7 @@
 //! What every component shares on the Spin side. Rules live in `domain`; this crate
 //! only moves data between HTTP, the database and carriers. `host` is its one seam to
 //! Spin.
+pub mod app;
 pub mod carrier;
 pub mod config;
 pub mod db;

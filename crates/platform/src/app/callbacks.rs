@@ -1,0 +1,181 @@
+//! Customer callbacks: the job runner delivers the queued status and inbound events to
+//! the account's URLs, signed (Standard Webhooks) with the account's secret, and records
+//! every attempt with its retry schedule (domain::retry); and the secret's rotation.
+
+use crate::db::DbError;
+use crate::ids::{now_seconds, random_bytes};
+use crate::outbound::{post_all, FailureKind, Post};
+use crate::store::{AttemptResult, Caller, CallbackEvent, ClaimedCallback, Store, Subject};
+use chrono::{DateTime, Utc};
+use domain::callback::{InboundEvent, InboundEventData, StatusChange, StatusEvent};
+use domain::error::ApiError;
+use domain::money::{Currency, Money};
+use domain::retry::{classify, next_attempt_delay, DeliveryOutcome, Next};
+use domain::webhook::WebhookSecret;
+use std::time::{Duration, Instant};
+
+const CALLBACK_BATCH: i64 = 32;
+const CALLBACKS_IN_FLIGHT: usize = 8;
+/// A runner owns a claimed callback this long; a crashed runner's claims lapse after it.
+const CALLBACK_LEASE_SECONDS: i64 = 60;
+const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What came of the attempts of one runner's call.
+#[derive(Debug, Default)]
+pub struct CallbackReport {
+    pub delivered: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    /// Not called: the destination is not a public address (also counted as failed when
+    /// found at the connection).
+    pub blocked: usize,
+}
+
+/// Delivers due callbacks, batch after batch (each message's next event becomes due when
+/// the one before it is delivered), until none is due or `deadline` has passed.
+pub async fn deliver_due(store: &Store, deadline: Instant) -> Result<CallbackReport, DbError> {
+    let mut report = CallbackReport::default();
+    while Instant::now() < deadline {
+        let claimed = store.claim_callbacks(CALLBACK_BATCH, CALLBACK_LEASE_SECONDS).await?;
+        if claimed.is_empty() {
+            break;
+        }
+        deliver(store, &claimed, &mut report).await?;
+    }
+    Ok(report)
+}
+
+async fn deliver(store: &Store, claimed: &[ClaimedCallback], report: &mut CallbackReport) -> Result<(), DbError> {
+    let timestamp = now_seconds();
+    // Each URL checked again as it is called: it may have been saved before the rule, or
+    // under a development setting since switched off.
+    let policy = crate::config::egress_policy().await;
+    let mut callable: Vec<&ClaimedCallback> = Vec::with_capacity(claimed.len());
+    for callback in claimed {
+        match policy.parse(&callback.url) {
+            Ok(_) => callable.push(callback),
+            Err(reason) => {
+                report.blocked += 1;
+                let error = format!("blocked, not sent: {reason}");
+                store.record_callback_attempt(callback.delivery_id, callback.attempt, None, Some(&error), 0, AttemptResult::GiveUp).await?;
+            }
+        }
+    }
+    let mut posts: Vec<Post> = Vec::with_capacity(callable.len());
+    for c in &callable {
+        let body = render_event(c);
+        let secrets: Vec<WebhookSecret> = c.secrets.iter().filter_map(|s| WebhookSecret::parse(s).ok()).collect();
+        // Accounts made before callbacks existed get a secret now; they see it by rotating.
+        let secrets = if secrets.is_empty() { vec![new_secret_for(store, &c.account_id).await] } else { secrets };
+        let mut headers: Vec<(String, String)> = domain::webhook::headers(&secrets.iter().collect::<Vec<_>>(), &c.event_id, timestamp, body.as_bytes())
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect();
+        headers.push(("user-agent".to_owned(), "smsedge-callbacks/1".to_owned()));
+        posts.push(Post { url: &c.url, headers, body, timeout: CALLBACK_TIMEOUT });
+    }
+    // Only the status of an answer is kept, never its body; a redirect is an answer
+    // (not followed: outbound HTTP does not follow them).
+    let outcomes = post_all(&posts, CALLBACKS_IN_FLIGHT).await;
+    for (callback, outcome) in callable.into_iter().zip(outcomes) {
+        let (delivery, http_status, error) = match &outcome.result {
+            Ok(answer) => (DeliveryOutcome::Http(answer.status), Some(answer.status), None),
+            Err(e) if e.is_prohibited_destination() => {
+                report.blocked += 1;
+                (DeliveryOutcome::Blocked, None, Some(format!("blocked at the connection: {e}")))
+            }
+            Err(e) if e.kind == FailureKind::TimedOut => (DeliveryOutcome::Timeout, None, Some(e.to_string())),
+            Err(e) => (DeliveryOutcome::NetworkError, None, Some(e.to_string())),
+        };
+        let result = match classify(delivery) {
+            Next::Delivered => {
+                report.delivered += 1;
+                AttemptResult::Delivered
+            }
+            Next::Retry => match next_attempt_delay(callback.attempt) {
+                Some(delay) => {
+                    report.retrying += 1;
+                    AttemptResult::RetryIn { seconds: delay.as_secs() }
+                }
+                None => {
+                    report.failed += 1;
+                    AttemptResult::GiveUp
+                }
+            },
+            Next::GiveUp => {
+                report.failed += 1;
+                AttemptResult::GiveUp
+            }
+        };
+        store.record_callback_attempt(
+            callback.delivery_id,
+            callback.attempt,
+            http_status,
+            error.as_deref(),
+            outcome.elapsed.as_millis() as i64,
+            result,
+        ).await?;
+    }
+    Ok(())
+}
+
+/// Makes a new signing secret for the caller's account, to be shown this once; the old
+/// one keeps signing beside it for a day, so receivers can switch without missing an event.
+pub async fn rotate_secret(store: &Store, caller: &Caller) -> Result<String, ApiError> {
+    let secret = random_secret().to_string();
+    store
+        .audited(&caller.account_id, &caller.actor, "webhook_secret.rotated", Subject::Account(&caller.account_id), async |store| {
+            store.rotate_webhook_secret(&caller.account_id, &secret).await
+        })
+        .await?;
+    Ok(secret)
+}
+
+fn random_secret() -> WebhookSecret {
+    WebhookSecret::from_random_bytes(&random_bytes::<32>()).expect("32 bytes make a secret")
+}
+
+async fn new_secret_for(store: &Store, account_id: &str) -> WebhookSecret {
+    let secret = random_secret();
+    if let Err(e) = store.rotate_webhook_secret(account_id, &secret.to_string()).await {
+        eprintln!("could not store a webhook secret for {account_id}: {e}");
+    }
+    secret
+}
+
+fn render_event(c: &ClaimedCallback) -> String {
+    let instant = |at: &str| DateTime::parse_from_rfc3339(at).map(|at| at.with_timezone(&Utc)).unwrap_or_else(|_| Utc::now());
+    match &c.event {
+        CallbackEvent::Status(e) => StatusEvent::new(
+            &c.event_id,
+            instant(&e.at),
+            &StatusChange {
+                message_id: &e.message_id,
+                batch_id: &e.batch_id,
+                client_reference: e.client_reference.as_deref(),
+                to: &e.to,
+                status: e.status,
+                previous_status: e.previous_status,
+                carrier_status: e.carrier_status.as_deref().map(|status| (status, e.carrier_error.as_deref())),
+                price: Currency::parse(&e.currency).ok().map(|currency| Money::new(e.price_minor, currency)),
+                refunded: e.refunded,
+            },
+        )
+        .to_json(),
+        CallbackEvent::Inbound(m) => InboundEvent::new(
+            &c.event_id,
+            instant(&m.received_at),
+            InboundEventData {
+                inbound_id: m.id.clone(),
+                from: m.from.clone(),
+                to: m.to.clone(),
+                text: m.text.clone(),
+                parts: m.parts as u32,
+                missing_parts: m.missing_parts.clone(),
+                action: m.action.clone(),
+                action_detail: m.action_detail.clone(),
+            },
+        )
+        .to_json(),
+    }
+}

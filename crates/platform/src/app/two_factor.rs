@@ -1,0 +1,116 @@
+//! Two-factor authentication (TOTP): turning it on (a new secret, on from its first
+//! code, with recovery codes), turning it off, new recovery codes; and the check of a
+//! second factor that these and the login's second step make, under the throttle.
+
+use super::password::check_current_password;
+use super::throttle::{login_client, throttled_check};
+use super::{actor, Client};
+use crate::ids::now_seconds;
+use crate::store::{Store, UserRecord};
+use domain::error::{ApiError, ErrorName};
+use domain::totp::{generate_recovery_codes, hash_recovery_code, provisioning_uri, verify_code, TotpSecret};
+use serde::Deserialize;
+
+/// A second factor as sent: a code from the authenticator app or a recovery code, one of
+/// them (checked with the factor, so a throttled client hears 429 first).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactor {
+    pub code: Option<String>,
+    pub recovery_code: Option<String>,
+}
+
+impl SecondFactor {
+    fn code(code: &str) -> SecondFactor {
+        SecondFactor { code: Some(code.to_owned()), recovery_code: None }
+    }
+}
+
+/// A new TOTP secret, not on yet.
+pub struct NewSecret {
+    /// Base32, for typing in.
+    pub secret: String,
+    /// The `otpauth://` URI, for a QR code.
+    pub provisioning_uri: String,
+}
+
+/// A new secret, not yet on: it is turned on by the first code from it. Needs the
+/// current password.
+pub async fn begin(store: &Store, client: &Client, user: &UserRecord, password: &str) -> Result<NewSecret, ApiError> {
+    if user.totp_enabled_at.is_some() {
+        return Err(ApiError::named(409, ErrorName::TwoFactorEnabled, "two-factor authentication is on already; turn it off first"));
+    }
+    check_current_password(store, client, user, password).await?;
+    let secret = TotpSecret::generate();
+    store.begin_totp(&user.id, &secret.to_base32()).await?;
+    let issuer = crate::config::get_or("totp_issuer", "smsedge").await;
+    Ok(NewSecret { secret: secret.to_base32(), provisioning_uri: provisioning_uri(&secret, &issuer, &user.email) })
+}
+
+/// Turns two-factor on with the first code from the new secret; the answer is the
+/// recovery codes, which exist only now.
+pub async fn confirm(store: &Store, client: &Client, user: &UserRecord, code: &str) -> Result<Vec<String>, ApiError> {
+    if user.totp_enabled_at.is_some() {
+        return Err(ApiError::named(409, ErrorName::TwoFactorEnabled, "two-factor authentication is on already"));
+    }
+    if user.totp_secret.is_none() {
+        return Err(ApiError::named(409, ErrorName::TwoFactorNotBegun, "begin with POST /v1/me/2fa"));
+    }
+    let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong; check the authenticator app's clock");
+    checked_second_factor(store, client, user, &SecondFactor::code(code), wrong).await?;
+    let (codes, digests) = recovery_codes();
+    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_enabled", async |store| store.enable_totp(&user.id, &digests).await).await?;
+    Ok(codes)
+}
+
+/// Turns two-factor off, with a code or a recovery code.
+pub async fn disable(store: &Store, client: &Client, user: &UserRecord, factor: &SecondFactor) -> Result<(), ApiError> {
+    if user.totp_enabled_at.is_none() {
+        return Err(ApiError::named(409, ErrorName::TwoFactorDisabled, "two-factor authentication is off"));
+    }
+    let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong or was used already");
+    checked_second_factor(store, client, user, factor, wrong).await?;
+    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_disabled", async |store| store.disable_totp(&user.id).await).await?;
+    Ok(())
+}
+
+/// New recovery codes for a code from the app; the earlier ones stop working.
+pub async fn new_recovery_codes(store: &Store, client: &Client, user: &UserRecord, code: &str) -> Result<Vec<String>, ApiError> {
+    if user.totp_enabled_at.is_none() {
+        return Err(ApiError::named(409, ErrorName::TwoFactorDisabled, "two-factor authentication is off"));
+    }
+    let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong or was used already");
+    checked_second_factor(store, client, user, &SecondFactor::code(code), wrong).await?;
+    let (codes, digests) = recovery_codes();
+    store.replace_recovery_codes(&user.id, &digests).await?;
+    Ok(codes)
+}
+
+/// New recovery codes, and the digests of them that are stored.
+fn recovery_codes() -> (Vec<String>, Vec<String>) {
+    let codes = generate_recovery_codes();
+    let digests = codes.iter().map(|c| hash_recovery_code(c)).collect();
+    (codes, digests)
+}
+
+/// A second factor of a signed-in (or half-signed-in) user, checked under the throttle:
+/// the login's second step and every change that needs a code.
+pub(super) async fn checked_second_factor(store: &Store, client: &Client, user: &UserRecord, factor: &SecondFactor, wrong: ApiError) -> Result<(), ApiError> {
+    let counted = login_client(client, Some(user), &user.email).await?;
+    throttled_check(store, &counted, wrong, async || second_factor_ok(store, user, factor).await).await
+}
+
+/// Checks a TOTP code (each time step once) or spends a recovery code.
+async fn second_factor_ok(store: &Store, user: &UserRecord, factor: &SecondFactor) -> Result<bool, ApiError> {
+    match (&factor.code, &factor.recovery_code) {
+        (Some(code), None) => {
+            let Some(secret) = user.totp_secret.as_deref().and_then(TotpSecret::from_base32) else { return Ok(false) };
+            match verify_code(&secret, code, now_seconds() as u64, None) {
+                Some(step) => Ok(store.use_totp_step(&user.id, step).await?),
+                None => Ok(false),
+            }
+        }
+        (None, Some(code)) => Ok(store.use_recovery_code(&user.id, &hash_recovery_code(code)).await?),
+        _ => Err(ApiError::malformed("give either code (from the authenticator app) or recovery_code")),
+    }
+}
