@@ -79,6 +79,11 @@ impl Row {
         let index = self.columns.iter().position(|c| c == name)?;
         self.values.get(index)
     }
+
+    /// The names of the row's columns, in the statement's order.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
 }
 
 /// A statement's result: its rows, all read.

@@ -2,7 +2,7 @@
 //! credentials, and the operator's account list (migration 0009).
 
 use super::{stored_allowlist, Store};
-use crate::db::{int, opt_text, text, DbError, RowExt};
+use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
 use domain::access::IpAllowlist;
 use domain::account::{AccountListQuery, AccountSort};
 use crate::db::Value;
@@ -120,12 +120,12 @@ const SMPP_COLUMNS: &str = "id, account_id, system_id, allowed_ips, created_at, 
 
 fn smpp_from_row(r: &crate::host::Row) -> Result<SmppCredentialView, DbError> {
     Ok(SmppCredentialView {
-        id: r.text(0),
-        account_id: r.text(1),
-        system_id: r.text(2),
-        allowed_ips: stored_allowlist(&r.text(3))?,
-        created_at: r.text(4),
-        revoked_at: r.opt_text(5),
+        id: r.get("id")?,
+        account_id: r.get("account_id")?,
+        system_id: r.get("system_id")?,
+        allowed_ips: stored_allowlist(&r.get::<String>("allowed_ips")?)?,
+        created_at: r.get("created_at")?,
+        revoked_at: r.get("revoked_at")?,
     })
 }
 
@@ -158,21 +158,27 @@ impl Store {
              country, contact_name, contact_email, contact_phone, invoice_email, date_format, note FROM accounts WHERE id = ?",
             &[text(account_id)],
         ).await?;
-        Ok(rows.rows.first().map(|r| AccountProfile {
-            currency: r.text(0),
+        let Some(r) = rows.rows.first() else { return Ok(None) };
+        Ok(Some(AccountProfile {
+            currency: r.get("currency")?,
             company: CompanyProfile {
-                name: r.opt_text(1),
-                organisation_number: r.opt_text(2),
-                vat_number: r.opt_text(3),
-                address_line1: r.opt_text(4),
-                address_line2: r.opt_text(5),
-                postal_code: r.opt_text(6),
-                city: r.opt_text(7),
-                country: r.opt_text(8),
+                name: r.get("company_name")?,
+                organisation_number: r.get("organisation_number")?,
+                vat_number: r.get("vat_number")?,
+                address_line1: r.get("address_line1")?,
+                address_line2: r.get("address_line2")?,
+                postal_code: r.get("postal_code")?,
+                city: r.get("city")?,
+                country: r.get("country")?,
             },
-            contact: ContactProfile { name: r.opt_text(9), email: r.opt_text(10), phone: r.opt_text(11), invoice_email: r.opt_text(12) },
-            date_format: r.text(13),
-            note: r.opt_text(14),
+            contact: ContactProfile {
+                name: r.get("contact_name")?,
+                email: r.get("contact_email")?,
+                phone: r.get("contact_phone")?,
+                invoice_email: r.get("invoice_email")?,
+            },
+            date_format: r.get("date_format")?,
+            note: r.get("note")?,
         }))
     }
 
@@ -212,7 +218,11 @@ impl Store {
             ).await?;
             if changed.rows.is_empty() {
                 let current = self.db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)]).await?;
-                let current = current.rows.first().map(|r| r.text(0)).unwrap_or_default();
+                // The caller's own account: no row is a broken database, not a locked currency.
+                let Some(current) = current.rows.first() else {
+                    return Err(DbError(format!("account {account_id} has no row")).into());
+                };
+                let current: String = current.get("currency")?;
                 if current != currency {
                     return Err(ProfileUpdateError::CurrencyLocked(current));
                 }
@@ -259,7 +269,7 @@ impl Store {
     /// The account a credential belongs to.
     pub async fn smpp_credential_account(&self, id: &str) -> Result<Option<String>, DbError> {
         let rows = self.db.query("SELECT account_id FROM smpp_credentials WHERE id = ?", &[text(id)]).await?;
-        Ok(rows.rows.first().map(|r| r.text(0)))
+        rows.rows.first().map(|r| r.get("account_id")).transpose()
     }
 
     /// Revokes the account's credential (kept, with `revoked_at`; revoking again keeps the
@@ -308,23 +318,25 @@ impl Store {
             ),
             &[pattern.clone(), int(query.limit), int(query.offset)],
         ).await?;
-        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[pattern]).await?;
+        let total = self.db.query(&format!("SELECT COUNT(*) AS total {filter}"), &[pattern]).await?;
         let accounts = rows
             .rows
             .iter()
-            .map(|r| AccountListRow {
-                id: r.text(0),
-                name: r.text(1),
-                kind: r.text(2),
-                currency: r.text(3),
-                balance_minor: r.int(4),
-                credit_limit_minor: r.int(5),
-                blocked: r.int(6) != 0,
-                company_name: r.opt_text(7),
-                note: r.opt_text(8),
-                created_at: r.text(9),
+            .map(|r| {
+                Ok(AccountListRow {
+                    id: r.get("id")?,
+                    name: r.get("name")?,
+                    kind: r.get("kind")?,
+                    currency: r.get("currency")?,
+                    balance_minor: r.get("balance_minor")?,
+                    credit_limit_minor: r.get("credit_limit_minor")?,
+                    blocked: r.get("blocked")?,
+                    company_name: r.get("company_name")?,
+                    note: r.get("note")?,
+                    created_at: r.get("created_at")?,
+                })
             })
-            .collect();
-        Ok((accounts, total.rows.first().map(|r| r.int(0)).unwrap_or(0)))
+            .collect::<Result<_, DbError>>()?;
+        Ok((accounts, total.one()?.get("total")?))
     }
 }

@@ -39,6 +39,7 @@ pub struct AuditEventView {
 }
 
 impl Subject<'_> {
+    /// The statement that reads the subject's state as JSON, in its column `snapshot`.
     fn snapshot_sql(&self) -> (&'static str, Vec<&str>) {
         match self {
             Subject::Account(id) => (
@@ -51,40 +52,40 @@ impl Subject<'_> {
                  'address_line1', address_line1, 'address_line2', address_line2, 'postal_code', postal_code, 'city', city, \
                  'country', country, 'contact_name', contact_name, 'contact_email', contact_email, \
                  'contact_phone', contact_phone, 'invoice_email', invoice_email, 'date_format', date_format, 'note', note) \
-                 FROM accounts WHERE id = ?",
+                 AS snapshot FROM accounts WHERE id = ?",
                 vec![id],
             ),
             Subject::Key(id) => (
                 "SELECT json_object('name', name, 'hint', hint, 'scopes', scopes, 'allowed_ips', allowed_ips, \
-                 'revoked_at', revoked_at) FROM api_keys WHERE id = ?",
+                 'revoked_at', revoked_at) AS snapshot FROM api_keys WHERE id = ?",
                 vec![id],
             ),
             Subject::Number(number) => (
                 "SELECT json_object('account_id', account_id, 'kind', kind, 'role', role, 'country', country) \
-                 FROM numbers WHERE number = ?",
+                 AS snapshot FROM numbers WHERE number = ?",
                 vec![number],
             ),
             Subject::Member(account_id, user_id) => (
                 "SELECT json_object('user_id', m.user_id, 'email', u.email, 'level', m.level, 'pending', m.accepted_at IS NULL) \
-                 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id = ?",
+                 AS snapshot FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND m.user_id = ?",
                 vec![account_id, user_id],
             ),
             Subject::User(user_id) => (
                 "SELECT json_object('email', email, 'email_confirmed', email_confirmed_at IS NOT NULL, 'name', name, \
                  'phone', phone, 'phone_confirmed', phone_confirmed_at IS NOT NULL, 'language', language, \
                  'time_zone', time_zone, 'password_set', password_hash IS NOT NULL, 'two_factor', totp_enabled_at IS NOT NULL, \
-                 'login_alerts', login_alerts) FROM users WHERE id = ?",
+                 'login_alerts', login_alerts) AS snapshot FROM users WHERE id = ?",
                 vec![user_id],
             ),
             Subject::Smpp(id) => (
                 "SELECT json_object('system_id', system_id, 'allowed_ips', allowed_ips, 'revoked_at', revoked_at) \
-                 FROM smpp_credentials WHERE id = ?",
+                 AS snapshot FROM smpp_credentials WHERE id = ?",
                 vec![id],
             ),
             Subject::Prices(account_id) => (
                 "SELECT json_group_array(json_object('id', id, 'currency', currency, 'scope', scope, \
                  'per_segment_milli', per_segment_milli, 'effective_from', effective_from, 'effective_to', effective_to)) \
-                 FROM (SELECT * FROM price_rules WHERE account_id = ? ORDER BY id)",
+                 AS snapshot FROM (SELECT * FROM price_rules WHERE account_id = ? ORDER BY id)",
                 vec![account_id],
             ),
         }
@@ -107,7 +108,10 @@ impl Store {
     async fn snapshot(&self, subject: &Subject<'_>) -> Result<Option<String>, DbError> {
         let (sql, keys) = subject.snapshot_sql();
         let params: Vec<_> = keys.into_iter().map(text).collect();
-        Ok(self.db.query(sql, &params).await?.rows.first().and_then(|r| r.opt_text(0)))
+        // No row (the subject does not exist, before its creation or after its deletion)
+        // is no state, as a NULL snapshot is.
+        let rows = self.db.query(sql, &params).await?;
+        Ok(rows.rows.first().map(|r| r.get::<Option<String>>("snapshot")).transpose()?.flatten())
     }
 
     /// Runs `work` (plain statements, no transaction of its own) in one transaction with
@@ -165,25 +169,26 @@ impl Store {
     /// The account's history, newest first; `before` pages on from an event id.
     pub async fn history(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<AuditEventView>, DbError> {
         let rows = self.db.query(
-            "SELECT e.id, e.actor, e.action, e.target, e.before, e.after, e.at, u.name FROM audit_events e \
+            "SELECT e.id, e.actor, e.action, e.target, e.before, e.after, e.at, u.name AS actor_name FROM audit_events e \
              LEFT JOIN users u ON e.actor = 'user:' || u.id \
              WHERE e.account_id = ?1 AND (?2 IS NULL OR e.id < ?2) ORDER BY e.id DESC LIMIT ?3",
             &[text(account_id), before.map(int).unwrap_or(crate::db::Value::Null), int(limit)],
         ).await?;
         let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-        Ok(rows
-            .rows
+        rows.rows
             .iter()
-            .map(|r| AuditEventView {
-                id: r.int(0),
-                actor: r.text(1),
-                actor_name: r.opt_text(7),
-                action: r.text(2),
-                target: r.opt_text(3),
-                before: json(r.opt_text(4)),
-                after: json(r.opt_text(5)),
-                at: r.text(6),
+            .map(|r| {
+                Ok(AuditEventView {
+                    id: r.get("id")?,
+                    actor: r.get("actor")?,
+                    actor_name: r.get("actor_name")?,
+                    action: r.get("action")?,
+                    target: r.get("target")?,
+                    before: json(r.get("before")?),
+                    after: json(r.get("after")?),
+                    at: r.get("at")?,
+                })
             })
-            .collect())
+            .collect()
     }
 }

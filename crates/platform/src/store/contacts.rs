@@ -3,7 +3,7 @@
 //! Every query is scoped by `account_id`: another account's ids are simply not found.
 
 use super::Store;
-use crate::db::{int, text, Db, DbError, RowExt};
+use crate::db::{int, text, Db, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
 use domain::contact::GroupName;
 use domain::contactbook::{search_key, ContactSearch};
@@ -25,16 +25,16 @@ pub struct ContactView {
 
 const CONTACT_COLUMNS: &str = "c.id, c.number, c.first_name, c.last_name, c.note, c.created_at, c.updated_at";
 
-fn contact_from_row(row: &crate::host::Row) -> ContactView {
-    ContactView {
-        id: row.text(0),
-        number: row.text(1),
-        first_name: row.text(2),
-        last_name: row.text(3),
-        note: row.text(4),
-        created_at: row.text(5),
-        updated_at: row.text(6),
-    }
+fn contact_from_row(row: &crate::host::Row) -> Result<ContactView, DbError> {
+    Ok(ContactView {
+        id: row.get("id")?,
+        number: row.get("number")?,
+        first_name: row.get("first_name")?,
+        last_name: row.get("last_name")?,
+        note: row.get("note")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+    })
 }
 
 /// A contact's fields as validated by the caller (`domain::contact`); blank is none.
@@ -73,16 +73,16 @@ pub struct GroupView {
 }
 
 const GROUP_COLUMNS: &str =
-    "g.id, g.name, (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id), g.created_at, g.updated_at";
+    "g.id, g.name, (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS members, g.created_at, g.updated_at";
 
-fn group_from_row(row: &crate::host::Row) -> GroupView {
-    GroupView {
-        id: row.text(0),
-        name: row.text(1),
-        members: row.int(2),
-        created_at: row.text(3),
-        updated_at: row.text(4),
-    }
+fn group_from_row(row: &crate::host::Row) -> Result<GroupView, DbError> {
+    Ok(GroupView {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        members: row.get("members")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -146,18 +146,18 @@ pub struct BlockEntry {
 
 const BLOCK_COLUMNS: &str = "id, number, reason, source, created_at, removed_at, removed_by";
 
-fn block_from_row(row: &crate::host::Row) -> BlockEntry {
-    let removed_at = row.opt_text(5);
-    BlockEntry {
-        id: row.int(0),
-        number: row.text(1),
-        reason: row.text(2),
-        source: row.text(3),
-        created_at: row.text(4),
+fn block_from_row(row: &crate::host::Row) -> Result<BlockEntry, DbError> {
+    let removed_at: Option<String> = row.get("removed_at")?;
+    Ok(BlockEntry {
+        id: row.get("id")?,
+        number: row.get("number")?,
+        reason: row.get("reason")?,
+        source: row.get("source")?,
+        created_at: row.get("created_at")?,
         active: removed_at.is_none(),
         removed_at,
-        removed_by: row.opt_text(6),
-    }
+        removed_by: row.get("removed_by")?,
+    })
 }
 
 /// `?, ?, ?` for `n` parameters.
@@ -189,7 +189,7 @@ impl Store {
         }
         sql.push_str(" ORDER BY c.id LIMIT ?");
         params.push(int(limit));
-        Ok(self.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect())
+        self.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect()
     }
 
     pub async fn contact(&self, account_id: &str, contact_id: &str) -> Result<Option<ContactView>, DbError> {
@@ -203,7 +203,7 @@ impl Store {
              WHERE m.contact_id = ? AND g.account_id = ? ORDER BY g.name_key",
             &[text(contact_id), text(account_id)],
         ).await?;
-        Ok(rows.rows.iter().map(|r| GroupRef { id: r.text(0), name: r.text(1) }).collect())
+        rows.rows.iter().map(|r| Ok(GroupRef { id: r.get("id")?, name: r.get("name")? })).collect()
     }
 
     pub async fn create_contact(&self, account_id: &str, fields: &ContactFields<'_>) -> Result<ContactWrite, DbError> {
@@ -307,7 +307,7 @@ impl Store {
                     text(search_key(first.trim(), last.trim())),
                 ],
             ).await?;
-            let contact_id = rows.rows.first().map(|r| r.text(0)).ok_or_else(|| DbError("the contact upsert returned no row".into()))?;
+            let contact_id: String = rows.one()?.get("id")?;
             let new_group = new_id("grp");
             let created_group = !db
                 .query(
@@ -341,7 +341,7 @@ impl Store {
         }
         sql.push_str(" ORDER BY g.id LIMIT ?");
         params.push(int(limit));
-        Ok(self.db.query(&sql, &params).await?.rows.iter().map(group_from_row).collect())
+        self.db.query(&sql, &params).await?.rows.iter().map(group_from_row).collect()
     }
 
     pub async fn group(&self, account_id: &str, group_id: &str) -> Result<Option<GroupView>, DbError> {
@@ -419,7 +419,7 @@ impl Store {
         }
         sql.push_str(" ORDER BY c.id LIMIT ?");
         params.push(int(limit));
-        Ok(Some(self.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect()))
+        self.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect::<Result<_, _>>().map(Some)
     }
 
     /// Adds contacts (by id) and numbers (E.164; a contact without a name is made for a
@@ -444,7 +444,7 @@ impl Store {
                     &format!("SELECT id FROM contacts WHERE account_id = ? AND id IN ({})", placeholders(contact_ids.len())),
                     &params,
                 ).await?;
-                let found: std::collections::HashSet<String> = rows.rows.iter().map(|r| r.text(0)).collect();
+                let found = rows.rows.iter().map(|r| r.get("id")).collect::<Result<std::collections::HashSet<String>, DbError>>()?;
                 let unknown: Vec<String> = contact_ids.iter().filter(|id| !found.contains(**id)).map(|id| id.to_string()).collect();
                 if !unknown.is_empty() {
                     return Ok(MembersAdded::UnknownContacts(unknown));
@@ -460,7 +460,7 @@ impl Store {
                      ON CONFLICT (account_id, number) DO UPDATE SET number = excluded.number RETURNING id",
                     &[text(&new_contact), text(account_id), text(*number)],
                 ).await?;
-                let id = rows.rows.first().map(|r| r.text(0)).ok_or_else(|| DbError("the contact upsert returned no row".into()))?;
+                let id: String = rows.one()?.get("id")?;
                 if id == new_contact {
                     contacts_created += 1;
                 }
@@ -519,8 +519,9 @@ impl Store {
             &params,
         ).await?;
         for row in &rows.rows {
-            let numbers = groups.entry(row.text(0)).or_default();
-            if let Some(number) = row.opt_text(1) {
+            let numbers = groups.entry(row.get("id")?).or_default();
+            // NULL: the group has no members (the LEFT JOINs found none).
+            if let Some(number) = row.get("number")? {
                 numbers.push(number);
             }
         }
@@ -575,7 +576,7 @@ impl Store {
             ),
             &params,
         ).await?;
-        Ok(rows.rows.iter().map(|r| (r.text(0), r.text(1), r.text(2))).collect())
+        rows.rows.iter().map(|r| Ok((r.get("number")?, r.get("reason")?, r.get("created_at")?))).collect()
     }
 
     /// The blocklist, newest entry first, before the entry `before` (a cursor); only
@@ -603,7 +604,7 @@ impl Store {
         }
         sql.push_str(" ORDER BY id DESC LIMIT ?");
         params.push(int(limit));
-        Ok(self.db.query(&sql, &params).await?.rows.iter().map(block_from_row).collect())
+        self.db.query(&sql, &params).await?.rows.iter().map(block_from_row).collect()
     }
 
     /// The entry that blocks `e164` now, if any.
@@ -614,7 +615,7 @@ impl Store {
             ),
             &[text(account_id), text(e164)],
         ).await?;
-        Ok(rows.rows.first().map(block_from_row))
+        rows.rows.first().map(block_from_row).transpose()
     }
 
     /// The most recent entry for `e164`, active or removed.
@@ -625,7 +626,7 @@ impl Store {
             ),
             &[text(account_id), text(e164)],
         ).await?;
-        Ok(rows.rows.first().map(block_from_row))
+        rows.rows.first().map(block_from_row).transpose()
     }
 }
 
@@ -634,13 +635,13 @@ async fn contact_in(db: &Db, account_id: &str, contact_id: &str) -> Result<Optio
         &format!("SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.id = ? AND c.account_id = ?"),
         &[text(contact_id), text(account_id)],
     ).await?;
-    Ok(rows.rows.first().map(contact_from_row))
+    rows.rows.first().map(contact_from_row).transpose()
 }
 
 async fn contact_id_by_number(db: &Db, account_id: &str, number: &str) -> Result<Option<String>, DbError> {
     let rows =
         db.query("SELECT id FROM contacts WHERE account_id = ? AND number = ?", &[text(account_id), text(number)]).await?;
-    Ok(rows.rows.first().map(|r| r.text(0)))
+    rows.rows.first().map(|r| r.get("id")).transpose()
 }
 
 async fn group_in(db: &Db, account_id: &str, group_id: &str) -> Result<Option<GroupView>, DbError> {
@@ -648,7 +649,7 @@ async fn group_in(db: &Db, account_id: &str, group_id: &str) -> Result<Option<Gr
         &format!("SELECT {GROUP_COLUMNS} FROM contact_groups g WHERE g.id = ? AND g.account_id = ?"),
         &[text(group_id), text(account_id)],
     ).await?;
-    Ok(rows.rows.first().map(group_from_row))
+    rows.rows.first().map(group_from_row).transpose()
 }
 
 async fn group_id_by_key(db: &Db, account_id: &str, name_key: &str) -> Result<Option<String>, DbError> {
@@ -656,5 +657,5 @@ async fn group_id_by_key(db: &Db, account_id: &str, name_key: &str) -> Result<Op
         "SELECT id FROM contact_groups WHERE account_id = ? AND name_key = ?",
         &[text(account_id), text(name_key)],
     ).await?;
-    Ok(rows.rows.first().map(|r| r.text(0)))
+    rows.rows.first().map(|r| r.get("id")).transpose()
 }

@@ -104,15 +104,16 @@ impl Store {
 
     pub async fn account_settings(&self, account_id: &str) -> Result<Option<AccountSettings>, DbError> {
         let rows = self.db.query(
-            "SELECT time_zone, status_callback, webhook_secret IS NOT NULL, webhook_secret_rotated_at \
+            "SELECT time_zone, status_callback, webhook_secret IS NOT NULL AS webhook_secret_set, webhook_secret_rotated_at \
              FROM accounts WHERE id = ?",
             &[text(account_id)],
         ).await?;
-        Ok(rows.rows.first().map(|r| AccountSettings {
-            time_zone: r.text(0),
-            status_callback: r.opt_text(1),
-            webhook_secret_set: r.int(2) != 0,
-            webhook_secret_rotated_at: r.opt_text(3),
+        let Some(r) = rows.rows.first() else { return Ok(None) };
+        Ok(Some(AccountSettings {
+            time_zone: r.get("time_zone")?,
+            status_callback: r.get("status_callback")?,
+            webhook_secret_set: r.get("webhook_secret_set")?,
+            webhook_secret_rotated_at: r.get("webhook_secret_rotated_at")?,
         }))
     }
 
@@ -152,12 +153,12 @@ impl Store {
     pub async fn cancel_scheduled(&self, account_id: &str, message_id: &str) -> Result<CancelOutcome, DbError> {
         self.db.transaction(async |db| {
             let rows = db.query(
-                "SELECT status, send_at IS NOT NULL FROM messages WHERE id = ? AND account_id = ?",
+                "SELECT status, send_at IS NOT NULL AS scheduled FROM messages WHERE id = ? AND account_id = ?",
                 &[text(message_id), text(account_id)],
             ).await?;
             let Some(row) = rows.rows.first() else { return Ok(CancelOutcome::NotFound) };
-            let status = Status::from_code(row.int(0) as u16).unwrap_or(Status::Unknown);
-            if status != Status::Funded || row.int(1) == 0 {
+            let status = Status::from_code(row.get::<i64>("status")? as u16).unwrap_or(Status::Unknown);
+            if status != Status::Funded || !row.get::<bool>("scheduled")? {
                 return Ok(CancelOutcome::TooLate(status));
             }
             match self.change_status_in(db, message_id, Status::Canceled, "api", Some("canceled before sending")).await? {
@@ -179,7 +180,7 @@ impl Store {
             ),
             &[int(limit)],
         ).await?;
-        Ok(rows.rows.iter().map(|r| (r.text_named("id"), r.int_named("outcome_unknown") != 0)).collect())
+        rows.rows.iter().map(|r| Ok((r.get("id")?, r.get("outcome_unknown")?))).collect()
     }
 
     // ------------------------------------------------------------ callbacks
@@ -202,7 +203,7 @@ impl Store {
             ),
             &[int(limit), int(lease_seconds)],
         ).await?;
-        let ids: Vec<Value> = rows.rows.iter().map(|r| int(r.int(0))).collect();
+        let ids = rows.rows.iter().map(|r| Ok(int(r.get("id")?))).collect::<Result<Vec<Value>, DbError>>()?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -213,7 +214,7 @@ impl Store {
                 "SELECT d.id, d.event_id, d.account_id, d.url, d.attempts, d.kind, d.message_event_id, d.inbound_id, \
                         a.webhook_secret, \
                         CASE WHEN a.webhook_secret_rotated_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') \
-                             THEN a.webhook_secret_previous END \
+                             THEN a.webhook_secret_previous END AS previous_secret \
                  FROM callback_deliveries d JOIN accounts a ON a.id = d.account_id \
                  WHERE d.id IN ({placeholders}) ORDER BY d.id"
             ),
@@ -221,19 +222,29 @@ impl Store {
         ).await?;
         let mut claimed = Vec::with_capacity(common.rows.len());
         for r in &common.rows {
-            let event = match r.text(5).as_str() {
-                "message.inbound" => self.inbound_message_by_id(&r.text(7)).await?.map(CallbackEvent::Inbound),
-                _ => self.status_event_row(r.int(6)).await?.map(CallbackEvent::Status),
+            // The source of an event is the one its kind names (the other column is NULL).
+            let event = match r.get::<String>("kind")?.as_str() {
+                "message.inbound" => match r.get::<Option<String>>("inbound_id")? {
+                    Some(id) => self.inbound_message_by_id(&id).await?.map(CallbackEvent::Inbound),
+                    None => None,
+                },
+                _ => match r.get::<Option<i64>>("message_event_id")? {
+                    Some(id) => self.status_event_row(id).await?.map(CallbackEvent::Status),
+                    None => None,
+                },
             };
-            // A source row that is gone cannot be rendered; the lease lapses and the log shows it pending.
+            // A source row that is gone (or never named) cannot be rendered; the lease lapses
+            // and the log shows it pending.
             let Some(event) = event else { continue };
+            // NULL: no such secret (none set yet, or no rotation within the day).
+            let secrets: [Option<String>; 2] = [r.get("webhook_secret")?, r.get("previous_secret")?];
             claimed.push(ClaimedCallback {
-                delivery_id: r.int(0),
-                event_id: r.text(1),
-                account_id: r.text(2),
-                url: r.text(3),
-                attempt: r.int(4) as u32,
-                secrets: [r.opt_text(8), r.opt_text(9)].into_iter().flatten().collect(),
+                delivery_id: r.get("id")?,
+                event_id: r.get("event_id")?,
+                account_id: r.get("account_id")?,
+                url: r.get("url")?,
+                attempt: r.get::<i64>("attempts")? as u32,
+                secrets: secrets.into_iter().flatten().collect(),
                 event,
             });
         }
@@ -242,12 +253,12 @@ impl Store {
 
     async fn status_event_row(&self, message_event_id: i64) -> Result<Option<StatusEventRow>, DbError> {
         let rows = self.db.query(
-            "SELECT m.id, m.batch_id, m.client_reference, m.recipient, e.status, \
+            "SELECT m.id AS message_id, m.batch_id, m.client_reference, m.recipient, e.status, \
                     (SELECT p.status FROM message_events p WHERE p.message_id = e.message_id \
-                     AND p.id < e.id ORDER BY p.id DESC LIMIT 1), \
+                     AND p.id < e.id ORDER BY p.id DESC LIMIT 1) AS previous_status, \
                     e.at, m.price_minor, m.currency, \
                     EXISTS (SELECT 1 FROM ledger_entries l WHERE l.reference = m.id AND l.kind = 'refund') \
-                    OR EXISTS (SELECT 1 FROM credit_entries c WHERE c.reference = m.id AND c.kind = 'refund'), \
+                    OR EXISTS (SELECT 1 FROM credit_entries c WHERE c.reference = m.id AND c.kind = 'refund') AS refunded, \
                     r.raw_status, r.raw_error \
              FROM message_events e JOIN messages m ON m.id = e.message_id \
              LEFT JOIN receipts r ON r.id = (SELECT id FROM receipts WHERE message_id = m.id \
@@ -255,19 +266,23 @@ impl Store {
              WHERE e.id = ?",
             &[int(message_event_id)],
         ).await?;
-        Ok(rows.rows.first().map(|r| StatusEventRow {
-            message_id: r.text(0),
-            batch_id: r.text(1),
-            client_reference: r.opt_text(2),
-            to: r.text(3),
-            status: Status::from_code(r.int(4) as u16).unwrap_or(Status::Unknown),
-            previous_status: r.opt_text(5).and_then(|s| s.parse::<u16>().ok()).and_then(Status::from_code),
-            at: r.text(6),
-            price_minor: r.int(7),
-            currency: r.text(8),
-            refunded: r.int(9) != 0,
-            carrier_status: r.opt_text(10),
-            carrier_error: r.opt_text(11),
+        let Some(r) = rows.rows.first() else { return Ok(None) };
+        // No earlier event (the first one): no previous status.
+        let previous_status: Option<i64> = r.get("previous_status")?;
+        Ok(Some(StatusEventRow {
+            message_id: r.get("message_id")?,
+            batch_id: r.get("batch_id")?,
+            client_reference: r.get("client_reference")?,
+            to: r.get("recipient")?,
+            status: Status::from_code(r.get::<i64>("status")? as u16).unwrap_or(Status::Unknown),
+            previous_status: previous_status.and_then(|code| u16::try_from(code).ok()).and_then(Status::from_code),
+            at: r.get("at")?,
+            price_minor: r.get("price_minor")?,
+            currency: r.get("currency")?,
+            refunded: r.get("refunded")?,
+            // NULL when no applied receipt caused this status (the LEFT JOIN found none).
+            carrier_status: r.get("raw_status")?,
+            carrier_error: r.get("raw_error")?,
         }))
     }
 
@@ -313,33 +328,37 @@ impl Store {
     pub async fn callback_log(&self, account_id: &str, state: Option<&str>, limit: i64) -> Result<Vec<CallbackDeliveryView>, DbError> {
         let rows = self.db.query(
             "SELECT d.id, d.event_id, d.message_id, e.status, d.url, d.state, d.attempts, \
-                    CASE WHEN d.state = 'pending' THEN d.next_attempt_at END, d.last_http_status, d.last_error, \
+                    CASE WHEN d.state = 'pending' THEN d.next_attempt_at END AS next_attempt_at, d.last_http_status, d.last_error, \
                     d.created_at, d.finished_at, d.kind, d.inbound_id \
              FROM callback_deliveries d LEFT JOIN message_events e ON e.id = d.message_event_id \
              WHERE d.account_id = ?1 AND (?2 IS NULL OR d.state = ?2) ORDER BY d.id DESC LIMIT ?3",
             &[text(account_id), opt_text(state), int(limit)],
         ).await?;
-        let mut deliveries: Vec<CallbackDeliveryView> = rows
+        let mut deliveries = rows
             .rows
             .iter()
-            .map(|r| CallbackDeliveryView {
-                id: r.int(0),
-                event_id: r.text(1),
-                kind: r.text(12),
-                message_id: r.opt_text(2),
-                inbound_id: r.opt_text(13),
-                status: r.opt_text(3).and_then(|s| s.parse().ok()),
-                url: r.text(4),
-                state: r.text(5),
-                attempts: r.int(6),
-                next_attempt_at: r.opt_text(7),
-                last_http_status: (r.opt_text(8)).and_then(|s| s.parse().ok()),
-                last_error: r.opt_text(9),
-                created_at: r.text(10),
-                finished_at: r.opt_text(11),
-                attempt_log: Vec::new(),
+            .map(|r| {
+                // `status` is NULL for inbound events (no message event to join).
+                let status: Option<i64> = r.get("status")?;
+                Ok(CallbackDeliveryView {
+                    id: r.get("id")?,
+                    event_id: r.get("event_id")?,
+                    kind: r.get("kind")?,
+                    message_id: r.get("message_id")?,
+                    inbound_id: r.get("inbound_id")?,
+                    status: status.and_then(|code| u16::try_from(code).ok()),
+                    url: r.get("url")?,
+                    state: r.get("state")?,
+                    attempts: r.get("attempts")?,
+                    next_attempt_at: r.get("next_attempt_at")?,
+                    last_http_status: r.get("last_http_status")?,
+                    last_error: r.get("last_error")?,
+                    created_at: r.get("created_at")?,
+                    finished_at: r.get("finished_at")?,
+                    attempt_log: Vec::new(),
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>, DbError>>()?;
         if deliveries.is_empty() {
             return Ok(deliveries);
         }
@@ -352,13 +371,14 @@ impl Store {
             &deliveries.iter().map(|d| int(d.id)).collect::<Vec<Value>>(),
         ).await?;
         for r in &attempts.rows {
-            if let Some(d) = deliveries.iter_mut().find(|d| d.id == r.int(0)) {
+            let delivery_id: i64 = r.get("delivery_id")?;
+            if let Some(d) = deliveries.iter_mut().find(|d| d.id == delivery_id) {
                 d.attempt_log.push(CallbackAttemptView {
-                    attempt: r.int(1),
-                    at: r.text(2),
-                    http_status: r.opt_text(3).and_then(|s| s.parse().ok()),
-                    error: r.opt_text(4),
-                    duration_ms: r.int(5),
+                    attempt: r.get("attempt")?,
+                    at: r.get("at")?,
+                    http_status: r.get("http_status")?,
+                    error: r.get("error")?,
+                    duration_ms: r.get("duration_ms")?,
                 });
             }
         }

@@ -68,12 +68,12 @@ impl Store {
             &[text(account_id), text(request.key.as_str()), int(KEY_LIFETIME_HOURS)],
         ).await?;
         let Some(row) = rows.rows.first() else { return Ok(Kept::Nothing) };
-        if !request.matches(&row.text_named("fingerprint")) {
+        if !request.matches(&row.get::<String>("fingerprint")?) {
             return Ok(Kept::OtherRequest);
         }
-        let (status, body) = (row.int_named("status") as u16, row.text_named("body"));
+        let (status, body) = (row.get::<i64>("status")? as u16, row.get("body")?);
         if status == IN_PROGRESS {
-            return Ok(Kept::InProgress { body, age_seconds: row.opt_real_named("age_seconds").unwrap_or(0.0) });
+            return Ok(Kept::InProgress { body, age_seconds: row.get("age_seconds")? });
         }
         Ok(Kept::Answer(StoredAnswer { status, body }))
     }

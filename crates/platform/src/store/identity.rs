@@ -4,7 +4,7 @@
 
 use super::{caller_from_row, Caller, Store, CALLER_COLUMNS};
 use domain::access::Actor;
-use crate::db::{int, opt_text, text, DbError, RowExt};
+use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
 use domain::account::AccountListQuery;
 use domain::identity::AccessLevel;
 use domain::throttle::{FailureState, ThrottleKey};
@@ -33,24 +33,36 @@ pub struct UserRecord {
 const USER_COLUMNS: &str = "id, email, email_confirmed_at, name, phone, phone_confirmed_at, language, time_zone, \
      password_hash, totp_secret, totp_enabled_at, login_alerts, default_account_id, session_epoch, created_at";
 
-fn user_from_row(r: &crate::host::Row) -> UserRecord {
-    UserRecord {
-        id: r.text(0),
-        email: r.text(1),
-        email_confirmed_at: r.opt_text(2),
-        name: r.text(3),
-        phone: r.opt_text(4),
-        phone_confirmed_at: r.opt_text(5),
-        language: r.text(6),
-        time_zone: r.text(7),
-        password_hash: r.opt_text(8),
-        totp_secret: r.opt_text(9),
-        totp_enabled_at: r.opt_text(10),
-        login_alerts: r.int(11) != 0,
-        default_account_id: r.opt_text(12),
-        session_epoch: r.int(13),
-        created_at: r.text(14),
-    }
+fn user_from_row(r: &crate::host::Row) -> Result<UserRecord, DbError> {
+    Ok(UserRecord {
+        id: r.get("id")?,
+        email: r.get("email")?,
+        email_confirmed_at: r.get("email_confirmed_at")?,
+        name: r.get("name")?,
+        phone: r.get("phone")?,
+        phone_confirmed_at: r.get("phone_confirmed_at")?,
+        language: r.get("language")?,
+        time_zone: r.get("time_zone")?,
+        password_hash: r.get("password_hash")?,
+        totp_secret: r.get("totp_secret")?,
+        totp_enabled_at: r.get("totp_enabled_at")?,
+        login_alerts: r.get("login_alerts")?,
+        default_account_id: r.get("default_account_id")?,
+        session_epoch: r.get("session_epoch")?,
+        created_at: r.get("created_at")?,
+    })
+}
+
+/// A single-use token's row: `user_id, email, account_id`.
+fn token_from_row(r: &crate::host::Row) -> Result<IssuedToken, DbError> {
+    Ok(IssuedToken { user_id: r.get("user_id")?, email: r.get("email")?, account_id: r.get("account_id")? })
+}
+
+/// A `login_failures` row: `failures, last_failure_at`.
+fn failure_from_row(r: &crate::host::Row) -> Result<FailureState, DbError> {
+    let failures: i64 = r.get("failures")?;
+    let failures = u32::try_from(failures).map_err(|_| DbError(format!("login_failures.failures is {failures}")))?;
+    Ok(FailureState { failures, last_failure_at: r.get("last_failure_at")? })
 }
 
 /// A change to a profile; `None` leaves a field as it is.
@@ -183,19 +195,19 @@ impl Store {
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
         caller.actor = Actor::User(user_id.to_owned());
-        Ok(Some((caller, level_of(&row.text_named("member_level")), row.int_named("session_epoch"))))
+        Ok(Some((caller, level_of(&row.get::<String>("member_level")?), row.get("session_epoch")?)))
     }
 
     // ------------------------------------------------------------ users
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, DbError> {
         let rows = self.db.query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"), &[text(email)]).await?;
-        Ok(rows.rows.first().map(user_from_row))
+        rows.rows.first().map(user_from_row).transpose()
     }
 
     pub async fn user(&self, id: &str) -> Result<Option<UserRecord>, DbError> {
         let rows = self.db.query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"), &[text(id)]).await?;
-        Ok(rows.rows.first().map(user_from_row))
+        rows.rows.first().map(user_from_row).transpose()
     }
 
     /// A user without a password yet (they set it from their invitation). The address
@@ -326,8 +338,8 @@ impl Store {
     }
 
     pub async fn recovery_codes_left(&self, user_id: &str) -> Result<i64, DbError> {
-        let rows = self.db.query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", &[text(user_id)]).await?;
-        Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
+        let rows = self.db.query("SELECT COUNT(*) AS unused FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", &[text(user_id)]).await?;
+        rows.one()?.get("unused")
     }
 
     // ------------------------------------------------------------ single-use tokens
@@ -366,7 +378,7 @@ impl Store {
              WHERE digest = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3",
             &[text(digest), text(purpose), int(now)],
         ).await?;
-        Ok(rows.rows.first().map(|r| IssuedToken { user_id: r.text(0), email: r.opt_text(1), account_id: r.opt_text(2) }))
+        rows.rows.first().map(token_from_row).transpose()
     }
 
     /// Uses a token once: whose it was, if it is unused, unexpired and of this purpose.
@@ -377,7 +389,7 @@ impl Store {
              WHERE digest = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3 RETURNING user_id, email, account_id",
             &[text(digest), text(purpose), int(now)],
         ).await?;
-        Ok(rows.rows.first().map(|r| IssuedToken { user_id: r.text(0), email: r.opt_text(1), account_id: r.opt_text(2) }))
+        rows.rows.first().map(token_from_row).transpose()
     }
 
     // ------------------------------------------------------------ phone codes
@@ -398,30 +410,33 @@ impl Store {
     /// The phone codes sent, newest first, with how many went in the last 24 hours.
     pub async fn phone_code_sends(&self, limit: i64) -> Result<(i64, Vec<PhoneCodeSendView>), DbError> {
         let rows = self.db.query(
-            "SELECT p.message_id, p.user_id, m.account_id, m.recipient, m.country, m.price_minor, m.currency, m.status, p.created_at \
+            "SELECT p.message_id, p.user_id, m.account_id, m.recipient, m.country, m.price_minor, m.currency, m.status, \
+                    p.created_at AS sent_at \
              FROM phone_code_sends p JOIN messages m ON m.id = p.message_id ORDER BY p.created_at DESC, p.message_id DESC LIMIT ?",
             &[int(limit)],
         ).await?;
         let last_day = self.db.query(
-            "SELECT COUNT(*) FROM phone_code_sends WHERE created_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')",
+            "SELECT COUNT(*) AS sent FROM phone_code_sends WHERE created_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')",
             &[],
         ).await?;
         let sends = rows
             .rows
             .iter()
-            .map(|r| PhoneCodeSendView {
-                message_id: r.text(0),
-                user_id: r.text(1),
-                account_id: r.text(2),
-                to: r.text(3),
-                country: r.text(4),
-                price_minor: r.int(5),
-                currency: r.text(6),
-                status: r.int(7),
-                sent_at: r.text(8),
+            .map(|r| {
+                Ok(PhoneCodeSendView {
+                    message_id: r.get("message_id")?,
+                    user_id: r.get("user_id")?,
+                    account_id: r.get("account_id")?,
+                    to: r.get("recipient")?,
+                    country: r.get("country")?,
+                    price_minor: r.get("price_minor")?,
+                    currency: r.get("currency")?,
+                    status: r.get("status")?,
+                    sent_at: r.get("sent_at")?,
+                })
             })
-            .collect();
-        Ok((last_day.rows.first().map(|r| r.int(0)).unwrap_or(0), sends))
+            .collect::<Result<_, DbError>>()?;
+        Ok((last_day.one()?.get("sent")?, sends))
     }
 
     /// Checks a phone code: each wrong try counts, and after `max_attempts` the code is
@@ -435,7 +450,9 @@ impl Store {
                 &[text(user_id)],
             ).await?;
             let Some(row) = rows.rows.first() else { return Ok(PhoneCodeCheck::NoCode) };
-            let (phone, stored, expires_at, attempts) = (row.text(0), row.text(1), row.int(2), row.int(3));
+            let phone: String = row.get("phone")?;
+            let stored: String = row.get("code_digest")?;
+            let (expires_at, attempts): (i64, i64) = (row.get("expires_at")?, row.get("attempts")?);
             if expires_at <= now || attempts >= max_attempts {
                 db.execute("DELETE FROM phone_codes WHERE user_id = ?", &[text(user_id)]).await?;
                 return Ok(PhoneCodeCheck::NoCode);
@@ -457,7 +474,7 @@ impl Store {
 
     pub async fn login_failures(&self, key: &str) -> Result<Option<FailureState>, DbError> {
         let rows = self.db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(key)]).await?;
-        Ok(rows.rows.first().map(|r| FailureState { failures: r.int(0) as u32, last_failure_at: r.int(1) }))
+        rows.rows.first().map(failure_from_row).transpose()
     }
 
     /// Counts a failed login against each key, in one transaction so that concurrent
@@ -471,7 +488,7 @@ impl Store {
         self.db.transaction(async |db| {
             for key in keys {
                 let rows = db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(*key)]).await?;
-                let old = rows.rows.first().map(|r| FailureState { failures: r.int(0) as u32, last_failure_at: r.int(1) });
+                let old = rows.rows.first().map(failure_from_row).transpose()?;
                 let new = next(old.as_ref(), now);
                 db.execute(
                     "INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?1, ?2, ?3) \
@@ -496,7 +513,7 @@ impl Store {
             let mut counted = Vec::with_capacity(keys.len());
             for (kind, subject) in keys {
                 let rows = db.query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", &[text(kind.key(subject))]).await?;
-                counted.push((*kind, rows.rows.first().map(|r| FailureState { failures: r.int(0) as u32, last_failure_at: r.int(1) })));
+                counted.push((*kind, rows.rows.first().map(failure_from_row).transpose()?));
             }
             let states = match admit(&counted, now) {
                 Ok(states) => states,
@@ -524,7 +541,7 @@ impl Store {
             "SELECT level FROM memberships WHERE user_id = ? AND account_id = ?",
             &[text(user_id), text(account_id)],
         ).await?;
-        Ok(rows.rows.first().map(|r| level_of(&r.text(0))))
+        rows.rows.first().map(|r| Ok(level_of(&r.get::<String>("level")?))).transpose()
     }
 
     /// Gives access at once (`accepted`), or as an invitation that grants nothing until
@@ -574,14 +591,14 @@ impl Store {
         let Some(current) = self.membership(user_id, account_id).await? else { return Ok(MembershipChange::NotFound) };
         if current == AccessLevel::Admin && level != Some(AccessLevel::Admin) {
             let others = self.db.query(
-                "SELECT COUNT(*) FROM memberships WHERE account_id = ? AND level = 'admin' AND accepted_at IS NOT NULL AND user_id <> ?",
+                "SELECT COUNT(*) AS admins FROM memberships WHERE account_id = ? AND level = 'admin' AND accepted_at IS NOT NULL AND user_id <> ?",
                 &[text(account_id), text(user_id)],
             ).await?;
             let accepted = self.db.query(
                 "SELECT 1 FROM memberships WHERE account_id = ? AND user_id = ? AND accepted_at IS NOT NULL",
                 &[text(account_id), text(user_id)],
             ).await?;
-            if !accepted.rows.is_empty() && others.rows.first().map(|r| r.int(0)).unwrap_or(0) == 0 {
+            if !accepted.rows.is_empty() && others.one()?.get::<i64>("admins")? == 0 {
                 return Ok(MembershipChange::LastAdmin);
             }
         }
@@ -612,24 +629,25 @@ impl Store {
     /// invitation shows no name, nor sorts by one.
     pub async fn members(&self, account_id: &str) -> Result<Vec<MemberView>, DbError> {
         let rows = self.db.query(
-            "SELECT u.id, u.email, CASE WHEN m.accepted_at IS NOT NULL THEN u.name END AS shown, m.level, \
-                    m.accepted_at IS NULL OR u.password_hash IS NULL, m.created_at \
+            "SELECT u.id AS user_id, u.email, CASE WHEN m.accepted_at IS NOT NULL THEN u.name END AS shown, m.level, \
+                    m.accepted_at IS NULL OR u.password_hash IS NULL AS pending, m.created_at AS since \
              FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? \
              ORDER BY m.accepted_at IS NULL, shown COLLATE NOCASE, u.email",
             &[text(account_id)],
         ).await?;
-        Ok(rows
-            .rows
+        rows.rows
             .iter()
-            .map(|r| MemberView {
-                user_id: r.text(0),
-                email: r.text(1),
-                name: r.opt_text(2),
-                level: level_of(&r.text(3)),
-                pending: r.int(4) != 0,
-                since: r.text(5),
+            .map(|r| {
+                Ok(MemberView {
+                    user_id: r.get("user_id")?,
+                    email: r.get("email")?,
+                    name: r.get("shown")?,
+                    level: level_of(&r.get::<String>("level")?),
+                    pending: r.get("pending")?,
+                    since: r.get("since")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The accounts a user may act on, searched (`q` in id, name or note, any case),
@@ -642,28 +660,30 @@ impl Store {
         let pattern = opt_text(q.pattern.as_deref());
         let rows = self.db.query(
             &format!(
-                "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.blocked, m.level, a.id IS u.default_account_id \
+                "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.blocked, m.level, a.id IS u.default_account_id AS is_default \
                  {filter} ORDER BY {} {direction}, a.id {direction} LIMIT ?3 OFFSET ?4",
                 super::account_profile::sort_sql(q.sort)
             ),
             &[text(user_id), pattern.clone(), int(q.limit), int(q.offset)],
         ).await?;
-        let total = self.db.query(&format!("SELECT COUNT(*) {filter}"), &[text(user_id), pattern]).await?;
+        let total = self.db.query(&format!("SELECT COUNT(*) AS total {filter}"), &[text(user_id), pattern]).await?;
         let accounts = rows
             .rows
             .iter()
-            .map(|r| UserAccountView {
-                id: r.text(0),
-                name: r.text(1),
-                kind: r.text(2),
-                currency: r.text(3),
-                balance_minor: r.int(4),
-                blocked: r.int(5) != 0,
-                level: level_of(&r.text(6)),
-                is_default: r.int(7) != 0,
+            .map(|r| {
+                Ok(UserAccountView {
+                    id: r.get("id")?,
+                    name: r.get("name")?,
+                    kind: r.get("kind")?,
+                    currency: r.get("currency")?,
+                    balance_minor: r.get("balance_minor")?,
+                    blocked: r.get("blocked")?,
+                    level: level_of(&r.get::<String>("level")?),
+                    is_default: r.get("is_default")?,
+                })
             })
-            .collect();
-        Ok((accounts, total.rows.first().map(|r| r.int(0)).unwrap_or(0)))
+            .collect::<Result<_, DbError>>()?;
+        Ok((accounts, total.one()?.get("total")?))
     }
 
     /// The users who share an account with `viewer` where the viewer is an admin, each
@@ -671,7 +691,8 @@ impl Store {
     /// accepted access counts: someone merely invited is not shown (nor named).
     pub async fn users_shared_with(&self, viewer: &str, only: Option<&str>) -> Result<Vec<SharedUserView>, DbError> {
         let rows = self.db.query(
-            "SELECT u.id, u.email, u.name, u.password_hash IS NULL, a.id, a.name, m.level \
+            "SELECT u.id AS user_id, u.email, u.name AS user_name, u.password_hash IS NULL AS pending, \
+                    a.id AS account_id, a.name AS account_name, m.level \
              FROM memberships mine JOIN memberships m ON m.account_id = mine.account_id \
              JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id \
              WHERE mine.user_id = ?1 AND mine.level = 'admin' AND mine.accepted_at IS NOT NULL \
@@ -681,14 +702,19 @@ impl Store {
         ).await?;
         let mut users: Vec<SharedUserView> = Vec::new();
         for r in &rows.rows {
-            let access = SharedAccess { account_id: r.text(4), account_name: r.text(5), level: level_of(&r.text(6)) };
+            let access = SharedAccess {
+                account_id: r.get("account_id")?,
+                account_name: r.get("account_name")?,
+                level: level_of(&r.get::<String>("level")?),
+            };
+            let user_id: String = r.get("user_id")?;
             match users.last_mut() {
-                Some(user) if user.id == r.text(0) => user.accounts.push(access),
+                Some(user) if user.id == user_id => user.accounts.push(access),
                 _ => users.push(SharedUserView {
-                    id: r.text(0),
-                    email: r.text(1),
-                    name: r.text(2),
-                    pending: r.int(3) != 0,
+                    id: user_id,
+                    email: r.get("email")?,
+                    name: r.get("user_name")?,
+                    pending: r.get("pending")?,
                     accounts: vec![access],
                 }),
             }
@@ -714,7 +740,7 @@ impl Store {
             "INSERT INTO emails (recipient, subject, body) VALUES (?, ?, ?) RETURNING id",
             &[text(recipient), text(subject), text(body)],
         ).await?;
-        Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
+        rows.one()?.get("id")
     }
 
     pub async fn record_email_result(&self, id: i64, sent: bool, detail: Option<&str>) -> Result<(), DbError> {
@@ -731,18 +757,19 @@ impl Store {
              WHERE ?1 IS NULL OR recipient = ?1 ORDER BY id DESC LIMIT ?2",
             &[opt_text(recipient), int(limit)],
         ).await?;
-        Ok(rows
-            .rows
+        rows.rows
             .iter()
-            .map(|r| EmailView {
-                id: r.int(0),
-                recipient: r.text(1),
-                subject: r.text(2),
-                body: r.text(3),
-                status: r.text(4),
-                detail: r.opt_text(5),
-                created_at: r.text(6),
+            .map(|r| {
+                Ok(EmailView {
+                    id: r.get("id")?,
+                    recipient: r.get("recipient")?,
+                    subject: r.get("subject")?,
+                    body: r.get("body")?,
+                    status: r.get("status")?,
+                    detail: r.get("detail")?,
+                    created_at: r.get("created_at")?,
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -2,7 +2,7 @@
 //! account's stop-service settings, and queueing inbound messages for the account's webhook.
 
 use super::Store;
-use crate::db::{int, opt_text, text, DbError, RowExt};
+use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
 use crate::db::Value;
 
@@ -23,17 +23,18 @@ pub struct InboundSettings {
 const SETTINGS_COLUMNS: &str =
     "a.id, a.languages, a.stop_by_reply, a.stop_by_link, a.help_reply, a.opt_out_reply, a.save_reply, a.inbound_webhook";
 
-fn settings_from_row(r: &crate::host::Row) -> InboundSettings {
-    InboundSettings {
-        account_id: r.text(0),
-        languages: r.text(1).split(',').map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
-        stop_by_reply: r.int(2) != 0,
-        stop_by_link: r.int(3) != 0,
-        help_reply: r.opt_text(4),
-        opt_out_reply: r.opt_text(5),
-        save_reply: r.opt_text(6),
-        inbound_webhook: r.opt_text(7),
-    }
+fn settings_from_row(r: &crate::host::Row) -> Result<InboundSettings, DbError> {
+    let languages: String = r.get("languages")?;
+    Ok(InboundSettings {
+        account_id: r.get("id")?,
+        languages: languages.split(',').map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+        stop_by_reply: r.get("stop_by_reply")?,
+        stop_by_link: r.get("stop_by_link")?,
+        help_reply: r.get("help_reply")?,
+        opt_out_reply: r.get("opt_out_reply")?,
+        save_reply: r.get("save_reply")?,
+        inbound_webhook: r.get("inbound_webhook")?,
+    })
 }
 
 /// A change to the stop-service settings; `None` leaves a field, `Some(None)` clears it.
@@ -113,19 +114,19 @@ pub struct InboundView {
 const INBOUND_COLUMNS: &str =
     "id, sender, recipient, body, parts, missing_parts, action, action_detail, carrier, received_at";
 
-fn inbound_from_row(r: &crate::host::Row) -> InboundView {
-    InboundView {
-        id: r.text(0),
-        from: r.text(1),
-        to: r.text(2),
-        text: r.text(3),
-        parts: r.int(4),
-        missing_parts: r.opt_text(5),
-        action: r.text(6),
-        action_detail: r.opt_text(7),
-        carrier: r.text(8),
-        received_at: r.text(9),
-    }
+fn inbound_from_row(r: &crate::host::Row) -> Result<InboundView, DbError> {
+    Ok(InboundView {
+        id: r.get("id")?,
+        from: r.get("sender")?,
+        to: r.get("recipient")?,
+        text: r.get("body")?,
+        parts: r.get("parts")?,
+        missing_parts: r.get("missing_parts")?,
+        action: r.get("action")?,
+        action_detail: r.get("action_detail")?,
+        carrier: r.get("carrier")?,
+        received_at: r.get("received_at")?,
+    })
 }
 
 /// Inbox filters; all optional.
@@ -175,7 +176,7 @@ impl Store {
     /// The account a number is rented to.
     pub async fn number_account(&self, number: &str) -> Result<Option<String>, DbError> {
         let rows = self.db.query("SELECT account_id FROM numbers WHERE number = ?", &[text(number)]).await?;
-        Ok(rows.rows.first().map(|r| r.text(0)))
+        rows.rows.first().map(|r| r.get("account_id")).transpose()
     }
 
     pub async fn release_number(&self, number: &str) -> Result<bool, DbError> {
@@ -189,18 +190,19 @@ impl Store {
              ORDER BY role = 'primary' DESC, number",
             &[text(account_id)],
         ).await?;
-        Ok(rows
-            .rows
+        rows.rows
             .iter()
-            .map(|r| NumberView {
-                number: r.text(0),
-                country: r.text(1),
-                kind: r.text(2),
-                account_id: r.text(3),
-                role: r.text(4),
-                created_at: r.text(5),
+            .map(|r| {
+                Ok(NumberView {
+                    number: r.get("number")?,
+                    country: r.get("country")?,
+                    kind: r.get("kind")?,
+                    account_id: r.get("account_id")?,
+                    role: r.get("role")?,
+                    created_at: r.get("created_at")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The account that receives on `number`, with its inbound settings.
@@ -209,12 +211,12 @@ impl Store {
             &format!("SELECT {SETTINGS_COLUMNS} FROM numbers n JOIN accounts a ON a.id = n.account_id WHERE n.number = ?"),
             &[text(number)],
         ).await?;
-        Ok(rows.rows.first().map(settings_from_row))
+        rows.rows.first().map(settings_from_row).transpose()
     }
 
     pub async fn inbound_settings(&self, account_id: &str) -> Result<Option<InboundSettings>, DbError> {
         let rows = self.db.query(&format!("SELECT {SETTINGS_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)]).await?;
-        Ok(rows.rows.first().map(settings_from_row))
+        rows.rows.first().map(settings_from_row).transpose()
     }
 
     pub async fn update_inbound_settings(&self, account_id: &str, patch: &InboundSettingsPatch<'_>) -> Result<(), DbError> {
@@ -253,11 +255,17 @@ impl Store {
             "SELECT word, reply, forward_url, created_at FROM keywords WHERE account_id = ? ORDER BY word_key",
             &[text(account_id)],
         ).await?;
-        Ok(rows
-            .rows
+        rows.rows
             .iter()
-            .map(|r| KeywordView { word: r.text(0), reply: r.opt_text(1), forward_url: r.opt_text(2), created_at: r.text(3) })
-            .collect())
+            .map(|r| {
+                Ok(KeywordView {
+                    word: r.get("word")?,
+                    reply: r.get("reply")?,
+                    forward_url: r.get("forward_url")?,
+                    created_at: r.get("created_at")?,
+                })
+            })
+            .collect()
     }
 
     pub async fn set_keyword(&self, account_id: &str, word: &str, word_key: &str, reply: Option<&str>, forward_url: Option<&str>) -> Result<(), DbError> {
@@ -310,10 +318,10 @@ impl Store {
                 ],
             ).await?;
             let count = db.query(
-                "SELECT COUNT(*) FROM inbound_parts WHERE carrier = ? AND sender = ? AND reference = ?",
+                "SELECT COUNT(*) AS kept FROM inbound_parts WHERE carrier = ? AND sender = ? AND reference = ?",
                 &[text(carrier), text(sender), text(reference)],
             ).await?;
-            if count.rows.first().map(|r| r.int(0)).unwrap_or(0) < parts as i64 {
+            if count.one()?.get::<i64>("kept")? < parts as i64 {
                 return Ok(None);
             }
             Ok(Some(take_parts(db, carrier, sender, reference).await?))
@@ -325,16 +333,17 @@ impl Store {
     pub async fn stale_inbound_parts(&self, minutes: i64, limit: i64) -> Result<Vec<PartGroup>, DbError> {
         self.db.transaction(async |db| {
             let groups = db.query(
-                "SELECT carrier, sender, reference, MAX(parts), MIN(recipient) FROM inbound_parts \
+                "SELECT carrier, sender, reference, MAX(parts) AS parts, MIN(recipient) AS recipient FROM inbound_parts \
                  GROUP BY carrier, sender, reference \
                  HAVING MIN(received_at) <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || ? || ' minutes') LIMIT ?",
                 &[int(minutes), int(limit)],
             ).await?;
             let mut taken = Vec::new();
             for g in &groups.rows {
-                let (carrier, sender, reference) = (g.text(0), g.text(1), g.text(2));
+                let (carrier, sender, reference): (String, String, String) = (g.get("carrier")?, g.get("sender")?, g.get("reference")?);
+                let (parts, recipient) = (g.get::<i64>("parts")? as u32, g.get("recipient")?);
                 let pieces = take_parts(db, &carrier, &sender, &reference).await?;
-                taken.push(PartGroup { carrier, sender, reference, parts: g.int(3) as u32, recipient: g.text(4), pieces });
+                taken.push(PartGroup { carrier, sender, reference, parts, recipient, pieces });
             }
             Ok(taken)
         }).await
@@ -361,7 +370,7 @@ impl Store {
                 opt_text(inbound.missing_parts),
             ],
         ).await?;
-        Ok(rows.rows.first().map(|r| r.text(0)))
+        rows.rows.first().map(|r| r.get("id")).transpose()
     }
 
     /// Records what the keywords made of a message and queues it for each URL it goes to
@@ -405,12 +414,12 @@ impl Store {
                 int(limit),
             ],
         ).await?;
-        Ok(rows.rows.iter().map(inbound_from_row).collect())
+        rows.rows.iter().map(inbound_from_row).collect()
     }
 
     pub(super) async fn inbound_message_by_id(&self, id: &str) -> Result<Option<InboundView>, DbError> {
         let rows = self.db.query(&format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ?"), &[text(id)]).await?;
-        Ok(rows.rows.first().map(inbound_from_row))
+        rows.rows.first().map(inbound_from_row).transpose()
     }
 
     pub async fn inbound_message(&self, account_id: &str, id: &str) -> Result<Option<InboundView>, DbError> {
@@ -418,7 +427,7 @@ impl Store {
             &format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ? AND account_id = ?"),
             &[text(id), text(account_id)],
         ).await?;
-        Ok(rows.rows.first().map(inbound_from_row))
+        rows.rows.first().map(inbound_from_row).transpose()
     }
 }
 
@@ -427,8 +436,11 @@ async fn take_parts(db: &crate::db::Db, carrier: &str, sender: &str, reference: 
         "DELETE FROM inbound_parts WHERE carrier = ? AND sender = ? AND reference = ? RETURNING part, body, carrier_message_id",
         &[text(carrier), text(sender), text(reference)],
     ).await?;
-    let mut pieces: Vec<StoredPart> =
-        rows.rows.iter().map(|r| StoredPart { part: r.int(0) as u32, body: r.text(1), carrier_message_id: r.text(2) }).collect();
+    let mut pieces = rows
+        .rows
+        .iter()
+        .map(|r| Ok(StoredPart { part: r.get::<i64>("part")? as u32, body: r.get("body")?, carrier_message_id: r.get("carrier_message_id")? }))
+        .collect::<Result<Vec<_>, DbError>>()?;
     pieces.sort_by_key(|p| p.part);
     Ok(pieces)
 }

@@ -41,34 +41,30 @@ const PAYMENT_COLUMNS: &str = "id, account_id, kind, status, amount_minor, curre
      stripe_mode, stripe_session, stripe_payment, paid_minor, paid_currency, detail, ledger_entry_id, actor, created_at, settled_at, seq, \
      package_id";
 
-fn payment_from_row(r: &crate::host::Row) -> PaymentView {
-    let opt_int = |i: usize| match r.values.get(i) {
-        Some(Value::Integer(n)) => Some(*n),
-        _ => None,
-    };
-    PaymentView {
-        seq: r.int(19),
-        package_id: r.opt_text(20),
-        id: r.text(0),
-        account_id: r.text(1),
-        kind: r.text(2),
-        status: r.text(3),
-        amount_minor: r.int(4),
-        currency: r.text(5),
-        reference: r.text(6),
-        corrects: r.opt_text(7),
-        description: r.text(8),
-        stripe_mode: r.opt_text(9),
-        stripe_session: r.opt_text(10),
-        stripe_payment: r.opt_text(11),
-        paid_minor: opt_int(12),
-        paid_currency: r.opt_text(13),
-        detail: r.opt_text(14),
-        ledger_entry_id: opt_int(15),
-        actor: r.text(16),
-        created_at: r.text(17),
-        settled_at: r.opt_text(18),
-    }
+fn payment_from_row(r: &crate::host::Row) -> Result<PaymentView, DbError> {
+    Ok(PaymentView {
+        seq: r.get("seq")?,
+        package_id: r.get("package_id")?,
+        id: r.get("id")?,
+        account_id: r.get("account_id")?,
+        kind: r.get("kind")?,
+        status: r.get("status")?,
+        amount_minor: r.get("amount_minor")?,
+        currency: r.get("currency")?,
+        reference: r.get("reference")?,
+        corrects: r.get("corrects")?,
+        description: r.get("description")?,
+        stripe_mode: r.get("stripe_mode")?,
+        stripe_session: r.get("stripe_session")?,
+        stripe_payment: r.get("stripe_payment")?,
+        paid_minor: r.get("paid_minor")?,
+        paid_currency: r.get("paid_currency")?,
+        detail: r.get("detail")?,
+        ledger_entry_id: r.get("ledger_entry_id")?,
+        actor: r.get("actor")?,
+        created_at: r.get("created_at")?,
+        settled_at: r.get("settled_at")?,
+    })
 }
 
 /// What a paid Stripe event did to its top-up.
@@ -133,7 +129,8 @@ async fn ledger_credit(db: &Db, account_id: &str, amount: i64, kind: &str, refer
          RETURNING id, balance_after_minor",
         &[text(account_id), int(amount), text(kind), text(reference), text(description)],
     ).await?;
-    let Some((entry, balance)) = rows.rows.first().map(|r| (r.int(0), r.int(1))) else { return Ok(None) };
+    let Some(row) = rows.rows.first() else { return Ok(None) };
+    let (entry, balance): (i64, i64) = (row.get("id")?, row.get("balance_after_minor")?);
     db.execute(
         "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
          VALUES (?1, ?2, 'balance.' || ?3, ?4, json_object('balance_minor', ?5 - ?6), json_object('balance_minor', ?5))",
@@ -193,7 +190,7 @@ impl Store {
 
     pub async fn topup(&self, id: &str) -> Result<Option<PaymentView>, DbError> {
         let rows = self.db.query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ? AND kind = 'stripe_topup'"), &[text(id)]).await?;
-        Ok(rows.rows.first().map(payment_from_row))
+        rows.rows.first().map(payment_from_row).transpose()
     }
 
     /// Settles a pending top-up with a paid event, exactly once: the claim is one UPDATE of
@@ -220,9 +217,9 @@ impl Store {
                  WHERE id = ?1 AND kind = 'stripe_topup' AND status = 'pending' RETURNING account_id",
                 &[text(id), text(status), text(payment_id), int(paid_minor), text(paid_currency), text(format!("event {event_id}"))],
             ).await?;
-            let Some(account_id) = rows.rows.first().map(|r| r.text(0)) else {
+            let Some(account_id) = rows.rows.first().map(|r| r.get::<String>("account_id")).transpose()? else {
                 let current = db.query("SELECT status FROM payments WHERE id = ? AND kind = 'stripe_topup'", &[text(id)]).await?;
-                return Ok(match current.rows.first().map(|r| r.text(0)) {
+                return Ok(match current.rows.first().map(|r| r.get::<String>("status")).transpose()? {
                     None => TopupSettled::NotFound,
                     Some(s) if s == "pending" => TopupSettled::PaymentAlreadyUsed,
                     Some(s) => TopupSettled::AlreadySettled(s),
@@ -244,17 +241,19 @@ impl Store {
     pub async fn record_credit(&self, account_id: &str, credit: &ManualCredit<'_>) -> Result<CreditRecorded, ManualCreditError> {
         self.db.transaction(async |db| {
             let currency = db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)]).await?;
-            let currency = currency.rows.first().map(|r| r.text(0)).ok_or(ManualCreditError::AccountNotFound)?;
+            let Some(row) = currency.rows.first() else { return Err(ManualCreditError::AccountNotFound) };
+            let currency: String = row.get("currency")?;
             let mut reference = credit.reference.to_owned();
             if let Some(corrected) = credit.corrects {
                 let rows = db.query(
                     "SELECT p.reference, COALESCE(p.paid_minor, p.amount_minor) \
-                            + (SELECT COALESCE(SUM(c.amount_minor), 0) FROM payments c WHERE c.corrects = p.id) \
+                            + (SELECT COALESCE(SUM(c.amount_minor), 0) FROM payments c WHERE c.corrects = p.id) AS remaining \
                      FROM payments p WHERE p.id = ?1 AND p.account_id = ?2 \
                        AND p.kind IN ('stripe_topup', 'topup', 'payment', 'credit_note') AND p.ledger_entry_id IS NOT NULL",
                     &[text(corrected), text(account_id)],
                 ).await?;
-                let (corrected_reference, remaining) = rows.rows.first().map(|r| (r.text(0), r.int(1))).ok_or(ManualCreditError::NothingToCorrect)?;
+                let Some(row) = rows.rows.first() else { return Err(ManualCreditError::NothingToCorrect) };
+                let (corrected_reference, remaining): (String, i64) = (row.get("reference")?, row.get("remaining")?);
                 if remaining + credit.amount_minor < 0 {
                     return Err(ManualCreditError::CorrectionTooLarge { remaining_minor: remaining });
                 }
@@ -296,6 +295,6 @@ impl Store {
             ),
             &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
         ).await?;
-        Ok(rows.rows.iter().map(payment_from_row).collect())
+        rows.rows.iter().map(payment_from_row).collect()
     }
 }

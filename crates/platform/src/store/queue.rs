@@ -4,7 +4,7 @@
 //! deliveries never hold it at once, and one that crashed loses it when the lease ends.
 
 use super::{Store, StatusOutcome};
-use crate::db::{int, text, DbError, RowExt};
+use crate::db::{int, text, DbError, RowExt, RowsExt};
 use domain::status::Status;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -71,21 +71,22 @@ impl Store {
             ),
             &[text(carrier), int(limit), int(lease_seconds), int(due_for_seconds)],
         ).await?;
-        Ok(rows
-            .rows
+        rows.rows
             .iter()
-            .map(|r| DueMessage {
-                id: r.text_named("id"),
-                account_id: r.text_named("account_id"),
-                sender: r.text_named("sender"),
-                recipient: r.text_named("recipient"),
-                body: r.text_named("body"),
-                encoding: r.text_named("encoding"),
-                segments: r.int_named("segments") as u32,
-                attempts: (r.int_named("submit_attempts") - 1).max(0) as u32,
-                unknown_submits: r.int_named("unknown_submits") as u32,
+            .map(|r| {
+                Ok(DueMessage {
+                    id: r.get("id")?,
+                    account_id: r.get("account_id")?,
+                    sender: r.get("sender")?,
+                    recipient: r.get("recipient")?,
+                    body: r.get("body")?,
+                    encoding: r.get("encoding")?,
+                    segments: r.get::<i64>("segments")? as u32,
+                    attempts: (r.get::<i64>("submit_attempts")? - 1).max(0) as u32,
+                    unknown_submits: r.get::<i64>("unknown_submits")? as u32,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// A submit of a message we hold ended with an unknown outcome: it stays Sending, is
@@ -137,15 +138,17 @@ impl Store {
             ),
             &[],
         ).await?;
-        let Some(r) = rows.rows.first() else { return Ok(QueueState::default()) };
+        // Aggregates without GROUP BY: always one row. The counts are COALESCEd to 0 (SUM
+        // over no messages is NULL); the oldest ages are NULL when nothing waits.
+        let r = rows.one()?;
         Ok(QueueState {
-            waiting: r.int_named("waiting"),
-            oldest_waiting_seconds: r.opt_real_named("oldest_waiting").map(round_ms),
-            scheduled: r.int_named("scheduled"),
-            submitting: r.int_named("submitting"),
-            lease_expired: r.int_named("lease_expired"),
-            outcome_unknown: r.int_named("outcome_unknown"),
-            oldest_unknown_seconds: r.opt_real_named("oldest_unknown").map(round_ms),
+            waiting: r.get("waiting")?,
+            oldest_waiting_seconds: r.get::<Option<f64>>("oldest_waiting")?.map(round_ms),
+            scheduled: r.get("scheduled")?,
+            submitting: r.get("submitting")?,
+            lease_expired: r.get("lease_expired")?,
+            outcome_unknown: r.get("outcome_unknown")?,
+            oldest_unknown_seconds: r.get::<Option<f64>>("oldest_unknown")?.map(round_ms),
         })
     }
 }

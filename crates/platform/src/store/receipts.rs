@@ -77,22 +77,21 @@ struct Fields {
 
 const KEPT_COLUMNS: &str = "id, carrier, carrier_message_id, raw_status, raw_error, mapped_status, part, parts";
 
-fn fields_from_row(row: &crate::host::Row) -> Fields {
-    let part = match (row.values.get(6), row.values.get(7)) {
-        (Some(Value::Integer(index)), Some(Value::Integer(total))) => {
-            u32::try_from(*index).ok().zip(u32::try_from(*total).ok()).and_then(|(i, t)| Part::new(i, t))
-        }
+fn fields_from_row(row: &crate::host::Row) -> Result<Fields, DbError> {
+    // NULL `part` and `parts`: the receipt is for the whole message.
+    let part = match (row.get::<Option<i64>>("part")?, row.get::<Option<i64>>("parts")?) {
+        (Some(index), Some(total)) => u32::try_from(index).ok().zip(u32::try_from(total).ok()).and_then(|(i, t)| Part::new(i, t)),
         _ => None,
     };
-    Fields {
-        id: row.int(0),
-        carrier: row.text(1),
-        carrier_message_id: row.text(2),
-        raw_status: row.text(3),
-        raw_error: row.opt_text(4),
-        mapped: Status::from_code(row.int(5) as u16).unwrap_or(Status::Unknown),
+    Ok(Fields {
+        id: row.get("id")?,
+        carrier: row.get("carrier")?,
+        carrier_message_id: row.get("carrier_message_id")?,
+        raw_status: row.get("raw_status")?,
+        raw_error: row.get("raw_error")?,
+        mapped: Status::from_code(row.get::<i64>("mapped_status")? as u16).unwrap_or(Status::Unknown),
         part,
-    }
+    })
 }
 
 /// Kept receipts of one carrier for any of `ids`.
@@ -140,7 +139,7 @@ impl Store {
                     text(receipt.body),
                 ],
             ).await?;
-            let Some(id) = inserted.rows.first().map(|r| r.int(0)) else {
+            let Some(id) = inserted.rows.first().map(|r| r.get("id")).transpose()? else {
                 return Ok(ReceiptOutcome::Duplicate);
             };
             if let Some(reference) = receipt.reference {
@@ -198,7 +197,7 @@ impl Store {
             ).await?;
             let mut matched = 0;
             for row in &rows.rows {
-                if self.settle_in(db, &fields_from_row(row)).await? != ReceiptOutcome::Unmatched {
+                if self.settle_in(db, &fields_from_row(row)?).await? != ReceiptOutcome::Unmatched {
                     matched += 1;
                 }
             }
@@ -224,7 +223,7 @@ impl Store {
         let rows = db.query(&kept_sql(KEPT_COLUMNS, ids, "ORDER BY id"), &kept_params(carrier, ids)).await?;
         let mut recorded = SubmitRecorded { status: Status::Unknown, refunded: false, kept_receipts: 0 };
         for row in &rows.rows {
-            match self.settle_in(db, &fields_from_row(row)).await? {
+            match self.settle_in(db, &fields_from_row(row)?).await? {
                 ReceiptOutcome::Unmatched => {}
                 outcome => {
                     recorded.kept_receipts += 1;
@@ -276,15 +275,18 @@ impl Store {
         let key = [text(receipt.carrier.as_str()), text(receipt.carrier_message_id.as_str())];
         let parts = db.query("SELECT message_id, part, parts FROM message_parts WHERE carrier = ? AND carrier_message_id = ?", &key).await?;
         if let Some(row) = parts.rows.first() {
-            return Ok(Some((row.text(0), Part::new(row.int(1) as u32, row.int(2) as u32))));
+            let (part, parts) = (row.get::<i64>("part")? as u32, row.get::<i64>("parts")? as u32);
+            return Ok(Some((row.get("message_id")?, Part::new(part, parts))));
         }
         let messages = db.query("SELECT id FROM messages WHERE carrier = ? AND carrier_message_id = ?", &key).await?;
-        Ok(messages.rows.first().map(|row| (row.text(0), receipt.part)))
+        messages.rows.first().map(|row| Ok((row.get("id")?, receipt.part))).transpose()
     }
 
     async fn current_status(&self, db: &Db, message_id: &str) -> Result<Status, DbError> {
         let rows = db.query("SELECT status FROM messages WHERE id = ?", &[text(message_id)]).await?;
-        Ok(rows.rows.first().and_then(|r| Status::from_code(r.int(0) as u16)).unwrap_or(Status::Unknown))
+        // No such message, or a code this build does not know: Unknown.
+        let Some(row) = rows.rows.first() else { return Ok(Status::Unknown) };
+        Ok(Status::from_code(row.get::<i64>("status")? as u16).unwrap_or(Status::Unknown))
     }
 
     /// A receipt for the whole message.
@@ -312,11 +314,16 @@ impl Store {
         let ignored = |reason: String| ReceiptOutcome::Ignored { message_id: message_id.to_owned(), current, reason };
         let rows = db.query("SELECT part, parts, status FROM message_parts WHERE message_id = ? ORDER BY part", &[text(message_id)]).await?;
         // The first part receipt fixes how many parts there are; later ones must agree.
-        let total = rows.rows.first().map(|r| r.int(1) as usize).unwrap_or(part.total as usize);
+        let total = match rows.rows.first() {
+            Some(first) => first.get::<i64>("parts")? as usize,
+            None => part.total as usize,
+        };
         let mut slots: Vec<Option<Status>> = vec![None; total];
         for row in &rows.rows {
-            if let (Some(slot), Some(Value::Integer(code))) = (slots.get_mut((row.int(0) as usize).wrapping_sub(1)), row.values.get(2)) {
-                *slot = Status::from_code(*code as u16);
+            // A part without a status yet (its submit recorded its carrier id only) leaves its slot empty.
+            let index = (row.get::<i64>("part")? as usize).wrapping_sub(1);
+            if let (Some(slot), Some(code)) = (slots.get_mut(index), row.get::<Option<i64>>("status")?) {
+                *slot = Status::from_code(code as u16);
             }
         }
         match apply_part(&mut slots, part, receipt.mapped) {

@@ -7,7 +7,7 @@
 //! that references it (at most one, found through the partial unique index on refunds).
 
 use super::{timestamp, Store};
-use crate::db::{int, opt_text, text, Db, DbError, RowExt};
+use crate::db::{int, opt_text, text, Db, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
 use chrono::{DateTime, Datelike, Utc};
 use domain::invoice::{lines_from_ledger, totals, Buyer, Invoice, InvoiceLine, LedgerItem, PaymentReceived, Section, Seller, PAYMENT_KINDS};
@@ -58,19 +58,21 @@ pub struct InvoiceSummary {
 const INVOICE_COLUMNS: &str = "id, number, account_id, period, currency, charges_minor, credits_minor, total_minor, \
      payments_received_minor, issued_at, period_start, period_end, time_zone, seller, buyer";
 
-fn summary_from_row(r: &crate::host::Row) -> InvoiceSummary {
-    InvoiceSummary {
-        id: r.text(0),
-        number: r.text(1),
-        account_id: r.text(2),
-        period: r.text(3),
-        currency: r.text(4),
-        charges_minor: r.int(5),
-        credits_minor: r.int(6),
-        total_minor: r.int(7),
-        payments_received_minor: r.int(8),
-        issued_at: r.text(9),
-    }
+/// An issued invoice's row: its number and time of issue are set (the statements ask for
+/// `issued_at IS NOT NULL`; a CHECK sets the number with it).
+fn summary_from_row(r: &crate::host::Row) -> Result<InvoiceSummary, DbError> {
+    Ok(InvoiceSummary {
+        id: r.get("id")?,
+        number: r.get("number")?,
+        account_id: r.get("account_id")?,
+        period: r.get("period")?,
+        currency: r.get("currency")?,
+        charges_minor: r.get("charges_minor")?,
+        credits_minor: r.get("credits_minor")?,
+        total_minor: r.get("total_minor")?,
+        payments_received_minor: r.get("payments_received_minor")?,
+        issued_at: r.get("issued_at")?,
+    })
 }
 
 impl Store {
@@ -110,18 +112,22 @@ impl Store {
         };
         let rows = self.db.query(
             &format!(
-                "SELECT {key} AS k, COUNT(*), COALESCE(SUM(m.segments), 0), COALESCE(SUM(m.price_minor), 0), \
+                "SELECT {key} AS k, COUNT(*) AS messages, COALESCE(SUM(m.segments), 0) AS segments, \
+                        COALESCE(SUM(m.price_minor), 0) AS charged_minor, \
                         COALESCE(SUM((SELECT r.amount_minor FROM ledger_entries r WHERE r.reference = m.id AND r.kind = 'refund')), 0) \
+                            AS refunded_minor \
                  FROM messages m WHERE m.account_id = ?1 AND m.created_at >= ?2 AND m.created_at < ?3 \
                  GROUP BY k ORDER BY k"
             ),
             &params,
         ).await?;
-        Ok(rows
-            .rows
+        rows.rows
             .iter()
-            .map(|r| UsageGroup { key: r.text(0), figures: UsageFigures::new(r.int(1), r.int(2), r.int(3), r.int(4)) })
-            .collect())
+            .map(|r| {
+                let figures = UsageFigures::new(r.get("messages")?, r.get("segments")?, r.get("charged_minor")?, r.get("refunded_minor")?);
+                Ok(UsageGroup { key: r.get("k")?, figures })
+            })
+            .collect()
     }
 
     // ------------------------------------------------------------ invoices
@@ -176,13 +182,13 @@ impl Store {
             ),
             &params,
         ).await?;
-        Ok(rows.rows.iter().map(|r| (r.text(0), r.text(1))).collect())
+        rows.rows.iter().map(|r| Ok((r.get("id")?, r.get("time_zone")?))).collect()
     }
 
     /// Every time zone accounts are in.
     pub async fn account_time_zones(&self) -> Result<Vec<String>, DbError> {
         let rows = self.db.query("SELECT DISTINCT time_zone FROM accounts", &[]).await?;
-        Ok(rows.rows.iter().map(|r| r.text(0)).collect())
+        rows.rows.iter().map(|r| r.get("time_zone")).collect()
     }
 
     /// The account's issued invoices, newest month first.
@@ -191,7 +197,7 @@ impl Store {
             &format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = ? AND issued_at IS NOT NULL ORDER BY period DESC"),
             &[text(account_id)],
         ).await?;
-        Ok(rows.rows.iter().map(summary_from_row).collect())
+        rows.rows.iter().map(summary_from_row).collect()
     }
 
     /// An issued invoice with its lines; `account_id` limits it to that account's.
@@ -201,9 +207,11 @@ impl Store {
             &[text(id), opt_text(account_id)],
         ).await?;
         let Some(r) = rows.rows.first() else { return Ok(None) };
-        let s = summary_from_row(r);
-        let seller: Seller = serde_json::from_str(&r.text(13)).map_err(|e| DbError(format!("invoice {id}: unreadable seller: {e}")))?;
-        let buyer: Buyer = serde_json::from_str(&r.text(14)).map_err(|e| DbError(format!("invoice {id}: unreadable buyer: {e}")))?;
+        let s = summary_from_row(r)?;
+        let seller: Seller =
+            serde_json::from_str(&r.get::<String>("seller")?).map_err(|e| DbError(format!("invoice {id}: unreadable seller: {e}")))?;
+        let buyer: Buyer =
+            serde_json::from_str(&r.get::<String>("buyer")?).map_err(|e| DbError(format!("invoice {id}: unreadable buyer: {e}")))?;
         let lines = self.db.query(
             "SELECT section, kind, description, country, messages, segments, reference, at, amount_minor \
              FROM invoice_lines WHERE invoice_id = ? ORDER BY id",
@@ -211,25 +219,26 @@ impl Store {
         ).await?;
         let (mut items, mut payments) = (Vec::new(), Vec::new());
         for l in &lines.rows {
-            let opt_int = |i: usize| matches!(l.values.get(i), Some(Value::Integer(_))).then(|| l.int(i));
-            if l.text(0) == "payments" {
+            let section: String = l.get("section")?;
+            if section == "payments" {
+                // A payment's line always has its reference and time (issue_in writes them).
                 payments.push(PaymentReceived {
-                    kind: l.text(1),
-                    description: l.text(2),
-                    reference: l.text(6),
-                    received_at: l.text(7),
-                    amount_minor: l.int(8),
+                    kind: l.get("kind")?,
+                    description: l.get("description")?,
+                    reference: l.get("reference")?,
+                    received_at: l.get("at")?,
+                    amount_minor: l.get("amount_minor")?,
                 });
             } else {
                 items.push(InvoiceLine {
-                    section: Section::from_stored(&l.text(0)),
-                    kind: l.text(1),
-                    description: l.text(2),
-                    country: l.opt_text(3),
-                    messages: opt_int(4),
-                    segments: opt_int(5),
-                    reference: l.opt_text(6),
-                    amount_minor: l.int(8),
+                    section: Section::from_stored(&section),
+                    kind: l.get("kind")?,
+                    description: l.get("description")?,
+                    country: l.get("country")?,
+                    messages: l.get("messages")?,
+                    segments: l.get("segments")?,
+                    reference: l.get("reference")?,
+                    amount_minor: l.get("amount_minor")?,
                 });
             }
         }
@@ -238,9 +247,9 @@ impl Store {
             number: s.number,
             account_id: s.account_id,
             period: s.period,
-            period_start: r.text(10),
-            period_end: r.text(11),
-            time_zone: r.text(12),
+            period_start: r.get("period_start")?,
+            period_end: r.get("period_end")?,
+            time_zone: r.get("time_zone")?,
             currency: s.currency,
             issued_at: s.issued_at,
             seller,
@@ -260,7 +269,7 @@ async fn issue_in(db: &Db, req: &InvoiceRequest<'_>) -> Result<IssueOutcome, DbE
     let period = req.period.to_string();
     let existing = db.query("SELECT id FROM invoices WHERE account_id = ? AND period = ?", &[text(req.account_id), text(&period)]).await?;
     if let Some(r) = existing.rows.first() {
-        return Ok(IssueOutcome::Existing(r.text(0)));
+        return Ok(IssueOutcome::Existing(r.get("id")?));
     }
     let account = db.query(
         "SELECT name, currency, company_name, organisation_number, vat_number, address_line1, address_line2, postal_code, city, \
@@ -268,33 +277,47 @@ async fn issue_in(db: &Db, req: &InvoiceRequest<'_>) -> Result<IssueOutcome, DbE
         &[text(req.account_id)],
     ).await?;
     let Some(a) = account.rows.first() else { return Ok(IssueOutcome::NoAccount) };
+    let company_name: Option<String> = a.get("company_name")?;
     let buyer = Buyer {
-        name: a.opt_text(2).unwrap_or_else(|| a.text(0)),
-        organisation_number: a.opt_text(3),
-        vat_number: a.opt_text(4),
-        address_line1: a.opt_text(5),
-        address_line2: a.opt_text(6),
-        postal_code: a.opt_text(7),
-        city: a.opt_text(8),
-        country: a.opt_text(9),
-        contact_name: a.opt_text(10),
-        invoice_email: a.opt_text(11),
+        // The account's own name when it gave no company name.
+        name: match company_name {
+            Some(name) => name,
+            None => a.get("name")?,
+        },
+        organisation_number: a.get("organisation_number")?,
+        vat_number: a.get("vat_number")?,
+        address_line1: a.get("address_line1")?,
+        address_line2: a.get("address_line2")?,
+        postal_code: a.get("postal_code")?,
+        city: a.get("city")?,
+        country: a.get("country")?,
+        contact_name: a.get("contact_name")?,
+        invoice_email: a.get("invoice_email")?,
     };
-    let currency = a.text(1);
+    let currency: String = a.get("currency")?;
     let window = [text(req.account_id), text(timestamp(req.from)), text(timestamp(req.until))];
     // Messages' debits and refunds, by destination.
     let sms = db.query(
-        "SELECT l.kind = 'refund', m.country, COUNT(*), COALESCE(SUM(m.segments), 0), SUM(l.amount_minor) \
+        "SELECT l.kind = 'refund' AS refund, m.country, COUNT(*) AS messages, COALESCE(SUM(m.segments), 0) AS segments, \
+                SUM(l.amount_minor) AS amount_minor \
          FROM ledger_entries l JOIN messages m ON m.id = l.reference AND m.account_id = l.account_id \
          WHERE l.account_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND l.kind IN ('debit', 'refund') \
          GROUP BY 1, 2 ORDER BY 1, 2",
         &window,
     ).await?;
-    let mut items: Vec<LedgerItem> = sms
+    let mut items = sms
         .rows
         .iter()
-        .map(|r| LedgerItem::Sms { refund: r.int(0) != 0, country: r.text(1), messages: r.int(2), segments: r.int(3), amount_minor: r.int(4) })
-        .collect();
+        .map(|r| {
+            Ok(LedgerItem::Sms {
+                refund: r.get("refund")?,
+                country: r.get("country")?,
+                messages: r.get("messages")?,
+                segments: r.get("segments")?,
+                amount_minor: r.get("amount_minor")?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
     // Every other entry, one by one.
     let others = db.query(
         "SELECT l.kind, l.reference, l.description, l.amount_minor, l.created_at FROM ledger_entries l \
@@ -305,10 +328,12 @@ async fn issue_in(db: &Db, req: &InvoiceRequest<'_>) -> Result<IssueOutcome, DbE
     ).await?;
     let mut payments = Vec::new();
     for r in &others.rows {
-        if PAYMENT_KINDS.contains(&r.text(0).as_str()) {
-            payments.push(PaymentReceived { kind: r.text(0), reference: r.text(1), description: r.text(2), received_at: r.text(4), amount_minor: r.int(3) });
+        let kind: String = r.get("kind")?;
+        let (reference, description, amount_minor) = (r.get("reference")?, r.get("description")?, r.get("amount_minor")?);
+        if PAYMENT_KINDS.contains(&kind.as_str()) {
+            payments.push(PaymentReceived { kind, reference, description, received_at: r.get("created_at")?, amount_minor });
         } else {
-            items.push(LedgerItem::Entry { kind: r.text(0), reference: r.text(1), description: r.text(2), amount_minor: r.int(3) });
+            items.push(LedgerItem::Entry { kind, reference, description, amount_minor });
         }
     }
     let lines = lines_from_ledger(&items);
@@ -362,8 +387,8 @@ async fn issue_in(db: &Db, req: &InvoiceRequest<'_>) -> Result<IssueOutcome, DbE
     }
     // The number last, under the write lock this transaction holds: gapless, and rolled
     // back with everything else if anything failed.
-    let next = db.query("SELECT COALESCE(MAX(sequence), 0) + 1 FROM invoices", &[]).await?;
-    let sequence = next.rows.first().map(|r| r.int(0)).unwrap_or(1);
+    let next = db.query("SELECT COALESCE(MAX(sequence), 0) + 1 AS next_sequence FROM invoices", &[]).await?;
+    let sequence: i64 = next.one()?.get("next_sequence")?;
     db.execute(
         "UPDATE invoices SET sequence = ?2, number = ?3, issued_at = ?4, charges_minor = ?5, credits_minor = ?6, total_minor = ?7, \
          payments_received_minor = ?8 WHERE id = ?1",
