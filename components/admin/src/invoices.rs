@@ -2,12 +2,12 @@
 //! them, `POST` with `{period: "YYYY-MM"}` issues a month that has ended on demand.
 //! Issuing a month again is idempotent: 200 with the invoice issued before (201 when new).
 
-use domain::error::ErrorName;
-use domain::error::ApiError;
-use domain::reports::Period;
+use domain::api::error::ErrorName;
+use domain::api::error::ApiError;
+use domain::billing::reports::Period;
 use platform::http::{internal, json, parse_body, Reply, Req};
 use platform::ids::now_utc;
-use platform::reports::{issue as issue_month, Issue};
+use platform::app::invoices::{issue as issue_month, Issue};
 use platform::store::IssueOutcome;
 use serde::Deserialize;
 

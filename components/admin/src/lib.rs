@@ -1,17 +1,17 @@
 //! The operator API under `/v1/admin`, guarded by the `admin_token` variable:
 //! accounts, credit limits, blocking, top-ups and corrections, API keys, prices.
 
-use domain::access::Actor;
-use domain::error::ErrorName;
-use domain::account::{account_name, AccountKind, AccountListQuery};
-use domain::error::ApiError;
-use domain::money::{Currency, MAX_AMOUNT_MINOR};
-use domain::inbound::ReceptionNumber;
-use domain::package::number_subscription_required;
-use domain::payment::{CreditKind, OperatorCredit};
-use domain::ratelimit::RateLimit;
-use domain::recipient::Recipient;
-use domain::webhook::WebhookSecret;
+use domain::identity::access::Actor;
+use domain::api::error::ErrorName;
+use domain::accounts::account::{account_name, AccountKind, AccountListQuery};
+use domain::api::error::ApiError;
+use domain::billing::money::{Currency, MAX_AMOUNT_MINOR};
+use domain::inbound::sms::ReceptionNumber;
+use domain::billing::package::number_subscription_required;
+use domain::billing::payment::{CreditKind, OperatorCredit};
+use domain::api::ratelimit::RateLimit;
+use domain::messaging::recipient::Recipient;
+use domain::callbacks::webhook::WebhookSecret;
 use platform::keys;
 use platform::http::{created_reply, history_page, idempotency, internal, json, parse_body, require_admin, Reply, Req, Routes};
 use platform::ids::{new_id, random_bytes};
@@ -206,10 +206,10 @@ struct AccountChangeBody {
     credit_limit_minor: Option<i64>,
     blocked: Option<bool>,
     /// Requests per second for the whole account; null: the platform's default.
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     rate_limit_per_second: Option<Option<i64>>,
     /// Requests per second for each API key of the account; null: the platform's default.
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     key_rate_limit_per_second: Option<Option<i64>>,
 }
 
@@ -280,7 +280,7 @@ struct Credit {
     amount_minor: i64,
     /// `topup`, `payment` (a bank transfer: its reference required, recorded once),
     /// `credit_note` (positive) or `correction` (either sign; negative to deduct a wrong
-    /// payment named by `corrects`). See domain::payment.
+    /// payment named by `corrects`). See domain::billing::payment.
     kind: String,
     reference: Option<String>,
     /// A correction: the payments-log id of the payment or top-up it deducts from.
@@ -479,14 +479,14 @@ struct NewUser {
 async fn create_user(req: Req) -> Reply {
     let store = operator(&req).await?;
     let body: NewUser = parse_body(&req)?;
-    let invitation = platform::people::Invitation {
+    let invitation = platform::app::people::Invitation {
         account_id: &body.account_id,
         email: &body.email,
         level: &body.level,
         name: body.name.as_deref(),
         language: body.language.as_deref(),
     };
-    let member = platform::people::invite(&store, &invitation, platform::people::Grant::Direct, OPERATOR, "smsedge").await?;
+    let member = platform::app::people::invite(&store, &invitation, platform::app::people::Grant::Direct, OPERATOR, "smsedge").await?;
     Ok(json(201, &member))
 }
 

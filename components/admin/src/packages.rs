@@ -3,8 +3,8 @@
 //! subscriptions keep the terms they were bought on. Packages are never deleted (purchases
 //! and subscriptions name them): `active: false` takes one off sale.
 
-use domain::error::ApiError;
-use domain::package::{Package, PackageInput};
+use domain::api::error::ApiError;
+use domain::billing::package::{Package, PackageInput};
 use platform::http::{json, parse_body, Reply, Req};
 use platform::store::{PackageView, Store};
 

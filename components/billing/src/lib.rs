@@ -3,8 +3,8 @@
 //! invoices and usage. Account endpoints need the `account` scope (an API key with it, or
 //! a signed-in `admin` of the account); Stripe's webhook is verified by its signature.
 
-use domain::access::Scope;
-use domain::error::ApiError;
+use domain::identity::access::Scope;
+use domain::api::error::ApiError;
 use platform::http::{authenticate, json, Reply, Req, Routes};
 use platform::store::Store;
 

@@ -3,11 +3,11 @@
 //! credit ledger. The operator's side of the catalogue is in the admin component; renewals
 //! are the job runner's.
 
-use domain::error::ErrorName;
-use domain::access::Scope;
-use domain::error::ApiError;
-use domain::money::Money;
-use domain::package::{insufficient_funds, subscription_ended};
+use domain::api::error::ErrorName;
+use domain::identity::access::Scope;
+use domain::api::error::ApiError;
+use domain::billing::money::Money;
+use domain::billing::package::{insufficient_funds, subscription_ended};
 use platform::http::{authenticate, history_page, idempotent_json, internal, json, parse_body, Reply, Req};
 use platform::store::{CancelSubscription, Store, StoreError};
 
@@ -51,7 +51,7 @@ pub async fn purchase(req: Req) -> Reply {
             .await?
             .filter(|p| p.active && p.currency == caller.currency.code())
             .ok_or_else(|| ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)))?;
-        let amount = domain::stripe::TopupAmount::parse(package.cost_minor, caller.currency)
+        let amount = domain::billing::stripe::TopupAmount::parse(package.cost_minor, caller.currency)
             .map_err(|e| ApiError::named(400, ErrorName::InvalidTopupAmount, e.to_string()))?;
         return crate::topups::start_checkout(&store, &caller, amount, Some(&package), platform::http::idempotency(&req)?.as_ref()).await;
     }

@@ -1,7 +1,7 @@
 //! `GET /v1/billing/prices`: the prices the account pays now, one rule per scope (its own
 //! list beating the default list), and the changes scheduled for later.
 
-use domain::access::Scope;
+use domain::identity::access::Scope;
 use platform::http::{authenticate, Reply, Req};
 use platform::store::Store;
 

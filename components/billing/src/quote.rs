@@ -1,12 +1,12 @@
 //! `POST /v1/billing/quote`: what a send would cost now — per recipient the country,
 //! encoding, segments, price per segment and price — with nothing stored or charged.
-//! It runs the send's own checks and pricing (platform::messages::quote_messages), so a
+//! It runs the send's own checks and pricing (platform::app::send::quote_messages), so a
 //! quote and the send after it agree; `messages:send` is enough, since whoever may send
 //! may see what it costs (the portal's send page asks as the text is typed).
 
-use domain::access::Scope;
+use domain::identity::access::Scope;
 use platform::http::{authenticate, json, parse_body, Reply, Req};
-use platform::messages::{quote_messages, Recipients, SendRequest};
+use platform::app::send::{quote_messages, Recipients, SendRequest};
 use platform::store::Store;
 use serde::Deserialize;
 

@@ -4,13 +4,13 @@
 //! - `GET /v1/billing/invoices`, `GET /v1/billing/invoices/{id}` and
 //!   `GET /v1/billing/invoices/{id}/document` (printable HTML).
 
-use domain::access::Scope;
-use domain::error::ApiError;
-use domain::invoice::render_html;
-use domain::money::{Currency, Money};
-use domain::reports::{offset_segments, DateRange, GroupBy, ReportFormat, UsageReport};
+use domain::identity::access::Scope;
+use domain::api::error::ApiError;
+use domain::billing::invoice::render_html;
+use domain::billing::money::{Currency, Money};
+use domain::billing::reports::{offset_segments, DateRange, GroupBy, ReportFormat, UsageReport};
 use platform::http::{authenticate, json, query, respond_with, Reply, Req, Response};
-use platform::reports::zone_of;
+use platform::app::invoices::zone_of;
 use platform::store::Store;
 
 fn file(content_type: &str, disposition: &str, body: String) -> Response {

@@ -1,17 +1,17 @@
 //! Money in: top-ups by card through Stripe Checkout, Stripe's signed webhook that credits
-//! them (exactly once), and the payments log (see domain::stripe for the rules).
+//! them (exactly once), and the payments log (see domain::billing::stripe for the rules).
 
-use domain::error::ErrorName;
-use domain::access::{Actor, Scope};
-use domain::error::ApiError;
-use domain::money::Currency;
-use domain::signature::SignatureError;
-use domain::stripe::{
+use domain::api::error::ErrorName;
+use domain::identity::access::{Actor, Scope};
+use domain::api::error::ApiError;
+use domain::billing::money::Currency;
+use domain::carriers::signature::SignatureError;
+use domain::billing::stripe::{
     from_stripe_amount, parse_event, settle, verify_webhook, CheckoutRequest, CheckoutSession, Settlement, StripeError, StripeKey,
     StripeMode, TopupAmount, TopupEvent, SIGNATURE_HEADER,
 };
 use platform::config::get_or;
-use domain::idempotency::IdempotentRequest;
+use domain::api::idempotency::IdempotentRequest;
 use platform::http::{
     authenticate, created_reply, history_page, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body,
     replayed, Reply, Req, MAX_BODY_BYTES,

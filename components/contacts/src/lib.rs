@@ -1,16 +1,16 @@
 //! The contact book, by API key: `/v1/contacts` (contacts), `/v1/groups` (groups and their
 //! members) and `/v1/blocklist` (numbers the account never sends to, with the history of
 //! who blocked and unblocked them). Every id is scoped to the caller's account: another
-//! account's ids are 404. Rules live in `domain::contact` and `domain::contactbook`; all
+//! account's ids are 404. Rules live in `domain::contacts::contact` and `domain::contacts::contactbook`; all
 //! SQL in `platform::store`.
 
-use domain::error::ErrorName;
-use domain::access::{Actor, Scope};
-use domain::contact::{BlockReason, GroupName, Note};
-use domain::contactbook::{optional_name, ContactSearch};
-use domain::error::{ApiError, ErrorDetail};
-use domain::recipient::Recipient;
-use domain::status::Status;
+use domain::api::error::ErrorName;
+use domain::identity::access::{Actor, Scope};
+use domain::contacts::contact::{BlockReason, GroupName, Note};
+use domain::contacts::contactbook::{optional_name, ContactSearch};
+use domain::api::error::{ApiError, ErrorDetail};
+use domain::messaging::recipient::Recipient;
+use domain::messaging::status::Status;
 use platform::http::{authenticate, internal, json, parse_body, query, Reply, Req, Routes};
 use platform::store::{
     Caller, ContactFields, ContactPatch, ContactWrite, GroupWrite, MemberRemoved, MembersAdded, Store,

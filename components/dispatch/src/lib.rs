@@ -10,8 +10,8 @@
 //!
 //! This component may call any host (customers' callback URLs); send may call only the carrier.
 
-use domain::access::Scope;
-use domain::error::ApiError;
+use domain::identity::access::Scope;
+use domain::api::error::ApiError;
 use platform::app::settings::{self, Settings, SettingsPatch};
 use platform::app::{callbacks, jobs};
 use platform::http::{authenticate, history_page, json, parse_body, require_token, Reply, Req, Routes};

@@ -1,21 +1,21 @@
 //! Inbound SMS and what customers do with it:
 //! - `POST /v1/carriers/{carrier}/inbound` (carrier-signed like receipts): one inbound SMS
-//!   or part, in the carrier's own format (domain::mo); see platform::inbound for the rest.
+//!   or part, in the carrier's own format (domain::carriers::mo); see platform::app::inbound for the rest.
 //! - `GET /v1/inbox`, `GET /v1/inbox/{id}` (API key): the inbox, filtered and paged.
 //! - `GET /v1/numbers` (API key): the account's reception numbers.
 //! - `GET /v1/keywords`, `PUT`/`DELETE /v1/keywords/{word}` (API key): custom keywords.
 //! - `GET`/`POST /u/{token}`: the unsubscribe page an SMS links to (no login: the token is
-//!   signed, see domain::optout).
+//!   signed, see domain::contacts::optout).
 
-use domain::access::Scope;
-use domain::endpoint::CallbackUrl;
-use domain::error::ApiError;
-use domain::keyword::{CustomKeyword, KeywordError};
-use domain::text::caseless_key;
-use domain::mo::inbound_format;
-use domain::optout::{verify, UnsubscribeSecret};
+use domain::identity::access::Scope;
+use domain::callbacks::endpoint::CallbackUrl;
+use domain::api::error::ApiError;
+use domain::inbound::keyword::{CustomKeyword, KeywordError};
+use domain::messaging::text::caseless_key;
+use domain::carriers::mo::inbound_format;
+use domain::contacts::optout::{verify, UnsubscribeSecret};
 use platform::http::{authenticate, json, parse_body, query, respond_with, verify_carrier_webhook, Reply, Req, Response, Routes};
-use platform::inbound::receive;
+use platform::app::inbound::receive;
 use platform::store::{InboxFilter, Store};
 use serde::Deserialize;
 
@@ -156,7 +156,7 @@ async fn unsubscribe_page(token: &str, confirm: bool) -> Reply {
         return Ok(page(200, "Unsubscribe", &format!("Stop SMS from this sender to {masked}?"), Some(&form)));
     }
     let store = Store::open().await?;
-    let reason = domain::contact::BlockReason::UnsubscribeLink.to_string();
+    let reason = domain::contacts::contact::BlockReason::UnsubscribeLink.to_string();
     store.block_number(&who.account_id, &who.e164, &reason, "unsubscribe_link").await?;
     Ok(page(200, "Unsubscribed", &format!("{masked} will get no more SMS from this sender. Text START to undo."), None))
 }

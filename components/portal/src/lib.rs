@@ -7,11 +7,11 @@
 //! `platform::app`; SQL in `platform::store`. This file routes, parses requests, calls one
 //! workflow and makes the response (JSON, and the session cookies).
 
-use domain::access::Actor;
-use domain::account::{AccountList, AccountListQuery};
-use domain::error::ApiError;
-use domain::identity::{AccessLevel, Email, Password};
-use domain::session::{clear_cookie, cookie_value, set_cookie, set_device_cookie, DEVICE_COOKIE};
+use domain::identity::access::Actor;
+use domain::accounts::account::{AccountList, AccountListQuery};
+use domain::api::error::ApiError;
+use domain::identity::person::{AccessLevel, Email, Password};
+use domain::identity::session::{clear_cookie, cookie_value, set_cookie, set_device_cookie, DEVICE_COOKIE};
 use platform::app::accounts::{self, AccountChange, AccountOverview};
 use platform::app::invitations::{self, Acceptance};
 use platform::app::profile::{self, Profile, ProfileChange};
@@ -20,7 +20,7 @@ use platform::app::two_factor::{self, SecondFactor};
 use platform::app::{email_address, password, phone_codes, Client};
 use platform::axum::http::{header, HeaderValue};
 use platform::http::{internal, json, member_caller, parse_body, query, require_session, respond_with, Reply, Req, Response, Routes, SignedIn};
-use platform::people::Invitation;
+use platform::app::people::Invitation;
 use platform::store::{Store, UserRecord};
 use serde::Deserialize;
 
@@ -100,7 +100,7 @@ async fn over_tls(req: &Req) -> bool {
 
 fn client_address(req: &Req) -> String {
     let addr = req.header(platform::http::CLIENT_ADDR_HEADER).unwrap_or("");
-    domain::access::client_ip(Some(addr)).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".to_owned())
+    domain::identity::access::client_ip(Some(addr)).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// The client as the throttle knows it: its address and its known-device cookie.
@@ -409,7 +409,7 @@ async fn set_default_account(req: Req) -> Reply {
     Ok(json(200, &serde_json::json!({"default_account_id": body.account_id.trim()})))
 }
 
-/// `?q=&sort=id|name|type|balance|level&order=asc|desc&limit=&offset=` (domain::account).
+/// `?q=&sort=id|name|type|balance|level&order=asc|desc&limit=&offset=` (domain::accounts::account).
 async fn accounts(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
@@ -513,7 +513,7 @@ async fn change_member(req: Req) -> Reply {
     // Someone without access to this account is 404 whatever the body.
     store.membership(user_id, &id).await?.ok_or_else(|| ApiError::not_found("no such member"))?;
     let body: LevelChange = parse_body(&req)?;
-    let level = AccessLevel::parse(&body.level).ok_or_else(|| ApiError::from(domain::identity::IdentityError::InvalidAccessLevel(body.level.clone())))?;
+    let level = AccessLevel::parse(&body.level).ok_or_else(|| ApiError::from(domain::identity::person::IdentityError::InvalidAccessLevel(body.level.clone())))?;
     let member = accounts::change_level(&store, &id, user_id, level, &actor).await?;
     Ok(json(200, &member))
 }

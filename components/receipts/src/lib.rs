@@ -1,13 +1,13 @@
 //! Delivery receipts from carriers: `POST /v1/carriers/{carrier}/receipts`, for every
-//! carrier with an adapter in `domain::receipt` (others: 404).
+//! carrier with an adapter in `domain::carriers::receipt` (others: 404).
 //!
 //! A receipt is accepted only with a valid `X-Signature` (HMAC-SHA256 with that
 //! carrier's own secret over `"<t>.<raw body>"`, t within 5 minutes). Forged or stale →
 //! 401, malformed → 400; neither stores anything. A carrier whose secret is not set
 //! answers 503. The adapter reads the body; the store matches, applies and keeps it.
 
-use domain::error::ApiError;
-use domain::receipt::{adapter, receipt_dedupe_key, CarrierAdapter};
+use domain::api::error::ApiError;
+use domain::carriers::receipt::{adapter, receipt_dedupe_key, CarrierAdapter};
 use platform::http::{json, verify_carrier_webhook, Reply, Req, Routes};
 use platform::store::{IncomingReceipt, ReceiptOutcome, Store};
 
@@ -42,7 +42,7 @@ async fn receipt(req: Req) -> Reply {
             body: &String::from_utf8_lossy(body),
         })
         .await?;
-    let status = |s: domain::status::Status| serde_json::json!({"code": s.code(), "name": s.name()});
+    let status = |s: domain::messaging::status::Status| serde_json::json!({"code": s.code(), "name": s.name()});
     let mut reply = serde_json::json!({"outcome": outcome.label()});
     match &outcome {
         ReceiptOutcome::Applied { message_id, status: now, refunded } => {

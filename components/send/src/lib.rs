@@ -2,16 +2,16 @@
 //! without an owner of their own: `GET /v1/health` and `GET /v1/openapi.json` (the API's
 //! OpenAPI document, `api/openapi.json`, built in).
 
-use domain::access::Scope;
-use domain::callback::{MoneyJson, StatusJson};
-use domain::error::ApiError;
-use domain::money::{Currency, Money};
-use domain::status::Status;
-use platform::delivery::deliver_soon;
+use domain::identity::access::Scope;
+use domain::callbacks::event::{MoneyJson, StatusJson};
+use domain::api::error::ApiError;
+use domain::billing::money::{Currency, Money};
+use domain::messaging::status::Status;
+use platform::app::delivery::deliver_soon;
 use platform::http::{
     authenticate, created_reply, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body, replayed, respond_with, Reply, Req, Routes,
 };
-use platform::messages::{send_messages, Recipients, SendRequest, SEND_CREATED};
+use platform::app::send::{send_messages, Recipients, SendRequest, SEND_CREATED};
 use platform::store::{CancelOutcome, Created, Kept, MessageFilter, Store};
 use serde::Deserialize;
 
@@ -147,7 +147,7 @@ async fn list_messages(req: Req) -> Reply {
     };
     let recipient = match q.get("to") {
         None => None,
-        Some(to) => Some(domain::recipient::Recipient::parse(to).map_err(|e| bad(&format!("to: {e}")))?.e164().to_owned()),
+        Some(to) => Some(domain::messaging::recipient::Recipient::parse(to).map_err(|e| bad(&format!("to: {e}")))?.e164().to_owned()),
     };
     let instant = |name: &str| -> Result<Option<String>, ApiError> {
         match q.get(name) {

@@ -1,10 +1,10 @@
 //! Serves the portal (static/, mounted at /static in the component): files with their
 //! content type, a strong ETag (304 on If-None-Match) and caching headers; the
 //! single-page app's index.html for its own routes; 404 for a missing file; 403 for a
-//! path that tries to leave the folder. The rules are domain::webfiles.
+//! path that tries to leave the folder. The rules are domain::api::webfiles.
 
-use domain::error::ApiError;
-use domain::webfiles::{cache_control, content_type, etag, not_modified, resolve, Resolved, INDEX};
+use domain::api::error::ApiError;
+use domain::api::webfiles::{cache_control, content_type, etag, not_modified, resolve, Resolved, INDEX};
 use platform::axum::http::Method;
 use platform::http::{respond_with, Reply, Req, Routes};
 

@@ -7,13 +7,13 @@
 //!   `{"messages": [those objects]}` → 2xx `{"messages": [{"reference","message_id"} or
 //!   {"reference","error"}]}`, one entry per message.
 //! `vonage`, `sinch`: those carriers' own APIs (see `providers`); their receipts come
-//!   back through the adapters of the same name in `domain::receipt`.
+//!   back through the adapters of the same name in `domain::carriers::receipt`.
 //! `sandbox`: never leaves the process; accepts every message and reports it delivered,
 //!   like the test credentials of commercial providers.
 
 use crate::config;
 use crate::outbound::{post_all, Answer, FailureKind, OutboundError, Post};
-use domain::submit::{verdict_for_answer, verdict_for_no_answer, SubmitVerdict};
+use domain::carriers::submit::{verdict_for_answer, verdict_for_no_answer, SubmitVerdict};
 use std::time::Duration;
 
 pub const SANDBOX: &str = "sandbox";
@@ -82,7 +82,7 @@ pub enum SubmitResult {
     /// The carrier surely does not have it (it refused, or the submit never left);
     /// `detail` says how.
     Failed { detail: String },
-    /// The carrier may have it: sent, and no usable answer (see `domain::submit`).
+    /// The carrier may have it: sent, and no usable answer (see `domain::carriers::submit`).
     Unknown { detail: String },
 }
 
@@ -181,7 +181,7 @@ fn batch_results(batch: &[Submission], result: Result<Answer, OutboundError>) ->
         .collect()
 }
 
-/// A 2xx answer, or what a transport failure or another status means (`domain::submit`).
+/// A 2xx answer, or what a transport failure or another status means (`domain::carriers::submit`).
 fn successful_answer(result: Result<Answer, OutboundError>) -> Result<Answer, SubmitResult> {
     let answer = result.map_err(|e| {
         let detail = format!("carrier {e}");
@@ -212,7 +212,7 @@ fn submit_result(result: Result<Answer, OutboundError>) -> SubmitResult {
     }
     match serde_json::from_slice::<Accepted>(&answer.body) {
         Ok(a) if !a.message_id.trim().is_empty() => SubmitResult::Accepted { carrier_message_id: a.message_id },
-        // It said yes and gave no id: it may well have the message (domain::submit).
+        // It said yes and gave no id: it may well have the message (domain::carriers::submit).
         _ => SubmitResult::Unknown { detail: "carrier answered without a message_id".into() },
     }
 }

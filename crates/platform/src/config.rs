@@ -24,14 +24,14 @@ pub async fn get_or(name: &str, default: &str) -> String {
 
 /// Which destinations customer URLs may have: public ones only, unless the operator sets
 /// `allow_private_endpoints = "true"` (development: fakes on loopback; `./run.sh` does).
-pub async fn egress_policy() -> domain::endpoint::EgressPolicy {
-    domain::endpoint::EgressPolicy { allow_private: get("allow_private_endpoints").await.as_deref() == Some("true") }
+pub async fn egress_policy() -> domain::callbacks::endpoint::EgressPolicy {
+    domain::callbacks::endpoint::EgressPolicy { allow_private: get("allow_private_endpoints").await.as_deref() == Some("true") }
 }
 
 /// Whether the app's public address (`public_base_url`) is https: session cookies are
 /// then `Secure` and responses carry HSTS, also behind a proxy that terminates TLS.
 pub async fn public_base_is_https() -> bool {
-    domain::headers::is_https(&get_or("public_base_url", "http://127.0.0.1:3000").await)
+    domain::api::headers::is_https(&get_or("public_base_url", "http://127.0.0.1:3000").await)
 }
 
 pub async fn get_u64(name: &str, default: u64) -> u64 {

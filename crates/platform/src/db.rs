@@ -544,7 +544,7 @@ mod tests {
     /// writes them.
     #[test]
     fn existing_keys_get_every_scope() {
-        let all = domain::access::Scopes::all().to_stored();
+        let all = domain::identity::access::Scopes::all().to_stored();
         assert!(MIGRATIONS[5].contains(&format!("UPDATE api_keys SET scopes = '{all}';")), "{all}");
     }
 

@@ -8,11 +8,11 @@
 //! Only the development outbox keeps a message's single-use link (a password reset, an
 //! invitation, an e-mail confirmation): there it is the only way the link reaches anyone.
 //! A message that really leaves is kept without it, so the table (or a backup of it) opens
-//! no account. The subject goes out as a header value (domain::onetime::header_text).
+//! no account. The subject goes out as a header value (domain::identity::onetime::header_text).
 
 use crate::outbound::{post_all, Post};
 use crate::store::Store;
-use domain::onetime::EmailMessage;
+use domain::identity::onetime::EmailMessage;
 use std::time::Duration;
 
 /// Records the message and hands it to the configured API, if any. A failure to deliver

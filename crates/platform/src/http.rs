@@ -5,8 +5,8 @@
 //! Every handler is `async fn(Req) -> Reply`; a component lists them in a [`Routes`]
 //! table (which tests read) and the entry point (`platform::http_entry!`) runs it.
 
-use domain::error::ErrorName;
-use domain::idempotency::{IdempotencyKey, IdempotentRequest};
+use domain::api::error::ErrorName;
+use domain::api::idempotency::{IdempotencyKey, IdempotentRequest};
 use crate::store::{Created, StoredAnswer};
 use crate::db::DbError;
 use crate::host::HostError;
@@ -14,11 +14,11 @@ use crate::store::{Caller, Store};
 use axum::extract::{FromRequest, FromRequestParts, Path};
 use axum::response::IntoResponse;
 use bytes::Bytes;
-use domain::access::{client_ip, Scope};
-use domain::apikey::{bearer_token, hash_api_key};
-use domain::error::ApiError;
-use domain::identity::AccessLevel;
-use domain::session::{cookie_value, Session, SESSION_COOKIE};
+use domain::identity::access::{client_ip, Scope};
+use domain::identity::apikey::{bearer_token, hash_api_key};
+use domain::api::error::ApiError;
+use domain::identity::person::AccessLevel;
+use domain::identity::session::{cookie_value, Session, SESSION_COOKIE};
 use http::{HeaderValue, Method, StatusCode};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -134,11 +134,11 @@ pub async fn dispatch(router: &axum::Router, request: http::Request<axum::body::
     whole(parts, body, head)
 }
 
-/// domain::headers, on every response of every component.
+/// domain::api::headers, on every response of every component.
 fn add_security_headers(headers: &mut http::HeaderMap, public_https: bool) {
     let text = |name: http::header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (content_type, csp) = (text(http::header::CONTENT_TYPE), text(http::header::CONTENT_SECURITY_POLICY));
-    for (name, value) in domain::headers::security_headers(content_type.as_deref(), csp.as_deref(), public_https) {
+    for (name, value) in domain::api::headers::security_headers(content_type.as_deref(), csp.as_deref(), public_https) {
         if let Ok(value) = HeaderValue::from_str(&value) {
             headers.insert(name, value);
         }
@@ -256,7 +256,7 @@ pub fn error(err: &ApiError) -> Response {
     response
 }
 
-/// The request's Idempotency-Key (domain::idempotency), bound to its method, path and
+/// The request's Idempotency-Key (domain::api::idempotency), bound to its method, path and
 /// body; None without the header; 400 when the key is not a valid one.
 pub fn idempotency(req: &Req) -> Result<Option<IdempotentRequest>, ApiError> {
     let Some(value) = req.header("idempotency-key") else { return Ok(None) };
@@ -571,10 +571,10 @@ pub fn carrier_secret_variable(carrier: &str) -> String {
 }
 
 /// Checks a carrier's webhook (receipts, inbound messages): the body within the size
-/// limit and `X-Signature` valid under that carrier's secret (see domain::signature).
+/// limit and `X-Signature` valid under that carrier's secret (see domain::carriers::signature).
 /// Forged or stale → 401, malformed → 400, no secret configured → 503.
 pub async fn verify_carrier_webhook(req: &Req, carrier: &str) -> Result<(), ApiError> {
-    use domain::signature::{verify, SignatureError};
+    use domain::carriers::signature::{verify, SignatureError};
     let body = req.body();
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::payload_too_large(MAX_BODY_BYTES));

@@ -2,13 +2,13 @@
 //! `/v1/admin/...keys` and account admins' `/v1/accounts/{id}/keys`. Every change is
 //! in the account's history, made by `actor`.
 
-use domain::access::Actor;
+use domain::identity::access::Actor;
 use crate::http::{internal, json, parse_body};
 use crate::ids::{new_id, random_bytes};
 use crate::store::{ApiKeyPatch, ApiKeyUpdate, Store, Subject};
-use domain::access::{IpAllowlist, KeyAccess, Scopes};
-use domain::apikey::{new_api_key, KEY_BYTES};
-use domain::error::ApiError;
+use domain::identity::access::{IpAllowlist, KeyAccess, Scopes};
+use domain::identity::apikey::{new_api_key, KEY_BYTES};
+use domain::api::error::ApiError;
 use serde::Deserialize;
 use crate::http::{Req, Response};
 
@@ -16,7 +16,7 @@ use crate::http::{Req, Response};
 #[serde(deny_unknown_fields)]
 struct NewKey {
     name: String,
-    /// Scope strings (domain::access::Scope); every scope when absent.
+    /// Scope strings (domain::identity::access::Scope); every scope when absent.
     scopes: Option<Vec<String>>,
     /// CIDR blocks or addresses the key may be used from; any address when absent or empty.
     allowed_ips: Option<Vec<String>>,
@@ -68,7 +68,7 @@ pub async fn list_keys(store: &Store, account_id: &str) -> Result<Response, ApiE
 struct KeyChange {
     name: Option<String>,
     scopes: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     allowed_ips: Option<Option<Vec<String>>>,
 }
 

@@ -1,15 +1,15 @@
 //! Price lists over HTTP: the one implementation behind the operator's default list
 //! (`/v1/admin/prices`), an account's own list (`/v1/admin/accounts/{id}/prices`, in the
 //! account's history) and the account's view of what it pays (`/v1/billing/prices`).
-//! The rules themselves are domain::pricing's.
+//! The rules themselves are domain::billing::pricing's.
 
-use domain::access::Actor;
-use domain::error::ErrorName;
+use domain::identity::access::Actor;
+use domain::api::error::ErrorName;
 use crate::http::{internal, json, parse_body};
 use crate::store::{timestamp, PriceRuleEnd, Store, StoredPriceRule, Subject};
-use domain::error::ApiError;
-use domain::money::Currency;
-use domain::pricing::{effective_rules, EffectivePeriod, PriceError, PriceScope, UnitPrice};
+use domain::api::error::ApiError;
+use domain::billing::money::Currency;
+use domain::billing::pricing::{effective_rules, EffectivePeriod, PriceError, PriceScope, UnitPrice};
 use serde::Deserialize;
 use crate::http::{Req, Response};
 

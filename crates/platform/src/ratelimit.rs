@@ -1,9 +1,9 @@
-//! Request rate limits per API key and per account (the rules: domain::ratelimit): each
+//! Request rate limits per API key and per account (the rules: domain::api::ratelimit): each
 //! instance admits from leases it takes from counters shared through the key-value store.
 
 use crate::store::RateLimits;
-use domain::error::ApiError;
-use domain::ratelimit::{
+use domain::api::error::ApiError;
+use domain::api::ratelimit::{
     counter_key, granted, is_stale_counter, window_of, Admission, LocalLease, RateLimit,
     DEFAULT_ACCOUNT_PER_SECOND, DEFAULT_KEY_PER_SECOND, RETRY_AFTER_SECONDS,
 };

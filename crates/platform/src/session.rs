@@ -1,10 +1,10 @@
 //! Sessions of signed-in users, and the browsers they signed in on (known devices), in
 //! Spin's key-value store (they are many, short-lived and read by key; nothing joins on
 //! them). Only the SHA-256 of a cookie's token is a key, so a copy of the store signs no
-//! one in. Expiry is domain::session's rule, checked on every read.
+//! one in. Expiry is domain::identity::session's rule, checked on every read.
 
 use crate::host::{HostError, KeyValue};
-use domain::session::{token_digest, KnownDevice, Session, SESSION_ABSOLUTE_SECONDS};
+use domain::identity::session::{token_digest, KnownDevice, Session, SESSION_ABSOLUTE_SECONDS};
 
 /// How stale `last_seen_at` may get before a request writes it back: idle expiry is
 /// hours, so a write per request would be waste.
@@ -16,7 +16,7 @@ fn key(token: &str) -> String {
 
 /// Stores a new session under a new token and returns the token (for the cookie).
 pub async fn create(session: &Session) -> Result<String, HostError> {
-    let token = domain::session::new_secret_token();
+    let token = domain::identity::session::new_secret_token();
     save(&token, session).await?;
     Ok(token)
 }
@@ -59,14 +59,14 @@ fn device_key(token: &str) -> String {
 
 /// Stores a new known device under a new token and returns the token (for its cookie).
 pub async fn create_device(device: &KnownDevice) -> Result<String, HostError> {
-    let token = domain::session::new_secret_token();
+    let token = domain::identity::session::new_secret_token();
     let value = serde_json::to_vec(device).map_err(|e| HostError(format!("device: {e}")))?;
     KeyValue::open_default().await?.set(&device_key(&token), &value).await?;
     Ok(token)
 }
 
 /// The known device a cookie's token names, if any (whether it vouches for a user is
-/// domain::session's rule, for the caller to ask).
+/// domain::identity::session's rule, for the caller to ask).
 pub async fn load_device(token: &str) -> Result<Option<KnownDevice>, HostError> {
     let bytes = KeyValue::open_default().await?.get(&device_key(token)).await?;
     Ok(bytes.and_then(|bytes| serde_json::from_slice(&bytes).ok()))

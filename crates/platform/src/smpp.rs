@@ -3,14 +3,14 @@
 //! the operator's `/v1/admin/...smpp`. The password is generated, shown once and kept
 //! only as an argon2id hash; every change is in the account's history, made by `actor`.
 
-use domain::access::Actor;
+use domain::identity::access::Actor;
 use crate::http::{internal, json, parse_body};
 use crate::ids::new_id;
 use crate::store::{SmppCreated, SmppUpdate, Store, Subject};
-use domain::access::IpAllowlist;
-use domain::account::{duplicate_system_id, SmppPassword, SmppSystemId};
-use domain::identity::hash_secret;
-use domain::error::ApiError;
+use domain::identity::access::IpAllowlist;
+use domain::accounts::account::{duplicate_system_id, SmppPassword, SmppSystemId};
+use domain::identity::person::hash_secret;
+use domain::api::error::ApiError;
 use serde::Deserialize;
 use crate::http::{Req, Response};
 
@@ -27,7 +27,7 @@ struct NewCredential {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CredentialChange {
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     allowed_ips: Option<Option<Vec<String>>>,
 }
 

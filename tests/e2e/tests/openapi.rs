@@ -146,8 +146,8 @@ fn every_json_body_documents_the_415_for_other_content_types() {
 /// error statuses — is listed in the error schema, and nothing else is.
 #[test]
 fn the_error_schema_lists_every_error_name_and_nothing_else() {
-    use domain::error::ErrorName;
-    use domain::status::{Status, StatusGroup};
+    use domain::api::error::ErrorName;
+    use domain::messaging::status::{Status, StatusGroup};
     let mut expected: Vec<&str> = ErrorName::ALL.iter().map(|n| n.as_str()).collect();
     expected.extend(Status::ALL.into_iter().filter(|s| matches!(s.group(), StatusGroup::Rejection | StatusGroup::Error)).map(Status::name));
     expected.sort_unstable();

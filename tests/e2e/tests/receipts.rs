@@ -1,7 +1,7 @@
 //! End-to-end tests of delivery receipts: the real `spin up`, the real SQLite file, a
 //! local carrier speaking our protocol, Vonage's and Sinch's.
 
-use domain::receipt::{adapter, canonical_carrier_id};
+use domain::carriers::receipt::{adapter, canonical_carrier_id};
 use e2e::*;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,4 +1,4 @@
-//! End-to-end: the sign-in throttle (domain::throttle). A stranger's failures slow down
+//! End-to-end: the sign-in throttle (domain::identity::throttle). A stranger's failures slow down
 //! only browsers the user has not signed in on, never the owner's own (known devices);
 //! every check of a two-factor code counts like a password. This app is its own: every
 //! failure from a new browser here also counts for the one client address all tests share.

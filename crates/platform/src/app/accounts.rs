@@ -3,10 +3,10 @@
 //! people in is `invitations`.
 
 use crate::store::{AccountView, MemberView, MembershipChange, Store, Subject};
-use domain::access::Actor;
-use domain::account::{account_name, AccountKind};
-use domain::error::{ApiError, ErrorName};
-use domain::identity::AccessLevel;
+use domain::identity::access::Actor;
+use domain::accounts::account::{account_name, AccountKind};
+use domain::api::error::{ApiError, ErrorName};
+use domain::identity::person::AccessLevel;
 use serde::Deserialize;
 
 /// An account as a member sees it.

@@ -1,17 +1,17 @@
 //! Customer callbacks: the job runner delivers the queued status and inbound events to
 //! the account's URLs, signed (Standard Webhooks) with the account's secret, and records
-//! every attempt with its retry schedule (domain::retry); and the secret's rotation.
+//! every attempt with its retry schedule (domain::callbacks::retry); and the secret's rotation.
 
 use crate::db::DbError;
 use crate::ids::{now_seconds, random_bytes};
 use crate::outbound::{post_all, FailureKind, Post};
 use crate::store::{AttemptResult, Caller, CallbackEvent, ClaimedCallback, Store, Subject};
 use chrono::{DateTime, Utc};
-use domain::callback::{InboundEvent, InboundEventData, StatusChange, StatusEvent};
-use domain::error::ApiError;
-use domain::money::{Currency, Money};
-use domain::retry::{classify, next_attempt_delay, DeliveryOutcome, Next};
-use domain::webhook::WebhookSecret;
+use domain::callbacks::event::{InboundEvent, InboundEventData, StatusChange, StatusEvent};
+use domain::api::error::ApiError;
+use domain::billing::money::{Currency, Money};
+use domain::callbacks::retry::{classify, next_attempt_delay, DeliveryOutcome, Next};
+use domain::callbacks::webhook::WebhookSecret;
 use std::time::{Duration, Instant};
 
 const CALLBACK_BATCH: i64 = 32;
@@ -67,7 +67,7 @@ async fn deliver(store: &Store, claimed: &[ClaimedCallback], report: &mut Callba
         let secrets: Vec<WebhookSecret> = c.secrets.iter().filter_map(|s| WebhookSecret::parse(s).ok()).collect();
         // Accounts made before callbacks existed get a secret now; they see it by rotating.
         let secrets = if secrets.is_empty() { vec![new_secret_for(store, &c.account_id).await] } else { secrets };
-        let mut headers: Vec<(String, String)> = domain::webhook::headers(&secrets.iter().collect::<Vec<_>>(), &c.event_id, timestamp, body.as_bytes())
+        let mut headers: Vec<(String, String)> = domain::callbacks::webhook::headers(&secrets.iter().collect::<Vec<_>>(), &c.event_id, timestamp, body.as_bytes())
             .into_iter()
             .map(|(name, value)| (name.to_owned(), value))
             .collect();

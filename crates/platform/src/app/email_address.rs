@@ -5,10 +5,10 @@ use super::password::check_current_password;
 use super::{actor, email_of, invalid_token, language_of, single_use_link, Client};
 use crate::ids::now_seconds;
 use crate::store::{IssuedToken, Store, UserRecord};
-use domain::error::{ApiError, ErrorName};
-use domain::identity::Email;
-use domain::onetime::{EmailMessage, Purpose};
-use domain::session::token_digest;
+use domain::api::error::{ApiError, ErrorName};
+use domain::identity::person::Email;
+use domain::identity::onetime::{EmailMessage, Purpose};
+use domain::identity::session::token_digest;
 
 /// The new address gets a confirmation link; the user keeps the old one until it is
 /// used. Needs the current password.

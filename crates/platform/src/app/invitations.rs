@@ -8,17 +8,17 @@ use super::{actor, invalid_token};
 use crate::db::DbError;
 use crate::http::SignedIn;
 use crate::ids::now_seconds;
-use crate::people::{Grant, Invitation};
+use crate::app::people::{Grant, Invitation};
 use crate::store::{IssuedToken, MemberView, ProfilePatch, Store, Subject, UserRecord};
-use domain::access::Actor;
-use domain::error::{ApiError, ErrorName};
-use domain::identity::{hash_password, IdentityError, Password, PersonName};
-use domain::onetime::Purpose;
-use domain::session::token_digest;
-use domain::throttle::ThrottleKey;
+use domain::identity::access::Actor;
+use domain::api::error::{ApiError, ErrorName};
+use domain::identity::person::{hash_password, IdentityError, Password, PersonName};
+use domain::identity::onetime::Purpose;
+use domain::identity::session::token_digest;
+use domain::identity::throttle::ThrottleKey;
 use serde::Deserialize;
 
-/// An invitation from an account admin (`actor`), as crate::people::Grant::Invitation:
+/// An invitation from an account admin (`actor`), as crate::app::people::Grant::Invitation:
 /// the person has access once they accept it. The answer is the same whether or not the
 /// address has a user (pending, no name); invitations are rationed per account and per
 /// address (429 with Retry-After).
@@ -28,7 +28,7 @@ pub async fn invite(store: &Store, invitation: &Invitation<'_>, actor: &Actor) -
         Some(user_id) => store.user(user_id).await?.map(|u| u.name).unwrap_or_default(),
         None => String::new(),
     };
-    crate::people::invite(store, invitation, Grant::Invitation, actor, &inviter).await
+    crate::app::people::invite(store, invitation, Grant::Invitation, actor, &inviter).await
 }
 
 /// An acceptance as sent.

@@ -6,11 +6,11 @@
 
 use super::callbacks;
 use crate::carrier::CarrierConfig;
-use crate::delivery::{deliver_due, Deliverer, DeliveryReport};
+use crate::app::delivery::{deliver_due, Deliverer, DeliveryReport};
 use crate::store::{RenewalReport, StatusOutcome, Store};
 use chrono::Utc;
-use domain::error::ApiError;
-use domain::status::Status;
+use domain::api::error::ApiError;
+use domain::messaging::status::Status;
 use std::time::{Duration, Instant};
 
 /// Per call of the runner: how much of each kind of work, and for how long delivery and
@@ -71,11 +71,11 @@ pub async fn run(store: &Store) -> Result<JobReport, ApiError> {
     });
 
     // Long inbound messages whose missing parts never came: processed with what arrived.
-    report.inbound_settled = crate::inbound::settle_stale_parts(store, INBOUND_BATCH).await?;
+    report.inbound_settled = crate::app::inbound::settle_stale_parts(store, INBOUND_BATCH).await?;
 
     // Validity: no final status in time → Expired (refunded only if it never left us).
     // A message whose submit outcome is still unknown becomes Unknown (599), not refunded:
-    // the carrier may have it (domain::submit).
+    // the carrier may have it (domain::carriers::submit).
     for (id, outcome_unknown) in store.expired_messages(EXPIRY_BATCH).await? {
         let outcome = if outcome_unknown {
             store.give_up_unknown(&id, "validity ended with the submit's outcome unknown; not refunded: the carrier may have it").await?
@@ -89,7 +89,7 @@ pub async fn run(store: &Store) -> Result<JobReport, ApiError> {
     report.subscriptions = store.renew_due_subscriptions(Utc::now(), RENEWAL_BATCH).await?;
 
     // Last month's invoices, once its month has ended in each account's time zone.
-    report.invoices_issued = crate::reports::issue_due(store, Utc::now(), INVOICE_BATCH).await?;
+    report.invoices_issued = crate::app::invoices::issue_due(store, Utc::now(), INVOICE_BATCH).await?;
 
     // Status callbacks, batch after batch, until the call has run for its budget.
     let callbacks = callbacks::deliver_due(store, started + CALLBACK_BUDGET).await?;

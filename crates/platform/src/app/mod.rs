@@ -9,15 +9,25 @@
 //! `accounts` (an account's overview, name and members), all under `throttle`. The job
 //! runner's: `jobs` (its rounds) and `callbacks` (customer callback delivery and its
 //! signing secret); and `settings` (an account's settings).
+//!
+//! Messaging: `send` (a send request from start to finish, the one send path),
+//! `delivery` (the durable queue to the carrier), `inbound` (an inbound SMS from arrival to
+//! done). Access and billing: `people` (giving people access to an account), `invoices`
+//! (issuing them, on demand and by the job runner).
 
 pub mod accounts;
 pub mod callbacks;
+pub mod delivery;
 pub mod email_address;
+pub mod inbound;
 pub mod invitations;
+pub mod invoices;
 pub mod jobs;
 pub mod password;
+pub mod people;
 pub mod phone_codes;
 pub mod profile;
+pub mod send;
 pub mod settings;
 pub mod sign_in;
 pub mod throttle;
@@ -26,12 +36,12 @@ pub mod two_factor;
 use crate::http::internal;
 use crate::ids::now_seconds;
 use crate::store::{Store, UserRecord};
-use domain::access::Actor;
-use domain::error::{ApiError, ErrorName};
-use domain::identity::Email;
-use domain::language::Language;
-use domain::onetime::Purpose;
-use domain::session::{new_secret_token, token_digest};
+use domain::identity::access::Actor;
+use domain::api::error::{ApiError, ErrorName};
+use domain::identity::person::Email;
+use domain::identity::language::Language;
+use domain::identity::onetime::Purpose;
+use domain::identity::session::{new_secret_token, token_digest};
 
 /// The client behind a request, as far as the throttle and login alerts know it.
 #[derive(Debug, Clone)]

@@ -7,11 +7,11 @@ use super::throttle::{forget, login_client, throttled_check, wait_then_count};
 use super::{actor, email_of, invalid_token, language_of, single_use_link, Client};
 use crate::ids::now_seconds;
 use crate::store::{IssuedToken, Store, UserRecord};
-use domain::error::{ApiError, ErrorName};
-use domain::identity::{hash_password, verify_password, Email, Password};
-use domain::onetime::{EmailMessage, Purpose};
-use domain::session::token_digest;
-use domain::throttle::ThrottleKey;
+use domain::api::error::{ApiError, ErrorName};
+use domain::identity::person::{hash_password, verify_password, Email, Password};
+use domain::identity::onetime::{EmailMessage, Purpose};
+use domain::identity::session::token_digest;
+use domain::identity::throttle::ThrottleKey;
 
 /// E-mails a reset link to `email` if a user has it; the caller answers the same either
 /// way, so the answer tells nobody who has a user. Every request counts against the

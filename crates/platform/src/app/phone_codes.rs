@@ -6,10 +6,10 @@ use super::{actor, language_of};
 use crate::http::{internal, member_caller, SignedIn};
 use crate::ids::now_seconds;
 use crate::store::{PhoneCodeCheck, Store, UserRecord};
-use domain::error::{ApiError, ErrorName};
-use domain::onetime::{new_phone_code, phone_code_sms, Purpose, PHONE_CODE_ATTEMPTS};
-use domain::session::token_digest;
-use domain::throttle::ThrottleKey;
+use domain::api::error::{ApiError, ErrorName};
+use domain::identity::onetime::{new_phone_code, phone_code_sms, Purpose, PHONE_CODE_ATTEMPTS};
+use domain::identity::session::token_digest;
+use domain::identity::throttle::ThrottleKey;
 
 /// A code on its way.
 pub struct CodeSent {
@@ -24,7 +24,7 @@ pub struct CodeSent {
 /// account (priced and logged like any SMS of that account), and like any of its SMS never
 /// to a number on that account's blocklist (400 RecipientRejected, nothing sent). The
 /// platform's sender is not a free SMS gun: codes are rationed per user, per number and per
-/// paying account (domain::throttle; 429 with Retry-After), and every one sent is in the
+/// paying account (domain::identity::throttle; 429 with Retry-After), and every one sent is in the
 /// operator's log (GET /v1/admin/phone-codes).
 pub async fn send(store: &Store, signed_in: &SignedIn, user: &UserRecord) -> Result<CodeSent, ApiError> {
     let phone = user.phone.clone().ok_or_else(|| ApiError::named(409, ErrorName::NoPhone, "add a phone number to your profile first"))?;
@@ -41,7 +41,7 @@ pub async fn send(store: &Store, signed_in: &SignedIn, user: &UserRecord) -> Res
     let sender = crate::config::get_or("platform_sender", "smsedge").await;
     let to = [phone.clone()];
     let text = phone_code_sms(&code, language_of(user));
-    let request = crate::messages::SendRequest {
+    let request = crate::app::send::SendRequest {
         from: &sender,
         to: &to,
         text: &text,
@@ -52,7 +52,7 @@ pub async fn send(store: &Store, signed_in: &SignedIn, user: &UserRecord) -> Res
         validity: Some(Purpose::PhoneConfirmation.lifetime_seconds()),
         ignore_blocklist: false,
     };
-    let sent = crate::messages::send_and_deliver(store, &caller, &request).await?;
+    let sent = crate::app::send::send_and_deliver(store, &caller, &request).await?;
     let message_id = sent.messages.first().and_then(|m| m.id.clone()).ok_or_else(|| internal("the code's SMS was not stored"))?;
     let expires_at = now_seconds() + Purpose::PhoneConfirmation.lifetime_seconds();
     store.record_phone_code(&user.id, &phone, &code_digest(&user.id, &code), expires_at, &message_id).await?;

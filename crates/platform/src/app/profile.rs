@@ -4,12 +4,12 @@
 
 use super::actor;
 use crate::store::{ProfilePatch, Store, UserRecord};
-use domain::error::{ApiError, ErrorDetail};
-use domain::identity::PersonName;
-use domain::language::Language;
-use domain::patch::Patched;
-use domain::recipient::Recipient;
-use domain::schedule::TimeZone;
+use domain::api::error::{ApiError, ErrorDetail};
+use domain::identity::person::PersonName;
+use domain::identity::language::Language;
+use domain::api::patch::Patched;
+use domain::messaging::recipient::Recipient;
+use domain::messaging::schedule::TimeZone;
 use serde::Deserialize;
 
 /// A user as their profile shows them.
@@ -30,7 +30,7 @@ pub async fn profile(store: &Store, user: &UserRecord) -> Result<Profile, ApiErr
 #[serde(deny_unknown_fields)]
 pub struct ProfileChange {
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     pub phone: Patched<String>,
     pub language: Option<String>,
     pub time_zone: Option<String>,

@@ -5,13 +5,13 @@
 
 use crate::http::internal;
 use crate::store::{AccountProfile, AccountSettings, Caller, InboundSettings, InboundSettingsPatch, ProfileUpdate, ProfileUpdateError, Store, Subject};
-use domain::account::{currency_locked, CompanyInput, ContactInput, ProfileInput, ProfilePatch};
-use domain::endpoint::CallbackUrl;
-use domain::error::ApiError;
-use domain::language::Language;
-use domain::patch::Patched;
-use domain::schedule::TimeZone;
-use domain::text::{MessageText, SegmentLimits};
+use domain::accounts::account::{currency_locked, CompanyInput, ContactInput, ProfileInput, ProfilePatch};
+use domain::callbacks::endpoint::CallbackUrl;
+use domain::api::error::ApiError;
+use domain::identity::language::Language;
+use domain::api::patch::Patched;
+use domain::messaging::schedule::TimeZone;
+use domain::messaging::text::{MessageText, SegmentLimits};
 use serde::Deserialize;
 
 /// Everything an account has set.
@@ -37,7 +37,7 @@ pub async fn current(store: &Store, account_id: &str) -> Result<Settings, ApiErr
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     pub time_zone: Option<String>,
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     pub status_callback: Patched<String>,
     /// Keyword languages, e.g. ["sv", "en"] (English is always understood).
     pub languages: Option<Vec<String>>,
@@ -45,21 +45,21 @@ pub struct SettingsPatch {
     pub stop_by_reply: Option<bool>,
     /// An unsubscribe link appended to every SMS (counted in its segments).
     pub stop_by_link: Option<bool>,
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     pub help_reply: Patched<String>,
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     pub opt_out_reply: Patched<String>,
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     pub save_reply: Patched<String>,
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     pub inbound_webhook: Patched<String>,
     /// Company information; in it absent leaves a field, `null` or `""` clears it.
     pub company: Option<CompanyInput>,
     /// Contact details, likewise.
     pub contact: Option<ContactInput>,
-    /// One of domain::account::DateFormat's strings.
+    /// One of domain::accounts::account::DateFormat's strings.
     pub date_format: Option<String>,
-    #[serde(default, deserialize_with = "domain::patch::explicit_null")]
+    #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     pub note: Patched<String>,
     /// Only while the account has no ledger entries (409 CurrencyLocked after).
     pub currency: Option<String>,

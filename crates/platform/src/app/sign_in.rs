@@ -2,7 +2,7 @@
 //! (`second_step`); the sessions they start, and the known device a full sign-in makes of
 //! the browser; the login alert; the user behind a session; signing out.
 //!
-//! Failures make the next attempt wait (domain::throttle: capped at 15 minutes, forgotten
+//! Failures make the next attempt wait (domain::identity::throttle: capped at 15 minutes, forgotten
 //! after a day), counted per client: a browser the user has signed in on before by its
 //! own failures, anyone else per e-mail address and client address. So guessing is slow,
 //! and a stranger's failures never keep the owner out of their own browser.
@@ -14,10 +14,10 @@ use super::{email_of, language_of, Client};
 use crate::http::internal;
 use crate::ids::now_seconds;
 use crate::store::{Store, UserRecord};
-use domain::error::{ApiError, ErrorName};
-use domain::identity::{dummy_verify, verify_password, Email};
-use domain::onetime::EmailMessage;
-use domain::session::{new_secret_token, KnownDevice, Session};
+use domain::api::error::{ApiError, ErrorName};
+use domain::identity::person::{dummy_verify, verify_password, Email};
+use domain::identity::onetime::EmailMessage;
+use domain::identity::session::{new_secret_token, KnownDevice, Session};
 
 /// A session just started, for the component to set in cookies and answer with.
 pub struct StartedSession {

@@ -1,4 +1,4 @@
-//! The throttle on guessing and on what costs us (domain::throttle's rules, its counts in
+//! The throttle on guessing and on what costs us (domain::identity::throttle's rules, its counts in
 //! the store): every check of a user's secret (password, TOTP or recovery code) waits out
 //! earlier failures and counts its own, and invitations and phone codes are rationed. A
 //! client that must wait is answered 429 `TooManyAttempts` with `Retry-After`.
@@ -6,9 +6,9 @@
 use super::Client;
 use crate::ids::now_seconds;
 use crate::store::{Store, UserRecord};
-use domain::error::ApiError;
-use domain::session::token_digest;
-use domain::throttle::{admit, after_failure, retry_after, LoginClient, ThrottleKey};
+use domain::api::error::ApiError;
+use domain::identity::session::token_digest;
+use domain::identity::throttle::{admit, after_failure, retry_after, LoginClient, ThrottleKey};
 
 /// 429 with `Retry-After`, for a throttled key.
 fn too_many_attempts(wait: i64) -> ApiError {
@@ -46,7 +46,7 @@ pub(super) async fn forget(store: &Store, (kind, subject): (ThrottleKey, &str)) 
     Ok(store.clear_login_failures(&kind.key(subject)).await?)
 }
 
-/// Counts one more request against every key (domain::throttle::admit): the 429 when one
+/// Counts one more request against every key (domain::identity::throttle::admit): the 429 when one
 /// of them must wait first, and then nothing is counted.
 pub(super) async fn ration(store: &Store, keys: &[(ThrottleKey, &str)]) -> Result<(), ApiError> {
     store.ration(keys, now_seconds(), admit).await?.map_err(too_many_attempts)
@@ -54,7 +54,7 @@ pub(super) async fn ration(store: &Store, keys: &[(ThrottleKey, &str)]) -> Resul
 
 /// Who is checking a secret of `user` (or of whoever has the address `email`), for the
 /// throttle: the holder of a known-device cookie that vouches for the user, or a client
-/// known only by its address (domain::throttle).
+/// known only by its address (domain::identity::throttle).
 pub(super) async fn login_client(client: &Client, user: Option<&UserRecord>, email: &str) -> Result<LoginClient, ApiError> {
     if let (Some(user), Some(token)) = (user, client.device_token.as_deref()) {
         let device = crate::session::load_device(token).await?;

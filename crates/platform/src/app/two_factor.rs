@@ -7,8 +7,8 @@ use super::throttle::{login_client, throttled_check};
 use super::{actor, Client};
 use crate::ids::now_seconds;
 use crate::store::{Store, UserRecord};
-use domain::error::{ApiError, ErrorName};
-use domain::totp::{generate_recovery_codes, hash_recovery_code, provisioning_uri, verify_code, TotpSecret};
+use domain::api::error::{ApiError, ErrorName};
+use domain::identity::totp::{generate_recovery_codes, hash_recovery_code, provisioning_uri, verify_code, TotpSecret};
 use serde::Deserialize;
 
 /// A second factor as sent: a code from the authenticator app or a recovery code, one of

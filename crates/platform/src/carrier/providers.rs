@@ -1,4 +1,4 @@
-//! Submits to commercial carriers whose receipts we read (domain::receipt adapters):
+//! Submits to commercial carriers whose receipts we read (domain::carriers::receipt adapters):
 //!
 //! `vonage`: Vonage SMS API, `POST {carrier_base_url}/sms/json` (base
 //!   `https://rest.nexmo.com`) with `{"api_key","api_secret","from","to","text","type",

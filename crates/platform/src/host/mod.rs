@@ -33,7 +33,7 @@ use spin_sdk::wit::wasi::keyvalue as wasi_keyvalue;
 
 /// Adds `delta` to the default store's counter under `key` atomically (wasi:keyvalue
 /// `increment`; a missing key counts from 0) and returns the new value. For counters
-/// every instance shares (domain::ratelimit).
+/// every instance shares (domain::api::ratelimit).
 pub async fn kv_increment(key: &str, delta: i64) -> Result<i64, HostError> {
     use wasi_keyvalue::{atomics, store};
     thread_local! {

@@ -3,8 +3,8 @@
 
 use super::{stored_allowlist, Store};
 use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
-use domain::access::IpAllowlist;
-use domain::account::{AccountListQuery, AccountSort};
+use domain::identity::access::IpAllowlist;
+use domain::accounts::account::{AccountListQuery, AccountSort};
 use crate::db::Value;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";

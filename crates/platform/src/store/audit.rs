@@ -1,7 +1,7 @@
 //! SQL of an account's history: changes recorded with who, what, when, before and after,
 //! in the same transaction as the change itself, so no change goes unrecorded.
 
-use domain::access::Actor;
+use domain::identity::access::Actor;
 use super::Store;
 use crate::db::{int, opt_text, text, DbError, RowExt};
 

@@ -5,8 +5,8 @@
 use super::Store;
 use crate::db::{int, text, Db, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
-use domain::contact::GroupName;
-use domain::contactbook::{search_key, ContactSearch};
+use domain::contacts::contact::GroupName;
+use domain::contacts::contactbook::{search_key, ContactSearch};
 use crate::db::Value;
 use std::collections::HashMap;
 
@@ -37,7 +37,7 @@ fn contact_from_row(row: &crate::host::Row) -> Result<ContactView, DbError> {
     })
 }
 
-/// A contact's fields as validated by the caller (`domain::contact`); blank is none.
+/// A contact's fields as validated by the caller (`domain::contacts::contact`); blank is none.
 #[derive(Debug, Clone, Copy)]
 pub struct ContactFields<'a> {
     pub number: &'a str,
@@ -273,7 +273,7 @@ impl Store {
     /// For the inbound side (`Spara Förnamn Efternamn Grupp`): the contact with this
     /// number (made if missing; its name replaced when `first` or `last` is given, kept
     /// when both are blank) is put in the group named `group` (matched without regard to
-    /// case, `domain::contact::GroupName::key`; made if missing), all in one transaction.
+    /// case, `domain::contacts::contact::GroupName::key`; made if missing), all in one transaction.
     /// The caller validates the names and the group name first.
     pub async fn save_contact_to_group(
         &self,
@@ -348,7 +348,7 @@ impl Store {
         group_in(&self.db, account_id, group_id).await
     }
 
-    /// `name_key` is `domain::contact::GroupName::key` of `name`.
+    /// `name_key` is `domain::contacts::contact::GroupName::key` of `name`.
     pub async fn create_group(&self, account_id: &str, name: &str, name_key: &str) -> Result<GroupWrite, DbError> {
         let id = new_id("grp");
         let rows = self.db.query(
@@ -532,7 +532,7 @@ impl Store {
 
     /// Blocks `e164` for the account: true if it is newly blocked, false if it already
     /// was (nothing written; the first entry stands). `reason` is a
-    /// `domain::contact::BlockReason` as stored (`keyword:STOP`, `api`, …); `source` says
+    /// `domain::contacts::contact::BlockReason` as stored (`keyword:STOP`, `api`, …); `source` says
     /// who or what did it (`api`, the inbound message, …).
     pub async fn block_number(&self, account_id: &str, e164: &str, reason: &str, source: &str) -> Result<bool, DbError> {
         // The partial unique index (one active entry per number) makes a repeat a no-op.

@@ -3,7 +3,7 @@
 
 use super::{InboundView, Store, StatusOutcome};
 use crate::db::{int, opt_text, text, DbError, RowExt};
-use domain::status::Status;
+use domain::messaging::status::Status;
 use crate::db::Value;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";

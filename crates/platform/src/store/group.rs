@@ -9,7 +9,7 @@
 
 use super::{Store, StoreError};
 use crate::db::{DbError, Value};
-use domain::funds::Paid;
+use domain::billing::funds::Paid;
 use futures::channel::oneshot;
 use futures::future::Either;
 use std::cell::RefCell;

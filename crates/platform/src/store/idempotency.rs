@@ -1,9 +1,9 @@
-//! SQL of Idempotency-Keys (domain::idempotency): a key's first answer, kept with the
+//! SQL of Idempotency-Keys (domain::api::idempotency): a key's first answer, kept with the
 //! effect it answered, in the same transaction.
 
 use super::Store;
 use crate::db::{int, text, Db, DbError, RowExt};
-use domain::idempotency::{IdempotentRequest, KEY_LIFETIME_HOURS};
+use domain::api::idempotency::{IdempotentRequest, KEY_LIFETIME_HOURS};
 
 /// An answer as sent: its HTTP status and JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]

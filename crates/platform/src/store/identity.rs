@@ -3,11 +3,11 @@
 //! the log of those sent, login failures and rationing, and the e-mail outbox.
 
 use super::{caller_from_row, Caller, Store, CALLER_COLUMNS};
-use domain::access::Actor;
+use domain::identity::access::Actor;
 use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
-use domain::account::AccountListQuery;
-use domain::identity::AccessLevel;
-use domain::throttle::{FailureState, ThrottleKey};
+use domain::accounts::account::AccountListQuery;
+use domain::identity::person::AccessLevel;
+use domain::identity::throttle::{FailureState, ThrottleKey};
 use crate::db::Value;
 
 /// A user as stored, secrets included: only the portal reads this, and never shows it.
@@ -478,7 +478,7 @@ impl Store {
     }
 
     /// Counts a failed login against each key, in one transaction so that concurrent
-    /// guesses all count; `next` is the rule (domain::throttle::after_failure).
+    /// guesses all count; `next` is the rule (domain::identity::throttle::after_failure).
     pub async fn record_login_failure(
         &self,
         keys: &[&str],
@@ -500,7 +500,7 @@ impl Store {
         }).await
     }
 
-    /// Counts one more request against every key, if `admit` (domain::throttle::admit)
+    /// Counts one more request against every key, if `admit` (domain::identity::throttle::admit)
     /// lets it go now given their states: `Err(wait)` when some key must wait first (then
     /// nothing is counted). One transaction, so concurrent requests each take their own turn.
     pub async fn ration(

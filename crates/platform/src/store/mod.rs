@@ -4,13 +4,13 @@
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use crate::ids::new_id;
 use group::PendingSend;
-use domain::access::{Actor, IpAllowlist, KeyAccess, Scopes};
-use domain::money::Currency;
-use domain::funds::{Charge, Funds, InsufficientFunds, Paid, Payment};
-use domain::policy::refund_due_for;
-use domain::send::Quote;
-use domain::status::{transition, Status, Transition};
-use domain::text::MessageText;
+use domain::identity::access::{Actor, IpAllowlist, KeyAccess, Scopes};
+use domain::billing::money::Currency;
+use domain::billing::funds::{Charge, Funds, InsufficientFunds, Paid, Payment};
+use domain::messaging::policy::refund_due_for;
+use domain::messaging::send::Quote;
+use domain::messaging::status::{transition, Status, Transition};
+use domain::messaging::text::MessageText;
 use crate::db::Value;
 
 mod account_profile;
@@ -102,7 +102,7 @@ fn optional_patch(patch: Option<Option<i64>>) -> (Value, Value) {
 }
 
 /// Requests per second an operator set for a client: the whole account, and each of its
-/// API keys (domain::ratelimit). None: the platform's default.
+/// API keys (domain::api::ratelimit). None: the platform's default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RateLimits {
     pub account: Option<i64>,
@@ -594,7 +594,7 @@ impl Store {
         self.db.transaction(async |_| work().await).await
     }
 
-    /// Stores the messages paid as domain::funds decides — SMS credits or money within the
+    /// Stores the messages paid as domain::billing::funds decides — SMS credits or money within the
     /// credit limit — all or none, each Funded (103) and queued for delivery at once or at
     /// `send_at`; the `message_created` trigger records each debit or credit spend.
     /// Refused with nothing written when the account cannot pay.

@@ -4,12 +4,12 @@
 //! Spending credits on a send is the send's own triggers (migration 0013); giving them back
 //! is [`Store::refund_credits_in`], on the one status-change path.
 
-use domain::access::Actor;
+use domain::identity::access::Actor;
 use super::{timestamp, Store, StoreError};
 use crate::db::{int, text, Db, DbError, RowExt};
 use crate::ids::new_id;
 use chrono::{DateTime, Utc};
-use domain::package::{Frequency, Package};
+use domain::billing::package::{Frequency, Package};
 use serde::Serialize;
 use crate::db::Value;
 

@@ -3,7 +3,7 @@
 //! Each credit is its ledger entry, its payments row and its history line in one
 //! transaction.
 
-use domain::access::Actor;
+use domain::identity::access::Actor;
 use super::Store;
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use crate::db::Value;

@@ -1,11 +1,11 @@
 //! SQL of the price lists (migration 0011): the default list (`account_id` NULL) and each
-//! account's own, every rule with its period. Which rule applies is domain::pricing's.
+//! account's own, every rule with its period. Which rule applies is domain::billing::pricing's.
 
 use super::{timestamp, Store};
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use chrono::{DateTime, Utc};
-use domain::money::Currency;
-use domain::pricing::{EffectivePeriod, PriceList, PriceRule, PriceScope, UnitPrice};
+use domain::billing::money::Currency;
+use domain::billing::pricing::{EffectivePeriod, PriceList, PriceRule, PriceScope, UnitPrice};
 use crate::db::Value;
 
 /// A stored rule of either list.

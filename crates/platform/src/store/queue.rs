@@ -5,7 +5,7 @@
 
 use super::{Store, StatusOutcome};
 use crate::db::{int, text, DbError, RowExt, RowsExt};
-use domain::status::Status;
+use domain::messaging::status::Status;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 

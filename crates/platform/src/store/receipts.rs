@@ -13,15 +13,15 @@
 
 use super::{StatusOutcome, Store, SubmitRecorded};
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
-use domain::receipt::Part;
-use domain::rollup::{apply_part, rollup};
-use domain::status::{transition, IgnoreReason, Status, Transition};
+use domain::carriers::receipt::Part;
+use domain::messaging::rollup::{apply_part, rollup};
+use domain::messaging::status::{transition, IgnoreReason, Status, Transition};
 use crate::db::Value;
 
 /// A verified, parsed receipt, ready to store.
 pub struct IncomingReceipt<'a> {
     pub carrier: &'a str,
-    /// Canonical (`domain::receipt::canonical_carrier_id`), as stored at submit.
+    /// Canonical (`domain::carriers::receipt::canonical_carrier_id`), as stored at submit.
     pub carrier_message_id: &'a str,
     pub raw_status: &'a str,
     pub raw_error: Option<&'a str>,
@@ -307,7 +307,7 @@ impl Store {
     }
 
     /// A receipt for one part: the part's slot moves by the transition rule, then the
-    /// message takes the roll-up of all its parts (domain::rollup) through the usual
+    /// message takes the roll-up of all its parts (domain::messaging::rollup) through the usual
     /// status change, which refuses to move it backwards.
     async fn apply_part_in(&self, db: &Db, message_id: &str, part: Part, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
         let current = self.current_status(db, message_id).await?;

@@ -10,8 +10,8 @@ use super::{timestamp, Store};
 use crate::db::{int, opt_text, text, Db, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
 use chrono::{DateTime, Datelike, Utc};
-use domain::invoice::{lines_from_ledger, totals, Buyer, Invoice, InvoiceLine, LedgerItem, PaymentReceived, Section, Seller, PAYMENT_KINDS};
-use domain::reports::{invoice_number, GroupBy, Period, UsageFigures, UsageGroup};
+use domain::billing::invoice::{lines_from_ledger, totals, Buyer, Invoice, InvoiceLine, LedgerItem, PaymentReceived, Section, Seller, PAYMENT_KINDS};
+use domain::billing::reports::{invoice_number, GroupBy, Period, UsageFigures, UsageGroup};
 use crate::db::Value;
 
 /// What to issue: one account's month, its local days and the UTC instants between which
@@ -78,7 +78,7 @@ fn summary_from_row(r: &crate::host::Row) -> Result<InvoiceSummary, DbError> {
 impl Store {
     /// The account's messages accepted in `[from, until)`, grouped. By day, a message's
     /// local date is its UTC instant plus the offset in force then: `offsets` lists each
-    /// offset (seconds) from the instant it starts (domain::reports::offset_segments).
+    /// offset (seconds) from the instant it starts (domain::billing::reports::offset_segments).
     pub async fn usage(
         &self,
         account_id: &str,

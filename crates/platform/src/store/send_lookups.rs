@@ -6,9 +6,9 @@ use super::prices::{RuleColumns, StoredPriceRule};
 use super::{timestamp, Store, StoreError};
 use crate::db::{int, opt_text, text, RowExt};
 use chrono::{DateTime, Utc};
-use domain::funds::Funds;
-use domain::money::Currency;
-use domain::pricing::PriceRule;
+use domain::billing::funds::Funds;
+use domain::billing::money::Currency;
+use domain::billing::pricing::PriceRule;
 use serde::Deserialize;
 
 /// Where a send's recipients go: the numbers, their countries, and their digits.
@@ -27,7 +27,7 @@ pub struct SendLookups {
     /// Blocked recipients: number, reason, since.
     pub blocked: Vec<(String, String, String)>,
     /// Rules of the default list and the account's that could price the destinations
-    /// at the moment asked (which one applies is domain::pricing's).
+    /// at the moment asked (which one applies is domain::billing::pricing's).
     pub rules: Vec<PriceRule>,
 }
 

@@ -1,0 +1,2 @@
+//! Accounts: a customer's profile.
+pub mod account;

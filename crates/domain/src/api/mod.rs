@@ -1,0 +1,7 @@
+//! What every endpoint shares: the error shape, security headers, Idempotency-Key, PATCH bodies, rate limits, static files.
+pub mod error;
+pub mod headers;
+pub mod idempotency;
+pub mod patch;
+pub mod ratelimit;
+pub mod webfiles;

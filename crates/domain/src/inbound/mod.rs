@@ -1,0 +1,3 @@
+//! Inbound SMS: reception numbers, multipart assembly, and keywords.
+pub mod keyword;
+pub mod sms;

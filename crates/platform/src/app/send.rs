@@ -1,0 +1,487 @@
+//! A send request from start to finish — groups expanded, validated, checked against the
+//! blocklist, scheduled, priced, paid for and stored in one statement, then handed to the
+//! carrier — for every caller that sends: the send API and the platform's own replies
+//! (keywords, confirmations).
+
+use crate::carrier::CarrierConfig;
+use crate::http::internal;
+use crate::ids::new_id;
+use crate::store::{timestamp, Caller, Created, NewSend, SendDestinations, Store, StoreError, StoredAnswer};
+use domain::billing::funds::{Funds, Paid};
+use domain::api::idempotency::IdempotentRequest;
+use domain::callbacks::event::{MoneyJson, StatusJson};
+use domain::contacts::contactbook::{all_recipients_blocked, blocked_detail, expand_groups, group_refs, Expansion};
+use domain::callbacks::endpoint::CallbackUrl;
+use domain::api::error::{ApiError, ErrorDetail};
+use domain::billing::money::{Currency, Money};
+use domain::messaging::schedule::{SendAt, TimeZone, Validity};
+use domain::billing::pricing::UnitPriceJson;
+use domain::messaging::recipient::Recipient;
+use domain::messaging::send::{quote, validate_send, Quote, SendRejection, ValidSend, MAX_RECIPIENTS};
+use domain::contacts::optout::{self, append_unsubscribe_link, UnsubscribeSecret};
+use domain::messaging::status::Status;
+use domain::messaging::text::{MessageText, SegmentLimits};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// `to` of a send or a quote as clients write it: one number (or group id), or a list.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Recipients {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Recipients {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            Recipients::One(one) => vec![one],
+            Recipients::Many(many) => many,
+        }
+    }
+}
+
+/// What the customer asked for, as received (every field is validated here).
+pub struct SendRequest<'a> {
+    pub from: &'a str,
+    /// Numbers, and group ids (`grp_…`) standing for the group's members.
+    pub to: &'a [String],
+    pub text: &'a str,
+    pub client_reference: Option<&'a str>,
+    /// Where status changes are POSTed; the account's default when absent.
+    pub status_callback: Option<&'a str>,
+    /// RFC 3339, or a local time read in `time_zone` (else the account's time zone).
+    pub send_at: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
+    /// Seconds; a message with no final status by then becomes Expired (default 72 h).
+    pub validity: Option<i64>,
+    /// Send to numbers on the account's blocklist too. Only for the platform's own
+    /// confirmation to someone who has just opted out; the API always sends `false`.
+    pub ignore_blocklist: bool,
+}
+
+/// One recipient of a send: a stored message, or a recipient refused before anything
+/// was stored (blocklist: RecipientRejected 405, `id` null, price zero, not charged).
+#[derive(Debug, Serialize)]
+pub struct SentMessage {
+    pub id: Option<String>,
+    pub to: String,
+    pub country: String,
+    pub status: StatusJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_detail: Option<String>,
+    pub encoding: &'static str,
+    pub segments: u32,
+    pub price: MoneyJson,
+    /// SMS credits that paid for it, one per segment (then `price` is zero).
+    pub credits: u32,
+    pub refunded: bool,
+}
+
+/// The answer to a send, as the API returns it.
+#[derive(Debug, Serialize)]
+pub struct SendOutcome {
+    pub batch_id: String,
+    pub carrier: String,
+    pub sandbox: bool,
+    /// Every recipient in request order, refused ones included.
+    pub messages: Vec<SentMessage>,
+    pub duplicates_removed: usize,
+    /// Recipients refused because the account has blocked them (in `messages`, no id).
+    pub rejected: usize,
+    pub total_price: MoneyJson,
+    pub balance: MoneyJson,
+    /// SMS credits left after the send.
+    pub sms_credits: i64,
+    pub send_at: Option<String>,
+    pub expires_at: String,
+}
+
+/// A send request checked and priced, with nothing stored: what [`send_messages`] stores
+/// and pays for, and what [`quote_messages`] shows.
+struct PreparedSend {
+    /// The recipients that go (blocked ones left out), with the text as it is sent
+    /// (the unsubscribe link counted).
+    valid: ValidSend,
+    /// Every recipient in request order, blocked ones included.
+    all_recipients: Vec<Recipient>,
+    /// Blocked recipients: why and since when.
+    refused: HashMap<String, String>,
+    /// The text before any unsubscribe link.
+    base_text: String,
+    duplicates: usize,
+    quote: Quote,
+    send_at: Option<String>,
+    expires_at: String,
+    status_callback: Option<CallbackUrl>,
+    /// The account's means as read with the lookups.
+    funds: Funds,
+}
+
+/// Everything a send does before it stores anything: groups expanded, validated,
+/// scheduled, blocked recipients left out, the unsubscribe link counted, and priced by
+/// the rules in effect at `now`, the send's acceptance.
+async fn prepare_send(
+    store: &Store,
+    caller: &Caller,
+    request: &SendRequest<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PreparedSend, ApiError> {
+    let expansion = expand_request_groups(store, caller, request.to).await?;
+    let mut valid = validate(request, expansion.as_ref())?;
+    let group_duplicates = expansion.as_ref().map_or(0, |e| e.duplicates);
+    let send_at = match request.send_at {
+        None => None,
+        Some(input) => {
+            let zone = TimeZone::parse(request.time_zone.unwrap_or(&caller.time_zone))?;
+            Some(SendAt::parse(input, &zone, now)?)
+        }
+    };
+    let validity = Validity::parse(request.validity)?;
+    let expires_at = timestamp(validity.expires_at(send_at.as_ref().map(SendAt::instant).unwrap_or(now)));
+    let send_at = send_at.map(|at| timestamp(at.instant()));
+    // The request's own URL must be a public destination; the account's default was
+    // checked when it was saved (and every URL is checked again when called).
+    let status_callback = match (request.status_callback, caller.status_callback.as_deref()) {
+        (Some(url), _) => Some(crate::config::egress_policy().await.parse(url)?),
+        (None, Some(default)) => Some(CallbackUrl::parse(default)?),
+        (None, None) => None,
+    };
+
+    // One read for the account's means, its blocked recipients and the price rules.
+    let numbers: Vec<&str> = if request.ignore_blocklist { Vec::new() } else { valid.recipients.iter().map(|r| r.e164()).collect() };
+    let mut countries: Vec<String> = valid.recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
+    countries.sort_unstable();
+    countries.dedup();
+    let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
+    let digits: Vec<&str> = valid.recipients.iter().map(|r| r.digits()).collect();
+    let destinations = SendDestinations { numbers: &numbers, countries: &countries, digits: &digits };
+    let lookups = store.send_lookups(&caller.account_id, caller.currency, &destinations, now).await.map_err(|e| store_error(e, caller.currency))?;
+    let refused: HashMap<String, String> =
+        lookups.blocked.into_iter().map(|(number, reason, since)| (number, blocked_detail(&reason, &since))).collect();
+
+    // Blocked recipients leave the batch before it is priced: they cost nothing.
+    let all_recipients = valid.recipients.clone();
+    if !refused.is_empty() {
+        if refused.len() == valid.recipients.len() {
+            return Err(all_recipients_blocked(
+                all_recipients.iter().map(|r| (r.e164().to_owned(), refused[r.e164()].clone())).collect(),
+            ));
+        }
+        valid.recipients.retain(|r| !refused.contains_key(r.e164()));
+    }
+
+    // Stop-service by link: each SMS ends with its recipient's own unsubscribe link, and
+    // the link counts in the segments and the price (every token has the same length).
+    let base_text = valid.text.as_str().to_owned();
+    if caller.stop_by_link {
+        let sample = bodies_for(caller, &[valid.recipients[0].e164()], valid.text.as_str()).await?.remove(0);
+        valid.text = MessageText::parse(&sample, SegmentLimits::default())
+            .map_err(|e| ApiError::from_status(400, Status::InvalidContent, format!("with the unsubscribe link: {e}")))?;
+    }
+
+    let quote = quote(&valid, &lookups.rules, caller.currency, now)?;
+    Ok(PreparedSend {
+        duplicates: valid.duplicates + group_duplicates,
+        valid,
+        all_recipients,
+        refused,
+        base_text,
+        quote,
+        send_at,
+        expires_at,
+        status_callback,
+        funds: lookups.funds,
+    })
+}
+
+/// The SMS bodies for these recipients: the text, with each one's own unsubscribe link
+/// when the account sends them.
+async fn bodies_for(caller: &Caller, recipients: &[&str], text: &str) -> Result<Vec<String>, ApiError> {
+    match caller.stop_by_link {
+        false => Ok(recipients.iter().map(|_| text.to_owned()).collect()),
+        true => {
+            let links = UnsubscribeLinks::from_variables().await?;
+            recipients.iter().map(|to| links.append(&caller.account_id, to, text)).collect()
+        }
+    }
+}
+
+/// One recipient of a quote: what a send would charge for it, or why it would not go.
+#[derive(Debug, Serialize)]
+pub struct QuotedMessage {
+    pub to: String,
+    pub country: String,
+    pub encoding: &'static str,
+    pub segments: u32,
+    /// The price per segment of the rule that applies; null for a blocked recipient.
+    pub unit_price: Option<UnitPriceJson>,
+    pub price: MoneyJson,
+    /// On the account's blocklist: a send leaves it out (RecipientRejected), uncharged.
+    pub rejected: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_detail: Option<String>,
+}
+
+/// The answer to a quote: what the same send would cost now.
+#[derive(Debug, Serialize)]
+pub struct QuoteOutcome {
+    pub messages: Vec<QuotedMessage>,
+    pub duplicates_removed: usize,
+    pub rejected: usize,
+    /// Segments of the messages that would go.
+    pub segments: u64,
+    pub total_price: MoneyJson,
+}
+
+/// What `request` would cost if sent now: the send's own checks and pricing, with
+/// nothing stored, charged or sent.
+pub async fn quote_messages(store: &Store, caller: &Caller, request: &SendRequest<'_>) -> Result<QuoteOutcome, ApiError> {
+    let prepared = prepare_send(store, caller, request, chrono::Utc::now()).await?;
+    let text = &prepared.valid.text;
+    let mut priced = prepared.quote.messages.iter();
+    let mut messages = Vec::with_capacity(prepared.all_recipients.len());
+    for recipient in &prepared.all_recipients {
+        let (unit_price, price, detail) = match prepared.refused.get(recipient.e164()) {
+            Some(detail) => (None, Money::zero(caller.currency), Some(detail.clone())),
+            None => {
+                let priced = priced.next().ok_or_else(|| internal("a priced message is missing"))?;
+                (Some(priced.unit_price.into()), priced.price, None)
+            }
+        };
+        messages.push(QuotedMessage {
+            to: recipient.e164().to_owned(),
+            country: recipient.country().as_str().to_owned(),
+            encoding: text.encoding().as_str(),
+            segments: text.segments(),
+            unit_price,
+            price: price.into(),
+            rejected: detail.is_some(),
+            status_detail: detail,
+        });
+    }
+    Ok(QuoteOutcome {
+        messages,
+        duplicates_removed: prepared.duplicates,
+        rejected: prepared.refused.len(),
+        segments: u64::from(text.segments()) * prepared.quote.messages.len() as u64,
+        total_price: prepared.quote.total.into(),
+    })
+}
+
+/// Sends for `caller`: all recipients or none (a refused request stores and charges
+/// nothing), except that recipients on the account's blocklist are left out — refused
+/// in the answer, not stored, not charged — while the others go. When every recipient is
+/// blocked the request is refused (400, RecipientRejected).
+///
+/// The answer comes once the messages are stored, paid for and queued (Funded, 103);
+/// delivery to the carrier follows from the queue (`delivery`). Call
+/// [`crate::app::delivery::deliver_soon`] after answering. With an Idempotency-Key, a request
+/// whose key was used by the same request before gets that answer back, nothing done.
+pub async fn send_messages(
+    store: &Store,
+    caller: &Caller,
+    request: &SendRequest<'_>,
+    idempotency: Option<&IdempotentRequest>,
+) -> Result<Created<SendOutcome>, ApiError> {
+    let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback, funds } =
+        prepare_send(store, caller, request, chrono::Utc::now()).await?;
+
+    let carrier = CarrierConfig::from_variables().await;
+    let batch_id = new_id("bat");
+    let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
+    let recipients: Vec<&str> = quote.messages.iter().map(|m| m.recipient.e164()).collect();
+    let bodies = bodies_for(caller, &recipients, &base_text).await?;
+    let outcome = |paid: &Paid| -> SendOutcome {
+        let mut credited_minor = 0;
+        let mut stored = quote.messages.iter().zip(&message_ids).zip(&paid.payments);
+        let mut messages = Vec::with_capacity(all_recipients.len());
+        for recipient in &all_recipients {
+            let refusal = refused.get(recipient.e164());
+            let priced = if refusal.is_none() { stored.next() } else { None };
+            let message = match (refusal, priced) {
+                (None, Some(((priced, id), payment))) => {
+                    let by_credits = payment.credits() > 0;
+                    credited_minor += if by_credits { priced.price.minor() } else { 0 };
+                    SentMessage {
+                        id: Some(id.clone()),
+                        to: priced.recipient.e164().to_owned(),
+                        country: priced.recipient.country().as_str().to_owned(),
+                        status: Status::Funded.into(),
+                        status_detail: None,
+                        encoding: valid.text.encoding().as_str(),
+                        segments: valid.text.segments(),
+                        price: if by_credits { Money::zero(caller.currency).into() } else { priced.price.into() },
+                        credits: if by_credits { valid.text.segments() } else { 0 },
+                        refunded: false,
+                    }
+                }
+                // Blocked (or, impossibly, a priced message missing: shown as refused).
+                (detail, _) => SentMessage {
+                    id: None,
+                    to: recipient.e164().to_owned(),
+                    country: recipient.country().as_str().to_owned(),
+                    status: Status::RecipientRejected.into(),
+                    status_detail: detail.cloned(),
+                    encoding: valid.text.encoding().as_str(),
+                    segments: valid.text.segments(),
+                    price: Money::zero(caller.currency).into(),
+                    credits: 0,
+                    refunded: false,
+                },
+            };
+            messages.push(message);
+        }
+        SendOutcome {
+            batch_id: batch_id.clone(),
+            sandbox: carrier.is_sandbox(),
+            carrier: carrier.name.clone(),
+            messages,
+            duplicates_removed: duplicates,
+            rejected: refused.len(),
+            total_price: Money::new(quote.total.minor() - credited_minor, quote.total.currency()).into(),
+            balance: Money::new(paid.left.balance_minor, caller.currency).into(),
+            sms_credits: paid.left.sms_credits,
+            send_at: send_at.clone(),
+            expires_at: expires_at.clone(),
+        }
+    };
+    let answer = |paid: &Paid| StoredAnswer {
+        status: SEND_CREATED,
+        body: serde_json::to_string(&outcome(paid)).unwrap_or_default(),
+    };
+    let new_send = NewSend {
+        account_id: &caller.account_id,
+        batch_id: &batch_id,
+        client_reference: request.client_reference,
+        sender: valid.sender.as_str(),
+        text: &valid.text,
+        bodies: &bodies,
+        quote: &quote,
+        carrier: &carrier.name,
+        message_ids: &message_ids,
+        status_callback: status_callback.as_ref().map(CallbackUrl::as_str),
+        send_at: send_at.as_deref(),
+        expires_at: &expires_at,
+        funds_seen: Some(funds),
+    };
+    let created = store
+        .idempotent(&caller.account_id, idempotency, answer, async || store.create_send(&new_send).await)
+        .await
+        .map_err(|e| store_error(e, caller.currency))?;
+    Ok(created.map(|paid| outcome(&paid)))
+}
+
+/// A send with no Idempotency-Key (the platform's own replies and confirmations), its
+/// delivery started.
+pub async fn send_and_deliver(store: &Store, caller: &Caller, request: &SendRequest<'_>) -> Result<SendOutcome, ApiError> {
+    let created = send_messages(store, caller, request, None).await?;
+    crate::app::delivery::deliver_soon().await;
+    match created {
+        Created::New(outcome) => Ok(outcome),
+        _ => Err(internal("a send without a key was replayed")),
+    }
+}
+
+/// The HTTP status of an accepted send.
+pub const SEND_CREATED: u16 = 201;
+
+/// `to` with its group ids (`grp_…`) replaced by the members' numbers; `None` when it
+/// names no group. Ids that are not groups of the caller's account are reported by
+/// [`validate`] as invalid recipients, like any other entry that is not a number.
+async fn expand_request_groups(store: &Store, caller: &Caller, to: &[String]) -> Result<Option<Expansion>, ApiError> {
+    // An oversized request is refused by validate_send before anything is looked up.
+    if to.len() > MAX_RECIPIENTS {
+        return Ok(None);
+    }
+    let refs = group_refs(to);
+    if refs.is_empty() {
+        return Ok(None);
+    }
+    let groups = store.group_numbers(&caller.account_id, &refs).await?;
+    Ok(Some(expand_groups(to, &groups)))
+}
+
+/// `validate_send` on the expanded recipients; invalid entries are reported at their
+/// index in the request, unknown groups among them.
+fn validate(request: &SendRequest, expansion: Option<&Expansion>) -> Result<ValidSend, ApiError> {
+    let Some(expansion) = expansion else {
+        return Ok(validate_send(request.from, request.to, request.text, SegmentLimits::default())?);
+    };
+    let mut invalid: Vec<ErrorDetail> = expansion
+        .unknown_groups
+        .iter()
+        .map(|(index, id)| ErrorDetail {
+            index: Some(*index),
+            value: Some(id.clone()),
+            message: format!("'{id}' is not a group of this account"),
+        })
+        .collect();
+    match validate_send(request.from, &expansion.to, request.text, SegmentLimits::default()) {
+        Ok(_) | Err(SendRejection::NoRecipients) if !invalid.is_empty() => Err(invalid_recipients(invalid)),
+        Ok(valid) => Ok(valid),
+        Err(SendRejection::Recipients(list)) => {
+            invalid.extend(list.into_iter().map(|r| ErrorDetail {
+                index: Some(expansion.origin[r.index]),
+                value: Some(r.input),
+                message: r.error.to_string(),
+            }));
+            invalid.sort_by_key(|d| d.index);
+            Err(invalid_recipients(invalid))
+        }
+        Err(SendRejection::NoRecipients) => Err(ApiError::from_status(
+            400,
+            Status::InvalidRecipient,
+            "the groups given have no members, and no other recipients were given",
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn invalid_recipients(details: Vec<ErrorDetail>) -> ApiError {
+    ApiError::from_status(
+        400,
+        Status::InvalidRecipient,
+        format!("{} of the recipients are not valid phone numbers or groups of this account", details.len()),
+    )
+    .with_details(details)
+}
+
+fn store_error(e: StoreError, currency: Currency) -> ApiError {
+    match e {
+        StoreError::InsufficientFunds { balance, credit_limit, needed } => ApiError::from_status(
+            402,
+            Status::InsufficientFunds,
+            format!(
+                "this send costs {}; the balance is {} and the credit limit {}",
+                Money::new(needed, currency),
+                Money::new(balance, currency),
+                Money::new(credit_limit, currency)
+            ),
+        ),
+        StoreError::NotFound => ApiError::not_found("the account no longer exists"),
+        StoreError::Db(e) => internal(e),
+    }
+}
+
+/// Unsubscribe links for SMS: signed with `unsubscribe_secret`, pointing at
+/// `public_base_url` (see domain::contacts::optout).
+struct UnsubscribeLinks {
+    secret: UnsubscribeSecret,
+    base_url: String,
+}
+
+impl UnsubscribeLinks {
+    async fn from_variables() -> Result<UnsubscribeLinks, ApiError> {
+        let secret = crate::config::get_or("unsubscribe_secret", "").await;
+        let secret = UnsubscribeSecret::new(secret.as_bytes()).map_err(|e| {
+            ApiError::unavailable(format!("stop_by_link is on but unsubscribe links cannot be made ({e}); nothing was sent"))
+        })?;
+        Ok(UnsubscribeLinks { secret, base_url: crate::config::get_or("public_base_url", "http://127.0.0.1:3000").await })
+    }
+
+    fn append(&self, account_id: &str, e164: &str, text: &str) -> Result<String, ApiError> {
+        let token = optout::sign(&self.secret, account_id, e164).map_err(internal)?;
+        Ok(append_unsubscribe_link(text, &self.base_url, &token))
+    }
+}
