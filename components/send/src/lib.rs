@@ -9,10 +9,10 @@ use domain::billing::money::{Currency, Money};
 use domain::messaging::status::Status;
 use platform::app::delivery::deliver_soon;
 use platform::http::{
-    authenticate, created_reply, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body, replayed, respond_with, Reply, Req, Routes,
+    authenticate, authenticate_for_send, created_reply, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body, replayed, respond_with, Reply, Req, Routes,
 };
-use platform::app::send::{send_messages, Recipients, SendRequest, SEND_CREATED};
-use platform::store::{CancelOutcome, Created, Kept, MessageFilter, Store};
+use platform::app::send::{send_messages, validate_first, CheckedFirst, Recipients, SendRequest, SEND_CREATED};
+use platform::store::{CancelOutcome, Created, Kept, MessageFilter, SendDestinations, Store};
 use serde::Deserialize;
 
 platform::http_entry!(routes().into_router());
@@ -65,7 +65,19 @@ const MAX_CLIENT_REFERENCE: usize = 128;
 /// (Funded, 103); delivery follows. An Idempotency-Key makes a retry safe.
 async fn send(req: Req) -> Reply {
     let store = Store::open().await?;
-    let caller = authenticate(&req, &store, Scope::MessagesSend).await?;
+    // A body that parses and names no group is validated first, so that the key's query
+    // reads the send's lookups too; anything else is authenticated first and refused after.
+    let body: Result<SendBody, ApiError> = parse_body(&req);
+    let valid_first = body.as_ref().ok().and_then(|body| validate_first(&send_request(body)));
+    let (caller, checked_first) = match valid_first {
+        Some(valid) => {
+            let at = chrono::Utc::now();
+            let destinations = SendDestinations::of(&valid.recipients, true);
+            let (caller, lookups) = authenticate_for_send(&req, &store, Scope::MessagesSend, &destinations, at).await?;
+            (caller, Some(CheckedFirst { valid, lookups, at }))
+        }
+        None => (authenticate(&req, &store, Scope::MessagesSend).await?, None),
+    };
     let idempotency = idempotency(&req)?;
     // A retry of a send already made is answered before anything is checked again.
     if let Some(key) = &idempotency {
@@ -77,32 +89,30 @@ async fn send(req: Req) -> Reply {
             Kept::Nothing => {}
         }
     }
-    let body: SendBody = parse_body(&req)?;
+    let body = body?;
     if body.client_reference.as_ref().is_some_and(|r| r.len() > MAX_CLIENT_REFERENCE) {
         return Err(ApiError::malformed(format!("client_reference may be at most {MAX_CLIENT_REFERENCE} bytes")));
     }
-    let to = body.to.into_vec();
-    let created = send_messages(
-        &store,
-        &caller,
-        &SendRequest {
-            from: &body.from,
-            to: &to,
-            text: &body.text,
-            client_reference: body.client_reference.as_deref(),
-            status_callback: body.status_callback.as_deref(),
-            send_at: body.send_at.as_deref(),
-            time_zone: body.time_zone.as_deref(),
-            validity: body.validity,
-            ignore_blocklist: false,
-        },
-        idempotency.as_ref(),
-    )
-    .await?;
+    let request = send_request(&body);
+    let created = send_messages(&store, &caller, &request, idempotency.as_ref(), checked_first).await?;
     if matches!(&created, Created::New(outcome) if outcome.send_at.is_none()) {
         deliver_soon().await;
     }
     created_reply(created, |outcome| json(SEND_CREATED, &outcome))
+}
+
+fn send_request(body: &SendBody) -> SendRequest<'_> {
+    SendRequest {
+        from: &body.from,
+        to: body.to.as_slice(),
+        text: &body.text,
+        client_reference: body.client_reference.as_deref(),
+        status_callback: body.status_callback.as_deref(),
+        send_at: body.send_at.as_deref(),
+        time_zone: body.time_zone.as_deref(),
+        validity: body.validity,
+        ignore_blocklist: false,
+    }
 }
 
 /// `DELETE /v1/messages/{id}`: cancels a scheduled message before it leaves; refunded.

@@ -10,11 +10,11 @@ use domain::api::idempotency::{IdempotencyKey, IdempotentRequest};
 use crate::store::{Created, StoredAnswer};
 use crate::db::DbError;
 use crate::host::HostError;
-use crate::store::{Caller, Store};
+use crate::store::{Caller, SendDestinations, SendLookups, Store};
 use axum::extract::{FromRequest, FromRequestParts, Path};
 use axum::response::IntoResponse;
 use bytes::Bytes;
-use domain::identity::access::{client_ip, Scope};
+use domain::identity::access::{client_ip, KeyAccess, Scope};
 use domain::identity::apikey::{bearer_token, hash_api_key};
 use domain::api::error::ApiError;
 use domain::identity::person::AccessLevel;
@@ -404,24 +404,71 @@ pub const CLIENT_ADDR_HEADER: &str = "spin-client-addr";
 /// A blocked account is 403 `Forbidden` either way. Over a request rate limit (the key's
 /// or the account's, crate::ratelimit) it is 429 `RateLimited` with `Retry-After`.
 pub async fn authenticate(req: &Req, store: &Store, scope: Scope) -> Result<Caller, ApiError> {
+    match credentials(req)? {
+        Credentials::Session(token) => session_caller(req, store, &token, scope).await,
+        Credentials::Key(key_hash) => {
+            let found = store.caller_by_key_hash(&key_hash).await?;
+            admit_key(req, found, scope).await
+        }
+    }
+}
+
+/// As [`authenticate`], for a send to `to` at `at`: with an API key, the send's lookups
+/// come in the same query as the key's caller (`None` for a signed-in user: the send
+/// reads them itself).
+pub async fn authenticate_for_send(
+    req: &Req,
+    store: &Store,
+    scope: Scope,
+    to: &SendDestinations,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(Caller, Option<SendLookups>), ApiError> {
+    match credentials(req)? {
+        Credentials::Session(token) => Ok((session_caller(req, store, &token, scope).await?, None)),
+        Credentials::Key(key_hash) => {
+            let found = store.caller_by_key_hash_with_send_lookups(&key_hash, to, at).await?;
+            let (found, lookups) = match found {
+                Some((caller, access, key_id, lookups)) => (Some((caller, access, key_id)), Some(lookups)),
+                None => (None, None),
+            };
+            Ok((admit_key(req, found, scope).await?, lookups))
+        }
+    }
+}
+
+/// What a request authenticates with: a session cookie (when it sends no Authorization
+/// header), or an API key, by its SHA-256.
+enum Credentials {
+    Session(String),
+    Key(String),
+}
+
+fn credentials(req: &Req) -> Result<Credentials, ApiError> {
     let header = req.header("authorization");
     if header.is_none() {
         if let Some(token) = session_token(req) {
-            let signed_in = signed_in(req, &token).await?;
-            let account = req.header(ACCOUNT_HEADER).map(str::trim).filter(|a| !a.is_empty());
-            let (caller, level) = member_caller(store, &signed_in, account).await?;
-            if !level.scopes().contains(scope) {
-                return Err(level_too_low(level, scope));
-            }
-            crate::ratelimit::admit_account(&caller.account_id, caller.rate_limits).await?;
-            return unblocked(caller);
+            return Ok(Credentials::Session(token));
         }
     }
     let token = bearer_token(header).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <api key>, or sign in"))?;
-    let (caller, access, key_id) = store
-        .caller_by_key_hash(&hash_api_key(token))
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("the API key is unknown or revoked"))?;
+    Ok(Credentials::Key(hash_api_key(token)))
+}
+
+async fn session_caller(req: &Req, store: &Store, token: &str, scope: Scope) -> Result<Caller, ApiError> {
+    let signed_in = signed_in(req, token).await?;
+    let account = req.header(ACCOUNT_HEADER).map(str::trim).filter(|a| !a.is_empty());
+    let (caller, level) = member_caller(store, &signed_in, account).await?;
+    if !level.scopes().contains(scope) {
+        return Err(level_too_low(level, scope));
+    }
+    crate::ratelimit::admit_account(&caller.account_id, caller.rate_limits).await?;
+    unblocked(caller)
+}
+
+/// The caller of a key found by its hash (`None`: unknown or revoked), once the key may do
+/// `scope` from the request's address and the request is within the rate limits.
+async fn admit_key(req: &Req, found: Option<(Caller, KeyAccess, String)>, scope: Scope) -> Result<Caller, ApiError> {
+    let (caller, access, key_id) = found.ok_or_else(|| ApiError::unauthorized("the API key is unknown or revoked"))?;
     access.check(scope, client_ip(req.header(CLIENT_ADDR_HEADER)))?;
     crate::ratelimit::admit_key(&key_id, &caller.account_id, caller.rate_limits).await?;
     unblocked(caller)

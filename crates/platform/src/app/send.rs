@@ -6,7 +6,7 @@
 use crate::carrier::CarrierConfig;
 use crate::http::internal;
 use crate::ids::new_id;
-use crate::store::{timestamp, Caller, Created, NewSend, SendDestinations, Store, StoreError, StoredAnswer};
+use crate::store::{timestamp, Caller, Created, NewSend, SendDestinations, SendLookups, Store, StoreError, StoredAnswer};
 use domain::billing::funds::{Funds, Paid};
 use domain::api::idempotency::IdempotentRequest;
 use domain::callbacks::event::{MoneyJson, StatusJson};
@@ -33,6 +33,13 @@ pub enum Recipients {
 }
 
 impl Recipients {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            Recipients::One(one) => std::slice::from_ref(one),
+            Recipients::Many(many) => many,
+        }
+    }
+
     pub fn into_vec(self) -> Vec<String> {
         match self {
             Recipients::One(one) => vec![one],
@@ -118,6 +125,24 @@ struct PreparedSend {
     funds: Funds,
 }
 
+/// A send's recipients validated before its caller was known, and its lookups if they
+/// were read with the caller's key (`http::authenticate_for_send`), at `at`.
+pub struct CheckedFirst {
+    pub valid: ValidSend,
+    pub lookups: Option<SendLookups>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The request's recipients, sender and text validated before anything is looked up —
+/// possible when it names no group (groups are the account's) — or `None`, and then the
+/// send validates after authenticating, so a refusal never comes before a 401.
+pub fn validate_first(request: &SendRequest<'_>) -> Option<ValidSend> {
+    if request.to.len() > MAX_RECIPIENTS || !group_refs(request.to).is_empty() {
+        return None;
+    }
+    validate_send(request.from, request.to, request.text, SegmentLimits::default()).ok()
+}
+
 /// Everything a send does before it stores anything: groups expanded, validated,
 /// scheduled, blocked recipients left out, the unsubscribe link counted, and priced by
 /// the rules in effect at `now`, the send's acceptance.
@@ -126,10 +151,16 @@ async fn prepare_send(
     caller: &Caller,
     request: &SendRequest<'_>,
     now: chrono::DateTime<chrono::Utc>,
+    checked_first: Option<CheckedFirst>,
 ) -> Result<PreparedSend, ApiError> {
-    let expansion = expand_request_groups(store, caller, request.to).await?;
-    let mut valid = validate(request, expansion.as_ref())?;
-    let group_duplicates = expansion.as_ref().map_or(0, |e| e.duplicates);
+    let (mut valid, group_duplicates, looked_up) = match checked_first {
+        Some(first) => (first.valid, 0, first.lookups),
+        None => {
+            let expansion = expand_request_groups(store, caller, request.to).await?;
+            let valid = validate(request, expansion.as_ref())?;
+            (valid, expansion.as_ref().map_or(0, |e| e.duplicates), None)
+        }
+    };
     let send_at = match request.send_at {
         None => None,
         Some(input) => {
@@ -148,15 +179,15 @@ async fn prepare_send(
         (None, None) => None,
     };
 
-    // One read for the account's means, its blocked recipients and the price rules.
-    let numbers: Vec<&str> = if request.ignore_blocklist { Vec::new() } else { valid.recipients.iter().map(|r| r.e164()).collect() };
-    let mut countries: Vec<String> = valid.recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
-    countries.sort_unstable();
-    countries.dedup();
-    let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
-    let digits: Vec<&str> = valid.recipients.iter().map(|r| r.digits()).collect();
-    let destinations = SendDestinations { numbers: &numbers, countries: &countries, digits: &digits };
-    let lookups = store.send_lookups(&caller.account_id, caller.currency, &destinations, now).await.map_err(|e| store_error(e, caller.currency))?;
+    // One read for the account's means, its blocked recipients and the price rules (made
+    // already, with the caller's key, for most API sends).
+    let lookups = match looked_up {
+        Some(lookups) => lookups,
+        None => {
+            let destinations = SendDestinations::of(&valid.recipients, !request.ignore_blocklist);
+            store.send_lookups(&caller.account_id, &destinations, now).await.map_err(|e| store_error(e, caller.currency))?
+        }
+    };
     let refused: HashMap<String, String> =
         lookups.blocked.into_iter().map(|(number, reason, since)| (number, blocked_detail(&reason, &since))).collect();
 
@@ -237,7 +268,7 @@ pub struct QuoteOutcome {
 /// What `request` would cost if sent now: the send's own checks and pricing, with
 /// nothing stored, charged or sent.
 pub async fn quote_messages(store: &Store, caller: &Caller, request: &SendRequest<'_>) -> Result<QuoteOutcome, ApiError> {
-    let prepared = prepare_send(store, caller, request, chrono::Utc::now()).await?;
+    let prepared = prepare_send(store, caller, request, chrono::Utc::now(), None).await?;
     let text = &prepared.valid.text;
     let mut priced = prepared.quote.messages.iter();
     let mut messages = Vec::with_capacity(prepared.all_recipients.len());
@@ -283,9 +314,11 @@ pub async fn send_messages(
     caller: &Caller,
     request: &SendRequest<'_>,
     idempotency: Option<&IdempotentRequest>,
+    checked_first: Option<CheckedFirst>,
 ) -> Result<Created<SendOutcome>, ApiError> {
+    let now = checked_first.as_ref().map_or_else(chrono::Utc::now, |first| first.at);
     let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback, funds } =
-        prepare_send(store, caller, request, chrono::Utc::now()).await?;
+        prepare_send(store, caller, request, now, checked_first).await?;
 
     let carrier = CarrierConfig::from_variables().await;
     let batch_id = new_id("bat");
@@ -375,7 +408,7 @@ pub async fn send_messages(
 /// A send with no Idempotency-Key (the platform's own replies and confirmations), its
 /// delivery started.
 pub async fn send_and_deliver(store: &Store, caller: &Caller, request: &SendRequest<'_>) -> Result<SendOutcome, ApiError> {
-    let created = send_messages(store, caller, request, None).await?;
+    let created = send_messages(store, caller, request, None, None).await?;
     crate::app::delivery::deliver_soon().await;
     match created {
         Created::New(outcome) => Ok(outcome),

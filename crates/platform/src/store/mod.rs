@@ -348,7 +348,7 @@ pub struct SubmitRecorded {
     pub kept_receipts: usize,
 }
 
-const CALLER_COLUMNS: &str = "a.id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link, \
+pub(super) const CALLER_COLUMNS: &str = "a.id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link, \
      a.rate_limit_per_second AS account_rate_limit, a.key_rate_limit_per_second AS key_rate_limit";
 
 fn caller_from_row(row: &crate::host::Row) -> Option<Caller> {
@@ -362,6 +362,22 @@ fn caller_from_row(row: &crate::host::Row) -> Option<Caller> {
         rate_limits: RateLimits { account: row.opt_int_named("account_rate_limit"), key: row.opt_int_named("key_rate_limit") },
         actor: Actor::System,
     })
+}
+
+/// What a key may do, beside [`CALLER_COLUMNS`] of its account.
+pub(super) const KEY_COLUMNS: &str = "k.scopes AS key_scopes, k.allowed_ips AS key_allowed_ips, k.id AS key_id";
+
+/// The caller a key stands for, what it may do and its id, from [`CALLER_COLUMNS`] and
+/// [`KEY_COLUMNS`] (`None`: an account in a currency this build does not know).
+pub(super) fn caller_from_key_row(row: &crate::host::Row) -> Result<Option<(Caller, KeyAccess, String)>, DbError> {
+    let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
+    let key_id: String = row.get("key_id")?;
+    caller.actor = Actor::Key(key_id.clone());
+    let access = KeyAccess {
+        scopes: Scopes::from_stored(&row.get::<String>("key_scopes")?),
+        allowed_ips: stored_allowlist(&row.get::<String>("key_allowed_ips")?)?,
+    };
+    Ok(Some((caller, access, key_id)))
 }
 
 const MESSAGE_COLUMNS: &str = "id, account_id, batch_id, client_reference, sender, recipient, country, body, \
@@ -398,25 +414,21 @@ impl Store {
     // ------------------------------------------------------------ callers, accounts
 
     /// The caller an unrevoked key stands for, with what the key may do and from where:
-    /// one query (it is on every API request, the send path included).
+    /// one query (on every API request; a send reads its lookups in it too, see
+    /// [`Store::caller_by_key_hash_with_send_lookups`]).
     pub async fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<(Caller, KeyAccess, String)>, DbError> {
         let rows = self.db.query(
             &format!(
-                "SELECT {CALLER_COLUMNS}, k.scopes AS key_scopes, k.allowed_ips AS key_allowed_ips, k.id AS key_id \
+                "SELECT {CALLER_COLUMNS}, {KEY_COLUMNS} \
                  FROM api_keys k JOIN accounts a ON a.id = k.account_id \
                  WHERE k.key_hash = ? AND k.revoked_at IS NULL"
             ),
             &[text(key_hash)],
         ).await?;
-        let Some(row) = rows.rows.first() else { return Ok(None) };
-        let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
-        let key_id = row.text_named("key_id");
-        caller.actor = Actor::Key(key_id.clone());
-        let access = KeyAccess {
-            scopes: Scopes::from_stored(&row.text_named("key_scopes")),
-            allowed_ips: stored_allowlist(&row.text_named("key_allowed_ips"))?,
-        };
-        Ok(Some((caller, access, key_id)))
+        match rows.rows.first() {
+            None => Ok(None),
+            Some(row) => caller_from_key_row(row),
+        }
     }
 
     /// The account acting on its own behalf (the platform's replies for it).

@@ -1,23 +1,43 @@
 //! What a send reads before it writes — the account's means, which recipients it has
-//! blocked, and the price rules that could apply — in one statement: each statement is a
-//! host call, and those calls are most of what a send costs.
+//! blocked, and the price rules that could apply — in one statement, and for a send made
+//! with an API key, in the same statement as the key's caller: each statement is a host
+//! call, and those calls are most of what a send costs.
 
 use super::prices::{RuleColumns, StoredPriceRule};
-use super::{timestamp, Store, StoreError};
-use crate::db::{int, opt_text, text, RowExt};
+use super::{caller_from_key_row, timestamp, Caller, Store, StoreError, CALLER_COLUMNS, KEY_COLUMNS};
+use crate::db::{int, opt_text, text, DbError, RowExt};
+use crate::host::Row;
 use chrono::{DateTime, Utc};
+use domain::identity::access::KeyAccess;
 use domain::billing::funds::Funds;
-use domain::billing::money::Currency;
 use domain::billing::pricing::PriceRule;
+use domain::messaging::recipient::Recipient;
 use serde::Deserialize;
 
-/// Where a send's recipients go: the numbers, their countries, and their digits.
-pub struct SendDestinations<'a> {
+/// Where a send's recipients go.
+#[derive(Debug, Default)]
+pub struct SendDestinations {
     /// E.164 numbers, checked against the blocklist (none: not checked).
-    pub numbers: &'a [&'a str],
-    pub countries: &'a [&'a str],
+    numbers: Vec<String>,
+    /// Their countries, once each.
+    countries: Vec<String>,
     /// Each number's digits, for prefix rules.
-    pub digits: &'a [&'a str],
+    digits: Vec<String>,
+}
+
+impl SendDestinations {
+    /// The destinations of `recipients`; their numbers are checked against the blocklist
+    /// unless `check_blocklist` is false.
+    pub fn of(recipients: &[Recipient], check_blocklist: bool) -> SendDestinations {
+        let mut countries: Vec<String> = recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
+        countries.sort_unstable();
+        countries.dedup();
+        SendDestinations {
+            numbers: if check_blocklist { recipients.iter().map(|r| r.e164().to_owned()).collect() } else { Vec::new() },
+            countries,
+            digits: recipients.iter().map(|r| r.digits().to_owned()).collect(),
+        }
+    }
 }
 
 /// What a send looked up.
@@ -26,10 +46,25 @@ pub struct SendLookups {
     pub funds: Funds,
     /// Blocked recipients: number, reason, since.
     pub blocked: Vec<(String, String, String)>,
-    /// Rules of the default list and the account's that could price the destinations
-    /// at the moment asked (which one applies is domain::billing::pricing's).
+    /// Rules of the default list and the account's that could price the destinations in
+    /// the account's currency at the moment asked (which one applies is domain::pricing's).
     pub rules: Vec<PriceRule>,
 }
+
+/// The lookups as columns of a statement over an account `a`: ?2 the numbers (JSON), ?3 the
+/// moment, ?4 the countries (JSON), ?5 the one number's digits (or NULL), ?6 whether every
+/// prefix rule is wanted (a batch, where the domain picks per number).
+const LOOKUP_COLUMNS: &str = "\
+    json_object('balance_minor', a.balance_minor, 'credit_limit_minor', a.credit_limit_minor, 'sms_credits', a.sms_credits) AS funds, \
+    (SELECT json_group_array(json_object('number', number, 'reason', reason, 'since', created_at)) \
+     FROM blocklist WHERE account_id = a.id AND removed_at IS NULL AND number IN (SELECT value FROM json_each(?2))) AS blocked_recipients, \
+    (SELECT json_group_array(json_object('id', id, 'account_id', account_id, 'currency', currency, 'scope', scope, \
+            'per_segment_milli', per_segment_milli, 'effective_from', effective_from, 'effective_to', effective_to, \
+            'created_at', created_at)) \
+     FROM price_rules p WHERE (p.account_id IS NULL OR p.account_id = a.id) AND p.currency = a.currency \
+       AND p.effective_from <= ?3 AND (p.effective_to IS NULL OR p.effective_to > ?3) \
+       AND (p.scope = '*' OR p.scope IN (SELECT value FROM json_each(?4)) \
+            OR (p.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(p.scope)) = p.scope)))) AS rules";
 
 #[derive(Deserialize)]
 struct FundsColumns {
@@ -45,64 +80,65 @@ struct BlockedColumns {
     since: String,
 }
 
+/// ?2–?6 of [`LOOKUP_COLUMNS`].
+fn lookup_params(to: &SendDestinations, at: DateTime<Utc>) -> Vec<crate::db::Value> {
+    let json = |values: &[String]| serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
+    let one_number = match to.digits.as_slice() {
+        [one] => Some(one.as_str()),
+        _ => None,
+    };
+    vec![
+        text(json(&to.numbers)),
+        text(timestamp(at)),
+        text(json(&to.countries)),
+        opt_text(one_number),
+        int(i64::from(one_number.is_none() && !to.digits.is_empty())),
+    ]
+}
+
+fn lookups_from_row(row: &Row) -> Result<SendLookups, DbError> {
+    let unreadable = |what: &str, e: serde_json::Error| DbError(format!("a send's {what} could not be read: {e}"));
+    let funds: FundsColumns = serde_json::from_str(&row.get::<String>("funds")?).map_err(|e| unreadable("means", e))?;
+    let blocked: Vec<BlockedColumns> = serde_json::from_str(&row.get::<String>("blocked_recipients")?).map_err(|e| unreadable("blocklist", e))?;
+    let rules: Vec<RuleColumns> = serde_json::from_str(&row.get::<String>("rules")?).map_err(|e| unreadable("price rules", e))?;
+    Ok(SendLookups {
+        funds: Funds { balance_minor: funds.balance_minor, credit_limit_minor: funds.credit_limit_minor, sms_credits: funds.sms_credits },
+        blocked: blocked.into_iter().map(|b| (b.number, b.reason, b.since)).collect(),
+        rules: rules.into_iter().filter_map(RuleColumns::into_rule).map(|r: StoredPriceRule| r.rule).collect(),
+    })
+}
+
 impl Store {
-    /// The lookups of a send by `account_id` in `currency` to `to`, with the rules in
-    /// effect at `at`. One query for any number of recipients: the catch-all rule, the
-    /// countries', and prefix rules (those matching the one number, or all of them for a
-    /// batch, where the domain picks per number).
-    pub async fn send_lookups(
-        &self,
-        account_id: &str,
-        currency: Currency,
-        to: &SendDestinations<'_>,
-        at: DateTime<Utc>,
-    ) -> Result<SendLookups, StoreError> {
-        let json = |values: &[&str]| serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
-        let one_number = match to.digits {
-            [one] => Some(*one),
-            _ => None,
-        };
-        let rows = self.db.query(
-            "SELECT \
-               (SELECT json_object('balance_minor', balance_minor, 'credit_limit_minor', credit_limit_minor, 'sms_credits', sms_credits) \
-                FROM accounts WHERE id = ?1) AS funds, \
-               (SELECT json_group_array(json_object('number', number, 'reason', reason, 'since', created_at)) \
-                FROM blocklist WHERE account_id = ?1 AND removed_at IS NULL AND number IN (SELECT value FROM json_each(?2))) AS blocked, \
-               (SELECT json_group_array(json_object('id', id, 'account_id', account_id, 'currency', currency, 'scope', scope, \
-                       'per_segment_milli', per_segment_milli, 'effective_from', effective_from, 'effective_to', effective_to, \
-                       'created_at', created_at)) \
-                FROM price_rules WHERE (account_id IS NULL OR account_id = ?1) AND currency = ?3 \
-                  AND effective_from <= ?4 AND (effective_to IS NULL OR effective_to > ?4) \
-                  AND (scope = '*' OR scope IN (SELECT value FROM json_each(?5)) \
-                       OR (scope GLOB '[0-9]*' AND (?7 OR substr(?6, 1, length(scope)) = scope)))) AS rules",
-            &[
-                text(account_id),
-                text(json(to.numbers)),
-                text(currency.code()),
-                text(timestamp(at)),
-                text(json(to.countries)),
-                opt_text(one_number),
-                int(i64::from(one_number.is_none() && !to.digits.is_empty())),
-            ],
-        ).await?;
+    /// The lookups of a send by `account_id` to `to`, with the rules in effect at `at`. One
+    /// query for any number of recipients: the catch-all rule, the countries', and prefix
+    /// rules (those matching the one number, or all of them for a batch).
+    pub async fn send_lookups(&self, account_id: &str, to: &SendDestinations, at: DateTime<Utc>) -> Result<SendLookups, StoreError> {
+        let mut params = vec![text(account_id)];
+        params.extend(lookup_params(to, at));
+        let rows = self.db.query(&format!("SELECT {LOOKUP_COLUMNS} FROM accounts a WHERE a.id = ?1"), &params).await?;
+        // No row: the account is gone.
         let row = rows.rows.first().ok_or(StoreError::NotFound)?;
-        let read = |column: &str| row.text_named(column);
-        let unreadable = |what: &str, e: serde_json::Error| StoreError::Db(crate::db::DbError(format!("a send's {what} could not be read: {e}")));
-        // No account row: the account is gone.
-        let funds: FundsColumns = match read("funds").as_str() {
-            "" => return Err(StoreError::NotFound),
-            funds => serde_json::from_str(funds).map_err(|e| unreadable("means", e))?,
-        };
-        let blocked: Vec<BlockedColumns> = serde_json::from_str(&read("blocked")).map_err(|e| unreadable("blocklist", e))?;
-        let rules: Vec<RuleColumns> = serde_json::from_str(&read("rules")).map_err(|e| unreadable("price rules", e))?;
-        Ok(SendLookups {
-            funds: Funds {
-                balance_minor: funds.balance_minor,
-                credit_limit_minor: funds.credit_limit_minor,
-                sms_credits: funds.sms_credits,
-            },
-            blocked: blocked.into_iter().map(|b| (b.number, b.reason, b.since)).collect(),
-            rules: rules.into_iter().filter_map(RuleColumns::into_rule).map(|r: StoredPriceRule| r.rule).collect(),
-        })
+        Ok(lookups_from_row(row)?)
+    }
+
+    /// As [`Store::caller_by_key_hash`], with the send's lookups in the same query.
+    pub async fn caller_by_key_hash_with_send_lookups(
+        &self,
+        key_hash: &str,
+        to: &SendDestinations,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Caller, KeyAccess, String, SendLookups)>, DbError> {
+        let mut params = vec![text(key_hash)];
+        params.extend(lookup_params(to, at));
+        let rows = self.db.query(
+            &format!(
+                "SELECT {CALLER_COLUMNS}, {KEY_COLUMNS}, {LOOKUP_COLUMNS} \
+                 FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?1 AND k.revoked_at IS NULL"
+            ),
+            &params,
+        ).await?;
+        let Some(row) = rows.rows.first() else { return Ok(None) };
+        let Some((caller, access, key_id)) = caller_from_key_row(row)? else { return Ok(None) };
+        Ok(Some((caller, access, key_id, lookups_from_row(row)?)))
     }
 }
