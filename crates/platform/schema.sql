@@ -664,7 +664,7 @@ BEGIN
 END;
 
 CREATE TRIGGER debit_within_credit_limit BEFORE INSERT ON ledger_entries
-WHEN NEW.kind = 'debit' AND NEW.amount_minor < 0
+WHEN NEW.kind IN ('debit', 'package_purchase', 'subscription_renewal') AND NEW.amount_minor < 0
 BEGIN
     SELECT RAISE(ABORT, 'a debit may not take the balance past the credit limit')
     FROM accounts WHERE id = NEW.account_id AND balance_minor + NEW.amount_minor < -credit_limit_minor;

@@ -1,8 +1,10 @@
 -- How a send is paid (credits or money, within the credit limit) is decided in Rust
--- (domain::funds) and written on each message (`credits`, `price_minor`). The database
--- records it — the debit or the credit spend, and the message's first events — and guards
--- the outcome: a debit never takes the balance past the credit limit (this trigger), SMS
--- credits never go below zero (credit_entry_is_covered). It no longer decides.
+-- (domain::billing::funds) and written on each message (`credits`, `price_minor`); so is
+-- whether a package or a renewal can be paid. The database records it — the debit or the
+-- credit spend, and the message's first events — and guards the outcome: a spend (a
+-- message, a package, a renewal) never takes the balance past the credit limit (the last
+-- trigger here), SMS credits never go below zero (credit_entry_is_covered). It no longer
+-- decides.
 DROP TRIGGER message_is_paid_for;
 DROP TRIGGER message_created;
 
@@ -30,7 +32,7 @@ BEGIN
 END;
 
 CREATE TRIGGER debit_within_credit_limit BEFORE INSERT ON ledger_entries
-WHEN NEW.kind = 'debit' AND NEW.amount_minor < 0
+WHEN NEW.kind IN ('debit', 'package_purchase', 'subscription_renewal') AND NEW.amount_minor < 0
 BEGIN
     SELECT RAISE(ABORT, 'a debit may not take the balance past the credit limit')
     FROM accounts WHERE id = NEW.account_id AND balance_minor + NEW.amount_minor < -credit_limit_minor;

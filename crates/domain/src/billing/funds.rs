@@ -65,6 +65,14 @@ pub struct Charge {
 }
 
 impl Funds {
+    /// Spends `amount_minor` of money (a package, a renewal): never past the credit limit.
+    pub fn spend(self, amount_minor: i64) -> Result<Funds, InsufficientFunds> {
+        match self.balance_minor.checked_sub(amount_minor) {
+            Some(after) if amount_minor <= 0 || after >= -self.credit_limit_minor => Ok(Funds { balance_minor: after, ..self }),
+            _ => Err(InsufficientFunds { balance_minor: self.balance_minor, credit_limit_minor: self.credit_limit_minor, needed_minor: amount_minor }),
+        }
+    }
+
     /// Pays for `charges` in order: credits for a priced message while they cover all its
     /// segments (a free destination takes no credits), money otherwise, never past the
     /// credit limit.
@@ -139,6 +147,13 @@ mod tests {
         let paid = funds(0, 0, 1).pay(&[charge(1, 45)]).unwrap();
         assert_eq!(paid.payments, vec![Payment::Credits(1)]);
         assert!(funds(0, 0, 0).pay(&[charge(1, 45)]).is_err());
+    }
+
+    #[test]
+    fn spending_money_stops_at_the_credit_limit() {
+        assert_eq!(funds(10, 40, 7).spend(50).unwrap(), funds(-40, 40, 7));
+        assert_eq!(funds(10, 40, 7).spend(51).unwrap_err().needed_minor, 51);
+        assert!(funds(-50, 40, 0).spend(0).is_ok());
     }
 
     #[test]

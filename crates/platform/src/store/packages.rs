@@ -164,14 +164,23 @@ async fn grant_credits(db: &Db, account_id: &str, sms: i64, voice: i64, kind: &s
 
 /// Pays `cost` from the balance within the credit limit: the ledger entry's new balance,
 /// or `None` (nothing written) when the balance and limit cannot cover it.
-async fn pay(db: &Db, account_id: &str, cost: i64, kind: &str, reference: &str, description: &str) -> Result<Option<i64>, DbError> {
-    let rows = db.query(
+/// Spends `cost` from the account's balance if domain::billing::funds allows it: the
+/// balance after, or `None` (nothing written) when it would pass the credit limit. Runs
+/// inside the caller's transaction, so the means read are the means spent.
+async fn pay(store: &Store, db: &Db, account_id: &str, cost: i64, kind: &str, reference: &str, description: &str) -> Result<Option<i64>, DbError> {
+    let funds = match store.funds_in(db, account_id).await {
+        Ok(funds) => funds,
+        Err(StoreError::Db(e)) => return Err(e),
+        // The account is gone: nothing to pay with.
+        Err(_) => return Ok(None),
+    };
+    let Ok(left) = funds.spend(cost) else { return Ok(None) };
+    db.execute(
         "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
-         SELECT id, -?2, balance_minor - ?2, ?3, ?4, ?5 FROM accounts \
-         WHERE id = ?1 AND balance_minor - ?2 >= -credit_limit_minor RETURNING balance_after_minor",
-        &[text(account_id), int(cost), text(kind), text(reference), text(description)],
+         VALUES (?1, -?2, ?3, ?4, ?5, ?6)",
+        &[text(account_id), int(cost), int(left.balance_minor), text(kind), text(reference), text(description)],
     ).await?;
-    Ok(rows.rows.first().map(|r| r.int(0)))
+    Ok(Some(left.balance_minor))
 }
 
 fn parse_instant(stored: &str) -> Result<DateTime<Utc>, DbError> {
@@ -306,7 +315,7 @@ impl Store {
             let package = rows.rows.first().map(package_from_row).ok_or(StoreError::NotFound)?;
             let purchase_id = new_id("pur");
             let description = format!("package {}", package.name);
-            let Some(balance) = pay(db, account_id, package.cost_minor, "package_purchase", &purchase_id, &description).await? else {
+            let Some(balance) = pay(self, db, account_id, package.cost_minor, "package_purchase", &purchase_id, &description).await? else {
                 let (balance, credit_limit) = self.balance_and_limit(account_id).await?;
                 return Err(StoreError::InsufficientFunds { balance, credit_limit, needed: package.cost_minor });
             };
@@ -467,7 +476,7 @@ impl Store {
             let outcome = match status.as_str() {
                 "active" => {
                     let description = format!("subscription {name}, period from {seen}");
-                    if pay(db, &account_id, cost, "subscription_renewal", &renewal_id, &description).await?.is_none() {
+                    if pay(self, db, &account_id, cost, "subscription_renewal", &renewal_id, &description).await?.is_none() {
                         return Err(DbError(format!("subscription {id}: the renewal the claim found covered was not")));
                     }
                     grant_credits(db, &account_id, sms, voice, "subscription_renewal", &renewal_id, &description).await?;
