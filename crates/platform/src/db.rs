@@ -92,15 +92,17 @@ async fn connection_in(slot: &mut Option<Arc<SqlConnection>>, role: Role) -> Res
         return Ok(connection.clone());
     }
     let connection = SqlConnection::open_default().await?;
-    if role == Role::Writer {
-        // A locked database answers at once; retry_while_locked waits without blocking.
-        connection.execute("PRAGMA busy_timeout = 0", Vec::new()).await?;
-    }
     // WAL (set once by the first migration, persistent) lets readers run beside the
     // single writer; NORMAL syncs the WAL at checkpoints instead of every commit.
     // A crash of Spin loses nothing committed; a power cut may lose the last
     // commits but never tears a transaction (ledger and balance stay equal).
+    // (Set while the connection still has SQLite's busy timeout: after a crash it waits
+    // for the WAL's recovery by another connection.)
     connection.execute("PRAGMA synchronous = NORMAL", Vec::new()).await?;
+    if role == Role::Writer {
+        // A locked database answers at once; retry_while_locked waits without blocking.
+        connection.execute("PRAGMA busy_timeout = 0", Vec::new()).await?;
+    }
     Ok(slot.insert(Arc::new(connection)).clone())
 }
 
@@ -137,7 +139,9 @@ impl Db {
     /// the writer or the reader (SQLite's autocommit).
     pub async fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         if let Some(connection) = self.transaction_connection() {
-            return Ok(connection.execute(sql, params.to_vec()).await?);
+            // A statement refused for a lock inside a transaction changed nothing and may be
+            // run again; the transaction stays open.
+            return retry_while_locked(|| async { Ok(connection.execute(sql, params.to_vec()).await?) }).await;
         }
         if reads_only(sql) {
             let mut reader = INSTANCE.reader.lock().await;
@@ -168,7 +172,8 @@ impl Db {
         let open = OpenTransaction::begin(self, writer, connection.clone());
         let result = work(self).await;
         let ended = match &result {
-            Ok(_) => match connection.execute("COMMIT", Vec::new()).await {
+            // A COMMIT refused for a lock leaves the transaction open, to be committed again.
+            Ok(_) => match retry_while_locked(|| async { Ok(connection.execute("COMMIT", Vec::new()).await?) }).await {
                 Ok(_) => Ok(()),
                 Err(e) => Err(DbError(format!("commit: {e}"))),
             },
@@ -176,7 +181,7 @@ impl Db {
         };
         let closed_cleanly = match (&result, &ended) {
             (Ok(_), Ok(())) => true,
-            _ => connection.execute("ROLLBACK", Vec::new()).await.is_ok(),
+            _ => retry_while_locked(|| async { Ok(connection.execute("ROLLBACK", Vec::new()).await?) }).await.is_ok(),
         };
         open.end(closed_cleanly);
         ended?;
@@ -184,9 +189,10 @@ impl Db {
     }
 }
 
-/// Runs `attempt` — a statement that takes SQLite's write lock first and changes nothing
-/// when it cannot: one autocommitted statement, or `BEGIN IMMEDIATE` — again while another
-/// instance holds the lock, with sleeps of 0.2 ms doubling to 3.2 ms, jittered so waiting
+/// Runs `attempt` — a statement on the writer, which changes nothing when SQLite refuses it
+/// for a lock: one autocommitted statement, `BEGIN IMMEDIATE`, a statement inside a
+/// transaction, `COMMIT` (SQLite's rules: each may simply be run again) — again while another
+/// connection holds the lock (or recovers the WAL after a crash), with sleeps of 0.2 ms doubling to 3.2 ms, jittered so waiting
 /// instances do not retry in step; after 5 s the lock's error is the answer. (SQLite tells
 /// a locked database only by its message: Spin passes the error on as text.)
 async fn retry_while_locked<T, F: std::future::Future<Output = Result<T, DbError>>>(mut attempt: impl FnMut() -> F) -> Result<T, DbError> {

@@ -331,7 +331,12 @@ impl Drop for SpinApp {
     fn drop(&mut self) {
         unsafe { libc::kill(-(self.child.id() as i32), libc::SIGKILL) };
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.state_dir);
+        // E2E_KEEP_STATE=1 keeps the database and the components' logs to look at.
+        if std::env::var_os("E2E_KEEP_STATE").is_none() {
+            let _ = std::fs::remove_dir_all(&self.state_dir);
+        } else {
+            eprintln!("state kept: {}", self.state_dir.display());
+        }
     }
 }
 
