@@ -268,8 +268,9 @@ async fn ledger(req: Req) -> Reply {
     let store = operator(&req).await?;
     let id = req.param("id")?;
     let view = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let entries = store.ledger(id, 1_000, None).await?;
-    Ok(json(200, &serde_json::json!({"account": view, "entries": entries})))
+    let page = page(&req)?;
+    let entries = page.page(store.ledger(id, page.fetch(), page.after()?).await?, |e| e.id);
+    Ok(json(200, &serde_json::json!({"account": view, "entries": entries.items, "next_cursor": entries.next_cursor})))
 }
 
 #[derive(Deserialize)]

@@ -177,6 +177,7 @@ fn every_list_walks_to_its_end_and_rejects_bad_limits_and_cursors() {
 
     let operator = Caller::Operator;
     walk(&operator, &format!("/v1/admin/accounts/{account}/history"), "events", "id");
+    walk(&operator, &format!("/v1/admin/accounts/{account}/ledger"), "entries", "id");
     assert_eq!(walk(&operator, &format!("/v1/admin/accounts/{account}/payments"), "payments", "seq"), 3);
     walk(&operator, "/v1/admin/emails", "emails", "id");
     assert_eq!(walk(&operator, "/v1/admin/phone-codes", "codes", "message_id"), 5, "one time for all: ties by message id");
