@@ -13,7 +13,7 @@ use domain::api::ratelimit::RateLimit;
 use domain::messaging::recipient::Recipient;
 use domain::callbacks::webhook::WebhookSecret;
 use platform::keys;
-use platform::http::{created_reply, history_page, idempotency, internal, json, parse_body, require_admin, Reply, Req, Routes};
+use platform::http::{created_reply, idempotency, page, internal, json, parse_body, require_admin, Reply, Req, Routes};
 use platform::ids::{new_id, random_bytes};
 use platform::db::DbError;
 use platform::store::{AccountChange, CreditRecorded, ManualCredit, ManualCreditError, NumberRoom, Subject, Store, StoreError, StoredAnswer};
@@ -251,12 +251,10 @@ async fn list_accounts(req: Req) -> Reply {
     let store = operator(&req).await?;
     let q = platform::http::query(&req);
     let get = |name: &str| q.get(name).map(String::as_str);
-    let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("offset"))?;
-    let (accounts, total) = store.list_accounts(&query).await?;
-    Ok(json(
-        200,
-        &serde_json::json!({"accounts": accounts, "total": total, "limit": query.limit, "offset": query.offset}),
-    ))
+    let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("cursor"))?;
+    let (rows, total) = store.list_accounts(&query).await?;
+    let accounts = query.page.page(rows, |a| query.position(a.sort_value.clone(), &a.id));
+    Ok(json(200, &serde_json::json!({"accounts": accounts.items, "total": total, "next_cursor": accounts.next_cursor})))
 }
 
 async fn smpp_list(req: Req) -> Reply {
@@ -270,8 +268,9 @@ async fn ledger(req: Req) -> Reply {
     let store = operator(&req).await?;
     let id = req.param("id")?;
     let view = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let entries = store.ledger(id, 1_000, None).await?;
-    Ok(json(200, &serde_json::json!({"account": view, "entries": entries})))
+    let page = page(&req)?;
+    let entries = page.page(store.ledger(id, page.fetch(), page.after()?).await?, |e| e.id);
+    Ok(json(200, &serde_json::json!({"account": view, "entries": entries.items, "next_cursor": entries.next_cursor})))
 }
 
 #[derive(Deserialize)]
@@ -354,9 +353,9 @@ async fn payments(req: Req) -> Reply {
     let store = operator(&req).await?;
     let id = req.param("id")?;
     store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let (limit, before) = history_page(&req)?;
-    let payments = store.payments(id, limit, before).await?;
-    Ok(json(200, &serde_json::json!({"payments": payments})))
+    let page = page(&req)?;
+    let payments = page.page(store.payments(id, page.fetch(), page.after()?).await?, |p| p.seq);
+    Ok(json(200, &serde_json::json!({"payments": payments.items, "next_cursor": payments.next_cursor})))
 }
 
 fn store_error(e: StoreError) -> ApiError {
@@ -460,8 +459,9 @@ async fn history(req: Req) -> Reply {
     let store = operator(&req).await?;
     let id = req.param("id")?;
     store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let (limit, before) = history_page(&req)?;
-    Ok(json(200, &serde_json::json!({"events": store.history(id, limit, before).await?})))
+    let page = page(&req)?;
+    let events = page.page(store.history(id, page.fetch(), page.after()?).await?, |e| e.id);
+    Ok(json(200, &serde_json::json!({"events": events.items, "next_cursor": events.next_cursor})))
 }
 
 #[derive(Deserialize)]
@@ -490,31 +490,27 @@ async fn create_user(req: Req) -> Reply {
     Ok(json(201, &member))
 }
 
-/// The e-mail outbox, newest first (`?to=` one address, `?limit=` 1–500): what the
-/// platform sent (single-use links left out) or, with no e-mail API configured, would
-/// have sent (whole: the development outbox).
+/// The e-mail outbox, newest first (`?to=` one address), paged: what the platform sent
+/// (single-use links left out) or, with no e-mail API configured, would have sent (whole:
+/// the development outbox).
 async fn emails(req: Req) -> Reply {
     let store = operator(&req).await?;
     let q = platform::http::query(&req);
-    let limit = list_limit(&q)?;
+    let page = platform::http::page_of(&q)?;
     let to = q.get("to").map(|t| t.trim().to_lowercase());
-    Ok(json(200, &serde_json::json!({"emails": store.emails(to.as_deref(), limit).await?})))
+    let emails = page.page(store.emails(to.as_deref(), page.fetch(), page.after()?).await?, |e| e.id);
+    Ok(json(200, &serde_json::json!({"emails": emails.items, "next_cursor": emails.next_cursor})))
 }
 
-/// `?limit=` of the operator's logs: 1–500, 100 when absent.
-fn list_limit(q: &std::collections::HashMap<String, String>) -> Result<i64, ApiError> {
-    match q.get("limit") {
-        None => Ok(100),
-        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| ApiError::malformed("limit is 1 to 500")),
-    }
-}
-
-/// The phone confirmation codes the platform sent for users, newest first (`?limit=`
-/// 1–500), with how many went in the last 24 hours: SMS sent on a user's say-so, which
-/// the operator watches (each is priced and charged like any SMS of the account it came from).
+/// The phone confirmation codes the platform sent for users, newest first, paged (the
+/// cursor is the last code's (sent_at, message_id)), with how many went in the last 24
+/// hours: SMS sent on a user's say-so, which the operator watches (each is priced and
+/// charged like any SMS of the account it came from).
 async fn phone_codes(req: Req) -> Reply {
     let store = operator(&req).await?;
-    let limit = list_limit(&platform::http::query(&req))?;
-    let (last_24h, codes) = store.phone_code_sends(limit).await?;
-    Ok(json(200, &serde_json::json!({"sent_last_24h": last_24h, "codes": codes})))
+    let page = page(&req)?;
+    let after: Option<(String, String)> = page.after()?;
+    let (last_24h, rows) = store.phone_code_sends(page.fetch(), after.as_ref().map(|(at, id)| (at.as_str(), id.as_str()))).await?;
+    let codes = page.page(rows, |c| (c.sent_at.clone(), c.message_id.clone()));
+    Ok(json(200, &serde_json::json!({"sent_last_24h": last_24h, "codes": codes.items, "next_cursor": codes.next_cursor})))
 }

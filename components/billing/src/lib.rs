@@ -61,7 +61,7 @@ async fn balance(req: Req) -> Reply {
 async fn ledger(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let (limit, before) = platform::http::history_page(&req)?;
-    let entries = store.ledger(&caller.account_id, limit, before).await?;
-    Ok(json(200, &serde_json::json!({"entries": entries})))
+    let page = platform::http::page(&req)?;
+    let entries = page.page(store.ledger(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
+    Ok(json(200, &serde_json::json!({"entries": entries.items, "next_cursor": entries.next_cursor})))
 }

@@ -8,7 +8,7 @@ use domain::identity::access::Scope;
 use domain::api::error::ApiError;
 use domain::billing::money::Money;
 use domain::billing::package::{insufficient_funds, subscription_ended};
-use platform::http::{authenticate, history_page, idempotent_json, internal, json, parse_body, Reply, Req};
+use platform::http::{authenticate, idempotent_json, page, internal, json, parse_body, Reply, Req};
 use platform::store::{CancelSubscription, Store, StoreError};
 
 /// `GET /v1/billing/packages`: the active packages in the account's currency.
@@ -86,14 +86,17 @@ pub async fn cancel(req: Req) -> Reply {
     }
 }
 
-/// `GET /v1/billing/credits?limit=&before=`: the credits and their ledger, newest first.
+/// `GET /v1/billing/credits?limit=&cursor=`: the credits and their ledger, newest first.
 pub async fn credits(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let (limit, before) = history_page(&req)?;
+    let page = page(&req)?;
     let balances = store.credit_balances(&caller.account_id).await?;
-    let entries = store.credit_entries(&caller.account_id, limit, before).await?;
-    Ok(json(200, &serde_json::json!({"sms_credits": balances.sms, "voice_credits": balances.voice, "entries": entries})))
+    let entries = page.page(store.credit_entries(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
+    Ok(json(
+        200,
+        &serde_json::json!({"sms_credits": balances.sms, "voice_credits": balances.voice, "entries": entries.items, "next_cursor": entries.next_cursor}),
+    ))
 }
 
 /// The account's credits, for the balance.

@@ -13,7 +13,7 @@ use domain::billing::stripe::{
 use platform::config::get_or;
 use domain::api::idempotency::IdempotentRequest;
 use platform::http::{
-    authenticate, created_reply, history_page, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body,
+    authenticate, created_reply, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body,
     replayed, Reply, Req, MAX_BODY_BYTES,
 };
 use platform::ids::{new_id, now_seconds};
@@ -192,9 +192,9 @@ async fn open_checkout(
 pub async fn log(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let (limit, before) = history_page(&req)?;
-    let payments = store.payments(&caller.account_id, limit, before).await?;
-    Ok(json(200, &serde_json::json!({"payments": payments})))
+    let page = platform::http::page(&req)?;
+    let payments = page.page(store.payments(&caller.account_id, page.fetch(), page.after()?).await?, |p| p.seq);
+    Ok(json(200, &serde_json::json!({"payments": payments.items, "next_cursor": payments.next_cursor})))
 }
 
 /// `POST /v1/billing/stripe/webhook`: Stripe's signed events. Forged, stale or unsigned

@@ -5,13 +5,14 @@
 //! SQL in `platform::store`.
 
 use domain::api::error::ErrorName;
+use domain::api::paging::{PageRequest, MAX_LIMIT};
 use domain::identity::access::{Actor, Scope};
 use domain::contacts::contact::{BlockReason, GroupName, Note};
 use domain::contacts::contactbook::{optional_name, ContactSearch};
 use domain::api::error::{ApiError, ErrorDetail};
 use domain::messaging::recipient::Recipient;
 use domain::messaging::status::Status;
-use platform::http::{authenticate, internal, json, parse_body, query, Reply, Req, Routes};
+use platform::http::{authenticate, internal, json, page_of, parse_body, query, Reply, Req, Routes};
 use platform::store::{
     Caller, ContactFields, ContactPatch, ContactWrite, GroupWrite, MemberRemoved, MembersAdded, Store,
 };
@@ -19,9 +20,6 @@ use serde::Deserialize;
 use serde_json::json as value;
 use std::collections::HashMap;
 
-/// Page sizes of every list: default and most.
-const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 500;
 /// Contacts and numbers one request may add to a group.
 const MAX_MEMBERS_PER_REQUEST: usize = 1_000;
 /// Who the API writes as the source of blocks and unblocks.
@@ -154,47 +152,9 @@ fn number(input: &str) -> Result<Recipient, ApiError> {
     })
 }
 
-/// `limit` (1–500, default 50) and `cursor` of a list.
-struct Page {
-    limit: i64,
-    cursor: Option<String>,
-}
-
-impl Page {
-    fn parse(params: &HashMap<String, String>) -> Result<Page, ApiError> {
-        let limit =
-            match params.get("limit") {
-                None => DEFAULT_LIMIT,
-                Some(l) => l.parse::<i64>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
-                    bad(ErrorName::InvalidLimit, format!("limit must be a whole number from 1 to {MAX_LIMIT}"))
-                })?,
-            };
-        let cursor = params.get("cursor").filter(|c| !c.is_empty()).cloned();
-        Ok(Page { limit, cursor })
-    }
-
-    /// An id cursor (`con_…`, `grp_…`): the last id of the previous page.
-    fn id_cursor(&self, prefix: &str) -> Result<Option<&str>, ApiError> {
-        match self.cursor.as_deref() {
-            None => Ok(None),
-            Some(c)
-                if c.strip_prefix(prefix)
-                    .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|ch| ch.is_ascii_hexdigit())) =>
-            {
-                Ok(Some(c))
-            }
-            Some(_) => Err(bad(ErrorName::InvalidCursor, "cursor must be the next_cursor of the previous page")),
-        }
-    }
-
-    /// Fetches one more than the page to know whether another follows; returns the page
-    /// and the cursor of the next one.
-    fn split<T>(&self, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
-        let more = rows.len() as i64 > self.limit;
-        rows.truncate(self.limit as usize);
-        let next = if more { rows.last().map(cursor_of) } else { None };
-        (rows, next)
-    }
+/// The id a list of `prefix`ed ids (`con_…`, `grp_…`) continues after.
+fn id_after(page: &PageRequest, prefix: &str) -> Result<Option<String>, ApiError> {
+    Ok(page.after_checked(|id: &String| id.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty()))?)
 }
 
 fn flag(params: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
@@ -278,14 +238,14 @@ impl Ctx<'_> {
 
     async fn list_contacts(&self) -> Reply {
         let params = query(self.req);
-        let page = Page::parse(&params)?;
+        let page = page_of(&params)?;
         let search = params.get("search").and_then(|s| ContactSearch::parse(s));
         let rows = self
             .store
-            .contacts(self.account(), search.as_ref(), page.id_cursor("con_")?, page.limit + 1)
+            .contacts(self.account(), search.as_ref(), id_after(&page, "con_")?.as_deref(), page.fetch())
             .await?;
-        let (contacts, next_cursor) = page.split(rows, |c| c.id.clone());
-        Ok(json(200, &value!({"contacts": contacts, "next_cursor": next_cursor})))
+        let contacts = page.page(rows, |c| c.id.clone());
+        Ok(json(200, &value!({"contacts": contacts.items, "next_cursor": contacts.next_cursor})))
     }
 
     async fn create_contact(&self) -> Reply {
@@ -351,10 +311,10 @@ impl Ctx<'_> {
     // ------------------------------------------------------------ groups
 
     async fn list_groups(&self) -> Reply {
-        let page = Page::parse(&query(self.req))?;
-        let rows = self.store.groups(self.account(), page.id_cursor("grp_")?, page.limit + 1).await?;
-        let (groups, next_cursor) = page.split(rows, |g| g.id.clone());
-        Ok(json(200, &value!({"groups": groups, "next_cursor": next_cursor})))
+        let page = page_of(&query(self.req))?;
+        let rows = self.store.groups(self.account(), id_after(&page, "grp_")?.as_deref(), page.fetch()).await?;
+        let groups = page.page(rows, |g| g.id.clone());
+        Ok(json(200, &value!({"groups": groups.items, "next_cursor": groups.next_cursor})))
     }
 
     async fn create_group(&self) -> Reply {
@@ -390,14 +350,14 @@ impl Ctx<'_> {
     }
 
     async fn list_members(&self, id: &str) -> Reply {
-        let page = Page::parse(&query(self.req))?;
+        let page = page_of(&query(self.req))?;
         let rows = self
             .store
-            .group_members(self.account(), id, page.id_cursor("con_")?, page.limit + 1)
+            .group_members(self.account(), id, id_after(&page, "con_")?.as_deref(), page.fetch())
             .await?
             .ok_or_else(|| group_not_found(id))?;
-        let (members, next_cursor) = page.split(rows, |c| c.id.clone());
-        Ok(json(200, &value!({"group_id": id, "members": members, "next_cursor": next_cursor})))
+        let members = page.page(rows, |c| c.id.clone());
+        Ok(json(200, &value!({"group_id": id, "members": members.items, "next_cursor": members.next_cursor})))
     }
 
     async fn add_members(&self, id: &str) -> Reply {
@@ -474,24 +434,16 @@ impl Ctx<'_> {
 
     async fn list_blocklist(&self) -> Reply {
         let params = query(self.req);
-        let page = Page::parse(&params)?;
+        let page = page_of(&params)?;
         let include_removed = flag(&params, "include_removed")?;
         let only = params.get("number").map(|n| number(n)).transpose()?;
-        let before = match page.cursor.as_deref() {
-            None => None,
-            Some(c) => Some(
-                c.parse::<i64>()
-                    .ok()
-                    .filter(|c| *c > 0)
-                    .ok_or_else(|| bad(ErrorName::InvalidCursor, "cursor must be the next_cursor of the previous page"))?,
-            ),
-        };
+        let before = page.after_checked(|id: &i64| *id > 0)?;
         let rows = self
             .store
-            .blocklist(self.account(), include_removed, only.as_ref().map(Recipient::e164), before, page.limit + 1)
+            .blocklist(self.account(), include_removed, only.as_ref().map(Recipient::e164), before, page.fetch())
             .await?;
-        let (entries, next_cursor) = page.split(rows, |e| e.id.to_string());
-        Ok(json(200, &value!({"entries": entries, "next_cursor": next_cursor})))
+        let entries = page.page(rows, |e| e.id);
+        Ok(json(200, &value!({"entries": entries.items, "next_cursor": entries.next_cursor})))
     }
 
     /// Who blocks or unblocks: a signed-in person by hand (`manual:user:<id>`, source

@@ -14,7 +14,7 @@ use domain::identity::access::Scope;
 use domain::api::error::ApiError;
 use platform::app::settings::{self, Settings, SettingsPatch};
 use platform::app::{callbacks, jobs};
-use platform::http::{authenticate, history_page, json, parse_body, require_token, Reply, Req, Routes};
+use platform::http::{authenticate, json, page, parse_body, require_token, Reply, Req, Routes};
 use platform::store::Store;
 
 platform::http_entry!(routes().into_router());
@@ -53,9 +53,9 @@ async fn callback_log(req: Req) -> Reply {
     if state.is_some_and(|s| !["pending", "delivered", "failed"].contains(&s)) {
         return Err(ApiError::malformed("state is one of pending, delivered, failed"));
     }
-    let limit = query.get("limit").and_then(|l| l.parse::<i64>().ok()).unwrap_or(50).clamp(1, 500);
-    let deliveries = store.callback_log(&caller.account_id, state, limit).await?;
-    Ok(json(200, &serde_json::json!({ "deliveries": deliveries })))
+    let page = platform::http::page_of(&query)?;
+    let deliveries = page.page(store.callback_log(&caller.account_id, state, page.fetch(), page.after()?).await?, |d| d.id);
+    Ok(json(200, &serde_json::json!({ "deliveries": deliveries.items, "next_cursor": deliveries.next_cursor })))
 }
 
 /// Queues a delivery again, due now, with a fresh retry schedule (e.g. after a failure).
@@ -115,8 +115,9 @@ async fn update_settings(req: Req) -> Reply {
 async fn history(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let (limit, before) = history_page(&req)?;
-    Ok(json(200, &serde_json::json!({ "events": store.history(&caller.account_id, limit, before).await? })))
+    let page = page(&req)?;
+    let events = page.page(store.history(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
+    Ok(json(200, &serde_json::json!({ "events": events.items, "next_cursor": events.next_cursor })))
 }
 
 /// A new signing secret, shown this once; the old one keeps signing beside it for a day.

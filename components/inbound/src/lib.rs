@@ -53,21 +53,11 @@ async fn inbox(req: Req) -> Reply {
     let caller = authenticate(&req, &store, Scope::Inbound).await?;
     let q = query(&req);
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    let limit = match get("limit") {
-        None => 50,
-        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| ApiError::malformed("limit is 1 to 500"))?,
-    };
-    let messages = store
-        .inbox(
-            &caller.account_id,
-            &InboxFilter { from: get("from"), action: get("action"), since: get("since"), until: get("until"), before: get("before") },
-            limit + 1,
-        )
-        .await?;
-    let more = messages.len() as i64 > limit;
-    let messages: Vec<_> = messages.into_iter().take(limit as usize).collect();
-    let next = more.then(|| messages.last().map(|m| m.id.clone())).flatten();
-    Ok(json(200, &serde_json::json!({ "messages": messages, "next_before": next })))
+    let page = platform::http::page_of(&q)?;
+    let after: Option<String> = page.after()?;
+    let filter = InboxFilter { from: get("from"), action: get("action"), since: get("since"), until: get("until"), before: after.as_deref() };
+    let messages = page.page(store.inbox(&caller.account_id, &filter, page.fetch()).await?, |m| m.id.clone());
+    Ok(json(200, &serde_json::json!({ "messages": messages.items, "next_cursor": messages.next_cursor })))
 }
 
 async fn inbox_message(req: Req) -> Reply {

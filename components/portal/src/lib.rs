@@ -409,15 +409,16 @@ async fn set_default_account(req: Req) -> Reply {
     Ok(json(200, &serde_json::json!({"default_account_id": body.account_id.trim()})))
 }
 
-/// `?q=&sort=id|name|type|balance|level&order=asc|desc&limit=&offset=` (domain::accounts::account).
+/// `?q=&sort=id|name|type|balance|level&order=asc|desc&limit=&cursor=` (domain::accounts::account).
 async fn accounts(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
     let q = query(&req);
     let get = |name: &str| q.get(name).map(String::as_str);
-    let list = AccountListQuery::parse_for(AccountList::Member, get("q"), get("sort"), get("order"), get("limit"), get("offset"))?;
-    let (accounts, total) = store.accounts_of_user(&user.id, &list).await?;
-    Ok(json(200, &serde_json::json!({"accounts": accounts, "total": total, "limit": list.limit, "offset": list.offset})))
+    let list = AccountListQuery::parse_for(AccountList::Member, get("q"), get("sort"), get("order"), get("limit"), get("cursor"))?;
+    let (rows, total) = store.accounts_of_user(&user.id, &list).await?;
+    let accounts = list.page.page(rows, |a| list.position(a.sort_value.clone(), &a.id));
+    Ok(json(200, &serde_json::json!({"accounts": accounts.items, "total": total, "next_cursor": accounts.next_cursor})))
 }
 
 /// The signed-in user's level on `account_id` (404 without access), at least `needed`.

@@ -140,17 +140,14 @@ async fn cancel(req: Req) -> Reply {
 }
 
 /// `GET /v1/messages`: the message log, newest first. Filters: `status` (a seed-001 code),
-/// `to` (a number), `batch_id`, `since`/`until` (RFC 3339); `limit` 1–500 (100), and
-/// `before` (a message id) for the next page, given as `next_before` while there is more.
+/// `to` (a number), `batch_id`, `since`/`until` (RFC 3339); paged by `limit` and
+/// `cursor` (domain::api::paging; the position is the last message's id).
 async fn list_messages(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::MessagesRead).await?;
     let q = platform::http::query(&req);
     let bad = |m: &str| ApiError::malformed(m.to_owned());
-    let limit = match q.get("limit") {
-        None => 100,
-        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| bad("limit is 1 to 500"))?,
-    };
+    let page = platform::http::page_of(&q)?;
     let status = match q.get("status") {
         None => None,
         Some(s) => Some(s.parse::<u16>().ok().and_then(Status::from_code).ok_or_else(|| bad("status is a status code, e.g. 201"))?.code()),
@@ -175,12 +172,11 @@ async fn list_messages(req: Req) -> Reply {
         since: since.as_deref(),
         until: until.as_deref(),
     };
-    let before = q.get("before").map(String::as_str);
-    let records = store.messages(&caller.account_id, &filter, limit + 1, before).await?;
-    let more = records.len() as i64 > limit;
-    let messages: Vec<_> = records.iter().take(limit as usize).map(|m| message_summary(m, caller.currency)).collect();
-    let next_before = if more { records.get(limit as usize - 1).map(|m| m.id.clone()) } else { None };
-    Ok(json(200, &serde_json::json!({"messages": messages, "next_before": next_before})))
+    let after: Option<String> = page.after()?;
+    let records = store.messages(&caller.account_id, &filter, page.fetch(), after.as_deref()).await?;
+    let records = page.page(records, |m| m.id.clone());
+    let messages: Vec<_> = records.items.iter().map(|m| message_summary(m, caller.currency)).collect();
+    Ok(json(200, &serde_json::json!({"messages": messages, "next_cursor": records.next_cursor})))
 }
 
 fn message_summary(message: &platform::store::MessageRecord, fallback: Currency) -> serde_json::Value {

@@ -17,6 +17,7 @@ use bytes::Bytes;
 use domain::identity::access::{client_ip, KeyAccess, Scope};
 use domain::identity::apikey::{bearer_token, hash_api_key};
 use domain::api::error::ApiError;
+use domain::api::paging::PageRequest;
 use domain::identity::person::AccessLevel;
 use domain::identity::session::{cookie_value, Session, SESSION_COOKIE};
 use http::{HeaderValue, Method, StatusCode};
@@ -587,18 +588,15 @@ pub async fn require_token(req: &Req, variable: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `?limit=&before=` of a history listing: 1–500 (default 100), and an event id to page on.
-pub fn history_page(req: &Req) -> Result<(i64, Option<i64>), ApiError> {
-    let q = query(req);
-    let limit = match q.get("limit") {
-        None => 100,
-        Some(l) => l.parse::<i64>().ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| ApiError::malformed("limit is 1 to 500"))?,
-    };
-    let before = match q.get("before") {
-        None => None,
-        Some(b) => Some(b.parse::<i64>().map_err(|_| ApiError::malformed("before is an event id"))?),
-    };
-    Ok((limit, before))
+/// `?limit=&cursor=` of a list, checked by the one paging rule (`domain::api::paging`):
+/// 400 `InvalidLimit` or `InvalidCursor` for anything else.
+pub fn page(req: &Req) -> Result<PageRequest, ApiError> {
+    page_of(&query(req))
+}
+
+/// [`page`] from an already parsed query string.
+pub fn page_of(q: &std::collections::HashMap<String, String>) -> Result<PageRequest, ApiError> {
+    Ok(PageRequest::parse(q.get("limit").map(String::as_str), q.get("cursor").map(String::as_str))?)
 }
 
 /// The query string's parameters (the last value of a repeated name wins).

@@ -1,7 +1,8 @@
 // Accounts (seed 000): every account the user may act on, searchable, sortable by each
 // column (the API sorts), paged or shown all at once; the default account's row is
 // highlighted and any other can be made the default; each row links to its overview.
-// The search, sort and page live in the address (?q=&sort=&order=&offset=&all=1).
+// The search and sort live in the address (?q=&sort=&order=&all=1); the pages shown so
+// far are a stack of the API's cursors (`next_cursor`), so Previous goes back one.
 
 import { api } from "../api.js";
 import { money, t, words } from "../i18n.js";
@@ -71,7 +72,7 @@ function readState() {
     q: q.get("q") || "",
     sort: COLUMNS.some(([c]) => c === q.get("sort")) ? q.get("sort") : "name",
     order: q.get("order") === "desc" ? "desc" : "asc",
-    offset: Math.max(0, Number(q.get("offset")) || 0),
+    cursors: [null],
     all: q.get("all") === "1",
   };
 }
@@ -81,7 +82,6 @@ function writeState(state) {
   if (state.q) q.set("q", state.q);
   if (state.sort !== "name") q.set("sort", state.sort);
   if (state.order !== "asc") q.set("order", state.order);
-  if (state.offset) q.set("offset", state.offset);
   if (state.all) q.set("all", "1");
   const query = q.toString();
   history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
@@ -98,7 +98,9 @@ export default {
     const show = async () => {
       writeState(state);
       const limit = state.all ? 200 : PAGE;
-      const query = new URLSearchParams({ sort: state.sort, order: state.order, limit, offset: state.all ? 0 : state.offset });
+      const query = new URLSearchParams({ sort: state.sort, order: state.order, limit });
+      const cursor = state.all ? null : state.cursors[state.cursors.length - 1];
+      if (cursor) query.set("cursor", cursor);
       if (state.q) query.set("q", state.q);
       let page;
       try {
@@ -120,7 +122,7 @@ export default {
               onclick: () => {
                 state.order = active && state.order === "asc" ? "desc" : "asc";
                 state.sort = column;
-                state.offset = 0;
+                state.cursors = [null];
                 show().then(() => list.querySelector(`button[data-sort="${column}"]`)?.focus());
               },
             },
@@ -157,18 +159,20 @@ export default {
           ),
         );
       if (!page.accounts.length) return fill(list, h("p", { class: "empty" }, t("accounts.none")));
-      const from = page.offset + 1;
-      const to = page.offset + page.accounts.length;
+      const from = state.all ? 1 : (state.cursors.length - 1) * PAGE + 1;
+      const to = from + page.accounts.length - 1;
       const pager = h(
         "div",
         { class: "pager" },
         h("span", {}, t("accounts.count", { from, to, total: page.total })),
-        !state.all && page.offset > 0
-          ? h("button", { type: "button", class: "secondary", onclick: () => ((state.offset = Math.max(0, state.offset - PAGE)), show()) }, t("common.previous"))
+        !state.all && state.cursors.length > 1
+          ? h("button", { type: "button", class: "secondary", onclick: () => (state.cursors.pop(), show()) }, t("common.previous"))
           : null,
-        !state.all && to < page.total ? h("button", { type: "button", class: "secondary", onclick: () => ((state.offset += PAGE), show()) }, t("common.next")) : null,
+        !state.all && page.next_cursor
+          ? h("button", { type: "button", class: "secondary", onclick: () => (state.cursors.push(page.next_cursor), show()) }, t("common.next"))
+          : null,
         page.total > PAGE
-          ? h("button", { type: "button", class: "link", onclick: () => ((state.all = !state.all), (state.offset = 0), show()) }, t(state.all ? "accounts.show_pages" : "accounts.show_all"))
+          ? h("button", { type: "button", class: "link", onclick: () => ((state.all = !state.all), (state.cursors = [null]), show()) }, t(state.all ? "accounts.show_pages" : "accounts.show_all"))
           : null,
       );
       fill(
@@ -196,7 +200,7 @@ export default {
         onsubmit: (e) => {
           e.preventDefault();
           state.q = search.value.trim();
-          state.offset = 0;
+          state.cursors = [null];
           show();
         },
       },

@@ -101,14 +101,14 @@ function countryName(code) {
 async function messagesPerDay(range, width) {
   const since = new Date(`${range[0]}T00:00:00`).toISOString();
   const messages = [];
-  let before = null;
+  let cursor = null;
   while (messages.length < MAX_MESSAGES) {
     const q = new URLSearchParams({ limit: "500", since });
-    if (before) q.set("before", before);
+    if (cursor) q.set("cursor", cursor);
     const page = await api("GET", `/v1/messages?${q}`);
     messages.push(...page.messages);
-    if (!page.next_before) break;
-    before = page.next_before;
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
   }
   const groups = ["delivered", "pending", "failed", "rejected"];
   const counts = Object.fromEntries(groups.map((g) => [g, Object.fromEntries(range.map((d) => [d, 0]))]));

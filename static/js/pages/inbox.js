@@ -76,8 +76,8 @@ export default {
         if (filters.action) params.set("action", filters.action);
         if (filters.since) params.set("since", dayStart(filters.since));
         if (filters.until) params.set("until", dayStart(filters.until, 1));
-        const before = pages[pages.length - 1];
-        if (before) params.set("before", before);
+        const cursor = pages[pages.length - 1];
+        if (cursor) params.set("cursor", cursor);
         const page = await api("GET", `/v1/inbox?${params}`);
         return [
           table(
@@ -93,7 +93,7 @@ export default {
           ),
           pager(
             pages.length > 1 ? () => (pages.pop(), show()) : null,
-            page.next_before ? () => (pages.push(page.next_before), show()) : null,
+            page.next_cursor ? () => (pages.push(page.next_cursor), show()) : null,
           ),
         ];
       });

@@ -1,5 +1,5 @@
 // The message log (GET /v1/messages): newest first, filtered by status, recipient number
-// or batch (a link from the send page), paged with `next_before`.
+// or batch (a link from the send page), paged with `next_cursor`.
 
 import { api } from "../api.js";
 import { dateTime, t, words } from "../i18n.js";
@@ -54,7 +54,7 @@ export default {
   async render(main, _params, ctx) {
     const query = new URLSearchParams(location.search);
     const filters = { status: query.get("status") || "", to: query.get("to") || "", batch: query.get("batch") || "" };
-    const pages = [null]; // `before` of each page shown so far
+    const pages = [null]; // the `cursor` of each page shown so far
     const list = h("div", { id: "message-list" });
 
     const show = () =>
@@ -63,8 +63,8 @@ export default {
         if (filters.status) params.set("status", filters.status);
         if (filters.to) params.set("to", filters.to);
         if (filters.batch) params.set("batch_id", filters.batch);
-        const before = pages[pages.length - 1];
-        if (before) params.set("before", before);
+        const cursor = pages[pages.length - 1];
+        if (cursor) params.set("cursor", cursor);
         const page = await api("GET", `/v1/messages?${params}`);
         return [
           table(
@@ -87,9 +87,9 @@ export default {
                   show();
                 }
               : null,
-            page.next_before
+            page.next_cursor
               ? () => {
-                  pages.push(page.next_before);
+                  pages.push(page.next_cursor);
                   show();
                 }
               : null,

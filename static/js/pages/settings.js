@@ -455,20 +455,20 @@ export default {
       if (name.startsWith("balance.")) return t("action.balance", { kind: name.slice(8) });
       return name;
     };
-    const showHistory = async (before, rows = []) => {
+    const showHistory = async (cursor, rows = []) => {
       const query = new URLSearchParams({ limit: HISTORY_PAGE });
-      if (before) query.set("before", before);
-      const { events } = await api("GET", `/v1/account/history?${query}`);
+      if (cursor) query.set("cursor", cursor);
+      const { events, next_cursor } = await api("GET", `/v1/account/history?${query}`);
       rows.push(...events);
       if (!rows.length) return h("p", { class: "empty" }, t("settings.history.none"));
       const older =
-        events.length === HISTORY_PAGE
+        next_cursor
           ? h(
               "button",
               {
                 type: "button",
                 class: "secondary",
-                onclick: () => load(historyList, () => showHistory(events[events.length - 1].id, rows)),
+                onclick: () => load(historyList, () => showHistory(next_cursor, rows)),
               },
               t("settings.history.older"),
             )

@@ -478,8 +478,11 @@ fn an_operator_records_payments_credit_notes_and_corrections() {
     assert_eq!(log[5]["reference"], format!("CN-{account}"));
     assert_eq!(log[6]["reference"], reference.as_str());
     assert_eq!(log[6]["description"], "Bank transfer");
-    // Paged with limit and before.
-    let page = app.get(&key, &format!("/v1/billing/payments?limit=2&before={}", log[1]["seq"]));
+    // Paged with limit and cursor.
+    let first = app.get(&key, "/v1/billing/payments?limit=2");
+    assert_eq!(first.json["payments"].as_array().unwrap().as_slice(), &log[0..2]);
+    let cursor = first.json["next_cursor"].as_str().expect("a second page");
+    let page = app.get(&key, &format!("/v1/billing/payments?limit=2&cursor={cursor}"));
     assert_eq!(page.json["payments"].as_array().unwrap().as_slice(), &log[2..4]);
 
     // Each is audited in the account's history.

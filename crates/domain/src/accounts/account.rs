@@ -13,7 +13,8 @@ use crate::contacts::contact::Note;
 use crate::api::error::{ApiError, FieldError};
 use crate::billing::money::Currency;
 use crate::messaging::recipient::Recipient;
-use serde::Deserialize;
+use crate::api::paging::PageRequest;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 
@@ -633,6 +634,11 @@ impl AccountSort {
     pub const ALL: [AccountSort; 6] =
         [AccountSort::Id, AccountSort::Name, AccountSort::Kind, AccountSort::Balance, AccountSort::CreatedAt, AccountSort::Level];
 
+    /// Whether the column sorts numbers (else text).
+    pub fn is_numeric(self) -> bool {
+        matches!(self, AccountSort::Balance | AccountSort::Level)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AccountSort::Id => "id",
@@ -651,19 +657,37 @@ impl AccountSort {
     }
 }
 
-pub const MAX_LIST_LIMIT: i64 = 500;
-pub const DEFAULT_LIST_LIMIT: i64 = 50;
 pub const MAX_SEARCH_CHARS: usize = 100;
 
-/// `?q=&sort=&order=&limit=&offset=` of the operator's account list, checked.
+/// The value of an account's sort column: a number (balance, level) or text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SortValue {
+    Number(i64),
+    Text(String),
+}
+
+/// Where a page of an account list ends (its cursor, see `api::paging`): the keyset
+/// (sort value, id) of the last account, with the sort and order it was read in, so a
+/// cursor of another sort or order is refused rather than misread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountPosition {
+    pub sort: String,
+    pub desc: bool,
+    pub value: SortValue,
+    pub id: String,
+}
+
+/// `?q=&sort=&order=&limit=&cursor=` of an account list, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountListQuery {
     /// A caseless GLOB pattern for the search ([`caseless_glob`]), when searching.
     pub pattern: Option<String>,
     pub sort: AccountSort,
     pub descending: bool,
-    pub limit: i64,
-    pub offset: i64,
+    pub page: PageRequest,
+    /// The last account of the previous page; `None` on the first.
+    pub after: Option<AccountPosition>,
 }
 
 fn bad_query(name: ErrorName, message: impl Into<String>) -> ApiError {
@@ -672,20 +696,20 @@ fn bad_query(name: ErrorName, message: impl Into<String>) -> ApiError {
 
 impl AccountListQuery {
     /// The operator's list: see [`AccountListQuery::parse_for`].
-    pub fn parse(q: Option<&str>, sort: Option<&str>, order: Option<&str>, limit: Option<&str>, offset: Option<&str>) -> Result<AccountListQuery, ApiError> {
-        AccountListQuery::parse_for(AccountList::Operator, q, sort, order, limit, offset)
+    pub fn parse(q: Option<&str>, sort: Option<&str>, order: Option<&str>, limit: Option<&str>, cursor: Option<&str>) -> Result<AccountListQuery, ApiError> {
+        AccountListQuery::parse_for(AccountList::Operator, q, sort, order, limit, cursor)
     }
 
     /// Defaults: no search, the list's default sort (the operator's newest first, a
-    /// user's by name), 50 from 0. Bad values are 400 `InvalidSearch`, `InvalidSort`,
-    /// `InvalidLimit`, `InvalidOffset`.
+    /// user's by name), the first page of the default size. Bad values are 400
+    /// `InvalidSearch`, `InvalidSort`, `InvalidLimit`, `InvalidCursor`.
     pub fn parse_for(
         list: AccountList,
         q: Option<&str>,
         sort: Option<&str>,
         order: Option<&str>,
         limit: Option<&str>,
-        offset: Option<&str>,
+        cursor: Option<&str>,
     ) -> Result<AccountListQuery, ApiError> {
         let q = q.map(str::trim).filter(|q| !q.is_empty());
         if q.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
@@ -704,23 +728,16 @@ impl AccountListQuery {
             Some("desc") => true,
             Some(_) => return Err(bad_query(ErrorName::InvalidSort, "order is asc or desc")),
         };
-        let limit = match limit {
-            None => DEFAULT_LIST_LIMIT,
-            Some(l) => l
-                .parse::<i64>()
-                .ok()
-                .filter(|l| (1..=MAX_LIST_LIMIT).contains(l))
-                .ok_or_else(|| bad_query(ErrorName::InvalidLimit, format!("limit must be a whole number from 1 to {MAX_LIST_LIMIT}")))?,
-        };
-        let offset = match offset {
-            None => 0,
-            Some(o) => o
-                .parse::<i64>()
-                .ok()
-                .filter(|o| (0..=1_000_000_000).contains(o))
-                .ok_or_else(|| bad_query(ErrorName::InvalidOffset, "offset must be a whole number from 0"))?,
-        };
-        Ok(AccountListQuery { pattern: q.map(caseless_glob), sort, descending, limit, offset })
+        let page = PageRequest::parse(limit, cursor)?;
+        let after = page.after_checked(|p: &AccountPosition| {
+            p.sort == sort.as_str() && p.desc == descending && matches!(p.value, SortValue::Number(_)) == sort.is_numeric()
+        })?;
+        Ok(AccountListQuery { pattern: q.map(caseless_glob), sort, descending, page, after })
+    }
+
+    /// The cursor position of an account of this list, from its sort value and id.
+    pub fn position(&self, value: SortValue, id: &str) -> AccountPosition {
+        AccountPosition { sort: self.sort.as_str().to_owned(), desc: self.descending, value, id: id.to_owned() }
     }
 }
 
@@ -761,6 +778,7 @@ pub fn caseless_glob(needle: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::paging::encode;
 
     fn input(json: serde_json::Value) -> ProfileInput {
         serde_json::from_value(json).unwrap()
@@ -895,18 +913,23 @@ mod tests {
 
     #[test]
     fn list_queries_are_whitelisted() {
+        let name = |r: Result<AccountListQuery, ApiError>| r.unwrap_err().name;
         let q = AccountListQuery::parse(None, None, None, None, None).unwrap();
-        assert_eq!((q.pattern, q.sort, q.descending, q.limit, q.offset), (None, AccountSort::CreatedAt, true, 50, 0));
-        let q = AccountListQuery::parse(Some(" acme "), Some("balance"), Some("asc"), Some("10"), Some("20")).unwrap();
-        assert_eq!((q.sort, q.descending, q.limit, q.offset), (AccountSort::Balance, false, 10, 20));
+        assert_eq!((q.pattern, q.sort, q.descending, q.page.limit, q.after), (None, AccountSort::CreatedAt, true, 50, None));
+        let at = encode(&AccountPosition { sort: "balance".into(), desc: false, value: SortValue::Number(-5), id: "acc_1".into() });
+        let q = AccountListQuery::parse(Some(" acme "), Some("balance"), Some("asc"), Some("10"), Some(&at)).unwrap();
+        assert_eq!((q.sort, q.descending, q.page.limit), (AccountSort::Balance, false, 10));
+        assert_eq!(q.after, Some(q.position(SortValue::Number(-5), "acc_1")));
+        // A cursor of another sort or order, or no cursor at all, is refused.
+        assert_eq!(name(AccountListQuery::parse(None, Some("balance"), Some("desc"), None, Some(&at))), "InvalidCursor");
+        assert_eq!(name(AccountListQuery::parse(None, Some("name"), Some("asc"), None, Some(&at))), "InvalidCursor");
+        assert_eq!(name(AccountListQuery::parse(None, None, None, None, Some("20"))), "InvalidCursor");
         assert_eq!(q.pattern.as_deref(), Some("*[aA][cC][mM][eE]*"));
         assert_eq!(AccountListQuery::parse(None, Some("name"), None, None, None).unwrap().descending, false);
-        let name = |r: Result<AccountListQuery, ApiError>| r.unwrap_err().name;
         assert_eq!(name(AccountListQuery::parse(None, Some("balance_minor; DROP"), None, None, None)), "InvalidSort");
         assert_eq!(name(AccountListQuery::parse(None, None, Some("up"), None, None)), "InvalidSort");
         assert_eq!(name(AccountListQuery::parse(None, None, None, Some("0"), None)), "InvalidLimit");
         assert_eq!(name(AccountListQuery::parse(None, None, None, Some("501"), None)), "InvalidLimit");
-        assert_eq!(name(AccountListQuery::parse(None, None, None, None, Some("-1"))), "InvalidOffset");
         assert_eq!(name(AccountListQuery::parse(Some(&"x".repeat(101)), None, None, None, None)), "InvalidSearch");
         assert_eq!(AccountListQuery::parse(Some("  "), None, None, None, None).unwrap().pattern, None);
         assert_eq!(AccountKind::default_for("SEK"), AccountKind::Swedish);

@@ -80,7 +80,6 @@ error_names! {
     InvalidMembers,
     InvalidName,
     InvalidNote,
-    InvalidOffset,
     InvalidPackage,
     InvalidPeriod,
     InvalidPrice,

@@ -4,7 +4,7 @@
 use super::{stored_allowlist, Store};
 use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
 use domain::identity::access::IpAllowlist;
-use domain::accounts::account::{AccountListQuery, AccountSort};
+use domain::accounts::account::{AccountListQuery, AccountSort, SortValue};
 use crate::db::Value;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -114,6 +114,9 @@ pub struct AccountListRow {
     pub company_name: Option<String>,
     pub note: Option<String>,
     pub created_at: String,
+    /// The value it was sorted by: its cursor's position, with `id`.
+    #[serde(skip)]
+    pub sort_value: SortValue,
 }
 
 const SMPP_COLUMNS: &str = "id, account_id, system_id, allowed_ips, created_at, revoked_at";
@@ -140,6 +143,29 @@ pub(super) fn sort_sql(sort: AccountSort) -> &'static str {
         // Only a user's own list offers it, where `m` is their membership.
         AccountSort::Level => "CASE m.level WHEN 'user' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END",
     }
+}
+
+/// The keyset condition of an account list's page: after the previous page's last
+/// (sort value, id) in the list's order, as `AND …` with parameters `?n` and `?n+1`.
+pub(super) fn keyset_sql(query: &AccountListQuery, n: usize) -> (String, [Value; 2]) {
+    let op = if query.descending { "<" } else { ">" };
+    let sql = format!("AND (?{n} IS NULL OR ({}, a.id) {op} (?{n}, ?{}))", sort_sql(query.sort), n + 1);
+    let values = match &query.after {
+        None => [Value::Null, Value::Null],
+        Some(p) => [
+            match &p.value {
+                SortValue::Number(v) => int(*v),
+                SortValue::Text(v) => text(v),
+            },
+            text(&p.id),
+        ],
+    };
+    (sql, values)
+}
+
+/// The sort value of a row read with `{sort_sql} AS sort_value`.
+pub(super) fn sort_value_of(r: &crate::host::Row, sort: AccountSort) -> Result<SortValue, DbError> {
+    Ok(if sort.is_numeric() { SortValue::Number(r.get("sort_value")?) } else { SortValue::Text(r.get("sort_value")?) })
 }
 
 /// `col = CASE WHEN ?n THEN ?n+1 ELSE col END`: set or clear a column when asked to.
@@ -304,19 +330,21 @@ impl Store {
     // ------------------------------------------------------------ the operator's list
 
     /// Every account, searched (`q` in id, name, note or company name, any case), sorted
-    /// by a whitelisted column (ties by id), paged; with the number that match.
+    /// by a whitelisted column (ties by id), a page from the query's position on; with the
+    /// number that match.
     pub async fn list_accounts(&self, query: &AccountListQuery) -> Result<(Vec<AccountListRow>, i64), DbError> {
-        let filter = "FROM accounts a WHERE ?1 IS NULL OR a.id GLOB ?1 OR a.name GLOB ?1 \
-                      OR a.note GLOB ?1 OR a.company_name GLOB ?1";
+        let filter = "FROM accounts a WHERE (?1 IS NULL OR a.id GLOB ?1 OR a.name GLOB ?1 \
+                      OR a.note GLOB ?1 OR a.company_name GLOB ?1)";
         let direction = if query.descending { "DESC" } else { "ASC" };
         let pattern = opt_text(query.pattern.as_deref());
+        let (keyset, [value, id]) = keyset_sql(query, 3);
+        let sort = sort_sql(query.sort);
         let rows = self.db.query(
             &format!(
                 "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.company_name, \
-                 a.note, a.created_at {filter} ORDER BY {} {direction}, a.id {direction} LIMIT ?2 OFFSET ?3",
-                sort_sql(query.sort)
+                 a.note, a.created_at, {sort} AS sort_value {filter} {keyset} ORDER BY {sort} {direction}, a.id {direction} LIMIT ?2"
             ),
-            &[pattern.clone(), int(query.limit), int(query.offset)],
+            &[pattern.clone(), int(query.page.fetch()), value, id],
         ).await?;
         let total = self.db.query(&format!("SELECT COUNT(*) AS total {filter}"), &[pattern]).await?;
         let accounts = rows
@@ -334,6 +362,7 @@ impl Store {
                     company_name: r.get("company_name")?,
                     note: r.get("note")?,
                     created_at: r.get("created_at")?,
+                    sort_value: sort_value_of(r, query.sort)?,
                 })
             })
             .collect::<Result<_, DbError>>()?;

@@ -324,15 +324,16 @@ impl Store {
         }).await
     }
 
-    /// The account's callback deliveries, newest first, with every attempt.
-    pub async fn callback_log(&self, account_id: &str, state: Option<&str>, limit: i64) -> Result<Vec<CallbackDeliveryView>, DbError> {
+    /// The account's callback deliveries, newest first, with every attempt; `limit` of them
+    /// from before the id `before`.
+    pub async fn callback_log(&self, account_id: &str, state: Option<&str>, limit: i64, before: Option<i64>) -> Result<Vec<CallbackDeliveryView>, DbError> {
         let rows = self.db.query(
             "SELECT d.id, d.event_id, d.message_id, e.status, d.url, d.state, d.attempts, \
                     CASE WHEN d.state = 'pending' THEN d.next_attempt_at END AS next_attempt_at, d.last_http_status, d.last_error, \
                     d.created_at, d.finished_at, d.kind, d.inbound_id \
              FROM callback_deliveries d LEFT JOIN message_events e ON e.id = d.message_event_id \
-             WHERE d.account_id = ?1 AND (?2 IS NULL OR d.state = ?2) ORDER BY d.id DESC LIMIT ?3",
-            &[text(account_id), opt_text(state), int(limit)],
+             WHERE d.account_id = ?1 AND (?2 IS NULL OR d.state = ?2) AND (?4 IS NULL OR d.id < ?4) ORDER BY d.id DESC LIMIT ?3",
+            &[text(account_id), opt_text(state), int(limit), before.map(int).unwrap_or(Value::Null)],
         ).await?;
         let mut deliveries = rows
             .rows

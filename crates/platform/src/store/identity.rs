@@ -5,7 +5,7 @@
 use super::{caller_from_row, Caller, Store, CALLER_COLUMNS};
 use domain::identity::access::Actor;
 use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
-use domain::accounts::account::AccountListQuery;
+use domain::accounts::account::{AccountListQuery, SortValue};
 use domain::identity::person::AccessLevel;
 use domain::identity::throttle::{FailureState, ThrottleKey};
 use crate::db::Value;
@@ -87,6 +87,9 @@ pub struct UserAccountView {
     pub blocked: bool,
     pub level: AccessLevel,
     pub is_default: bool,
+    /// The value it was sorted by: its cursor's position, with `id`.
+    #[serde(skip)]
+    pub sort_value: SortValue,
 }
 
 /// Someone with access to an account, or invited to it, as the account overview lists them.
@@ -407,13 +410,17 @@ impl Store {
         }).await
     }
 
-    /// The phone codes sent, newest first, with how many went in the last 24 hours.
-    pub async fn phone_code_sends(&self, limit: i64) -> Result<(i64, Vec<PhoneCodeSendView>), DbError> {
+    /// The phone codes sent, newest first, `limit` of them from after `before` (the
+    /// (sent_at, message_id) of the previous page's last), with how many went in the last 24 hours.
+    pub async fn phone_code_sends(&self, limit: i64, before: Option<(&str, &str)>) -> Result<(i64, Vec<PhoneCodeSendView>), DbError> {
+        let (at, id) = before.unzip();
         let rows = self.db.query(
             "SELECT p.message_id, p.user_id, m.account_id, m.recipient, m.country, m.price_minor, m.currency, m.status, \
                     p.created_at AS sent_at \
-             FROM phone_code_sends p JOIN messages m ON m.id = p.message_id ORDER BY p.created_at DESC, p.message_id DESC LIMIT ?",
-            &[int(limit)],
+             FROM phone_code_sends p JOIN messages m ON m.id = p.message_id \
+             WHERE ?2 IS NULL OR (p.created_at, p.message_id) < (?2, ?3) \
+             ORDER BY p.created_at DESC, p.message_id DESC LIMIT ?1",
+            &[int(limit), opt_text(at), opt_text(id)],
         ).await?;
         let last_day = self.db.query(
             "SELECT COUNT(*) AS sent FROM phone_code_sends WHERE created_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')",
@@ -651,20 +658,21 @@ impl Store {
     }
 
     /// The accounts a user may act on, searched (`q` in id, name or note, any case),
-    /// sorted, paged, with the total count.
+    /// sorted, a page from the query's position on, with the total count.
     pub async fn accounts_of_user(&self, user_id: &str, q: &AccountListQuery) -> Result<(Vec<UserAccountView>, i64), DbError> {
         let filter = "FROM memberships m JOIN accounts a ON a.id = m.account_id JOIN users u ON u.id = m.user_id \
                       WHERE m.user_id = ?1 AND m.accepted_at IS NOT NULL \
                       AND (?2 IS NULL OR a.id GLOB ?2 OR a.name GLOB ?2 OR a.note GLOB ?2)";
         let direction = if q.descending { "DESC" } else { "ASC" };
         let pattern = opt_text(q.pattern.as_deref());
+        let (keyset, [value, id]) = super::account_profile::keyset_sql(q, 4);
+        let sort = super::account_profile::sort_sql(q.sort);
         let rows = self.db.query(
             &format!(
-                "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.blocked, m.level, a.id IS u.default_account_id AS is_default \
-                 {filter} ORDER BY {} {direction}, a.id {direction} LIMIT ?3 OFFSET ?4",
-                super::account_profile::sort_sql(q.sort)
+                "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.blocked, m.level, a.id IS u.default_account_id AS is_default, \
+                 {sort} AS sort_value {filter} {keyset} ORDER BY {sort} {direction}, a.id {direction} LIMIT ?3"
             ),
-            &[text(user_id), pattern.clone(), int(q.limit), int(q.offset)],
+            &[text(user_id), pattern.clone(), int(q.page.fetch()), value, id],
         ).await?;
         let total = self.db.query(&format!("SELECT COUNT(*) AS total {filter}"), &[text(user_id), pattern]).await?;
         let accounts = rows
@@ -680,6 +688,7 @@ impl Store {
                     blocked: r.get("blocked")?,
                     level: level_of(&r.get::<String>("level")?),
                     is_default: r.get("is_default")?,
+                    sort_value: super::account_profile::sort_value_of(r, q.sort)?,
                 })
             })
             .collect::<Result<_, DbError>>()?;
@@ -750,12 +759,12 @@ impl Store {
         ).await
     }
 
-    /// The newest e-mails, to one address or all.
-    pub async fn emails(&self, recipient: Option<&str>, limit: i64) -> Result<Vec<EmailView>, DbError> {
+    /// The newest e-mails, to one address or all, `limit` of them from before the id `before`.
+    pub async fn emails(&self, recipient: Option<&str>, limit: i64, before: Option<i64>) -> Result<Vec<EmailView>, DbError> {
         let rows = self.db.query(
             "SELECT id, recipient, subject, body, status, detail, created_at FROM emails \
-             WHERE ?1 IS NULL OR recipient = ?1 ORDER BY id DESC LIMIT ?2",
-            &[opt_text(recipient), int(limit)],
+             WHERE (?1 IS NULL OR recipient = ?1) AND (?3 IS NULL OR id < ?3) ORDER BY id DESC LIMIT ?2",
+            &[opt_text(recipient), int(limit), before.map(int).unwrap_or(Value::Null)],
         ).await?;
         rows.rows
             .iter()
