@@ -4,7 +4,7 @@
 
 use super::prices::{RuleColumns, StoredPriceRule};
 use super::{timestamp, Store, StoreError};
-use crate::db::{int, opt_text, text, RowExt};
+use crate::db::{int, opt_text, text, RowExt, RowsExt};
 use chrono::{DateTime, Utc};
 use domain::billing::funds::Funds;
 use domain::billing::money::Currency;
@@ -85,16 +85,14 @@ impl Store {
                 int(i64::from(one_number.is_none() && !to.digits.is_empty())),
             ],
         ).await?;
-        let row = rows.rows.first().ok_or(StoreError::NotFound)?;
-        let read = |column: &str| row.text_named(column);
+        let row = rows.one()?;
         let unreadable = |what: &str, e: serde_json::Error| StoreError::Db(crate::db::DbError(format!("a send's {what} could not be read: {e}")));
-        // No account row: the account is gone.
-        let funds: FundsColumns = match read("funds").as_str() {
-            "" => return Err(StoreError::NotFound),
-            funds => serde_json::from_str(funds).map_err(|e| unreadable("means", e))?,
-        };
-        let blocked: Vec<BlockedColumns> = serde_json::from_str(&read("blocked")).map_err(|e| unreadable("blocklist", e))?;
-        let rules: Vec<RuleColumns> = serde_json::from_str(&read("rules")).map_err(|e| unreadable("price rules", e))?;
+        // No account row (funds NULL): the account is gone.
+        let Some(funds) = row.get::<Option<String>>("funds")? else { return Err(StoreError::NotFound) };
+        let funds: FundsColumns = serde_json::from_str(&funds).map_err(|e| unreadable("means", e))?;
+        // json_group_array gives '[]' for no rows, never NULL.
+        let blocked: Vec<BlockedColumns> = serde_json::from_str(&row.get::<String>("blocked")?).map_err(|e| unreadable("blocklist", e))?;
+        let rules: Vec<RuleColumns> = serde_json::from_str(&row.get::<String>("rules")?).map_err(|e| unreadable("price rules", e))?;
         Ok(SendLookups {
             funds: Funds {
                 balance_minor: funds.balance_minor,
