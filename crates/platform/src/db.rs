@@ -364,25 +364,10 @@ fn split_statements(script: &str) -> Vec<String> {
 /// `f64` or `bool` is asked for fails; `Option<_>` reads NULL as `None`. So a bad row
 /// fails its request (a 500 and a log line) instead of becoming an empty text or a zero
 /// amount.
-///
-/// The older readers below it, by position (`text`, `opt_text`, `int`) or by name with
-/// defaults (`*_named`), stay until the files that still use them are converted.
 pub trait RowExt {
     /// The value of column `name` as `T`: `row.get::<i64>("amount_minor")?`,
     /// `row.get::<Option<String>>("revoked_at")?`, or with `T` from the context.
     fn get<T: FromColumn>(&self, name: &str) -> Result<T, DbError>;
-
-    fn text(&self, index: usize) -> String;
-    fn opt_text(&self, index: usize) -> Option<String>;
-    fn int(&self, index: usize) -> i64;
-    /// By column name (as the statement names it): text, or empty.
-    fn text_named(&self, name: &str) -> String;
-    /// By column name: an integer, or 0.
-    fn int_named(&self, name: &str) -> i64;
-    /// By column name: a number, or None for NULL.
-    fn opt_real_named(&self, name: &str) -> Option<f64>;
-    /// By column name: an integer, or None for NULL.
-    fn opt_int_named(&self, name: &str) -> Option<i64>;
 }
 
 /// A type a column's value can be read as (see [`RowExt::get`]).
@@ -460,49 +445,6 @@ impl RowExt for Row {
             return Err(DbError(format!("the row has no column '{name}' (it has: {})", self.columns().join(", "))));
         };
         T::from_value(value).ok_or_else(|| DbError(format!("column '{name}' holds {}, not {}", kind_of(value), T::EXPECTED)))
-    }
-
-    fn text(&self, index: usize) -> String {
-        self.opt_text(index).unwrap_or_default()
-    }
-    fn opt_text(&self, index: usize) -> Option<String> {
-        match self.values.get(index) {
-            Some(Value::Text(s)) => Some(s.clone()),
-            Some(Value::Integer(i)) => Some(i.to_string()),
-            _ => None,
-        }
-    }
-    fn int(&self, index: usize) -> i64 {
-        match self.values.get(index) {
-            Some(Value::Integer(i)) => *i,
-            _ => 0,
-        }
-    }
-    fn text_named(&self, name: &str) -> String {
-        match self.column(name) {
-            Some(Value::Text(s)) => s.clone(),
-            Some(Value::Integer(i)) => i.to_string(),
-            _ => String::new(),
-        }
-    }
-    fn int_named(&self, name: &str) -> i64 {
-        match self.column(name) {
-            Some(Value::Integer(i)) => *i,
-            _ => 0,
-        }
-    }
-    fn opt_int_named(&self, name: &str) -> Option<i64> {
-        match self.column(name) {
-            Some(Value::Integer(i)) => Some(*i),
-            _ => None,
-        }
-    }
-    fn opt_real_named(&self, name: &str) -> Option<f64> {
-        match self.column(name) {
-            Some(Value::Real(r)) => Some(*r),
-            Some(Value::Integer(i)) => Some(*i as f64),
-            _ => None,
-        }
     }
 }
 

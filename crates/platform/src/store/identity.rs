@@ -196,7 +196,7 @@ impl Store {
             &[text(user_id), opt_text(account_id)],
         ).await?;
         let Some(row) = rows.rows.first() else { return Ok(None) };
-        let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
+        let mut caller = caller_from_row(row)?;
         caller.actor = Actor::User(user_id.to_owned());
         Ok(Some((caller, level_of(&row.get::<String>("member_level")?), row.get("session_epoch")?)))
     }

@@ -241,14 +241,14 @@ const API_KEY_COLUMNS: &str = "id, account_id, name, hint, scopes, allowed_ips, 
 
 fn api_key_from_row(r: &crate::host::Row) -> Result<ApiKeyView, DbError> {
     Ok(ApiKeyView {
-        id: r.text(0),
-        account_id: r.text(1),
-        name: r.text(2),
-        hint: r.text(3),
-        scopes: Scopes::from_stored(&r.text(4)),
-        allowed_ips: stored_allowlist(&r.text(5))?,
-        created_at: r.text(6),
-        revoked_at: r.opt_text(7),
+        id: r.get("id")?,
+        account_id: r.get("account_id")?,
+        name: r.get("name")?,
+        hint: r.get("hint")?,
+        scopes: Scopes::from_stored(&r.get::<String>("scopes")?),
+        allowed_ips: stored_allowlist(&r.get::<String>("allowed_ips")?)?,
+        created_at: r.get("created_at")?,
+        revoked_at: r.get("revoked_at")?,
     })
 }
 
@@ -348,18 +348,22 @@ pub struct SubmitRecorded {
     pub kept_receipts: usize,
 }
 
-pub(super) const CALLER_COLUMNS: &str = "a.id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link, \
+pub(super) const CALLER_COLUMNS: &str = "a.id AS account_id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link, \
      a.rate_limit_per_second AS account_rate_limit, a.key_rate_limit_per_second AS key_rate_limit";
 
-fn caller_from_row(row: &crate::host::Row) -> Option<Caller> {
-    Some(Caller {
-        account_id: row.text(0),
-        currency: Currency::parse(&row.text(1)).ok()?,
-        blocked: row.int(2) != 0,
-        time_zone: row.text(3),
-        status_callback: row.opt_text(4),
-        stop_by_link: row.int(5) != 0,
-        rate_limits: RateLimits { account: row.opt_int_named("account_rate_limit"), key: row.opt_int_named("key_rate_limit") },
+/// The caller of a row of [`CALLER_COLUMNS`]. A currency the domain cannot read is an
+/// error (it was "no such caller", an unexplained 401).
+fn caller_from_row(row: &crate::host::Row) -> Result<Caller, DbError> {
+    let stored: String = row.get("currency")?;
+    let currency = Currency::parse(&stored).map_err(|_| DbError(format!("unreadable accounts.currency '{stored}'")))?;
+    Ok(Caller {
+        account_id: row.get("account_id")?,
+        currency,
+        blocked: row.get("blocked")?,
+        time_zone: row.get("time_zone")?,
+        status_callback: row.get("status_callback")?,
+        stop_by_link: row.get("stop_by_link")?,
+        rate_limits: RateLimits { account: row.get("account_rate_limit")?, key: row.get("key_rate_limit")? },
         actor: Actor::System,
     })
 }
@@ -368,41 +372,41 @@ fn caller_from_row(row: &crate::host::Row) -> Option<Caller> {
 pub(super) const KEY_COLUMNS: &str = "k.scopes AS key_scopes, k.allowed_ips AS key_allowed_ips, k.id AS key_id";
 
 /// The caller a key stands for, what it may do and its id, from [`CALLER_COLUMNS`] and
-/// [`KEY_COLUMNS`] (`None`: an account in a currency this build does not know).
-pub(super) fn caller_from_key_row(row: &crate::host::Row) -> Result<Option<(Caller, KeyAccess, String)>, DbError> {
-    let Some(mut caller) = caller_from_row(row) else { return Ok(None) };
+/// [`KEY_COLUMNS`].
+pub(super) fn caller_from_key_row(row: &crate::host::Row) -> Result<(Caller, KeyAccess, String), DbError> {
+    let mut caller = caller_from_row(row)?;
     let key_id: String = row.get("key_id")?;
     caller.actor = Actor::Key(key_id.clone());
     let access = KeyAccess {
         scopes: Scopes::from_stored(&row.get::<String>("key_scopes")?),
         allowed_ips: stored_allowlist(&row.get::<String>("key_allowed_ips")?)?,
     };
-    Ok(Some((caller, access, key_id)))
+    Ok((caller, access, key_id))
 }
 
 const MESSAGE_COLUMNS: &str = "id, account_id, batch_id, client_reference, sender, recipient, country, body, \
      encoding, segments, price_minor, currency, carrier, carrier_message_id, status, status_at, created_at";
 
-fn message_from_row(row: &crate::host::Row) -> MessageRecord {
-    MessageRecord {
-        id: row.text(0),
-        account_id: row.text(1),
-        batch_id: row.text(2),
-        client_reference: row.opt_text(3),
-        sender: row.text(4),
-        recipient: row.text(5),
-        country: row.text(6),
-        body: row.text(7),
-        encoding: row.text(8),
-        segments: row.int(9),
-        price_minor: row.int(10),
-        currency: row.text(11),
-        carrier: row.text(12),
-        carrier_message_id: row.opt_text(13),
-        status: Status::from_code(row.int(14) as u16).unwrap_or(Status::Unknown),
-        status_at: row.text(15),
-        created_at: row.text(16),
-    }
+fn message_from_row(row: &crate::host::Row) -> Result<MessageRecord, DbError> {
+    Ok(MessageRecord {
+        id: row.get("id")?,
+        account_id: row.get("account_id")?,
+        batch_id: row.get("batch_id")?,
+        client_reference: row.get("client_reference")?,
+        sender: row.get("sender")?,
+        recipient: row.get("recipient")?,
+        country: row.get("country")?,
+        body: row.get("body")?,
+        encoding: row.get("encoding")?,
+        segments: row.get("segments")?,
+        price_minor: row.get("price_minor")?,
+        currency: row.get("currency")?,
+        carrier: row.get("carrier")?,
+        carrier_message_id: row.get("carrier_message_id")?,
+        status: Status::from_code(row.get::<i64>("status")? as u16).unwrap_or(Status::Unknown),
+        status_at: row.get("status_at")?,
+        created_at: row.get("created_at")?,
+    })
 }
 
 
@@ -425,16 +429,13 @@ impl Store {
             ),
             &[text(key_hash)],
         ).await?;
-        match rows.rows.first() {
-            None => Ok(None),
-            Some(row) => caller_from_key_row(row),
-        }
+        rows.rows.first().map(caller_from_key_row).transpose()
     }
 
     /// The account acting on its own behalf (the platform's replies for it).
     pub async fn caller_for_account(&self, account_id: &str) -> Result<Option<Caller>, DbError> {
         let rows = self.db.query(&format!("SELECT {CALLER_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)]).await?;
-        Ok(rows.rows.first().and_then(caller_from_row))
+        rows.rows.first().map(caller_from_row).transpose()
     }
 
     pub async fn create_account(&self, name: &str, kind: &str, currency: Currency, credit_limit_minor: i64) -> Result<String, DbError> {
@@ -449,25 +450,30 @@ impl Store {
     pub async fn account(&self, id: &str) -> Result<Option<AccountView>, DbError> {
         let rows = self.db.query(
             "SELECT a.id, a.name, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.created_at, \
-                    (SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id), \
-                    (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id), a.kind, \
+                    (SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id) AS ledger_sum_minor, \
+                    (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id) AS ledger_entries, a.kind, \
                     a.rate_limit_per_second AS account_rate_limit, a.key_rate_limit_per_second AS key_rate_limit \
              FROM accounts a WHERE a.id = ?",
             &[text(id)],
         ).await?;
-        Ok(rows.rows.first().map(|row| AccountView {
-            id: row.text(0),
-            name: row.text(1),
-            kind: row.text(9),
-            currency: row.text(2),
-            balance_minor: row.int(3),
-            credit_limit_minor: row.int(4),
-            blocked: row.int(5) != 0,
-            created_at: row.text(6),
-            ledger_sum_minor: row.int(7),
-            ledger_entries: row.int(8),
-            rate_limits: RateLimits { account: row.opt_int_named("account_rate_limit"), key: row.opt_int_named("key_rate_limit") },
-        }))
+        rows.rows
+            .first()
+            .map(|row| {
+                Ok(AccountView {
+                    id: row.get("id")?,
+                    name: row.get("name")?,
+                    kind: row.get("kind")?,
+                    currency: row.get("currency")?,
+                    balance_minor: row.get("balance_minor")?,
+                    credit_limit_minor: row.get("credit_limit_minor")?,
+                    blocked: row.get("blocked")?,
+                    created_at: row.get("created_at")?,
+                    ledger_sum_minor: row.get("ledger_sum_minor")?,
+                    ledger_entries: row.get("ledger_entries")?,
+                    rate_limits: RateLimits { account: row.get("account_rate_limit")?, key: row.get("key_rate_limit")? },
+                })
+            })
+            .transpose()
     }
 
     /// The operator's changes to an account; a rate limit set to `Some(None)` goes back
@@ -500,19 +506,20 @@ impl Store {
              FROM ledger_entries WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
             &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
         ).await?;
-        Ok(rows
-            .rows
+        rows.rows
             .iter()
-            .map(|row| LedgerEntry {
-                id: row.int(0),
-                amount_minor: row.int(1),
-                balance_after_minor: row.int(2),
-                kind: row.text(3),
-                reference: row.text(4),
-                description: row.text(5),
-                created_at: row.text(6),
+            .map(|row| {
+                Ok(LedgerEntry {
+                    id: row.get("id")?,
+                    amount_minor: row.get("amount_minor")?,
+                    balance_after_minor: row.get("balance_after_minor")?,
+                    kind: row.get("kind")?,
+                    reference: row.get("reference")?,
+                    description: row.get("description")?,
+                    created_at: row.get("created_at")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// A top-up or correction by an operator: one ledger entry and its line in the
@@ -525,7 +532,7 @@ impl Store {
                  RETURNING balance_after_minor",
                 &[text(account_id), int(amount), text(kind), text(reference), text(description)],
             ).await?;
-            let balance = rows.rows.first().map(|r| r.int(0)).ok_or(StoreError::NotFound)?;
+            let balance: i64 = rows.rows.first().ok_or(StoreError::NotFound)?.get("balance_after_minor")?;
             db.execute(
                 "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
                  VALUES (?1, ?2, 'balance.' || ?3, ?4, json_object('balance_minor', ?5 - ?6), json_object('balance_minor', ?5))",
@@ -587,7 +594,7 @@ impl Store {
     /// The account a key belongs to.
     pub async fn key_account(&self, key_id: &str) -> Result<Option<String>, DbError> {
         let rows = self.db.query("SELECT account_id FROM api_keys WHERE id = ?", &[text(key_id)]).await?;
-        Ok(rows.rows.first().map(|r| r.text(0)))
+        rows.rows.first().map(|r| r.get("account_id")).transpose()
     }
 
     pub async fn revoke_api_key(&self, key_id: &str) -> Result<bool, DbError> {
@@ -645,9 +652,9 @@ impl Store {
         ).await?;
         let row = rows.rows.first().ok_or(StoreError::NotFound)?;
         Ok(Funds {
-            balance_minor: row.int_named("balance_minor"),
-            credit_limit_minor: row.int_named("credit_limit_minor"),
-            sms_credits: row.int_named("sms_credits"),
+            balance_minor: row.get("balance_minor")?,
+            credit_limit_minor: row.get("credit_limit_minor")?,
+            sms_credits: row.get("sms_credits")?,
         })
     }
 
@@ -680,9 +687,12 @@ impl Store {
                          AND r.carrier_message_id = messages.carrier_message_id) AS kept",
                 &[text(pairs), int(Status::Sending.code() as i64), int(Status::DeliveredToGateway.code() as i64), text(source)],
             ).await?;
-            for row in updated.rows.iter().filter(|r| r.int_named("kept") != 0) {
-                let ids = [row.text_named("carrier_message_id")];
-                self.apply_kept_for_in(db, &row.text_named("id"), &row.text_named("carrier"), &ids).await?;
+            for row in &updated.rows {
+                if !row.get::<bool>("kept")? {
+                    continue;
+                }
+                let ids = [row.get::<String>("carrier_message_id")?];
+                self.apply_kept_for_in(db, &row.get::<String>("id")?, &row.get::<String>("carrier")?, &ids).await?;
             }
             Ok(())
         }).await
@@ -720,7 +730,7 @@ impl Store {
              status_detail = CASE WHEN status = ?4 THEN NULL ELSE status_detail END, \
              status_at = CASE WHEN status = ?4 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE status_at END \
              WHERE id = ?1 RETURNING carrier, status, \
-             EXISTS (SELECT 1 FROM receipts r WHERE r.outcome = 'unmatched' AND r.carrier = messages.carrier AND r.carrier_message_id = ?2)",
+             EXISTS (SELECT 1 FROM receipts r WHERE r.outcome = 'unmatched' AND r.carrier = messages.carrier AND r.carrier_message_id = ?2) AS kept",
             &[
                 text(message_id),
                 text(first.as_str()),
@@ -730,7 +740,8 @@ impl Store {
             ],
         ).await?;
         let row = updated.rows.first().ok_or_else(|| DbError(format!("no message {message_id}")))?;
-        Ok((row.text(0), Status::from_code(row.int(1) as u16).unwrap_or(Status::Unknown), row.int(2) != 0))
+        let status = Status::from_code(row.get::<i64>("status")? as u16).unwrap_or(Status::Unknown);
+        Ok((row.get("carrier")?, status, row.get("kept")?))
     }
 
     /// Moves a message to `next` if the transition rule allows, refunding its price
@@ -741,15 +752,16 @@ impl Store {
 
     async fn change_status_in(&self, db: &Db, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
         let rows = db.query(
-            "SELECT status, account_id, price_minor, carrier_message_id IS NOT NULL, credits FROM messages WHERE id = ?",
+            "SELECT status, account_id, price_minor, carrier_message_id IS NOT NULL AS reached_carrier, credits FROM messages WHERE id = ?",
             &[text(message_id)],
         ).await?;
         let Some(row) = rows.rows.first() else { return Ok(StatusOutcome::Ignored) };
-        let current = Status::from_code(row.int(0) as u16).unwrap_or(Status::Unknown);
+        let current = Status::from_code(row.get::<i64>("status")? as u16).unwrap_or(Status::Unknown);
         if transition(current, next) != Transition::Apply {
             return Ok(StatusOutcome::Ignored);
         }
-        let (account_id, price, reached_carrier) = (row.text(1), row.int(2), row.int(3) != 0);
+        let (account_id, price, reached_carrier): (String, i64, bool) =
+            (row.get("account_id")?, row.get("price_minor")?, row.get("reached_carrier")?);
         db.execute(
             "UPDATE messages SET status = ?, status_source = ?, status_detail = ?, \
              status_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
@@ -766,7 +778,7 @@ impl Store {
             !inserted.rows.is_empty()
         };
         // Paid with SMS credits: they come back as credits, at most once too.
-        let credits = row.int(4);
+        let credits: i64 = row.get("credits")?;
         let credits_back = !refunded
             && refund_due_for(next, reached_carrier)
             && self.refund_credits_in(db, &account_id, message_id, credits, &format!("refund: {}", next.name())).await?;
@@ -804,7 +816,7 @@ impl Store {
                 int(limit),
             ],
         ).await?;
-        Ok(rows.rows.iter().map(message_from_row).collect())
+        rows.rows.iter().map(message_from_row).collect()
     }
 
     pub async fn message(&self, account_id: &str, message_id: &str) -> Result<Option<(MessageRecord, Vec<MessageEvent>)>, DbError> {
@@ -812,7 +824,7 @@ impl Store {
             &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND account_id = ?"),
             &[text(message_id), text(account_id)],
         ).await?;
-        let Some(message) = rows.rows.first().map(message_from_row) else { return Ok(None) };
+        let Some(message) = rows.rows.first().map(message_from_row).transpose()? else { return Ok(None) };
         let events = self.db.query(
             "SELECT status, at, source, detail FROM message_events WHERE message_id = ? ORDER BY id",
             &[text(message_id)],
@@ -821,15 +833,16 @@ impl Store {
             .rows
             .iter()
             .map(|r| {
-                let status = Status::from_code(r.int(0) as u16).unwrap_or(Status::Unknown);
-                MessageEvent { status: status.code(), name: status.name(), at: r.text(1), source: r.text(2), detail: r.opt_text(3) }
+                let status = Status::from_code(r.get::<i64>("status")? as u16).unwrap_or(Status::Unknown);
+                Ok(MessageEvent { status: status.code(), name: status.name(), at: r.get("at")?, source: r.get("source")?, detail: r.get("detail")? })
             })
-            .collect();
+            .collect::<Result<_, DbError>>()?;
         Ok(Some((message, events)))
     }
 
     pub async fn balance(&self, account_id: &str) -> Result<i64, DbError> {
         let rows = self.db.query("SELECT balance_minor FROM accounts WHERE id = ?", &[text(account_id)]).await?;
-        Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or(0))
+        // No such account: 0, as before (callers ask for accounts they have just found).
+        Ok(rows.rows.first().map(|r| r.get("balance_minor")).transpose()?.unwrap_or(0))
     }
 }

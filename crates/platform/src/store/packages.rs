@@ -6,7 +6,7 @@
 
 use domain::identity::access::Actor;
 use super::{timestamp, Store, StoreError};
-use crate::db::{int, text, Db, DbError, RowExt};
+use crate::db::{int, text, Db, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
 use chrono::{DateTime, Utc};
 use domain::billing::package::{Frequency, Package};
@@ -107,44 +107,44 @@ pub struct RenewalReport {
 const PACKAGE_COLUMNS: &str =
     "id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, active, created_at, updated_at";
 
-fn package_from_row(r: &crate::host::Row) -> PackageView {
-    PackageView {
-        id: r.text(0),
-        name: r.text(1),
-        currency: r.text(2),
-        cost_minor: r.int(3),
-        sms_credits: r.int(4),
-        voice_credits: r.int(5),
-        numbers: r.int(6),
-        frequency: r.text(7),
-        active: r.int(8) != 0,
-        created_at: r.text(9),
-        updated_at: r.text(10),
-    }
+fn package_from_row(r: &crate::host::Row) -> Result<PackageView, DbError> {
+    Ok(PackageView {
+        id: r.get("id")?,
+        name: r.get("name")?,
+        currency: r.get("currency")?,
+        cost_minor: r.get("cost_minor")?,
+        sms_credits: r.get("sms_credits")?,
+        voice_credits: r.get("voice_credits")?,
+        numbers: r.get("numbers")?,
+        frequency: r.get("frequency")?,
+        active: r.get("active")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
 }
 
 const SUBSCRIPTION_COLUMNS: &str = "id, package_id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, \
-     status, cancel_at_period_end, current_period_start, next_renewal_at, canceled_at, ended_at, created_at";
+     status, cancel_at_period_end, current_period_start, next_renewal_at AS current_period_end, canceled_at, ended_at, created_at";
 
-fn subscription_from_row(r: &crate::host::Row) -> SubscriptionView {
-    SubscriptionView {
-        id: r.text(0),
-        package_id: r.text(1),
-        name: r.text(2),
-        currency: r.text(3),
-        cost_minor: r.int(4),
-        sms_credits: r.int(5),
-        voice_credits: r.int(6),
-        numbers: r.int(7),
-        frequency: r.text(8),
-        status: r.text(9),
-        cancel_at_period_end: r.int(10) != 0,
-        current_period_start: r.text(11),
-        current_period_end: r.text(12),
-        canceled_at: r.opt_text(13),
-        ended_at: r.opt_text(14),
-        created_at: r.text(15),
-    }
+fn subscription_from_row(r: &crate::host::Row) -> Result<SubscriptionView, DbError> {
+    Ok(SubscriptionView {
+        id: r.get("id")?,
+        package_id: r.get("package_id")?,
+        name: r.get("name")?,
+        currency: r.get("currency")?,
+        cost_minor: r.get("cost_minor")?,
+        sms_credits: r.get("sms_credits")?,
+        voice_credits: r.get("voice_credits")?,
+        numbers: r.get("numbers")?,
+        frequency: r.get("frequency")?,
+        status: r.get("status")?,
+        cancel_at_period_end: r.get("cancel_at_period_end")?,
+        current_period_start: r.get("current_period_start")?,
+        current_period_end: r.get("current_period_end")?,
+        canceled_at: r.get("canceled_at")?,
+        ended_at: r.get("ended_at")?,
+        created_at: r.get("created_at")?,
+    })
 }
 
 /// Grants a package's credits (each unit that has any) as entries of `kind`.
@@ -194,7 +194,12 @@ impl Store {
 
     pub async fn credit_balances(&self, account_id: &str) -> Result<CreditBalances, DbError> {
         let rows = self.db.query("SELECT sms_credits, voice_credits FROM accounts WHERE id = ?", &[text(account_id)]).await?;
-        Ok(rows.rows.first().map(|r| CreditBalances { sms: r.int(0), voice: r.int(1) }).unwrap_or_default())
+        // No such account: no credits.
+        rows.rows
+            .first()
+            .map(|r| Ok(CreditBalances { sms: r.get("sms_credits")?, voice: r.get("voice_credits")? }))
+            .transpose()
+            .map(Option::unwrap_or_default)
     }
 
     /// The credit ledger, newest first; `before` pages on from an entry id.
@@ -204,20 +209,21 @@ impl Store {
              WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
             &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
         ).await?;
-        Ok(rows
-            .rows
+        rows.rows
             .iter()
-            .map(|r| CreditEntry {
-                id: r.int(0),
-                unit: r.text(1),
-                amount: r.int(2),
-                balance_after: r.int(3),
-                kind: r.text(4),
-                reference: r.text(5),
-                reason: r.text(6),
-                created_at: r.text(7),
+            .map(|r| {
+                Ok(CreditEntry {
+                    id: r.get("id")?,
+                    unit: r.get("unit")?,
+                    amount: r.get("amount")?,
+                    balance_after: r.get("balance_after")?,
+                    kind: r.get("kind")?,
+                    reference: r.get("reference")?,
+                    reason: r.get("reason")?,
+                    created_at: r.get("created_at")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Gives back the SMS credits a refunded message was paid with, at most once (the
@@ -255,7 +261,7 @@ impl Store {
                 int(package.active as i64),
             ],
         ).await?;
-        rows.rows.first().map(package_from_row).ok_or_else(|| DbError("the package was not stored".into()))
+        rows.rows.first().map(package_from_row).ok_or_else(|| DbError("the package was not stored".into()))?
     }
 
     pub async fn update_package(&self, id: &str, package: &Package) -> Result<Option<PackageView>, DbError> {
@@ -276,12 +282,12 @@ impl Store {
                 int(package.active as i64),
             ],
         ).await?;
-        Ok(rows.rows.first().map(package_from_row))
+        rows.rows.first().map(package_from_row).transpose()
     }
 
     pub async fn package(&self, id: &str) -> Result<Option<PackageView>, DbError> {
         let rows = self.db.query(&format!("SELECT {PACKAGE_COLUMNS} FROM packages WHERE id = ?"), &[text(id)]).await?;
-        Ok(rows.rows.first().map(package_from_row))
+        rows.rows.first().map(package_from_row).transpose()
     }
 
     /// The catalogue: every package for the operator; an account sees the active ones in
@@ -294,7 +300,7 @@ impl Store {
             ),
             &[currency.map(text).unwrap_or(Value::Null)],
         ).await?;
-        Ok(rows.rows.iter().map(package_from_row).collect())
+        rows.rows.iter().map(package_from_row).collect()
     }
 
     // ------------------------------------------------------------ purchases and subscriptions
@@ -312,7 +318,7 @@ impl Store {
                 ),
                 &[text(package_id), text(account_id)],
             ).await?;
-            let package = rows.rows.first().map(package_from_row).ok_or(StoreError::NotFound)?;
+            let package = rows.rows.first().map(package_from_row).ok_or(StoreError::NotFound)??;
             let purchase_id = new_id("pur");
             let description = format!("package {}", package.name);
             let Some(balance) = pay(self, db, account_id, package.cost_minor, "package_purchase", &purchase_id, &description).await? else {
@@ -333,7 +339,7 @@ impl Store {
                         ),
                         &[text(new_id("sub")), text(account_id), text(timestamp(now)), text(timestamp(end)), text(package_id)],
                     ).await?;
-                    rows.rows.first().map(subscription_from_row)
+                    rows.rows.first().map(subscription_from_row).transpose()?
                 }
             };
             db.execute(
@@ -382,7 +388,7 @@ impl Store {
             &format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE account_id = ? ORDER BY created_at DESC, id"),
             &[text(account_id)],
         ).await?;
-        Ok(rows.rows.iter().map(subscription_from_row).collect())
+        rows.rows.iter().map(subscription_from_row).collect()
     }
 
     /// Cancels at the end of the current period (what was paid for runs its course).
@@ -393,10 +399,11 @@ impl Store {
                 &[text(id), text(account_id)],
             ).await?;
             let Some(row) = rows.rows.first() else { return Ok(CancelSubscription::NotFound) };
-            if row.text(0) != "active" {
-                return Ok(CancelSubscription::Ended(row.text(0)));
+            let status: String = row.get("status")?;
+            if status != "active" {
+                return Ok(CancelSubscription::Ended(status));
             }
-            let first = row.int(1) == 0;
+            let first = !row.get::<bool>("cancel_at_period_end")?;
             let rows = db.query(
                 &format!(
                     "UPDATE subscriptions SET cancel_at_period_end = 1, \
@@ -405,7 +412,7 @@ impl Store {
                 ),
                 &[text(id)],
             ).await?;
-            let view = rows.rows.first().map(subscription_from_row).ok_or_else(|| DbError(format!("subscription {id} vanished")))?;
+            let view = rows.rows.first().map(subscription_from_row).ok_or_else(|| DbError(format!("subscription {id} vanished")))??;
             if first {
                 db.execute(
                     "INSERT INTO audit_events (account_id, actor, action, target, before, after) \
@@ -433,11 +440,11 @@ impl Store {
         ).await?;
         let mut report = RenewalReport::default();
         for r in &rows.rows {
-            let (id, index, seen) = (r.text(0), r.int(2), r.text(4));
-            let frequency = Frequency::parse(&r.text(3)).map_err(DbError)?;
+            let (id, index, seen): (String, i64, String) = (r.get("id")?, r.get("period_index")?, r.get("next_renewal_at")?);
+            let frequency = Frequency::parse(&r.get::<String>("frequency")?).map_err(DbError)?;
             let next_index = u32::try_from(index + 1).map_err(|e| DbError(e.to_string()))?;
             let end = frequency
-                .period_end(parse_instant(&r.text(1))?, next_index)
+                .period_end(parse_instant(&r.get::<String>("anchor_at")?)?, next_index)
                 .ok_or_else(|| DbError(format!("subscription {id}: period {next_index} is out of range")))?;
             match self.renew_one(&id, index, &seen, &timestamp(end), &now_text).await? {
                 Some("renewed") => report.renewed += 1,
@@ -471,7 +478,8 @@ impl Store {
                 &[text(id), int(index), text(seen), text(new_end), text(now)],
             ).await?;
             let Some(row) = claimed.rows.first() else { return Ok(None) };
-            let (status, account_id, cost, sms, voice, name) = (row.text(0), row.text(1), row.int(2), row.int(3), row.int(4), row.text(5));
+            let (status, account_id, name): (String, String, String) = (row.get("status")?, row.get("account_id")?, row.get("name")?);
+            let (cost, sms, voice): (i64, i64, i64) = (row.get("cost_minor")?, row.get("sms_credits")?, row.get("voice_credits")?);
             let renewal_id = new_id("ren");
             let outcome = match status.as_str() {
                 "active" => {
@@ -514,11 +522,12 @@ impl Store {
     /// subscriptions allow, and the secondary numbers it has other than this one.
     pub async fn number_room(&self, account_id: &str, number: &str) -> Result<NumberRoom, DbError> {
         let rows = self.db.query(
-            "SELECT (SELECT COALESCE(SUM(numbers), 0) FROM subscriptions WHERE account_id = ?1 AND status = 'active'), \
-                    (SELECT COUNT(*) FROM numbers WHERE account_id = ?1 AND role = 'secondary' AND number <> ?2)",
+            "SELECT (SELECT COALESCE(SUM(numbers), 0) FROM subscriptions WHERE account_id = ?1 AND status = 'active') AS allowed, \
+                    (SELECT COUNT(*) FROM numbers WHERE account_id = ?1 AND role = 'secondary' AND number <> ?2) AS used",
             &[text(account_id), text(number)],
         ).await?;
-        Ok(rows.rows.first().map(|r| NumberRoom { allowed: r.int(0), used: r.int(1) }).unwrap_or(NumberRoom { allowed: 0, used: 0 }))
+        let row = rows.one()?;
+        Ok(NumberRoom { allowed: row.get("allowed")?, used: row.get("used")? })
     }
 }
 

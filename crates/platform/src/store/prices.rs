@@ -2,7 +2,7 @@
 //! account's own, every rule with its period. Which rule applies is domain::billing::pricing's.
 
 use super::{timestamp, Store};
-use crate::db::{int, opt_text, text, DbError, RowExt};
+use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
 use chrono::{DateTime, Utc};
 use domain::billing::money::Currency;
 use domain::billing::pricing::{EffectivePeriod, PriceList, PriceRule, PriceScope, UnitPrice};
@@ -47,21 +47,17 @@ pub(super) struct RuleColumns {
 }
 
 impl RuleColumns {
-    fn from_row(row: &crate::host::Row) -> RuleColumns {
-        let opt_text = |name: &str| match row.column(name) {
-            Some(Value::Text(t)) => Some(t.clone()),
-            _ => None,
-        };
-        RuleColumns {
-            id: row.int_named("id"),
-            account_id: opt_text("account_id"),
-            currency: row.text_named("currency"),
-            scope: row.text_named("scope"),
-            per_segment_milli: row.int_named("per_segment_milli"),
-            effective_from: row.text_named("effective_from"),
-            effective_to: opt_text("effective_to"),
-            created_at: row.text_named("created_at"),
-        }
+    fn from_row(row: &crate::host::Row) -> Result<RuleColumns, DbError> {
+        Ok(RuleColumns {
+            id: row.get("id")?,
+            account_id: row.get("account_id")?,
+            currency: row.get("currency")?,
+            scope: row.get("scope")?,
+            per_segment_milli: row.get("per_segment_milli")?,
+            effective_from: row.get("effective_from")?,
+            effective_to: row.get("effective_to")?,
+            created_at: row.get("created_at")?,
+        })
     }
 
     /// The rule, or `None` for one the domain cannot read (skipped, as if absent).
@@ -80,8 +76,14 @@ impl RuleColumns {
     }
 }
 
-fn rule_from_row(row: &crate::host::Row) -> Option<StoredPriceRule> {
-    RuleColumns::from_row(row).into_rule()
+/// The rule of a row: `Ok(None)` for one the domain cannot read (skipped), an error for
+/// a row that is not a rule's.
+fn rule_from_row(row: &crate::host::Row) -> Result<Option<StoredPriceRule>, DbError> {
+    Ok(RuleColumns::from_row(row)?.into_rule())
+}
+
+fn rules_of(rows: &crate::host::Rows) -> Result<Vec<StoredPriceRule>, DbError> {
+    Ok(rows.rows.iter().map(rule_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect())
 }
 
 impl Store {
@@ -95,7 +97,7 @@ impl Store {
             ),
             &[account_id.map(text).unwrap_or(Value::Null)],
         ).await?;
-        Ok(rows.rows.iter().filter_map(rule_from_row).collect())
+        rules_of(&rows)
     }
 
     /// The rules of both lists in the account's currency that are in effect at `at` or
@@ -108,7 +110,7 @@ impl Store {
             ),
             &[text(account_id), text(currency.code()), text(timestamp(at))],
         ).await?;
-        Ok(rows.rows.iter().filter_map(rule_from_row).collect())
+        rules_of(&rows)
     }
 
     /// Sets a rule of one list (`None`: the default list). A rule of the same list,
@@ -134,7 +136,7 @@ impl Store {
                 opt_text(period.to.map(timestamp).as_deref()),
             ],
         ).await?;
-        Ok(rows.rows.first().map(|r| r.int(0)).unwrap_or_default())
+        rows.one()?.get("id")
     }
 
     /// Ends a rule of one list at `now`: one not yet in effect is withdrawn (deleted),

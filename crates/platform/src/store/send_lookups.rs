@@ -138,7 +138,7 @@ impl Store {
             &params,
         ).await?;
         let Some(row) = rows.rows.first() else { return Ok(None) };
-        let Some((caller, access, key_id)) = caller_from_key_row(row)? else { return Ok(None) };
+        let (caller, access, key_id) = caller_from_key_row(row)?;
         Ok(Some((caller, access, key_id, lookups_from_row(row)?)))
     }
 }
