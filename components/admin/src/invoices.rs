@@ -20,10 +20,10 @@ struct IssueBody {
 pub async fn list(req: Req) -> Reply {
     let store = crate::operator(&req).await?;
     let account_id = req.param("id")?;
-    if store.account(account_id).await?.is_none() {
+    if store.accounts().account(account_id).await?.is_none() {
         return Err(ApiError::not_found("no such account"));
     }
-    let invoices = store.invoices(account_id).await?;
+    let invoices = store.reports().invoices(account_id).await?;
     Ok(json(200, &serde_json::json!({"invoices": invoices})))
 }
 
@@ -43,6 +43,6 @@ pub async fn issue(req: Req) -> Reply {
         }
         Issue::Done(IssueOutcome::NoAccount) => return Err(ApiError::not_found("no such account")),
     };
-    let invoice = store.invoice(&id, Some(account_id)).await?.ok_or_else(|| internal("an issued invoice is missing"))?;
+    let invoice = store.reports().invoice(&id, Some(account_id)).await?.ok_or_else(|| internal("an issued invoice is missing"))?;
     Ok(json(status, &invoice))
 }

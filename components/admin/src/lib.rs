@@ -74,7 +74,7 @@ async fn operator(req: &Req) -> Result<Store, ApiError> {
 /// with the age of the oldest waiting and oldest unknown.
 async fn queue(req: Req) -> Reply {
     let store = operator(&req).await?;
-    Ok(json(200, &store.queue_state().await?))
+    Ok(json(200, &store.queue().queue_state().await?))
 }
 
 async fn smpp_create(req: Req) -> Reply {
@@ -173,18 +173,18 @@ async fn create_account(req: Req) -> Reply {
     // The account, its opening balance and its secret: all or nothing.
     let id = store
         .transaction(async || -> Result<String, ApiError> {
-            let id = store.create_account(&name, kind, currency, body.credit_limit_minor).await?;
+            let id = store.accounts().create_account(&name, kind, currency, body.credit_limit_minor).await?;
             if body.initial_balance_minor > 0 {
                 store
-                    .credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)
+                    .billing().credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)
                     .await
                     .map_err(store_error)?;
             }
-            store.rotate_webhook_secret(&id, &secret).await?;
+            store.callbacks().rotate_webhook_secret(&id, &secret).await?;
             Ok(id)
         })
         .await?;
-    let view = store.account(&id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let view = store.accounts().account(&id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let mut body = serde_json::to_value(view).map_err(internal)?;
     body["webhook_secret"] = serde_json::Value::String(secret);
     Ok(json(201, &body))
@@ -196,7 +196,7 @@ async fn account(req: Req) -> Reply {
 }
 
 async fn account_response(store: &Store, id: &str, status: u16) -> Reply {
-    let view = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let view = store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     Ok(json(status, &view))
 }
 
@@ -237,7 +237,7 @@ async fn update_account(req: Req) -> Reply {
         key_rate_limit_per_second: rate_limit_patch(body.key_rate_limit_per_second, "key_rate_limit_per_second")?,
     };
     let found = store
-        .audited(id, OPERATOR, "account.updated", Subject::Account(id), async |store| store.update_account(id, &change).await)
+        .audit().audited(id, OPERATOR, "account.updated", Subject::Account(id), async |store| store.accounts().update_account(id, &change).await)
         .await?;
     if !found {
         return Err(ApiError::not_found("no such account"));
@@ -252,7 +252,7 @@ async fn list_accounts(req: Req) -> Reply {
     let q = platform::http::query(&req);
     let get = |name: &str| q.get(name).map(String::as_str);
     let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("cursor"))?;
-    let (rows, total) = store.list_accounts(&query).await?;
+    let (rows, total) = store.accounts().list_accounts(&query).await?;
     let accounts = query.page.page(rows, |a| query.position(a.sort_value.clone(), &a.id));
     Ok(json(200, &serde_json::json!({"accounts": accounts.items, "total": total, "next_cursor": accounts.next_cursor})))
 }
@@ -260,16 +260,16 @@ async fn list_accounts(req: Req) -> Reply {
 async fn smpp_list(req: Req) -> Reply {
     let store = operator(&req).await?;
     let account_id = req.param("id")?;
-    store.account(account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    store.accounts().account(account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     platform::smpp::list(&store, account_id).await
 }
 
 async fn ledger(req: Req) -> Reply {
     let store = operator(&req).await?;
     let id = req.param("id")?;
-    let view = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let view = store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let page = page(&req)?;
-    let entries = page.page(store.ledger(id, page.fetch(), page.after()?).await?, |e| e.id);
+    let entries = page.page(store.billing().ledger(id, page.fetch(), page.after()?).await?, |e| e.id);
     Ok(json(200, &serde_json::json!({"account": view, "entries": entries.items, "next_cursor": entries.next_cursor})))
 }
 
@@ -297,7 +297,7 @@ async fn credit(req: Req) -> Reply {
         .map_err(|e| ApiError::malformed(e.to_string()))?;
     // The balance stays within ±MAX_AMOUNT_MINOR too, so no sum of the ledger can overflow.
     // (Read, then written: concurrent credits could pass the bound by one amount at most.)
-    let view = store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let view = store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     if view.balance_minor.checked_add(body.amount_minor).map_or(true, |after| after.unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs()) {
         return Err(ApiError::conflict(format!("the balance would pass ±{MAX_AMOUNT_MINOR}, the most the ledger keeps")));
     }
@@ -320,7 +320,7 @@ async fn credit(req: Req) -> Reply {
         status: 201,
         body: credit_answer(id, recorded, &payment_id, credit.kind.as_str()).to_string(),
     };
-    let created = store.idempotent(id, key.as_ref(), answer, async || store.record_credit(id, &manual).await).await.map_err(|e| match e {
+    let created = store.idempotent(id, key.as_ref(), answer, async || store.billing().record_credit(id, &manual).await).await.map_err(|e| match e {
         ManualCreditError::AccountNotFound => ApiError::not_found("no such account"),
         ManualCreditError::DuplicateReference => {
             ApiError::named(409, ErrorName::DuplicateReference, format!("a {} with reference '{reference}' is already recorded", credit.kind.as_str()))
@@ -352,9 +352,9 @@ fn credit_answer(account_id: &str, recorded: &CreditRecorded, payment_id: &str, 
 async fn payments(req: Req) -> Reply {
     let store = operator(&req).await?;
     let id = req.param("id")?;
-    store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let page = page(&req)?;
-    let payments = page.page(store.payments(id, page.fetch(), page.after()?).await?, |p| p.seq);
+    let payments = page.page(store.billing().payments(id, page.fetch(), page.after()?).await?, |p| p.seq);
     Ok(json(200, &serde_json::json!({"payments": payments.items, "next_cursor": payments.next_cursor})))
 }
 
@@ -394,14 +394,14 @@ async fn assign_number(req: Req) -> Reply {
     if !["virtual", "shortcode", "mobile", "landline"].contains(&kind) {
         return Err(ApiError::malformed("kind is one of virtual, shortcode, mobile, landline"));
     }
-    if store.account(&body.account_id).await?.is_none() {
+    if store.accounts().account(&body.account_id).await?.is_none() {
         return Err(ApiError::not_found("no such account"));
     }
     // Seed 002: the primary number comes with the account; more are secondary.
     let role = match body.role.as_deref() {
         Some(role) => role,
         None => {
-            let numbers = store.numbers(&body.account_id).await?;
+            let numbers = store.inbound().numbers(&body.account_id).await?;
             if numbers.iter().any(|n| n.role == "primary" && n.number != number.as_str()) {
                 "secondary"
             } else {
@@ -415,14 +415,14 @@ async fn assign_number(req: Req) -> Reply {
     // A secondary number takes room in an active number subscription; checked in the same
     // transaction as the assignment, so two assignments cannot both take the last place.
     let assigned = store
-        .audited(&body.account_id, OPERATOR, "number.assigned", Subject::Number(number.as_str()), async |store| -> Result<Result<bool, NumberRoom>, DbError> {
+        .audit().audited(&body.account_id, OPERATOR, "number.assigned", Subject::Number(number.as_str()), async |store| -> Result<Result<bool, NumberRoom>, DbError> {
             if role == "secondary" {
-                let room = store.number_room(&body.account_id, number.as_str()).await?;
+                let room = store.billing().number_room(&body.account_id, number.as_str()).await?;
                 if room.used >= room.allowed {
                     return Ok(Err(room));
                 }
             }
-            store.assign_number(number.as_str(), &country, kind, &body.account_id, role).await.map(Ok)
+            store.inbound().assign_number(number.as_str(), &country, kind, &body.account_id, role).await.map(Ok)
         })
         .await?;
     match assigned {
@@ -436,9 +436,9 @@ async fn assign_number(req: Req) -> Reply {
 async fn release_number(req: Req) -> Reply {
     let store = operator(&req).await?;
     let number = ReceptionNumber::parse(req.param("number")?).map_err(|e| ApiError::malformed(e.to_string()))?;
-    let account = store.number_account(number.as_str()).await?.ok_or_else(|| ApiError::not_found("no account has that number"))?;
+    let account = store.inbound().number_account(number.as_str()).await?.ok_or_else(|| ApiError::not_found("no account has that number"))?;
     store
-        .audited(&account, OPERATOR, "number.released", Subject::Number(number.as_str()), async |store| store.release_number(number.as_str()).await)
+        .audit().audited(&account, OPERATOR, "number.released", Subject::Number(number.as_str()), async |store| store.inbound().release_number(number.as_str()).await)
         .await?;
     Ok(json(200, &serde_json::json!({ "released": number.as_str() })))
 }
@@ -449,7 +449,7 @@ async fn account_numbers(req: Req) -> Reply {
 }
 
 async fn numbers(store: &Store, account_id: &str) -> Reply {
-    Ok(json(200, &serde_json::json!({ "numbers": store.numbers(account_id).await? })))
+    Ok(json(200, &serde_json::json!({ "numbers": store.inbound().numbers(account_id).await? })))
 }
 
 /// Who the operator API acts as, in an account's history.
@@ -458,9 +458,9 @@ const OPERATOR: &Actor = &Actor::Operator;
 async fn history(req: Req) -> Reply {
     let store = operator(&req).await?;
     let id = req.param("id")?;
-    store.account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let page = page(&req)?;
-    let events = page.page(store.history(id, page.fetch(), page.after()?).await?, |e| e.id);
+    let events = page.page(store.audit().history(id, page.fetch(), page.after()?).await?, |e| e.id);
     Ok(json(200, &serde_json::json!({"events": events.items, "next_cursor": events.next_cursor})))
 }
 
@@ -498,7 +498,7 @@ async fn emails(req: Req) -> Reply {
     let q = platform::http::query(&req);
     let page = platform::http::page_of(&q)?;
     let to = q.get("to").map(|t| t.trim().to_lowercase());
-    let emails = page.page(store.emails(to.as_deref(), page.fetch(), page.after()?).await?, |e| e.id);
+    let emails = page.page(store.identity().emails(to.as_deref(), page.fetch(), page.after()?).await?, |e| e.id);
     Ok(json(200, &serde_json::json!({"emails": emails.items, "next_cursor": emails.next_cursor})))
 }
 
@@ -510,7 +510,7 @@ async fn phone_codes(req: Req) -> Reply {
     let store = operator(&req).await?;
     let page = page(&req)?;
     let after: Option<(String, String)> = page.after()?;
-    let (last_24h, rows) = store.phone_code_sends(page.fetch(), after.as_ref().map(|(at, id)| (at.as_str(), id.as_str()))).await?;
+    let (last_24h, rows) = store.identity().phone_code_sends(page.fetch(), after.as_ref().map(|(at, id)| (at.as_str(), id.as_str()))).await?;
     let codes = page.page(rows, |c| (c.sent_at.clone(), c.message_id.clone()));
     Ok(json(200, &serde_json::json!({"sent_last_24h": last_24h, "codes": codes.items, "next_cursor": codes.next_cursor})))
 }

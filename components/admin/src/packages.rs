@@ -10,14 +10,14 @@ use platform::store::{PackageView, Store};
 
 pub async fn list(req: Req) -> Reply {
     let store = crate::operator(&req).await?;
-    Ok(json(200, &serde_json::json!({"packages": store.packages(None).await?})))
+    Ok(json(200, &serde_json::json!({"packages": store.billing().packages(None).await?})))
 }
 
 pub async fn create(req: Req) -> Reply {
     let store = crate::operator(&req).await?;
     let input: PackageInput = parse_body(&req)?;
     let package = Package::parse(&input)?;
-    Ok(json(201, &store.create_package(&package).await?))
+    Ok(json(201, &store.billing().create_package(&package).await?))
 }
 
 pub async fn get(req: Req) -> Reply {
@@ -31,12 +31,12 @@ pub async fn update(req: Req) -> Reply {
     let patch: PackageInput = parse_body(&req)?;
     let current = found(&store, id).await?;
     let package = Package::parse(&patch.over(as_input(&current))?)?;
-    let updated = store.update_package(id, &package).await?.ok_or_else(|| not_found(id))?;
+    let updated = store.billing().update_package(id, &package).await?.ok_or_else(|| not_found(id))?;
     Ok(json(200, &updated))
 }
 
 async fn found(store: &Store, id: &str) -> Result<PackageView, ApiError> {
-    store.package(id).await?.ok_or_else(|| not_found(id))
+    store.billing().package(id).await?.ok_or_else(|| not_found(id))
 }
 
 fn not_found(id: &str) -> ApiError {

@@ -41,7 +41,7 @@ pub fn routes() -> Routes {
 async fn balance(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let account = store.account(&caller.account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let account = store.accounts().account(&caller.account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let credits = packages::balances(&store, &caller.account_id).await?;
     Ok(json(
         200,
@@ -62,6 +62,6 @@ async fn ledger(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
     let page = platform::http::page(&req)?;
-    let entries = page.page(store.ledger(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
+    let entries = page.page(store.billing().ledger(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
     Ok(json(200, &serde_json::json!({"entries": entries.items, "next_cursor": entries.next_cursor})))
 }

@@ -15,7 +15,7 @@ use platform::store::{CancelSubscription, Store, StoreError};
 pub async fn catalogue(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let packages = store.packages(Some(caller.currency.code())).await?;
+    let packages = store.billing().packages(Some(caller.currency.code())).await?;
     Ok(json(200, &serde_json::json!({"packages": packages})))
 }
 
@@ -47,7 +47,7 @@ pub async fn purchase(req: Req) -> Reply {
     let body: PurchaseBody = if req.body().is_empty() { PurchaseBody::default() } else { parse_body(&req)? };
     if body.pay == PayWith::Card {
         let package = store
-            .package(id)
+            .billing().package(id)
             .await?
             .filter(|p| p.active && p.currency == caller.currency.code())
             .ok_or_else(|| ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)))?;
@@ -55,7 +55,7 @@ pub async fn purchase(req: Req) -> Reply {
             .map_err(|e| ApiError::named(400, ErrorName::InvalidTopupAmount, e.to_string()))?;
         return crate::topups::start_checkout(&store, &caller, amount, Some(&package), platform::http::idempotency(&req)?.as_ref()).await;
     }
-    let buy = async || store.purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).await;
+    let buy = async || store.billing().purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).await;
     idempotent_json(&req, &store, &caller.account_id, 201, buy, |e| match e {
         StoreError::NotFound => ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)),
         StoreError::InsufficientFunds { balance, credit_limit, needed } => {
@@ -71,7 +71,7 @@ pub async fn purchase(req: Req) -> Reply {
 pub async fn subscriptions(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    Ok(json(200, &serde_json::json!({"subscriptions": store.subscriptions(&caller.account_id).await?})))
+    Ok(json(200, &serde_json::json!({"subscriptions": store.billing().subscriptions(&caller.account_id).await?})))
 }
 
 /// `DELETE /v1/billing/subscriptions/{id}`: ends it when the period paid for ends.
@@ -79,7 +79,7 @@ pub async fn cancel(req: Req) -> Reply {
     let id = req.param("id")?;
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    match store.cancel_subscription(&caller.account_id, id, &caller.actor).await? {
+    match store.billing().cancel_subscription(&caller.account_id, id, &caller.actor).await? {
         CancelSubscription::Canceling(view) => Ok(json(200, &view)),
         CancelSubscription::Ended(status) => Err(subscription_ended(&status)),
         CancelSubscription::NotFound => Err(ApiError::not_found(format!("no subscription {id} in this account"))),
@@ -91,8 +91,8 @@ pub async fn credits(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
     let page = page(&req)?;
-    let balances = store.credit_balances(&caller.account_id).await?;
-    let entries = page.page(store.credit_entries(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
+    let balances = store.billing().credit_balances(&caller.account_id).await?;
+    let entries = page.page(store.billing().credit_entries(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
     Ok(json(
         200,
         &serde_json::json!({"sms_credits": balances.sms, "voice_credits": balances.voice, "entries": entries.items, "next_cursor": entries.next_cursor}),
@@ -101,5 +101,5 @@ pub async fn credits(req: Req) -> Reply {
 
 /// The account's credits, for the balance.
 pub async fn balances(store: &Store, account_id: &str) -> Result<platform::store::CreditBalances, ApiError> {
-    Ok(store.credit_balances(account_id).await?)
+    Ok(store.billing().credit_balances(account_id).await?)
 }

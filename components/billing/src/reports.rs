@@ -28,7 +28,7 @@ pub async fn usage(req: Req) -> Reply {
     let zone = zone_of(&caller.time_zone);
     let (from, until) = range.bounds(&zone);
     let offsets = offset_segments(&zone, from, until);
-    let groups = store.usage(&caller.account_id, from, until, &offsets, group_by).await?;
+    let groups = store.reports().usage(&caller.account_id, from, until, &offsets, group_by).await?;
     let currency: Currency = caller.currency;
     let report = UsageReport::new(&range, &zone, group_by, currency.code(), groups);
     Ok(match format {
@@ -44,7 +44,7 @@ pub async fn usage(req: Req) -> Reply {
 pub async fn invoices(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let invoices = store.invoices(&caller.account_id).await?;
+    let invoices = store.reports().invoices(&caller.account_id).await?;
     Ok(json(200, &serde_json::json!({"invoices": invoices})))
 }
 
@@ -52,7 +52,7 @@ pub async fn invoice(req: Req) -> Reply {
     let id = req.param("id")?;
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let invoice = store.invoice(id, Some(&caller.account_id)).await?.ok_or_else(|| ApiError::not_found("no such invoice"))?;
+    let invoice = store.reports().invoice(id, Some(&caller.account_id)).await?.ok_or_else(|| ApiError::not_found("no such invoice"))?;
     Ok(json(200, &invoice))
 }
 
@@ -60,7 +60,7 @@ pub async fn document(req: Req) -> Reply {
     let id = req.param("id")?;
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let invoice = store.invoice(id, Some(&caller.account_id)).await?.ok_or_else(|| ApiError::not_found("no such invoice"))?;
+    let invoice = store.reports().invoice(id, Some(&caller.account_id)).await?.ok_or_else(|| ApiError::not_found("no such invoice"))?;
     // The number is ours (INV-YYYY-NNNNNN), safe in a header.
     Ok(file("text/html; charset=utf-8", &format!("inline; filename=\"{}.html\"", invoice.number), render_html(&invoice)))
 }

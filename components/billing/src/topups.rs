@@ -87,7 +87,7 @@ pub async fn start_checkout(
             let under_way = |_: &()| StoredAnswer { status: IN_PROGRESS, body: id.clone() };
             let open = async || {
                 store
-                    .create_topup(&id, &caller.account_id, amount.minor(), caller.currency.code(), mode.as_str(), &caller.actor,
+                    .billing().create_topup(&id, &caller.account_id, amount.minor(), caller.currency.code(), mode.as_str(), &caller.actor,
                         package.map(|p| (p.id.as_str(), p.name.as_str())))
                     .await
             };
@@ -157,7 +157,7 @@ async fn open_checkout(
             let said: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
             let message = said["error"]["message"].as_str().unwrap_or("no message").to_owned();
             let detail = format!("Stripe refused the Checkout Session (HTTP {}): {message}", answer.status);
-            store.topup_failed(&id, &detail).await?;
+            store.billing().topup_failed(&id, &detail).await?;
             // 4xx from Stripe is about what we asked (an amount below its minimum…);
             // anything else is Stripe being unavailable.
             return Err(if (400..500).contains(&answer.status) && answer.status != 401 && answer.status != 429 {
@@ -171,11 +171,11 @@ async fn open_checkout(
     let session = match session {
         Ok(session) => session,
         Err(detail) => {
-            store.topup_failed(&id, &detail).await?;
+            store.billing().topup_failed(&id, &detail).await?;
             return Err(ApiError::named(502, ErrorName::StripeUnavailable, detail));
         }
     };
-    store.topup_session_opened(&id, &session.id).await?;
+    store.billing().topup_session_opened(&id, &session.id).await?;
     Ok(serde_json::json!({
         "id": id,
         "status": "pending",
@@ -193,7 +193,7 @@ pub async fn log(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
     let page = platform::http::page(&req)?;
-    let payments = page.page(store.payments(&caller.account_id, page.fetch(), page.after()?).await?, |p| p.seq);
+    let payments = page.page(store.billing().payments(&caller.account_id, page.fetch(), page.after()?).await?, |p| p.seq);
     Ok(json(200, &serde_json::json!({"payments": payments.items, "next_cursor": payments.next_cursor})))
 }
 
@@ -221,7 +221,7 @@ pub async fn webhook(req: Req) -> Reply {
     let paid = match event {
         TopupEvent::Ignored(why) => return answer(&format!("ignored: {why}"), None),
         TopupEvent::Failed { topup_id, reason } => {
-            let failed = store.topup_failed(&topup_id, &reason).await?;
+            let failed = store.billing().topup_failed(&topup_id, &reason).await?;
             return answer(if failed { "failed" } else { "ignored: the top-up is not pending" }, Some(&topup_id));
         }
         TopupEvent::Paid(paid) => paid,
@@ -230,7 +230,7 @@ pub async fn webhook(req: Req) -> Reply {
     if !mode.matches(paid.livemode) {
         return answer("ignored: the event is not of this Stripe mode", Some(&paid.topup_id));
     }
-    let Some(topup) = store.topup(&paid.topup_id).await? else {
+    let Some(topup) = store.billing().topup(&paid.topup_id).await? else {
         return answer("ignored: no such top-up", Some(&paid.topup_id));
     };
     let currency = Currency::parse(&topup.currency).map_err(internal)?;
@@ -250,7 +250,7 @@ pub async fn webhook(req: Req) -> Reply {
     };
     let paid_minor = Currency::parse(&paid.currency).ok().and_then(|c| from_stripe_amount(c, paid.amount)).unwrap_or(paid.amount);
     let settled = store
-        .settle_topup(&topup.id, &paid.payment_id, paid_minor, &paid.currency, credit, &paid.event_id)
+        .billing().settle_topup(&topup.id, &paid.payment_id, paid_minor, &paid.currency, credit, &paid.event_id)
         .await?;
     let outcome = match settled {
         TopupSettled::Credited { ref account_id, .. } => match &topup.package_id {
@@ -271,7 +271,7 @@ pub async fn webhook(req: Req) -> Reply {
 /// the package can no longer be bought (withdrawn meanwhile), the money stays on the
 /// balance and the outcome says so.
 async fn buy_paid_package(store: &Store, account_id: &str, package_id: &str, actor: &Actor) -> String {
-    match store.purchase_package(account_id, package_id, actor, chrono::Utc::now()).await {
+    match store.billing().purchase_package(account_id, package_id, actor, chrono::Utc::now()).await {
         Ok(purchase) => format!("credited; package bought ({})", purchase.purchase_id),
         Err(StoreError::NotFound) => "credited; the package is no longer for sale, so the amount stays on the balance".to_owned(),
         Err(StoreError::InsufficientFunds { .. }) => "credited; the balance could not pay the package, so the amount stays on it".to_owned(),

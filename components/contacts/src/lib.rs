@@ -242,7 +242,7 @@ impl Ctx<'_> {
         let search = params.get("search").and_then(|s| ContactSearch::parse(s));
         let rows = self
             .store
-            .contacts(self.account(), search.as_ref(), id_after(&page, "con_")?.as_deref(), page.fetch())
+            .contacts().contacts(self.account(), search.as_ref(), id_after(&page, "con_")?.as_deref(), page.fetch())
             .await?;
         let contacts = page.page(rows, |c| c.id.clone());
         Ok(json(200, &value!({"contacts": contacts.items, "next_cursor": contacts.next_cursor})))
@@ -259,7 +259,7 @@ impl Ctx<'_> {
             last_name: name.as_ref().map_or("", |n| n.last()),
             note: note.as_ref().map_or("", Note::as_str),
         };
-        match self.store.create_contact(self.account(), &fields).await? {
+        match self.store.contacts().create_contact(self.account(), &fields).await? {
             ContactWrite::Written(contact) => Ok(json(201, &contact_json(&contact, &[]))),
             ContactWrite::NumberTaken(existing) => Err(number_taken(recipient.e164(), &existing)),
             ContactWrite::NotFound => Err(internal("a created contact could not be read back")),
@@ -267,14 +267,14 @@ impl Ctx<'_> {
     }
 
     async fn get_contact(&self, id: &str) -> Reply {
-        let contact = self.store.contact(self.account(), id).await?.ok_or_else(|| contact_not_found(id))?;
-        let groups = self.store.groups_of_contact(self.account(), id).await?;
+        let contact = self.store.contacts().contact(self.account(), id).await?.ok_or_else(|| contact_not_found(id))?;
+        let groups = self.store.contacts().groups_of_contact(self.account(), id).await?;
         Ok(json(200, &contact_json(&contact, &groups)))
     }
 
     async fn update_contact(&self, id: &str) -> Reply {
         let body: ContactChange = parse_body(self.req)?;
-        let current = self.store.contact(self.account(), id).await?.ok_or_else(|| contact_not_found(id))?;
+        let current = self.store.contacts().contact(self.account(), id).await?.ok_or_else(|| contact_not_found(id))?;
         let recipient = body.number.as_deref().map(number).transpose()?;
         // The names are checked as the pair they become.
         let name = if body.first_name.is_some() || body.last_name.is_some() {
@@ -291,9 +291,9 @@ impl Ctx<'_> {
             last_name: name.as_ref().map(|n| n.as_ref().map_or("", |n| n.last())),
             note: note.as_ref().map(|n| n.as_ref().map_or("", Note::as_str)),
         };
-        match self.store.update_contact(self.account(), id, &patch).await? {
+        match self.store.contacts().update_contact(self.account(), id, &patch).await? {
             ContactWrite::Written(contact) => {
-                let groups = self.store.groups_of_contact(self.account(), id).await?;
+                let groups = self.store.contacts().groups_of_contact(self.account(), id).await?;
                 Ok(json(200, &contact_json(&contact, &groups)))
             }
             ContactWrite::NumberTaken(existing) => Err(number_taken(patch.number.unwrap_or_default(), &existing)),
@@ -302,7 +302,7 @@ impl Ctx<'_> {
     }
 
     async fn delete_contact(&self, id: &str) -> Reply {
-        if !self.store.delete_contact(self.account(), id).await? {
+        if !self.store.contacts().delete_contact(self.account(), id).await? {
             return Err(contact_not_found(id));
         }
         Ok(json(200, &value!({"id": id, "deleted": true})))
@@ -312,7 +312,7 @@ impl Ctx<'_> {
 
     async fn list_groups(&self) -> Reply {
         let page = page_of(&query(self.req))?;
-        let rows = self.store.groups(self.account(), id_after(&page, "grp_")?.as_deref(), page.fetch()).await?;
+        let rows = self.store.contacts().groups(self.account(), id_after(&page, "grp_")?.as_deref(), page.fetch()).await?;
         let groups = page.page(rows, |g| g.id.clone());
         Ok(json(200, &value!({"groups": groups.items, "next_cursor": groups.next_cursor})))
     }
@@ -320,7 +320,7 @@ impl Ctx<'_> {
     async fn create_group(&self) -> Reply {
         let body: GroupBody = parse_body(self.req)?;
         let name = group_name(&body.name)?;
-        match self.store.create_group(self.account(), name.as_str(), name.key()).await? {
+        match self.store.contacts().create_group(self.account(), name.as_str(), name.key()).await? {
             GroupWrite::Written(group) => Ok(json(201, &group)),
             GroupWrite::NameTaken(existing) => Err(name_taken(name.as_str(), &existing)),
             GroupWrite::NotFound => Err(internal("a created group could not be read back")),
@@ -328,14 +328,14 @@ impl Ctx<'_> {
     }
 
     async fn get_group(&self, id: &str) -> Reply {
-        let group = self.store.group(self.account(), id).await?.ok_or_else(|| group_not_found(id))?;
+        let group = self.store.contacts().group(self.account(), id).await?.ok_or_else(|| group_not_found(id))?;
         Ok(json(200, &group))
     }
 
     async fn rename_group(&self, id: &str) -> Reply {
         let body: GroupBody = parse_body(self.req)?;
         let name = group_name(&body.name)?;
-        match self.store.rename_group(self.account(), id, name.as_str(), name.key()).await? {
+        match self.store.contacts().rename_group(self.account(), id, name.as_str(), name.key()).await? {
             GroupWrite::Written(group) => Ok(json(200, &group)),
             GroupWrite::NameTaken(existing) => Err(name_taken(name.as_str(), &existing)),
             GroupWrite::NotFound => Err(group_not_found(id)),
@@ -343,7 +343,7 @@ impl Ctx<'_> {
     }
 
     async fn delete_group(&self, id: &str) -> Reply {
-        if !self.store.delete_group(self.account(), id).await? {
+        if !self.store.contacts().delete_group(self.account(), id).await? {
             return Err(group_not_found(id));
         }
         Ok(json(200, &value!({"id": id, "deleted": true})))
@@ -353,7 +353,7 @@ impl Ctx<'_> {
         let page = page_of(&query(self.req))?;
         let rows = self
             .store
-            .group_members(self.account(), id, id_after(&page, "con_")?.as_deref(), page.fetch())
+            .contacts().group_members(self.account(), id, id_after(&page, "con_")?.as_deref(), page.fetch())
             .await?
             .ok_or_else(|| group_not_found(id))?;
         let members = page.page(rows, |c| c.id.clone());
@@ -392,9 +392,9 @@ impl Ctx<'_> {
         }
         let numbers: Vec<&str> = numbers.iter().map(Recipient::e164).collect();
         let contact_ids: Vec<&str> = body.contact_ids.iter().map(String::as_str).collect();
-        match self.store.add_group_members(self.account(), id, &contact_ids, &numbers).await? {
+        match self.store.contacts().add_group_members(self.account(), id, &contact_ids, &numbers).await? {
             MembersAdded::Added { added, already_members, contacts_created } => {
-                let group = self.store.group(self.account(), id).await?.ok_or_else(|| group_not_found(id))?;
+                let group = self.store.contacts().group(self.account(), id).await?.ok_or_else(|| group_not_found(id))?;
                 Ok(json(
                     200,
                     &value!({
@@ -421,7 +421,7 @@ impl Ctx<'_> {
     }
 
     async fn remove_member(&self, id: &str, contact_id: &str) -> Reply {
-        match self.store.remove_group_member(self.account(), id, contact_id).await? {
+        match self.store.contacts().remove_group_member(self.account(), id, contact_id).await? {
             MemberRemoved::Removed => {
                 Ok(json(200, &value!({"group_id": id, "contact_id": contact_id, "removed": true})))
             }
@@ -440,7 +440,7 @@ impl Ctx<'_> {
         let before = page.after_checked(|id: &i64| *id > 0)?;
         let rows = self
             .store
-            .blocklist(self.account(), include_removed, only.as_ref().map(Recipient::e164), before, page.fetch())
+            .contacts().blocklist(self.account(), include_removed, only.as_ref().map(Recipient::e164), before, page.fetch())
             .await?;
         let entries = page.page(rows, |e| e.id);
         Ok(json(200, &value!({"entries": entries.items, "next_cursor": entries.next_cursor})))
@@ -461,8 +461,8 @@ impl Ctx<'_> {
         let body: BlockBody = parse_body(self.req)?;
         let recipient = number(&body.number)?;
         let (reason, source) = self.blocker();
-        let created = self.store.block_number(self.account(), recipient.e164(), &reason.to_string(), &source).await?;
-        let entry = self.store.active_block(self.account(), recipient.e164()).await?;
+        let created = self.store.contacts().block_number(self.account(), recipient.e164(), &reason.to_string(), &source).await?;
+        let entry = self.store.contacts().active_block(self.account(), recipient.e164()).await?;
         Ok(json(
             if created { 201 } else { 200 },
             &value!({"number": recipient.e164(), "blocked": true, "created": created, "entry": entry}),
@@ -472,17 +472,17 @@ impl Ctx<'_> {
     /// Whether a number is blocked now, with every entry it has had.
     async fn blocklist_number(&self, input: &str) -> Reply {
         let recipient = number(input)?;
-        let entries = self.store.blocklist(self.account(), true, Some(recipient.e164()), None, MAX_LIMIT).await?;
+        let entries = self.store.contacts().blocklist(self.account(), true, Some(recipient.e164()), None, MAX_LIMIT).await?;
         let blocked = entries.iter().any(|e| e.active);
         Ok(json(200, &value!({"number": recipient.e164(), "blocked": blocked, "entries": entries})))
     }
 
     async fn unblock(&self, input: &str) -> Reply {
         let recipient = number(input)?;
-        if !self.store.unblock_number(self.account(), recipient.e164(), &self.blocker().1).await? {
+        if !self.store.contacts().unblock_number(self.account(), recipient.e164(), &self.blocker().1).await? {
             return Err(ApiError::not_found(format!("{} is not on this account's blocklist", recipient.e164())));
         }
-        let entry = self.store.latest_block(self.account(), recipient.e164()).await?;
+        let entry = self.store.contacts().latest_block(self.account(), recipient.e164()).await?;
         Ok(json(200, &value!({"number": recipient.e164(), "blocked": false, "entry": entry})))
     }
 }

@@ -54,7 +54,7 @@ async fn callback_log(req: Req) -> Reply {
         return Err(ApiError::malformed("state is one of pending, delivered, failed"));
     }
     let page = platform::http::page_of(&query)?;
-    let deliveries = page.page(store.callback_log(&caller.account_id, state, page.fetch(), page.after()?).await?, |d| d.id);
+    let deliveries = page.page(store.callbacks().callback_log(&caller.account_id, state, page.fetch(), page.after()?).await?, |d| d.id);
     Ok(json(200, &serde_json::json!({ "deliveries": deliveries.items, "next_cursor": deliveries.next_cursor })))
 }
 
@@ -63,7 +63,7 @@ async fn replay(req: Req) -> Reply {
     let event_id = req.param("event_id")?;
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    if !store.replay_callback(&caller.account_id, event_id).await? {
+    if !store.callbacks().replay_callback(&caller.account_id, event_id).await? {
         return Err(ApiError::not_found(format!("no callback event {event_id} in this account")));
     }
     Ok(json(202, &serde_json::json!({ "event_id": event_id, "state": "pending" })))
@@ -116,7 +116,7 @@ async fn history(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
     let page = page(&req)?;
-    let events = page.page(store.history(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
+    let events = page.page(store.audit().history(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
     Ok(json(200, &serde_json::json!({ "events": events.items, "next_cursor": events.next_cursor })))
 }
 

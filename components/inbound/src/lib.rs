@@ -56,7 +56,7 @@ async fn inbox(req: Req) -> Reply {
     let page = platform::http::page_of(&q)?;
     let after: Option<String> = page.after()?;
     let filter = InboxFilter { from: get("from"), action: get("action"), since: get("since"), until: get("until"), before: after.as_deref() };
-    let messages = page.page(store.inbox(&caller.account_id, &filter, page.fetch()).await?, |m| m.id.clone());
+    let messages = page.page(store.inbound().inbox(&caller.account_id, &filter, page.fetch()).await?, |m| m.id.clone());
     Ok(json(200, &serde_json::json!({ "messages": messages.items, "next_cursor": messages.next_cursor })))
 }
 
@@ -65,7 +65,7 @@ async fn inbox_message(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Inbound).await?;
     let message = store
-        .inbound_message(&caller.account_id, id)
+        .inbound().inbound_message(&caller.account_id, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no inbound message {id} in this account")))?;
     Ok(json(200, &message))
@@ -74,13 +74,13 @@ async fn inbox_message(req: Req) -> Reply {
 async fn numbers(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Inbound).await?;
-    Ok(json(200, &serde_json::json!({ "numbers": store.numbers(&caller.account_id).await? })))
+    Ok(json(200, &serde_json::json!({ "numbers": store.inbound().numbers(&caller.account_id).await? })))
 }
 
 async fn keywords(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Inbound).await?;
-    Ok(json(200, &serde_json::json!({ "keywords": store.keywords(&caller.account_id).await? })))
+    Ok(json(200, &serde_json::json!({ "keywords": store.inbound().keywords(&caller.account_id).await? })))
 }
 
 #[derive(Deserialize)]
@@ -106,16 +106,16 @@ async fn set_keyword(req: Req) -> Reply {
         platform::config::egress_policy().await.check(url)?;
     }
     store
-        .set_keyword(&caller.account_id, keyword.word(), keyword.key(), keyword.reply(), keyword.forward_url().map(CallbackUrl::as_str))
+        .inbound().set_keyword(&caller.account_id, keyword.word(), keyword.key(), keyword.reply(), keyword.forward_url().map(CallbackUrl::as_str))
         .await?;
-    Ok(json(200, &serde_json::json!({ "keywords": store.keywords(&caller.account_id).await? })))
+    Ok(json(200, &serde_json::json!({ "keywords": store.inbound().keywords(&caller.account_id).await? })))
 }
 
 async fn delete_keyword(req: Req) -> Reply {
     let word = req.param("word")?;
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Inbound).await?;
-    if !store.delete_keyword(&caller.account_id, &caseless_key(word)).await? {
+    if !store.inbound().delete_keyword(&caller.account_id, &caseless_key(word)).await? {
         return Err(ApiError::not_found(format!("no keyword '{word}' in this account")));
     }
     Ok(json(200, &serde_json::json!({ "deleted": word })))
@@ -147,7 +147,7 @@ async fn unsubscribe_page(token: &str, confirm: bool) -> Reply {
     }
     let store = Store::open().await?;
     let reason = domain::contacts::contact::BlockReason::UnsubscribeLink.to_string();
-    store.block_number(&who.account_id, &who.e164, &reason, "unsubscribe_link").await?;
+    store.contacts().block_number(&who.account_id, &who.e164, &reason, "unsubscribe_link").await?;
     Ok(page(200, "Unsubscribed", &format!("{masked} will get no more SMS from this sender. Text START to undo."), None))
 }
 

@@ -403,7 +403,7 @@ async fn set_default_account(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
     let body: DefaultAccount = parse_body(&req)?;
-    if !store.set_default_account(&user.id, body.account_id.trim()).await? {
+    if !store.identity().set_default_account(&user.id, body.account_id.trim()).await? {
         return Err(ApiError::not_found("no such account"));
     }
     Ok(json(200, &serde_json::json!({"default_account_id": body.account_id.trim()})))
@@ -416,7 +416,7 @@ async fn accounts(req: Req) -> Reply {
     let q = query(&req);
     let get = |name: &str| q.get(name).map(String::as_str);
     let list = AccountListQuery::parse_for(AccountList::Member, get("q"), get("sort"), get("order"), get("limit"), get("cursor"))?;
-    let (rows, total) = store.accounts_of_user(&user.id, &list).await?;
+    let (rows, total) = store.identity().accounts_of_user(&user.id, &list).await?;
     let accounts = list.page.page(rows, |a| list.position(a.sort_value.clone(), &a.id));
     Ok(json(200, &serde_json::json!({"accounts": accounts.items, "total": total, "next_cursor": accounts.next_cursor})))
 }
@@ -476,7 +476,7 @@ async fn members(req: Req) -> Reply {
     let store = Store::open().await?;
     let id = req.param("id")?;
     account_member(&req, &store, id, AccessLevel::User).await?;
-    Ok(json(200, &serde_json::json!({"members": store.members(id).await?})))
+    Ok(json(200, &serde_json::json!({"members": store.identity().members(id).await?})))
 }
 
 #[derive(Deserialize)]
@@ -512,7 +512,7 @@ async fn change_member(req: Req) -> Reply {
     let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
     let user_id = req.param("user_id")?;
     // Someone without access to this account is 404 whatever the body.
-    store.membership(user_id, &id).await?.ok_or_else(|| ApiError::not_found("no such member"))?;
+    store.identity().membership(user_id, &id).await?.ok_or_else(|| ApiError::not_found("no such member"))?;
     let body: LevelChange = parse_body(&req)?;
     let level = AccessLevel::parse(&body.level).ok_or_else(|| ApiError::from(domain::identity::person::IdentityError::InvalidAccessLevel(body.level.clone())))?;
     let member = accounts::change_level(&store, &id, user_id, level, &actor).await?;
@@ -532,13 +532,13 @@ async fn revoke_member(req: Req) -> Reply {
 async fn users(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
-    Ok(json(200, &serde_json::json!({"users": store.users_shared_with(&user.id, None).await?})))
+    Ok(json(200, &serde_json::json!({"users": store.identity().users_shared_with(&user.id, None).await?})))
 }
 
 async fn user_overview(req: Req) -> Reply {
     let store = Store::open().await?;
     let (_, user) = signed_in_user(&req, &store).await?;
-    let found = store.users_shared_with(&user.id, Some(req.param("id")?)).await?;
+    let found = store.identity().users_shared_with(&user.id, Some(req.param("id")?)).await?;
     let overview = found.into_iter().next().ok_or_else(|| ApiError::not_found("no such user"))?;
     Ok(json(200, &overview))
 }

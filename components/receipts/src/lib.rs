@@ -30,7 +30,7 @@ async fn receipt(req: Req) -> Reply {
     let dedupe_key = receipt_dedupe_key(carrier, body);
     let store = Store::open().await?;
     let outcome = store
-        .apply_receipt(&IncomingReceipt {
+        .receipts().apply_receipt(&IncomingReceipt {
             carrier,
             carrier_message_id: &parsed.carrier_message_id,
             raw_status: &parsed.raw_status,

@@ -120,14 +120,14 @@ async fn cancel(req: Req) -> Reply {
     let id = req.param("id")?;
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::MessagesSend).await?;
-    match store.cancel_scheduled(&caller.account_id, id).await? {
+    match store.messages().cancel_scheduled(&caller.account_id, id).await? {
         CancelOutcome::Canceled { refunded } => Ok(json(
             200,
             &serde_json::json!({
                 "id": id,
                 "status": StatusJson::from(Status::Canceled),
                 "refunded": refunded,
-                "balance": MoneyJson::from(Money::new(store.balance(&caller.account_id).await?, caller.currency)),
+                "balance": MoneyJson::from(Money::new(store.billing().balance(&caller.account_id).await?, caller.currency)),
             }),
         )),
         CancelOutcome::TooLate(status) => Err(ApiError::conflict(format!(
@@ -173,7 +173,7 @@ async fn list_messages(req: Req) -> Reply {
         until: until.as_deref(),
     };
     let after: Option<String> = page.after()?;
-    let records = store.messages(&caller.account_id, &filter, page.fetch(), after.as_deref()).await?;
+    let records = store.messages().messages(&caller.account_id, &filter, page.fetch(), after.as_deref()).await?;
     let records = page.page(records, |m| m.id.clone());
     let messages: Vec<_> = records.items.iter().map(|m| message_summary(m, caller.currency)).collect();
     Ok(json(200, &serde_json::json!({"messages": messages, "next_cursor": records.next_cursor})))
@@ -204,7 +204,7 @@ async fn get_message(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::MessagesRead).await?;
     let (message, events) = store
-        .message(&caller.account_id, id)
+        .messages().message(&caller.account_id, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no message {id} in this account")))?;
     let mut body = message_summary(&message, caller.currency);

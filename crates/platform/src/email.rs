@@ -21,7 +21,7 @@ use std::time::Duration;
 pub async fn send(store: &Store, message: &EmailMessage) -> Result<(), crate::db::DbError> {
     let sends = crate::config::get_or("email_provider", "outbox").await == "http";
     let kept = if sends { message.text_without_link() } else { message.text().to_owned() };
-    let id = store.queue_email(message.to(), message.subject(), &kept).await?;
+    let id = store.identity().queue_email(message.to(), message.subject(), &kept).await?;
     if !sends {
         return Ok(());
     }
@@ -40,11 +40,11 @@ pub async fn send(store: &Store, message: &EmailMessage) -> Result<(), crate::db
     };
     let outcome = post_all(&[post], 1).await.pop().expect("one outcome per post");
     match outcome.result {
-        Ok(answer) if (200..300).contains(&answer.status) => store.record_email_result(id, true, None).await,
+        Ok(answer) if (200..300).contains(&answer.status) => store.identity().record_email_result(id, true, None).await,
         Ok(answer) => {
             let detail = format!("HTTP {}: {}", answer.status, String::from_utf8_lossy(&answer.body).chars().take(200).collect::<String>());
-            store.record_email_result(id, false, Some(&detail)).await
+            store.identity().record_email_result(id, false, Some(&detail)).await
         }
-        Err(e) => store.record_email_result(id, false, Some(&e.to_string())).await,
+        Err(e) => store.identity().record_email_result(id, false, Some(&e.to_string())).await,
     }
 }

@@ -408,7 +408,7 @@ pub async fn authenticate(req: &Req, store: &Store, scope: Scope) -> Result<Call
     match credentials(req)? {
         Credentials::Session(token) => session_caller(req, store, &token, scope).await,
         Credentials::Key(key_hash) => {
-            let found = store.caller_by_key_hash(&key_hash).await?;
+            let found = store.identity().caller_by_key_hash(&key_hash).await?;
             admit_key(req, found, scope).await
         }
     }
@@ -427,7 +427,7 @@ pub async fn authenticate_for_send(
     match credentials(req)? {
         Credentials::Session(token) => Ok((session_caller(req, store, &token, scope).await?, None)),
         Credentials::Key(key_hash) => {
-            let found = store.caller_by_key_hash_with_send_lookups(&key_hash, to, at).await?;
+            let found = store.messages().caller_by_key_hash_with_send_lookups(&key_hash, to, at).await?;
             let (found, lookups) = match found {
                 Some((caller, access, key_id, lookups)) => (Some((caller, access, key_id)), Some(lookups)),
                 None => (None, None),
@@ -539,7 +539,7 @@ pub async fn load_session(req: &Req, token: &str) -> Result<Session, ApiError> {
 /// since the login ended the session (its epoch is not the user's).
 pub async fn member_caller(store: &Store, signed_in: &SignedIn, account: Option<&str>) -> Result<(Caller, AccessLevel), ApiError> {
     let (caller, level, epoch) = store
-        .caller_by_user(&signed_in.user_id, account)
+        .identity().caller_by_user(&signed_in.user_id, account)
         .await?
         .ok_or_else(|| match account {
             Some(_) => ApiError::not_found("no such account"),

@@ -47,8 +47,8 @@ pub async fn create_key(req: &Req, store: &Store, account_id: &str, actor: &Acto
     let key = new_api_key(random_bytes::<KEY_BYTES>());
     let id = new_id("key");
     let view = store
-        .audited(account_id, actor, "key.created", Subject::Key(&id), async |store| {
-            store.create_api_key(&id, account_id, name, &key.hash, &key.hint, &access).await
+        .audit().audited(account_id, actor, "key.created", Subject::Key(&id), async |store| {
+            store.identity().create_api_key(&id, account_id, name, &key.hash, &key.hint, &access).await
         })
         .await?
         .ok_or_else(|| ApiError::not_found("no such account"))?;
@@ -59,7 +59,7 @@ pub async fn create_key(req: &Req, store: &Store, account_id: &str, actor: &Acto
 }
 
 pub async fn list_keys(store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    Ok(json(200, &serde_json::json!({"keys": store.api_keys(account_id).await?})))
+    Ok(json(200, &serde_json::json!({"keys": store.identity().api_keys(account_id).await?})))
 }
 
 /// Absent leaves a field as it is; `allowed_ips: null` (or `[]`) removes the limit.
@@ -76,7 +76,7 @@ struct KeyChange {
 /// than `within` (when given), so one account cannot learn of another's keys.
 async fn key_account(store: &Store, key_id: &str, within: Option<&str>) -> Result<String, ApiError> {
     store
-        .key_account(key_id)
+        .identity().key_account(key_id)
         .await?
         .filter(|account| within.map_or(true, |w| w == account))
         .ok_or_else(|| ApiError::not_found("no such key"))
@@ -100,7 +100,7 @@ pub async fn update_key(req: &Req, store: &Store, key_id: &str, within: Option<&
     };
     let patch = ApiKeyPatch { name, scopes, allowed_ips: allowed_ips.as_ref() };
     let updated = store
-        .audited(&account, actor, "key.updated", Subject::Key(key_id), async |store| store.update_api_key(key_id, &patch).await)
+        .audit().audited(&account, actor, "key.updated", Subject::Key(key_id), async |store| store.identity().update_api_key(key_id, &patch).await)
         .await?;
     match updated {
         ApiKeyUpdate::Updated(view) => Ok(json(200, &view)),
@@ -112,7 +112,7 @@ pub async fn update_key(req: &Req, store: &Store, key_id: &str, within: Option<&
 pub async fn revoke_key(store: &Store, key_id: &str, within: Option<&str>, actor: &Actor) -> Result<Response, ApiError> {
     let account = key_account(store, key_id, within).await?;
     store
-        .audited(&account, actor, "key.revoked", Subject::Key(key_id), async |store| store.revoke_api_key(key_id).await)
+        .audit().audited(&account, actor, "key.revoked", Subject::Key(key_id), async |store| store.identity().revoke_api_key(key_id).await)
         .await?;
     Ok(json(200, &serde_json::json!({"id": key_id, "revoked": true})))
 }

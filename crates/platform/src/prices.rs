@@ -52,7 +52,7 @@ fn parse_rule(body: &PriceBody, currency: Currency) -> Result<(PriceScope, UnitP
 }
 
 async fn stored_rule(store: &Store, account_id: Option<&str>, id: i64) -> Result<Response, ApiError> {
-    let list = store.price_list(account_id).await?;
+    let list = store.billing().price_list(account_id).await?;
     let rule = list.iter().find(|r| r.id == id).ok_or_else(|| internal("the rule just set is missing"))?;
     Ok(json(200, &rule_json(rule)))
 }
@@ -73,7 +73,7 @@ fn rule_id(text: &str) -> Result<i64, ApiError> {
 // ------------------------------------------------------------ the default list
 
 pub async fn default_list(store: &Store) -> Result<Response, ApiError> {
-    let rules = store.price_list(None).await?;
+    let rules = store.billing().price_list(None).await?;
     Ok(json(200, &serde_json::json!({"prices": rules.iter().map(rule_json).collect::<Vec<_>>()})))
 }
 
@@ -82,25 +82,25 @@ pub async fn set_default(req: &Req, store: &Store) -> Result<Response, ApiError>
     let currency = body.currency.as_deref().ok_or_else(|| ApiError::malformed("currency is required for the default list"))?;
     let currency = Currency::parse(currency).map_err(|e| ApiError::malformed(e.to_string()))?;
     let (scope, price, period) = parse_rule(&body, currency)?;
-    let id = store.set_price(None, &scope, price, period).await?;
+    let id = store.billing().set_price(None, &scope, price, period).await?;
     stored_rule(store, None, id).await
 }
 
 pub async fn end_default(store: &Store, id: &str) -> Result<Response, ApiError> {
     let id = rule_id(id)?;
-    end_json(id, store.end_price(None, id, chrono::Utc::now()).await?)
+    end_json(id, store.billing().end_price(None, id, chrono::Utc::now()).await?)
 }
 
 // ------------------------------------------------------------ an account's own list
 
 async fn account_currency(store: &Store, account_id: &str) -> Result<Currency, ApiError> {
-    let account = store.account(account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let account = store.accounts().account(account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     Currency::parse(&account.currency).map_err(internal)
 }
 
 pub async fn account_list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
     let currency = account_currency(store, account_id).await?;
-    let rules = store.price_list(Some(account_id)).await?;
+    let rules = store.billing().price_list(Some(account_id)).await?;
     Ok(json(
         200,
         &serde_json::json!({
@@ -119,8 +119,8 @@ pub async fn set_account(req: &Req, store: &Store, account_id: &str, actor: &Act
     }
     let (scope, price, period) = parse_rule(&body, currency)?;
     let id = store
-        .audited(account_id, actor, "prices.set", Subject::Prices(account_id), async |store| {
-            store.set_price(Some(account_id), &scope, price, period).await
+        .audit().audited(account_id, actor, "prices.set", Subject::Prices(account_id), async |store| {
+            store.billing().set_price(Some(account_id), &scope, price, period).await
         })
         .await?;
     stored_rule(store, Some(account_id), id).await
@@ -129,8 +129,8 @@ pub async fn set_account(req: &Req, store: &Store, account_id: &str, actor: &Act
 pub async fn end_account(store: &Store, account_id: &str, id: &str, actor: &Actor) -> Result<Response, ApiError> {
     let id = rule_id(id)?;
     let end = store
-        .audited(account_id, actor, "prices.ended", Subject::Prices(account_id), async |store| {
-            store.end_price(Some(account_id), id, chrono::Utc::now()).await
+        .audit().audited(account_id, actor, "prices.ended", Subject::Prices(account_id), async |store| {
+            store.billing().end_price(Some(account_id), id, chrono::Utc::now()).await
         })
         .await?;
     end_json(id, end)
@@ -140,7 +140,7 @@ pub async fn end_account(store: &Store, account_id: &str, id: &str, actor: &Acto
 /// and the changes scheduled for later. For a number, the most specific scope applies.
 pub async fn effective_for_account(store: &Store, account_id: &str, currency: Currency) -> Result<Response, ApiError> {
     let now = chrono::Utc::now();
-    let stored = store.account_price_rules(account_id, currency, now).await?;
+    let stored = store.billing().account_price_rules(account_id, currency, now).await?;
     let rules: Vec<_> = stored.iter().map(|s| s.rule.clone()).collect();
     let in_effect: Vec<serde_json::Value> = effective_rules(&rules, now)
         .into_iter()

@@ -44,8 +44,8 @@ pub async fn create(req: &Req, store: &Store, account_id: &str, actor: &Actor) -
     let hash = hash_secret(password.as_str());
     let id = new_id("smpp");
     let created = store
-        .audited(account_id, actor, "smpp.created", Subject::Smpp(&id), async |store| {
-            store.create_smpp_credential(&id, account_id, system_id.as_str(), &hash, &allowed_ips).await
+        .audit().audited(account_id, actor, "smpp.created", Subject::Smpp(&id), async |store| {
+            store.accounts().create_smpp_credential(&id, account_id, system_id.as_str(), &hash, &allowed_ips).await
         })
         .await?;
     let view = match created {
@@ -60,7 +60,7 @@ pub async fn create(req: &Req, store: &Store, account_id: &str, actor: &Actor) -
 }
 
 pub async fn list(store: &Store, account_id: &str) -> Result<Response, ApiError> {
-    Ok(json(200, &serde_json::json!({ "credentials": store.smpp_credentials(account_id).await? })))
+    Ok(json(200, &serde_json::json!({ "credentials": store.accounts().smpp_credentials(account_id).await? })))
 }
 
 /// Changes the allowlist of the account's credential; a revoked one cannot change (409).
@@ -71,8 +71,8 @@ pub async fn update(req: &Req, store: &Store, account_id: &str, id: &str, actor:
     };
     let allowed_ips = allowed_ips.as_deref().map(IpAllowlist::parse_list).transpose()?.unwrap_or_default();
     let updated = store
-        .audited(account_id, actor, "smpp.updated", Subject::Smpp(id), async |store| {
-            store.update_smpp_allowed_ips(account_id, id, &allowed_ips).await
+        .audit().audited(account_id, actor, "smpp.updated", Subject::Smpp(id), async |store| {
+            store.accounts().update_smpp_allowed_ips(account_id, id, &allowed_ips).await
         })
         .await?;
     match updated {
@@ -85,13 +85,13 @@ pub async fn update(req: &Req, store: &Store, account_id: &str, id: &str, actor:
 /// Revokes the account's credential (it stays listed, with `revoked_at`).
 pub async fn revoke(store: &Store, account_id: &str, id: &str, actor: &Actor) -> Result<Response, ApiError> {
     let revoked = store
-        .audited(account_id, actor, "smpp.revoked", Subject::Smpp(id), async |store| store.revoke_smpp_credential(account_id, id).await)
+        .audit().audited(account_id, actor, "smpp.revoked", Subject::Smpp(id), async |store| store.accounts().revoke_smpp_credential(account_id, id).await)
         .await?;
     Ok(json(200, &revoked.ok_or_else(not_found)?))
 }
 
 /// The operator's revoke, by credential id alone.
 pub async fn revoke_any(store: &Store, id: &str, actor: &Actor) -> Result<Response, ApiError> {
-    let account = store.smpp_credential_account(id).await?.ok_or_else(|| ApiError::not_found("no such SMPP credential"))?;
+    let account = store.accounts().smpp_credential_account(id).await?.ok_or_else(|| ApiError::not_found("no such SMPP credential"))?;
     revoke(store, &account, id, actor).await
 }

@@ -19,12 +19,12 @@ pub struct AccountOverview {
 
 /// The account `account_id` as the member `user_id` sees it.
 pub async fn overview(store: &Store, user_id: &str, account_id: &str) -> Result<AccountOverview, ApiError> {
-    let account = store.account(account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let user = store.user(user_id).await?;
+    let account = store.accounts().account(account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let user = store.identity().user(user_id).await?;
     Ok(AccountOverview {
         account,
         is_default: user.and_then(|u| u.default_account_id).as_deref() == Some(account_id),
-        members: store.members(account_id).await?,
+        members: store.identity().members(account_id).await?,
     })
 }
 
@@ -44,7 +44,7 @@ pub async fn update(store: &Store, account_id: &str, actor: &Actor, change: &Acc
         return Err(ApiError::malformed("give name or kind to change"));
     }
     store
-        .audited(account_id, actor, "account.updated", Subject::Account(account_id), async |store| store.rename_account(account_id, name.as_deref(), kind).await)
+        .audit().audited(account_id, actor, "account.updated", Subject::Account(account_id), async |store| store.accounts().rename_account(account_id, name.as_deref(), kind).await)
         .await?;
     Ok(())
 }
@@ -52,7 +52,7 @@ pub async fn update(store: &Store, account_id: &str, actor: &Actor, change: &Acc
 /// Gives a member another level: the member as they are now.
 pub async fn change_level(store: &Store, account_id: &str, user_id: &str, level: AccessLevel, actor: &Actor) -> Result<MemberView, ApiError> {
     membership_change(store, account_id, user_id, Some(level), actor, "member.level_changed").await?;
-    store.members(account_id).await?.into_iter().find(|m| m.user_id == user_id).ok_or_else(|| ApiError::not_found("no such member"))
+    store.identity().members(account_id).await?.into_iter().find(|m| m.user_id == user_id).ok_or_else(|| ApiError::not_found("no such member"))
 }
 
 /// Takes a member's access (or invitation) away.
@@ -64,7 +64,7 @@ pub async fn revoke(store: &Store, account_id: &str, user_id: &str, actor: &Acto
 /// account without an admin.
 async fn membership_change(store: &Store, account_id: &str, user_id: &str, level: Option<AccessLevel>, actor: &Actor, action: &str) -> Result<(), ApiError> {
     let change = store
-        .audited(account_id, actor, action, Subject::Member(account_id, user_id), async |store| store.change_membership(account_id, user_id, level).await)
+        .audit().audited(account_id, actor, action, Subject::Member(account_id, user_id), async |store| store.identity().change_membership(account_id, user_id, level).await)
         .await?;
     match change {
         MembershipChange::Done => Ok(()),

@@ -36,7 +36,7 @@ pub struct CallbackReport {
 pub async fn deliver_due(store: &Store, deadline: Instant) -> Result<CallbackReport, DbError> {
     let mut report = CallbackReport::default();
     while Instant::now() < deadline {
-        let claimed = store.claim_callbacks(CALLBACK_BATCH, CALLBACK_LEASE_SECONDS).await?;
+        let claimed = store.callbacks().claim_callbacks(CALLBACK_BATCH, CALLBACK_LEASE_SECONDS).await?;
         if claimed.is_empty() {
             break;
         }
@@ -57,7 +57,7 @@ async fn deliver(store: &Store, claimed: &[ClaimedCallback], report: &mut Callba
             Err(reason) => {
                 report.blocked += 1;
                 let error = format!("blocked, not sent: {reason}");
-                store.record_callback_attempt(callback.delivery_id, callback.attempt, None, Some(&error), 0, AttemptResult::GiveUp).await?;
+                store.callbacks().record_callback_attempt(callback.delivery_id, callback.attempt, None, Some(&error), 0, AttemptResult::GiveUp).await?;
             }
         }
     }
@@ -107,7 +107,7 @@ async fn deliver(store: &Store, claimed: &[ClaimedCallback], report: &mut Callba
                 AttemptResult::GiveUp
             }
         };
-        store.record_callback_attempt(
+        store.callbacks().record_callback_attempt(
             callback.delivery_id,
             callback.attempt,
             http_status,
@@ -124,8 +124,8 @@ async fn deliver(store: &Store, claimed: &[ClaimedCallback], report: &mut Callba
 pub async fn rotate_secret(store: &Store, caller: &Caller) -> Result<String, ApiError> {
     let secret = random_secret().to_string();
     store
-        .audited(&caller.account_id, &caller.actor, "webhook_secret.rotated", Subject::Account(&caller.account_id), async |store| {
-            store.rotate_webhook_secret(&caller.account_id, &secret).await
+        .audit().audited(&caller.account_id, &caller.actor, "webhook_secret.rotated", Subject::Account(&caller.account_id), async |store| {
+            store.callbacks().rotate_webhook_secret(&caller.account_id, &secret).await
         })
         .await?;
     Ok(secret)
@@ -137,7 +137,7 @@ fn random_secret() -> WebhookSecret {
 
 async fn new_secret_for(store: &Store, account_id: &str) -> WebhookSecret {
     let secret = random_secret();
-    if let Err(e) = store.rotate_webhook_secret(account_id, &secret.to_string()).await {
+    if let Err(e) = store.callbacks().rotate_webhook_secret(account_id, &secret.to_string()).await {
         eprintln!("could not store a webhook secret for {account_id}: {e}");
     }
     secret

@@ -91,14 +91,14 @@ pub async fn deliver_round(store: &Store, carrier: &CarrierConfig, who: Delivere
     let size = carrier.round_size();
     let lease = lease_for(carrier.concurrency, carrier.concurrency, carrier.timeout);
     let due_for = if who == Deliverer::JobRunner { LEFT_OVER } else { Duration::ZERO };
-    let mut due = store.claim_due_messages(&carrier.name, size as i64, lease.as_secs() as i64, due_for.as_secs() as i64).await?;
+    let mut due = store.queue().claim_due_messages(&carrier.name, size as i64, lease.as_secs() as i64, due_for.as_secs() as i64).await?;
     let mut report = DeliveryReport { taken: due.len(), ..DeliveryReport::default() };
     if due.is_empty() {
         return Ok(report);
     }
     // A recipient who opted out after the send was accepted is not sent to.
     for (message, detail) in opted_out_since_accepted(store, &due).await? {
-        store.change_status(&message, Status::RecipientRejected, "blocklist", Some(&detail)).await?;
+        store.messages().change_status(&message, Status::RecipientRejected, "blocklist", Some(&detail)).await?;
         due.retain(|m| m.id != message);
         report.opted_out += 1;
     }
@@ -124,7 +124,7 @@ pub async fn deliver_round(store: &Store, carrier: &CarrierConfig, who: Delivere
                     accepted.push(one_id);
                 }
             }
-            store.mark_many_submitted(&accepted, &carrier.name).await?;
+            store.messages().mark_many_submitted(&accepted, &carrier.name).await?;
             report.accepted += accepted.len();
             if carrier.is_sandbox() {
                 for (id, carrier_message_id) in &accepted {
@@ -153,22 +153,22 @@ async fn record(
         }
         SubmitResult::AcceptedInParts { part_ids } => {
             let part_ids: Vec<String> = part_ids.iter().map(|raw| canonical_submit_id(&carrier.name, raw)).collect();
-            store.mark_submitted_in_parts(id, &part_ids, &carrier.name).await?;
+            store.messages().mark_submitted_in_parts(id, &part_ids, &carrier.name).await?;
             report.accepted += 1;
         }
         SubmitResult::Failed { detail } => {
-            store.change_status(id, Status::DeliveryToGatewayFailed, &carrier.name, Some(&detail)).await?;
+            store.messages().change_status(id, Status::DeliveryToGatewayFailed, &carrier.name, Some(&detail)).await?;
             report.refused += 1;
         }
         SubmitResult::Unknown { detail } => match after_unknown(message.unknown_submits + 1) {
             AfterUnknown::ResubmitIn(wait) => {
                 let detail = format!("outcome unknown ({detail}); resubmitted with the same reference in {} s", wait.as_secs());
-                store.submit_outcome_unknown(id, &detail, wait.as_secs() as i64).await?;
+                store.queue().submit_outcome_unknown(id, &detail, wait.as_secs() as i64).await?;
                 report.unknown += 1;
             }
             AfterUnknown::GiveUp => {
                 let detail = format!("no known outcome after {} submits ({detail}); not refunded: the carrier may have it", message.attempts + 1);
-                store.give_up_unknown(id, &detail).await?;
+                store.queue().give_up_unknown(id, &detail).await?;
                 report.given_up += 1;
             }
         },
@@ -184,7 +184,7 @@ async fn opted_out_since_accepted(store: &Store, due: &[DueMessage]) -> Result<V
     let mut refused = Vec::new();
     for account in accounts {
         let numbers: Vec<&str> = due.iter().filter(|m| m.account_id == account).map(|m| m.recipient.as_str()).collect();
-        for (number, reason, since) in store.blocked_numbers(account, &numbers).await? {
+        for (number, reason, since) in store.contacts().blocked_numbers(account, &numbers).await? {
             let detail = blocked_detail(&reason, &since);
             refused.extend(
                 due.iter().filter(|m| m.account_id == account && m.recipient == number).map(|m| (m.id.clone(), detail.clone())),
@@ -242,7 +242,7 @@ pub fn canonical_submit_id(carrier: &str, raw: &str) -> String {
 /// real carrier's receipts take.
 async fn sandbox_receipt(store: &Store, message_id: &str, carrier_message_id: &str) -> Result<(), DbError> {
     let body = format!(r#"{{"message_id":"{carrier_message_id}","status":"DELIVRD","error_code":"000"}}"#);
-    store.apply_receipt(&IncomingReceipt {
+    store.receipts().apply_receipt(&IncomingReceipt {
         carrier: SANDBOX,
         carrier_message_id,
         raw_status: "DELIVRD",

@@ -20,7 +20,7 @@ pub async fn change(store: &Store, client: &Client, user: &UserRecord, email: &E
     // The same answer whether or not another user has the address (it must not tell who
     // has a user); a taken address gets no link, and a link can never take an address
     // from its user (confirming answers 409 EmailTaken to whoever holds the link).
-    if store.user_by_email(email.as_str()).await?.is_none() {
+    if store.identity().user_by_email(email.as_str()).await?.is_none() {
         send_confirmation(store, user, email).await?;
     }
     Ok(())
@@ -38,10 +38,10 @@ pub async fn resend_confirmation(store: &Store, user: &UserRecord) -> Result<(),
 /// address confirmed.
 pub async fn confirm(store: &Store, token: &str) -> Result<String, ApiError> {
     let IssuedToken { user_id, email, .. } =
-        store.consume_token(&token_digest(token), Purpose::EmailConfirmation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
+        store.identity().consume_token(&token_digest(token), Purpose::EmailConfirmation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
     let email = email.ok_or_else(invalid_token)?;
     let moved = store
-        .audited_user(&user_id, &actor(&user_id), "user.email_confirmed", async |store| store.confirm_email(&user_id, &email).await)
+        .audit().audited_user(&user_id, &actor(&user_id), "user.email_confirmed", async |store| store.identity().confirm_email(&user_id, &email).await)
         .await?;
     if !moved {
         return Err(ApiError::named(409, ErrorName::EmailTaken, "another user has this address now"));

@@ -70,7 +70,7 @@ pub async fn receive(store: &Store, carrier: &str, sms: &InboundSms) -> Result<R
         ).await;
     };
     let kept = store
-        .keep_inbound_part(
+        .inbound().keep_inbound_part(
             carrier,
             &sender,
             concat.reference(),
@@ -106,7 +106,7 @@ pub async fn receive(store: &Store, carrier: &str, sms: &InboundSms) -> Result<R
 /// Long messages still missing parts after the reassembly timeout: processed with what
 /// arrived (marked), for the job runner. Returns how many.
 pub async fn settle_stale_parts(store: &Store, limit: i64) -> Result<usize, ApiError> {
-    let groups = store.stale_inbound_parts(REASSEMBLY_TIMEOUT_SECONDS / 60, limit).await?;
+    let groups = store.inbound().stale_inbound_parts(REASSEMBLY_TIMEOUT_SECONDS / 60, limit).await?;
     for PartGroup { carrier, sender, recipient, reference, parts, pieces } in &groups {
         let received: Vec<(u8, String)> = pieces.iter().map(|p| (p.part as u8, p.body.clone())).collect();
         let missing: Vec<String> =
@@ -129,9 +129,9 @@ pub async fn settle_stale_parts(store: &Store, limit: i64) -> Result<usize, ApiE
 }
 
 async fn process(store: &Store, message: &Whole<'_>) -> Result<Received, ApiError> {
-    let settings = store.inbound_settings_for_number(message.recipient).await?;
+    let settings = store.inbound().inbound_settings_for_number(message.recipient).await?;
     let inbound_id = store
-        .record_inbound(&NewInbound {
+        .inbound().record_inbound(&NewInbound {
             account_id: settings.as_ref().map(|s| s.account_id.as_str()),
             carrier: message.carrier,
             carrier_message_id: message.carrier_message_id,
@@ -158,7 +158,7 @@ async fn process(store: &Store, message: &Whole<'_>) -> Result<Received, ApiErro
     if let Some(InboundAction::Custom { index }) = keyword {
         forwards.extend(custom[index].forward_url().map(|url| url.as_str()));
     }
-    store.finish_inbound(&inbound_id, &action, detail.as_deref(), &forwards).await?;
+    store.inbound().finish_inbound(&inbound_id, &action, detail.as_deref(), &forwards).await?;
     Ok(Received { outcome: "processed", inbound_id: Some(inbound_id), action: Some(action), action_detail: detail })
 }
 
@@ -168,7 +168,7 @@ fn languages(settings: &InboundSettings) -> Vec<Language> {
 
 async fn custom_keywords(store: &Store, account_id: &str) -> Result<Vec<CustomKeyword>, ApiError> {
     Ok(store
-        .keywords(account_id)
+        .inbound().keywords(account_id)
         .await?
         .into_iter()
         .filter_map(|k| CustomKeyword::new(&k.word, k.reply.as_deref(), k.forward_url.as_deref()).ok())
@@ -190,7 +190,7 @@ async fn act(
         _ if !is_number => ("none", Some(format!("the sender '{}' is not a phone number; keywords ignored", message.sender))),
         InboundAction::OptOut { keyword, .. } if settings.stop_by_reply => {
             let reason = BlockReason::Keyword { word: keyword.to_owned() }.to_string();
-            let newly = store.block_number(account, message.sender, &reason, "inbound").await?;
+            let newly = store.contacts().block_number(account, message.sender, &reason, "inbound").await?;
             let mut detail = format!("{keyword}: {}", if newly { "blocked" } else { "already blocked" });
             if newly {
                 reply(store, settings, message, settings.opt_out_reply.as_deref(), true, &mut detail).await;
@@ -201,7 +201,7 @@ async fn act(
             ("opt_out_ignored", Some(format!("{keyword}: opt-out by reply is off for this account")))
         }
         InboundAction::OptIn { keyword, .. } => {
-            let lifted = store.unblock_number(account, message.sender, "inbound").await?;
+            let lifted = store.contacts().unblock_number(account, message.sender, "inbound").await?;
             if lifted {
                 ("opt_in", Some(format!("{keyword}: unblocked")))
             } else {
@@ -217,7 +217,7 @@ async fn act(
         }
         InboundAction::Save { name, group, .. } => {
             let saved = store
-                .save_contact_to_group(account, message.sender, name.first(), name.last(), group.as_str())
+                .contacts().save_contact_to_group(account, message.sender, name.first(), name.last(), group.as_str())
                 .await?;
             let mut detail = format!(
                 "{} {} {} in group {}{}",
@@ -246,7 +246,7 @@ async fn act(
 /// no funds) is noted in `detail`, never an error: the inbound message is still kept.
 async fn reply(store: &Store, settings: &InboundSettings, message: &Whole<'_>, text: Option<&str>, to_opted_out: bool, detail: &mut String) {
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else { return };
-    let caller = match store.caller_for_account(&settings.account_id).await {
+    let caller = match store.identity().caller_for_account(&settings.account_id).await {
         Ok(Some(caller)) => caller,
         _ => return,
     };

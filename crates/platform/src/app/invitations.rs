@@ -25,7 +25,7 @@ use serde::Deserialize;
 pub async fn invite(store: &Store, invitation: &Invitation<'_>, actor: &Actor) -> Result<MemberView, ApiError> {
     ration(store, &ThrottleKey::for_invitation(invitation.account_id, invitation.email)).await?;
     let inviter = match actor.user_id() {
-        Some(user_id) => store.user(user_id).await?.map(|u| u.name).unwrap_or_default(),
+        Some(user_id) => store.identity().user(user_id).await?.map(|u| u.name).unwrap_or_default(),
         None => String::new(),
     };
     crate::app::people::invite(store, invitation, Grant::Invitation, actor, &inviter).await
@@ -49,8 +49,8 @@ pub struct Acceptance {
 /// asked for only in that second case. Everything is checked before the token is used up.
 pub async fn accept(store: &Store, acceptance: &Acceptance, signed_in: impl AsyncFnOnce() -> Result<Option<SignedIn>, ApiError>) -> Result<(), ApiError> {
     let digest = token_digest(&acceptance.token);
-    let issued = store.live_token(&digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
-    let invitee = store.user(&issued.user_id).await?.ok_or_else(invalid_token)?;
+    let issued = store.identity().live_token(&digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
+    let invitee = store.identity().user(&issued.user_id).await?.ok_or_else(invalid_token)?;
     if invitee.password_hash.is_some() {
         let signed_in = signed_in().await?.ok_or_else(|| {
             ApiError::named(401, ErrorName::SignInToAccept, "you have a user already: sign in, then open the invitation's link again to accept it")
@@ -65,16 +65,16 @@ pub async fn accept(store: &Store, acceptance: &Acceptance, signed_in: impl Asyn
         name => name,
     };
     let hash = hash_password(&password);
-    let issued = store.consume_token(&digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
+    let issued = store.identity().consume_token(&digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
     let user_id = invitee.id.as_str();
     store
-        .audited_user(user_id, &actor(user_id), "user.invitation_accepted", async |store| {
-            store.set_password(user_id, &hash).await?;
+        .audit().audited_user(user_id, &actor(user_id), "user.invitation_accepted", async |store| {
+            store.identity().set_password(user_id, &hash).await?;
             if let Some(name) = &name {
-                store.update_profile(user_id, &ProfilePatch { name: Some(name.as_str()), ..Default::default() }).await?;
+                store.identity().update_profile(user_id, &ProfilePatch { name: Some(name.as_str()), ..Default::default() }).await?;
             }
             if let Some(email) = &issued.email {
-                store.confirm_email(user_id, email).await?;
+                store.identity().confirm_email(user_id, email).await?;
             }
             match &issued.account_id {
                 Some(account_id) => accept_membership(store, account_id, user_id).await.map(|_| ()),
@@ -96,7 +96,7 @@ async fn accept_signed_in(store: &Store, acceptance: &Acceptance, digest: &str, 
     }
     // An invitation from before accounts were named in tokens gave access already.
     let account_id = issued.account_id.as_deref().ok_or_else(invalid_token)?;
-    store.consume_token(digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
+    store.identity().consume_token(digest, Purpose::Invitation.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
     if !accept_membership(store, account_id, &user.id).await? {
         return Err(invalid_token());
     }
@@ -107,8 +107,8 @@ async fn accept_signed_in(store: &Store, acceptance: &Acceptance, digest: &str, 
 /// invitation was withdrawn meanwhile.
 async fn accept_membership(store: &Store, account_id: &str, user_id: &str) -> Result<bool, DbError> {
     store
-        .audited(account_id, &actor(user_id), "member.accepted", Subject::Member(account_id, user_id), async |store| {
-            store.accept_membership(user_id, account_id).await
+        .audit().audited(account_id, &actor(user_id), "member.accepted", Subject::Member(account_id, user_id), async |store| {
+            store.identity().accept_membership(user_id, account_id).await
         })
         .await
 }

@@ -34,7 +34,7 @@ pub enum Issue {
 
 /// Issues an account's invoice for `period` (or finds the one issued before).
 pub async fn issue(store: &Store, account_id: &str, period: Period, now: DateTime<Utc>) -> Result<Issue, DbError> {
-    let Some(caller) = store.caller_for_account(account_id).await? else { return Ok(Issue::Done(IssueOutcome::NoAccount)) };
+    let Some(caller) = store.identity().caller_for_account(account_id).await? else { return Ok(Issue::Done(IssueOutcome::NoAccount)) };
     let zone = zone_of(&caller.time_zone);
     if !period.has_ended(now, &zone) {
         return Ok(Issue::NotEnded);
@@ -42,7 +42,7 @@ pub async fn issue(store: &Store, account_id: &str, period: Period, now: DateTim
     let (from, until) = period.bounds(&zone);
     let seller = seller().await;
     let req = InvoiceRequest { account_id, period, time_zone: zone.name(), from, until, seller: &seller, now, claim: false };
-    Ok(Issue::Done(store.issue_invoice(&req).await?))
+    Ok(Issue::Done(store.reports().issue_invoice(&req).await?))
 }
 
 /// The job runner's part: last month's invoices (the month before the current UTC one)
@@ -52,14 +52,14 @@ pub async fn issue(store: &Store, account_id: &str, period: Period, now: DateTim
 pub async fn issue_due(store: &Store, now: DateTime<Utc>, limit: i64) -> Result<usize, DbError> {
     let period = Period::of(now, &TimeZone::UTC).previous();
     let zones: Vec<String> =
-        store.account_time_zones().await?.into_iter().filter(|z| period.has_ended(now, &zone_of(z))).collect();
+        store.reports().account_time_zones().await?.into_iter().filter(|z| period.has_ended(now, &zone_of(z))).collect();
     let seller = seller().await;
     let mut issued = 0;
-    for (account_id, zone_name) in store.accounts_to_invoice(period, &zones, limit).await? {
+    for (account_id, zone_name) in store.reports().accounts_to_invoice(period, &zones, limit).await? {
         let zone = zone_of(&zone_name);
         let (from, until) = period.bounds(&zone);
         let req = InvoiceRequest { account_id: &account_id, period, time_zone: zone.name(), from, until, seller: &seller, now, claim: true };
-        issued += matches!(store.issue_invoice(&req).await?, IssueOutcome::Issued(_)) as usize;
+        issued += matches!(store.reports().issue_invoice(&req).await?, IssueOutcome::Issued(_)) as usize;
     }
     Ok(issued)
 }

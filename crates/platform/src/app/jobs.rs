@@ -61,8 +61,8 @@ pub async fn run(store: &Store) -> Result<JobReport, ApiError> {
     report.delivery = deliver_due(store, &carrier, Deliverer::JobRunner, DELIVERY_BUDGET).await?;
 
     // Receipts that arrived before their message's submit answer.
-    report.receipts_applied = store.apply_pending_receipts(RECEIPT_BATCH).await?;
-    report.receipts_purged = store.purge_unmatched_receipts(UNMATCHED_RECEIPT_DAYS).await?;
+    report.receipts_applied = store.receipts().apply_pending_receipts(RECEIPT_BATCH).await?;
+    report.receipts_purged = store.receipts().purge_unmatched_receipts(UNMATCHED_RECEIPT_DAYS).await?;
     report.idempotency_keys_purged = store.purge_idempotency_keys(IDEMPOTENCY_PURGE_BATCH).await?;
     // Rate-limit counters of past seconds (a key-value outage only leaves them for later).
     report.rate_limit_counters_purged = crate::ratelimit::purge_counters().await.unwrap_or_else(|e| {
@@ -76,17 +76,17 @@ pub async fn run(store: &Store) -> Result<JobReport, ApiError> {
     // Validity: no final status in time → Expired (refunded only if it never left us).
     // A message whose submit outcome is still unknown becomes Unknown (599), not refunded:
     // the carrier may have it (domain::carriers::submit).
-    for (id, outcome_unknown) in store.expired_messages(EXPIRY_BATCH).await? {
+    for (id, outcome_unknown) in store.messages().expired_messages(EXPIRY_BATCH).await? {
         let outcome = if outcome_unknown {
-            store.give_up_unknown(&id, "validity ended with the submit's outcome unknown; not refunded: the carrier may have it").await?
+            store.queue().give_up_unknown(&id, "validity ended with the submit's outcome unknown; not refunded: the carrier may have it").await?
         } else {
-            store.change_status(&id, Status::Expired, "validity", Some("no final status within the validity period")).await?
+            store.messages().change_status(&id, Status::Expired, "validity", Some("no final status within the validity period")).await?
         };
         report.expired += matches!(outcome, StatusOutcome::Applied { .. }) as usize;
     }
 
     // Subscriptions whose period is over: renewed once each, however many runners run.
-    report.subscriptions = store.renew_due_subscriptions(Utc::now(), RENEWAL_BATCH).await?;
+    report.subscriptions = store.billing().renew_due_subscriptions(Utc::now(), RENEWAL_BATCH).await?;
 
     // Last month's invoices, once its month has ended in each account's time zone.
     report.invoices_issued = crate::app::invoices::issue_due(store, Utc::now(), INVOICE_BATCH).await?;

@@ -76,7 +76,7 @@ async fn link(path: &str) -> String {
 async fn single_use_link(store: &Store, purpose: Purpose, user_id: &str, email: &Email, path: &str) -> Result<String, ApiError> {
     let token = new_secret_token();
     let now = now_seconds();
-    store.issue_token(&token_digest(&token), purpose.as_str(), user_id, Some(email.as_str()), None, now + purpose.lifetime_seconds(), now).await?;
+    store.identity().issue_token(&token_digest(&token), purpose.as_str(), user_id, Some(email.as_str()), None, now + purpose.lifetime_seconds(), now).await?;
     Ok(link(&format!("{path}?token={token}")).await)
 }
 

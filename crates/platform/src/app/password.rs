@@ -18,7 +18,7 @@ use domain::identity::throttle::ThrottleKey;
 /// address and the client's address (`client_address`), and waits when either must.
 pub async fn request_reset(store: &Store, email: &Email, client_address: &str) -> Result<(), ApiError> {
     wait_then_count(store, &ThrottleKey::for_reset(email.as_str(), client_address)).await?;
-    if let Some(user) = store.user_by_email(email.as_str()).await? {
+    if let Some(user) = store.identity().user_by_email(email.as_str()).await? {
         let link = single_use_link(store, Purpose::PasswordReset, &user.id, email, "/reset").await?;
         let message = EmailMessage::password_reset(email, &link, language_of(&user));
         crate::email::send(store, &message).await?;
@@ -31,17 +31,17 @@ pub async fn request_reset(store: &Store, email: &Email, client_address: &str) -
 pub async fn reset(store: &Store, token: &str, password: &Password) -> Result<(), ApiError> {
     let hash = hash_password(password);
     let IssuedToken { user_id, email, .. } =
-        store.consume_token(&token_digest(token), Purpose::PasswordReset.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
+        store.identity().consume_token(&token_digest(token), Purpose::PasswordReset.as_str(), now_seconds()).await?.ok_or_else(invalid_token)?;
     store
-        .audited_user(&user_id, &actor(&user_id), "user.password_reset", async |store| {
-            store.set_password(&user_id, &hash).await?;
+        .audit().audited_user(&user_id, &actor(&user_id), "user.password_reset", async |store| {
+            store.identity().set_password(&user_id, &hash).await?;
             match &email {
-                Some(email) => store.confirm_email(&user_id, email).await.map(|_| ()),
+                Some(email) => store.identity().confirm_email(&user_id, email).await.map(|_| ()),
                 None => Ok(()),
             }
         })
         .await?;
-    let user = store.user(&user_id).await?.ok_or_else(invalid_token)?;
+    let user = store.identity().user(&user_id).await?.ok_or_else(invalid_token)?;
     // The link reached the owner: a new browser need not wait out a stranger's failures.
     forget(store, (ThrottleKey::Account, &user.email)).await?;
     crate::email::send(store, &EmailMessage::password_changed(&email_of(&user)?, language_of(&user))).await?;
@@ -53,11 +53,11 @@ pub async fn reset(store: &Store, token: &str, password: &Password) -> Result<()
 pub async fn change(store: &Store, client: &Client, session_token: &str, user: &UserRecord, current: &str, new: &Password) -> Result<StartedSession, ApiError> {
     check_current_password(store, client, user, current).await?;
     let hash = hash_password(new);
-    store.audited_user(&user.id, &actor(&user.id), "user.password_changed", async |store| store.set_password(&user.id, &hash).await).await?;
+    store.audit().audited_user(&user.id, &actor(&user.id), "user.password_changed", async |store| store.identity().set_password(&user.id, &hash).await).await?;
     crate::session::delete(session_token).await?;
     crate::email::send(store, &EmailMessage::password_changed(&email_of(user)?, language_of(user))).await?;
     // This browser goes on, in the new epoch.
-    let user = store.user(&user.id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
+    let user = store.identity().user(&user.id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
     start_session(store, client, &user, false).await
 }
 

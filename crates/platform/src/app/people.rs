@@ -52,7 +52,7 @@ pub async fn invite(store: &Store, invitation: &Invitation<'_>, grant: Grant, ac
     let language = invitation.language.map(Language::parse).transpose()?.unwrap_or(Language::Sv);
     // Checked whoever the address belongs to, so a refusal says nothing about that.
     let given_name = invitation.name.map(PersonName::parse).transpose()?;
-    let existing = store.user_by_email(email.as_str()).await?;
+    let existing = store.identity().user_by_email(email.as_str()).await?;
     let name = match (&existing, given_name, grant) {
         (Some(user), _, _) => user.name.clone(),
         (None, Some(name), _) => name.as_str().to_owned(),
@@ -60,20 +60,20 @@ pub async fn invite(store: &Store, invitation: &Invitation<'_>, grant: Grant, ac
         (None, None, Grant::Invitation) => String::new(),
         (None, None, Grant::Direct) => return Err(ApiError::malformed("name is needed for someone who has no user yet")),
     };
-    let account_name = match store.account(invitation.account_id).await? {
+    let account_name = match store.accounts().account(invitation.account_id).await? {
         Some(account) => account.name,
         None => return Err(ApiError::not_found("no such account")),
     };
     let user_id = existing.as_ref().map(|u| u.id.clone()).unwrap_or_else(|| crate::ids::new_id("usr"));
     let added = store
-        .audited(invitation.account_id, actor, "member.added", Subject::Member(invitation.account_id, &user_id), async |store| {
-            if store.account(invitation.account_id).await?.is_none() {
+        .audit().audited(invitation.account_id, actor, "member.added", Subject::Member(invitation.account_id, &user_id), async |store| {
+            if store.accounts().account(invitation.account_id).await?.is_none() {
                 return Ok::<_, DbError>(Added::NoAccount);
             }
             if existing.is_none() {
-                store.create_user_with_id(&user_id, email.as_str(), &name, language.code()).await?;
+                store.identity().create_user_with_id(&user_id, email.as_str(), &name, language.code()).await?;
             }
-            if !store.add_membership(&user_id, invitation.account_id, level, grant == Grant::Direct).await? {
+            if !store.identity().add_membership(&user_id, invitation.account_id, level, grant == Grant::Direct).await? {
                 return Ok(Added::AlreadyMember);
             }
             Ok(Added::Yes)
@@ -97,7 +97,7 @@ pub async fn invite(store: &Store, invitation: &Invitation<'_>, grant: Grant, ac
         let now = crate::ids::now_seconds();
         let expires_at = now + Purpose::Invitation.lifetime_seconds();
         store
-            .issue_token(&token_digest(&token), Purpose::Invitation.as_str(), &user_id, Some(email.as_str()), Some(invitation.account_id), expires_at, now)
+            .identity().issue_token(&token_digest(&token), Purpose::Invitation.as_str(), &user_id, Some(email.as_str()), Some(invitation.account_id), expires_at, now)
             .await?;
         let link = format!("{base}/invitation?token={token}");
         match has_password {
@@ -107,7 +107,7 @@ pub async fn invite(store: &Store, invitation: &Invitation<'_>, grant: Grant, ac
     };
     crate::email::send(store, &message).await?;
     store
-        .members(invitation.account_id)
+        .identity().members(invitation.account_id)
         .await?
         .into_iter()
         .find(|m| m.user_id == user_id)

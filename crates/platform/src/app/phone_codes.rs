@@ -55,7 +55,7 @@ pub async fn send(store: &Store, signed_in: &SignedIn, user: &UserRecord) -> Res
     let sent = crate::app::send::send_and_deliver(store, &caller, &request).await?;
     let message_id = sent.messages.first().and_then(|m| m.id.clone()).ok_or_else(|| internal("the code's SMS was not stored"))?;
     let expires_at = now_seconds() + Purpose::PhoneConfirmation.lifetime_seconds();
-    store.record_phone_code(&user.id, &phone, &code_digest(&user.id, &code), expires_at, &message_id).await?;
+    store.identity().record_phone_code(&user.id, &phone, &code_digest(&user.id, &code), expires_at, &message_id).await?;
     Ok(CodeSent { phone, message_id, expires_in_seconds: Purpose::PhoneConfirmation.lifetime_seconds() })
 }
 
@@ -63,8 +63,8 @@ pub async fn send(store: &Store, signed_in: &SignedIn, user: &UserRecord) -> Res
 /// tries left, or 409 `NoCodePending` when none is waiting.
 pub async fn confirm(store: &Store, user: &UserRecord, code: &str) -> Result<String, ApiError> {
     let check = store
-        .audited_user(&user.id, &actor(&user.id), "user.phone_confirmed", async |store| {
-            store.check_phone_code(&user.id, &code_digest(&user.id, code), now_seconds(), PHONE_CODE_ATTEMPTS as i64).await
+        .audit().audited_user(&user.id, &actor(&user.id), "user.phone_confirmed", async |store| {
+            store.identity().check_phone_code(&user.id, &code_digest(&user.id, code), now_seconds(), PHONE_CODE_ATTEMPTS as i64).await
         })
         .await?;
     match check {

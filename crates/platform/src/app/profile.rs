@@ -21,7 +21,7 @@ pub struct Profile {
 }
 
 pub async fn profile(store: &Store, user: &UserRecord) -> Result<Profile, ApiError> {
-    let recovery_codes_left = if user.totp_enabled_at.is_some() { store.recovery_codes_left(&user.id).await? } else { 0 };
+    let recovery_codes_left = if user.totp_enabled_at.is_some() { store.identity().recovery_codes_left(&user.id).await? } else { 0 };
     Ok(Profile { user: user.clone(), recovery_codes_left })
 }
 
@@ -80,7 +80,7 @@ pub async fn update(store: &Store, user: &UserRecord, change: &ProfileChange) ->
         time_zone: change.time_zone.as_deref().map(str::trim),
         login_alerts: change.login_alerts,
     };
-    store.audited_user(&user.id, &actor(&user.id), "user.updated", async |store| store.update_profile(&user.id, &patch).await).await?;
-    let user = store.user(&user.id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
+    store.audit().audited_user(&user.id, &actor(&user.id), "user.updated", async |store| store.identity().update_profile(&user.id, &patch).await).await?;
+    let user = store.identity().user(&user.id).await?.ok_or_else(|| ApiError::unauthorized("sign in again"))?;
     profile(store, &user).await
 }

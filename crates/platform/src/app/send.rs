@@ -185,7 +185,7 @@ async fn prepare_send(
         Some(lookups) => lookups,
         None => {
             let destinations = SendDestinations::of(&valid.recipients, !request.ignore_blocklist);
-            store.send_lookups(&caller.account_id, &destinations, now).await.map_err(|e| store_error(e, caller.currency))?
+            store.messages().send_lookups(&caller.account_id, &destinations, now).await.map_err(|e| store_error(e, caller.currency))?
         }
     };
     let refused: HashMap<String, String> =
@@ -399,7 +399,7 @@ pub async fn send_messages(
         funds_seen: Some(funds),
     };
     let created = store
-        .idempotent(&caller.account_id, idempotency, answer, async || store.create_send(&new_send).await)
+        .idempotent(&caller.account_id, idempotency, answer, async || store.messages().create_send(&new_send).await)
         .await
         .map_err(|e| store_error(e, caller.currency))?;
     Ok(created.map(|paid| outcome(&paid)))
@@ -431,7 +431,7 @@ async fn expand_request_groups(store: &Store, caller: &Caller, to: &[String]) ->
     if refs.is_empty() {
         return Ok(None);
     }
-    let groups = store.group_numbers(&caller.account_id, &refs).await?;
+    let groups = store.contacts().group_numbers(&caller.account_id, &refs).await?;
     Ok(Some(expand_groups(to, &groups)))
 }
 

@@ -25,10 +25,10 @@ pub struct Settings {
 
 pub async fn current(store: &Store, account_id: &str) -> Result<Settings, ApiError> {
     let gone = || ApiError::not_found("the account no longer exists");
-    let callbacks = store.account_settings(account_id).await?.ok_or_else(gone)?;
-    let inbound = store.inbound_settings(account_id).await?.ok_or_else(gone)?;
-    let profile = store.account_profile(account_id).await?.ok_or_else(gone)?;
-    let account = store.account(account_id).await?.ok_or_else(gone)?;
+    let callbacks = store.accounts().account_settings(account_id).await?.ok_or_else(gone)?;
+    let inbound = store.inbound().inbound_settings(account_id).await?.ok_or_else(gone)?;
+    let profile = store.accounts().account_profile(account_id).await?.ok_or_else(gone)?;
+    let account = store.accounts().account(account_id).await?.ok_or_else(gone)?;
     Ok(Settings { callbacks, inbound, profile, currency_locked: account.ledger_entries > 0 })
 }
 
@@ -106,13 +106,13 @@ pub async fn update(store: &Store, caller: &Caller, mut patch: SettingsPatch) ->
     let (help, opt_out, save) =
         (reply_patch(&patch.help_reply, "help_reply")?, reply_patch(&patch.opt_out_reply, "opt_out_reply")?, reply_patch(&patch.save_reply, "save_reply")?);
     store
-        .audited(&caller.account_id, &caller.actor, "settings.updated", Subject::Account(&caller.account_id), async |store| {
-            store.update_account_settings(
+        .audit().audited(&caller.account_id, &caller.actor, "settings.updated", Subject::Account(&caller.account_id), async |store| {
+            store.accounts().update_account_settings(
                 &caller.account_id,
                 time_zone.as_ref().map(TimeZone::name),
                 status_callback.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
             ).await?;
-            store.update_inbound_settings(
+            store.inbound().update_inbound_settings(
                 &caller.account_id,
                 &InboundSettingsPatch {
                     languages: languages.as_deref(),
@@ -124,7 +124,7 @@ pub async fn update(store: &Store, caller: &Caller, mut patch: SettingsPatch) ->
                     inbound_webhook: inbound_webhook.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
                 },
             ).await?;
-            store.update_account_profile(&caller.account_id, &profile_update).await
+            store.accounts().update_account_profile(&caller.account_id, &profile_update).await
         })
         .await
         .map_err(|e| match e {

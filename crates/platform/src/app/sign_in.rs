@@ -36,7 +36,7 @@ pub struct StartedSession {
 
 /// Password first; with two-factor on, the session can only finish the second step.
 pub async fn login(store: &Store, client: &Client, email: &Email, password: &str) -> Result<StartedSession, ApiError> {
-    let user = store.user_by_email(email.as_str()).await?;
+    let user = store.identity().user_by_email(email.as_str()).await?;
     let counted = login_client(client, user.as_ref(), email.as_str()).await?;
     let invalid = ApiError::named(401, ErrorName::InvalidCredentials, "the e-mail address or the password is wrong");
     let check = async || {
@@ -96,7 +96,7 @@ pub async fn sign_out(token: &str) -> Result<(), ApiError> {
 /// change or reset has ended it (its epoch is not the user's).
 pub async fn session_user(store: &Store, session: &Session) -> Result<UserRecord, ApiError> {
     let ended = || ApiError::unauthorized("the session has ended; sign in again");
-    let user = store.user(&session.user_id).await?.ok_or_else(ended)?;
+    let user = store.identity().user(&session.user_id).await?.ok_or_else(ended)?;
     if session.epoch != user.session_epoch {
         return Err(ended());
     }

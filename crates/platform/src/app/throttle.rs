@@ -21,7 +21,7 @@ async fn wait_for(store: &Store, counted: &[(ThrottleKey, &str)]) -> Result<Opti
     let now = now_seconds();
     let mut wait = None;
     for (kind, subject) in counted {
-        if let Some(state) = store.login_failures(&kind.key(subject)).await? {
+        if let Some(state) = store.identity().login_failures(&kind.key(subject)).await? {
             wait = wait.max(retry_after(*kind, &state, now));
         }
     }
@@ -39,17 +39,17 @@ pub(super) async fn wait_then_count(store: &Store, counted: &[(ThrottleKey, &str
 async fn count(store: &Store, counted: &[(ThrottleKey, &str)]) -> Result<(), ApiError> {
     let keys: Vec<String> = counted.iter().map(|(kind, subject)| kind.key(subject)).collect();
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    Ok(store.record_login_failure(&keys, now_seconds(), after_failure).await?)
+    Ok(store.identity().record_login_failure(&keys, now_seconds(), after_failure).await?)
 }
 
 pub(super) async fn forget(store: &Store, (kind, subject): (ThrottleKey, &str)) -> Result<(), ApiError> {
-    Ok(store.clear_login_failures(&kind.key(subject)).await?)
+    Ok(store.identity().clear_login_failures(&kind.key(subject)).await?)
 }
 
 /// Counts one more request against every key (domain::identity::throttle::admit): the 429 when one
 /// of them must wait first, and then nothing is counted.
 pub(super) async fn ration(store: &Store, keys: &[(ThrottleKey, &str)]) -> Result<(), ApiError> {
-    store.ration(keys, now_seconds(), admit).await?.map_err(too_many_attempts)
+    store.identity().ration(keys, now_seconds(), admit).await?.map_err(too_many_attempts)
 }
 
 /// Who is checking a secret of `user` (or of whoever has the address `email`), for the

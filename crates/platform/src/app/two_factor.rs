@@ -42,7 +42,7 @@ pub async fn begin(store: &Store, client: &Client, user: &UserRecord, password: 
     }
     check_current_password(store, client, user, password).await?;
     let secret = TotpSecret::generate();
-    store.begin_totp(&user.id, &secret.to_base32()).await?;
+    store.identity().begin_totp(&user.id, &secret.to_base32()).await?;
     let issuer = crate::config::get_or("totp_issuer", "smsedge").await;
     Ok(NewSecret { secret: secret.to_base32(), provisioning_uri: provisioning_uri(&secret, &issuer, &user.email) })
 }
@@ -59,7 +59,7 @@ pub async fn confirm(store: &Store, client: &Client, user: &UserRecord, code: &s
     let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong; check the authenticator app's clock");
     checked_second_factor(store, client, user, &SecondFactor::code(code), wrong).await?;
     let (codes, digests) = recovery_codes();
-    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_enabled", async |store| store.enable_totp(&user.id, &digests).await).await?;
+    store.audit().audited_user(&user.id, &actor(&user.id), "user.two_factor_enabled", async |store| store.identity().enable_totp(&user.id, &digests).await).await?;
     Ok(codes)
 }
 
@@ -70,7 +70,7 @@ pub async fn disable(store: &Store, client: &Client, user: &UserRecord, factor: 
     }
     let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong or was used already");
     checked_second_factor(store, client, user, factor, wrong).await?;
-    store.audited_user(&user.id, &actor(&user.id), "user.two_factor_disabled", async |store| store.disable_totp(&user.id).await).await?;
+    store.audit().audited_user(&user.id, &actor(&user.id), "user.two_factor_disabled", async |store| store.identity().disable_totp(&user.id).await).await?;
     Ok(())
 }
 
@@ -82,7 +82,7 @@ pub async fn new_recovery_codes(store: &Store, client: &Client, user: &UserRecor
     let wrong = ApiError::rejected(ErrorName::InvalidCode, "the code is wrong or was used already");
     checked_second_factor(store, client, user, &SecondFactor::code(code), wrong).await?;
     let (codes, digests) = recovery_codes();
-    store.replace_recovery_codes(&user.id, &digests).await?;
+    store.identity().replace_recovery_codes(&user.id, &digests).await?;
     Ok(codes)
 }
 
@@ -106,11 +106,11 @@ async fn second_factor_ok(store: &Store, user: &UserRecord, factor: &SecondFacto
         (Some(code), None) => {
             let Some(secret) = user.totp_secret.as_deref().and_then(TotpSecret::from_base32) else { return Ok(false) };
             match verify_code(&secret, code, now_seconds() as u64, None) {
-                Some(step) => Ok(store.use_totp_step(&user.id, step).await?),
+                Some(step) => Ok(store.identity().use_totp_step(&user.id, step).await?),
                 None => Ok(false),
             }
         }
-        (None, Some(code)) => Ok(store.use_recovery_code(&user.id, &hash_recovery_code(code)).await?),
+        (None, Some(code)) => Ok(store.identity().use_recovery_code(&user.id, &hash_recovery_code(code)).await?),
         _ => Err(ApiError::malformed("give either code (from the authenticator app) or recovery_code")),
     }
 }

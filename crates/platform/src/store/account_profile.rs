@@ -175,11 +175,23 @@ fn optional(update: Option<Option<&str>>, params: &mut Vec<Value>) -> (usize, us
     (params.len() - 1, params.len())
 }
 
+/// Accounts: creating and changing them (operator), their profile and settings, SMPP credentials, the account list: `store.accounts()`.
+#[derive(Clone, Copy)]
+pub struct Accounts<'a> {
+    pub(super) store: &'a Store,
+}
+
 impl Store {
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { store: self }
+    }
+}
+
+impl Accounts<'_> {
     // ------------------------------------------------------------ profile
 
-    pub async fn account_profile(&self, account_id: &str) -> Result<Option<AccountProfile>, DbError> {
-        let rows = self.db.query(
+    pub async fn account_profile(self, account_id: &str) -> Result<Option<AccountProfile>, DbError> {
+        let rows = self.store.db.query(
             "SELECT currency, company_name, organisation_number, vat_number, address_line1, address_line2, postal_code, city, \
              country, contact_name, contact_email, contact_phone, invoice_email, date_format, note FROM accounts WHERE id = ?",
             &[text(account_id)],
@@ -209,10 +221,10 @@ impl Store {
     }
 
     /// Writes the profile fields asked for (no transaction of its own: run it inside
-    /// [`Store::audited`]). A new currency is written only while the account has no ledger
+    /// [`Audit::audited`]). A new currency is written only while the account has no ledger
     /// entry, decided in the same statement; otherwise `CurrencyLocked` (and the caller's
     /// transaction is rolled back with it).
-    pub async fn update_account_profile(&self, account_id: &str, update: &ProfileUpdate<'_>) -> Result<(), ProfileUpdateError> {
+    pub async fn update_account_profile(self, account_id: &str, update: &ProfileUpdate<'_>) -> Result<(), ProfileUpdateError> {
         let mut params = vec![text(account_id)];
         let mut sets = Vec::new();
         for (column, value) in [
@@ -235,15 +247,15 @@ impl Store {
         }
         params.push(opt_text(update.date_format));
         sets.push(format!("date_format = COALESCE(?{}, date_format)", params.len()));
-        self.db.execute(&format!("UPDATE accounts SET {} WHERE id = ?1", sets.join(", ")), &params).await?;
+        self.store.db.execute(&format!("UPDATE accounts SET {} WHERE id = ?1", sets.join(", ")), &params).await?;
         if let Some(currency) = update.currency {
-            let changed = self.db.query(
+            let changed = self.store.db.query(
                 "UPDATE accounts SET currency = ?2 WHERE id = ?1 AND currency <> ?2 \
                  AND NOT EXISTS (SELECT 1 FROM ledger_entries WHERE account_id = ?1) RETURNING id",
                 &[text(account_id), text(currency)],
             ).await?;
             if changed.rows.is_empty() {
-                let current = self.db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)]).await?;
+                let current = self.store.db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)]).await?;
                 // The caller's own account: no row is a broken database, not a locked currency.
                 let Some(current) = current.rows.first() else {
                     return Err(DbError(format!("account {account_id} has no row")).into());
@@ -261,14 +273,14 @@ impl Store {
 
     /// A credential `id` for the account, storing only the password's hash.
     pub async fn create_smpp_credential(
-        &self,
+        self,
         id: &str,
         account_id: &str,
         system_id: &str,
         password_hash: &str,
         allowed_ips: &IpAllowlist,
     ) -> Result<SmppCreated, DbError> {
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             &format!(
                 "INSERT INTO smpp_credentials (id, account_id, system_id, password_hash, allowed_ips) \
                  SELECT ?1, id, ?3, ?4, ?5 FROM accounts WHERE id = ?2 \
@@ -279,13 +291,13 @@ impl Store {
         if let Some(row) = rows.rows.first() {
             return Ok(SmppCreated::Created(smpp_from_row(row)?));
         }
-        let account = self.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)]).await?;
+        let account = self.store.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         Ok(if account.rows.is_empty() { SmppCreated::NoAccount } else { SmppCreated::DuplicateSystemId })
     }
 
     /// The account's credentials, revoked ones included, oldest first.
-    pub async fn smpp_credentials(&self, account_id: &str) -> Result<Vec<SmppCredentialView>, DbError> {
-        let rows = self.db.query(
+    pub async fn smpp_credentials(self, account_id: &str) -> Result<Vec<SmppCredentialView>, DbError> {
+        let rows = self.store.db.query(
             &format!("SELECT {SMPP_COLUMNS} FROM smpp_credentials WHERE account_id = ? ORDER BY created_at, id"),
             &[text(account_id)],
         ).await?;
@@ -293,15 +305,15 @@ impl Store {
     }
 
     /// The account a credential belongs to.
-    pub async fn smpp_credential_account(&self, id: &str) -> Result<Option<String>, DbError> {
-        let rows = self.db.query("SELECT account_id FROM smpp_credentials WHERE id = ?", &[text(id)]).await?;
+    pub async fn smpp_credential_account(self, id: &str) -> Result<Option<String>, DbError> {
+        let rows = self.store.db.query("SELECT account_id FROM smpp_credentials WHERE id = ?", &[text(id)]).await?;
         rows.rows.first().map(|r| r.get("account_id")).transpose()
     }
 
     /// Revokes the account's credential (kept, with `revoked_at`; revoking again keeps the
     /// first time). Returns it, or None when the account has no such credential.
-    pub async fn revoke_smpp_credential(&self, account_id: &str, id: &str) -> Result<Option<SmppCredentialView>, DbError> {
-        let rows = self.db.query(
+    pub async fn revoke_smpp_credential(self, account_id: &str, id: &str) -> Result<Option<SmppCredentialView>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "UPDATE smpp_credentials SET revoked_at = COALESCE(revoked_at, {NOW}) \
                  WHERE id = ? AND account_id = ? RETURNING {SMPP_COLUMNS}"
@@ -312,8 +324,8 @@ impl Store {
     }
 
     /// Replaces the allowlist of the account's unrevoked credential.
-    pub async fn update_smpp_allowed_ips(&self, account_id: &str, id: &str, allowed_ips: &IpAllowlist) -> Result<SmppUpdate, DbError> {
-        let rows = self.db.query(
+    pub async fn update_smpp_allowed_ips(self, account_id: &str, id: &str, allowed_ips: &IpAllowlist) -> Result<SmppUpdate, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "UPDATE smpp_credentials SET allowed_ips = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL \
                  RETURNING {SMPP_COLUMNS}"
@@ -323,7 +335,7 @@ impl Store {
         if let Some(row) = rows.rows.first() {
             return Ok(SmppUpdate::Updated(smpp_from_row(row)?));
         }
-        let exists = self.db.query("SELECT 1 FROM smpp_credentials WHERE id = ? AND account_id = ?", &[text(id), text(account_id)]).await?;
+        let exists = self.store.db.query("SELECT 1 FROM smpp_credentials WHERE id = ? AND account_id = ?", &[text(id), text(account_id)]).await?;
         Ok(if exists.rows.is_empty() { SmppUpdate::NotFound } else { SmppUpdate::Revoked })
     }
 
@@ -332,21 +344,21 @@ impl Store {
     /// Every account, searched (`q` in id, name, note or company name, any case), sorted
     /// by a whitelisted column (ties by id), a page from the query's position on; with the
     /// number that match.
-    pub async fn list_accounts(&self, query: &AccountListQuery) -> Result<(Vec<AccountListRow>, i64), DbError> {
+    pub async fn list_accounts(self, query: &AccountListQuery) -> Result<(Vec<AccountListRow>, i64), DbError> {
         let filter = "FROM accounts a WHERE (?1 IS NULL OR a.id GLOB ?1 OR a.name GLOB ?1 \
                       OR a.note GLOB ?1 OR a.company_name GLOB ?1)";
         let direction = if query.descending { "DESC" } else { "ASC" };
         let pattern = opt_text(query.pattern.as_deref());
         let (keyset, [value, id]) = keyset_sql(query, 3);
         let sort = sort_sql(query.sort);
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             &format!(
                 "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.company_name, \
                  a.note, a.created_at, {sort} AS sort_value {filter} {keyset} ORDER BY {sort} {direction}, a.id {direction} LIMIT ?2"
             ),
             &[pattern.clone(), int(query.page.fetch()), value, id],
         ).await?;
-        let total = self.db.query(&format!("SELECT COUNT(*) AS total {filter}"), &[pattern]).await?;
+        let total = self.store.db.query(&format!("SELECT COUNT(*) AS total {filter}"), &[pattern]).await?;
         let accounts = rows
             .rows
             .iter()

@@ -104,29 +104,41 @@ impl Subject<'_> {
     }
 }
 
+/// The account's history: audited changes and reading it: `store.audit()`.
+#[derive(Clone, Copy)]
+pub struct Audit<'a> {
+    pub(super) store: &'a Store,
+}
+
 impl Store {
-    async fn snapshot(&self, subject: &Subject<'_>) -> Result<Option<String>, DbError> {
+    pub fn audit(&self) -> Audit<'_> {
+        Audit { store: self }
+    }
+}
+
+impl Audit<'_> {
+    async fn snapshot(self, subject: &Subject<'_>) -> Result<Option<String>, DbError> {
         let (sql, keys) = subject.snapshot_sql();
         let params: Vec<_> = keys.into_iter().map(text).collect();
         // No row (the subject does not exist, before its creation or after its deletion)
         // is no state, as a NULL snapshot is.
-        let rows = self.db.query(sql, &params).await?;
+        let rows = self.store.db.query(sql, &params).await?;
         Ok(rows.rows.first().map(|r| r.get::<Option<String>>("snapshot")).transpose()?.flatten())
     }
 
     /// Runs `work` (plain statements, no transaction of its own) in one transaction with
     /// the history: the subject's state before and after, recorded when it changed.
     pub async fn audited<T, E: From<DbError>>(
-        &self,
+        self,
         account_id: &str,
         actor: &Actor,
         action: &str,
         subject: Subject<'_>,
         work: impl AsyncFnOnce(&Store) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             let before = self.snapshot(&subject).await?;
-            let result = work(self).await?;
+            let result = work(self.store).await?;
             let after = self.snapshot(&subject).await?;
             if before != after {
                 db.execute(
@@ -143,16 +155,16 @@ impl Store {
     /// each account's history, since it changes who can act there. An account they are
     /// only invited to learns nothing about them.
     pub async fn audited_user<T, E: From<DbError>>(
-        &self,
+        self,
         user_id: &str,
         actor: &Actor,
         action: &str,
         work: impl AsyncFnOnce(&Store) -> Result<T, E>,
     ) -> Result<T, E> {
         let subject = Subject::User(user_id);
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             let before = self.snapshot(&subject).await?;
-            let result = work(self).await?;
+            let result = work(self.store).await?;
             let after = self.snapshot(&subject).await?;
             // A password is never in the snapshot, so its change is recorded regardless.
             if before != after || action.contains("password") {
@@ -167,8 +179,8 @@ impl Store {
     }
 
     /// The account's history, newest first; `before` pages on from an event id.
-    pub async fn history(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<AuditEventView>, DbError> {
-        let rows = self.db.query(
+    pub async fn history(self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<AuditEventView>, DbError> {
+        let rows = self.store.db.query(
             "SELECT e.id, e.actor, e.action, e.target, e.before, e.after, e.at, u.name AS actor_name FROM audit_events e \
              LEFT JOIN users u ON e.actor = 'user:' || u.id \
              WHERE e.account_id = ?1 AND (?2 IS NULL OR e.id < ?2) ORDER BY e.id DESC LIMIT ?3",

@@ -99,7 +99,7 @@ pub enum GroupWrite {
     NotFound,
 }
 
-/// What [`Store::save_contact_to_group`] did.
+/// What [`Contacts::save_contact_to_group`] did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SavedContact {
     pub contact_id: String,
@@ -165,13 +165,25 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(",")
 }
 
+/// The contact book: contacts, groups and their members, the blocklist: `store.contacts()`.
+#[derive(Clone, Copy)]
+pub struct Contacts<'a> {
+    pub(super) store: &'a Store,
+}
+
 impl Store {
+    pub fn contacts(&self) -> Contacts<'_> {
+        Contacts { store: self }
+    }
+}
+
+impl Contacts<'_> {
     // ------------------------------------------------------------ contacts
 
     /// The account's contacts in creation order, after the contact `after` (a cursor: the
     /// last id of the previous page), matching `search` when given.
     pub async fn contacts(
-        &self,
+        self,
         account_id: &str,
         search: Option<&ContactSearch>,
         after: Option<&str>,
@@ -189,16 +201,16 @@ impl Store {
         }
         sql.push_str(" ORDER BY c.id LIMIT ?");
         params.push(int(limit));
-        self.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect()
+        self.store.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect()
     }
 
-    pub async fn contact(&self, account_id: &str, contact_id: &str) -> Result<Option<ContactView>, DbError> {
-        contact_in(&self.db, account_id, contact_id).await
+    pub async fn contact(self, account_id: &str, contact_id: &str) -> Result<Option<ContactView>, DbError> {
+        contact_in(&self.store.db, account_id, contact_id).await
     }
 
     /// The groups a contact is in, by name.
-    pub async fn groups_of_contact(&self, account_id: &str, contact_id: &str) -> Result<Vec<GroupRef>, DbError> {
-        let rows = self.db.query(
+    pub async fn groups_of_contact(self, account_id: &str, contact_id: &str) -> Result<Vec<GroupRef>, DbError> {
+        let rows = self.store.db.query(
             "SELECT g.id, g.name FROM group_members m JOIN contact_groups g ON g.id = m.group_id \
              WHERE m.contact_id = ? AND g.account_id = ? ORDER BY g.name_key",
             &[text(contact_id), text(account_id)],
@@ -206,9 +218,9 @@ impl Store {
         rows.rows.iter().map(|r| Ok(GroupRef { id: r.get("id")?, name: r.get("name")? })).collect()
     }
 
-    pub async fn create_contact(&self, account_id: &str, fields: &ContactFields<'_>) -> Result<ContactWrite, DbError> {
+    pub async fn create_contact(self, account_id: &str, fields: &ContactFields<'_>) -> Result<ContactWrite, DbError> {
         let id = new_id("con");
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             "INSERT INTO contacts (id, account_id, number, first_name, last_name, note, search_name) \
              VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, number) DO NOTHING RETURNING id",
             &[
@@ -222,23 +234,23 @@ impl Store {
             ],
         ).await?;
         if rows.rows.is_empty() {
-            return Ok(match contact_id_by_number(&self.db, account_id, fields.number).await? {
+            return Ok(match contact_id_by_number(&self.store.db, account_id, fields.number).await? {
                 Some(existing) => ContactWrite::NumberTaken(existing),
                 None => ContactWrite::NotFound,
             });
         }
-        Ok(contact_in(&self.db, account_id, &id).await?.map_or(ContactWrite::NotFound, ContactWrite::Written))
+        Ok(contact_in(&self.store.db, account_id, &id).await?.map_or(ContactWrite::NotFound, ContactWrite::Written))
     }
 
     /// Applies `patch` (validated by the caller, including that the resulting pair of
     /// names is acceptable) in one transaction.
     pub async fn update_contact(
-        &self,
+        self,
         account_id: &str,
         contact_id: &str,
         patch: &ContactPatch<'_>,
     ) -> Result<ContactWrite, DbError> {
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             let Some(current) = contact_in(db, account_id, contact_id).await? else { return Ok(ContactWrite::NotFound) };
             let number = patch.number.unwrap_or(&current.number);
             if number != current.number {
@@ -262,8 +274,8 @@ impl Store {
 
     /// Deletes the contact and its memberships (trigger); blocklist entries for its number
     /// stay: the blocklist is about numbers, not contacts.
-    pub async fn delete_contact(&self, account_id: &str, contact_id: &str) -> Result<bool, DbError> {
-        let rows = self.db.query(
+    pub async fn delete_contact(self, account_id: &str, contact_id: &str) -> Result<bool, DbError> {
+        let rows = self.store.db.query(
             "DELETE FROM contacts WHERE id = ? AND account_id = ? RETURNING id",
             &[text(contact_id), text(account_id)],
         ).await?;
@@ -276,7 +288,7 @@ impl Store {
     /// case, `domain::contacts::contact::GroupName::key`; made if missing), all in one transaction.
     /// The caller validates the names and the group name first.
     pub async fn save_contact_to_group(
-        &self,
+        self,
         account_id: &str,
         e164: &str,
         first: &str,
@@ -286,7 +298,7 @@ impl Store {
         // The same name and key the groups API stores, so "Kunder" here is "kunder" there.
         let group = GroupName::parse(group).map_err(|e| DbError(format!("save_contact_to_group: {e}")))?;
         let (group_name, group_key) = (group.as_str(), group.key());
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             let new_contact = new_id("con");
             let rows = db.query(
                 &format!(
@@ -332,7 +344,7 @@ impl Store {
 
     // ------------------------------------------------------------ groups
 
-    pub async fn groups(&self, account_id: &str, after: Option<&str>, limit: i64) -> Result<Vec<GroupView>, DbError> {
+    pub async fn groups(self, account_id: &str, after: Option<&str>, limit: i64) -> Result<Vec<GroupView>, DbError> {
         let mut sql = format!("SELECT {GROUP_COLUMNS} FROM contact_groups g WHERE g.account_id = ?");
         let mut params = vec![text(account_id)];
         if let Some(after) = after {
@@ -341,38 +353,38 @@ impl Store {
         }
         sql.push_str(" ORDER BY g.id LIMIT ?");
         params.push(int(limit));
-        self.db.query(&sql, &params).await?.rows.iter().map(group_from_row).collect()
+        self.store.db.query(&sql, &params).await?.rows.iter().map(group_from_row).collect()
     }
 
-    pub async fn group(&self, account_id: &str, group_id: &str) -> Result<Option<GroupView>, DbError> {
-        group_in(&self.db, account_id, group_id).await
+    pub async fn group(self, account_id: &str, group_id: &str) -> Result<Option<GroupView>, DbError> {
+        group_in(&self.store.db, account_id, group_id).await
     }
 
     /// `name_key` is `domain::contacts::contact::GroupName::key` of `name`.
-    pub async fn create_group(&self, account_id: &str, name: &str, name_key: &str) -> Result<GroupWrite, DbError> {
+    pub async fn create_group(self, account_id: &str, name: &str, name_key: &str) -> Result<GroupWrite, DbError> {
         let id = new_id("grp");
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             "INSERT INTO contact_groups (id, account_id, name, name_key) VALUES (?, ?, ?, ?) \
              ON CONFLICT (account_id, name_key) DO NOTHING RETURNING id",
             &[text(&id), text(account_id), text(name), text(name_key)],
         ).await?;
         if rows.rows.is_empty() {
-            return Ok(match group_id_by_key(&self.db, account_id, name_key).await? {
+            return Ok(match group_id_by_key(&self.store.db, account_id, name_key).await? {
                 Some(existing) => GroupWrite::NameTaken(existing),
                 None => GroupWrite::NotFound,
             });
         }
-        Ok(group_in(&self.db, account_id, &id).await?.map_or(GroupWrite::NotFound, GroupWrite::Written))
+        Ok(group_in(&self.store.db, account_id, &id).await?.map_or(GroupWrite::NotFound, GroupWrite::Written))
     }
 
     pub async fn rename_group(
-        &self,
+        self,
         account_id: &str,
         group_id: &str,
         name: &str,
         name_key: &str,
     ) -> Result<GroupWrite, DbError> {
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             if group_in(db, account_id, group_id).await?.is_none() {
                 return Ok(GroupWrite::NotFound);
             }
@@ -388,8 +400,8 @@ impl Store {
     }
 
     /// Deletes the group and its memberships (trigger), not its contacts.
-    pub async fn delete_group(&self, account_id: &str, group_id: &str) -> Result<bool, DbError> {
-        let rows = self.db.query(
+    pub async fn delete_group(self, account_id: &str, group_id: &str) -> Result<bool, DbError> {
+        let rows = self.store.db.query(
             "DELETE FROM contact_groups WHERE id = ? AND account_id = ? RETURNING id",
             &[text(group_id), text(account_id)],
         ).await?;
@@ -399,13 +411,13 @@ impl Store {
     /// The group's members in contact order after `after`; `None` when the account has
     /// no such group.
     pub async fn group_members(
-        &self,
+        self,
         account_id: &str,
         group_id: &str,
         after: Option<&str>,
         limit: i64,
     ) -> Result<Option<Vec<ContactView>>, DbError> {
-        if group_in(&self.db, account_id, group_id).await?.is_none() {
+        if group_in(&self.store.db, account_id, group_id).await?.is_none() {
             return Ok(None);
         }
         let mut sql = format!(
@@ -419,20 +431,20 @@ impl Store {
         }
         sql.push_str(" ORDER BY c.id LIMIT ?");
         params.push(int(limit));
-        self.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect::<Result<_, _>>().map(Some)
+        self.store.db.query(&sql, &params).await?.rows.iter().map(contact_from_row).collect::<Result<_, _>>().map(Some)
     }
 
     /// Adds contacts (by id) and numbers (E.164; a contact without a name is made for a
     /// number the book does not have) to the group, all or nothing: an unknown contact id
     /// adds nobody.
     pub async fn add_group_members(
-        &self,
+        self,
         account_id: &str,
         group_id: &str,
         contact_ids: &[&str],
         numbers: &[&str],
     ) -> Result<MembersAdded, DbError> {
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             if group_in(db, account_id, group_id).await?.is_none() {
                 return Ok(MembersAdded::GroupNotFound);
             }
@@ -483,15 +495,15 @@ impl Store {
     }
 
     pub async fn remove_group_member(
-        &self,
+        self,
         account_id: &str,
         group_id: &str,
         contact_id: &str,
     ) -> Result<MemberRemoved, DbError> {
-        if group_in(&self.db, account_id, group_id).await?.is_none() {
+        if group_in(&self.store.db, account_id, group_id).await?.is_none() {
             return Ok(MemberRemoved::GroupNotFound);
         }
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             "DELETE FROM group_members WHERE group_id = ? AND contact_id = ? RETURNING contact_id",
             &[text(group_id), text(contact_id)],
         ).await?;
@@ -501,14 +513,14 @@ impl Store {
     /// The numbers of the account's groups among `group_ids` (group id → members' numbers,
     /// in the order they joined). Ids that are not the account's groups are absent; a
     /// group without members maps to an empty list.
-    pub async fn group_numbers(&self, account_id: &str, group_ids: &[&str]) -> Result<HashMap<String, Vec<String>>, DbError> {
+    pub async fn group_numbers(self, account_id: &str, group_ids: &[&str]) -> Result<HashMap<String, Vec<String>>, DbError> {
         let mut groups: HashMap<String, Vec<String>> = HashMap::new();
         if group_ids.is_empty() {
             return Ok(groups);
         }
         let mut params = vec![text(account_id)];
         params.extend(group_ids.iter().map(|id| text(*id)));
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             &format!(
                 "SELECT g.id, c.number FROM contact_groups g \
                  LEFT JOIN group_members m ON m.group_id = g.id \
@@ -534,9 +546,9 @@ impl Store {
     /// was (nothing written; the first entry stands). `reason` is a
     /// `domain::contacts::contact::BlockReason` as stored (`keyword:STOP`, `api`, …); `source` says
     /// who or what did it (`api`, the inbound message, …).
-    pub async fn block_number(&self, account_id: &str, e164: &str, reason: &str, source: &str) -> Result<bool, DbError> {
+    pub async fn block_number(self, account_id: &str, e164: &str, reason: &str, source: &str) -> Result<bool, DbError> {
         // The partial unique index (one active entry per number) makes a repeat a no-op.
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             "INSERT INTO blocklist (account_id, number, reason, source) VALUES (?, ?, ?, ?) \
              ON CONFLICT DO NOTHING RETURNING id",
             &[text(account_id), text(e164), text(reason), text(source)],
@@ -546,8 +558,8 @@ impl Store {
 
     /// Lifts the block on `e164`: true if it was blocked. The entry is kept, stamped
     /// with when and by whom (`source`).
-    pub async fn unblock_number(&self, account_id: &str, e164: &str, source: &str) -> Result<bool, DbError> {
-        let rows = self.db.query(
+    pub async fn unblock_number(self, account_id: &str, e164: &str, source: &str) -> Result<bool, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "UPDATE blocklist SET removed_at = {NOW}, removed_by = ? \
                  WHERE account_id = ? AND number = ? AND removed_at IS NULL RETURNING id"
@@ -559,7 +571,7 @@ impl Store {
 
     /// Those of `numbers` (E.164) the account has blocked now: (number, reason, since).
     pub async fn blocked_numbers(
-        &self,
+        self,
         account_id: &str,
         numbers: &[&str],
     ) -> Result<Vec<(String, String, String)>, DbError> {
@@ -568,7 +580,7 @@ impl Store {
         }
         let mut params = vec![text(account_id)];
         params.extend(numbers.iter().map(|n| text(*n)));
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             &format!(
                 "SELECT number, reason, created_at FROM blocklist \
                  WHERE account_id = ? AND removed_at IS NULL AND number IN ({})",
@@ -582,7 +594,7 @@ impl Store {
     /// The blocklist, newest entry first, before the entry `before` (a cursor); only
     /// active entries unless `include_removed`; only `number`'s when given.
     pub async fn blocklist(
-        &self,
+        self,
         account_id: &str,
         include_removed: bool,
         number: Option<&str>,
@@ -604,12 +616,12 @@ impl Store {
         }
         sql.push_str(" ORDER BY id DESC LIMIT ?");
         params.push(int(limit));
-        self.db.query(&sql, &params).await?.rows.iter().map(block_from_row).collect()
+        self.store.db.query(&sql, &params).await?.rows.iter().map(block_from_row).collect()
     }
 
     /// The entry that blocks `e164` now, if any.
-    pub async fn active_block(&self, account_id: &str, e164: &str) -> Result<Option<BlockEntry>, DbError> {
-        let rows = self.db.query(
+    pub async fn active_block(self, account_id: &str, e164: &str) -> Result<Option<BlockEntry>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {BLOCK_COLUMNS} FROM blocklist WHERE account_id = ? AND number = ? AND removed_at IS NULL"
             ),
@@ -619,8 +631,8 @@ impl Store {
     }
 
     /// The most recent entry for `e164`, active or removed.
-    pub async fn latest_block(&self, account_id: &str, e164: &str) -> Result<Option<BlockEntry>, DbError> {
-        let rows = self.db.query(
+    pub async fn latest_block(self, account_id: &str, e164: &str) -> Result<Option<BlockEntry>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {BLOCK_COLUMNS} FROM blocklist WHERE account_id = ? AND number = ? ORDER BY id DESC LIMIT 1"
             ),

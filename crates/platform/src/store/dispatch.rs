@@ -99,11 +99,11 @@ pub struct CallbackDeliveryView {
     pub attempt_log: Vec<CallbackAttemptView>,
 }
 
-impl Store {
+impl super::Accounts<'_> {
     // ------------------------------------------------------------ account settings
 
-    pub async fn account_settings(&self, account_id: &str) -> Result<Option<AccountSettings>, DbError> {
-        let rows = self.db.query(
+    pub async fn account_settings(self, account_id: &str) -> Result<Option<AccountSettings>, DbError> {
+        let rows = self.store.db.query(
             "SELECT time_zone, status_callback, webhook_secret IS NOT NULL AS webhook_secret_set, webhook_secret_rotated_at \
              FROM accounts WHERE id = ?",
             &[text(account_id)],
@@ -119,12 +119,12 @@ impl Store {
 
     /// `status_callback`: None leaves it, Some(None) clears it.
     pub async fn update_account_settings(
-        &self,
+        self,
         account_id: &str,
         time_zone: Option<&str>,
         status_callback: Option<Option<&str>>,
     ) -> Result<(), DbError> {
-        self.db.execute(
+        self.store.db.execute(
             "UPDATE accounts SET time_zone = COALESCE(?2, time_zone), \
              status_callback = CASE WHEN ?3 THEN ?4 ELSE status_callback END WHERE id = ?1",
             &[
@@ -135,10 +135,24 @@ impl Store {
             ],
         ).await
     }
+}
 
+/// Status callbacks: claiming and recording deliveries, their log and replays, the webhook secret: `store.callbacks()`.
+#[derive(Clone, Copy)]
+pub struct Callbacks<'a> {
+    pub(super) store: &'a Store,
+}
+
+impl Store {
+    pub fn callbacks(&self) -> Callbacks<'_> {
+        Callbacks { store: self }
+    }
+}
+
+impl Callbacks<'_> {
     /// Installs a new webhook secret; the old one keeps signing beside it for a day.
-    pub async fn rotate_webhook_secret(&self, account_id: &str, secret: &str) -> Result<(), DbError> {
-        self.db.execute(
+    pub async fn rotate_webhook_secret(self, account_id: &str, secret: &str) -> Result<(), DbError> {
+        self.store.db.execute(
             &format!(
                 "UPDATE accounts SET webhook_secret_previous = webhook_secret, webhook_secret = ?2, \
                  webhook_secret_rotated_at = {NOW} WHERE id = ?1"
@@ -146,12 +160,14 @@ impl Store {
             &[text(account_id), text(secret)],
         ).await
     }
+}
 
+impl super::Messages<'_> {
     // ------------------------------------------------------------ scheduled sends
 
     /// Cancels a scheduled message that has not left yet: Canceled (203), refunded.
-    pub async fn cancel_scheduled(&self, account_id: &str, message_id: &str) -> Result<CancelOutcome, DbError> {
-        self.db.transaction(async |db| {
+    pub async fn cancel_scheduled(self, account_id: &str, message_id: &str) -> Result<CancelOutcome, DbError> {
+        self.store.db.transaction(async |db| {
             let rows = db.query(
                 "SELECT status, send_at IS NOT NULL AS scheduled FROM messages WHERE id = ? AND account_id = ?",
                 &[text(message_id), text(account_id)],
@@ -172,8 +188,8 @@ impl Store {
 
     /// Messages past their validity with no final status, up to `limit`: each id, and
     /// whether a submit of it had an unknown outcome.
-    pub async fn expired_messages(&self, limit: i64) -> Result<Vec<(String, bool)>, DbError> {
-        let rows = self.db.query(
+    pub async fn expired_messages(self, limit: i64) -> Result<Vec<(String, bool)>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT id, submit_unknown_since IS NOT NULL AS outcome_unknown FROM messages \
                  WHERE status < 200 AND expires_at IS NOT NULL AND expires_at <= {NOW} ORDER BY expires_at LIMIT ?"
@@ -182,13 +198,15 @@ impl Store {
         ).await?;
         rows.rows.iter().map(|r| Ok((r.get("id")?, r.get("outcome_unknown")?))).collect()
     }
+}
 
+impl Callbacks<'_> {
     // ------------------------------------------------------------ callbacks
 
     /// Takes up to `limit` due callback deliveries for `lease_seconds`. Only the oldest
     /// pending event of each message is taken, so a message's events arrive in order.
-    pub async fn claim_callbacks(&self, limit: i64, lease_seconds: i64) -> Result<Vec<ClaimedCallback>, DbError> {
-        let rows = self.db.query(
+    pub async fn claim_callbacks(self, limit: i64, lease_seconds: i64) -> Result<Vec<ClaimedCallback>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "UPDATE callback_deliveries SET attempts = attempts + 1, \
                  lease_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ?2 || ' seconds') \
@@ -209,7 +227,7 @@ impl Store {
         }
         let placeholders = vec!["?"; ids.len()].join(",");
         // The delivery and its account's signing secrets, whatever the kind.
-        let common = self.db.query(
+        let common = self.store.db.query(
             &format!(
                 "SELECT d.id, d.event_id, d.account_id, d.url, d.attempts, d.kind, d.message_event_id, d.inbound_id, \
                         a.webhook_secret, \
@@ -225,7 +243,7 @@ impl Store {
             // The source of an event is the one its kind names (the other column is NULL).
             let event = match r.get::<String>("kind")?.as_str() {
                 "message.inbound" => match r.get::<Option<String>>("inbound_id")? {
-                    Some(id) => self.inbound_message_by_id(&id).await?.map(CallbackEvent::Inbound),
+                    Some(id) => self.store.inbound().inbound_message_by_id(&id).await?.map(CallbackEvent::Inbound),
                     None => None,
                 },
                 _ => match r.get::<Option<i64>>("message_event_id")? {
@@ -251,8 +269,8 @@ impl Store {
         Ok(claimed)
     }
 
-    async fn status_event_row(&self, message_event_id: i64) -> Result<Option<StatusEventRow>, DbError> {
-        let rows = self.db.query(
+    async fn status_event_row(self, message_event_id: i64) -> Result<Option<StatusEventRow>, DbError> {
+        let rows = self.store.db.query(
             "SELECT m.id AS message_id, m.batch_id, m.client_reference, m.recipient, e.status, \
                     (SELECT p.status FROM message_events p WHERE p.message_id = e.message_id \
                      AND p.id < e.id ORDER BY p.id DESC LIMIT 1) AS previous_status, \
@@ -288,7 +306,7 @@ impl Store {
 
     /// Logs one attempt and moves the delivery on: delivered, due again later, or given up.
     pub async fn record_callback_attempt(
-        &self,
+        self,
         delivery_id: i64,
         attempt: u32,
         http_status: Option<u16>,
@@ -296,7 +314,7 @@ impl Store {
         duration_ms: i64,
         result: AttemptResult,
     ) -> Result<(), DbError> {
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             db.execute(
                 "INSERT INTO callback_attempts (delivery_id, attempt, http_status, error, duration_ms) VALUES (?, ?, ?, ?, ?)",
                 &[int(delivery_id), int(attempt as i64), http_status.map(|s| int(s as i64)).unwrap_or(Value::Null), opt_text(error), int(duration_ms)],
@@ -326,8 +344,8 @@ impl Store {
 
     /// The account's callback deliveries, newest first, with every attempt; `limit` of them
     /// from before the id `before`.
-    pub async fn callback_log(&self, account_id: &str, state: Option<&str>, limit: i64, before: Option<i64>) -> Result<Vec<CallbackDeliveryView>, DbError> {
-        let rows = self.db.query(
+    pub async fn callback_log(self, account_id: &str, state: Option<&str>, limit: i64, before: Option<i64>) -> Result<Vec<CallbackDeliveryView>, DbError> {
+        let rows = self.store.db.query(
             "SELECT d.id, d.event_id, d.message_id, e.status, d.url, d.state, d.attempts, \
                     CASE WHEN d.state = 'pending' THEN d.next_attempt_at END AS next_attempt_at, d.last_http_status, d.last_error, \
                     d.created_at, d.finished_at, d.kind, d.inbound_id \
@@ -364,7 +382,7 @@ impl Store {
             return Ok(deliveries);
         }
         let placeholders = vec!["?"; deliveries.len()].join(",");
-        let attempts = self.db.query(
+        let attempts = self.store.db.query(
             &format!(
                 "SELECT delivery_id, attempt, at, http_status, error, duration_ms FROM callback_attempts \
                  WHERE delivery_id IN ({placeholders}) ORDER BY id"
@@ -388,8 +406,8 @@ impl Store {
 
     /// Puts a finished delivery back in the queue, due now, with a fresh retry schedule.
     /// Returns false when the account has no such delivery.
-    pub async fn replay_callback(&self, account_id: &str, event_id: &str) -> Result<bool, DbError> {
-        let rows = self.db.query(
+    pub async fn replay_callback(self, account_id: &str, event_id: &str) -> Result<bool, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "UPDATE callback_deliveries SET state = 'pending', attempts = 0, next_attempt_at = {NOW}, \
                  lease_until = NULL, finished_at = NULL WHERE event_id = ? AND account_id = ? RETURNING id"

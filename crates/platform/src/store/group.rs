@@ -7,7 +7,7 @@
 //! be paid from means read under the write lock, one by one, so only one that cannot pay
 //! is refused.
 
-use super::{Store, StoreError};
+use super::StoreError;
 use crate::db::{DbError, Value};
 use domain::billing::funds::Paid;
 use futures::channel::oneshot;
@@ -92,12 +92,12 @@ impl Drop for Follower {
     }
 }
 
-impl Store {
+impl super::Messages<'_> {
     /// Stores `send` with whatever other sends of this instance are waiting: one send at a
     /// time writes the group of all sends waiting (its own among them) in one transaction;
     /// the others wait for its commit, and the first of those that arrived meanwhile
     /// writes the next group.
-    pub(super) async fn insert_in_group(&self, send: PendingSend) -> GroupResult {
+    pub(super) async fn insert_in_group(self, send: PendingSend) -> GroupResult {
         let (answer, mut answered) = oneshot::channel();
         let (lead, my_turn) = oneshot::channel();
         QUEUE.with(|q| q.borrow_mut().push_back(Waiting { send, answer, lead: Some(lead) }));
@@ -120,7 +120,7 @@ impl Store {
         answered.await.unwrap_or_else(|_| Err(abandoned()))
     }
 
-    async fn write_group(&self, group: Vec<Waiting>) {
+    async fn write_group(self, group: Vec<Waiting>) {
         // Parts whose rows fit one statement's bound parameters.
         let mut group = group.into_iter().peekable();
         while group.peek().is_some() {
@@ -142,10 +142,10 @@ impl Store {
     /// any other reason — none of it is stored (one statement is all or nothing), and each
     /// send is handed back to be paid and written again on its own, where a lasting error
     /// shows as that send's.
-    async fn write_together(&self, sends: &[PendingSend]) -> Vec<GroupResult> {
+    async fn write_together(self, sends: &[PendingSend]) -> Vec<GroupResult> {
         let rows: Vec<&str> = sends.iter().map(|s| s.rows.as_str()).collect();
         let params: Vec<Value> = sends.iter().flat_map(|s| s.params.iter().cloned()).collect();
-        match self.db.execute(&format!("{}{}", super::INSERT_MESSAGES, rows.join(",")), &params).await {
+        match self.store.db.execute(&format!("{}{}", super::INSERT_MESSAGES, rows.join(",")), &params).await {
             Ok(()) => sends.iter().map(|s| Ok(Some(s.paid.clone()))).collect(),
             Err(_) => sends.iter().map(|_| Ok(None)).collect(),
         }

@@ -147,24 +147,36 @@ fn patch_value<T: Into<String>>(field: Option<Option<T>>) -> (Value, Value) {
     }
 }
 
+/// Inbound SMS: reception numbers, inbound settings, keywords, parts, the inbox: `store.inbound()`.
+#[derive(Clone, Copy)]
+pub struct Inbound<'a> {
+    pub(super) store: &'a Store,
+}
+
 impl Store {
+    pub fn inbound(&self) -> Inbound<'_> {
+        Inbound { store: self }
+    }
+}
+
+impl Inbound<'_> {
     // ------------------------------------------------------------ numbers
 
     /// Assigns a reception number to an account (or moves it). Making it primary demotes
     /// the account's previous primary number. Plain statements: run it inside
-    /// [`Store::audited`], which makes it one transaction with its history line.
-    pub async fn assign_number(&self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<bool, DbError> {
-        let exists = self.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)]).await?;
+    /// [`Audit::audited`], which makes it one transaction with its history line.
+    pub async fn assign_number(self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<bool, DbError> {
+        let exists = self.store.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         if exists.rows.is_empty() {
             return Ok(false);
         }
         if role == "primary" {
-            self.db.execute(
+            self.store.db.execute(
                 "UPDATE numbers SET role = 'secondary' WHERE account_id = ? AND role = 'primary' AND number <> ?",
                 &[text(account_id), text(number)],
             ).await?;
         }
-        self.db.execute(
+        self.store.db.execute(
             "INSERT INTO numbers (number, country, kind, account_id, role) VALUES (?, ?, ?, ?, ?) \
              ON CONFLICT (number) DO UPDATE SET country = excluded.country, kind = excluded.kind, \
              account_id = excluded.account_id, role = excluded.role",
@@ -174,18 +186,18 @@ impl Store {
     }
 
     /// The account a number is rented to.
-    pub async fn number_account(&self, number: &str) -> Result<Option<String>, DbError> {
-        let rows = self.db.query("SELECT account_id FROM numbers WHERE number = ?", &[text(number)]).await?;
+    pub async fn number_account(self, number: &str) -> Result<Option<String>, DbError> {
+        let rows = self.store.db.query("SELECT account_id FROM numbers WHERE number = ?", &[text(number)]).await?;
         rows.rows.first().map(|r| r.get("account_id")).transpose()
     }
 
-    pub async fn release_number(&self, number: &str) -> Result<bool, DbError> {
-        let rows = self.db.query("DELETE FROM numbers WHERE number = ? RETURNING number", &[text(number)]).await?;
+    pub async fn release_number(self, number: &str) -> Result<bool, DbError> {
+        let rows = self.store.db.query("DELETE FROM numbers WHERE number = ? RETURNING number", &[text(number)]).await?;
         Ok(!rows.rows.is_empty())
     }
 
-    pub async fn numbers(&self, account_id: &str) -> Result<Vec<NumberView>, DbError> {
-        let rows = self.db.query(
+    pub async fn numbers(self, account_id: &str) -> Result<Vec<NumberView>, DbError> {
+        let rows = self.store.db.query(
             "SELECT number, country, kind, account_id, role, created_at FROM numbers WHERE account_id = ? \
              ORDER BY role = 'primary' DESC, number",
             &[text(account_id)],
@@ -206,25 +218,25 @@ impl Store {
     }
 
     /// The account that receives on `number`, with its inbound settings.
-    pub async fn inbound_settings_for_number(&self, number: &str) -> Result<Option<InboundSettings>, DbError> {
-        let rows = self.db.query(
+    pub async fn inbound_settings_for_number(self, number: &str) -> Result<Option<InboundSettings>, DbError> {
+        let rows = self.store.db.query(
             &format!("SELECT {SETTINGS_COLUMNS} FROM numbers n JOIN accounts a ON a.id = n.account_id WHERE n.number = ?"),
             &[text(number)],
         ).await?;
         rows.rows.first().map(settings_from_row).transpose()
     }
 
-    pub async fn inbound_settings(&self, account_id: &str) -> Result<Option<InboundSettings>, DbError> {
-        let rows = self.db.query(&format!("SELECT {SETTINGS_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)]).await?;
+    pub async fn inbound_settings(self, account_id: &str) -> Result<Option<InboundSettings>, DbError> {
+        let rows = self.store.db.query(&format!("SELECT {SETTINGS_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)]).await?;
         rows.rows.first().map(settings_from_row).transpose()
     }
 
-    pub async fn update_inbound_settings(&self, account_id: &str, patch: &InboundSettingsPatch<'_>) -> Result<(), DbError> {
+    pub async fn update_inbound_settings(self, account_id: &str, patch: &InboundSettingsPatch<'_>) -> Result<(), DbError> {
         let (set_help, help) = patch_value(patch.help_reply);
         let (set_opt_out, opt_out) = patch_value(patch.opt_out_reply);
         let (set_save, save) = patch_value(patch.save_reply);
         let (set_webhook, webhook) = patch_value(patch.inbound_webhook);
-        self.db.execute(
+        self.store.db.execute(
             "UPDATE accounts SET languages = COALESCE(?2, languages), \
              stop_by_reply = COALESCE(?3, stop_by_reply), stop_by_link = COALESCE(?4, stop_by_link), \
              help_reply = CASE WHEN ?5 THEN ?6 ELSE help_reply END, \
@@ -250,8 +262,8 @@ impl Store {
 
     // ------------------------------------------------------------ keywords
 
-    pub async fn keywords(&self, account_id: &str) -> Result<Vec<KeywordView>, DbError> {
-        let rows = self.db.query(
+    pub async fn keywords(self, account_id: &str) -> Result<Vec<KeywordView>, DbError> {
+        let rows = self.store.db.query(
             "SELECT word, reply, forward_url, created_at FROM keywords WHERE account_id = ? ORDER BY word_key",
             &[text(account_id)],
         ).await?;
@@ -268,8 +280,8 @@ impl Store {
             .collect()
     }
 
-    pub async fn set_keyword(&self, account_id: &str, word: &str, word_key: &str, reply: Option<&str>, forward_url: Option<&str>) -> Result<(), DbError> {
-        self.db.execute(
+    pub async fn set_keyword(self, account_id: &str, word: &str, word_key: &str, reply: Option<&str>, forward_url: Option<&str>) -> Result<(), DbError> {
+        self.store.db.execute(
             "INSERT INTO keywords (account_id, word, word_key, reply, forward_url) VALUES (?, ?, ?, ?, ?) \
              ON CONFLICT (account_id, word_key) DO UPDATE SET word = excluded.word, reply = excluded.reply, \
              forward_url = excluded.forward_url",
@@ -277,8 +289,8 @@ impl Store {
         ).await
     }
 
-    pub async fn delete_keyword(&self, account_id: &str, word_key: &str) -> Result<bool, DbError> {
-        let rows = self.db.query(
+    pub async fn delete_keyword(self, account_id: &str, word_key: &str) -> Result<bool, DbError> {
+        let rows = self.store.db.query(
             "DELETE FROM keywords WHERE account_id = ? AND word_key = ? RETURNING word",
             &[text(account_id), text(word_key)],
         ).await?;
@@ -292,7 +304,7 @@ impl Store {
     /// caller gets them) and returned in order.
     #[allow(clippy::too_many_arguments)]
     pub async fn keep_inbound_part(
-        &self,
+        self,
         carrier: &str,
         sender: &str,
         reference: &str,
@@ -302,7 +314,7 @@ impl Store {
         carrier_message_id: &str,
         body: &str,
     ) -> Result<Option<Vec<StoredPart>>, DbError> {
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             db.execute(
                 "INSERT INTO inbound_parts (carrier, sender, reference, part, parts, recipient, carrier_message_id, body) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -330,8 +342,8 @@ impl Store {
 
     /// Long messages whose first part came more than `minutes` ago and are still not
     /// whole: taken out, to be processed with what arrived.
-    pub async fn stale_inbound_parts(&self, minutes: i64, limit: i64) -> Result<Vec<PartGroup>, DbError> {
-        self.db.transaction(async |db| {
+    pub async fn stale_inbound_parts(self, minutes: i64, limit: i64) -> Result<Vec<PartGroup>, DbError> {
+        self.store.db.transaction(async |db| {
             let groups = db.query(
                 "SELECT carrier, sender, reference, MAX(parts) AS parts, MIN(recipient) AS recipient FROM inbound_parts \
                  GROUP BY carrier, sender, reference \
@@ -352,9 +364,9 @@ impl Store {
     // ------------------------------------------------------------ the inbox
 
     /// Stores an inbound message once per carrier id; None when it was stored before.
-    pub async fn record_inbound(&self, inbound: &NewInbound<'_>) -> Result<Option<String>, DbError> {
+    pub async fn record_inbound(self, inbound: &NewInbound<'_>) -> Result<Option<String>, DbError> {
         let id = new_id("inb");
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             "INSERT INTO inbound_messages (id, account_id, carrier, carrier_message_id, sender, recipient, body, parts, \
              missing_parts, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ?2 IS NULL THEN 'unknown_number' ELSE 'none' END) \
              ON CONFLICT DO NOTHING RETURNING id",
@@ -376,8 +388,8 @@ impl Store {
     /// Records what the keywords made of a message and queues it for each URL it goes to
     /// (the account's inbound webhook, a keyword's forward), signed and retried exactly
     /// like status callbacks. The first URL's event id is `evt_<inbound id>`.
-    pub async fn finish_inbound(&self, inbound_id: &str, action: &str, detail: Option<&str>, forwards: &[&str]) -> Result<(), DbError> {
-        self.db.transaction(async |db| {
+    pub async fn finish_inbound(self, inbound_id: &str, action: &str, detail: Option<&str>, forwards: &[&str]) -> Result<(), DbError> {
+        self.store.db.transaction(async |db| {
             db.execute(
                 "UPDATE inbound_messages SET action = ?, action_detail = ? WHERE id = ?",
                 &[text(action), opt_text(detail), text(inbound_id)],
@@ -395,8 +407,8 @@ impl Store {
         }).await
     }
 
-    pub async fn inbox(&self, account_id: &str, filter: &InboxFilter<'_>, limit: i64) -> Result<Vec<InboundView>, DbError> {
-        let rows = self.db.query(
+    pub async fn inbox(self, account_id: &str, filter: &InboxFilter<'_>, limit: i64) -> Result<Vec<InboundView>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE account_id = ?1 \
                  AND (?2 IS NULL OR sender = ?2) AND (?3 IS NULL OR action = ?3) \
@@ -417,13 +429,13 @@ impl Store {
         rows.rows.iter().map(inbound_from_row).collect()
     }
 
-    pub(super) async fn inbound_message_by_id(&self, id: &str) -> Result<Option<InboundView>, DbError> {
-        let rows = self.db.query(&format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ?"), &[text(id)]).await?;
+    pub(super) async fn inbound_message_by_id(self, id: &str) -> Result<Option<InboundView>, DbError> {
+        let rows = self.store.db.query(&format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ?"), &[text(id)]).await?;
         rows.rows.first().map(inbound_from_row).transpose()
     }
 
-    pub async fn inbound_message(&self, account_id: &str, id: &str) -> Result<Option<InboundView>, DbError> {
-        let rows = self.db.query(
+    pub async fn inbound_message(self, account_id: &str, id: &str) -> Result<Option<InboundView>, DbError> {
+        let rows = self.store.db.query(
             &format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ? AND account_id = ?"),
             &[text(id), text(account_id)],
         ).await?;

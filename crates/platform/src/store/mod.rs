@@ -29,6 +29,17 @@ mod receipts;
 mod reports;
 mod send_lookups;
 
+pub use account_profile::Accounts;
+pub use audit::Audit;
+pub use contacts::Contacts;
+pub use dispatch::Callbacks;
+pub use identity::Identity;
+pub use inbound::Inbound;
+pub use packages::Billing;
+pub use queue::Queue;
+pub use receipts::Receipts;
+pub use reports::Reports;
+
 pub use payments::{CreditRecorded, ManualCredit, ManualCreditError, PaymentView, TopupSettled};
 pub use receipts::{IncomingReceipt, ReceiptOutcome};
 pub use reports::{InvoiceRequest, InvoiceSummary, IssueOutcome};
@@ -414,14 +425,16 @@ impl Store {
     pub async fn open() -> Result<Store, DbError> {
         Ok(Store { db: Db::open().await? })
     }
+}
 
+impl Identity<'_> {
     // ------------------------------------------------------------ callers, accounts
 
     /// The caller an unrevoked key stands for, with what the key may do and from where:
     /// one query (on every API request; a send reads its lookups in it too, see
-    /// [`Store::caller_by_key_hash_with_send_lookups`]).
-    pub async fn caller_by_key_hash(&self, key_hash: &str) -> Result<Option<(Caller, KeyAccess, String)>, DbError> {
-        let rows = self.db.query(
+    /// [`Messages::caller_by_key_hash_with_send_lookups`]).
+    pub async fn caller_by_key_hash(self, key_hash: &str) -> Result<Option<(Caller, KeyAccess, String)>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {CALLER_COLUMNS}, {KEY_COLUMNS} \
                  FROM api_keys k JOIN accounts a ON a.id = k.account_id \
@@ -433,22 +446,24 @@ impl Store {
     }
 
     /// The account acting on its own behalf (the platform's replies for it).
-    pub async fn caller_for_account(&self, account_id: &str) -> Result<Option<Caller>, DbError> {
-        let rows = self.db.query(&format!("SELECT {CALLER_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)]).await?;
+    pub async fn caller_for_account(self, account_id: &str) -> Result<Option<Caller>, DbError> {
+        let rows = self.store.db.query(&format!("SELECT {CALLER_COLUMNS} FROM accounts a WHERE a.id = ?"), &[text(account_id)]).await?;
         rows.rows.first().map(caller_from_row).transpose()
     }
+}
 
-    pub async fn create_account(&self, name: &str, kind: &str, currency: Currency, credit_limit_minor: i64) -> Result<String, DbError> {
+impl Accounts<'_> {
+    pub async fn create_account(self, name: &str, kind: &str, currency: Currency, credit_limit_minor: i64) -> Result<String, DbError> {
         let id = new_id("acc");
-        self.db.execute(
+        self.store.db.execute(
             "INSERT INTO accounts (id, name, kind, currency, credit_limit_minor) VALUES (?, ?, ?, ?, ?)",
             &[text(&id), text(name), text(kind), text(currency.code()), int(credit_limit_minor)],
         ).await?;
         Ok(id)
     }
 
-    pub async fn account(&self, id: &str) -> Result<Option<AccountView>, DbError> {
-        let rows = self.db.query(
+    pub async fn account(self, id: &str) -> Result<Option<AccountView>, DbError> {
+        let rows = self.store.db.query(
             "SELECT a.id, a.name, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.created_at, \
                     (SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id) AS ledger_sum_minor, \
                     (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id) AS ledger_entries, a.kind, \
@@ -478,10 +493,10 @@ impl Store {
 
     /// The operator's changes to an account; a rate limit set to `Some(None)` goes back
     /// to the platform's default.
-    pub async fn update_account(&self, id: &str, change: &AccountChange) -> Result<bool, DbError> {
+    pub async fn update_account(self, id: &str, change: &AccountChange) -> Result<bool, DbError> {
         let (account_limit_set, account_limit) = optional_patch(change.rate_limit_per_second);
         let (key_limit_set, key_limit) = optional_patch(change.key_rate_limit_per_second);
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             "UPDATE accounts SET credit_limit_minor = COALESCE(?1, credit_limit_minor), blocked = COALESCE(?2, blocked), \
                     rate_limit_per_second = CASE WHEN ?4 THEN ?5 ELSE rate_limit_per_second END, \
                     key_rate_limit_per_second = CASE WHEN ?6 THEN ?7 ELSE key_rate_limit_per_second END \
@@ -498,10 +513,12 @@ impl Store {
         ).await?;
         Ok(!rows.rows.is_empty())
     }
+}
 
+impl Billing<'_> {
     /// The account's ledger, newest first; `before` pages on from an entry id.
-    pub async fn ledger(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<LedgerEntry>, DbError> {
-        let rows = self.db.query(
+    pub async fn ledger(self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<LedgerEntry>, DbError> {
+        let rows = self.store.db.query(
             "SELECT id, amount_minor, balance_after_minor, kind, reference, description, created_at \
              FROM ledger_entries WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
             &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
@@ -524,8 +541,8 @@ impl Store {
 
     /// A top-up or correction by an operator: one ledger entry and its line in the
     /// account's history, in one transaction; returns the new balance.
-    pub async fn credit(&self, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &Actor) -> Result<i64, StoreError> {
-        self.db.transaction(async |db| {
+    pub async fn credit(self, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &Actor) -> Result<i64, StoreError> {
+        self.store.db.transaction(async |db| {
             let rows = db.query(
                 "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
                  SELECT id, ?2, balance_minor + ?2, ?3, ?4, ?5 FROM accounts WHERE id = ?1 \
@@ -541,10 +558,12 @@ impl Store {
             Ok(balance)
         }).await
     }
+}
 
+impl Identity<'_> {
     /// A key `id` for the account (None if there is no such account).
-    pub async fn create_api_key(&self, id: &str, account_id: &str, name: &str, hash: &str, hint: &str, access: &KeyAccess) -> Result<Option<ApiKeyView>, DbError> {
-        let rows = self.db.query(
+    pub async fn create_api_key(self, id: &str, account_id: &str, name: &str, hash: &str, hint: &str, access: &KeyAccess) -> Result<Option<ApiKeyView>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "INSERT INTO api_keys (id, account_id, name, key_hash, hint, scopes, allowed_ips) \
                  SELECT ?, id, ?, ?, ?, ?, ? FROM accounts WHERE id = ? RETURNING {API_KEY_COLUMNS}"
@@ -562,8 +581,8 @@ impl Store {
         rows.rows.first().map(api_key_from_row).transpose()
     }
 
-    pub async fn api_keys(&self, account_id: &str) -> Result<Vec<ApiKeyView>, DbError> {
-        let rows = self.db.query(
+    pub async fn api_keys(self, account_id: &str) -> Result<Vec<ApiKeyView>, DbError> {
+        let rows = self.store.db.query(
             &format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE account_id = ? ORDER BY created_at"),
             &[text(account_id)],
         ).await?;
@@ -571,8 +590,8 @@ impl Store {
     }
 
     /// Renames a key or changes its scopes or allowlist; a revoked key is left alone.
-    pub async fn update_api_key(&self, key_id: &str, patch: &ApiKeyPatch<'_>) -> Result<ApiKeyUpdate, DbError> {
-        let rows = self.db.query(
+    pub async fn update_api_key(self, key_id: &str, patch: &ApiKeyPatch<'_>) -> Result<ApiKeyUpdate, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "UPDATE api_keys SET name = COALESCE(?, name), scopes = COALESCE(?, scopes), allowed_ips = COALESCE(?, allowed_ips) \
                  WHERE id = ? AND revoked_at IS NULL RETURNING {API_KEY_COLUMNS}"
@@ -587,43 +606,59 @@ impl Store {
         if let Some(row) = rows.rows.first() {
             return Ok(ApiKeyUpdate::Updated(api_key_from_row(row)?));
         }
-        let exists = self.db.query("SELECT 1 FROM api_keys WHERE id = ?", &[text(key_id)]).await?;
+        let exists = self.store.db.query("SELECT 1 FROM api_keys WHERE id = ?", &[text(key_id)]).await?;
         Ok(if exists.rows.is_empty() { ApiKeyUpdate::NotFound } else { ApiKeyUpdate::Revoked })
     }
 
     /// The account a key belongs to.
-    pub async fn key_account(&self, key_id: &str) -> Result<Option<String>, DbError> {
-        let rows = self.db.query("SELECT account_id FROM api_keys WHERE id = ?", &[text(key_id)]).await?;
+    pub async fn key_account(self, key_id: &str) -> Result<Option<String>, DbError> {
+        let rows = self.store.db.query("SELECT account_id FROM api_keys WHERE id = ?", &[text(key_id)]).await?;
         rows.rows.first().map(|r| r.get("account_id")).transpose()
     }
 
-    pub async fn revoke_api_key(&self, key_id: &str) -> Result<bool, DbError> {
-        let rows = self.db.query(
+    pub async fn revoke_api_key(self, key_id: &str) -> Result<bool, DbError> {
+        let rows = self.store.db.query(
             "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
              WHERE id = ? RETURNING id",
             &[text(key_id)],
         ).await?;
         Ok(!rows.rows.is_empty())
     }
+}
 
+impl Store {
     // ------------------------------------------------------------ sending
 
     /// Runs `work` — store calls — in one transaction: they all commit or none do.
     pub async fn transaction<T, E: From<DbError>>(&self, work: impl AsyncFnOnce() -> Result<T, E>) -> Result<T, E> {
         self.db.transaction(async |_| work().await).await
     }
+}
 
+/// The messages of a send: storing and paying them, their submits and status changes, listing them, their lookups (send_lookups.rs) and the instance's shared INSERTs (group.rs): `store.messages()`.
+#[derive(Clone, Copy)]
+pub struct Messages<'a> {
+    pub(super) store: &'a Store,
+}
+
+impl Store {
+    pub fn messages(&self) -> Messages<'_> {
+        Messages { store: self }
+    }
+}
+
+impl Messages<'_> {
     /// Stores the messages paid as domain::billing::funds decides — SMS credits or money within the
     /// credit limit — all or none, each Funded (103) and queued for delivery at once or at
     /// `send_at`; the `message_created` trigger records each debit or credit spend.
     /// Refused with nothing written when the account cannot pay.
-    pub async fn create_send(&self, send: &NewSend<'_>) -> Result<Paid, StoreError> {
+    pub async fn create_send(self, send: &NewSend<'_>) -> Result<Paid, StoreError> {
         // The fast way: paid from the means read with the send's lookups, in one INSERT
         // shared with the instance's other sends (store::group), no transaction to pay
         // for. The database's guards refuse it if the means changed meanwhile; then, or when
         // the read means could not pay, or for a send bigger than one statement or inside a
         // transaction (an Idempotency-Key's), it is paid from means read under the write lock.
-        if send.message_ids.len() <= INSERT_CHUNK && !self.db.in_transaction() {
+        if send.message_ids.len() <= INSERT_CHUNK && !self.store.db.in_transaction() {
             if let Some(paid) = send.funds_seen.and_then(|funds| funds.pay(&send.charges()).ok()) {
                 let (rows, params) = insert_rows(send, 0, send.message_ids, &paid.payments);
                 let pending = PendingSend { rows, row_count: send.message_ids.len(), params, paid };
@@ -632,8 +667,8 @@ impl Store {
                 }
             }
         }
-        self.db.transaction(async |db| {
-            let paid = self.funds_in(db, send.account_id).await?.pay(&send.charges()).map_err(StoreError::from)?;
+        self.store.db.transaction(async |db| {
+            let paid = self.store.billing().funds_in(db, send.account_id).await?.pay(&send.charges()).map_err(StoreError::from)?;
             // Chunks of 1,000 rows × 19 parameters stay under SQLite's 32,766 bound parameters.
             for (chunk, ids) in send.message_ids.chunks(INSERT_CHUNK).enumerate() {
                 let offset = chunk * INSERT_CHUNK;
@@ -643,9 +678,11 @@ impl Store {
             Ok(paid)
         }).await
     }
+}
 
+impl Billing<'_> {
     /// The account's means now (in a transaction: as the transaction sees them).
-    pub(super) async fn funds_in(&self, db: &Db, account_id: &str) -> Result<Funds, StoreError> {
+    pub(super) async fn funds_in(self, db: &Db, account_id: &str) -> Result<Funds, StoreError> {
         let rows = db.query(
             "SELECT balance_minor, credit_limit_minor, sms_credits FROM accounts WHERE id = ?",
             &[text(account_id)],
@@ -658,23 +695,25 @@ impl Store {
         })
     }
 
-    async fn balance_and_limit(&self, account_id: &str) -> Result<(i64, i64), StoreError> {
-        let funds = self.funds_in(&self.db, account_id).await?;
+    async fn balance_and_limit(self, account_id: &str) -> Result<(i64, i64), StoreError> {
+        let funds = self.funds_in(&self.store.db, account_id).await?;
         Ok((funds.balance_minor, funds.credit_limit_minor))
     }
+}
 
+impl Messages<'_> {
     /// The carrier took these messages, one id each — `(message id, carrier id)` pairs, the
     /// id in the canonical form its carrier's adapter gives (`delivery::canonical_submit_id`)
     /// — in one statement: DeliveredToGateway (111) with their ids. Receipts that raced
     /// ahead of the submit answer and were kept for an id are applied in the same
     /// transaction, in arrival order, so none is lost either way round. A status already
     /// moved on is left as it is.
-    pub async fn mark_many_submitted(&self, submitted: &[(String, String)], source: &str) -> Result<(), DbError> {
+    pub async fn mark_many_submitted(self, submitted: &[(String, String)], source: &str) -> Result<(), DbError> {
         if submitted.is_empty() {
             return Ok(());
         }
         let pairs = serde_json::to_string(&submitted).map_err(|e| DbError(e.to_string()))?;
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             let updated = db.query(
                 "UPDATE messages SET carrier_message_id = j.value ->> 1, \
                  status = CASE WHEN messages.status = ?2 THEN ?3 ELSE messages.status END, \
@@ -692,19 +731,19 @@ impl Store {
                     continue;
                 }
                 let ids = [row.get::<String>("carrier_message_id")?];
-                self.apply_kept_for_in(db, &row.get::<String>("id")?, &row.get::<String>("carrier")?, &ids).await?;
+                self.store.receipts().apply_kept_for_in(db, &row.get::<String>("id")?, &row.get::<String>("carrier")?, &ids).await?;
             }
             Ok(())
         }).await
     }
 
-    /// As [`Store::mark_many_submitted`], for one message of a carrier that gave each part
+    /// As [`Messages::mark_many_submitted`], for one message of a carrier that gave each part
     /// its own id (in part order): the message keeps the first, every part is stored with
     /// its own (`message_parts`), and receipts for any of them roll up.
-    pub async fn mark_submitted_in_parts(&self, message_id: &str, part_ids: &[String], source: &str) -> Result<SubmitRecorded, DbError> {
+    pub async fn mark_submitted_in_parts(self, message_id: &str, part_ids: &[String], source: &str) -> Result<SubmitRecorded, DbError> {
         // The part ids must exist before a receipt can see the message's id, or a receipt
         // for part 1 would be taken for the whole message.
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             let (carrier, _, _) = self.record_submit_in(db, message_id, part_ids, source).await?;
             for (index, id) in part_ids.iter().enumerate() {
                 db.execute(
@@ -713,14 +752,14 @@ impl Store {
                     &[text(message_id), int(index as i64 + 1), int(part_ids.len() as i64), text(carrier.as_str()), text(id.as_str())],
                 ).await?;
             }
-            self.apply_kept_for_in(db, message_id, &carrier, part_ids).await
+            self.store.receipts().apply_kept_for_in(db, message_id, &carrier, part_ids).await
         }).await
     }
 
     /// DeliveredToGateway (111) with the first id, if the message is still Sending.
     /// Returns its carrier, its status, and whether receipts for the first id were kept
     /// (arrived before this answer: see `apply_kept_for_in`).
-    async fn record_submit_in(&self, db: &Db, message_id: &str, part_ids: &[String], source: &str) -> Result<(String, Status, bool), DbError> {
+    async fn record_submit_in(self, db: &Db, message_id: &str, part_ids: &[String], source: &str) -> Result<(String, Status, bool), DbError> {
         let Some(first) = part_ids.first() else {
             return Err(DbError("a submitted message needs a carrier id".into()));
         };
@@ -746,11 +785,11 @@ impl Store {
 
     /// Moves a message to `next` if the transition rule allows, refunding its price
     /// when the policy says so — all in one transaction, refund at most once.
-    pub async fn change_status(&self, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
-        self.db.transaction(async |db| self.change_status_in(db, message_id, next, source, detail).await).await
+    pub async fn change_status(self, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
+        self.store.db.transaction(async |db| self.change_status_in(db, message_id, next, source, detail).await).await
     }
 
-    async fn change_status_in(&self, db: &Db, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
+    async fn change_status_in(self, db: &Db, message_id: &str, next: Status, source: &str, detail: Option<&str>) -> Result<StatusOutcome, DbError> {
         let rows = db.query(
             "SELECT status, account_id, price_minor, carrier_message_id IS NOT NULL AS reached_carrier, credits FROM messages WHERE id = ?",
             &[text(message_id)],
@@ -781,7 +820,7 @@ impl Store {
         let credits: i64 = row.get("credits")?;
         let credits_back = !refunded
             && refund_due_for(next, reached_carrier)
-            && self.refund_credits_in(db, &account_id, message_id, credits, &format!("refund: {}", next.name())).await?;
+            && self.store.billing().refund_credits_in(db, &account_id, message_id, credits, &format!("refund: {}", next.name())).await?;
         if refunded || credits_back {
             let detail = if credits_back { format!("{credits} SMS credit(s) returned") } else { format!("{price} minor units returned") };
             db.execute(
@@ -796,8 +835,8 @@ impl Store {
     /// The account's messages, newest first (in the order they were stored: ids of one
     /// batch share a millisecond, so their order is the rowid's), filtered; `before` pages
     /// on from a message id.
-    pub async fn messages(&self, account_id: &str, filter: &MessageFilter<'_>, limit: i64, before: Option<&str>) -> Result<Vec<MessageRecord>, DbError> {
-        let rows = self.db.query(
+    pub async fn messages(self, account_id: &str, filter: &MessageFilter<'_>, limit: i64, before: Option<&str>) -> Result<Vec<MessageRecord>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = ?1 \
                  AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR recipient = ?3) AND (?4 IS NULL OR batch_id = ?4) \
@@ -819,13 +858,13 @@ impl Store {
         rows.rows.iter().map(message_from_row).collect()
     }
 
-    pub async fn message(&self, account_id: &str, message_id: &str) -> Result<Option<(MessageRecord, Vec<MessageEvent>)>, DbError> {
-        let rows = self.db.query(
+    pub async fn message(self, account_id: &str, message_id: &str) -> Result<Option<(MessageRecord, Vec<MessageEvent>)>, DbError> {
+        let rows = self.store.db.query(
             &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND account_id = ?"),
             &[text(message_id), text(account_id)],
         ).await?;
         let Some(message) = rows.rows.first().map(message_from_row).transpose()? else { return Ok(None) };
-        let events = self.db.query(
+        let events = self.store.db.query(
             "SELECT status, at, source, detail FROM message_events WHERE message_id = ? ORDER BY id",
             &[text(message_id)],
         ).await?;
@@ -839,9 +878,11 @@ impl Store {
             .collect::<Result<_, DbError>>()?;
         Ok(Some((message, events)))
     }
+}
 
-    pub async fn balance(&self, account_id: &str) -> Result<i64, DbError> {
-        let rows = self.db.query("SELECT balance_minor FROM accounts WHERE id = ?", &[text(account_id)]).await?;
+impl Billing<'_> {
+    pub async fn balance(self, account_id: &str) -> Result<i64, DbError> {
+        let rows = self.store.db.query("SELECT balance_minor FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         // No such account: 0, as before (callers ask for accounts they have just found).
         Ok(rows.rows.first().map(|r| r.get("balance_minor")).transpose()?.unwrap_or(0))
     }

@@ -2,7 +2,7 @@
 //! trigger keeps `accounts.sms_credits`/`voice_credits` equal to its sums), the operator's
 //! package catalogue, purchases paid from the balance, subscriptions and their renewals.
 //! Spending credits on a send is the send's own triggers (migration 0013); giving them back
-//! is [`Store::refund_credits_in`], on the one status-change path.
+//! is [`Billing::refund_credits_in`], on the one status-change path.
 
 use domain::identity::access::Actor;
 use super::{timestamp, Store, StoreError};
@@ -167,8 +167,8 @@ async fn grant_credits(db: &Db, account_id: &str, sms: i64, voice: i64, kind: &s
 /// Spends `cost` from the account's balance if domain::billing::funds allows it: the
 /// balance after, or `None` (nothing written) when it would pass the credit limit. Runs
 /// inside the caller's transaction, so the means read are the means spent.
-async fn pay(store: &Store, db: &Db, account_id: &str, cost: i64, kind: &str, reference: &str, description: &str) -> Result<Option<i64>, DbError> {
-    let funds = match store.funds_in(db, account_id).await {
+async fn pay(billing: Billing<'_>, db: &Db, account_id: &str, cost: i64, kind: &str, reference: &str, description: &str) -> Result<Option<i64>, DbError> {
+    let funds = match billing.funds_in(db, account_id).await {
         Ok(funds) => funds,
         Err(StoreError::Db(e)) => return Err(e),
         // The account is gone: nothing to pay with.
@@ -189,11 +189,23 @@ fn parse_instant(stored: &str) -> Result<DateTime<Utc>, DbError> {
         .map_err(|e| DbError(format!("unreadable instant '{stored}': {e}")))
 }
 
+/// Money and credits: the ledger, balances and means, packages and subscriptions (packages.rs), top-ups and payments (payments.rs), price lists (prices.rs): `store.billing()`.
+#[derive(Clone, Copy)]
+pub struct Billing<'a> {
+    pub(super) store: &'a Store,
+}
+
 impl Store {
+    pub fn billing(&self) -> Billing<'_> {
+        Billing { store: self }
+    }
+}
+
+impl Billing<'_> {
     // ------------------------------------------------------------ credits
 
-    pub async fn credit_balances(&self, account_id: &str) -> Result<CreditBalances, DbError> {
-        let rows = self.db.query("SELECT sms_credits, voice_credits FROM accounts WHERE id = ?", &[text(account_id)]).await?;
+    pub async fn credit_balances(self, account_id: &str) -> Result<CreditBalances, DbError> {
+        let rows = self.store.db.query("SELECT sms_credits, voice_credits FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         // No such account: no credits.
         rows.rows
             .first()
@@ -203,8 +215,8 @@ impl Store {
     }
 
     /// The credit ledger, newest first; `before` pages on from an entry id.
-    pub async fn credit_entries(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<CreditEntry>, DbError> {
-        let rows = self.db.query(
+    pub async fn credit_entries(self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<CreditEntry>, DbError> {
+        let rows = self.store.db.query(
             "SELECT id, unit, amount, balance_after, kind, reference, reason, created_at FROM credit_entries \
              WHERE account_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
             &[text(account_id), before.map(int).unwrap_or(Value::Null), int(limit)],
@@ -227,8 +239,8 @@ impl Store {
     }
 
     /// Gives back the SMS credits a refunded message was paid with, at most once (the
-    /// unique index on credit refunds). Part of [`Store::change_status`]'s transaction.
-    pub(super) async fn refund_credits_in(&self, db: &Db, account_id: &str, message_id: &str, credits: i64, reason: &str) -> Result<bool, DbError> {
+    /// unique index on credit refunds). Part of [`Messages::change_status`]'s transaction.
+    pub(super) async fn refund_credits_in(self, db: &Db, account_id: &str, message_id: &str, credits: i64, reason: &str) -> Result<bool, DbError> {
         if credits <= 0 {
             return Ok(false);
         }
@@ -243,8 +255,8 @@ impl Store {
 
     // ------------------------------------------------------------ the catalogue
 
-    pub async fn create_package(&self, package: &Package) -> Result<PackageView, DbError> {
-        let rows = self.db.query(
+    pub async fn create_package(self, package: &Package) -> Result<PackageView, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "INSERT INTO packages (id, name, currency, cost_minor, sms_credits, voice_credits, numbers, frequency, active) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {PACKAGE_COLUMNS}"
@@ -264,8 +276,8 @@ impl Store {
         rows.rows.first().map(package_from_row).ok_or_else(|| DbError("the package was not stored".into()))?
     }
 
-    pub async fn update_package(&self, id: &str, package: &Package) -> Result<Option<PackageView>, DbError> {
-        let rows = self.db.query(
+    pub async fn update_package(self, id: &str, package: &Package) -> Result<Option<PackageView>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "UPDATE packages SET name = ?2, cost_minor = ?3, sms_credits = ?4, voice_credits = ?5, numbers = ?6, \
                  frequency = ?7, active = ?8, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
@@ -285,15 +297,15 @@ impl Store {
         rows.rows.first().map(package_from_row).transpose()
     }
 
-    pub async fn package(&self, id: &str) -> Result<Option<PackageView>, DbError> {
-        let rows = self.db.query(&format!("SELECT {PACKAGE_COLUMNS} FROM packages WHERE id = ?"), &[text(id)]).await?;
+    pub async fn package(self, id: &str) -> Result<Option<PackageView>, DbError> {
+        let rows = self.store.db.query(&format!("SELECT {PACKAGE_COLUMNS} FROM packages WHERE id = ?"), &[text(id)]).await?;
         rows.rows.first().map(package_from_row).transpose()
     }
 
     /// The catalogue: every package for the operator; an account sees the active ones in
     /// its currency (`currency`).
-    pub async fn packages(&self, currency: Option<&str>) -> Result<Vec<PackageView>, DbError> {
-        let rows = self.db.query(
+    pub async fn packages(self, currency: Option<&str>) -> Result<Vec<PackageView>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {PACKAGE_COLUMNS} FROM packages WHERE ?1 IS NULL OR (currency = ?1 AND active = 1) \
                  ORDER BY currency, cost_minor, name"
@@ -309,8 +321,8 @@ impl Store {
     /// credit limit: the ledger entry (`package_purchase`), the credits, the subscription a
     /// recurring package starts and the account's history line — one transaction, all or
     /// nothing. `Err(NotFound)` for a package the account cannot buy.
-    pub async fn purchase_package(&self, account_id: &str, package_id: &str, actor: &Actor, now: DateTime<Utc>) -> Result<Purchase, StoreError> {
-        self.db.transaction(async |db| {
+    pub async fn purchase_package(self, account_id: &str, package_id: &str, actor: &Actor, now: DateTime<Utc>) -> Result<Purchase, StoreError> {
+        self.store.db.transaction(async |db| {
             let rows = db.query(
                 &format!(
                     "SELECT {PACKAGE_COLUMNS} FROM packages p WHERE id = ?1 AND active = 1 \
@@ -383,8 +395,8 @@ impl Store {
     }
 
     /// The account's subscriptions, newest first.
-    pub async fn subscriptions(&self, account_id: &str) -> Result<Vec<SubscriptionView>, DbError> {
-        let rows = self.db.query(
+    pub async fn subscriptions(self, account_id: &str) -> Result<Vec<SubscriptionView>, DbError> {
+        let rows = self.store.db.query(
             &format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE account_id = ? ORDER BY created_at DESC, id"),
             &[text(account_id)],
         ).await?;
@@ -392,8 +404,8 @@ impl Store {
     }
 
     /// Cancels at the end of the current period (what was paid for runs its course).
-    pub async fn cancel_subscription(&self, account_id: &str, id: &str, actor: &Actor) -> Result<CancelSubscription, DbError> {
-        self.db.transaction(async |db| {
+    pub async fn cancel_subscription(self, account_id: &str, id: &str, actor: &Actor) -> Result<CancelSubscription, DbError> {
+        self.store.db.transaction(async |db| {
             let rows = db.query(
                 "SELECT status, cancel_at_period_end FROM subscriptions WHERE id = ? AND account_id = ?",
                 &[text(id), text(account_id)],
@@ -431,9 +443,9 @@ impl Store {
     /// (subscription, period) of the renewals backs that up. A renewal the balance
     /// cannot pay leaves the subscription past_due (recorded; never retried); one cancelled
     /// ends. Periods are renewed one per call, so a runner that was down catches up.
-    pub async fn renew_due_subscriptions(&self, now: DateTime<Utc>, limit: i64) -> Result<RenewalReport, DbError> {
+    pub async fn renew_due_subscriptions(self, now: DateTime<Utc>, limit: i64) -> Result<RenewalReport, DbError> {
         let now_text = timestamp(now);
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             "SELECT id, anchor_at, period_index, frequency, next_renewal_at FROM subscriptions \
              WHERE status = 'active' AND next_renewal_at <= ? ORDER BY next_renewal_at LIMIT ?",
             &[text(now_text.as_str()), int(limit)],
@@ -457,11 +469,11 @@ impl Store {
     }
 
     /// One subscription's period boundary; `None` when another runner got there first.
-    async fn renew_one(&self, id: &str, index: i64, seen: &str, new_end: &str, now: &str) -> Result<Option<&'static str>, DbError> {
+    async fn renew_one(self, id: &str, index: i64, seen: &str, new_end: &str, now: &str) -> Result<Option<&'static str>, DbError> {
         // Renewed when not cancelled and the balance can pay; the claim decides and moves the
         // period in one statement.
         const RENEW: &str = "(s.cancel_at_period_end = 0 AND a.balance_minor - s.cost_minor >= -a.credit_limit_minor)";
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             let claimed = db.query(
                 &format!(
                     "UPDATE subscriptions AS s SET \
@@ -520,8 +532,8 @@ impl Store {
 
     /// Room for `number` as a secondary number of the account: what its active number
     /// subscriptions allow, and the secondary numbers it has other than this one.
-    pub async fn number_room(&self, account_id: &str, number: &str) -> Result<NumberRoom, DbError> {
-        let rows = self.db.query(
+    pub async fn number_room(self, account_id: &str, number: &str) -> Result<NumberRoom, DbError> {
+        let rows = self.store.db.query(
             "SELECT (SELECT COALESCE(SUM(numbers), 0) FROM subscriptions WHERE account_id = ?1 AND status = 'active') AS allowed, \
                     (SELECT COUNT(*) FROM numbers WHERE account_id = ?1 AND role = 'secondary' AND number <> ?2) AS used",
             &[text(account_id), text(number)],

@@ -4,7 +4,6 @@
 //! transaction.
 
 use domain::identity::access::Actor;
-use super::Store;
 use crate::db::{int, opt_text, text, Db, DbError, RowExt};
 use crate::db::Value;
 
@@ -120,7 +119,7 @@ impl From<DbError> for ManualCreditError {
     }
 }
 
-/// One ledger entry and its history line (as `Store::credit` writes them); returns the
+/// One ledger entry and its history line (as `Billing::credit` writes them); returns the
 /// entry id and the balance after it; None when there is no such account.
 async fn ledger_credit(db: &Db, account_id: &str, amount: i64, kind: &str, reference: &str, description: &str, actor: &Actor) -> Result<Option<(i64, i64)>, DbError> {
     let rows = db.query(
@@ -139,11 +138,11 @@ async fn ledger_credit(db: &Db, account_id: &str, amount: i64, kind: &str, refer
     Ok(Some((entry, balance)))
 }
 
-impl Store {
+impl super::Billing<'_> {
     /// A Stripe top-up waiting for its payment; with `package`, the card payment for that
     /// package (bought once the top-up is credited).
     pub async fn create_topup(
-        &self,
+        self,
         id: &str,
         account_id: &str,
         amount_minor: i64,
@@ -156,7 +155,7 @@ impl Store {
             None => "Top-up by card (Stripe Checkout)".to_owned(),
             Some((_, name)) => format!("Package {name} by card (Stripe Checkout)"),
         };
-        self.db.execute(
+        self.store.db.execute(
             "INSERT INTO payments (id, account_id, kind, status, amount_minor, currency, reference, description, stripe_mode, actor, package_id) \
              VALUES (?1, ?2, 'stripe_topup', 'pending', ?3, ?4, ?1, ?5, ?6, ?7, ?8)",
             &[
@@ -173,14 +172,14 @@ impl Store {
     }
 
     /// Stripe made the top-up's Checkout Session.
-    pub async fn topup_session_opened(&self, id: &str, session_id: &str) -> Result<(), DbError> {
-        self.db.execute("UPDATE payments SET stripe_session = ? WHERE id = ? AND kind = 'stripe_topup'", &[text(session_id), text(id)]).await
+    pub async fn topup_session_opened(self, id: &str, session_id: &str) -> Result<(), DbError> {
+        self.store.db.execute("UPDATE payments SET stripe_session = ? WHERE id = ? AND kind = 'stripe_topup'", &[text(session_id), text(id)]).await
     }
 
     /// A pending top-up that will not be paid (Stripe refused the session, it expired, a
     /// delayed payment failed); false when it was not pending.
-    pub async fn topup_failed(&self, id: &str, detail: &str) -> Result<bool, DbError> {
-        let rows = self.db.query(
+    pub async fn topup_failed(self, id: &str, detail: &str) -> Result<bool, DbError> {
+        let rows = self.store.db.query(
             "UPDATE payments SET status = 'failed', detail = ?2, settled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
              WHERE id = ?1 AND kind = 'stripe_topup' AND status = 'pending' RETURNING id",
             &[text(id), text(detail)],
@@ -188,8 +187,8 @@ impl Store {
         Ok(!rows.rows.is_empty())
     }
 
-    pub async fn topup(&self, id: &str) -> Result<Option<PaymentView>, DbError> {
-        let rows = self.db.query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ? AND kind = 'stripe_topup'"), &[text(id)]).await?;
+    pub async fn topup(self, id: &str) -> Result<Option<PaymentView>, DbError> {
+        let rows = self.store.db.query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ? AND kind = 'stripe_topup'"), &[text(id)]).await?;
         rows.rows.first().map(payment_from_row).transpose()
     }
 
@@ -199,7 +198,7 @@ impl Store {
     /// to credit, or None for a mismatch (recorded, nothing credited). One transaction
     /// with the ledger entry and its history line.
     pub async fn settle_topup(
-        &self,
+        self,
         id: &str,
         payment_id: &str,
         paid_minor: i64,
@@ -207,7 +206,7 @@ impl Store {
         credit: Option<i64>,
         event_id: &str,
     ) -> Result<TopupSettled, DbError> {
-        self.db.transaction(async |db| {
+        self.store.db.transaction(async |db| {
             let status = if credit.is_some() { "paid" } else { "mismatch" };
             // OR IGNORE: a payment id already on another row skips the update (no row
             // back) instead of failing the transaction.
@@ -238,8 +237,8 @@ impl Store {
     /// transaction. A correction that names what it
     /// corrects deducts at most what is left of it (checked in the same transaction, so
     /// two corrections at once cannot both take the last of it).
-    pub async fn record_credit(&self, account_id: &str, credit: &ManualCredit<'_>) -> Result<CreditRecorded, ManualCreditError> {
-        self.db.transaction(async |db| {
+    pub async fn record_credit(self, account_id: &str, credit: &ManualCredit<'_>) -> Result<CreditRecorded, ManualCreditError> {
+        self.store.db.transaction(async |db| {
             let currency = db.query("SELECT currency FROM accounts WHERE id = ?", &[text(account_id)]).await?;
             let Some(row) = currency.rows.first() else { return Err(ManualCreditError::AccountNotFound) };
             let currency: String = row.get("currency")?;
@@ -288,8 +287,8 @@ impl Store {
     }
 
     /// The account's payments log, newest first; `before` pages on from a row's `seq`.
-    pub async fn payments(&self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<PaymentView>, DbError> {
-        let rows = self.db.query(
+    pub async fn payments(self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<PaymentView>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {PAYMENT_COLUMNS} FROM payments WHERE account_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3"
             ),

@@ -1,7 +1,7 @@
 //! SQL of the price lists (migration 0011): the default list (`account_id` NULL) and each
 //! account's own, every rule with its period. Which rule applies is domain::billing::pricing's.
 
-use super::{timestamp, Store};
+use super::timestamp;
 use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
 use chrono::{DateTime, Utc};
 use domain::billing::money::Currency;
@@ -86,11 +86,11 @@ fn rules_of(rows: &crate::host::Rows) -> Result<Vec<StoredPriceRule>, DbError> {
     Ok(rows.rows.iter().map(rule_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect())
 }
 
-impl Store {
+impl super::Billing<'_> {
     /// Every rule of one list (`None`: the default list), past, present and scheduled,
     /// by currency, scope and start.
-    pub async fn price_list(&self, account_id: Option<&str>) -> Result<Vec<StoredPriceRule>, DbError> {
-        let rows = self.db.query(
+    pub async fn price_list(self, account_id: Option<&str>) -> Result<Vec<StoredPriceRule>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {COLUMNS} FROM price_rules WHERE account_id IS ?1 \
                  ORDER BY currency, length(scope) > 2, scope, effective_from"
@@ -102,8 +102,8 @@ impl Store {
 
     /// The rules of both lists in the account's currency that are in effect at `at` or
     /// will be later: what prices the account's sends now and from now on.
-    pub async fn account_price_rules(&self, account_id: &str, currency: Currency, at: DateTime<Utc>) -> Result<Vec<StoredPriceRule>, DbError> {
-        let rows = self.db.query(
+    pub async fn account_price_rules(self, account_id: &str, currency: Currency, at: DateTime<Utc>) -> Result<Vec<StoredPriceRule>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {COLUMNS} FROM price_rules WHERE (account_id IS NULL OR account_id = ?) AND currency = ? \
                  AND (effective_to IS NULL OR effective_to > ?) ORDER BY length(scope) > 2, scope, effective_from"
@@ -118,13 +118,13 @@ impl Store {
     /// is a scheduled change. One statement (callers may audit it in a transaction).
     /// Returns the rule's id.
     pub async fn set_price(
-        &self,
+        self,
         account_id: Option<&str>,
         scope: &PriceScope,
         price: UnitPrice,
         period: EffectivePeriod,
     ) -> Result<i64, DbError> {
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             "INSERT OR REPLACE INTO price_rules (account_id, currency, scope, effective_from, per_segment_milli, effective_to) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             &[
@@ -142,17 +142,17 @@ impl Store {
     /// Ends a rule of one list at `now`: one not yet in effect is withdrawn (deleted),
     /// one in effect gets `effective_to = now`, so what was charged keeps its rule.
     /// `None` when the list has no such rule.
-    pub async fn end_price(&self, account_id: Option<&str>, id: i64, now: DateTime<Utc>) -> Result<Option<PriceRuleEnd>, DbError> {
+    pub async fn end_price(self, account_id: Option<&str>, id: i64, now: DateTime<Utc>) -> Result<Option<PriceRuleEnd>, DbError> {
         let list = account_id.map(text).unwrap_or(Value::Null);
         let now = timestamp(now);
-        let deleted = self.db.query(
+        let deleted = self.store.db.query(
             "DELETE FROM price_rules WHERE id = ? AND account_id IS ? AND effective_from >= ? RETURNING id",
             &[int(id), list.clone(), text(now.as_str())],
         ).await?;
         if !deleted.rows.is_empty() {
             return Ok(Some(PriceRuleEnd::Withdrawn));
         }
-        let ended = self.db.query(
+        let ended = self.store.db.query(
             "UPDATE price_rules SET effective_to = ?3 WHERE id = ?1 AND account_id IS ?2 \
              AND (effective_to IS NULL OR effective_to > ?3) RETURNING id",
             &[int(id), list.clone(), text(now.as_str())],
@@ -160,7 +160,7 @@ impl Store {
         if !ended.rows.is_empty() {
             return Ok(Some(PriceRuleEnd::Ended));
         }
-        let exists = self.db.query("SELECT 1 FROM price_rules WHERE id = ? AND account_id IS ?", &[int(id), list]).await?;
+        let exists = self.store.db.query("SELECT 1 FROM price_rules WHERE id = ? AND account_id IS ?", &[int(id), list]).await?;
         Ok((!exists.rows.is_empty()).then_some(PriceRuleEnd::AlreadyEnded))
     }
 }

@@ -42,15 +42,27 @@ pub struct QueueState {
     pub oldest_unknown_seconds: Option<f64>,
 }
 
+/// The delivery queue: claiming due messages, submits of unknown outcome, the queue's state: `store.queue()`.
+#[derive(Clone, Copy)]
+pub struct Queue<'a> {
+    pub(super) store: &'a Store,
+}
+
 impl Store {
+    pub fn queue(&self) -> Queue<'_> {
+        Queue { store: self }
+    }
+}
+
+impl Queue<'_> {
     /// Takes up to `limit` due messages — of those sent now, only ones due for at least
     /// `due_for_seconds`; scheduled ones as soon as due — for `lease_seconds`, oldest due
     /// first, moving
     /// them to Sending (110) in one statement. A message keeps the carrier of its first
     /// submit (a resubmit must reach the carrier that may have it); one never submitted
     /// goes to `carrier`.
-    pub async fn claim_due_messages(&self, carrier: &str, limit: i64, lease_seconds: i64, due_for_seconds: i64) -> Result<Vec<DueMessage>, DbError> {
-        let rows = self.db.query(
+    pub async fn claim_due_messages(self, carrier: &str, limit: i64, lease_seconds: i64, due_for_seconds: i64) -> Result<Vec<DueMessage>, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "UPDATE messages SET status = {sending}, \
                  status_source = CASE WHEN status = {sending} THEN status_source ELSE 'router' END, \
@@ -91,8 +103,8 @@ impl Store {
 
     /// A submit of a message we hold ended with an unknown outcome: it stays Sending, is
     /// due again after `resubmit_in_seconds`, and the history says so.
-    pub async fn submit_outcome_unknown(&self, message_id: &str, detail: &str, resubmit_in_seconds: i64) -> Result<(), DbError> {
-        self.db.transaction(async |db| {
+    pub async fn submit_outcome_unknown(self, message_id: &str, detail: &str, resubmit_in_seconds: i64) -> Result<(), DbError> {
+        self.store.db.transaction(async |db| {
             let updated = db.query(
                 &format!(
                     "UPDATE messages SET status_detail = ?2, submit_unknown_since = COALESCE(submit_unknown_since, {NOW}), \
@@ -116,13 +128,13 @@ impl Store {
 
     /// Gives up on a message whose submits all had unknown outcomes: Unknown (599), not
     /// refunded (the carrier may have it).
-    pub async fn give_up_unknown(&self, message_id: &str, detail: &str) -> Result<StatusOutcome, DbError> {
-        self.change_status(message_id, Status::Unknown, "router", Some(detail)).await
+    pub async fn give_up_unknown(self, message_id: &str, detail: &str) -> Result<StatusOutcome, DbError> {
+        self.store.messages().change_status(message_id, Status::Unknown, "router", Some(detail)).await
     }
 
     /// Counts by state and the oldest ages, for the operator.
-    pub async fn queue_state(&self) -> Result<QueueState, DbError> {
-        let rows = self.db.query(
+    pub async fn queue_state(self) -> Result<QueueState, DbError> {
+        let rows = self.store.db.query(
             &format!(
                 "SELECT \
                    COALESCE(SUM(status = {funded} AND due_at <= {NOW}), 0) AS waiting, \

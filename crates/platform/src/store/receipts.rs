@@ -1,10 +1,10 @@
 //! Delivery receipts: every verified receipt is stored as the carrier sent it, matched
 //! to its message (or to one part of it) by canonical carrier id, and applied through
-//! the one status-change path (`Store::change_status_in`), so the history, refunds and
+//! the one status-change path (`Messages::change_status_in`), so the history, refunds and
 //! callbacks follow on their own. A receipt for an id we do not know yet is kept
 //! (outcome `unmatched`) and applied when the id appears: at once when the submit
 //! response is recorded (`mark_many_submitted`), or by the job runner
-//! ([`Store::apply_pending_receipts`]).
+//! ([`Receipts::apply_pending_receipts`]).
 //!
 //! Outcomes stored in `receipts.outcome`: `applied` (the message's status changed),
 //! `recorded` (a part's status changed, the message's roll-up did not), `ignored` (stale,
@@ -118,11 +118,23 @@ fn reason(why: IgnoreReason) -> &'static str {
     }
 }
 
+/// Delivery receipts: applying them, those kept for a carrier id, multipart roll-up: `store.receipts()`.
+#[derive(Clone, Copy)]
+pub struct Receipts<'a> {
+    pub(super) store: &'a Store,
+}
+
 impl Store {
+    pub fn receipts(&self) -> Receipts<'_> {
+        Receipts { store: self }
+    }
+}
+
+impl Receipts<'_> {
     /// Records a verified receipt and applies it to its message, once. A body received
     /// before is a [`ReceiptOutcome::Duplicate`] and changes nothing.
-    pub async fn apply_receipt(&self, receipt: &IncomingReceipt<'_>) -> Result<ReceiptOutcome, DbError> {
-        self.db.transaction(async |db| {
+    pub async fn apply_receipt(self, receipt: &IncomingReceipt<'_>) -> Result<ReceiptOutcome, DbError> {
+        self.store.db.transaction(async |db| {
             let inserted = db.query(
                 "INSERT INTO receipts (carrier, carrier_message_id, dedupe_key, raw_status, raw_error, mapped_status, \
                  part, parts, outcome, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) \
@@ -164,7 +176,7 @@ impl Store {
     /// answer never came: a timeout, a crash): the message takes the receipt's id, as if
     /// the submit had answered with it, so this receipt and later ones match. Only the
     /// message of that carrier, and only while no other message has that id.
-    async fn adopt_carrier_id_in(&self, db: &Db, carrier: &str, carrier_message_id: &str, reference: &str) -> Result<(), DbError> {
+    async fn adopt_carrier_id_in(self, db: &Db, carrier: &str, carrier_message_id: &str, reference: &str) -> Result<(), DbError> {
         db.execute(
             &format!(
                 "UPDATE messages SET carrier_message_id = ?2, \
@@ -184,8 +196,8 @@ impl Store {
 
     /// Applies kept receipts whose message has appeared since (oldest first, at most
     /// `limit`), for the job runner. Returns how many found their message.
-    pub async fn apply_pending_receipts(&self, limit: i64) -> Result<usize, DbError> {
-        self.db.transaction(async |db| {
+    pub async fn apply_pending_receipts(self, limit: i64) -> Result<usize, DbError> {
+        self.store.db.transaction(async |db| {
             let rows = db.query(
                 &format!(
                     "SELECT {KEPT_COLUMNS} FROM receipts r WHERE r.outcome = 'unmatched' AND (\
@@ -207,8 +219,8 @@ impl Store {
 
     /// Deletes kept receipts that found no message within `older_than_days` days.
     /// Returns how many.
-    pub async fn purge_unmatched_receipts(&self, older_than_days: i64) -> Result<usize, DbError> {
-        let rows = self.db.query(
+    pub async fn purge_unmatched_receipts(self, older_than_days: i64) -> Result<usize, DbError> {
+        let rows = self.store.db.query(
             "DELETE FROM receipts WHERE outcome = 'unmatched' \
              AND received_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) RETURNING id",
             &[text(format!("-{} days", older_than_days.max(0)))],
@@ -219,7 +231,7 @@ impl Store {
     /// Applies the receipts kept for these canonical ids of `carrier` (just recorded as
     /// `message_id`'s), in arrival order, inside the caller's transaction. Returns where
     /// the message stands.
-    pub(super) async fn apply_kept_for_in(&self, db: &Db, message_id: &str, carrier: &str, ids: &[String]) -> Result<SubmitRecorded, DbError> {
+    pub(super) async fn apply_kept_for_in(self, db: &Db, message_id: &str, carrier: &str, ids: &[String]) -> Result<SubmitRecorded, DbError> {
         let rows = db.query(&kept_sql(KEPT_COLUMNS, ids, "ORDER BY id"), &kept_params(carrier, ids)).await?;
         let mut recorded = SubmitRecorded { status: Status::Unknown, refunded: false, kept_receipts: 0 };
         for row in &rows.rows {
@@ -237,7 +249,7 @@ impl Store {
 
     /// Matches a stored receipt to its message and applies it; records the outcome on
     /// the receipt row.
-    async fn settle_in(&self, db: &Db, receipt: &Fields) -> Result<ReceiptOutcome, DbError> {
+    async fn settle_in(self, db: &Db, receipt: &Fields) -> Result<ReceiptOutcome, DbError> {
         let Some((message_id, part)) = self.receipt_target(db, receipt).await? else {
             db.execute("UPDATE receipts SET outcome = 'unmatched' WHERE id = ?", &[int(receipt.id)]).await?;
             return Ok(ReceiptOutcome::Unmatched);
@@ -271,7 +283,7 @@ impl Store {
     /// The message (and part) a receipt is for. An id that names one part of a message
     /// (carriers that give each part its own id) is looked up first; otherwise the
     /// message's id, with the part the receipt names, if any.
-    async fn receipt_target(&self, db: &Db, receipt: &Fields) -> Result<Option<(String, Option<Part>)>, DbError> {
+    async fn receipt_target(self, db: &Db, receipt: &Fields) -> Result<Option<(String, Option<Part>)>, DbError> {
         let key = [text(receipt.carrier.as_str()), text(receipt.carrier_message_id.as_str())];
         let parts = db.query("SELECT message_id, part, parts FROM message_parts WHERE carrier = ? AND carrier_message_id = ?", &key).await?;
         if let Some(row) = parts.rows.first() {
@@ -282,7 +294,7 @@ impl Store {
         messages.rows.first().map(|row| Ok((row.get("id")?, receipt.part))).transpose()
     }
 
-    async fn current_status(&self, db: &Db, message_id: &str) -> Result<Status, DbError> {
+    async fn current_status(self, db: &Db, message_id: &str) -> Result<Status, DbError> {
         let rows = db.query("SELECT status FROM messages WHERE id = ?", &[text(message_id)]).await?;
         // No such message, or a code this build does not know: Unknown.
         let Some(row) = rows.rows.first() else { return Ok(Status::Unknown) };
@@ -290,9 +302,9 @@ impl Store {
     }
 
     /// A receipt for the whole message.
-    async fn apply_whole_in(&self, db: &Db, message_id: &str, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
+    async fn apply_whole_in(self, db: &Db, message_id: &str, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
         let current = self.current_status(db, message_id).await?;
-        Ok(match self.change_status_in(db, message_id, receipt.mapped, &receipt.carrier, Some(said)).await? {
+        Ok(match self.store.messages().change_status_in(db, message_id, receipt.mapped, &receipt.carrier, Some(said)).await? {
             StatusOutcome::Applied { refunded } => {
                 ReceiptOutcome::Applied { message_id: message_id.to_owned(), status: receipt.mapped, refunded }
             }
@@ -309,7 +321,7 @@ impl Store {
     /// A receipt for one part: the part's slot moves by the transition rule, then the
     /// message takes the roll-up of all its parts (domain::messaging::rollup) through the usual
     /// status change, which refuses to move it backwards.
-    async fn apply_part_in(&self, db: &Db, message_id: &str, part: Part, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
+    async fn apply_part_in(self, db: &Db, message_id: &str, part: Part, receipt: &Fields, said: &str) -> Result<ReceiptOutcome, DbError> {
         let current = self.current_status(db, message_id).await?;
         let ignored = |reason: String| ReceiptOutcome::Ignored { message_id: message_id.to_owned(), current, reason };
         let rows = db.query("SELECT part, parts, status FROM message_parts WHERE message_id = ? ORDER BY part", &[text(message_id)]).await?;
@@ -346,7 +358,7 @@ impl Store {
         let recorded = ReceiptOutcome::Recorded { message_id: message_id.to_owned(), part, current };
         let Some(rolled) = rollup(&slots) else { return Ok(recorded) };
         let detail = format!("part {}/{}: {said}", part.index, part.total);
-        Ok(match self.change_status_in(db, message_id, rolled, &receipt.carrier, Some(&detail)).await? {
+        Ok(match self.store.messages().change_status_in(db, message_id, rolled, &receipt.carrier, Some(&detail)).await? {
             StatusOutcome::Applied { refunded } => {
                 ReceiptOutcome::Applied { message_id: message_id.to_owned(), status: rolled, refunded }
             }

@@ -75,12 +75,24 @@ fn summary_from_row(r: &crate::host::Row) -> Result<InvoiceSummary, DbError> {
     })
 }
 
+/// Usage reports and invoices: `store.reports()`.
+#[derive(Clone, Copy)]
+pub struct Reports<'a> {
+    pub(super) store: &'a Store,
+}
+
 impl Store {
+    pub fn reports(&self) -> Reports<'_> {
+        Reports { store: self }
+    }
+}
+
+impl Reports<'_> {
     /// The account's messages accepted in `[from, until)`, grouped. By day, a message's
     /// local date is its UTC instant plus the offset in force then: `offsets` lists each
     /// offset (seconds) from the instant it starts (domain::billing::reports::offset_segments).
     pub async fn usage(
-        &self,
+        self,
         account_id: &str,
         from: DateTime<Utc>,
         until: DateTime<Utc>,
@@ -110,7 +122,7 @@ impl Store {
                 case
             }
         };
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {key} AS k, COUNT(*) AS messages, COALESCE(SUM(m.segments), 0) AS segments, \
                         COALESCE(SUM(m.price_minor), 0) AS charged_minor, \
@@ -136,8 +148,8 @@ impl Store {
     /// month become lines, the number is the next of the platform's sequence, and the
     /// issued invoice can no longer change (triggers). A month that has its invoice
     /// already gives that one.
-    pub async fn issue_invoice(&self, req: &InvoiceRequest<'_>) -> Result<IssueOutcome, DbError> {
-        self.db.transaction(async |db| {
+    pub async fn issue_invoice(self, req: &InvoiceRequest<'_>) -> Result<IssueOutcome, DbError> {
+        self.store.db.transaction(async |db| {
             if req.claim {
                 let claimed = db.query(
                     "INSERT INTO invoice_claims (account_id, period) SELECT id, ?2 FROM accounts WHERE id = ?1 \
@@ -167,14 +179,14 @@ impl Store {
 
     /// Accounts whose month `period` no runner has looked at yet, among those in `zones`
     /// (where the month has ended).
-    pub async fn accounts_to_invoice(&self, period: Period, zones: &[String], limit: i64) -> Result<Vec<(String, String)>, DbError> {
+    pub async fn accounts_to_invoice(self, period: Period, zones: &[String], limit: i64) -> Result<Vec<(String, String)>, DbError> {
         if zones.is_empty() {
             return Ok(Vec::new());
         }
         let mut params = vec![text(period.to_string()), int(limit)];
         params.extend(zones.iter().map(|z| text(z.as_str())));
         let placeholders = (3..3 + zones.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             &format!(
                 "SELECT a.id, a.time_zone FROM accounts a WHERE a.time_zone IN ({placeholders}) \
                  AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.account_id = a.id AND c.period = ?1) \
@@ -186,14 +198,14 @@ impl Store {
     }
 
     /// Every time zone accounts are in.
-    pub async fn account_time_zones(&self) -> Result<Vec<String>, DbError> {
-        let rows = self.db.query("SELECT DISTINCT time_zone FROM accounts", &[]).await?;
+    pub async fn account_time_zones(self) -> Result<Vec<String>, DbError> {
+        let rows = self.store.db.query("SELECT DISTINCT time_zone FROM accounts", &[]).await?;
         rows.rows.iter().map(|r| r.get("time_zone")).collect()
     }
 
     /// The account's issued invoices, newest month first.
-    pub async fn invoices(&self, account_id: &str) -> Result<Vec<InvoiceSummary>, DbError> {
-        let rows = self.db.query(
+    pub async fn invoices(self, account_id: &str) -> Result<Vec<InvoiceSummary>, DbError> {
+        let rows = self.store.db.query(
             &format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = ? AND issued_at IS NOT NULL ORDER BY period DESC"),
             &[text(account_id)],
         ).await?;
@@ -201,8 +213,8 @@ impl Store {
     }
 
     /// An issued invoice with its lines; `account_id` limits it to that account's.
-    pub async fn invoice(&self, id: &str, account_id: Option<&str>) -> Result<Option<Invoice>, DbError> {
-        let rows = self.db.query(
+    pub async fn invoice(self, id: &str, account_id: Option<&str>) -> Result<Option<Invoice>, DbError> {
+        let rows = self.store.db.query(
             &format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = ?1 AND (?2 IS NULL OR account_id = ?2) AND issued_at IS NOT NULL"),
             &[text(id), opt_text(account_id)],
         ).await?;
@@ -212,7 +224,7 @@ impl Store {
             serde_json::from_str(&r.get::<String>("seller")?).map_err(|e| DbError(format!("invoice {id}: unreadable seller: {e}")))?;
         let buyer: Buyer =
             serde_json::from_str(&r.get::<String>("buyer")?).map_err(|e| DbError(format!("invoice {id}: unreadable buyer: {e}")))?;
-        let lines = self.db.query(
+        let lines = self.store.db.query(
             "SELECT section, kind, description, country, messages, segments, reference, at, amount_minor \
              FROM invoice_lines WHERE invoice_id = ? ORDER BY id",
             &[text(id)],

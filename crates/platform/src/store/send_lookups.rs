@@ -4,7 +4,7 @@
 //! call, and those calls are most of what a send costs.
 
 use super::prices::{RuleColumns, StoredPriceRule};
-use super::{caller_from_key_row, timestamp, Caller, Store, StoreError, CALLER_COLUMNS, KEY_COLUMNS};
+use super::{caller_from_key_row, timestamp, Caller, StoreError, CALLER_COLUMNS, KEY_COLUMNS};
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use crate::host::Row;
 use chrono::{DateTime, Utc};
@@ -108,29 +108,29 @@ fn lookups_from_row(row: &Row) -> Result<SendLookups, DbError> {
     })
 }
 
-impl Store {
+impl super::Messages<'_> {
     /// The lookups of a send by `account_id` to `to`, with the rules in effect at `at`. One
     /// query for any number of recipients: the catch-all rule, the countries', and prefix
     /// rules (those matching the one number, or all of them for a batch).
-    pub async fn send_lookups(&self, account_id: &str, to: &SendDestinations, at: DateTime<Utc>) -> Result<SendLookups, StoreError> {
+    pub async fn send_lookups(self, account_id: &str, to: &SendDestinations, at: DateTime<Utc>) -> Result<SendLookups, StoreError> {
         let mut params = vec![text(account_id)];
         params.extend(lookup_params(to, at));
-        let rows = self.db.query(&format!("SELECT {LOOKUP_COLUMNS} FROM accounts a WHERE a.id = ?1"), &params).await?;
+        let rows = self.store.db.query(&format!("SELECT {LOOKUP_COLUMNS} FROM accounts a WHERE a.id = ?1"), &params).await?;
         // No row: the account is gone.
         let row = rows.rows.first().ok_or(StoreError::NotFound)?;
         Ok(lookups_from_row(row)?)
     }
 
-    /// As [`Store::caller_by_key_hash`], with the send's lookups in the same query.
+    /// As [`Identity::caller_by_key_hash`], with the send's lookups in the same query.
     pub async fn caller_by_key_hash_with_send_lookups(
-        &self,
+        self,
         key_hash: &str,
         to: &SendDestinations,
         at: DateTime<Utc>,
     ) -> Result<Option<(Caller, KeyAccess, String, SendLookups)>, DbError> {
         let mut params = vec![text(key_hash)];
         params.extend(lookup_params(to, at));
-        let rows = self.db.query(
+        let rows = self.store.db.query(
             &format!(
                 "SELECT {CALLER_COLUMNS}, {KEY_COLUMNS}, {LOOKUP_COLUMNS} \
                  FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?1 AND k.revoked_at IS NULL"
