@@ -248,6 +248,9 @@ fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Pa
 /// Rows per INSERT of a send (see `create_send`).
 const INSERT_CHUNK: usize = 1_000;
 
+/// The largest send written by group commit; larger ones take the write lock first.
+const GROUP_COMMIT_ROWS: usize = 20;
+
 const API_KEY_COLUMNS: &str = "id, account_id, name, hint, scopes, allowed_ips, created_at, revoked_at";
 
 fn api_key_from_row(r: &crate::host::Row) -> Result<ApiKeyView, DbError> {
@@ -653,12 +656,14 @@ impl Messages<'_> {
     /// `send_at`; the `message_created` trigger records each debit or credit spend.
     /// Refused with nothing written when the account cannot pay.
     pub async fn create_send(self, send: &NewSend<'_>) -> Result<Paid, StoreError> {
-        // The fast way: paid from the means read with the send's lookups, in one INSERT
-        // shared with the instance's other sends (store::group), no transaction to pay
-        // for. The database's guards refuse it if the means changed meanwhile; then, or when
-        // the read means could not pay, or for a send bigger than one statement or inside a
-        // transaction (an Idempotency-Key's), it is paid from means read under the write lock.
-        if send.message_ids.len() <= INSERT_CHUNK && !self.store.db.in_transaction() {
+        // The fast way, for a small send: paid from the means read with the send's lookups,
+        // in one INSERT shared with the instance's other sends (store::group), no
+        // transaction to pay for. The database's guards refuse it if the means changed
+        // meanwhile; then, or when the read means could not pay, or for a batch, or inside a
+        // transaction (an Idempotency-Key's), it is paid from means read under the write
+        // lock. (A batch takes the lock first: an INSERT refused for the lock is sent again
+        // whole, and a thousand rows' parameters cost more to send than the lock's wait.)
+        if send.message_ids.len() <= GROUP_COMMIT_ROWS && !self.store.db.in_transaction() {
             if let Some(paid) = send.funds_seen.and_then(|funds| funds.pay(&send.charges()).ok()) {
                 let (rows, params) = insert_rows(send, 0, send.message_ids, &paid.payments);
                 let pending = PendingSend { rows, row_count: send.message_ids.len(), params, paid };
