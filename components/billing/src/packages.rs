@@ -53,7 +53,8 @@ pub async fn purchase(req: Req) -> Reply {
             .ok_or_else(|| ApiError::not_found(format!("no package {id} for sale in {}", caller.currency)))?;
         let amount = domain::billing::stripe::TopupAmount::parse(package.cost_minor, caller.currency)
             .map_err(|e| ApiError::named(400, ErrorName::InvalidTopupAmount, e.to_string()))?;
-        return crate::topups::start_checkout(&store, &caller, amount, Some(&package), platform::http::idempotency(&req)?.as_ref()).await;
+        let started = platform::app::topups::start_checkout(&store, &caller, amount, Some(&package), platform::http::idempotency(&req)?.as_ref()).await?;
+        return platform::http::created_reply(started, |body| json(201, &body));
     }
     let buy = async || store.billing().purchase_package(&caller.account_id, id, &caller.actor, chrono::Utc::now()).await;
     idempotent_json(&req, &store, &caller.account_id, 201, buy, |e| match e {

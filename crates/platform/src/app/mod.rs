@@ -13,7 +13,8 @@
 //! Messaging: `send` (a send request from start to finish, the one send path),
 //! `delivery` (the durable queue to the carrier), `inbound` (an inbound SMS from arrival to
 //! done). Access and billing: `people` (giving people access to an account), `invoices`
-//! (issuing them, on demand and by the job runner).
+//! (issuing them, on demand and by the job runner), `topups` (money in by card: Stripe
+//! Checkout and its webhook's events).
 
 pub mod accounts;
 pub mod callbacks;
@@ -31,6 +32,7 @@ pub mod send;
 pub mod settings;
 pub mod sign_in;
 pub mod throttle;
+pub mod topups;
 pub mod two_factor;
 
 use crate::http::internal;
