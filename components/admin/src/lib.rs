@@ -3,20 +3,17 @@
 
 use domain::identity::access::Actor;
 use domain::api::error::ErrorName;
-use domain::accounts::account::{account_name, AccountKind, AccountListQuery};
+use domain::accounts::account::AccountListQuery;
 use domain::api::error::ApiError;
 use domain::billing::money::{Currency, MAX_AMOUNT_MINOR};
 use domain::inbound::sms::ReceptionNumber;
-use domain::billing::package::number_subscription_required;
 use domain::billing::payment::{CreditKind, OperatorCredit};
 use domain::api::ratelimit::RateLimit;
-use domain::messaging::recipient::Recipient;
-use domain::callbacks::webhook::WebhookSecret;
+use platform::app::operator::{self, OpeningAccount};
 use platform::keys;
 use platform::http::{created_reply, idempotency, page, internal, json, parse_body, require_admin, Reply, Req, Routes};
-use platform::ids::{new_id, random_bytes};
-use platform::db::DbError;
-use platform::store::{AccountChange, CreditRecorded, ManualCredit, ManualCreditError, NumberRoom, Subject, Store, StoreError, StoredAnswer};
+use platform::ids::new_id;
+use platform::store::{AccountChange, CreditRecorded, ManualCredit, ManualCreditError, Subject, Store, StoredAnswer};
 use serde::Deserialize;
 
 mod invoices;
@@ -154,37 +151,15 @@ struct NewAccount {
 async fn create_account(req: Req) -> Reply {
     let store = operator(&req).await?;
     let body: NewAccount = parse_body(&req)?;
-    let name = account_name(&body.name)?;
     let currency = Currency::parse(&body.currency).map_err(|e| ApiError::malformed(e.to_string()))?;
-    if body.credit_limit_minor < 0 || body.initial_balance_minor < 0 {
-        return Err(ApiError::malformed("credit_limit_minor and initial_balance_minor must not be negative"));
-    }
-    if body.credit_limit_minor > MAX_AMOUNT_MINOR || body.initial_balance_minor > MAX_AMOUNT_MINOR {
-        return Err(ApiError::malformed(format!("credit_limit_minor and initial_balance_minor may be at most {MAX_AMOUNT_MINOR}")));
-    }
-    let kind = match body.kind.as_deref() {
-        None => AccountKind::default_for(currency.code()),
-        Some(k) => AccountKind::parse(k)?,
-    }
-    .as_str();
-    // The account's Standard Webhooks signing secret for status callbacks, shown this once
-    // (the account can rotate it: POST /v1/account/webhook-secret).
-    let secret = WebhookSecret::from_random_bytes(&random_bytes::<32>()).map_err(internal)?.to_string();
-    // The account, its opening balance and its secret: all or nothing.
-    let id = store
-        .transaction(async || -> Result<String, ApiError> {
-            let id = store.accounts().create_account(&name, kind, currency, body.credit_limit_minor).await?;
-            if body.initial_balance_minor > 0 {
-                store
-                    .billing().credit(&id, body.initial_balance_minor, "topup", &new_id("top"), "opening balance", OPERATOR)
-                    .await
-                    .map_err(store_error)?;
-            }
-            store.callbacks().rotate_webhook_secret(&id, &secret).await?;
-            Ok(id)
-        })
-        .await?;
-    let view = store.accounts().account(&id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    let opening = OpeningAccount {
+        name: &body.name,
+        currency,
+        kind: body.kind.as_deref(),
+        credit_limit_minor: body.credit_limit_minor,
+        initial_balance_minor: body.initial_balance_minor,
+    };
+    let (view, secret) = operator::open_account(&store, &opening, OPERATOR).await?;
     let mut body = serde_json::to_value(view).map_err(internal)?;
     body["webhook_secret"] = serde_json::Value::String(secret);
     Ok(json(201, &body))
@@ -358,14 +333,6 @@ async fn payments(req: Req) -> Reply {
     Ok(json(200, &serde_json::json!({"payments": payments.items, "next_cursor": payments.next_cursor})))
 }
 
-fn store_error(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound => ApiError::not_found("no such account"),
-        StoreError::InsufficientFunds { .. } => ApiError::conflict("the change would pass the credit limit"),
-        StoreError::Db(e) => internal(e),
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NumberAssignment {
@@ -384,52 +351,14 @@ struct NumberAssignment {
 async fn assign_number(req: Req) -> Reply {
     let store = operator(&req).await?;
     let body: NumberAssignment = parse_body(&req)?;
-    let number = ReceptionNumber::parse(&body.number).map_err(|e| ApiError::malformed(e.to_string()))?;
-    let country = match (Recipient::parse(number.as_str()), body.country.as_deref()) {
-        (Ok(phone), _) => phone.country().as_str().to_owned(),
-        (Err(_), Some(country)) if country.len() == 2 && country.bytes().all(|b| b.is_ascii_alphabetic()) => country.to_ascii_uppercase(),
-        (Err(_), _) => return Err(ApiError::malformed("a short code needs its two-letter country")),
+    let assignment = operator::NumberAssignment {
+        number: &body.number,
+        account_id: &body.account_id,
+        kind: body.kind.as_deref(),
+        role: body.role.as_deref(),
+        country: body.country.as_deref(),
     };
-    let kind = body.kind.as_deref().unwrap_or(if number.is_short_code() { "shortcode" } else { "virtual" });
-    if !["virtual", "shortcode", "mobile", "landline"].contains(&kind) {
-        return Err(ApiError::malformed("kind is one of virtual, shortcode, mobile, landline"));
-    }
-    if store.accounts().account(&body.account_id).await?.is_none() {
-        return Err(ApiError::not_found("no such account"));
-    }
-    // Seed 002: the primary number comes with the account; more are secondary.
-    let role = match body.role.as_deref() {
-        Some(role) => role,
-        None => {
-            let numbers = store.inbound().numbers(&body.account_id).await?;
-            if numbers.iter().any(|n| n.role == "primary" && n.number != number.as_str()) {
-                "secondary"
-            } else {
-                "primary"
-            }
-        }
-    };
-    if !["primary", "secondary"].contains(&role) {
-        return Err(ApiError::malformed("role is primary or secondary"));
-    }
-    // A secondary number takes room in an active number subscription; checked in the same
-    // transaction as the assignment, so two assignments cannot both take the last place.
-    let assigned = store
-        .audit().audited(&body.account_id, OPERATOR, "number.assigned", Subject::Number(number.as_str()), async |store| -> Result<Result<bool, NumberRoom>, DbError> {
-            if role == "secondary" {
-                let room = store.billing().number_room(&body.account_id, number.as_str()).await?;
-                if room.used >= room.allowed {
-                    return Ok(Err(room));
-                }
-            }
-            store.inbound().assign_number(number.as_str(), &country, kind, &body.account_id, role).await.map(Ok)
-        })
-        .await?;
-    match assigned {
-        Err(room) => return Err(number_subscription_required(room.allowed, room.used)),
-        Ok(false) => return Err(ApiError::not_found("no such account")),
-        Ok(true) => {}
-    }
+    operator::assign_number(&store, &assignment, OPERATOR).await?;
     numbers(&store, &body.account_id).await
 }
 

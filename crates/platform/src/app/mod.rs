@@ -14,7 +14,8 @@
 //! `delivery` (the durable queue to the carrier), `inbound` (an inbound SMS from arrival to
 //! done). Access and billing: `people` (giving people access to an account), `invoices`
 //! (issuing them, on demand and by the job runner), `topups` (money in by card: Stripe
-//! Checkout and its webhook's events).
+//! Checkout and its webhook's events). The operator's: `operator` (opening an account,
+//! renting a reception number).
 
 pub mod accounts;
 pub mod callbacks;
@@ -24,6 +25,7 @@ pub mod inbound;
 pub mod invitations;
 pub mod invoices;
 pub mod jobs;
+pub mod operator;
 pub mod password;
 pub mod people;
 pub mod phone_codes;
