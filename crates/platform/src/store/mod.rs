@@ -699,11 +699,6 @@ impl Billing<'_> {
             sms_credits: row.get("sms_credits")?,
         })
     }
-
-    async fn balance_and_limit(self, account_id: &str) -> Result<(i64, i64), StoreError> {
-        let funds = self.funds_in(&self.store.db, account_id).await?;
-        Ok((funds.balance_minor, funds.credit_limit_minor))
-    }
 }
 
 impl Messages<'_> {

@@ -10,6 +10,7 @@ use crate::db::{int, text, Db, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
 use chrono::{DateTime, Utc};
 use domain::billing::package::{Frequency, Package};
+use domain::billing::funds::InsufficientFunds;
 use serde::Serialize;
 use crate::db::Value;
 
@@ -162,25 +163,25 @@ async fn grant_credits(db: &Db, account_id: &str, sms: i64, voice: i64, kind: &s
     Ok(())
 }
 
-/// Pays `cost` from the balance within the credit limit: the ledger entry's new balance,
-/// or `None` (nothing written) when the balance and limit cannot cover it.
 /// Spends `cost` from the account's balance if domain::billing::funds allows it: the
-/// balance after, or `None` (nothing written) when it would pass the credit limit. Runs
-/// inside the caller's transaction, so the means read are the means spent.
-async fn pay(billing: Billing<'_>, db: &Db, account_id: &str, cost: i64, kind: &str, reference: &str, description: &str) -> Result<Option<i64>, DbError> {
+/// balance after, or why not (nothing written). Runs inside the caller's transaction, so
+/// the means read are the means spent.
+async fn pay(billing: Billing<'_>, db: &Db, account_id: &str, cost: i64, kind: &str, reference: &str, description: &str) -> Result<Result<i64, InsufficientFunds>, DbError> {
     let funds = match billing.funds_in(db, account_id).await {
         Ok(funds) => funds,
         Err(StoreError::Db(e)) => return Err(e),
-        // The account is gone: nothing to pay with.
-        Err(_) => return Ok(None),
+        Err(_) => return Err(DbError(format!("account {account_id} is gone"))),
     };
-    let Ok(left) = funds.spend(cost) else { return Ok(None) };
+    let left = match funds.spend(cost) {
+        Ok(left) => left,
+        Err(refused) => return Ok(Err(refused)),
+    };
     db.execute(
         "INSERT INTO ledger_entries (account_id, amount_minor, balance_after_minor, kind, reference, description) \
          VALUES (?1, -?2, ?3, ?4, ?5, ?6)",
         &[text(account_id), int(cost), int(left.balance_minor), text(kind), text(reference), text(description)],
     ).await?;
-    Ok(Some(left.balance_minor))
+    Ok(Ok(left.balance_minor))
 }
 
 fn parse_instant(stored: &str) -> Result<DateTime<Utc>, DbError> {
@@ -333,10 +334,7 @@ impl Billing<'_> {
             let package = rows.rows.first().map(package_from_row).ok_or(StoreError::NotFound)??;
             let purchase_id = new_id("pur");
             let description = format!("package {}", package.name);
-            let Some(balance) = pay(self, db, account_id, package.cost_minor, "package_purchase", &purchase_id, &description).await? else {
-                let (balance, credit_limit) = self.balance_and_limit(account_id).await?;
-                return Err(StoreError::InsufficientFunds { balance, credit_limit, needed: package.cost_minor });
-            };
+            let balance = pay(self, db, account_id, package.cost_minor, "package_purchase", &purchase_id, &description).await??;
             grant_credits(db, account_id, package.sms_credits, package.voice_credits, "package_purchase", &purchase_id, &description).await?;
             let frequency = Frequency::parse(&package.frequency).map_err(DbError)?;
             let subscription = match frequency.period_end(now, 0) {
@@ -496,7 +494,7 @@ impl Billing<'_> {
             let outcome = match status.as_str() {
                 "active" => {
                     let description = format!("subscription {name}, period from {seen}");
-                    if pay(self, db, &account_id, cost, "subscription_renewal", &renewal_id, &description).await?.is_none() {
+                    if pay(self, db, &account_id, cost, "subscription_renewal", &renewal_id, &description).await?.is_err() {
                         return Err(DbError(format!("subscription {id}: the renewal the claim found covered was not")));
                     }
                     grant_credits(db, &account_id, sms, voice, "subscription_renewal", &renewal_id, &description).await?;
