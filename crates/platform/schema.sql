@@ -11,7 +11,7 @@ CREATE TABLE accounts (
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 , time_zone TEXT NOT NULL DEFAULT 'UTC', status_callback TEXT, webhook_secret TEXT, webhook_secret_previous TEXT, webhook_secret_rotated_at TEXT, languages TEXT NOT NULL DEFAULT 'sv,en', stop_by_reply INTEGER NOT NULL DEFAULT 1, stop_by_link INTEGER NOT NULL DEFAULT 0, help_reply TEXT, opt_out_reply TEXT, save_reply TEXT, inbound_webhook TEXT, kind TEXT NOT NULL DEFAULT 'international' CHECK (kind IN ('swedish', 'international')), company_name TEXT, organisation_number TEXT, vat_number TEXT, address_line1 TEXT, address_line2 TEXT, postal_code TEXT, city TEXT, country TEXT, contact_name TEXT, contact_email TEXT, contact_phone TEXT, invoice_email TEXT, date_format TEXT NOT NULL DEFAULT 'YYYY-MM-DD' CHECK (date_format IN ('YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY')), note TEXT, sms_credits INTEGER NOT NULL DEFAULT 0 CHECK (sms_credits >= 0), voice_credits INTEGER NOT NULL DEFAULT 0 CHECK (voice_credits >= 0), rate_limit_per_second INTEGER
     CHECK (rate_limit_per_second IS NULL OR rate_limit_per_second BETWEEN 1 AND 100000), key_rate_limit_per_second INTEGER
-    CHECK (key_rate_limit_per_second IS NULL OR key_rate_limit_per_second BETWEEN 1 AND 100000));
+    CHECK (key_rate_limit_per_second IS NULL OR key_rate_limit_per_second BETWEEN 1 AND 100000), lookups_version INTEGER NOT NULL DEFAULT 0);
 
 CREATE TABLE api_keys (
     id         TEXT PRIMARY KEY,
@@ -287,7 +287,7 @@ CREATE TABLE messages (
     status_source      TEXT NOT NULL,
     status_detail      TEXT,
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT);
+, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, lookups_version INTEGER);
 
 CREATE TABLE numbers (
     number     TEXT PRIMARY KEY,
@@ -567,6 +567,34 @@ CREATE INDEX subscriptions_by_account ON subscriptions(account_id, created_at);
 
 CREATE INDEX subscriptions_due ON subscriptions(next_renewal_at) WHERE status = 'active';
 
+CREATE TRIGGER send_lookups_after_account_change
+AFTER UPDATE OF currency, blocked, time_zone, status_callback, stop_by_link, rate_limit_per_second,
+                key_rate_limit_per_second, credit_limit_minor, kind ON accounts
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER send_lookups_after_credits_added AFTER UPDATE OF sms_credits ON accounts
+WHEN NEW.sms_credits > OLD.sms_credits
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER send_lookups_after_key_added AFTER INSERT ON api_keys
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_key_change AFTER UPDATE ON api_keys
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_key_removed AFTER DELETE ON api_keys
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = OLD.account_id;
+END;
+
 CREATE TRIGGER audit_events_are_immutable BEFORE UPDATE ON audit_events
 BEGIN
     SELECT RAISE(ABORT, 'the history is immutable');
@@ -709,6 +737,14 @@ BEGIN
     SELECT NEW.id, NEW.status, NEW.status_at, NEW.status_source, NEW.status_detail WHERE NEW.status <> 103;
 END;
 
+CREATE TRIGGER message_from_current_lookups BEFORE INSERT ON messages
+WHEN NEW.lookups_version IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'stale send lookups')
+    WHERE NEW.lookups_version <> (SELECT lookups_version FROM accounts WHERE id = NEW.account_id)
+       OR EXISTS (SELECT 1 FROM blocklist b WHERE b.account_id = NEW.account_id AND b.number = NEW.recipient AND b.removed_at IS NULL);
+END;
+
 CREATE TRIGGER message_leaves_queue AFTER UPDATE OF status, carrier_message_id ON messages
 WHEN NEW.due_at IS NOT NULL AND (NEW.carrier_message_id IS NOT NULL OR NEW.status >= 200)
 BEGIN
@@ -726,6 +762,22 @@ WHEN NEW.status <> OLD.status
 BEGIN
     INSERT INTO message_events (message_id, status, at, source, detail)
     VALUES (NEW.id, NEW.status, NEW.status_at, NEW.status_source, NEW.status_detail);
+END;
+
+CREATE TRIGGER send_lookups_after_price_added AFTER INSERT ON price_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE NEW.account_id IS NULL OR id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_price_change AFTER UPDATE ON price_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE OLD.account_id IS NULL OR NEW.account_id IS NULL OR id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_price_removed AFTER DELETE ON price_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE OLD.account_id IS NULL OR id = OLD.account_id;
 END;
 
 CREATE TRIGGER subscription_renewals_are_immutable BEFORE UPDATE ON subscription_renewals

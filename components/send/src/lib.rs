@@ -9,10 +9,10 @@ use domain::billing::money::{Currency, Money};
 use domain::messaging::status::Status;
 use platform::app::delivery::deliver_soon;
 use platform::http::{
-    authenticate, authenticate_for_send, created_reply, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body, replayed, respond_with, Reply, Req, Routes,
+    authenticate, authenticate_for_send, created_reply, idempotency, idempotency_key_in_use, idempotency_key_reused, internal, json, parse_body, respond_with, Reply, Req, Routes,
 };
-use platform::app::send::{send_messages, validate_first, CheckedFirst, Recipients, SendRequest, SEND_CREATED};
-use platform::store::{CancelOutcome, Created, Kept, MessageFilter, SendDestinations, Store};
+use platform::app::send::{send_messages, validate_first, CheckedFirst, Recipients, SendRequest, Sent, SEND_CREATED};
+use platform::store::{CancelOutcome, Created, Kept, Lookups, MessageFilter, SendDestinations, Store};
 use serde::Deserialize;
 
 platform::http_entry!(routes().into_router());
@@ -65,40 +65,59 @@ const MAX_CLIENT_REFERENCE: usize = 128;
 /// (Funded, 103); delivery follows. An Idempotency-Key makes a retry safe.
 async fn send(req: Req) -> Reply {
     let store = Store::open().await?;
+    let body: Result<SendBody, ApiError> = parse_body(&req);
+    // The instance's kept lookups serve a send with no Idempotency-Key (a keyed send is one
+    // transaction that reads them anyway). A send refused on kept lookups, or by the
+    // database for them, is made again from lookups read afresh: a refusal is never
+    // decided on what an instance kept (429s aside: a retry would count twice; and a body
+    // that does not parse is refused for itself).
+    let first = if req.header("idempotency-key").is_none() && body.is_ok() { Lookups::Kept } else { Lookups::Afresh };
+    for lookups in [first, Lookups::Afresh] {
+        let retry_afresh = lookups == Lookups::Kept;
+        match send_once(&req, &store, &body, lookups).await {
+            Ok(Sent::Created(created)) => {
+                if matches!(&created, Created::New(outcome) if outcome.send_at.is_none()) {
+                    deliver_soon().await;
+                }
+                return created_reply(created, |outcome| json(SEND_CREATED, &outcome));
+            }
+            Ok(Sent::LookupsChanged) => {}
+            Err(e) if retry_afresh && e.http_status != 429 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(internal("a send read its lookups afresh and was still refused for kept ones"))
+}
+
+async fn send_once(req: &Req, store: &Store, body: &Result<SendBody, ApiError>, lookups: Lookups) -> Result<Sent, ApiError> {
     // A body that parses and names no group is validated first, so that the key's query
     // reads the send's lookups too; anything else is authenticated first and refused after.
-    let body: Result<SendBody, ApiError> = parse_body(&req);
     let valid_first = body.as_ref().ok().and_then(|body| validate_first(&send_request(body)));
     let (caller, checked_first) = match valid_first {
         Some(valid) => {
             let at = chrono::Utc::now();
             let destinations = SendDestinations::of(&valid.recipients, true);
-            let (caller, lookups) = authenticate_for_send(&req, &store, Scope::MessagesSend, &destinations, at).await?;
+            let (caller, lookups) = authenticate_for_send(req, store, Scope::MessagesSend, &destinations, at, lookups).await?;
             (caller, Some(CheckedFirst { valid, lookups, at }))
         }
-        None => (authenticate(&req, &store, Scope::MessagesSend).await?, None),
+        None => (authenticate(req, store, Scope::MessagesSend).await?, None),
     };
-    let idempotency = idempotency(&req)?;
+    let idempotency = idempotency(req)?;
     // A retry of a send already made is answered before anything is checked again.
     if let Some(key) = &idempotency {
         match store.kept_answer(&caller.account_id, key).await? {
-            Kept::Answer(answer) => return Ok(replayed(&answer)),
+            Kept::Answer(answer) => return Ok(Sent::Created(Created::Replayed(answer))),
             Kept::OtherRequest => return Err(idempotency_key_reused()),
             // A send is one transaction: never seen under way, but said right if it were.
             Kept::InProgress { .. } => return Err(idempotency_key_in_use()),
             Kept::Nothing => {}
         }
     }
-    let body = body?;
+    let body = body.as_ref().map_err(Clone::clone)?;
     if body.client_reference.as_ref().is_some_and(|r| r.len() > MAX_CLIENT_REFERENCE) {
         return Err(ApiError::malformed(format!("client_reference may be at most {MAX_CLIENT_REFERENCE} bytes")));
     }
-    let request = send_request(&body);
-    let created = send_messages(&store, &caller, &request, idempotency.as_ref(), checked_first).await?;
-    if matches!(&created, Created::New(outcome) if outcome.send_at.is_none()) {
-        deliver_soon().await;
-    }
-    created_reply(created, |outcome| json(SEND_CREATED, &outcome))
+    send_messages(store, &caller, &send_request(body), idempotency.as_ref(), checked_first).await
 }
 
 fn send_request(body: &SendBody) -> SendRequest<'_> {

@@ -10,7 +10,7 @@ use domain::api::idempotency::{IdempotencyKey, IdempotentRequest};
 use crate::store::{Created, StoredAnswer};
 use crate::db::DbError;
 use crate::host::HostError;
-use crate::store::{Caller, SendDestinations, SendLookups, Store};
+use crate::store::{Caller, Lookups, SendDestinations, SendLookups, Store};
 use axum::extract::{FromRequest, FromRequestParts, Path};
 use axum::response::IntoResponse;
 use bytes::Bytes;
@@ -415,19 +415,27 @@ pub async fn authenticate(req: &Req, store: &Store, scope: Scope) -> Result<Call
 }
 
 /// As [`authenticate`], for a send to `to` at `at`: with an API key, the send's lookups
-/// come in the same query as the key's caller (`None` for a signed-in user: the send
-/// reads them itself).
+/// come in the same query as the key's caller, or from the ones the instance keeps for the
+/// key (`Lookups::Kept`: no query; see store::send_lookups), `None` for a signed-in user
+/// (the send reads them itself).
 pub async fn authenticate_for_send(
     req: &Req,
     store: &Store,
     scope: Scope,
     to: &SendDestinations,
     at: chrono::DateTime<chrono::Utc>,
+    lookups: Lookups,
 ) -> Result<(Caller, Option<SendLookups>), ApiError> {
     match credentials(req)? {
         Credentials::Session(token) => Ok((session_caller(req, store, &token, scope).await?, None)),
         Credentials::Key(key_hash) => {
-            let found = store.messages().caller_by_key_hash_with_send_lookups(&key_hash, to, at).await?;
+            let found = match lookups {
+                Lookups::Kept => store.messages().caller_by_key_hash_with_kept_lookups(&key_hash, at).await?,
+                Lookups::Afresh => {
+                    crate::store::forget_kept_lookups(&key_hash);
+                    store.messages().caller_by_key_hash_with_send_lookups(&key_hash, to, at).await?
+                }
+            };
             let (found, lookups) = match found {
                 Some((caller, access, key_id, lookups)) => (Some((caller, access, key_id)), Some(lookups)),
                 None => (None, None),

@@ -128,3 +128,52 @@ fn the_ledger_guards_the_money_whoever_writes() {
     assert!(db.execute(refund, []).is_err(), "a second refund of one message is refused");
     assert_eq!(balance_and_ledger(&db), (30, 30));
 }
+
+/// A message decided on lookups an instance kept (migration 0020) names their version.
+fn send_on_kept_lookups(db: &Connection, id: &str, recipient: &str, version: i64) -> rusqlite::Result<usize> {
+    db.execute(
+        "INSERT INTO messages (id, account_id, batch_id, sender, recipient, country, body, encoding, segments, price_minor, \
+         credits, currency, carrier, status, expires_at, status_source, lookups_version) \
+         VALUES (?1, 'acc_t', 'bat_1', 'ACME', ?2, 'SE', 'Hej', 'GSM-7', 1, 35, 0, 'SEK', 'sandbox', 103, \
+         '2030-01-01T00:00:00Z', 'billing', ?3)",
+        rusqlite::params![id, recipient, version],
+    )
+}
+
+fn lookups_version(db: &Connection) -> i64 {
+    db.query_row("SELECT lookups_version FROM accounts WHERE id = 'acc_t'", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_message_decided_on_out_of_date_kept_lookups_is_refused() {
+    let db = migrated();
+    account(&db, 1_000, 0);
+    let version = lookups_version(&db);
+    send_on_kept_lookups(&db, "msg_1", "+46701234567", version).unwrap();
+    // What a send is decided on moves the version: a price, a key, a setting, credits bought.
+    let changes = [
+        "INSERT INTO price_rules (account_id, currency, scope, per_segment_milli, effective_from) VALUES ('acc_t', 'SEK', 'SE', 7000, '2000-01-01T00:00:00.000Z')",
+        "INSERT INTO api_keys (id, account_id, name, key_hash, hint) VALUES ('key_1', 'acc_t', 'k', 'h', 'abcd')",
+        "UPDATE api_keys SET revoked_at = '2030-01-01T00:00:00.000Z' WHERE id = 'key_1'",
+        "UPDATE accounts SET blocked = 1 WHERE id = 'acc_t'",
+        "UPDATE accounts SET credit_limit_minor = 10 WHERE id = 'acc_t'",
+        "UPDATE price_rules SET effective_to = '2031-01-01T00:00:00.000Z' WHERE account_id IS NULL AND scope = '*' AND currency = 'SEK'",
+    ];
+    let mut seen = version;
+    for (n, change) in changes.iter().enumerate() {
+        db.execute(change, []).unwrap();
+        assert!(lookups_version(&db) > seen, "{change}");
+        let refused = send_on_kept_lookups(&db, &format!("msg_stale_{n}"), "+46701234567", seen).unwrap_err().to_string();
+        assert!(refused.contains("stale send lookups"), "{change}: {refused}");
+        seen = lookups_version(&db);
+    }
+    // A spend does not: the funds guards judge it.
+    send_on_kept_lookups(&db, "msg_2", "+46701234567", seen).unwrap();
+    assert_eq!(lookups_version(&db), seen);
+    // A recipient on the blocklist is refused whatever the version.
+    db.execute("INSERT INTO blocklist (account_id, number, reason, source) VALUES ('acc_t', '+46709999999', 'stop', 'api')", []).unwrap();
+    let refused = send_on_kept_lookups(&db, "msg_3", "+46709999999", seen).unwrap_err().to_string();
+    assert!(refused.contains("stale send lookups"), "{refused}");
+    // Written without kept lookups, nothing is checked here (the send read them itself).
+    assert_eq!(send(&db, "msg_4", 35).unwrap(), 1);
+}

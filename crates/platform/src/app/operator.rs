@@ -55,6 +55,7 @@ pub async fn open_account(store: &Store, opening: &OpeningAccount<'_>, actor: &A
                         StoreError::NotFound => ApiError::not_found("no such account"),
                         StoreError::InsufficientFunds { .. } => ApiError::conflict("the change would pass the credit limit"),
                         StoreError::Db(e) => internal(e),
+                        StoreError::StaleLookups => internal("a credit was refused for a send's lookups"),
                     })?;
             }
             store.callbacks().rotate_webhook_secret(&id, &secret).await?;

@@ -6,7 +6,7 @@
 use crate::carrier::CarrierConfig;
 use crate::http::internal;
 use crate::ids::new_id;
-use crate::store::{timestamp, Caller, Created, NewSend, SendDestinations, SendLookups, Store, StoreError, StoredAnswer};
+use crate::store::{forget_kept_lookups, kept_lookups_paid, timestamp, Caller, Created, KeptFor, NewSend, SendDestinations, SendLookups, Store, StoreError, StoredAnswer};
 use domain::billing::funds::{Funds, Paid};
 use domain::api::idempotency::IdempotentRequest;
 use domain::callbacks::event::{MoneyJson, StatusJson};
@@ -123,6 +123,8 @@ struct PreparedSend {
     status_callback: Option<CallbackUrl>,
     /// The account's means as read with the lookups.
     funds: Funds,
+    /// The kept lookups the send was decided on, if it was (store::send_lookups).
+    kept: Option<KeptFor>,
 }
 
 /// The largest send validated before its caller is known (see [`validate_first`]).
@@ -228,6 +230,7 @@ async fn prepare_send(
         expires_at,
         status_callback,
         funds: lookups.funds,
+        kept: lookups.kept,
     })
 }
 
@@ -320,9 +323,9 @@ pub async fn send_messages(
     request: &SendRequest<'_>,
     idempotency: Option<&IdempotentRequest>,
     checked_first: Option<CheckedFirst>,
-) -> Result<Created<SendOutcome>, ApiError> {
+) -> Result<Sent, ApiError> {
     let now = checked_first.as_ref().map_or_else(chrono::Utc::now, |first| first.at);
-    let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback, funds } =
+    let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback, funds, kept } =
         prepare_send(store, caller, request, now, checked_first).await?;
 
     let carrier = CarrierConfig::from_variables().await;
@@ -402,12 +405,28 @@ pub async fn send_messages(
         send_at: send_at.as_deref(),
         expires_at: &expires_at,
         funds_seen: Some(funds),
+        lookups_version: kept.as_ref().map(|k| k.version),
     };
-    let created = store
-        .idempotent(&caller.account_id, idempotency, answer, async || store.messages().create_send(&new_send).await)
-        .await
-        .map_err(|e| store_error(e, caller.currency))?;
-    Ok(created.map(|paid| outcome(&paid)))
+    let created = store.idempotent(&caller.account_id, idempotency, answer, async || store.messages().create_send(&new_send).await).await;
+    let created = match (created, &kept) {
+        (Err(StoreError::StaleLookups), Some(kept)) => {
+            forget_kept_lookups(&kept.key_hash);
+            return Ok(Sent::LookupsChanged);
+        }
+        (created, _) => created.map_err(|e| store_error(e, caller.currency))?,
+    };
+    if let (Created::New(paid), Some(kept)) = (&created, &kept) {
+        kept_lookups_paid(kept, paid.left);
+    }
+    Ok(Sent::Created(created.map(|paid| outcome(&paid))))
+}
+
+/// What a send made.
+pub enum Sent {
+    Created(Created<SendOutcome>),
+    /// Nothing: the kept lookups it was decided on changed (or a recipient is blocked);
+    /// make it again with lookups read afresh ([`crate::store::Lookups::Afresh`]).
+    LookupsChanged,
 }
 
 /// A send with no Idempotency-Key (the platform's own replies and confirmations), its
@@ -416,7 +435,7 @@ pub async fn send_and_deliver(store: &Store, caller: &Caller, request: &SendRequ
     let created = send_messages(store, caller, request, None, None).await?;
     crate::app::delivery::deliver_soon().await;
     match created {
-        Created::New(outcome) => Ok(outcome),
+        Sent::Created(Created::New(outcome)) => Ok(outcome),
         _ => Err(internal("a send without a key was replayed")),
     }
 }
@@ -498,6 +517,7 @@ fn store_error(e: StoreError, currency: Currency) -> ApiError {
             ),
         ),
         StoreError::NotFound => ApiError::not_found("the account no longer exists"),
+        StoreError::StaleLookups => internal("a send was refused for kept lookups it did not use"),
         StoreError::Db(e) => internal(e),
     }
 }

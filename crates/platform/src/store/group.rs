@@ -8,20 +8,22 @@
 //! is refused.
 
 use super::StoreError;
-use crate::db::{DbError, Value};
+use crate::db::{DbError, RowExt, Value};
 use domain::billing::funds::Paid;
 use futures::channel::oneshot;
 use futures::future::Either;
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// A send waiting for the group's transaction: its INSERT, made by its own request.
 pub(super) struct PendingSend {
     /// Its rows, `(?,…),(?,…)`, for [`super::INSERT_MESSAGES`].
     pub rows: String,
-    pub row_count: usize,
+    /// Its messages, in row order.
+    pub message_ids: Vec<String>,
     pub params: Vec<Value>,
-    /// How its rows are paid, from the means read with its lookups.
+    /// How its rows are paid, from the means read with its lookups (the means it left are
+    /// the database's, as its INSERT returns them).
     pub paid: Paid,
 }
 
@@ -126,8 +128,8 @@ impl super::Messages<'_> {
         while group.peek().is_some() {
             let mut part = Vec::new();
             let mut rows = 0;
-            while let Some(next) = group.next_if(|w| part.is_empty() || rows + w.send.row_count <= super::INSERT_CHUNK) {
-                rows += next.send.row_count;
+            while let Some(next) = group.next_if(|w| part.is_empty() || rows + w.send.message_ids.len() <= super::INSERT_CHUNK) {
+                rows += next.send.message_ids.len();
                 part.push(next);
             }
             let (sends, answers): (Vec<PendingSend>, Vec<_>) = part.into_iter().map(|w| (w.send, w.answer)).unzip();
@@ -145,9 +147,46 @@ impl super::Messages<'_> {
     async fn write_together(self, sends: &[PendingSend]) -> Vec<GroupResult> {
         let rows: Vec<&str> = sends.iter().map(|s| s.rows.as_str()).collect();
         let params: Vec<Value> = sends.iter().flat_map(|s| s.params.iter().cloned()).collect();
-        match self.store.db.execute(&format!("{}{}", super::INSERT_MESSAGES, rows.join(",")), &params).await {
-            Ok(()) => sends.iter().map(|s| Ok(Some(s.paid.clone()))).collect(),
-            Err(_) => sends.iter().map(|_| Ok(None)).collect(),
+        // Each row returns the account's means as its own debit found them (a RETURNING
+        // subquery runs before the row's AFTER trigger): less the row's own charge, the
+        // means it left.
+        let written = self.store.db.query(
+            &format!(
+                "{}{} RETURNING id, price_minor, credits, \
+                 (SELECT balance_minor FROM accounts a WHERE a.id = messages.account_id) AS balance_before, \
+                 (SELECT sms_credits FROM accounts a WHERE a.id = messages.account_id) AS sms_credits_before",
+                super::INSERT_MESSAGES,
+                rows.join(",")
+            ),
+            &params,
+        ).await;
+        let Ok(written) = written else { return sends.iter().map(|_| Ok(None)).collect() };
+        let mut left_by_message = HashMap::with_capacity(written.rows.len());
+        for row in &written.rows {
+            match left_by_row(row) {
+                Ok((id, left)) => left_by_message.insert(id, left),
+                Err(e) => return sends.iter().map(|_| Err(StoreError::Db(e.clone()))).collect(),
+            };
         }
+        sends.iter().map(|send| Ok(Some(paid_as_written(send, &left_by_message)))).collect()
     }
+}
+
+/// A written message and the means it left: balance, SMS credits.
+fn left_by_row(row: &crate::host::Row) -> Result<(String, (i64, i64)), DbError> {
+    let balance = row.get::<i64>("balance_before")? - row.get::<i64>("price_minor")?;
+    let credits = row.get::<i64>("sms_credits_before")? - row.get::<i64>("credits")?;
+    Ok((row.get("id")?, (balance, credits)))
+}
+
+/// How `send` was paid, with the means its last message left (the least any of its rows
+/// left: within one statement the means only go down).
+fn paid_as_written(send: &PendingSend, left_by_message: &HashMap<String, (i64, i64)>) -> Paid {
+    let mut paid = send.paid.clone();
+    let lefts = send.message_ids.iter().filter_map(|id| left_by_message.get(id));
+    if let (Some(balance), Some(credits)) = (lefts.clone().map(|l| l.0).min(), lefts.map(|l| l.1).min()) {
+        paid.left.balance_minor = balance;
+        paid.left.sms_credits = credits;
+    }
+    paid
 }

@@ -47,7 +47,7 @@ pub use packages::{
     CancelSubscription, CreditBalances, CreditEntry, NumberRoom, PackageView, Purchase, RenewalReport, SubscriptionView,
 };
 pub use prices::{PriceRuleEnd, StoredPriceRule};
-pub use send_lookups::{SendDestinations, SendLookups};
+pub use send_lookups::{forget_kept_lookups, kept_lookups_paid, KeptFor, Lookups, SendDestinations, SendLookups};
 pub use contacts::{
     BlockEntry, ContactFields, ContactPatch, ContactView, ContactWrite, GroupRef, GroupView, GroupWrite, MemberRemoved, MembersAdded,
     SavedContact,
@@ -125,6 +125,9 @@ pub enum StoreError {
     Db(DbError),
     InsufficientFunds { balance: i64, credit_limit: i64, needed: i64 },
     NotFound,
+    /// A send decided on kept lookups that changed since (or to a blocked recipient):
+    /// nothing was stored; make it again from lookups read afresh.
+    StaleLookups,
 }
 
 impl From<DbError> for StoreError {
@@ -206,20 +209,20 @@ pub enum ApiKeyUpdate {
 /// The columns every INSERT of messages names; [`insert_rows`] gives the rows.
 const INSERT_MESSAGES: &str = "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
      encoding, segments, price_minor, credits, currency, carrier, status, status_callback, send_at, expires_at, \
-     status_source, due_at) VALUES ";
+     status_source, due_at, lookups_version) VALUES ";
 
 /// The rows (`(?,…),(?,…)`) of a send's messages `ids`, which start at `offset` in its
-/// quote, paid as `payments` say, and their parameters (19 a row).
+/// quote, paid as `payments` say, and their parameters (20 a row).
 fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Payment]) -> (String, Vec<Value>) {
     let mut rows = String::new();
-    let mut params = Vec::with_capacity(ids.len() * 19);
+    let mut params = Vec::with_capacity(ids.len() * 20);
     let priced = send.quote.messages[offset..offset + ids.len()].iter().zip(ids).zip(payments);
     for (i, ((priced, id), payment)) in priced.enumerate() {
         if i > 0 {
             rows.push(',');
         }
         // Due at once, or at its send time.
-        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),?)");
         params.extend([
             text(id.as_str()),
             text(send.account_id),
@@ -240,6 +243,7 @@ fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Pa
             opt_text(send.send_at),
             text(send.expires_at),
             opt_text(send.send_at),
+            send.lookups_version.map_or(Value::Null, int),
         ]);
     }
     (rows, params)
@@ -292,6 +296,9 @@ pub struct NewSend<'a> {
     /// The account's means as read with the send's lookups, if they were: the send is
     /// paid from them when they still hold at the write (else from means read then).
     pub funds_seen: Option<Funds>,
+    /// The version of the account's lookups, when the send was decided on kept ones
+    /// (store::send_lookups): the INSERT is refused if they changed since.
+    pub lookups_version: Option<i64>,
 }
 
 impl NewSend<'_> {
@@ -666,7 +673,7 @@ impl Messages<'_> {
         if send.message_ids.len() <= GROUP_COMMIT_ROWS && !self.store.db.in_transaction() {
             if let Some(paid) = send.funds_seen.and_then(|funds| funds.pay(&send.charges()).ok()) {
                 let (rows, params) = insert_rows(send, 0, send.message_ids, &paid.payments);
-                let pending = PendingSend { rows, row_count: send.message_ids.len(), params, paid };
+                let pending = PendingSend { rows, message_ids: send.message_ids.to_vec(), params, paid };
                 if let Some(paid) = self.insert_in_group(pending).await? {
                     return Ok(paid);
                 }
@@ -674,7 +681,7 @@ impl Messages<'_> {
         }
         self.store.db.transaction(async |db| {
             let paid = self.store.billing().funds_in(db, send.account_id).await?.pay(&send.charges()).map_err(StoreError::from)?;
-            // Chunks of 1,000 rows × 19 parameters stay under SQLite's 32,766 bound parameters.
+            // Chunks of 1,000 rows × 20 parameters stay under SQLite's 32,766 bound parameters.
             for (chunk, ids) in send.message_ids.chunks(INSERT_CHUNK).enumerate() {
                 let offset = chunk * INSERT_CHUNK;
                 let (rows, params) = insert_rows(send, offset, ids, &paid.payments[offset..offset + ids.len()]);
@@ -682,6 +689,15 @@ impl Messages<'_> {
             }
             Ok(paid)
         }).await
+        .map_err(stale_lookups_refused)
+    }
+}
+
+/// The guard of kept lookups (migration 0020) refused the INSERT.
+fn stale_lookups_refused(e: StoreError) -> StoreError {
+    match e {
+        StoreError::Db(DbError(message)) if message.contains("stale send lookups") => StoreError::StaleLookups,
+        other => other,
     }
 }
 

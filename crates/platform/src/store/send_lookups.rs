@@ -2,6 +2,13 @@
 //! blocked, and the price rules that could apply — in one statement, and for a send made
 //! with an API key, in the same statement as the key's caller: each statement is a host
 //! call, and those calls are most of what a send costs.
+//!
+//! A small send with an API key reads none of it most of the time: the instance keeps what
+//! it read for a key (the caller, the means, every price rule of the account) for a second,
+//! and the message's INSERT names the version of the account's lookups it was decided on.
+//! The database refuses that INSERT when the version moved (a key, a price, a setting
+//! changed: migration 0020) or the recipient is blocked; the send is then made again from
+//! lookups read afresh (`Sent::LookupsChanged`).
 
 use super::prices::{RuleColumns, StoredPriceRule};
 use super::{caller_from_key_row, timestamp, Caller, StoreError, CALLER_COLUMNS, KEY_COLUMNS};
@@ -13,6 +20,8 @@ use domain::billing::funds::Funds;
 use domain::billing::pricing::PriceRule;
 use domain::messaging::recipient::Recipient;
 use serde::Deserialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Where a send's recipients go.
 #[derive(Debug, Default)]
@@ -44,11 +53,55 @@ impl SendDestinations {
 #[derive(Debug)]
 pub struct SendLookups {
     pub funds: Funds,
-    /// Blocked recipients: number, reason, since.
+    /// Blocked recipients: number, reason, since (never listed by kept lookups).
     pub blocked: Vec<(String, String, String)>,
     /// Rules of the default list and the account's that could price the destinations in
     /// the account's currency at the moment asked (which one applies is domain::pricing's).
     pub rules: Vec<PriceRule>,
+    /// Kept lookups: the key they were kept for and the version of the account's lookups
+    /// they were read at, which the send's INSERT names (see the module's comment).
+    pub kept: Option<KeptFor>,
+}
+
+/// Which kept lookups a send was decided on.
+#[derive(Debug, Clone)]
+pub struct KeptFor {
+    pub key_hash: String,
+    pub version: i64,
+}
+
+/// Whether an API key's send may use the instance's kept lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookups {
+    /// Kept ones if the instance has them (read and kept otherwise).
+    Kept,
+    /// Read for this send alone; what the instance kept for the key is forgotten. A send
+    /// refused on kept lookups (or refused by the database for them) is made again so: a
+    /// refusal is never decided on what an instance kept.
+    Afresh,
+}
+
+/// What the instance keeps for a key.
+#[derive(Clone)]
+struct KeptLookups {
+    caller: Caller,
+    access: KeyAccess,
+    key_id: String,
+    funds: Funds,
+    rules: Vec<PriceRule>,
+    version: i64,
+    read_at_millis: i64,
+}
+
+/// How long kept lookups serve: it bounds how far behind the balance in a send's answer can
+/// be (other instances' sends meanwhile; their own are counted), not correctness.
+const KEPT_FOR_MILLIS: i64 = 1_000;
+/// Keys kept at most (all are dropped past it: a second's reads to make again).
+const KEPT_KEYS: usize = 1_000;
+
+// An instance's requests run on one thread: no lock, and no borrow across an await.
+thread_local! {
+    static KEPT: RefCell<HashMap<String, KeptLookups>> = RefCell::new(HashMap::new());
 }
 
 /// The lookups as columns of a statement over an account `a`: ?2 the numbers (JSON), ?3 the
@@ -65,6 +118,17 @@ const LOOKUP_COLUMNS: &str = "\
        AND p.effective_from <= ?3 AND (p.effective_to IS NULL OR p.effective_to > ?3) \
        AND (p.scope = '*' OR p.scope IN (SELECT value FROM json_each(?4)) \
             OR (p.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(p.scope)) = p.scope)))) AS rules";
+
+/// The lookups kept for any small send of an account `a` (?2: the moment): its means, the
+/// version of its lookups, and every price rule in its currency not ended by then.
+const KEPT_LOOKUP_COLUMNS: &str = "\
+    json_object('balance_minor', a.balance_minor, 'credit_limit_minor', a.credit_limit_minor, 'sms_credits', a.sms_credits) AS funds, \
+    a.lookups_version, \
+    (SELECT json_group_array(json_object('id', id, 'account_id', account_id, 'currency', currency, 'scope', scope, \
+            'per_segment_milli', per_segment_milli, 'effective_from', effective_from, 'effective_to', effective_to, \
+            'created_at', created_at)) \
+     FROM price_rules p WHERE (p.account_id IS NULL OR p.account_id = a.id) AND p.currency = a.currency \
+       AND (p.effective_to IS NULL OR p.effective_to > ?2)) AS rules";
 
 #[derive(Deserialize)]
 struct FundsColumns {
@@ -96,16 +160,60 @@ fn lookup_params(to: &SendDestinations, at: DateTime<Utc>) -> Vec<crate::db::Val
     ]
 }
 
-fn lookups_from_row(row: &Row) -> Result<SendLookups, DbError> {
-    let unreadable = |what: &str, e: serde_json::Error| DbError(format!("a send's {what} could not be read: {e}"));
+fn unreadable(what: &str, e: serde_json::Error) -> DbError {
+    DbError(format!("a send's {what} could not be read: {e}"))
+}
+
+fn funds_from_row(row: &Row) -> Result<Funds, DbError> {
     let funds: FundsColumns = serde_json::from_str(&row.get::<String>("funds")?).map_err(|e| unreadable("means", e))?;
-    let blocked: Vec<BlockedColumns> = serde_json::from_str(&row.get::<String>("blocked_recipients")?).map_err(|e| unreadable("blocklist", e))?;
+    Ok(Funds { balance_minor: funds.balance_minor, credit_limit_minor: funds.credit_limit_minor, sms_credits: funds.sms_credits })
+}
+
+fn rules_from_row(row: &Row) -> Result<Vec<PriceRule>, DbError> {
     let rules: Vec<RuleColumns> = serde_json::from_str(&row.get::<String>("rules")?).map_err(|e| unreadable("price rules", e))?;
+    Ok(rules.into_iter().filter_map(RuleColumns::into_rule).map(|r: StoredPriceRule| r.rule).collect())
+}
+
+fn lookups_from_row(row: &Row) -> Result<SendLookups, DbError> {
+    let blocked: Vec<BlockedColumns> = serde_json::from_str(&row.get::<String>("blocked_recipients")?).map_err(|e| unreadable("blocklist", e))?;
     Ok(SendLookups {
-        funds: Funds { balance_minor: funds.balance_minor, credit_limit_minor: funds.credit_limit_minor, sms_credits: funds.sms_credits },
+        funds: funds_from_row(row)?,
         blocked: blocked.into_iter().map(|b| (b.number, b.reason, b.since)).collect(),
-        rules: rules.into_iter().filter_map(RuleColumns::into_rule).map(|r: StoredPriceRule| r.rule).collect(),
+        rules: rules_from_row(row)?,
+        kept: None,
     })
+}
+
+impl KeptLookups {
+    fn for_send(&self, key_hash: &str) -> (Caller, KeyAccess, String, SendLookups) {
+        let lookups = SendLookups {
+            funds: self.funds,
+            blocked: Vec::new(),
+            rules: self.rules.clone(),
+            kept: Some(KeptFor { key_hash: key_hash.to_owned(), version: self.version }),
+        };
+        (self.caller.clone(), self.access.clone(), self.key_id.clone(), lookups)
+    }
+}
+
+/// The kept lookups of a key, if still fresh at `now_millis`.
+fn kept(key_hash: &str, now_millis: i64) -> Option<KeptLookups> {
+    KEPT.with(|kept| kept.borrow().get(key_hash).filter(|k| now_millis - k.read_at_millis < KEPT_FOR_MILLIS).cloned())
+}
+
+/// A send decided on kept lookups was stored: the means it left are the kept means now.
+pub fn kept_lookups_paid(kept_for: &KeptFor, left: Funds) {
+    KEPT.with(|kept| {
+        if let Some(k) = kept.borrow_mut().get_mut(&kept_for.key_hash).filter(|k| k.version == kept_for.version) {
+            k.funds = left;
+        }
+    });
+}
+
+/// Forgets what the instance keeps for a key (found out of date, or not to be trusted with
+/// a refusal: see `Lookups::Afresh`).
+pub fn forget_kept_lookups(key_hash: &str) {
+    KEPT.with(|kept| kept.borrow_mut().remove(key_hash));
 }
 
 impl super::Messages<'_> {
@@ -140,5 +248,46 @@ impl super::Messages<'_> {
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let (caller, access, key_id) = caller_from_key_row(row)?;
         Ok(Some((caller, access, key_id, lookups_from_row(row)?)))
+    }
+
+    /// As [`Self::caller_by_key_hash_with_send_lookups`] for a small send, from the lookups
+    /// the instance keeps for the key (read and kept when it has none fresh): no query
+    /// most of the time.
+    pub async fn caller_by_key_hash_with_kept_lookups(
+        self,
+        key_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Caller, KeyAccess, String, SendLookups)>, DbError> {
+        let now = crate::ids::now_millis() as i64;
+        if let Some(kept) = kept(key_hash, now) {
+            return Ok(Some(kept.for_send(key_hash)));
+        }
+        let rows = self.store.db.query(
+            &format!(
+                "SELECT {CALLER_COLUMNS}, {KEY_COLUMNS}, {KEPT_LOOKUP_COLUMNS} \
+                 FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?1 AND k.revoked_at IS NULL"
+            ),
+            &[text(key_hash), text(timestamp(at))],
+        ).await?;
+        let Some(row) = rows.rows.first() else { return Ok(None) };
+        let (caller, access, key_id) = caller_from_key_row(row)?;
+        let read = KeptLookups {
+            caller,
+            access,
+            key_id,
+            funds: funds_from_row(row)?,
+            rules: rules_from_row(row)?,
+            version: row.get("lookups_version")?,
+            read_at_millis: now,
+        };
+        let found = read.for_send(key_hash);
+        KEPT.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if kept.len() >= KEPT_KEYS {
+                kept.clear();
+            }
+            kept.insert(key_hash.to_owned(), read);
+        });
+        Ok(Some(found))
     }
 }

@@ -1,0 +1,64 @@
+-- An instance keeps a send's lookups between requests (the API key's caller, the account's
+-- means and its price rules: store::send_lookups), so that a small send costs one statement,
+-- its INSERT. A message written from kept lookups carries the version of the account's
+-- lookups it was decided on; the guard below refuses it when anything it was decided on has
+-- changed since (the send is then made again from lookups read afresh), and when its
+-- recipient is on the account's blocklist (kept lookups do not list blocked recipients).
+-- A column a send reads must be in the list of `send_lookups_after_account_change`.
+ALTER TABLE accounts ADD COLUMN lookups_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN lookups_version INTEGER;
+
+CREATE TRIGGER message_from_current_lookups BEFORE INSERT ON messages
+WHEN NEW.lookups_version IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'stale send lookups')
+    WHERE NEW.lookups_version <> (SELECT lookups_version FROM accounts WHERE id = NEW.account_id)
+       OR EXISTS (SELECT 1 FROM blocklist b WHERE b.account_id = NEW.account_id AND b.number = NEW.recipient AND b.removed_at IS NULL);
+END;
+
+CREATE TRIGGER send_lookups_after_account_change
+AFTER UPDATE OF currency, blocked, time_zone, status_callback, stop_by_link, rate_limit_per_second,
+                key_rate_limit_per_second, credit_limit_minor, kind ON accounts
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.id;
+END;
+
+-- Credits bought (a package) change how a send is paid; spends and debits do not need a new
+-- version (a send paid from means that are no longer there is refused by the funds guards).
+CREATE TRIGGER send_lookups_after_credits_added AFTER UPDATE OF sms_credits ON accounts
+WHEN NEW.sms_credits > OLD.sms_credits
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER send_lookups_after_key_added AFTER INSERT ON api_keys
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_key_change AFTER UPDATE ON api_keys
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_key_removed AFTER DELETE ON api_keys
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = OLD.account_id;
+END;
+
+-- A default price rule (no account) prices every account's sends.
+CREATE TRIGGER send_lookups_after_price_added AFTER INSERT ON price_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE NEW.account_id IS NULL OR id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_price_change AFTER UPDATE ON price_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE OLD.account_id IS NULL OR NEW.account_id IS NULL OR id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_price_removed AFTER DELETE ON price_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE OLD.account_id IS NULL OR id = OLD.account_id;
+END;
