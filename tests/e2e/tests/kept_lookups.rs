@@ -3,7 +3,7 @@
 //! of its own. Whatever such a send was decided on that changes — a price, the blocklist,
 //! the account's block, the key's revocation, credits bought — applies to the very next
 //! send, not a second later: the database refuses a message decided on out-of-date lookups
-//! (migration 0020) and the send is made again from lookups read afresh.
+//! (migration 0022) and the send is made again from lookups read afresh.
 
 use e2e::*;
 use serde_json::{json, Value};

@@ -129,7 +129,7 @@ fn the_ledger_guards_the_money_whoever_writes() {
     assert_eq!(balance_and_ledger(&db), (30, 30));
 }
 
-/// A message decided on lookups an instance kept (migration 0020) names their version.
+/// A message decided on lookups an instance kept (migration 0022) names their version.
 fn send_on_kept_lookups(db: &Connection, id: &str, recipient: &str, version: i64) -> rusqlite::Result<usize> {
     db.execute(
         "INSERT INTO messages (id, account_id, batch_id, sender, recipient, country, body, encoding, segments, price_minor, \

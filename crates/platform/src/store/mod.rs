@@ -693,7 +693,7 @@ impl Messages<'_> {
     }
 }
 
-/// The guard of kept lookups (migration 0020) refused the INSERT.
+/// The guard of kept lookups (migration 0022) refused the INSERT.
 fn stale_lookups_refused(e: StoreError) -> StoreError {
     match e {
         StoreError::Db(DbError(message)) if message.contains("stale send lookups") => StoreError::StaleLookups,

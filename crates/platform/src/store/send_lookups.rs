@@ -7,7 +7,7 @@
 //! it read for a key (the caller, the means, every price rule of the account) for a second,
 //! and the message's INSERT names the version of the account's lookups it was decided on.
 //! The database refuses that INSERT when the version moved (a key, a price, a setting
-//! changed: migration 0020) or the recipient is blocked; the send is then made again from
+//! changed: migration 0022) or the recipient is blocked; the send is then made again from
 //! lookups read afresh (`Sent::LookupsChanged`).
 
 use super::prices::{RuleColumns, StoredPriceRule};
