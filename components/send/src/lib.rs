@@ -154,7 +154,7 @@ async fn list_messages(req: Req) -> Reply {
     };
     let recipient = match q.get("to") {
         None => None,
-        Some(to) => Some(domain::messaging::recipient::Recipient::parse(to).map_err(|e| bad(&format!("to: {e}")))?.e164().to_owned()),
+        Some(to) => Some(domain::messaging::recipient::Recipient::parse(to, caller.numbers).map_err(|e| bad(&format!("to: {e}")))?.e164().to_owned()),
     };
     let instant = |name: &str| -> Result<Option<String>, ApiError> {
         match q.get(name) {

@@ -262,7 +262,7 @@ fn each_validation_error_has_its_seed_code_and_stores_nothing() {
         (json!({"from": "ACME", "to": "+46701234567", "text": ""}), 400, Some(408), "InvalidContent"),
         (json!({"from": "ACME", "to": "+46701234567", "text": "a".repeat(1531)}), 400, Some(408), "InvalidContent"),
         (json!({"from": "ACME", "to": "+46701234567", "text": "😀".repeat(336)}), 400, Some(408), "InvalidContent"),
-        (json!({"from": "ACME", "to": "0701234567", "text": "x"}), 400, Some(409), "InvalidRecipient"),
+        (json!({"from": "ACME", "to": "070123", "text": "x"}), 400, Some(409), "InvalidRecipient"),
         (json!({"from": "ACME", "to": "+46123", "text": "x"}), 400, Some(409), "InvalidRecipient"),
         (json!({"from": "ACME", "to": [], "text": "x"}), 400, Some(409), "InvalidRecipient"),
         (json!({"from": "ACME", "to": ["+46701234567", "junk"], "text": "x"}), 400, Some(409), "InvalidRecipient"),

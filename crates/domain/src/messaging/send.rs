@@ -2,7 +2,7 @@
 
 use crate::billing::money::{Currency, Money, MoneyError};
 use crate::billing::pricing::{select_price, PriceRule, UnitPrice};
-use crate::messaging::recipient::{Recipient, RecipientError};
+use crate::messaging::recipient::{NumberContext, Recipient, RecipientError};
 use crate::messaging::sender::{Sender, SenderError};
 use crate::messaging::text::{MessageText, SegmentLimits, TextError};
 use chrono::{DateTime, Utc};
@@ -46,10 +46,13 @@ pub struct ValidSend {
     pub duplicates: usize,
 }
 
+/// The sender, the text and every recipient checked (numbers read as `numbers` says:
+/// the account's country, see [`NumberContext`]); each number once.
 pub fn validate_send(
     from: &str,
     to: &[String],
     text: &str,
+    numbers: NumberContext,
     limits: SegmentLimits,
 ) -> Result<ValidSend, SendRejection> {
     let sender = Sender::parse(from)?;
@@ -65,7 +68,7 @@ pub fn validate_send(
     let mut seen = HashSet::with_capacity(to.len());
     let mut duplicates = 0;
     for (index, input) in to.iter().enumerate() {
-        match Recipient::parse(input) {
+        match Recipient::parse(input, numbers) {
             Ok(r) if seen.insert(r.e164().to_owned()) => recipients.push(r),
             Ok(_) => duplicates += 1,
             Err(error) => invalid.push(InvalidRecipient { index, input: input.clone(), error }),
@@ -122,6 +125,7 @@ mod tests {
             "ACME",
             &to(&["+46701234567", "0046701234567", "+4915112345678"]),
             "Hej",
+            NumberContext::Msisdn,
             SegmentLimits::default(),
         )
         .unwrap();
@@ -131,7 +135,7 @@ mod tests {
 
     #[test]
     fn every_invalid_recipient_is_reported_with_its_index() {
-        let err = validate_send("ACME", &to(&["+46701234567", "nope", "+46123"]), "Hej", SegmentLimits::default())
+        let err = validate_send("ACME", &to(&["+46701234567", "nope", "+46123"]), "Hej", NumberContext::Msisdn, SegmentLimits::default())
             .unwrap_err();
         match err {
             SendRejection::Recipients(list) => {
@@ -144,14 +148,14 @@ mod tests {
     #[test]
     fn sender_then_text_then_recipients() {
         assert!(matches!(
-            validate_send("this sender is too long", &to(&["x"]), "", SegmentLimits::default()),
+            validate_send("this sender is too long", &to(&["x"]), "", NumberContext::Msisdn, SegmentLimits::default()),
             Err(SendRejection::Sender(_))
         ));
-        assert!(matches!(validate_send("ACME", &to(&["x"]), "", SegmentLimits::default()), Err(SendRejection::Text(_))));
-        assert_eq!(validate_send("ACME", &[], "Hi", SegmentLimits::default()), Err(SendRejection::NoRecipients));
+        assert!(matches!(validate_send("ACME", &to(&["x"]), "", NumberContext::Msisdn, SegmentLimits::default()), Err(SendRejection::Text(_))));
+        assert_eq!(validate_send("ACME", &[], "Hi", NumberContext::Msisdn, SegmentLimits::default()), Err(SendRejection::NoRecipients));
         let many = vec!["+46701234567".to_string(); MAX_RECIPIENTS + 1];
         assert_eq!(
-            validate_send("ACME", &many, "Hi", SegmentLimits::default()),
+            validate_send("ACME", &many, "Hi", NumberContext::Msisdn, SegmentLimits::default()),
             Err(SendRejection::TooManyRecipients(MAX_RECIPIENTS + 1))
         );
     }
@@ -167,12 +171,12 @@ mod tests {
             period: EffectivePeriod { from: now, to: None },
         }];
         let long_text = "a".repeat(200); // 2 segments
-        let send = validate_send("ACME", &to(&["+46701234567", "+46731234567"]), &long_text, SegmentLimits::default())
+        let send = validate_send("ACME", &to(&["+46701234567", "+46731234567"]), &long_text, NumberContext::Msisdn, SegmentLimits::default())
             .unwrap();
         let q = quote(&send, &rules, sek, now).unwrap();
         assert_eq!(q.total.minor(), 140);
         assert_eq!(q.messages[0].price.minor(), 70);
-        let abroad = validate_send("ACME", &to(&["+4915112345678"]), "Hi", SegmentLimits::default()).unwrap();
+        let abroad = validate_send("ACME", &to(&["+4915112345678"]), "Hi", NumberContext::Msisdn, SegmentLimits::default()).unwrap();
         assert_eq!(quote(&abroad, &rules, sek, now), Err(SendRejection::NoPrice("+4915112345678".into())));
         // A price list in another currency does not price a SEK account.
         let eur = Currency::parse("EUR").unwrap();

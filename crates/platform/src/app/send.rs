@@ -16,7 +16,7 @@ use domain::api::error::{ApiError, ErrorDetail};
 use domain::billing::money::{Currency, Money};
 use domain::messaging::schedule::{SendAt, TimeZone, Validity};
 use domain::billing::pricing::UnitPriceJson;
-use domain::messaging::recipient::Recipient;
+use domain::messaging::recipient::{NumberContext, Recipient};
 use domain::messaging::send::{quote, validate_send, Quote, SendRejection, ValidSend, MAX_RECIPIENTS};
 use domain::contacts::optout::{self, append_unsubscribe_link, UnsubscribeSecret};
 use domain::messaging::status::Status;
@@ -145,7 +145,8 @@ pub fn validate_first(request: &SendRequest<'_>) -> Option<ValidSend> {
     if request.to.len() > VALIDATE_FIRST_MAX || !group_refs(request.to).is_empty() {
         return None;
     }
-    validate_send(request.from, request.to, request.text, SegmentLimits::default()).ok()
+    // Only numbers in international form: how others are read depends on the account.
+    validate_send(request.from, request.to, request.text, NumberContext::Account(None), SegmentLimits::default()).ok()
 }
 
 /// Everything a send does before it stores anything: groups expanded, validated,
@@ -162,7 +163,7 @@ async fn prepare_send(
         Some(first) => (first.valid, 0, first.lookups),
         None => {
             let expansion = expand_request_groups(store, caller, request.to).await?;
-            let valid = validate(request, expansion.as_ref())?;
+            let valid = validate(caller, request, expansion.as_ref())?;
             (valid, expansion.as_ref().map_or(0, |e| e.duplicates), None)
         }
     };
@@ -287,7 +288,7 @@ pub async fn quote_messages(store: &Store, caller: &Caller, request: &SendReques
         };
         messages.push(QuotedMessage {
             to: recipient.e164().to_owned(),
-            country: recipient.country().as_str().to_owned(),
+            country: recipient.region().as_str().to_owned(),
             encoding: text.encoding().as_str(),
             segments: text.segments(),
             unit_price,
@@ -344,7 +345,7 @@ pub async fn send_messages(
                     SentMessage {
                         id: Some(id.clone()),
                         to: priced.recipient.e164().to_owned(),
-                        country: priced.recipient.country().as_str().to_owned(),
+                        country: priced.recipient.region().as_str().to_owned(),
                         status: Status::Funded.into(),
                         status_detail: None,
                         encoding: valid.text.encoding().as_str(),
@@ -358,7 +359,7 @@ pub async fn send_messages(
                 (detail, _) => SentMessage {
                     id: None,
                     to: recipient.e164().to_owned(),
-                    country: recipient.country().as_str().to_owned(),
+                    country: recipient.region().as_str().to_owned(),
                     status: Status::RecipientRejected.into(),
                     status_detail: detail.cloned(),
                     encoding: valid.text.encoding().as_str(),
@@ -442,9 +443,9 @@ async fn expand_request_groups(store: &Store, caller: &Caller, to: &[String]) ->
 
 /// `validate_send` on the expanded recipients; invalid entries are reported at their
 /// index in the request, unknown groups among them.
-fn validate(request: &SendRequest, expansion: Option<&Expansion>) -> Result<ValidSend, ApiError> {
+fn validate(caller: &Caller, request: &SendRequest, expansion: Option<&Expansion>) -> Result<ValidSend, ApiError> {
     let Some(expansion) = expansion else {
-        return Ok(validate_send(request.from, request.to, request.text, SegmentLimits::default())?);
+        return Ok(validate_send(request.from, request.to, request.text, caller.numbers, SegmentLimits::default())?);
     };
     let mut invalid: Vec<ErrorDetail> = expansion
         .unknown_groups
@@ -455,7 +456,7 @@ fn validate(request: &SendRequest, expansion: Option<&Expansion>) -> Result<Vali
             message: format!("'{id}' is not a group of this account"),
         })
         .collect();
-    match validate_send(request.from, &expansion.to, request.text, SegmentLimits::default()) {
+    match validate_send(request.from, &expansion.to, request.text, caller.numbers, SegmentLimits::default()) {
         Ok(_) | Err(SendRejection::NoRecipients) if !invalid.is_empty() => Err(invalid_recipients(invalid)),
         Ok(valid) => Ok(valid),
         Err(SendRejection::Recipients(list)) => {

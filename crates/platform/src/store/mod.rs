@@ -11,6 +11,8 @@ use domain::messaging::policy::refund_due_for;
 use domain::messaging::send::Quote;
 use domain::messaging::status::{transition, Status, Transition};
 use domain::messaging::text::MessageText;
+use domain::messaging::recipient::NumberContext;
+use domain::accounts::account::AccountKind;
 use crate::db::Value;
 
 mod account_profile;
@@ -88,6 +90,9 @@ pub struct Caller {
     pub status_callback: Option<String>,
     /// Every SMS carries an unsubscribe link (seed 001 stop-service).
     pub stop_by_link: bool,
+    /// How the account's numbers are read: national ones in its country (seed 000's
+    /// account type), or only in international form.
+    pub numbers: NumberContext,
     /// The operator's request rate limits for this client (None: the platform's default).
     pub rate_limits: RateLimits,
     /// Who acts, for the account's history.
@@ -227,7 +232,7 @@ fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Pa
             opt_text(send.client_reference),
             text(send.sender),
             text(priced.recipient.e164()),
-            text(priced.recipient.country().as_str()),
+            text(priced.recipient.region().as_str()),
             text(send.bodies[offset + i].as_str()),
             text(send.text.encoding().as_str()),
             int(send.text.segments() as i64),
@@ -362,7 +367,7 @@ pub struct SubmitRecorded {
     pub kept_receipts: usize,
 }
 
-pub(super) const CALLER_COLUMNS: &str = "a.id AS account_id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link, \
+pub(super) const CALLER_COLUMNS: &str = "a.id AS account_id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link, a.kind AS account_kind, \
      a.rate_limit_per_second AS account_rate_limit, a.key_rate_limit_per_second AS key_rate_limit";
 
 /// The caller of a row of [`CALLER_COLUMNS`]. A currency the domain cannot read is an
@@ -370,6 +375,8 @@ pub(super) const CALLER_COLUMNS: &str = "a.id AS account_id, a.currency, a.block
 fn caller_from_row(row: &crate::host::Row) -> Result<Caller, DbError> {
     let stored: String = row.get("currency")?;
     let currency = Currency::parse(&stored).map_err(|_| DbError(format!("unreadable accounts.currency '{stored}'")))?;
+    let kind: String = row.get("account_kind")?;
+    let kind = AccountKind::parse(&kind).map_err(|_| DbError(format!("unreadable accounts.kind '{kind}'")))?;
     Ok(Caller {
         account_id: row.get("account_id")?,
         currency,
@@ -377,6 +384,7 @@ fn caller_from_row(row: &crate::host::Row) -> Result<Caller, DbError> {
         time_zone: row.get("time_zone")?,
         status_callback: row.get("status_callback")?,
         stop_by_link: row.get("stop_by_link")?,
+        numbers: kind.number_context(),
         rate_limits: RateLimits { account: row.get("account_rate_limit")?, key: row.get("key_rate_limit")? },
         actor: Actor::System,
     })

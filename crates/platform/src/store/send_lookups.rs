@@ -29,7 +29,7 @@ impl SendDestinations {
     /// The destinations of `recipients`; their numbers are checked against the blocklist
     /// unless `check_blocklist` is false.
     pub fn of(recipients: &[Recipient], check_blocklist: bool) -> SendDestinations {
-        let mut countries: Vec<String> = recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
+        let mut countries: Vec<String> = recipients.iter().map(|r| r.region().as_str().to_owned()).collect();
         countries.sort_unstable();
         countries.dedup();
         SendDestinations {
