@@ -3,6 +3,7 @@
 use crate::billing::money::{Currency, Money, MoneyError};
 use crate::billing::pricing::{select_price, PriceRule, UnitPrice};
 use crate::messaging::recipient::{NumberContext, Recipient, RecipientError};
+use crate::messaging::rules::RuleRejection;
 use crate::messaging::sender::{Sender, SenderError};
 use crate::messaging::text::{MessageText, SegmentLimits, TextError};
 use chrono::{DateTime, Utc};
@@ -34,6 +35,12 @@ pub enum SendRejection {
     NoPrice(String),
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// The operator's rules refuse the send (see `messaging::rules`).
+    #[error(transparent)]
+    Rules(#[from] RuleRejection),
+    /// The text as the operator's content rules made it cannot go.
+    #[error("with the replacements of the rule(s) {1}: {0}")]
+    ReplacedText(TextError, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +90,8 @@ pub fn validate_send(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PricedMessage {
     pub recipient: Recipient,
+    /// The parts of its text as sent (after the operator's rules).
+    pub segments: u32,
     /// The price per segment of the rule that applied.
     pub unit_price: UnitPrice,
     /// What the message costs, in whole minor units.
@@ -95,17 +104,25 @@ pub struct Quote {
     pub total: Money,
 }
 
-/// Prices every message with the rules in effect at `at` (the send's acceptance); one
-/// destination without a price refuses the whole request, so a batch is never half charged.
-pub fn quote(send: &ValidSend, rules: &[PriceRule], currency: Currency, at: DateTime<Utc>) -> Result<Quote, SendRejection> {
+/// Prices every message — `recipients`, the `i`th with `segments(i)` parts as it is sent —
+/// with the rules in effect at `at` (the send's acceptance); one destination without a
+/// price refuses the whole request, so a batch is never half charged.
+pub fn quote(
+    recipients: &[Recipient],
+    segments: impl Fn(usize) -> u32,
+    rules: &[PriceRule],
+    currency: Currency,
+    at: DateTime<Utc>,
+) -> Result<Quote, SendRejection> {
     let rules: Vec<PriceRule> = rules.iter().filter(|rule| rule.per_segment.currency() == currency).cloned().collect();
     let mut total = Money::zero(currency);
-    let mut messages = Vec::with_capacity(send.recipients.len());
-    for recipient in &send.recipients {
+    let mut messages = Vec::with_capacity(recipients.len());
+    for (index, recipient) in recipients.iter().enumerate() {
         let rule = select_price(&rules, recipient, at).ok_or_else(|| SendRejection::NoPrice(recipient.e164().to_owned()))?;
-        let price = rule.per_segment.for_segments(send.text.segments())?;
+        let segments = segments(index);
+        let price = rule.per_segment.for_segments(segments)?;
         total = total.checked_add(price)?;
-        messages.push(PricedMessage { recipient: recipient.clone(), unit_price: rule.per_segment, price });
+        messages.push(PricedMessage { recipient: recipient.clone(), segments, unit_price: rule.per_segment, price });
     }
     Ok(Quote { messages, total })
 }
@@ -173,15 +190,15 @@ mod tests {
         let long_text = "a".repeat(200); // 2 segments
         let send = validate_send("ACME", &to(&["+46701234567", "+46731234567"]), &long_text, NumberContext::Msisdn, SegmentLimits::default())
             .unwrap();
-        let q = quote(&send, &rules, sek, now).unwrap();
+        let q = quote(&send.recipients, |_| send.text.segments(), &rules, sek, now).unwrap();
         assert_eq!(q.total.minor(), 140);
         assert_eq!(q.messages[0].price.minor(), 70);
         let abroad = validate_send("ACME", &to(&["+4915112345678"]), "Hi", NumberContext::Msisdn, SegmentLimits::default()).unwrap();
-        assert_eq!(quote(&abroad, &rules, sek, now), Err(SendRejection::NoPrice("+4915112345678".into())));
+        assert_eq!(quote(&abroad.recipients, |_| abroad.text.segments(), &rules, sek, now), Err(SendRejection::NoPrice("+4915112345678".into())));
         // A price list in another currency does not price a SEK account.
         let eur = Currency::parse("EUR").unwrap();
-        assert!(quote(&send, &rules, eur, now).is_err());
+        assert!(quote(&send.recipients, |_| send.text.segments(), &rules, eur, now).is_err());
         // Nor does a rule before it takes effect.
-        assert!(quote(&send, &rules, sek, now - chrono::TimeDelta::milliseconds(1)).is_err());
+        assert!(quote(&send.recipients, |_| send.text.segments(), &rules, sek, now - chrono::TimeDelta::milliseconds(1)).is_err());
     }
 }
