@@ -75,6 +75,15 @@ CREATE TABLE callback_deliveries (
     finished_at      TEXT
 );
 
+CREATE TABLE campaigns (
+    id          TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(id),
+    reference   TEXT NOT NULL,
+    description TEXT,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    ended_at    TEXT
+);
+
 CREATE TABLE contact_groups (
     id         TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),
@@ -287,7 +296,7 @@ CREATE TABLE messages (
     status_source      TEXT NOT NULL,
     status_detail      TEXT,
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT);
+, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, original_sender TEXT, original_body TEXT);
 
 CREATE TABLE numbers (
     number     TEXT PRIMARY KEY,
@@ -401,6 +410,40 @@ CREATE TABLE recovery_codes (
     PRIMARY KEY (user_id, code_digest)
 );
 
+CREATE TABLE registered_senders (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    sender     TEXT NOT NULL,
+    country    TEXT NOT NULL CHECK (length(country) = 2),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (account_id, sender, country)
+);
+
+CREATE TABLE send_rules (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id     TEXT REFERENCES accounts(id),
+    kind           TEXT NOT NULL CHECK (kind IN ('sender', 'content', 'banned')),
+    name           TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    from_sender    TEXT,
+    from_kind      TEXT CHECK (from_kind IN ('numeric', 'alphanumeric')),
+    pattern        TEXT,
+    pattern_kind   TEXT CHECK (pattern_kind IN ('literal', 'regex')),
+    case_sensitive INTEGER NOT NULL DEFAULT 0,
+    replacement    TEXT,
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    CHECK (kind <> 'sender' OR (replacement IS NOT NULL AND pattern IS NULL)),
+    CHECK (kind = 'sender' OR (pattern IS NOT NULL AND from_sender IS NULL AND from_kind IS NULL)),
+    CHECK (kind <> 'content' OR replacement IS NOT NULL),
+    CHECK (kind <> 'banned' OR replacement IS NULL)
+);
+
+CREATE TABLE sender_registration_countries (
+    country    TEXT PRIMARY KEY CHECK (length(country) = 2),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
 CREATE TABLE smpp_credentials (
     id            TEXT PRIMARY KEY,
     account_id    TEXT NOT NULL REFERENCES accounts(id),
@@ -481,6 +524,8 @@ CREATE INDEX callback_deliveries_by_message ON callback_deliveries(message_id, i
 
 CREATE INDEX callback_deliveries_due ON callback_deliveries(next_attempt_at) WHERE state = 'pending';
 
+CREATE INDEX campaigns_by_account ON campaigns (account_id, created_at);
+
 CREATE INDEX contact_groups_by_account ON contact_groups(account_id, id);
 
 CREATE INDEX contacts_by_account ON contacts(account_id, id);
@@ -560,6 +605,8 @@ CREATE INDEX receipts_by_carrier_id ON receipts(carrier, carrier_message_id);
 CREATE INDEX receipts_by_message ON receipts(message_id, id);
 
 CREATE INDEX receipts_unmatched ON receipts(received_at, id) WHERE outcome = 'unmatched';
+
+CREATE INDEX send_rules_by_account ON send_rules (account_id, id);
 
 CREATE INDEX smpp_credentials_by_account ON smpp_credentials(account_id, created_at);
 

@@ -189,6 +189,9 @@ fn message_summary(message: &platform::store::MessageRecord, fallback: Currency)
         "to": message.recipient,
         "country": message.country,
         "text": message.body,
+        // What the customer asked for, when an operator's rule changed it (null: as sent).
+        "original_from": message.original_sender,
+        "original_text": message.original_body,
         "encoding": message.encoding,
         "segments": message.segments,
         "price": MoneyJson::from(Money::new(message.price_minor, currency)),

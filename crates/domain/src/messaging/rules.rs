@@ -278,6 +278,7 @@ impl RuleAction {
 
 /// A rule's fields as the operator writes them and the store keeps them (absent: `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RuleFields {
     pub kind: String,
     pub name: String,
