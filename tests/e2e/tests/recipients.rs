@@ -70,6 +70,9 @@ fn an_international_account_refuses_numbers_without_a_country_code() {
     assert_eq!((contact.status, contact.json["error"]["name"].as_str()), (400, Some("InvalidRecipient")), "{}", contact.text);
     assert!(stored_recipients(app, &account).is_empty());
 
+    // North America needs a campaign on the account (seed 001).
+    let booked = app.admin("POST", &format!("/v1/admin/accounts/{account}/campaigns"), Some(json!({"reference": "C123"})));
+    assert_eq!(booked.status, 201, "{}", booked.text);
     let sent = app.send(&key, json!({"from": "ACME", "to": ["+12015550123", "001 201 555 0124"], "text": "Hi"}));
     assert_eq!(sent.status, 201, "{}", sent.text);
     assert_eq!(
