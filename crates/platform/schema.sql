@@ -75,6 +75,15 @@ CREATE TABLE callback_deliveries (
     finished_at      TEXT
 );
 
+CREATE TABLE campaigns (
+    id          TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(id),
+    reference   TEXT NOT NULL,
+    description TEXT,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    ended_at    TEXT
+);
+
 CREATE TABLE contact_groups (
     id         TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),
@@ -287,7 +296,7 @@ CREATE TABLE messages (
     status_source      TEXT NOT NULL,
     status_detail      TEXT,
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, lookups_version INTEGER);
+, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, original_sender TEXT, original_body TEXT, lookups_version INTEGER);
 
 CREATE TABLE numbers (
     number     TEXT PRIMARY KEY,
@@ -401,6 +410,40 @@ CREATE TABLE recovery_codes (
     PRIMARY KEY (user_id, code_digest)
 );
 
+CREATE TABLE registered_senders (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    sender     TEXT NOT NULL,
+    country    TEXT NOT NULL CHECK (length(country) = 2),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (account_id, sender, country)
+);
+
+CREATE TABLE send_rules (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id     TEXT REFERENCES accounts(id),
+    kind           TEXT NOT NULL CHECK (kind IN ('sender', 'content', 'banned')),
+    name           TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    from_sender    TEXT,
+    from_kind      TEXT CHECK (from_kind IN ('numeric', 'alphanumeric')),
+    pattern        TEXT,
+    pattern_kind   TEXT CHECK (pattern_kind IN ('literal', 'regex')),
+    case_sensitive INTEGER NOT NULL DEFAULT 0,
+    replacement    TEXT,
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    CHECK (kind <> 'sender' OR (replacement IS NOT NULL AND pattern IS NULL)),
+    CHECK (kind = 'sender' OR (pattern IS NOT NULL AND from_sender IS NULL AND from_kind IS NULL)),
+    CHECK (kind <> 'content' OR replacement IS NOT NULL),
+    CHECK (kind <> 'banned' OR replacement IS NULL)
+);
+
+CREATE TABLE sender_registration_countries (
+    country    TEXT PRIMARY KEY CHECK (length(country) = 2),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
 CREATE TABLE smpp_credentials (
     id            TEXT PRIMARY KEY,
     account_id    TEXT NOT NULL REFERENCES accounts(id),
@@ -480,6 +523,8 @@ CREATE INDEX callback_deliveries_by_account ON callback_deliveries(account_id, i
 CREATE INDEX callback_deliveries_by_message ON callback_deliveries(message_id, id);
 
 CREATE INDEX callback_deliveries_due ON callback_deliveries(next_attempt_at) WHERE state = 'pending';
+
+CREATE INDEX campaigns_by_account ON campaigns (account_id, created_at);
 
 CREATE INDEX contact_groups_by_account ON contact_groups(account_id, id);
 
@@ -561,6 +606,8 @@ CREATE INDEX receipts_by_message ON receipts(message_id, id);
 
 CREATE INDEX receipts_unmatched ON receipts(received_at, id) WHERE outcome = 'unmatched';
 
+CREATE INDEX send_rules_by_account ON send_rules (account_id, id);
+
 CREATE INDEX smpp_credentials_by_account ON smpp_credentials(account_id, created_at);
 
 CREATE INDEX subscriptions_by_account ON subscriptions(account_id, created_at);
@@ -616,6 +663,21 @@ BEGIN
     WHERE OLD.removed_at IS NOT NULL
        OR NEW.id IS NOT OLD.id OR NEW.account_id IS NOT OLD.account_id OR NEW.number IS NOT OLD.number
        OR NEW.reason IS NOT OLD.reason OR NEW.source IS NOT OLD.source OR NEW.created_at IS NOT OLD.created_at;
+END;
+
+CREATE TRIGGER send_lookups_after_campaign_added AFTER INSERT ON campaigns
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_campaign_change AFTER UPDATE ON campaigns
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_campaign_removed AFTER DELETE ON campaigns
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = OLD.account_id;
 END;
 
 CREATE TRIGGER group_deleted_drops_members AFTER DELETE ON contact_groups
@@ -778,6 +840,52 @@ END;
 CREATE TRIGGER send_lookups_after_price_removed AFTER DELETE ON price_rules
 BEGIN
     UPDATE accounts SET lookups_version = lookups_version + 1 WHERE OLD.account_id IS NULL OR id = OLD.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_registered_sender_added AFTER INSERT ON registered_senders
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_registered_sender_change AFTER UPDATE ON registered_senders
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_registered_sender_removed AFTER DELETE ON registered_senders
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = OLD.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_send_rule_added AFTER INSERT ON send_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE NEW.account_id IS NULL OR id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_send_rule_change AFTER UPDATE ON send_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE OLD.account_id IS NULL OR NEW.account_id IS NULL OR id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_send_rule_removed AFTER DELETE ON send_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE OLD.account_id IS NULL OR id = OLD.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_registration_country_added AFTER INSERT ON sender_registration_countries
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_registration_country_change AFTER UPDATE ON sender_registration_countries
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_registration_country_removed AFTER DELETE ON sender_registration_countries
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
 END;
 
 CREATE TRIGGER subscription_renewals_are_immutable BEFORE UPDATE ON subscription_renewals

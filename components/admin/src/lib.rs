@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 mod invoices;
 mod packages;
+mod rules;
 
 platform::http_entry!(routes().into_router());
 
@@ -58,6 +59,22 @@ pub fn routes() -> Routes {
         .get("/v1/admin/accounts/{id}/prices", account_prices)
         .put("/v1/admin/accounts/{id}/prices", set_account_price)
         .delete("/v1/admin/accounts/{id}/prices/{rule_id}", end_account_price)
+        .get("/v1/admin/send-rules", rules::default_rules)
+        .post("/v1/admin/send-rules", rules::create_default_rule)
+        .get("/v1/admin/send-rules/{rule_id}", rules::get_rule)
+        .patch("/v1/admin/send-rules/{rule_id}", rules::update_rule)
+        .delete("/v1/admin/send-rules/{rule_id}", rules::delete_rule)
+        .get("/v1/admin/accounts/{id}/send-rules", rules::account_rules)
+        .post("/v1/admin/accounts/{id}/send-rules", rules::create_account_rule)
+        .get("/v1/admin/sender-registration", rules::registration_countries)
+        .put("/v1/admin/sender-registration/{country}", rules::require_registration)
+        .delete("/v1/admin/sender-registration/{country}", rules::lift_registration)
+        .get("/v1/admin/accounts/{id}/registered-senders", rules::registered_senders)
+        .post("/v1/admin/accounts/{id}/registered-senders", rules::register_sender)
+        .delete("/v1/admin/accounts/{id}/registered-senders/{sender_id}", rules::unregister_sender)
+        .get("/v1/admin/accounts/{id}/campaigns", rules::campaigns)
+        .post("/v1/admin/accounts/{id}/campaigns", rules::add_campaign)
+        .delete("/v1/admin/accounts/{id}/campaigns/{campaign_id}", rules::end_campaign)
 }
 
 /// What every operator endpoint does first: the `admin_token` checked, then the store opened.

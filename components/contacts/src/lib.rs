@@ -10,7 +10,7 @@ use domain::identity::access::{Actor, Scope};
 use domain::contacts::contact::{BlockReason, GroupName, Note};
 use domain::contacts::contactbook::{optional_name, ContactSearch};
 use domain::api::error::{ApiError, ErrorDetail};
-use domain::messaging::recipient::Recipient;
+use domain::messaging::recipient::{NumberContext, Recipient};
 use domain::messaging::status::Status;
 use platform::http::{authenticate, internal, json, page_of, parse_body, query, Reply, Req, Routes};
 use platform::store::{
@@ -141,9 +141,10 @@ fn bad(name: ErrorName, message: impl Into<String>) -> ApiError {
     ApiError::named(400, name, message)
 }
 
-/// A number as customers write it, to E.164 (`InvalidRecipient`, 409, like a send).
-fn number(input: &str) -> Result<Recipient, ApiError> {
-    Recipient::parse(input).map_err(|e| {
+/// A number as the account's customers write it, to E.164 (`InvalidRecipient`, 409,
+/// like a send; national numbers read in the account's country).
+fn number(input: &str, context: NumberContext) -> Result<Recipient, ApiError> {
+    Recipient::parse(input, context).map_err(|e| {
         ApiError::from_status(400, Status::InvalidRecipient, e.to_string()).with_details(vec![ErrorDetail {
             index: None,
             value: Some(input.to_owned()),
@@ -250,7 +251,7 @@ impl Ctx<'_> {
 
     async fn create_contact(&self) -> Reply {
         let body: NewContact = parse_body(self.req)?;
-        let recipient = number(&body.number)?;
+        let recipient = number(&body.number, self.caller.numbers)?;
         let name = optional_name(&body.first_name, &body.last_name)?;
         let note = Note::parse(&body.note)?;
         let fields = ContactFields {
@@ -275,7 +276,7 @@ impl Ctx<'_> {
     async fn update_contact(&self, id: &str) -> Reply {
         let body: ContactChange = parse_body(self.req)?;
         let current = self.store.contacts().contact(self.account(), id).await?.ok_or_else(|| contact_not_found(id))?;
-        let recipient = body.number.as_deref().map(number).transpose()?;
+        let recipient = body.number.as_deref().map(|n| number(n, self.caller.numbers)).transpose()?;
         // The names are checked as the pair they become.
         let name = if body.first_name.is_some() || body.last_name.is_some() {
             let first = body.first_name.as_deref().unwrap_or(&current.first_name);
@@ -375,7 +376,7 @@ impl Ctx<'_> {
         let mut numbers = Vec::with_capacity(body.numbers.len());
         let mut invalid = Vec::new();
         for (index, input) in body.numbers.iter().enumerate() {
-            match Recipient::parse(input) {
+            match Recipient::parse(input, self.caller.numbers) {
                 Ok(r) => numbers.push(r),
                 Err(e) => {
                     invalid.push(ErrorDetail { index: Some(index), value: Some(input.clone()), message: e.to_string() })
@@ -436,7 +437,7 @@ impl Ctx<'_> {
         let params = query(self.req);
         let page = page_of(&params)?;
         let include_removed = flag(&params, "include_removed")?;
-        let only = params.get("number").map(|n| number(n)).transpose()?;
+        let only = params.get("number").map(|n| number(n, self.caller.numbers)).transpose()?;
         let before = page.after_checked(|id: &i64| *id > 0)?;
         let rows = self
             .store
@@ -459,7 +460,7 @@ impl Ctx<'_> {
     /// with the entry that blocks it.
     async fn block(&self) -> Reply {
         let body: BlockBody = parse_body(self.req)?;
-        let recipient = number(&body.number)?;
+        let recipient = number(&body.number, self.caller.numbers)?;
         let (reason, source) = self.blocker();
         let created = self.store.contacts().block_number(self.account(), recipient.e164(), &reason.to_string(), &source).await?;
         let entry = self.store.contacts().active_block(self.account(), recipient.e164()).await?;
@@ -471,14 +472,14 @@ impl Ctx<'_> {
 
     /// Whether a number is blocked now, with every entry it has had.
     async fn blocklist_number(&self, input: &str) -> Reply {
-        let recipient = number(input)?;
+        let recipient = number(input, self.caller.numbers)?;
         let entries = self.store.contacts().blocklist(self.account(), true, Some(recipient.e164()), None, MAX_LIMIT).await?;
         let blocked = entries.iter().any(|e| e.active);
         Ok(json(200, &value!({"number": recipient.e164(), "blocked": blocked, "entries": entries})))
     }
 
     async fn unblock(&self, input: &str) -> Reply {
-        let recipient = number(input)?;
+        let recipient = number(input, self.caller.numbers)?;
         if !self.store.contacts().unblock_number(self.account(), recipient.e164(), &self.blocker().1).await? {
             return Err(ApiError::not_found(format!("{} is not on this account's blocklist", recipient.e164())));
         }

@@ -173,7 +173,7 @@ async fn list_messages(req: Req) -> Reply {
     };
     let recipient = match q.get("to") {
         None => None,
-        Some(to) => Some(domain::messaging::recipient::Recipient::parse(to).map_err(|e| bad(&format!("to: {e}")))?.e164().to_owned()),
+        Some(to) => Some(domain::messaging::recipient::Recipient::parse(to, caller.numbers).map_err(|e| bad(&format!("to: {e}")))?.e164().to_owned()),
     };
     let instant = |name: &str| -> Result<Option<String>, ApiError> {
         match q.get(name) {
@@ -208,6 +208,9 @@ fn message_summary(message: &platform::store::MessageRecord, fallback: Currency)
         "to": message.recipient,
         "country": message.country,
         "text": message.body,
+        // What the customer asked for, when an operator's rule changed it (null: as sent).
+        "original_from": message.original_sender,
+        "original_text": message.original_body,
         "encoding": message.encoding,
         "segments": message.segments,
         "price": MoneyJson::from(Money::new(message.price_minor, currency)),

@@ -1,5 +1,5 @@
 -- An instance keeps a send's lookups between requests (the API key's caller, the account's
--- means and its price rules: store::send_lookups), so that a small send costs one statement,
+-- means, its price rules and send rules: store::send_lookups), so that a small send costs one statement,
 -- its INSERT. A message written from kept lookups carries the version of the account's
 -- lookups it was decided on; the guard below refuses it when anything it was decided on has
 -- changed since (the send is then made again from lookups read afresh), and when its
@@ -61,4 +61,67 @@ END;
 CREATE TRIGGER send_lookups_after_price_removed AFTER DELETE ON price_rules
 BEGIN
     UPDATE accounts SET lookups_version = lookups_version + 1 WHERE OLD.account_id IS NULL OR id = OLD.account_id;
+END;
+
+-- Send rules (0021): a default rule (no account) and the registration countries apply to
+-- every account.
+CREATE TRIGGER send_lookups_after_send_rule_added AFTER INSERT ON send_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE NEW.account_id IS NULL OR id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_send_rule_change AFTER UPDATE ON send_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE OLD.account_id IS NULL OR NEW.account_id IS NULL OR id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_send_rule_removed AFTER DELETE ON send_rules
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE OLD.account_id IS NULL OR id = OLD.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_registration_country_added AFTER INSERT ON sender_registration_countries
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_registration_country_change AFTER UPDATE ON sender_registration_countries
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_registration_country_removed AFTER DELETE ON sender_registration_countries
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_registered_sender_added AFTER INSERT ON registered_senders
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_registered_sender_change AFTER UPDATE ON registered_senders
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_registered_sender_removed AFTER DELETE ON registered_senders
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = OLD.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_campaign_added AFTER INSERT ON campaigns
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_campaign_change AFTER UPDATE ON campaigns
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_campaign_removed AFTER DELETE ON campaigns
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = OLD.account_id;
 END;

@@ -153,3 +153,24 @@ fn a_destination_priced_a_moment_ago_is_accepted() {
     assert_eq!(sent.status, 201, "{}", sent.text);
     assert_eq!(first_message(&sent)["price"]["minor"], 6, "{}", sent.text);
 }
+
+#[test]
+fn content_banned_a_moment_ago_is_refused_and_nothing_is_charged() {
+    let app = app();
+    let (account, key) = app.account("SEK", 10_000, 0);
+    let casino = |key: &str| app.send(key, json!({"from": "ACME", "to": "+46701110009", "text": "casino night"}));
+    for _ in 0..2 {
+        assert_eq!(casino(&key).status, 201);
+    }
+    let added = app.admin(
+        "POST",
+        &format!("/v1/admin/accounts/{account}/send-rules"),
+        Some(json!({"kind": "banned", "name": "no gambling", "scope": "*", "pattern": "casino"})),
+    );
+    assert_eq!(added.status, 201, "{}", added.text);
+    let before = messages_of(app, &account);
+    let refused = casino(&key);
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(refused.json["error"]["name"], "ContentRejected", "{}", refused.text);
+    assert_eq!(messages_of(app, &account), before);
+}

@@ -12,7 +12,7 @@ use crate::api::error::ErrorName;
 use crate::contacts::contact::Note;
 use crate::api::error::{ApiError, FieldError};
 use crate::billing::money::Currency;
-use crate::messaging::recipient::Recipient;
+use crate::messaging::recipient::{CountryCode, NumberContext, Recipient};
 use crate::api::paging::PageRequest;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -228,7 +228,7 @@ pub struct ContactPhone(String);
 
 impl ContactPhone {
     pub fn parse(input: &str) -> Result<ContactPhone, String> {
-        Recipient::parse(input).map(|r| ContactPhone(r.e164().to_owned())).map_err(|e| e.to_string())
+        Recipient::parse(input, NumberContext::Msisdn).map(|r| ContactPhone(r.e164().to_owned())).map_err(|e| e.to_string())
     }
 }
 
@@ -570,6 +570,16 @@ impl AccountKind {
             "swedish" => Ok(AccountKind::Swedish),
             "international" => Ok(AccountKind::International),
             _ => Err(ApiError::malformed("kind is swedish or international")),
+        }
+    }
+
+    /// How the account's customers' numbers are read (seed 000's type): a Swedish account
+    /// reads national numbers (`070-123 45 67`) in Sweden; an International one has no
+    /// country of its own, so digits without `+` or `00` are refused, never guessed.
+    pub fn number_context(self) -> NumberContext {
+        match self {
+            AccountKind::Swedish => NumberContext::Account(CountryCode::parse("SE")),
+            AccountKind::International => NumberContext::Account(None),
         }
     }
 

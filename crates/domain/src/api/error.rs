@@ -6,6 +6,7 @@
 use crate::carriers::receipt::ReceiptError;
 use crate::messaging::schedule::ScheduleError;
 use crate::messaging::send::SendRejection;
+use crate::messaging::rules::RuleRejection;
 use crate::messaging::status::Status;
 use serde::Serialize;
 
@@ -53,6 +54,7 @@ error_names! {
     DuplicateGroup,
     DuplicateKeyword,
     DuplicateReference,
+    DuplicateSender,
     DuplicateSystemId,
     EmailTaken,
     Forbidden,
@@ -62,8 +64,10 @@ error_names! {
     InvalidAccountSettings,
     InvalidAllowedIps,
     InvalidCallbackUrl,
+    InvalidCampaign,
     InvalidCode,
     InvalidContactName,
+    InvalidCountry,
     InvalidCredentials,
     InvalidCursor,
     InvalidDateRange,
@@ -85,6 +89,7 @@ error_names! {
     InvalidPrice,
     InvalidQuery,
     InvalidReceptionNumber,
+    InvalidRule,
     InvalidScope,
     InvalidSearch,
     InvalidSendAt,
@@ -301,6 +306,17 @@ impl From<SendRejection> for ApiError {
                         .collect(),
                 ),
             SendRejection::NoPrice(_) => ApiError::from_status(400, Status::RecipientRejected, message),
+            SendRejection::ReplacedText(..) => ApiError::from_status(400, Status::InvalidContent, message),
+            SendRejection::Rules(rejection) => {
+                let (status, recipients) = match rejection {
+                    RuleRejection::BannedContent { recipients, .. } => (Status::ContentRejected, recipients),
+                    RuleRejection::UnregisteredSender { recipients, .. } => (Status::SenderRejected, recipients),
+                    RuleRejection::NoCampaign { recipients } => (Status::RecipientRejected, recipients),
+                };
+                ApiError::from_status(400, status, message).with_details(
+                    recipients.into_iter().map(|to| ErrorDetail { index: None, value: Some(to), message: status.description().to_owned() }).collect(),
+                )
+            }
             SendRejection::Money(_) => ApiError::internal(message),
         }
     }

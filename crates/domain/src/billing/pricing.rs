@@ -65,10 +65,10 @@ impl PriceScope {
     }
 
     /// Higher is more specific; `None` when the scope does not cover the recipient.
-    fn specificity(&self, recipient: &Recipient) -> Option<usize> {
+    pub(crate) fn specificity(&self, recipient: &Recipient) -> Option<usize> {
         match self {
             Self::Prefix(p) => recipient.digits().starts_with(p.as_str()).then(|| 100 + p.len()),
-            Self::Country(c) => (*c == recipient.country()).then_some(1),
+            Self::Country(c) => (Some(*c) == recipient.country()).then_some(1),
             Self::Default => Some(0),
         }
     }
@@ -264,11 +264,15 @@ pub struct PriceRule {
 }
 
 /// The rule that prices `recipient` at `at` (see the module's rules), or `None` when
-/// no rule in effect covers it.
+/// no rule in effect covers it. A non-geographic number (+800, +870, +881…: satellite,
+/// freephone, international networks, priced nothing like a country) is priced only by
+/// a prefix rule, never by the catch-all.
 pub fn select_price<'a>(rules: &'a [PriceRule], recipient: &Recipient, at: DateTime<Utc>) -> Option<&'a PriceRule> {
+    let geographic = recipient.country().is_some();
     rules
         .iter()
         .filter(|rule| rule.period.contains(at))
+        .filter(|rule| geographic || matches!(rule.scope, PriceScope::Prefix(_)))
         .filter_map(|rule| rule.scope.specificity(recipient).map(|s| ((s, rule.list, rule.period.from), rule)))
         .max_by_key(|(rank, _)| *rank)
         .map(|(_, rule)| rule)
@@ -291,6 +295,7 @@ pub fn effective_rules(rules: &[PriceRule], at: DateTime<Utc>) -> Vec<&PriceRule
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messaging::recipient::NumberContext;
 
     fn sek() -> Currency {
         Currency::parse("SEK").unwrap()
@@ -314,7 +319,7 @@ mod tests {
     }
 
     fn price_of(rules: &[PriceRule], number: &str, when: &str) -> Option<i64> {
-        select_price(rules, &Recipient::parse(number).unwrap(), at(when)).map(|r| r.per_segment.milli() / MILLI_PER_MINOR)
+        select_price(rules, &Recipient::parse(number, NumberContext::Msisdn).unwrap(), at(when)).map(|r| r.per_segment.milli() / MILLI_PER_MINOR)
     }
 
     const NOW: &str = "2030-06-01T12:00:00Z";
@@ -325,6 +330,16 @@ mod tests {
         assert_eq!(price_of(&rules, "+46701234567", NOW), Some(25));
         assert_eq!(price_of(&rules, "+46731234567", NOW), Some(30));
         assert_eq!(price_of(&rules, "+4681234567", NOW), Some(35));
+        assert_eq!(price_of(&rules, "+4915112345678", NOW), Some(90));
+    }
+
+    #[test]
+    fn a_non_geographic_number_is_priced_by_a_prefix_only() {
+        let rules = vec![rule("*", 90), rule("SE", 35)];
+        assert_eq!(price_of(&rules, "+80012345678", NOW), None);
+        let rules = vec![rule("*", 90), rule("800", 150), rule("870", 900)];
+        assert_eq!(price_of(&rules, "+80012345678", NOW), Some(150));
+        assert_eq!(price_of(&rules, "+870772123456", NOW), Some(900));
         assert_eq!(price_of(&rules, "+4915112345678", NOW), Some(90));
     }
 

@@ -15,7 +15,7 @@
 //!
 //! The stored text is exactly what was received; keyword matching normalises a copy.
 
-use crate::messaging::recipient::Recipient;
+use crate::messaging::recipient::{NumberContext, Recipient};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::BTreeMap;
 
@@ -59,7 +59,7 @@ pub struct ReceptionNumber(String);
 impl ReceptionNumber {
     pub fn parse(input: &str) -> Result<ReceptionNumber, ReceptionNumberError> {
         let trimmed = input.trim();
-        if let Ok(number) = Recipient::parse(trimmed) {
+        if let Ok(number) = Recipient::parse(trimmed, NumberContext::Msisdn) {
             return Ok(ReceptionNumber(number.e164().to_owned()));
         }
         if (3..=MAX_SHORT_CODE_DIGITS).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_digit()) {

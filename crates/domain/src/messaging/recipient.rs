@@ -30,52 +30,96 @@ impl fmt::Display for CountryCode {
 pub enum RecipientError {
     #[error("the recipient is empty")]
     Empty,
-    #[error("'{0}' is a national number; write it in international form, e.g. +46701234567")]
-    NationalFormat(String),
+    #[error("'{0}' has no country code; write it with + or 00 and the country code, e.g. +12015550123 (only a Swedish account reads national numbers)")]
+    NoCountryCode(String),
     #[error("'{0}' is not a phone number")]
     NotANumber(String),
     #[error("'{0}' is not a valid phone number for any country")]
     Invalid(String),
+    #[error("'{0}' is not a valid number in {1}; write a number abroad with + or 00 and its country code")]
+    InvalidIn(String, CountryCode),
 }
 
-/// A valid phone number in E.164 form with the country it belongs to.
+/// How digits without `+` or `00` are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberContext {
+    /// Typed by a customer of an account: national numbers are read in the account's
+    /// country (a Swedish account: `070-123 45 67` is +46701234567) and refused when it
+    /// has none (an International account), never guessed.
+    Account(Option<CountryCode>),
+    /// From a carrier, or the platform's own: digits are an international number without
+    /// its `+` (MSISDN), as carriers write them.
+    Msisdn,
+}
+
+/// Where a number belongs: a country, or a non-geographic service (+800 freephone,
+/// +870 Inmarsat, +881 satellite, +882/+883 international networks, +979 premium…),
+/// libphonenumber's region `001`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Region {
+    Country(CountryCode),
+    NonGeographic,
+}
+
+impl Region {
+    /// `SE`, or `001` for a non-geographic number (libphonenumber's code).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Region::Country(country) => country.as_str(),
+            Region::NonGeographic => NON_GEOGRAPHIC,
+        }
+    }
+}
+
+/// libphonenumber's region code for non-geographic numbers.
+const NON_GEOGRAPHIC: &str = "001";
+
+/// A valid phone number in E.164 form with the region it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
     e164: String,
-    country: CountryCode,
+    region: Region,
 }
 
 impl Recipient {
-    /// Accepts `+46 70-123 45 67`, `0046701234567` and `46701234567` (the form ip1 users
-    /// type). A national form like `0701234567` is refused: we never guess a country.
-    pub fn parse(input: &str) -> Result<Self, RecipientError> {
+    /// Accepts `+46 70-123 45 67` and `0046701234567` anywhere; other digits as `context`
+    /// says (see [`NumberContext`]). The one way every number is read.
+    pub fn parse(input: &str, context: NumberContext) -> Result<Self, RecipientError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(RecipientError::Empty);
         }
-        let international = if let Some(rest) = trimmed.strip_prefix("00") {
-            format!("+{rest}")
+        let (text, region) = if let Some(rest) = trimmed.strip_prefix("00") {
+            (format!("+{rest}"), None)
         } else if trimmed.starts_with('+') {
-            trimmed.to_owned()
-        } else if trimmed.starts_with('0') {
-            return Err(RecipientError::NationalFormat(trimmed.to_owned()));
-        } else if trimmed.starts_with(|c: char| c.is_ascii_digit()) {
-            format!("+{trimmed}")
-        } else {
+            (trimmed.to_owned(), None)
+        } else if !trimmed.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(RecipientError::NotANumber(trimmed.to_owned()));
+        } else {
+            match context {
+                NumberContext::Msisdn => (format!("+{trimmed}"), None),
+                NumberContext::Account(None) => return Err(RecipientError::NoCountryCode(trimmed.to_owned())),
+                NumberContext::Account(Some(country)) => (trimmed.to_owned(), Some(country)),
+            }
+        };
+        let default_region = region.and_then(|c| c.as_str().parse::<rlibphonenumber::enums::Region>().ok());
+        let invalid = || match region {
+            Some(country) => RecipientError::InvalidIn(trimmed.to_owned(), country),
+            None => RecipientError::Invalid(trimmed.to_owned()),
         };
         let number = PHONE_NUMBER_UTIL
-            .parse(&international, None)
-            .map_err(|_| RecipientError::NotANumber(trimmed.to_owned()))?;
+            .parse(&text, default_region)
+            .map_err(|_| if region.is_some() { invalid() } else { RecipientError::NotANumber(trimmed.to_owned()) })?;
         if !PHONE_NUMBER_UTIL.is_valid_number(&number) {
-            return Err(RecipientError::Invalid(trimmed.to_owned()));
+            return Err(invalid());
         }
-        let country = PHONE_NUMBER_UTIL
-            .get_region_for_number(&number)
-            .and_then(|region| CountryCode::parse(region.as_region_str().as_str()))
-            .ok_or_else(|| RecipientError::Invalid(trimmed.to_owned()))?;
+        let region = match PHONE_NUMBER_UTIL.get_region_for_number(&number) {
+            Some(found) if found.as_region_str().as_str() == NON_GEOGRAPHIC => Region::NonGeographic,
+            Some(found) => Region::Country(CountryCode::parse(found.as_region_str().as_str()).ok_or_else(invalid)?),
+            None => return Err(invalid()),
+        };
         let e164 = PHONE_NUMBER_UTIL.format(&number, PhoneNumberFormat::E164).into_owned();
-        Ok(Self { e164, country })
+        Ok(Self { e164, region })
     }
 
     /// `+46701234567`
@@ -88,50 +132,110 @@ impl Recipient {
         &self.e164[1..]
     }
 
-    pub fn country(&self) -> CountryCode {
-        self.country
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// The country, `None` for a non-geographic number.
+    pub fn country(&self) -> Option<CountryCode> {
+        match self.region {
+            Region::Country(country) => Some(country),
+            Region::NonGeographic => None,
+        }
     }
 }
 
 /// Runs the lazily built parts of libphonenumber once, so that a pre-initialised Wasm
 /// snapshot (see tools/preinit) carries them instead of every request building them.
 pub fn warm_up() {
-    for sample in ["+46701234567", "+4915112345678", "+447400123456", "+12125550100"] {
-        let _ = Recipient::parse(sample);
+    for sample in ["+46701234567", "+4915112345678", "+447400123456", "+12125550100", "+80012345678"] {
+        let _ = Recipient::parse(sample, NumberContext::Msisdn);
     }
+    let _ = Recipient::parse("0701234567", NumberContext::Account(CountryCode::parse("SE")));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn swedish() -> NumberContext {
+        NumberContext::Account(CountryCode::parse("SE"))
+    }
+
+    const INTERNATIONAL: NumberContext = NumberContext::Account(None);
+
+    fn country(input: &str) -> String {
+        Recipient::parse(input, NumberContext::Msisdn).unwrap().region().as_str().to_owned()
+    }
+
     #[test]
-    fn parses_international_forms_to_e164() {
-        for input in ["+46701234567", "+46 70-123 45 67", "0046701234567", "46701234567"] {
-            let r = Recipient::parse(input).unwrap();
-            assert_eq!(r.e164(), "+46701234567", "{input}");
-            assert_eq!(r.country().as_str(), "SE");
-            assert_eq!(r.digits(), "46701234567");
+    fn parses_international_forms_to_e164_in_every_context() {
+        for context in [NumberContext::Msisdn, swedish(), INTERNATIONAL] {
+            for input in ["+46701234567", "+46 70-123 45 67", "0046701234567", "00 46 70 123 45 67"] {
+                let r = Recipient::parse(input, context).unwrap();
+                assert_eq!(r.e164(), "+46701234567", "{input}");
+                assert_eq!(r.country().unwrap().as_str(), "SE");
+                assert_eq!(r.digits(), "46701234567");
+            }
         }
     }
 
     #[test]
+    fn a_swedish_account_reads_national_numbers_in_sweden() {
+        for input in ["070-123 45 67", "0701234567", "08-123 456 78", "46701234567"] {
+            let r = Recipient::parse(input, swedish()).unwrap();
+            assert_eq!(r.country().unwrap().as_str(), "SE", "{input}");
+        }
+        assert_eq!(Recipient::parse("070-123 45 67", swedish()).unwrap().e164(), "+46701234567");
+        assert_eq!(Recipient::parse("46701234567", swedish()).unwrap().e164(), "+46701234567");
+        // Not Swedish, and not guessed to be another country's.
+        assert!(matches!(Recipient::parse("2015550123", swedish()), Err(RecipientError::InvalidIn(_, c)) if c.as_str() == "SE"));
+        assert!(matches!(Recipient::parse("070123", swedish()), Err(RecipientError::InvalidIn(..))));
+    }
+
+    #[test]
+    fn an_international_account_refuses_digits_without_a_country_code() {
+        for input in ["2015550123", "0701234567", "46701234567"] {
+            assert_eq!(Recipient::parse(input, INTERNATIONAL), Err(RecipientError::NoCountryCode(input.to_owned())));
+        }
+        assert!(RecipientError::NoCountryCode("2015550123".into()).to_string().contains("+ or 00"));
+        assert_eq!(Recipient::parse("+12015550123", INTERNATIONAL).unwrap().country().unwrap().as_str(), "US");
+    }
+
+    #[test]
+    fn carriers_write_numbers_without_the_plus() {
+        assert_eq!(Recipient::parse("46701234567", NumberContext::Msisdn).unwrap().e164(), "+46701234567");
+    }
+
+    #[test]
     fn country_comes_from_the_number() {
-        assert_eq!(Recipient::parse("+4915112345678").unwrap().country().as_str(), "DE");
-        assert_eq!(Recipient::parse("+447400123456").unwrap().country().as_str(), "GB");
-        assert_eq!(Recipient::parse("+12125550100").unwrap().country().as_str(), "US");
-        assert_eq!(Recipient::parse("+4790012345").unwrap().country().as_str(), "NO");
+        assert_eq!(country("+4915112345678"), "DE");
+        assert_eq!(country("+447400123456"), "GB");
+        assert_eq!(country("+12125550100"), "US");
+        assert_eq!(country("+4790012345"), "NO");
+    }
+
+    #[test]
+    fn non_geographic_numbers_are_valid_and_have_no_country() {
+        for input in ["+80012345678", "+80812345678", "+870301234567", "+881612345678", "+8823421234", "+883510012345", "+88812345678901", "+979123456789"] {
+            let r = Recipient::parse(input, NumberContext::Msisdn).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(r.region(), Region::NonGeographic, "{input}");
+            assert_eq!(r.region().as_str(), "001");
+            assert_eq!(r.country(), None);
+        }
+        assert!(Recipient::parse("+8001234", NumberContext::Msisdn).is_err());
     }
 
     #[test]
     fn refuses_what_is_not_a_valid_number() {
-        assert_eq!(Recipient::parse("  "), Err(RecipientError::Empty));
-        assert!(matches!(Recipient::parse("0701234567"), Err(RecipientError::NationalFormat(_))));
-        assert!(matches!(Recipient::parse("hello"), Err(RecipientError::NotANumber(_))));
+        let msisdn = NumberContext::Msisdn;
+        assert_eq!(Recipient::parse("  ", msisdn), Err(RecipientError::Empty));
+        assert!(matches!(Recipient::parse("hello", msisdn), Err(RecipientError::NotANumber(_))));
+        assert!(matches!(Recipient::parse("hello", swedish()), Err(RecipientError::NotANumber(_))));
         // Too short for Sweden, and a country code that does not exist.
-        assert!(matches!(Recipient::parse("+46123"), Err(RecipientError::Invalid(_))));
-        assert!(Recipient::parse("+99912345678").is_err());
-        assert!(Recipient::parse("+4670123456789012").is_err());
+        assert!(matches!(Recipient::parse("+46123", msisdn), Err(RecipientError::Invalid(_))));
+        assert!(Recipient::parse("+99912345678", msisdn).is_err());
+        assert!(Recipient::parse("+4670123456789012", msisdn).is_err());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use crate::billing::money::{Currency, Money, MoneyError};
 use crate::billing::pricing::{select_price, PriceRule, UnitPrice};
-use crate::messaging::recipient::{Recipient, RecipientError};
+use crate::messaging::recipient::{NumberContext, Recipient, RecipientError};
+use crate::messaging::rules::RuleRejection;
 use crate::messaging::sender::{Sender, SenderError};
 use crate::messaging::text::{MessageText, SegmentLimits, TextError};
 use chrono::{DateTime, Utc};
@@ -34,6 +35,12 @@ pub enum SendRejection {
     NoPrice(String),
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// The operator's rules refuse the send (see `messaging::rules`).
+    #[error(transparent)]
+    Rules(#[from] RuleRejection),
+    /// The text as the operator's content rules made it cannot go.
+    #[error("with the replacements of the rule(s) {1}: {0}")]
+    ReplacedText(TextError, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,10 +53,13 @@ pub struct ValidSend {
     pub duplicates: usize,
 }
 
+/// The sender, the text and every recipient checked (numbers read as `numbers` says:
+/// the account's country, see [`NumberContext`]); each number once.
 pub fn validate_send(
     from: &str,
     to: &[String],
     text: &str,
+    numbers: NumberContext,
     limits: SegmentLimits,
 ) -> Result<ValidSend, SendRejection> {
     let sender = Sender::parse(from)?;
@@ -65,7 +75,7 @@ pub fn validate_send(
     let mut seen = HashSet::with_capacity(to.len());
     let mut duplicates = 0;
     for (index, input) in to.iter().enumerate() {
-        match Recipient::parse(input) {
+        match Recipient::parse(input, numbers) {
             Ok(r) if seen.insert(r.e164().to_owned()) => recipients.push(r),
             Ok(_) => duplicates += 1,
             Err(error) => invalid.push(InvalidRecipient { index, input: input.clone(), error }),
@@ -80,6 +90,8 @@ pub fn validate_send(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PricedMessage {
     pub recipient: Recipient,
+    /// The parts of its text as sent (after the operator's rules).
+    pub segments: u32,
     /// The price per segment of the rule that applied.
     pub unit_price: UnitPrice,
     /// What the message costs, in whole minor units.
@@ -92,17 +104,25 @@ pub struct Quote {
     pub total: Money,
 }
 
-/// Prices every message with the rules in effect at `at` (the send's acceptance); one
-/// destination without a price refuses the whole request, so a batch is never half charged.
-pub fn quote(send: &ValidSend, rules: &[PriceRule], currency: Currency, at: DateTime<Utc>) -> Result<Quote, SendRejection> {
+/// Prices every message — `recipients`, the `i`th with `segments(i)` parts as it is sent —
+/// with the rules in effect at `at` (the send's acceptance); one destination without a
+/// price refuses the whole request, so a batch is never half charged.
+pub fn quote(
+    recipients: &[Recipient],
+    segments: impl Fn(usize) -> u32,
+    rules: &[PriceRule],
+    currency: Currency,
+    at: DateTime<Utc>,
+) -> Result<Quote, SendRejection> {
     let rules: Vec<PriceRule> = rules.iter().filter(|rule| rule.per_segment.currency() == currency).cloned().collect();
     let mut total = Money::zero(currency);
-    let mut messages = Vec::with_capacity(send.recipients.len());
-    for recipient in &send.recipients {
+    let mut messages = Vec::with_capacity(recipients.len());
+    for (index, recipient) in recipients.iter().enumerate() {
         let rule = select_price(&rules, recipient, at).ok_or_else(|| SendRejection::NoPrice(recipient.e164().to_owned()))?;
-        let price = rule.per_segment.for_segments(send.text.segments())?;
+        let segments = segments(index);
+        let price = rule.per_segment.for_segments(segments)?;
         total = total.checked_add(price)?;
-        messages.push(PricedMessage { recipient: recipient.clone(), unit_price: rule.per_segment, price });
+        messages.push(PricedMessage { recipient: recipient.clone(), segments, unit_price: rule.per_segment, price });
     }
     Ok(Quote { messages, total })
 }
@@ -122,6 +142,7 @@ mod tests {
             "ACME",
             &to(&["+46701234567", "0046701234567", "+4915112345678"]),
             "Hej",
+            NumberContext::Msisdn,
             SegmentLimits::default(),
         )
         .unwrap();
@@ -131,7 +152,7 @@ mod tests {
 
     #[test]
     fn every_invalid_recipient_is_reported_with_its_index() {
-        let err = validate_send("ACME", &to(&["+46701234567", "nope", "+46123"]), "Hej", SegmentLimits::default())
+        let err = validate_send("ACME", &to(&["+46701234567", "nope", "+46123"]), "Hej", NumberContext::Msisdn, SegmentLimits::default())
             .unwrap_err();
         match err {
             SendRejection::Recipients(list) => {
@@ -144,14 +165,14 @@ mod tests {
     #[test]
     fn sender_then_text_then_recipients() {
         assert!(matches!(
-            validate_send("this sender is too long", &to(&["x"]), "", SegmentLimits::default()),
+            validate_send("this sender is too long", &to(&["x"]), "", NumberContext::Msisdn, SegmentLimits::default()),
             Err(SendRejection::Sender(_))
         ));
-        assert!(matches!(validate_send("ACME", &to(&["x"]), "", SegmentLimits::default()), Err(SendRejection::Text(_))));
-        assert_eq!(validate_send("ACME", &[], "Hi", SegmentLimits::default()), Err(SendRejection::NoRecipients));
+        assert!(matches!(validate_send("ACME", &to(&["x"]), "", NumberContext::Msisdn, SegmentLimits::default()), Err(SendRejection::Text(_))));
+        assert_eq!(validate_send("ACME", &[], "Hi", NumberContext::Msisdn, SegmentLimits::default()), Err(SendRejection::NoRecipients));
         let many = vec!["+46701234567".to_string(); MAX_RECIPIENTS + 1];
         assert_eq!(
-            validate_send("ACME", &many, "Hi", SegmentLimits::default()),
+            validate_send("ACME", &many, "Hi", NumberContext::Msisdn, SegmentLimits::default()),
             Err(SendRejection::TooManyRecipients(MAX_RECIPIENTS + 1))
         );
     }
@@ -167,17 +188,17 @@ mod tests {
             period: EffectivePeriod { from: now, to: None },
         }];
         let long_text = "a".repeat(200); // 2 segments
-        let send = validate_send("ACME", &to(&["+46701234567", "+46731234567"]), &long_text, SegmentLimits::default())
+        let send = validate_send("ACME", &to(&["+46701234567", "+46731234567"]), &long_text, NumberContext::Msisdn, SegmentLimits::default())
             .unwrap();
-        let q = quote(&send, &rules, sek, now).unwrap();
+        let q = quote(&send.recipients, |_| send.text.segments(), &rules, sek, now).unwrap();
         assert_eq!(q.total.minor(), 140);
         assert_eq!(q.messages[0].price.minor(), 70);
-        let abroad = validate_send("ACME", &to(&["+4915112345678"]), "Hi", SegmentLimits::default()).unwrap();
-        assert_eq!(quote(&abroad, &rules, sek, now), Err(SendRejection::NoPrice("+4915112345678".into())));
+        let abroad = validate_send("ACME", &to(&["+4915112345678"]), "Hi", NumberContext::Msisdn, SegmentLimits::default()).unwrap();
+        assert_eq!(quote(&abroad.recipients, |_| abroad.text.segments(), &rules, sek, now), Err(SendRejection::NoPrice("+4915112345678".into())));
         // A price list in another currency does not price a SEK account.
         let eur = Currency::parse("EUR").unwrap();
-        assert!(quote(&send, &rules, eur, now).is_err());
+        assert!(quote(&send.recipients, |_| send.text.segments(), &rules, eur, now).is_err());
         // Nor does a rule before it takes effect.
-        assert!(quote(&send, &rules, sek, now - chrono::TimeDelta::milliseconds(1)).is_err());
+        assert!(quote(&send.recipients, |_| send.text.segments(), &rules, sek, now - chrono::TimeDelta::milliseconds(1)).is_err());
     }
 }

@@ -12,7 +12,7 @@ use domain::inbound::sms::{assemble, assemble_partial, Assembly, ReceptionNumber
 use domain::inbound::keyword::{classify, CustomKeyword, InboundAction};
 use domain::identity::language::Language;
 use domain::carriers::mo::InboundSms;
-use domain::messaging::recipient::Recipient;
+use domain::messaging::recipient::{NumberContext, Recipient};
 use serde::Serialize;
 
 /// What became of one webhook call.
@@ -49,7 +49,7 @@ struct Whole<'a> {
 /// The sender as E.164 when it is a phone number (as carriers mostly write it without
 /// '+'), else as written (an alphanumeric sender cannot be replied to or blocked).
 fn sender_number(raw: &str) -> String {
-    Recipient::parse(raw).map(|r| r.e164().to_owned()).unwrap_or_else(|_| raw.trim().to_owned())
+    Recipient::parse(raw, NumberContext::Msisdn).map(|r| r.e164().to_owned()).unwrap_or_else(|_| raw.trim().to_owned())
 }
 
 pub async fn receive(store: &Store, carrier: &str, sms: &InboundSms) -> Result<Received, ApiError> {

@@ -30,6 +30,7 @@ pub mod password;
 pub mod people;
 pub mod phone_codes;
 pub mod profile;
+pub mod rules;
 pub mod send;
 pub mod settings;
 pub mod sign_in;

@@ -14,7 +14,7 @@ use domain::billing::package::number_subscription_required;
 use domain::callbacks::webhook::WebhookSecret;
 use domain::identity::access::Actor;
 use domain::inbound::sms::ReceptionNumber;
-use domain::messaging::recipient::Recipient;
+use domain::messaging::recipient::{NumberContext, Recipient};
 
 /// A new account as the operator asked for it.
 pub struct OpeningAccount<'a> {
@@ -82,8 +82,8 @@ pub struct NumberAssignment<'a> {
 /// Rents a reception number to an account: inbound SMS to it land in that account.
 pub async fn assign_number(store: &Store, assignment: &NumberAssignment<'_>, actor: &Actor) -> Result<(), ApiError> {
     let number = ReceptionNumber::parse(assignment.number).map_err(|e| ApiError::malformed(e.to_string()))?;
-    let country = match (Recipient::parse(number.as_str()), assignment.country) {
-        (Ok(phone), _) => phone.country().as_str().to_owned(),
+    let country = match (Recipient::parse(number.as_str(), NumberContext::Msisdn), assignment.country) {
+        (Ok(phone), _) => phone.region().as_str().to_owned(),
         (Err(_), Some(country)) if country.len() == 2 && country.bytes().all(|b| b.is_ascii_alphabetic()) => country.to_ascii_uppercase(),
         (Err(_), _) => return Err(ApiError::malformed("a short code needs its two-letter country")),
     };

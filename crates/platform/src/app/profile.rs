@@ -8,7 +8,7 @@ use domain::api::error::{ApiError, ErrorDetail};
 use domain::identity::person::PersonName;
 use domain::identity::language::Language;
 use domain::api::patch::Patched;
-use domain::messaging::recipient::Recipient;
+use domain::messaging::recipient::{NumberContext, Recipient};
 use domain::messaging::schedule::TimeZone;
 use serde::Deserialize;
 
@@ -50,7 +50,7 @@ pub async fn update(store: &Store, user: &UserRecord, change: &ProfileChange) ->
         other => other.and_then(Result::ok),
     };
     let phone = match &change.phone {
-        Some(Some(p)) => match Recipient::parse(p) {
+        Some(Some(p)) => match Recipient::parse(p, NumberContext::Account(None)) {
             Ok(r) => Some(Some(r.e164().to_owned())),
             Err(e) => {
                 field("phone", e.to_string());

@@ -6,7 +6,10 @@
 use crate::carrier::CarrierConfig;
 use crate::http::internal;
 use crate::ids::new_id;
-use crate::store::{forget_kept_lookups, kept_lookups_paid, timestamp, Caller, Created, KeptFor, NewSend, SendDestinations, SendLookups, Store, StoreError, StoredAnswer};
+use crate::store::{
+    forget_kept_lookups, kept_lookups_paid, timestamp, Caller, Created, KeptFor, MessageForm, NewSend, SendDestinations, SendLookups, Store,
+    StoreError, StoredAnswer,
+};
 use domain::billing::funds::{Funds, Paid};
 use domain::api::idempotency::IdempotentRequest;
 use domain::callbacks::event::{MoneyJson, StatusJson};
@@ -16,7 +19,8 @@ use domain::api::error::{ApiError, ErrorDetail};
 use domain::billing::money::{Currency, Money};
 use domain::messaging::schedule::{SendAt, TimeZone, Validity};
 use domain::billing::pricing::UnitPriceJson;
-use domain::messaging::recipient::Recipient;
+use domain::messaging::recipient::{NumberContext, Recipient};
+use domain::messaging::rules::{self, Outgoing, RuledSend};
 use domain::messaging::send::{quote, validate_send, Quote, SendRejection, ValidSend, MAX_RECIPIENTS};
 use domain::contacts::optout::{self, append_unsubscribe_link, UnsubscribeSecret};
 use domain::messaging::status::Status;
@@ -83,6 +87,10 @@ pub struct SentMessage {
     /// SMS credits that paid for it, one per segment (then `price` is zero).
     pub credits: u32,
     pub refunded: bool,
+    /// The operator's rules that changed its sender or text (GET /v1/messages/{id} shows
+    /// what was asked and what is sent).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
 }
 
 /// The answer to a send, as the API returns it.
@@ -107,15 +115,17 @@ pub struct SendOutcome {
 /// A send request checked and priced, with nothing stored: what [`send_messages`] stores
 /// and pays for, and what [`quote_messages`] shows.
 struct PreparedSend {
-    /// The recipients that go (blocked ones left out), with the text as it is sent
-    /// (the unsubscribe link counted).
+    /// The recipients that go (blocked ones left out), with the sender and text asked for.
     valid: ValidSend,
+    /// How each of them goes after the operator's rules: sender and text as sent (the
+    /// unsubscribe link counted).
+    ruled: RuledSend,
+    /// Each way's text before any unsubscribe link.
+    base_texts: Vec<String>,
     /// Every recipient in request order, blocked ones included.
     all_recipients: Vec<Recipient>,
     /// Blocked recipients: why and since when.
     refused: HashMap<String, String>,
-    /// The text before any unsubscribe link.
-    base_text: String,
     duplicates: usize,
     quote: Quote,
     send_at: Option<String>,
@@ -147,7 +157,8 @@ pub fn validate_first(request: &SendRequest<'_>) -> Option<ValidSend> {
     if request.to.len() > VALIDATE_FIRST_MAX || !group_refs(request.to).is_empty() {
         return None;
     }
-    validate_send(request.from, request.to, request.text, SegmentLimits::default()).ok()
+    // Only numbers in international form: how others are read depends on the account.
+    validate_send(request.from, request.to, request.text, NumberContext::Account(None), SegmentLimits::default()).ok()
 }
 
 /// Everything a send does before it stores anything: groups expanded, validated,
@@ -164,7 +175,7 @@ async fn prepare_send(
         Some(first) => (first.valid, 0, first.lookups),
         None => {
             let expansion = expand_request_groups(store, caller, request.to).await?;
-            let valid = validate(request, expansion.as_ref())?;
+            let valid = validate(caller, request, expansion.as_ref())?;
             (valid, expansion.as_ref().map_or(0, |e| e.duplicates), None)
         }
     };
@@ -209,22 +220,30 @@ async fn prepare_send(
         valid.recipients.retain(|r| !refused.contains_key(r.e164()));
     }
 
+    // The operator's rules: each message's sender and text as it is sent, before it is
+    // encoded, counted and priced (domain::messaging::rules); a refusal stores nothing.
+    let mut ruled = rules::apply(&valid, &lookups.send_rules, SegmentLimits::default())?;
+    let base_texts: Vec<String> = ruled.outgoing.iter().map(|o| o.text.as_str().to_owned()).collect();
+
     // Stop-service by link: each SMS ends with its recipient's own unsubscribe link, and
     // the link counts in the segments and the price (every token has the same length).
-    let base_text = valid.text.as_str().to_owned();
     if caller.stop_by_link {
-        let sample = bodies_for(caller, &[valid.recipients[0].e164()], valid.text.as_str()).await?.remove(0);
-        valid.text = MessageText::parse(&sample, SegmentLimits::default())
-            .map_err(|e| ApiError::from_status(400, Status::InvalidContent, format!("with the unsubscribe link: {e}")))?;
+        let links = UnsubscribeLinks::from_variables().await?;
+        for outgoing in &mut ruled.outgoing {
+            let sample = links.append(&caller.account_id, valid.recipients[0].e164(), outgoing.text.as_str())?;
+            outgoing.text = MessageText::parse(&sample, SegmentLimits::default())
+                .map_err(|e| ApiError::from_status(400, Status::InvalidContent, format!("with the unsubscribe link: {e}")))?;
+        }
     }
 
-    let quote = quote(&valid, &lookups.rules, caller.currency, now)?;
+    let quote = quote(&valid.recipients, |i| ruled.of(i).text.segments(), &lookups.rules, caller.currency, now)?;
     Ok(PreparedSend {
+        ruled,
+        base_texts,
         duplicates: valid.duplicates + group_duplicates,
         valid,
         all_recipients,
         refused,
-        base_text,
         quote,
         send_at,
         expires_at,
@@ -234,16 +253,21 @@ async fn prepare_send(
     })
 }
 
-/// The SMS bodies for these recipients: the text, with each one's own unsubscribe link
-/// when the account sends them.
-async fn bodies_for(caller: &Caller, recipients: &[&str], text: &str) -> Result<Vec<String>, ApiError> {
+/// The SMS bodies for these (recipient, text) pairs: the text, with each one's own
+/// unsubscribe link when the account sends them.
+async fn bodies_for(caller: &Caller, messages: &[(&str, &str)]) -> Result<Vec<String>, ApiError> {
     match caller.stop_by_link {
-        false => Ok(recipients.iter().map(|_| text.to_owned()).collect()),
+        false => Ok(messages.iter().map(|(_, text)| (*text).to_owned()).collect()),
         true => {
             let links = UnsubscribeLinks::from_variables().await?;
-            recipients.iter().map(|to| links.append(&caller.account_id, to, text)).collect()
+            messages.iter().map(|(to, text)| links.append(&caller.account_id, to, text)).collect()
         }
     }
+}
+
+/// The operator's rules that changed a message's sender or text.
+fn rules_applied(outgoing: &Outgoing) -> Vec<String> {
+    outgoing.sender_rule.iter().chain(&outgoing.content_rules).cloned().collect()
 }
 
 /// One recipient of a quote: what a send would charge for it, or why it would not go.
@@ -260,6 +284,9 @@ pub struct QuotedMessage {
     pub rejected: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_detail: Option<String>,
+    /// The operator's rules that would change its sender or text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
 }
 
 /// The answer to a quote: what the same send would cost now.
@@ -277,33 +304,34 @@ pub struct QuoteOutcome {
 /// nothing stored, charged or sent.
 pub async fn quote_messages(store: &Store, caller: &Caller, request: &SendRequest<'_>) -> Result<QuoteOutcome, ApiError> {
     let prepared = prepare_send(store, caller, request, chrono::Utc::now(), None).await?;
-    let text = &prepared.valid.text;
-    let mut priced = prepared.quote.messages.iter();
+    let mut priced = prepared.quote.messages.iter().enumerate();
     let mut messages = Vec::with_capacity(prepared.all_recipients.len());
     for recipient in &prepared.all_recipients {
-        let (unit_price, price, detail) = match prepared.refused.get(recipient.e164()) {
-            Some(detail) => (None, Money::zero(caller.currency), Some(detail.clone())),
+        let (text, unit_price, price, detail, rules) = match prepared.refused.get(recipient.e164()) {
+            Some(detail) => (&prepared.valid.text, None, Money::zero(caller.currency), Some(detail.clone()), Vec::new()),
             None => {
-                let priced = priced.next().ok_or_else(|| internal("a priced message is missing"))?;
-                (Some(priced.unit_price.into()), priced.price, None)
+                let (index, priced) = priced.next().ok_or_else(|| internal("a priced message is missing"))?;
+                let outgoing = prepared.ruled.of(index);
+                (&outgoing.text, Some(priced.unit_price.into()), priced.price, None, rules_applied(outgoing))
             }
         };
         messages.push(QuotedMessage {
             to: recipient.e164().to_owned(),
-            country: recipient.country().as_str().to_owned(),
+            country: recipient.region().as_str().to_owned(),
             encoding: text.encoding().as_str(),
             segments: text.segments(),
             unit_price,
             price: price.into(),
             rejected: detail.is_some(),
             status_detail: detail,
+            rules,
         });
     }
     Ok(QuoteOutcome {
         messages,
         duplicates_removed: prepared.duplicates,
         rejected: prepared.refused.len(),
-        segments: u64::from(text.segments()) * prepared.quote.messages.len() as u64,
+        segments: prepared.quote.messages.iter().map(|m| u64::from(m.segments)).sum(),
         total_price: prepared.quote.total.into(),
     })
 }
@@ -325,43 +353,63 @@ pub async fn send_messages(
     checked_first: Option<CheckedFirst>,
 ) -> Result<Sent, ApiError> {
     let now = checked_first.as_ref().map_or_else(chrono::Utc::now, |first| first.at);
-    let PreparedSend { valid, all_recipients, refused, base_text, duplicates, quote, send_at, expires_at, status_callback, funds, kept } =
-        prepare_send(store, caller, request, now, checked_first).await?;
+    let PreparedSend {
+        valid, ruled, base_texts, all_recipients, refused, duplicates, quote, send_at, expires_at, status_callback, funds, kept,
+    } = prepare_send(store, caller, request, now, checked_first).await?;
 
     let carrier = CarrierConfig::from_variables().await;
     let batch_id = new_id("bat");
     let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
-    let recipients: Vec<&str> = quote.messages.iter().map(|m| m.recipient.e164()).collect();
-    let bodies = bodies_for(caller, &recipients, &base_text).await?;
+    let texts: Vec<(&str, &str)> = quote
+        .messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.recipient.e164(), base_texts[ruled.outgoing_of[i]].as_str()))
+        .collect();
+    let bodies = bodies_for(caller, &texts).await?;
+    // What the customer asked for is kept beside what is sent when a rule changed it.
+    let forms: Vec<MessageForm> = (0..quote.messages.len())
+        .map(|i| {
+            let outgoing = ruled.of(i);
+            MessageForm {
+                sender: outgoing.sender.as_str(),
+                encoding: outgoing.text.encoding().as_str(),
+                original_sender: (outgoing.sender != valid.sender).then(|| valid.sender.as_str()),
+                original_body: (base_texts[ruled.outgoing_of[i]] != valid.text.as_str()).then(|| valid.text.as_str()),
+            }
+        })
+        .collect();
     let outcome = |paid: &Paid| -> SendOutcome {
         let mut credited_minor = 0;
-        let mut stored = quote.messages.iter().zip(&message_ids).zip(&paid.payments);
+        let mut stored = quote.messages.iter().zip(&message_ids).zip(&paid.payments).enumerate();
         let mut messages = Vec::with_capacity(all_recipients.len());
         for recipient in &all_recipients {
             let refusal = refused.get(recipient.e164());
             let priced = if refusal.is_none() { stored.next() } else { None };
             let message = match (refusal, priced) {
-                (None, Some(((priced, id), payment))) => {
+                (None, Some((index, ((priced, id), payment)))) => {
                     let by_credits = payment.credits() > 0;
                     credited_minor += if by_credits { priced.price.minor() } else { 0 };
+                    let outgoing = ruled.of(index);
                     SentMessage {
                         id: Some(id.clone()),
                         to: priced.recipient.e164().to_owned(),
-                        country: priced.recipient.country().as_str().to_owned(),
+                        country: priced.recipient.region().as_str().to_owned(),
                         status: Status::Funded.into(),
                         status_detail: None,
-                        encoding: valid.text.encoding().as_str(),
-                        segments: valid.text.segments(),
+                        encoding: outgoing.text.encoding().as_str(),
+                        segments: priced.segments,
                         price: if by_credits { Money::zero(caller.currency).into() } else { priced.price.into() },
-                        credits: if by_credits { valid.text.segments() } else { 0 },
+                        credits: if by_credits { priced.segments } else { 0 },
                         refunded: false,
+                        rules: rules_applied(outgoing),
                     }
                 }
                 // Blocked (or, impossibly, a priced message missing: shown as refused).
                 (detail, _) => SentMessage {
                     id: None,
                     to: recipient.e164().to_owned(),
-                    country: recipient.country().as_str().to_owned(),
+                    country: recipient.region().as_str().to_owned(),
                     status: Status::RecipientRejected.into(),
                     status_detail: detail.cloned(),
                     encoding: valid.text.encoding().as_str(),
@@ -369,6 +417,7 @@ pub async fn send_messages(
                     price: Money::zero(caller.currency).into(),
                     credits: 0,
                     refunded: false,
+                    rules: Vec::new(),
                 },
             };
             messages.push(message);
@@ -395,8 +444,7 @@ pub async fn send_messages(
         account_id: &caller.account_id,
         batch_id: &batch_id,
         client_reference: request.client_reference,
-        sender: valid.sender.as_str(),
-        text: &valid.text,
+        forms: &forms,
         bodies: &bodies,
         quote: &quote,
         carrier: &carrier.name,
@@ -461,9 +509,9 @@ async fn expand_request_groups(store: &Store, caller: &Caller, to: &[String]) ->
 
 /// `validate_send` on the expanded recipients; invalid entries are reported at their
 /// index in the request, unknown groups among them.
-fn validate(request: &SendRequest, expansion: Option<&Expansion>) -> Result<ValidSend, ApiError> {
+fn validate(caller: &Caller, request: &SendRequest, expansion: Option<&Expansion>) -> Result<ValidSend, ApiError> {
     let Some(expansion) = expansion else {
-        return Ok(validate_send(request.from, request.to, request.text, SegmentLimits::default())?);
+        return Ok(validate_send(request.from, request.to, request.text, caller.numbers, SegmentLimits::default())?);
     };
     let mut invalid: Vec<ErrorDetail> = expansion
         .unknown_groups
@@ -474,7 +522,7 @@ fn validate(request: &SendRequest, expansion: Option<&Expansion>) -> Result<Vali
             message: format!("'{id}' is not a group of this account"),
         })
         .collect();
-    match validate_send(request.from, &expansion.to, request.text, SegmentLimits::default()) {
+    match validate_send(request.from, &expansion.to, request.text, caller.numbers, SegmentLimits::default()) {
         Ok(_) | Err(SendRejection::NoRecipients) if !invalid.is_empty() => Err(invalid_recipients(invalid)),
         Ok(valid) => Ok(valid),
         Err(SendRejection::Recipients(list)) => {

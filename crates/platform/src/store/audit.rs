@@ -23,6 +23,10 @@ pub enum Subject<'a> {
     Smpp(&'a str),
     /// The account's own price list: every rule, with its price and period.
     Prices(&'a str),
+    /// The account's own send rules (sender, content, banned content): every rule.
+    SendRules(&'a str),
+    /// The account's registered senders and +1 campaigns.
+    SenderRegistrations(&'a str),
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -88,6 +92,19 @@ impl Subject<'_> {
                  AS snapshot FROM (SELECT * FROM price_rules WHERE account_id = ? ORDER BY id)",
                 vec![account_id],
             ),
+            Subject::SendRules(account_id) => (
+                "SELECT json_group_array(json_object('id', id, 'kind', kind, 'name', name, 'scope', scope, 'from', from_sender, \
+                 'from_kind', from_kind, 'pattern', pattern, 'pattern_kind', pattern_kind, 'case_sensitive', case_sensitive, \
+                 'replacement', replacement)) AS snapshot FROM (SELECT * FROM send_rules WHERE account_id = ? ORDER BY id)",
+                vec![account_id],
+            ),
+            Subject::SenderRegistrations(account_id) => (
+                "SELECT json_object('registered_senders', (SELECT json_group_array(json_object('id', id, 'sender', sender, 'country', country)) \
+                 FROM (SELECT * FROM registered_senders WHERE account_id = ?1 ORDER BY id)), \
+                 'campaigns', (SELECT json_group_array(json_object('id', id, 'reference', reference, 'description', description, \
+                 'ended_at', ended_at)) FROM (SELECT * FROM campaigns WHERE account_id = ?1 ORDER BY id))) AS snapshot",
+                vec![account_id],
+            ),
         }
     }
 
@@ -99,7 +116,9 @@ impl Subject<'_> {
             | Subject::User(id)
             | Subject::Member(_, id)
             | Subject::Smpp(id)
-            | Subject::Prices(id) => id,
+            | Subject::Prices(id)
+            | Subject::SendRules(id)
+            | Subject::SenderRegistrations(id) => id,
         }
     }
 }

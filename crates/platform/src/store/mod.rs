@@ -10,7 +10,8 @@ use domain::billing::funds::{Charge, Funds, InsufficientFunds, Paid, Payment};
 use domain::messaging::policy::refund_due_for;
 use domain::messaging::send::Quote;
 use domain::messaging::status::{transition, Status, Transition};
-use domain::messaging::text::MessageText;
+use domain::messaging::recipient::NumberContext;
+use domain::accounts::account::AccountKind;
 use crate::db::Value;
 
 mod account_profile;
@@ -27,6 +28,7 @@ mod group;
 mod payments;
 mod receipts;
 mod reports;
+mod rules;
 mod send_lookups;
 
 pub use account_profile::Accounts;
@@ -39,6 +41,7 @@ pub use packages::Billing;
 pub use queue::Queue;
 pub use receipts::Receipts;
 pub use reports::Reports;
+pub use rules::{Campaign, RegisteredSender, RegistrationCountry, Rules, StoredRule};
 
 pub use payments::{CreditRecorded, ManualCredit, ManualCreditError, PaymentView, TopupSettled};
 pub use receipts::{IncomingReceipt, ReceiptOutcome};
@@ -88,6 +91,9 @@ pub struct Caller {
     pub status_callback: Option<String>,
     /// Every SMS carries an unsubscribe link (seed 001 stop-service).
     pub stop_by_link: bool,
+    /// How the account's numbers are read: national ones in its country (seed 000's
+    /// account type), or only in international form.
+    pub numbers: NumberContext,
     /// The operator's request rate limits for this client (None: the platform's default).
     pub rate_limits: RateLimits,
     /// Who acts, for the account's history.
@@ -209,31 +215,32 @@ pub enum ApiKeyUpdate {
 /// The columns every INSERT of messages names; [`insert_rows`] gives the rows.
 const INSERT_MESSAGES: &str = "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
      encoding, segments, price_minor, credits, currency, carrier, status, status_callback, send_at, expires_at, \
-     status_source, due_at, lookups_version) VALUES ";
+     original_sender, original_body, status_source, due_at, lookups_version) VALUES ";
 
 /// The rows (`(?,…),(?,…)`) of a send's messages `ids`, which start at `offset` in its
-/// quote, paid as `payments` say, and their parameters (20 a row).
+/// quote, paid as `payments` say, and their parameters (22 a row).
 fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Payment]) -> (String, Vec<Value>) {
     let mut rows = String::new();
-    let mut params = Vec::with_capacity(ids.len() * 20);
+    let mut params = Vec::with_capacity(ids.len() * 22);
     let priced = send.quote.messages[offset..offset + ids.len()].iter().zip(ids).zip(payments);
     for (i, ((priced, id), payment)) in priced.enumerate() {
         if i > 0 {
             rows.push(',');
         }
         // Due at once, or at its send time.
-        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),?)");
+        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),?)");
+        let form = &send.forms[offset + i];
         params.extend([
             text(id.as_str()),
             text(send.account_id),
             text(send.batch_id),
             opt_text(send.client_reference),
-            text(send.sender),
+            text(form.sender),
             text(priced.recipient.e164()),
-            text(priced.recipient.country().as_str()),
+            text(priced.recipient.region().as_str()),
             text(send.bodies[offset + i].as_str()),
-            text(send.text.encoding().as_str()),
-            int(send.text.segments() as i64),
+            text(form.encoding),
+            int(i64::from(priced.segments)),
             int(payment.money_minor()),
             int(i64::from(payment.credits())),
             text(priced.price.currency().code()),
@@ -242,6 +249,8 @@ fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Pa
             opt_text(send.status_callback),
             opt_text(send.send_at),
             text(send.expires_at),
+            opt_text(form.original_sender),
+            opt_text(form.original_body),
             opt_text(send.send_at),
             send.lookups_version.map_or(Value::Null, int),
         ]);
@@ -281,10 +290,9 @@ pub struct NewSend<'a> {
     pub account_id: &'a str,
     pub batch_id: &'a str,
     pub client_reference: Option<&'a str>,
-    pub sender: &'a str,
-    /// Encoding and segments of every message (with its unsubscribe link, if any).
-    pub text: &'a MessageText,
-    /// Each message's own text, in quote order (they differ only by the link's token).
+    /// How each message goes, in quote order (its parts are the quote's).
+    pub forms: &'a [MessageForm<'a>],
+    /// Each message's own text, in quote order (with its own unsubscribe link, if any).
     pub bodies: &'a [String],
     pub quote: &'a Quote,
     pub carrier: &'a str,
@@ -301,11 +309,20 @@ pub struct NewSend<'a> {
     pub lookups_version: Option<i64>,
 }
 
+/// How one message of a send goes: its sender and encoding after the operator's rules,
+/// and what the customer asked for when a rule changed it.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageForm<'a> {
+    pub sender: &'a str,
+    pub encoding: &'static str,
+    pub original_sender: Option<&'a str>,
+    pub original_body: Option<&'a str>,
+}
+
 impl NewSend<'_> {
     /// What each message costs, in quote order.
     fn charges(&self) -> Vec<Charge> {
-        let segments = self.text.segments();
-        self.quote.messages.iter().map(|m| Charge { segments, price_minor: m.price.minor() }).collect()
+        self.quote.messages.iter().map(|m| Charge { segments: m.segments, price_minor: m.price.minor() }).collect()
     }
 }
 
@@ -338,6 +355,9 @@ pub struct MessageRecord {
     pub status: Status,
     pub status_at: String,
     pub created_at: String,
+    /// What the customer asked for, when an operator's rule changed it (else None).
+    pub original_sender: Option<String>,
+    pub original_body: Option<String>,
 }
 
 /// Which of an account's messages a listing shows; `None` is any.
@@ -369,7 +389,7 @@ pub struct SubmitRecorded {
     pub kept_receipts: usize,
 }
 
-pub(super) const CALLER_COLUMNS: &str = "a.id AS account_id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link, \
+pub(super) const CALLER_COLUMNS: &str = "a.id AS account_id, a.currency, a.blocked, a.time_zone, a.status_callback, a.stop_by_link, a.kind AS account_kind, \
      a.rate_limit_per_second AS account_rate_limit, a.key_rate_limit_per_second AS key_rate_limit";
 
 /// The caller of a row of [`CALLER_COLUMNS`]. A currency the domain cannot read is an
@@ -377,6 +397,8 @@ pub(super) const CALLER_COLUMNS: &str = "a.id AS account_id, a.currency, a.block
 fn caller_from_row(row: &crate::host::Row) -> Result<Caller, DbError> {
     let stored: String = row.get("currency")?;
     let currency = Currency::parse(&stored).map_err(|_| DbError(format!("unreadable accounts.currency '{stored}'")))?;
+    let kind: String = row.get("account_kind")?;
+    let kind = AccountKind::parse(&kind).map_err(|_| DbError(format!("unreadable accounts.kind '{kind}'")))?;
     Ok(Caller {
         account_id: row.get("account_id")?,
         currency,
@@ -384,6 +406,7 @@ fn caller_from_row(row: &crate::host::Row) -> Result<Caller, DbError> {
         time_zone: row.get("time_zone")?,
         status_callback: row.get("status_callback")?,
         stop_by_link: row.get("stop_by_link")?,
+        numbers: kind.number_context(),
         rate_limits: RateLimits { account: row.get("account_rate_limit")?, key: row.get("key_rate_limit")? },
         actor: Actor::System,
     })
@@ -406,7 +429,7 @@ pub(super) fn caller_from_key_row(row: &crate::host::Row) -> Result<(Caller, Key
 }
 
 const MESSAGE_COLUMNS: &str = "id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-     encoding, segments, price_minor, currency, carrier, carrier_message_id, status, status_at, created_at";
+     encoding, segments, price_minor, currency, carrier, carrier_message_id, status, status_at, created_at, original_sender, original_body";
 
 fn message_from_row(row: &crate::host::Row) -> Result<MessageRecord, DbError> {
     Ok(MessageRecord {
@@ -427,6 +450,8 @@ fn message_from_row(row: &crate::host::Row) -> Result<MessageRecord, DbError> {
         status: Status::from_code(row.get::<i64>("status")? as u16).unwrap_or(Status::Unknown),
         status_at: row.get("status_at")?,
         created_at: row.get("created_at")?,
+        original_sender: row.get("original_sender")?,
+        original_body: row.get("original_body")?,
     })
 }
 
@@ -681,7 +706,7 @@ impl Messages<'_> {
         }
         self.store.db.transaction(async |db| {
             let paid = self.store.billing().funds_in(db, send.account_id).await?.pay(&send.charges()).map_err(StoreError::from)?;
-            // Chunks of 1,000 rows × 20 parameters stay under SQLite's 32,766 bound parameters.
+            // Chunks of 1,000 rows × 22 parameters stay under SQLite's 32,766 bound parameters.
             for (chunk, ids) in send.message_ids.chunks(INSERT_CHUNK).enumerate() {
                 let offset = chunk * INSERT_CHUNK;
                 let (rows, params) = insert_rows(send, offset, ids, &paid.payments[offset..offset + ids.len()]);

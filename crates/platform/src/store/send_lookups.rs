@@ -1,5 +1,6 @@
 //! What a send reads before it writes — the account's means, which recipients it has
-//! blocked, and the price rules that could apply — in one statement, and for a send made
+//! blocked, the price rules and the operator's send rules that could apply, and the
+//! account's registered senders and +1 campaigns — in one statement, and for a send made
 //! with an API key, in the same statement as the key's caller: each statement is a host
 //! call, and those calls are most of what a send costs.
 //!
@@ -11,6 +12,9 @@
 //! lookups read afresh (`Sent::LookupsChanged`).
 
 use super::prices::{RuleColumns, StoredPriceRule};
+use super::rules::RuleColumns as SendRuleColumns;
+use domain::messaging::recipient::CountryCode;
+use domain::messaging::rules::{SendRule, SendRules};
 use super::{caller_from_key_row, timestamp, Caller, StoreError, CALLER_COLUMNS, KEY_COLUMNS};
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use crate::host::Row;
@@ -38,7 +42,7 @@ impl SendDestinations {
     /// The destinations of `recipients`; their numbers are checked against the blocklist
     /// unless `check_blocklist` is false.
     pub fn of(recipients: &[Recipient], check_blocklist: bool) -> SendDestinations {
-        let mut countries: Vec<String> = recipients.iter().map(|r| r.country().as_str().to_owned()).collect();
+        let mut countries: Vec<String> = recipients.iter().map(|r| r.region().as_str().to_owned()).collect();
         countries.sort_unstable();
         countries.dedup();
         SendDestinations {
@@ -58,6 +62,10 @@ pub struct SendLookups {
     /// Rules of the default list and the account's that could price the destinations in
     /// the account's currency at the moment asked (which one applies is domain::pricing's).
     pub rules: Vec<PriceRule>,
+    /// The operator's send rules that could apply to the destinations, the destinations'
+    /// countries that want registered senders, the account's registered senders there, and
+    /// whether it has a +1 campaign (what they decide is domain::messaging::rules').
+    pub send_rules: SendRules,
     /// Kept lookups: the key they were kept for and the version of the account's lookups
     /// they were read at, which the send's INSERT names (see the module's comment).
     pub kept: Option<KeptFor>,
@@ -89,6 +97,7 @@ struct KeptLookups {
     key_id: String,
     funds: Funds,
     rules: Vec<PriceRule>,
+    send_rules: SendRules,
     version: i64,
     read_at_millis: i64,
 }
@@ -117,10 +126,22 @@ const LOOKUP_COLUMNS: &str = "\
      FROM price_rules p WHERE (p.account_id IS NULL OR p.account_id = a.id) AND p.currency = a.currency \
        AND p.effective_from <= ?3 AND (p.effective_to IS NULL OR p.effective_to > ?3) \
        AND (p.scope = '*' OR p.scope IN (SELECT value FROM json_each(?4)) \
-            OR (p.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(p.scope)) = p.scope)))) AS rules";
+            OR (p.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(p.scope)) = p.scope)))) AS rules, \
+    (SELECT json_group_array(json_object('id', id, 'account_id', account_id, 'kind', kind, 'name', name, 'scope', scope, \
+            'from_sender', from_sender, 'from_kind', from_kind, 'pattern', pattern, 'pattern_kind', pattern_kind, \
+            'case_sensitive', json(CASE WHEN case_sensitive THEN 'true' ELSE 'false' END), 'replacement', replacement)) \
+     FROM send_rules r WHERE (r.account_id IS NULL OR r.account_id = a.id) \
+       AND (r.scope = '*' OR r.scope IN (SELECT value FROM json_each(?4)) \
+            OR (r.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(r.scope)) = r.scope)))) AS send_rules, \
+    (SELECT json_group_array(country) FROM sender_registration_countries \
+     WHERE country IN (SELECT value FROM json_each(?4))) AS registration_countries, \
+    (SELECT json_group_array(json_object('sender', sender, 'country', country)) FROM registered_senders \
+     WHERE account_id = a.id AND country IN (SELECT value FROM json_each(?4))) AS registered_senders, \
+    EXISTS (SELECT 1 FROM campaigns WHERE account_id = a.id AND ended_at IS NULL) AS has_campaign";
 
 /// The lookups kept for any small send of an account `a` (?2: the moment): its means, the
-/// version of its lookups, and every price rule in its currency not ended by then.
+/// version of its lookups, every price rule in its currency not ended by then, and every
+/// send rule, registration country, registered sender of its and whether it has a campaign.
 const KEPT_LOOKUP_COLUMNS: &str = "\
     json_object('balance_minor', a.balance_minor, 'credit_limit_minor', a.credit_limit_minor, 'sms_credits', a.sms_credits) AS funds, \
     a.lookups_version, \
@@ -128,13 +149,27 @@ const KEPT_LOOKUP_COLUMNS: &str = "\
             'per_segment_milli', per_segment_milli, 'effective_from', effective_from, 'effective_to', effective_to, \
             'created_at', created_at)) \
      FROM price_rules p WHERE (p.account_id IS NULL OR p.account_id = a.id) AND p.currency = a.currency \
-       AND (p.effective_to IS NULL OR p.effective_to > ?2)) AS rules";
+       AND (p.effective_to IS NULL OR p.effective_to > ?2)) AS rules, \
+    (SELECT json_group_array(json_object('id', id, 'account_id', account_id, 'kind', kind, 'name', name, 'scope', scope, \
+            'from_sender', from_sender, 'from_kind', from_kind, 'pattern', pattern, 'pattern_kind', pattern_kind, \
+            'case_sensitive', json(CASE WHEN case_sensitive THEN 'true' ELSE 'false' END), 'replacement', replacement)) \
+     FROM send_rules r WHERE r.account_id IS NULL OR r.account_id = a.id) AS send_rules, \
+    (SELECT json_group_array(country) FROM sender_registration_countries) AS registration_countries, \
+    (SELECT json_group_array(json_object('sender', sender, 'country', country)) FROM registered_senders \
+     WHERE account_id = a.id) AS registered_senders, \
+    EXISTS (SELECT 1 FROM campaigns WHERE account_id = a.id AND ended_at IS NULL) AS has_campaign";
 
 #[derive(Deserialize)]
 struct FundsColumns {
     balance_minor: i64,
     credit_limit_minor: i64,
     sms_credits: i64,
+}
+
+#[derive(Deserialize)]
+struct RegisteredColumns {
+    sender: String,
+    country: String,
 }
 
 #[derive(Deserialize)]
@@ -174,12 +209,33 @@ fn rules_from_row(row: &Row) -> Result<Vec<PriceRule>, DbError> {
     Ok(rules.into_iter().filter_map(RuleColumns::into_rule).map(|r: StoredPriceRule| r.rule).collect())
 }
 
+fn send_rules_from_row(row: &Row) -> Result<SendRules, DbError> {
+    let send_rules: Vec<SendRuleColumns> = serde_json::from_str(&row.get::<String>("send_rules")?).map_err(|e| unreadable("send rules", e))?;
+    let countries: Vec<String> =
+        serde_json::from_str(&row.get::<String>("registration_countries")?).map_err(|e| unreadable("registration countries", e))?;
+    let registered: Vec<RegisteredColumns> =
+        serde_json::from_str(&row.get::<String>("registered_senders")?).map_err(|e| unreadable("registered senders", e))?;
+    Ok(SendRules {
+        rules: send_rules
+            .into_iter()
+            .map(|columns| {
+                let (id, account) = (columns.id, columns.account_id.is_some());
+                SendRule::parse(id, account, &columns.fields()).map_err(|e| DbError(format!("send rule {id} unreadable: {e}")))
+            })
+            .collect::<Result<_, _>>()?,
+        registration_countries: countries.iter().filter_map(|c| CountryCode::parse(c)).collect(),
+        registered_senders: registered.into_iter().filter_map(|r| Some((r.sender, CountryCode::parse(&r.country)?))).collect(),
+        has_campaign: row.get("has_campaign")?,
+    })
+}
+
 fn lookups_from_row(row: &Row) -> Result<SendLookups, DbError> {
     let blocked: Vec<BlockedColumns> = serde_json::from_str(&row.get::<String>("blocked_recipients")?).map_err(|e| unreadable("blocklist", e))?;
     Ok(SendLookups {
         funds: funds_from_row(row)?,
         blocked: blocked.into_iter().map(|b| (b.number, b.reason, b.since)).collect(),
         rules: rules_from_row(row)?,
+        send_rules: send_rules_from_row(row)?,
         kept: None,
     })
 }
@@ -190,6 +246,7 @@ impl KeptLookups {
             funds: self.funds,
             blocked: Vec::new(),
             rules: self.rules.clone(),
+            send_rules: self.send_rules.clone(),
             kept: Some(KeptFor { key_hash: key_hash.to_owned(), version: self.version }),
         };
         (self.caller.clone(), self.access.clone(), self.key_id.clone(), lookups)
@@ -277,6 +334,7 @@ impl super::Messages<'_> {
             key_id,
             funds: funds_from_row(row)?,
             rules: rules_from_row(row)?,
+            send_rules: send_rules_from_row(row)?,
             version: row.get("lookups_version")?,
             read_at_millis: now,
         };
