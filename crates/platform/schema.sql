@@ -75,6 +75,31 @@ CREATE TABLE callback_deliveries (
     finished_at      TEXT
 );
 
+CREATE TABLE carrier_connections (
+    name                  TEXT PRIMARY KEY,
+    adapter               TEXT NOT NULL CHECK (adapter IN ('sandbox', 'http', 'vonage', 'sinch')),
+    base_url              TEXT NOT NULL,
+    credentials_sealed    TEXT,
+    credentials_hint      TEXT,
+    webhook_secret_sealed TEXT,
+    webhook_secret_hint   TEXT,
+    throughput_per_second INTEGER CHECK (throughput_per_second IS NULL OR throughput_per_second > 0),
+    enabled               INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE carrier_costs (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    connection        TEXT NOT NULL REFERENCES carrier_connections(name),
+    currency          TEXT NOT NULL,
+    scope             TEXT NOT NULL,
+    per_segment_milli INTEGER NOT NULL CHECK (per_segment_milli >= 0),
+    effective_from    TEXT NOT NULL,
+    effective_to      TEXT CHECK (effective_to IS NULL OR effective_to > effective_from),
+    created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
 CREATE TABLE contact_groups (
     id         TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),
@@ -287,7 +312,7 @@ CREATE TABLE messages (
     status_source      TEXT NOT NULL,
     status_detail      TEXT,
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT);
+, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, route_plan TEXT, cost_milli INTEGER);
 
 CREATE TABLE numbers (
     number     TEXT PRIMARY KEY,
@@ -401,6 +426,23 @@ CREATE TABLE recovery_codes (
     PRIMARY KEY (user_id, code_digest)
 );
 
+CREATE TABLE route_connections (
+    route_id   INTEGER NOT NULL REFERENCES routes(id),
+    position   INTEGER NOT NULL,
+    connection TEXT NOT NULL REFERENCES carrier_connections(name),
+    weight     INTEGER NOT NULL DEFAULT 0 CHECK (weight >= 0),
+    PRIMARY KEY (route_id, position)
+);
+
+CREATE TABLE routes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id TEXT REFERENCES accounts(id),
+    scope      TEXT NOT NULL,
+    mode       TEXT NOT NULL CHECK (mode IN ('failover', 'weighted', 'least_cost')),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
 CREATE TABLE smpp_credentials (
     id            TEXT PRIMARY KEY,
     account_id    TEXT NOT NULL REFERENCES accounts(id),
@@ -481,6 +523,8 @@ CREATE INDEX callback_deliveries_by_message ON callback_deliveries(message_id, i
 
 CREATE INDEX callback_deliveries_due ON callback_deliveries(next_attempt_at) WHERE state = 'pending';
 
+CREATE UNIQUE INDEX carrier_costs_unique ON carrier_costs (connection, currency, scope, effective_from);
+
 CREATE INDEX contact_groups_by_account ON contact_groups(account_id, id);
 
 CREATE INDEX contacts_by_account ON contacts(account_id, id);
@@ -560,6 +604,8 @@ CREATE INDEX receipts_by_carrier_id ON receipts(carrier, carrier_message_id);
 CREATE INDEX receipts_by_message ON receipts(message_id, id);
 
 CREATE INDEX receipts_unmatched ON receipts(received_at, id) WHERE outcome = 'unmatched';
+
+CREATE UNIQUE INDEX routes_unique ON routes (coalesce(account_id, ''), scope);
 
 CREATE INDEX smpp_credentials_by_account ON smpp_credentials(account_id, created_at);
 

@@ -46,6 +46,7 @@ error_names! {
     AlreadyMember,
     AlreadySignedIn,
     Conflict,
+    ConnectionExists,
     CorrectionTooLarge,
     CsrfTokenInvalid,
     CurrencyLocked,
@@ -62,6 +63,7 @@ error_names! {
     InvalidAccountSettings,
     InvalidAllowedIps,
     InvalidCallbackUrl,
+    InvalidConnection,
     InvalidCode,
     InvalidContactName,
     InvalidCredentials,
@@ -85,6 +87,7 @@ error_names! {
     InvalidPrice,
     InvalidQuery,
     InvalidReceptionNumber,
+    InvalidRoute,
     InvalidScope,
     InvalidSearch,
     InvalidSendAt,
@@ -396,6 +399,18 @@ impl From<crate::contacts::optout::TokenError> for ApiError {
 impl From<crate::billing::pricing::PriceError> for ApiError {
     fn from(error: crate::billing::pricing::PriceError) -> Self {
         ApiError::new(400, ErrorName::InvalidPrice, error.to_string())
+    }
+}
+
+impl From<crate::carriers::connection::ConnectionError> for ApiError {
+    fn from(error: crate::carriers::connection::ConnectionError) -> Self {
+        ApiError::new(400, ErrorName::InvalidConnection, error.to_string())
+    }
+}
+
+impl From<crate::carriers::routing::RouteError> for ApiError {
+    fn from(error: crate::carriers::routing::RouteError) -> Self {
+        ApiError::new(400, ErrorName::InvalidRoute, error.to_string())
     }
 }
 

@@ -3,7 +3,10 @@
 //! with an API key, in the same statement as the key's caller: each statement is a host
 //! call, and those calls are most of what a send costs.
 
+use super::carriers::CostColumns;
 use super::prices::{RuleColumns, StoredPriceRule};
+use domain::billing::pricing::{PriceList, PriceScope};
+use domain::carriers::routing::{Route, RouteEntry, RouteMode};
 use super::{caller_from_key_row, timestamp, Caller, StoreError, CALLER_COLUMNS, KEY_COLUMNS};
 use crate::db::{int, opt_text, text, DbError, RowExt};
 use crate::host::Row;
@@ -49,6 +52,10 @@ pub struct SendLookups {
     /// Rules of the default list and the account's that could price the destinations in
     /// the account's currency at the moment asked (which one applies is domain::pricing's).
     pub rules: Vec<PriceRule>,
+    /// Routes of the default table and the account's pool that could cover the
+    /// destinations, with their connections (enabled or not) and, for least-cost routes,
+    /// the connections' cost prices in the account's currency at the moment asked.
+    pub routes: Vec<Route>,
 }
 
 /// The lookups as columns of a statement over an account `a`: ?2 the numbers (JSON), ?3 the
@@ -64,7 +71,58 @@ const LOOKUP_COLUMNS: &str = "\
      FROM price_rules p WHERE (p.account_id IS NULL OR p.account_id = a.id) AND p.currency = a.currency \
        AND p.effective_from <= ?3 AND (p.effective_to IS NULL OR p.effective_to > ?3) \
        AND (p.scope = '*' OR p.scope IN (SELECT value FROM json_each(?4)) \
-            OR (p.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(p.scope)) = p.scope)))) AS rules";
+            OR (p.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(p.scope)) = p.scope)))) AS rules, \
+    (SELECT json_group_array(json_object('id', r.id, 'account_id', r.account_id, 'scope', r.scope, 'mode', r.mode, 'entries', json( \
+        (SELECT json_group_array(json_object('position', e.position, 'connection', c.name, 'weight', e.weight, 'enabled', c.enabled, 'costs', json( \
+            (SELECT json_group_array(json_object('id', k.id, 'connection', k.connection, 'currency', k.currency, 'scope', k.scope, \
+                    'per_segment_milli', k.per_segment_milli, 'effective_from', k.effective_from, 'effective_to', k.effective_to)) \
+             FROM carrier_costs k WHERE r.mode = 'least_cost' AND k.connection = c.name AND k.currency = a.currency \
+               AND k.effective_from <= ?3 AND (k.effective_to IS NULL OR k.effective_to > ?3))))) \
+         FROM route_connections e JOIN carrier_connections c ON c.name = e.connection WHERE e.route_id = r.id)))) \
+     FROM routes r WHERE (r.account_id IS NULL OR r.account_id = a.id) \
+       AND (r.scope = '*' OR r.scope IN (SELECT value FROM json_each(?4)) \
+            OR (r.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(r.scope)) = r.scope)))) AS routes";
+
+#[derive(Deserialize)]
+struct RouteColumns {
+    id: i64,
+    account_id: Option<String>,
+    scope: String,
+    mode: String,
+    entries: Vec<RouteEntryColumns>,
+}
+
+#[derive(Deserialize)]
+struct RouteEntryColumns {
+    position: i64,
+    connection: String,
+    weight: i64,
+    enabled: i64,
+    costs: Vec<CostColumns>,
+}
+
+impl RouteColumns {
+    /// The route, or `None` for one the domain cannot read (skipped, as if absent).
+    fn into_route(self) -> Option<Route> {
+        let mut entries = self.entries;
+        entries.sort_by_key(|e| e.position);
+        Some(Route {
+            id: self.id,
+            scope: PriceScope::parse(&self.scope)?,
+            list: if self.account_id.is_some() { PriceList::Account } else { PriceList::Default },
+            mode: RouteMode::parse(&self.mode).ok()?,
+            entries: entries
+                .into_iter()
+                .map(|e| RouteEntry {
+                    connection: e.connection,
+                    weight: u32::try_from(e.weight).unwrap_or(0),
+                    enabled: e.enabled != 0,
+                    costs: e.costs.into_iter().filter_map(CostColumns::into_cost).map(|c| c.rule).collect(),
+                })
+                .collect(),
+        })
+    }
+}
 
 #[derive(Deserialize)]
 struct FundsColumns {
@@ -101,10 +159,12 @@ fn lookups_from_row(row: &Row) -> Result<SendLookups, DbError> {
     let funds: FundsColumns = serde_json::from_str(&row.get::<String>("funds")?).map_err(|e| unreadable("means", e))?;
     let blocked: Vec<BlockedColumns> = serde_json::from_str(&row.get::<String>("blocked_recipients")?).map_err(|e| unreadable("blocklist", e))?;
     let rules: Vec<RuleColumns> = serde_json::from_str(&row.get::<String>("rules")?).map_err(|e| unreadable("price rules", e))?;
+    let routes: Vec<RouteColumns> = serde_json::from_str(&row.get::<String>("routes")?).map_err(|e| unreadable("routes", e))?;
     Ok(SendLookups {
         funds: Funds { balance_minor: funds.balance_minor, credit_limit_minor: funds.credit_limit_minor, sms_credits: funds.sms_credits },
         blocked: blocked.into_iter().map(|b| (b.number, b.reason, b.since)).collect(),
         rules: rules.into_iter().filter_map(RuleColumns::into_rule).map(|r: StoredPriceRule| r.rule).collect(),
+        routes: routes.into_iter().filter_map(RouteColumns::into_route).collect(),
     })
 }
 
