@@ -88,19 +88,20 @@ pub async fn deliver_due(store: &Store, carrier: &CarrierConfig, who: Deliverer,
         if round.taken == 0 && round.throttled == 0 {
             break;
         }
-        if !crate::host::WORK_AFTER_RESPONSE {
-            // Delivery runs before the answer (Spin 3): never wait there.
-            if round.taken == 0 {
-                break;
-            }
-            continue;
-        }
         if round.taken == 0 {
-            // Only connections at their throughput limit have work: the next second's.
-            crate::host::sleep(until_next_second()).await;
-        } else if round.taken < carrier.round_size() / 4 {
-            // A small round (single sends trickling in): let a few more arrive, so each
-            // round's claim, request and commit serve several messages, not one.
+            // Only connections at their throughput limit have work: the next second's —
+            // waited for only after the answer, never inside a request (Spin 3's delivery
+            // before the answer, the job runner's).
+            if crate::host::WORK_AFTER_RESPONSE && who == Deliverer::AfterSend {
+                crate::host::sleep(until_next_second()).await;
+                continue;
+            }
+            break;
+        }
+        // A small round (single sends trickling in): let a few more arrive, so each
+        // round's claim, request and commit serve several messages, not one. (Not where
+        // delivery runs before the answer: that would hold the answer up.)
+        if round.taken < carrier.round_size() / 4 && crate::host::WORK_AFTER_RESPONSE {
             crate::host::sleep(GATHER).await;
         }
     }
