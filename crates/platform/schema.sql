@@ -84,6 +84,31 @@ CREATE TABLE campaigns (
     ended_at    TEXT
 );
 
+CREATE TABLE carrier_connections (
+    name                  TEXT PRIMARY KEY,
+    adapter               TEXT NOT NULL CHECK (adapter IN ('sandbox', 'http', 'vonage', 'sinch')),
+    base_url              TEXT NOT NULL,
+    credentials_sealed    TEXT,
+    credentials_hint      TEXT,
+    webhook_secret_sealed TEXT,
+    webhook_secret_hint   TEXT,
+    throughput_per_second INTEGER CHECK (throughput_per_second IS NULL OR throughput_per_second > 0),
+    enabled               INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE carrier_costs (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    connection        TEXT NOT NULL REFERENCES carrier_connections(name),
+    currency          TEXT NOT NULL,
+    scope             TEXT NOT NULL,
+    per_segment_milli INTEGER NOT NULL CHECK (per_segment_milli >= 0),
+    effective_from    TEXT NOT NULL,
+    effective_to      TEXT CHECK (effective_to IS NULL OR effective_to > effective_from),
+    created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
 CREATE TABLE contact_groups (
     id         TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),
@@ -296,7 +321,7 @@ CREATE TABLE messages (
     status_source      TEXT NOT NULL,
     status_detail      TEXT,
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, original_sender TEXT, original_body TEXT, lookups_version INTEGER);
+, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, route_plan TEXT, cost_milli INTEGER, original_sender TEXT, original_body TEXT, lookups_version INTEGER);
 
 CREATE TABLE numbers (
     number     TEXT PRIMARY KEY,
@@ -419,6 +444,23 @@ CREATE TABLE registered_senders (
     UNIQUE (account_id, sender, country)
 );
 
+CREATE TABLE route_connections (
+    route_id   INTEGER NOT NULL REFERENCES routes(id),
+    position   INTEGER NOT NULL,
+    connection TEXT NOT NULL REFERENCES carrier_connections(name),
+    weight     INTEGER NOT NULL DEFAULT 0 CHECK (weight >= 0),
+    PRIMARY KEY (route_id, position)
+);
+
+CREATE TABLE routes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id TEXT REFERENCES accounts(id),
+    scope      TEXT NOT NULL,
+    mode       TEXT NOT NULL CHECK (mode IN ('failover', 'weighted', 'least_cost')),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
 CREATE TABLE send_rules (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id     TEXT REFERENCES accounts(id),
@@ -526,6 +568,8 @@ CREATE INDEX callback_deliveries_due ON callback_deliveries(next_attempt_at) WHE
 
 CREATE INDEX campaigns_by_account ON campaigns (account_id, created_at);
 
+CREATE UNIQUE INDEX carrier_costs_unique ON carrier_costs (connection, currency, scope, effective_from);
+
 CREATE INDEX contact_groups_by_account ON contact_groups(account_id, id);
 
 CREATE INDEX contacts_by_account ON contacts(account_id, id);
@@ -606,6 +650,8 @@ CREATE INDEX receipts_by_message ON receipts(message_id, id);
 
 CREATE INDEX receipts_unmatched ON receipts(received_at, id) WHERE outcome = 'unmatched';
 
+CREATE UNIQUE INDEX routes_unique ON routes (coalesce(account_id, ''), scope);
+
 CREATE INDEX send_rules_by_account ON send_rules (account_id, id);
 
 CREATE INDEX smpp_credentials_by_account ON smpp_credentials(account_id, created_at);
@@ -678,6 +724,31 @@ END;
 CREATE TRIGGER send_lookups_after_campaign_removed AFTER DELETE ON campaigns
 BEGIN
     UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = OLD.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_connection_enabled_change AFTER UPDATE OF enabled ON carrier_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_connection_removed AFTER DELETE ON carrier_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_cost_added AFTER INSERT ON carrier_costs
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_cost_change AFTER UPDATE ON carrier_costs
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_cost_removed AFTER DELETE ON carrier_costs
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
 END;
 
 CREATE TRIGGER group_deleted_drops_members AFTER DELETE ON contact_groups
@@ -855,6 +926,41 @@ END;
 CREATE TRIGGER send_lookups_after_registered_sender_removed AFTER DELETE ON registered_senders
 BEGIN
     UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = OLD.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_route_connection_added AFTER INSERT ON route_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE (SELECT account_id FROM routes WHERE id = NEW.route_id) IS NULL OR id = (SELECT account_id FROM routes WHERE id = NEW.route_id);
+END;
+
+CREATE TRIGGER send_lookups_after_route_connection_change AFTER UPDATE ON route_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE (SELECT account_id FROM routes WHERE id = NEW.route_id) IS NULL OR id = (SELECT account_id FROM routes WHERE id = NEW.route_id)
+       OR (SELECT account_id FROM routes WHERE id = OLD.route_id) IS NULL OR id = (SELECT account_id FROM routes WHERE id = OLD.route_id);
+END;
+
+CREATE TRIGGER send_lookups_after_route_connection_removed AFTER DELETE ON route_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE (SELECT account_id FROM routes WHERE id = OLD.route_id) IS NULL OR id = (SELECT account_id FROM routes WHERE id = OLD.route_id);
+END;
+
+CREATE TRIGGER send_lookups_after_route_added AFTER INSERT ON routes
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE NEW.account_id IS NULL OR id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_route_change AFTER UPDATE ON routes
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE OLD.account_id IS NULL OR NEW.account_id IS NULL OR id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_route_removed AFTER DELETE ON routes
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE OLD.account_id IS NULL OR id = OLD.account_id;
 END;
 
 CREATE TRIGGER send_lookups_after_send_rule_added AFTER INSERT ON send_rules

@@ -1,5 +1,6 @@
 //! The operator API under `/v1/admin`, guarded by the `admin_token` variable:
-//! accounts, credit limits, blocking, top-ups and corrections, API keys, prices.
+//! accounts, credit limits, blocking, top-ups and corrections, API keys, prices, carrier
+//! connections, routing and margins.
 
 use domain::identity::access::Actor;
 use domain::api::error::ErrorName;
@@ -16,6 +17,7 @@ use platform::ids::new_id;
 use platform::store::{AccountChange, CreditRecorded, ManualCredit, ManualCreditError, Subject, Store, StoredAnswer};
 use serde::Deserialize;
 
+mod carriers;
 mod invoices;
 mod packages;
 mod rules;
@@ -75,6 +77,19 @@ pub fn routes() -> Routes {
         .get("/v1/admin/accounts/{id}/campaigns", rules::campaigns)
         .post("/v1/admin/accounts/{id}/campaigns", rules::add_campaign)
         .delete("/v1/admin/accounts/{id}/campaigns/{campaign_id}", rules::end_campaign)
+        .get("/v1/admin/carriers", carriers::list)
+        .post("/v1/admin/carriers", carriers::create)
+        .get("/v1/admin/carriers/{name}", carriers::get)
+        .patch("/v1/admin/carriers/{name}", carriers::update)
+        .get("/v1/admin/carriers/{name}/costs", carriers::costs)
+        .put("/v1/admin/carriers/{name}/costs", carriers::set_cost)
+        .get("/v1/admin/routes", carriers::default_routes)
+        .put("/v1/admin/routes", carriers::set_default_route)
+        .delete("/v1/admin/routes/{route_id}", carriers::delete_default_route)
+        .get("/v1/admin/accounts/{id}/routes", carriers::account_routes)
+        .put("/v1/admin/accounts/{id}/routes", carriers::set_account_route)
+        .delete("/v1/admin/accounts/{id}/routes/{route_id}", carriers::delete_account_route)
+        .get("/v1/admin/reports/margins", carriers::margins)
 }
 
 /// What every operator endpoint does first: the `admin_token` checked, then the store opened.

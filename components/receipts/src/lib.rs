@@ -1,5 +1,7 @@
 //! Delivery receipts from carriers: `POST /v1/carriers/{carrier}/receipts`, for every
-//! carrier with an adapter in `domain::carriers::receipt` (others: 404).
+//! carrier with an adapter in `domain::carriers::receipt`, and for every managed carrier
+//! connection speaking one of them (by the connection's name, with its own secret);
+//! others: 404.
 //!
 //! A receipt is accepted only with a valid `X-Signature` (HMAC-SHA256 with that
 //! carrier's own secret over `"<t>.<raw body>"`, t within 5 minutes). Forged or stale →
@@ -8,7 +10,7 @@
 
 use domain::api::error::ApiError;
 use domain::carriers::receipt::{adapter, receipt_dedupe_key, CarrierAdapter};
-use platform::http::{json, verify_carrier_webhook, Reply, Req, Routes};
+use platform::http::{json, verify_carrier_webhook, verify_connection_webhook, Reply, Req, Routes};
 use platform::store::{IncomingReceipt, ReceiptOutcome, Store};
 
 platform::http_entry!(routes().into_router());
@@ -19,16 +21,31 @@ pub fn routes() -> Routes {
 }
 
 async fn receipt(req: Req) -> Reply {
-    let carrier = req.param("carrier")?;
-    let adapter: &dyn CarrierAdapter =
-        adapter(carrier).ok_or_else(|| ApiError::not_found(format!("no carrier '{carrier}' sends receipts here")))?;
-    let carrier = adapter.name();
-    verify_carrier_webhook(&req, carrier).await?;
+    let name = req.param("carrier")?;
+    let not_found = || ApiError::not_found(format!("no carrier '{name}' sends receipts here"));
+    // The default connection's carriers by their adapter's name (secrets in Spin
+    // variables); a managed connection by its own name, with its own secret.
+    let (store, carrier, adapter): (Option<Store>, &str, &dyn CarrierAdapter) = match adapter(name) {
+        Some(adapter) => {
+            verify_carrier_webhook(&req, adapter.name()).await?;
+            (None, adapter.name(), adapter)
+        }
+        None => {
+            let store = Store::open().await?;
+            let connection = store.carriers().connection(name).await?.ok_or_else(not_found)?;
+            let adapter = adapter(&connection.adapter).ok_or_else(not_found)?;
+            verify_connection_webhook(&req, &connection).await?;
+            (Some(store), name, adapter)
+        }
+    };
     let body = req.body();
     let content_type = req.header("content-type");
     let parsed = adapter.parse_receipt(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?;
     let dedupe_key = receipt_dedupe_key(carrier, body);
-    let store = Store::open().await?;
+    let store = match store {
+        Some(store) => store,
+        None => Store::open().await?,
+    };
     let outcome = store
         .receipts().apply_receipt(&IncomingReceipt {
             carrier,

@@ -1,5 +1,5 @@
 -- An instance keeps a send's lookups between requests (the API key's caller, the account's
--- means, its price rules and send rules: store::send_lookups), so that a small send costs one statement,
+-- means, its price rules, send rules and routes: store::send_lookups), so that a small send costs one statement,
 -- its INSERT. A message written from kept lookups carries the version of the account's
 -- lookups it was decided on; the guard below refuses it when anything it was decided on has
 -- changed since (the send is then made again from lookups read afresh), and when its
@@ -124,4 +124,66 @@ END;
 CREATE TRIGGER send_lookups_after_campaign_removed AFTER DELETE ON campaigns
 BEGIN
     UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = OLD.account_id;
+END;
+
+-- Routing (0020): a default route, a connection's enabled flag and cost prices apply to
+-- every account; an account's routes to it.
+CREATE TRIGGER send_lookups_after_route_added AFTER INSERT ON routes
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE NEW.account_id IS NULL OR id = NEW.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_route_change AFTER UPDATE ON routes
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE OLD.account_id IS NULL OR NEW.account_id IS NULL OR id IN (OLD.account_id, NEW.account_id);
+END;
+
+CREATE TRIGGER send_lookups_after_route_removed AFTER DELETE ON routes
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1 WHERE OLD.account_id IS NULL OR id = OLD.account_id;
+END;
+
+CREATE TRIGGER send_lookups_after_route_connection_added AFTER INSERT ON route_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE (SELECT account_id FROM routes WHERE id = NEW.route_id) IS NULL OR id = (SELECT account_id FROM routes WHERE id = NEW.route_id);
+END;
+
+CREATE TRIGGER send_lookups_after_route_connection_change AFTER UPDATE ON route_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE (SELECT account_id FROM routes WHERE id = NEW.route_id) IS NULL OR id = (SELECT account_id FROM routes WHERE id = NEW.route_id)
+       OR (SELECT account_id FROM routes WHERE id = OLD.route_id) IS NULL OR id = (SELECT account_id FROM routes WHERE id = OLD.route_id);
+END;
+
+CREATE TRIGGER send_lookups_after_route_connection_removed AFTER DELETE ON route_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1
+    WHERE (SELECT account_id FROM routes WHERE id = OLD.route_id) IS NULL OR id = (SELECT account_id FROM routes WHERE id = OLD.route_id);
+END;
+
+CREATE TRIGGER send_lookups_after_connection_enabled_change AFTER UPDATE OF enabled ON carrier_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_connection_removed AFTER DELETE ON carrier_connections
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_cost_added AFTER INSERT ON carrier_costs
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_cost_change AFTER UPDATE ON carrier_costs
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER send_lookups_after_cost_removed AFTER DELETE ON carrier_costs
+BEGIN
+    UPDATE accounts SET lookups_version = lookups_version + 1;
 END;

@@ -27,7 +27,11 @@ mod providers;
 
 #[derive(Debug, Clone)]
 pub struct CarrierConfig {
+    /// The connection's name: what messages record, and the receipts' carrier.
     pub name: String,
+    /// The protocol it speaks (`sandbox`, `http`, `vonage`, `sinch`); the default
+    /// connection's name is its adapter.
+    pub adapter: String,
     pub base_url: String,
     pub api_key: String,
     pub timeout: Duration,
@@ -42,10 +46,11 @@ impl CarrierConfig {
     pub async fn from_variables() -> Self {
         let name = config::get_or("carrier", SANDBOX).await;
         if ![HTTP, VONAGE, SINCH].contains(&name.as_str()) {
-            return Self { name, base_url: String::new(), api_key: String::new(), timeout: Duration::ZERO, concurrency: 1, batch_size: 1 };
+            return Self { adapter: name.clone(), name, base_url: String::new(), api_key: String::new(), timeout: Duration::ZERO, concurrency: 1, batch_size: 1 };
         }
         let batch_size = if name == HTTP { config::get_u64("carrier_batch_size", 1).await.clamp(1, MAX_BATCH) as usize } else { 1 };
         Self {
+            adapter: name.clone(),
             name,
             base_url: config::get_or("carrier_base_url", "").await,
             api_key: config::get_or("carrier_api_key", "").await,
@@ -61,7 +66,22 @@ impl CarrierConfig {
     }
 
     pub fn is_sandbox(&self) -> bool {
-        self.name == SANDBOX
+        self.adapter == SANDBOX
+    }
+
+    /// A managed connection (`store::carriers`) with its opened credentials; timeouts and
+    /// concurrency are the default connection's (`carrier_timeout_ms`,
+    /// `carrier_concurrency`), and it submits one message per request.
+    pub async fn for_connection(name: &str, adapter: &str, base_url: &str, api_key: String) -> Self {
+        Self {
+            name: name.to_owned(),
+            adapter: adapter.to_owned(),
+            base_url: base_url.to_owned(),
+            api_key,
+            timeout: Duration::from_millis(config::get_u64("carrier_timeout_ms", 5_000).await),
+            concurrency: config::get_u64("carrier_concurrency", 4).await.clamp(1, 64) as usize,
+            batch_size: 1,
+        }
     }
 }
 
@@ -94,12 +114,12 @@ pub async fn submit_all(config: &CarrierConfig, submissions: &[Submission<'_>]) 
             .map(|s| SubmitResult::Accepted { carrier_message_id: format!("sbx-{}", s.reference) })
             .collect();
     }
-    if config.name == VONAGE || config.name == SINCH {
+    if config.adapter == VONAGE || config.adapter == SINCH {
         let url = providers::url(config);
         let posts: Vec<Post> = submissions.iter().map(|s| providers::post(config, &url, s)).collect();
-        return post_all(&posts, config.concurrency).await.into_iter().map(|o| providers::result(&config.name, o.result)).collect();
+        return post_all(&posts, config.concurrency).await.into_iter().map(|o| providers::result(&config.adapter, o.result)).collect();
     }
-    if config.name != HTTP {
+    if config.adapter != HTTP {
         let detail = format!("carrier '{}' is not configured", config.name);
         return submissions.iter().map(|_| SubmitResult::Failed { detail: detail.clone() }).collect();
     }

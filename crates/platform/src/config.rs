@@ -37,3 +37,9 @@ pub async fn public_base_is_https() -> bool {
 pub async fn get_u64(name: &str, default: u64) -> u64 {
     get(name).await.and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }
+
+/// The key carrier secrets are sealed with (`secrets_key`: 32 bytes, base64), or why
+/// there is none.
+pub async fn secrets_key() -> Result<domain::carriers::sealed::SecretsKey, domain::carriers::sealed::SealError> {
+    domain::carriers::sealed::SecretsKey::parse(&get_or("secrets_key", "").await)
+}

@@ -64,7 +64,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0017_rate_limits.sql"),
     include_str!("../migrations/0018_consent_and_phone_codes.sql"),
     include_str!("../migrations/0019_payment_decided_in_rust.sql"),
-    include_str!("../migrations/0020_placeholder.sql"),
+    include_str!("../migrations/0020_carrier_routing.sql"),
     include_str!("../migrations/0021_send_rules.sql"),
     include_str!("../migrations/0022_kept_send_lookups.sql"),
 ];

@@ -627,16 +627,36 @@ pub fn carrier_secret_variable(carrier: &str) -> String {
 /// limit and `X-Signature` valid under that carrier's secret (see domain::carriers::signature).
 /// Forged or stale → 401, malformed → 400, no secret configured → 503.
 pub async fn verify_carrier_webhook(req: &Req, carrier: &str) -> Result<(), ApiError> {
+    let variable = carrier_secret_variable(carrier);
+    let secret = crate::config::get_or(&variable, "").await;
+    verify_webhook_signature(req, &secret, &variable)
+}
+
+/// As [`verify_carrier_webhook`], for a managed connection: its own webhook secret
+/// (opened from its sealed form), empty when none is set.
+pub async fn verify_connection_webhook(req: &Req, connection: &crate::store::StoredConnection) -> Result<(), ApiError> {
+    let secret = match &connection.webhook_secret_sealed {
+        None => String::new(),
+        Some(sealed) => {
+            let key = crate::config::secrets_key().await.map_err(|e| ApiError::unavailable(e.to_string()))?;
+            key.open(sealed, &domain::carriers::sealed::purpose(&connection.name, "webhook_secret"))
+                .map_err(|e| ApiError::unavailable(format!("connection '{}': {e}", connection.name)))?
+        }
+    };
+    verify_webhook_signature(req, &secret, &format!("the webhook_secret of connection '{}'", connection.name))
+}
+
+/// `X-Signature` checked under `secret` (see domain::carriers::signature); `what_to_set`
+/// names where the secret comes from, for the 503 while it is empty.
+fn verify_webhook_signature(req: &Req, secret: &str, what_to_set: &str) -> Result<(), ApiError> {
     use domain::carriers::signature::{verify, SignatureError};
     let body = req.body();
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
     }
-    let variable = carrier_secret_variable(carrier);
-    let secret = crate::config::get_or(&variable, "").await;
     let header = req.header("x-signature");
     verify(secret.as_bytes(), header, body, crate::ids::now_seconds()).map_err(|e| match e {
-        SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set {variable}")),
+        SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set {what_to_set}")),
         SignatureError::Malformed => ApiError::malformed(e.to_string()),
         _ => ApiError::unauthorized(e.to_string()),
     })

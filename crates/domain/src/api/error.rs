@@ -47,6 +47,7 @@ error_names! {
     AlreadyMember,
     AlreadySignedIn,
     Conflict,
+    ConnectionExists,
     CorrectionTooLarge,
     CsrfTokenInvalid,
     CurrencyLocked,
@@ -65,6 +66,7 @@ error_names! {
     InvalidAllowedIps,
     InvalidCallbackUrl,
     InvalidCampaign,
+    InvalidConnection,
     InvalidCode,
     InvalidContactName,
     InvalidCountry,
@@ -90,6 +92,7 @@ error_names! {
     InvalidQuery,
     InvalidReceptionNumber,
     InvalidRule,
+    InvalidRoute,
     InvalidScope,
     InvalidSearch,
     InvalidSendAt,
@@ -412,6 +415,18 @@ impl From<crate::contacts::optout::TokenError> for ApiError {
 impl From<crate::billing::pricing::PriceError> for ApiError {
     fn from(error: crate::billing::pricing::PriceError) -> Self {
         ApiError::new(400, ErrorName::InvalidPrice, error.to_string())
+    }
+}
+
+impl From<crate::carriers::connection::ConnectionError> for ApiError {
+    fn from(error: crate::carriers::connection::ConnectionError) -> Self {
+        ApiError::new(400, ErrorName::InvalidConnection, error.to_string())
+    }
+}
+
+impl From<crate::carriers::routing::RouteError> for ApiError {
+    fn from(error: crate::carriers::routing::RouteError) -> Self {
+        ApiError::new(400, ErrorName::InvalidRoute, error.to_string())
     }
 }
 

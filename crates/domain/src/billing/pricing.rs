@@ -65,7 +65,8 @@ impl PriceScope {
     }
 
     /// Higher is more specific; `None` when the scope does not cover the recipient.
-    pub(crate) fn specificity(&self, recipient: &Recipient) -> Option<usize> {
+    /// (Carrier routes choose by the same rule: `domain::carriers::routing`.)
+    pub fn specificity(&self, recipient: &Recipient) -> Option<usize> {
         match self {
             Self::Prefix(p) => recipient.digits().starts_with(p.as_str()).then(|| 100 + p.len()),
             Self::Country(c) => (Some(*c) == recipient.country()).then_some(1),

@@ -1,5 +1,9 @@
-//! What carriers send and answer: submit outcomes, delivery receipts, inbound formats, webhook signatures.
+//! What carriers send and answer: submit outcomes, delivery receipts, inbound formats,
+//! webhook signatures; connections the operator manages, their sealed secrets, and routing.
+pub mod connection;
 pub mod mo;
 pub mod receipt;
+pub mod routing;
+pub mod sealed;
 pub mod signature;
 pub mod submit;

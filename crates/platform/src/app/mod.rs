@@ -15,10 +15,12 @@
 //! done). Access and billing: `people` (giving people access to an account), `invoices`
 //! (issuing them, on demand and by the job runner), `topups` (money in by card: Stripe
 //! Checkout and its webhook's events). The operator's: `operator` (opening an account,
-//! renting a reception number).
+//! renting a reception number), `carriers` (carrier connections, their cost prices,
+//! the routing tables, the margin report).
 
 pub mod accounts;
 pub mod callbacks;
+pub mod carriers;
 pub mod delivery;
 pub mod email_address;
 pub mod inbound;

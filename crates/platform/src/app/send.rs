@@ -23,6 +23,7 @@ use domain::messaging::recipient::{NumberContext, Recipient};
 use domain::messaging::rules::{self, Outgoing, RuledSend};
 use domain::messaging::send::{quote, validate_send, Quote, SendRejection, ValidSend, MAX_RECIPIENTS};
 use domain::contacts::optout::{self, append_unsubscribe_link, UnsubscribeSecret};
+use domain::carriers::routing::{plan_route, RoutePlan};
 use domain::messaging::status::Status;
 use domain::messaging::text::{MessageText, SegmentLimits};
 use serde::{Deserialize, Serialize};
@@ -97,6 +98,7 @@ pub struct SentMessage {
 #[derive(Debug, Serialize)]
 pub struct SendOutcome {
     pub batch_id: String,
+    /// The connection of the first message (each message's own is in its history).
     pub carrier: String,
     pub sandbox: bool,
     /// Every recipient in request order, refused ones included.
@@ -135,6 +137,9 @@ struct PreparedSend {
     funds: Funds,
     /// The kept lookups the send was decided on, if it was (store::send_lookups).
     kept: Option<KeptFor>,
+    /// Where each message goes (domain::carriers::routing), in the order of
+    /// `valid.recipients`: never `NoUsableConnection` (those recipients are refused).
+    plans: Vec<RoutePlan>,
 }
 
 /// The largest send validated before its caller is known (see [`validate_first`]).
@@ -206,19 +211,46 @@ async fn prepare_send(
             store.messages().send_lookups(&caller.account_id, &destinations, now).await.map_err(|e| store_error(e, caller.currency))?
         }
     };
-    let refused: HashMap<String, String> =
+    let mut refused: HashMap<String, String> =
         lookups.blocked.into_iter().map(|(number, reason, since)| (number, blocked_detail(&reason, &since))).collect();
+    let blocked = refused.len();
 
-    // Blocked recipients leave the batch before it is priced: they cost nothing.
+    // Where each goes: a recipient whose route has no enabled connection is refused like
+    // a blocked one (RecipientRejected, nothing charged) rather than queued for nothing.
+    let mut plans: HashMap<String, RoutePlan> = HashMap::new();
+    if !lookups.routes.is_empty() {
+        for recipient in &valid.recipients {
+            if refused.contains_key(recipient.e164()) {
+                continue;
+            }
+            let random = u64::from_le_bytes(crate::ids::random_bytes::<8>());
+            match plan_route(&lookups.routes, recipient, now, random) {
+                RoutePlan::NoUsableConnection { scope } => {
+                    refused.insert(
+                        recipient.e164().to_owned(),
+                        format!("no carrier connection of the route for {scope} is enabled: not sent, not charged"),
+                    );
+                }
+                plan => {
+                    plans.insert(recipient.e164().to_owned(), plan);
+                }
+            }
+        }
+    }
+
+    // Refused recipients leave the batch before it is priced: they cost nothing.
     let all_recipients = valid.recipients.clone();
     if !refused.is_empty() {
         if refused.len() == valid.recipients.len() {
-            return Err(all_recipients_blocked(
-                all_recipients.iter().map(|r| (r.e164().to_owned(), refused[r.e164()].clone())).collect(),
-            ));
+            let refusals = all_recipients.iter().map(|r| (r.e164().to_owned(), refused[r.e164()].clone())).collect();
+            if blocked == refused.len() {
+                return Err(all_recipients_blocked(refusals));
+            }
+            return Err(no_recipient_routable(refusals));
         }
         valid.recipients.retain(|r| !refused.contains_key(r.e164()));
     }
+    let plans: Vec<RoutePlan> = valid.recipients.iter().map(|r| plans.remove(r.e164()).unwrap_or(RoutePlan::Default)).collect();
 
     // The operator's rules: each message's sender and text as it is sent, before it is
     // encoded, counted and priced (domain::messaging::rules); a refusal stores nothing.
@@ -250,7 +282,14 @@ async fn prepare_send(
         status_callback,
         funds: lookups.funds,
         kept: lookups.kept,
+        plans,
     })
+}
+
+/// Every recipient refused, some for want of a usable carrier route (the others blocked).
+fn no_recipient_routable(refusals: Vec<(String, String)>) -> ApiError {
+    ApiError::from_status(400, Status::RecipientRejected, "none of the recipients can be sent to (see details); nothing was sent or charged")
+        .with_details(refusals.into_iter().map(|(number, detail)| ErrorDetail { index: None, value: Some(number), message: detail }).collect())
 }
 
 /// The SMS bodies for these (recipient, text) pairs: the text, with each one's own
@@ -354,10 +393,25 @@ pub async fn send_messages(
 ) -> Result<Sent, ApiError> {
     let now = checked_first.as_ref().map_or_else(chrono::Utc::now, |first| first.at);
     let PreparedSend {
-        valid, ruled, base_texts, all_recipients, refused, duplicates, quote, send_at, expires_at, status_callback, funds, kept,
+        valid, ruled, base_texts, all_recipients, refused, duplicates, quote, send_at, expires_at, status_callback, funds, kept, plans,
     } = prepare_send(store, caller, request, now, checked_first).await?;
 
     let carrier = CarrierConfig::from_variables().await;
+    // Each message's connection: the first of its route, else the default connection.
+    let carriers: Vec<String> = plans
+        .iter()
+        .map(|plan| match plan {
+            RoutePlan::Connections(order) if !order.is_empty() => order[0].clone(),
+            _ => carrier.name.clone(),
+        })
+        .collect();
+    let route_plans: Vec<Option<String>> = plans
+        .iter()
+        .map(|plan| match plan {
+            RoutePlan::Connections(order) => serde_json::to_string(order).ok(),
+            _ => None,
+        })
+        .collect();
     let batch_id = new_id("bat");
     let message_ids: Vec<String> = quote.messages.iter().map(|_| new_id("msg")).collect();
     let texts: Vec<(&str, &str)> = quote
@@ -425,7 +479,7 @@ pub async fn send_messages(
         SendOutcome {
             batch_id: batch_id.clone(),
             sandbox: carrier.is_sandbox(),
-            carrier: carrier.name.clone(),
+            carrier: carriers.first().cloned().unwrap_or_else(|| carrier.name.clone()),
             messages,
             duplicates_removed: duplicates,
             rejected: refused.len(),
@@ -447,7 +501,8 @@ pub async fn send_messages(
         forms: &forms,
         bodies: &bodies,
         quote: &quote,
-        carrier: &carrier.name,
+        carriers: &carriers,
+        route_plans: &route_plans,
         message_ids: &message_ids,
         status_callback: status_callback.as_ref().map(CallbackUrl::as_str),
         send_at: send_at.as_deref(),

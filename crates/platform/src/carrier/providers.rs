@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 /// The request for one message to a `vonage` or `sinch` carrier.
 pub(super) fn post<'a>(config: &CarrierConfig, url: &'a str, s: &Submission) -> Post<'a> {
-    let (headers, body) = if config.name == VONAGE {
+    let (headers, body) = if config.adapter == VONAGE {
         let (key, secret) = config.api_key.split_once(':').unwrap_or((config.api_key.as_str(), ""));
         let body = json!({
             "api_key": key,
@@ -46,7 +46,7 @@ pub(super) fn post<'a>(config: &CarrierConfig, url: &'a str, s: &Submission) -> 
 /// Where a `vonage` or `sinch` carrier takes submits.
 pub(super) fn url(config: &CarrierConfig) -> String {
     let base = config.base_url.trim_end_matches('/');
-    if config.name == SINCH {
+    if config.adapter == SINCH {
         format!("{base}/batches")
     } else {
         format!("{base}/sms/json")

@@ -17,6 +17,7 @@ use crate::db::Value;
 mod account_profile;
 mod contacts;
 mod audit;
+mod carriers;
 mod dispatch;
 mod identity;
 mod idempotency;
@@ -33,6 +34,7 @@ mod send_lookups;
 
 pub use account_profile::Accounts;
 pub use audit::Audit;
+pub use carriers::{Carriers, ConnectionChange, MarginRow, NewConnection, RouteView, StoredConnection, StoredCost};
 pub use contacts::Contacts;
 pub use dispatch::Callbacks;
 pub use identity::Identity;
@@ -73,7 +75,7 @@ pub use identity::{
 pub use inbound::{
     InboundSettings, InboundSettingsPatch, InboundView, InboxFilter, KeywordView, NewInbound, NumberView, PartGroup, StoredPart,
 };
-pub use queue::{DueMessage, QueueState};
+pub use queue::{Claim, DueMessage, QueueState};
 pub use idempotency::{Created, Kept, StoredAnswer, IN_PROGRESS};
 pub use dispatch::{
     AccountSettings, AttemptResult, CallbackDeliveryView, CallbackEvent, CancelOutcome, ClaimedCallback, StatusEventRow,
@@ -214,21 +216,21 @@ pub enum ApiKeyUpdate {
 
 /// The columns every INSERT of messages names; [`insert_rows`] gives the rows.
 const INSERT_MESSAGES: &str = "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-     encoding, segments, price_minor, credits, currency, carrier, status, status_callback, send_at, expires_at, \
+     encoding, segments, price_minor, credits, currency, carrier, route_plan, status, status_callback, send_at, expires_at, \
      original_sender, original_body, status_source, due_at, lookups_version) VALUES ";
 
 /// The rows (`(?,…),(?,…)`) of a send's messages `ids`, which start at `offset` in its
-/// quote, paid as `payments` say, and their parameters (22 a row).
+/// quote, paid as `payments` say, and their parameters (23 a row).
 fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Payment]) -> (String, Vec<Value>) {
     let mut rows = String::new();
-    let mut params = Vec::with_capacity(ids.len() * 22);
+    let mut params = Vec::with_capacity(ids.len() * 23);
     let priced = send.quote.messages[offset..offset + ids.len()].iter().zip(ids).zip(payments);
     for (i, ((priced, id), payment)) in priced.enumerate() {
         if i > 0 {
             rows.push(',');
         }
         // Due at once, or at its send time.
-        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),?)");
+        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),?)");
         let form = &send.forms[offset + i];
         params.extend([
             text(id.as_str()),
@@ -244,7 +246,8 @@ fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Pa
             int(payment.money_minor()),
             int(i64::from(payment.credits())),
             text(priced.price.currency().code()),
-            text(send.carrier),
+            text(send.carriers[offset + i].as_str()),
+            opt_text(send.route_plans[offset + i].as_deref()),
             int(Status::Funded.code() as i64),
             opt_text(send.status_callback),
             opt_text(send.send_at),
@@ -295,7 +298,12 @@ pub struct NewSend<'a> {
     /// Each message's own text, in quote order (with its own unsubscribe link, if any).
     pub bodies: &'a [String],
     pub quote: &'a Quote,
-    pub carrier: &'a str,
+    /// Each message's connection, in quote order: the first of its route plan, or the
+    /// default connection's name.
+    pub carriers: &'a [String],
+    /// Each message's route plan (JSON: connection names in order), `None` for the
+    /// default connection; in quote order.
+    pub route_plans: &'a [Option<String>],
     pub message_ids: &'a [String],
     pub status_callback: Option<&'a str>,
     /// When the delivery queue may take it (at once when None).
@@ -706,7 +714,7 @@ impl Messages<'_> {
         }
         self.store.db.transaction(async |db| {
             let paid = self.store.billing().funds_in(db, send.account_id).await?.pay(&send.charges()).map_err(StoreError::from)?;
-            // Chunks of 1,000 rows × 22 parameters stay under SQLite's 32,766 bound parameters.
+            // Chunks of 1,000 rows × 23 parameters stay under SQLite's 32,766 bound parameters.
             for (chunk, ids) in send.message_ids.chunks(INSERT_CHUNK).enumerate() {
                 let offset = chunk * INSERT_CHUNK;
                 let (rows, params) = insert_rows(send, offset, ids, &paid.payments[offset..offset + ids.len()]);
@@ -749,14 +757,16 @@ impl Messages<'_> {
     /// ahead of the submit answer and were kept for an id are applied in the same
     /// transaction, in arrival order, so none is lost either way round. A status already
     /// moved on is left as it is.
-    pub async fn mark_many_submitted(self, submitted: &[(String, String)], source: &str) -> Result<(), DbError> {
+    /// Each entry is `(message id, carrier id, cost in thousandths of a minor unit or
+    /// None)`; `source` names the connection that took them.
+    pub async fn mark_many_submitted(self, submitted: &[(String, String, Option<i64>)], source: &str) -> Result<(), DbError> {
         if submitted.is_empty() {
             return Ok(());
         }
         let pairs = serde_json::to_string(&submitted).map_err(|e| DbError(e.to_string()))?;
         self.store.db.transaction(async |db| {
             let updated = db.query(
-                "UPDATE messages SET carrier_message_id = j.value ->> 1, \
+                "UPDATE messages SET carrier_message_id = j.value ->> 1, cost_milli = j.value ->> 2, \
                  status = CASE WHEN messages.status = ?2 THEN ?3 ELSE messages.status END, \
                  status_source = CASE WHEN messages.status = ?2 THEN ?4 ELSE messages.status_source END, \
                  status_detail = CASE WHEN messages.status = ?2 THEN NULL ELSE messages.status_detail END, \
@@ -781,11 +791,12 @@ impl Messages<'_> {
     /// As [`Messages::mark_many_submitted`], for one message of a carrier that gave each part
     /// its own id (in part order): the message keeps the first, every part is stored with
     /// its own (`message_parts`), and receipts for any of them roll up.
-    pub async fn mark_submitted_in_parts(self, message_id: &str, part_ids: &[String], source: &str) -> Result<SubmitRecorded, DbError> {
+    pub async fn mark_submitted_in_parts(self, message_id: &str, part_ids: &[String], source: &str, cost_milli: Option<i64>) -> Result<SubmitRecorded, DbError> {
         // The part ids must exist before a receipt can see the message's id, or a receipt
         // for part 1 would be taken for the whole message.
         self.store.db.transaction(async |db| {
             let (carrier, _, _) = self.record_submit_in(db, message_id, part_ids, source).await?;
+            db.execute("UPDATE messages SET cost_milli = ? WHERE id = ?", &[cost_milli.map(int).unwrap_or(Value::Null), text(message_id)]).await?;
             for (index, id) in part_ids.iter().enumerate() {
                 db.execute(
                     "INSERT INTO message_parts (message_id, part, parts, carrier, carrier_message_id) VALUES (?, ?, ?, ?, ?) \

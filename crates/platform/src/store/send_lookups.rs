@@ -11,7 +11,10 @@
 //! changed: migration 0022) or the recipient is blocked; the send is then made again from
 //! lookups read afresh (`Sent::LookupsChanged`).
 
+use super::carriers::CostColumns;
 use super::prices::{RuleColumns, StoredPriceRule};
+use domain::billing::pricing::{PriceList, PriceScope};
+use domain::carriers::routing::{Route, RouteEntry, RouteMode};
 use super::rules::RuleColumns as SendRuleColumns;
 use domain::messaging::recipient::CountryCode;
 use domain::messaging::rules::{SendRule, SendRules};
@@ -66,6 +69,10 @@ pub struct SendLookups {
     /// countries that want registered senders, the account's registered senders there, and
     /// whether it has a +1 campaign (what they decide is domain::messaging::rules').
     pub send_rules: SendRules,
+    /// Routes of the default table and the account's pool that could cover the
+    /// destinations, with their connections (enabled or not) and, for least-cost routes,
+    /// the connections' cost prices in the account's currency at the moment asked.
+    pub routes: Vec<Route>,
     /// Kept lookups: the key they were kept for and the version of the account's lookups
     /// they were read at, which the send's INSERT names (see the module's comment).
     pub kept: Option<KeptFor>,
@@ -98,6 +105,7 @@ struct KeptLookups {
     funds: Funds,
     rules: Vec<PriceRule>,
     send_rules: SendRules,
+    routes: Vec<Route>,
     version: i64,
     read_at_millis: i64,
 }
@@ -137,11 +145,22 @@ const LOOKUP_COLUMNS: &str = "\
      WHERE country IN (SELECT value FROM json_each(?4))) AS registration_countries, \
     (SELECT json_group_array(json_object('sender', sender, 'country', country)) FROM registered_senders \
      WHERE account_id = a.id AND country IN (SELECT value FROM json_each(?4))) AS registered_senders, \
-    EXISTS (SELECT 1 FROM campaigns WHERE account_id = a.id AND ended_at IS NULL) AS has_campaign";
+    EXISTS (SELECT 1 FROM campaigns WHERE account_id = a.id AND ended_at IS NULL) AS has_campaign, \
+    (SELECT json_group_array(json_object('id', r.id, 'account_id', r.account_id, 'scope', r.scope, 'mode', r.mode, 'entries', json( \
+        (SELECT json_group_array(json_object('position', e.position, 'connection', c.name, 'weight', e.weight, 'enabled', c.enabled, 'costs', json( \
+            (SELECT json_group_array(json_object('id', k.id, 'connection', k.connection, 'currency', k.currency, 'scope', k.scope, \
+                    'per_segment_milli', k.per_segment_milli, 'effective_from', k.effective_from, 'effective_to', k.effective_to)) \
+             FROM carrier_costs k WHERE r.mode = 'least_cost' AND k.connection = c.name AND k.currency = a.currency \
+               AND k.effective_from <= ?3 AND (k.effective_to IS NULL OR k.effective_to > ?3))))) \
+         FROM route_connections e JOIN carrier_connections c ON c.name = e.connection WHERE e.route_id = r.id)))) \
+     FROM routes r WHERE (r.account_id IS NULL OR r.account_id = a.id) \
+       AND (r.scope = '*' OR r.scope IN (SELECT value FROM json_each(?4)) \
+            OR (r.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(r.scope)) = r.scope)))) AS routes";
 
 /// The lookups kept for any small send of an account `a` (?2: the moment): its means, the
 /// version of its lookups, every price rule in its currency not ended by then, and every
-/// send rule, registration country, registered sender of its and whether it has a campaign.
+/// send rule, registration country, registered sender of its and whether it has a campaign,
+/// and every route of its pool and the default table (cost prices not ended by then).
 const KEPT_LOOKUP_COLUMNS: &str = "\
     json_object('balance_minor', a.balance_minor, 'credit_limit_minor', a.credit_limit_minor, 'sms_credits', a.sms_credits) AS funds, \
     a.lookups_version, \
@@ -157,7 +176,56 @@ const KEPT_LOOKUP_COLUMNS: &str = "\
     (SELECT json_group_array(country) FROM sender_registration_countries) AS registration_countries, \
     (SELECT json_group_array(json_object('sender', sender, 'country', country)) FROM registered_senders \
      WHERE account_id = a.id) AS registered_senders, \
-    EXISTS (SELECT 1 FROM campaigns WHERE account_id = a.id AND ended_at IS NULL) AS has_campaign";
+    EXISTS (SELECT 1 FROM campaigns WHERE account_id = a.id AND ended_at IS NULL) AS has_campaign, \
+    (SELECT json_group_array(json_object('id', r.id, 'account_id', r.account_id, 'scope', r.scope, 'mode', r.mode, 'entries', json( \
+        (SELECT json_group_array(json_object('position', e.position, 'connection', c.name, 'weight', e.weight, 'enabled', c.enabled, 'costs', json( \
+            (SELECT json_group_array(json_object('id', k.id, 'connection', k.connection, 'currency', k.currency, 'scope', k.scope, \
+                    'per_segment_milli', k.per_segment_milli, 'effective_from', k.effective_from, 'effective_to', k.effective_to)) \
+             FROM carrier_costs k WHERE r.mode = 'least_cost' AND k.connection = c.name AND k.currency = a.currency \
+               AND (k.effective_to IS NULL OR k.effective_to > ?2))))) \
+         FROM route_connections e JOIN carrier_connections c ON c.name = e.connection WHERE e.route_id = r.id)))) \
+     FROM routes r WHERE (r.account_id IS NULL OR r.account_id = a.id)) AS routes";
+
+#[derive(Deserialize)]
+struct RouteColumns {
+    id: i64,
+    account_id: Option<String>,
+    scope: String,
+    mode: String,
+    entries: Vec<RouteEntryColumns>,
+}
+
+#[derive(Deserialize)]
+struct RouteEntryColumns {
+    position: i64,
+    connection: String,
+    weight: i64,
+    enabled: i64,
+    costs: Vec<CostColumns>,
+}
+
+impl RouteColumns {
+    /// The route, or `None` for one the domain cannot read (skipped, as if absent).
+    fn into_route(self) -> Option<Route> {
+        let mut entries = self.entries;
+        entries.sort_by_key(|e| e.position);
+        Some(Route {
+            id: self.id,
+            scope: PriceScope::parse(&self.scope)?,
+            list: if self.account_id.is_some() { PriceList::Account } else { PriceList::Default },
+            mode: RouteMode::parse(&self.mode).ok()?,
+            entries: entries
+                .into_iter()
+                .map(|e| RouteEntry {
+                    connection: e.connection,
+                    weight: u32::try_from(e.weight).unwrap_or(0),
+                    enabled: e.enabled != 0,
+                    costs: e.costs.into_iter().filter_map(CostColumns::into_cost).map(|c| c.rule).collect(),
+                })
+                .collect(),
+        })
+    }
+}
 
 #[derive(Deserialize)]
 struct FundsColumns {
@@ -229,6 +297,11 @@ fn send_rules_from_row(row: &Row) -> Result<SendRules, DbError> {
     })
 }
 
+fn routes_from_row(row: &Row) -> Result<Vec<Route>, DbError> {
+    let routes: Vec<RouteColumns> = serde_json::from_str(&row.get::<String>("routes")?).map_err(|e| unreadable("routes", e))?;
+    Ok(routes.into_iter().filter_map(RouteColumns::into_route).collect())
+}
+
 fn lookups_from_row(row: &Row) -> Result<SendLookups, DbError> {
     let blocked: Vec<BlockedColumns> = serde_json::from_str(&row.get::<String>("blocked_recipients")?).map_err(|e| unreadable("blocklist", e))?;
     Ok(SendLookups {
@@ -236,6 +309,7 @@ fn lookups_from_row(row: &Row) -> Result<SendLookups, DbError> {
         blocked: blocked.into_iter().map(|b| (b.number, b.reason, b.since)).collect(),
         rules: rules_from_row(row)?,
         send_rules: send_rules_from_row(row)?,
+        routes: routes_from_row(row)?,
         kept: None,
     })
 }
@@ -247,6 +321,7 @@ impl KeptLookups {
             blocked: Vec::new(),
             rules: self.rules.clone(),
             send_rules: self.send_rules.clone(),
+            routes: self.routes.clone(),
             kept: Some(KeptFor { key_hash: key_hash.to_owned(), version: self.version }),
         };
         (self.caller.clone(), self.access.clone(), self.key_id.clone(), lookups)
@@ -335,6 +410,7 @@ impl super::Messages<'_> {
             funds: funds_from_row(row)?,
             rules: rules_from_row(row)?,
             send_rules: send_rules_from_row(row)?,
+            routes: routes_from_row(row)?,
             version: row.get("lookups_version")?,
             read_at_millis: now,
         };
