@@ -12,7 +12,8 @@ use platform::store::timestamp;
 pub async fn list(req: Req) -> Reply {
     let store = crate::operator(&req).await?;
     let (connections, next_cursor) = workflow::connections(&store, &page(&req)?).await?;
-    Ok(json(200, &serde_json::json!({"connections": connections, "next_cursor": next_cursor})))
+    let default = workflow::default_connection().await;
+    Ok(json(200, &serde_json::json!({"default_connection": default, "connections": connections, "next_cursor": next_cursor})))
 }
 
 pub async fn create(req: Req) -> Reply {
@@ -52,13 +53,13 @@ async fn list_routes(req: &Req, account: Option<&str>) -> Reply {
 async fn set_route(req: &Req, account: Option<&str>) -> Reply {
     let store = crate::operator(req).await?;
     let body: RouteBody = parse_body(req)?;
-    Ok(json(200, &workflow::set_route(&store, account, &body).await?))
+    Ok(json(200, &workflow::set_route(&store, account, &body, crate::OPERATOR).await?))
 }
 
 async fn delete_route(req: &Req, account: Option<&str>) -> Reply {
     let store = crate::operator(req).await?;
     let id = req.param("route_id")?;
-    workflow::delete_route(&store, account, id).await?;
+    workflow::delete_route(&store, account, id, crate::OPERATOR).await?;
     Ok(json(200, &serde_json::json!({"deleted": id})))
 }
 

@@ -414,7 +414,7 @@ async fn numbers(store: &Store, account_id: &str) -> Reply {
 }
 
 /// Who the operator API acts as, in an account's history.
-const OPERATOR: &Actor = &Actor::Operator;
+pub(crate) const OPERATOR: &Actor = &Actor::Operator;
 
 async fn history(req: Req) -> Reply {
     let store = operator(&req).await?;

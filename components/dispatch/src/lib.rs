@@ -7,13 +7,15 @@
 //! - `GET`/`PATCH /v1/account/settings`, `POST /v1/account/webhook-secret` (API key).
 //! - `GET`/`POST /v1/account/smpp`, `PATCH`/`DELETE /v1/account/smpp/{id}` (API key):
 //!   the account's SMPP credentials (platform::smpp).
+//! - `GET /v1/account/senders`, `GET /v1/account/campaigns` (API key): the senders and +1
+//!   campaigns the operator registered for the account (platform::app::rules), read-only.
 //!
 //! This component may call any host (customers' callback URLs); send may call only the carrier.
 
 use domain::identity::access::Scope;
 use domain::api::error::ApiError;
 use platform::app::settings::{self, Settings, SettingsPatch};
-use platform::app::{callbacks, jobs};
+use platform::app::{callbacks, jobs, rules};
 use platform::http::{authenticate, json, page, parse_body, require_token, Reply, Req, Routes};
 use platform::store::Store;
 
@@ -33,6 +35,27 @@ pub fn routes() -> Routes {
         .post("/v1/account/smpp", smpp_create)
         .patch("/v1/account/smpp/{id}", smpp_update)
         .delete("/v1/account/smpp/{id}", smpp_revoke)
+        .get("/v1/account/senders", registered_senders)
+        .get("/v1/account/campaigns", campaigns)
+}
+
+// ---------------------------------------------------------------- what the operator registered
+
+async fn registered_senders(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let page = page(&req)?;
+    let list = page.page(rules::registered_senders(&store, &caller.account_id, page.fetch(), page.after()?).await?, |s| s.id);
+    Ok(json(200, &serde_json::json!({"senders": list.items, "next_cursor": list.next_cursor})))
+}
+
+async fn campaigns(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let page = page(&req)?;
+    let after: Option<String> = page.after()?;
+    let list = page.page(rules::campaigns(&store, &caller.account_id, page.fetch(), after.as_deref()).await?, |c| c.id.clone());
+    Ok(json(200, &serde_json::json!({"campaigns": list.items, "next_cursor": list.next_cursor})))
 }
 
 // ---------------------------------------------------------------- the job runner

@@ -277,3 +277,28 @@ fn a_connection_disabled_a_moment_ago_refuses_the_very_next_send() {
     assert_eq!((refused.status, refused.json["error"]["name"].as_str()), (400, Some("RecipientRejected")), "{}", refused.text);
     assert_eq!(app.account_balance(&account), 10_000 - 2 * 35);
 }
+
+#[test]
+fn the_default_connection_is_listed_and_pool_changes_are_in_the_accounts_history() {
+    let app = app();
+    let listed = app.admin("GET", "/v1/admin/carriers", None);
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    // This app's default connection comes from its variables: the sandbox.
+    assert_eq!(listed.json["default_connection"]["name"], "sandbox", "{}", listed.text);
+    assert_eq!(listed.json["default_connection"]["receipts_path"], "/v1/carriers/sandbox/receipts");
+
+    let carrier = Carrier::start(200);
+    connection(app, "h-pool", &carrier.base, json!({}));
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let path = format!("/v1/admin/accounts/{account}/routes");
+    route(app, &path, json!({"scope": "SE", "connections": [{"name": "h-pool"}]}));
+    let routes = app.admin("GET", &path, None);
+    let id = routes.json["routes"][0]["id"].as_i64().expect("the route is listed");
+    let deleted = app.admin("DELETE", &format!("{path}/{id}"), None);
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    let history = app.admin("GET", &format!("/v1/admin/accounts/{account}/history"), None);
+    let actions: Vec<&str> = history.json["events"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"routes.set") && actions.contains(&"routes.deleted"), "{actions:?}");
+    let set = history.json["events"].as_array().unwrap().iter().find(|e| e["action"] == "routes.set").unwrap();
+    assert!(set["after"].to_string().contains("h-pool"), "{set}");
+}

@@ -4,7 +4,7 @@
 //! show whether one is set and its hint.
 
 use crate::http::internal;
-use crate::store::{timestamp, ConnectionChange, MarginRow, NewConnection, RouteView, Store, StoredConnection, StoredCost};
+use crate::store::{timestamp, ConnectionChange, MarginRow, NewConnection, RouteView, Store, StoredConnection, StoredCost, Subject};
 use domain::api::error::{ApiError, ErrorName};
 use domain::api::paging::PageRequest;
 use domain::api::patch::Patched;
@@ -13,6 +13,7 @@ use domain::billing::pricing::{EffectivePeriod, PriceScope, UnitPrice};
 use domain::carriers::connection::{parse_base_url, parse_secret, parse_throughput, secret_hint, Adapter, ConnectionName};
 use domain::carriers::routing::RouteSpec;
 use domain::carriers::sealed::{purpose, SecretsKey};
+use domain::identity::access::Actor;
 use serde::{Deserialize, Serialize};
 
 /// A connection as answers show it: never a secret, only whether it is set and its hint.
@@ -51,6 +52,29 @@ impl From<StoredConnection> for ConnectionView {
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
+    }
+}
+
+/// The default connection, from the Spin variables (`carrier`, `carrier_base_url`, …): what
+/// a message goes through when no route covers it. Changed by the variables, not the API.
+#[derive(Debug, Serialize)]
+pub struct DefaultConnectionView {
+    pub name: String,
+    pub adapter: String,
+    pub base_url: String,
+    pub credentials: SecretView,
+    pub receipts_path: String,
+}
+
+pub async fn default_connection() -> DefaultConnectionView {
+    let config = crate::carrier::CarrierConfig::from_variables().await;
+    let credentials = SecretView { set: !config.api_key.is_empty(), hint: (!config.api_key.is_empty()).then(|| secret_hint(&config.api_key)) };
+    DefaultConnectionView {
+        receipts_path: format!("/v1/carriers/{}/receipts", config.name),
+        adapter: config.name.clone(),
+        name: config.name,
+        base_url: config.base_url,
+        credentials,
     }
 }
 
@@ -245,18 +269,26 @@ pub struct RouteConnectionBody {
     pub weight: Option<i64>,
 }
 
-/// Sets the route for a scope in the default table (`account_id` None) or an account's pool.
-pub async fn set_route(store: &Store, account_id: Option<&str>, body: &RouteBody) -> Result<RouteView, ApiError> {
+/// Sets the route for a scope in the default table (`account_id` None) or an account's pool
+/// (recorded in the account's history as `actor`'s).
+pub async fn set_route(store: &Store, account_id: Option<&str>, body: &RouteBody, actor: &Actor) -> Result<RouteView, ApiError> {
     if let Some(account) = account_id {
         store.accounts().account(account).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     }
     let connections: Vec<(String, Option<i64>)> = body.connections.iter().map(|c| (c.name.clone(), c.weight)).collect();
     let spec = RouteSpec::parse(&body.scope, body.mode.as_deref(), &connections)?;
-    let id = store
-        .carriers()
-        .set_route(account_id, &spec)
-        .await?
-        .map_err(|missing| ApiError::named(400, ErrorName::InvalidRoute, format!("no carrier connection is named '{missing}'")))?;
+    let set = match account_id {
+        None => store.carriers().set_route(None, &spec).await?,
+        Some(account) => {
+            store
+                .audit()
+                .audited(account, actor, "routes.set", Subject::Routes(account), async |store| {
+                    store.carriers().set_route(Some(account), &spec).await
+                })
+                .await?
+        }
+    };
+    let id = set.map_err(|missing| ApiError::named(400, ErrorName::InvalidRoute, format!("no carrier connection is named '{missing}'")))?;
     let routes = store.carriers().routes(account_id, 1, Some(id - 1)).await?;
     routes.into_iter().find(|r| r.id == id).ok_or_else(|| internal("the route just set is missing"))
 }
@@ -272,9 +304,20 @@ pub async fn routes(store: &Store, account_id: Option<&str>, page: &PageRequest)
     Ok((page.items, page.next_cursor))
 }
 
-pub async fn delete_route(store: &Store, account_id: Option<&str>, id: &str) -> Result<(), ApiError> {
+pub async fn delete_route(store: &Store, account_id: Option<&str>, id: &str, actor: &Actor) -> Result<(), ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::not_found("no such route"))?;
-    if !store.carriers().delete_route(account_id, id).await? {
+    let deleted = match account_id {
+        None => store.carriers().delete_route(None, id).await?,
+        Some(account) => {
+            store
+                .audit()
+                .audited(account, actor, "routes.deleted", Subject::Routes(account), async |store| {
+                    store.carriers().delete_route(Some(account), id).await
+                })
+                .await?
+        }
+    };
+    if !deleted {
         return Err(ApiError::not_found("no such route in this table"));
     }
     Ok(())

@@ -27,6 +27,8 @@ pub enum Subject<'a> {
     SendRules(&'a str),
     /// The account's registered senders and +1 campaigns.
     SenderRegistrations(&'a str),
+    /// The account's own routing pool: every route with its connections in order.
+    Routes(&'a str),
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -98,6 +100,13 @@ impl Subject<'_> {
                  'replacement', replacement)) AS snapshot FROM (SELECT * FROM send_rules WHERE account_id = ? ORDER BY id)",
                 vec![account_id],
             ),
+            Subject::Routes(account_id) => (
+                "SELECT json_group_array(json_object('id', r.id, 'scope', r.scope, 'mode', r.mode, 'connections', json( \
+                 (SELECT json_group_array(json_object('name', e.connection, 'weight', e.weight)) \
+                  FROM (SELECT * FROM route_connections WHERE route_id = r.id ORDER BY position) e)))) \
+                 AS snapshot FROM (SELECT * FROM routes WHERE account_id = ? ORDER BY id) r",
+                vec![account_id],
+            ),
             Subject::SenderRegistrations(account_id) => (
                 "SELECT json_object('registered_senders', (SELECT json_group_array(json_object('id', id, 'sender', sender, 'country', country)) \
                  FROM (SELECT * FROM registered_senders WHERE account_id = ?1 ORDER BY id)), \
@@ -118,7 +127,8 @@ impl Subject<'_> {
             | Subject::Smpp(id)
             | Subject::Prices(id)
             | Subject::SendRules(id)
-            | Subject::SenderRegistrations(id) => id,
+            | Subject::SenderRegistrations(id)
+            | Subject::Routes(id) => id,
         }
     }
 }

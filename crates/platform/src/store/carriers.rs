@@ -351,15 +351,16 @@ impl Carriers<'_> {
     /// Deletes a route of one table; `false` when that table has no such route.
     pub async fn delete_route(self, account_id: Option<&str>, id: i64) -> Result<bool, DbError> {
         self.store.db.transaction(async |db| {
+            // Its connections first: they refer to it.
+            db.execute(
+                "DELETE FROM route_connections WHERE route_id = (SELECT id FROM routes WHERE id = ?1 AND account_id IS ?2)",
+                &[int(id), account_id.map(text).unwrap_or(Value::Null)],
+            ).await?;
             let deleted = db.query(
                 "DELETE FROM routes WHERE id = ? AND account_id IS ? RETURNING id",
                 &[int(id), account_id.map(text).unwrap_or(Value::Null)],
             ).await?;
-            if deleted.rows.is_empty() {
-                return Ok(false);
-            }
-            db.execute("DELETE FROM route_connections WHERE route_id = ?", &[int(id)]).await?;
-            Ok(true)
+            Ok(!deleted.rows.is_empty())
         }).await
     }
 
