@@ -178,6 +178,18 @@ fn north_america_needs_a_campaign_on_the_account() {
     let listed = app.admin("GET", &format!("/v1/admin/accounts/{account}/campaigns"), None);
     assert_eq!(listed.json["campaigns"][0]["reference"], "CX4T2B9", "{}", listed.text);
     assert!(history_actions(app, &account).contains(&"campaign.ended".to_owned()));
+
+    // The customer reads its own campaigns (and registered senders), never another's.
+    let own = app.get(&key, "/v1/account/campaigns");
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert_eq!(own.json["campaigns"][0]["reference"], "CX4T2B9", "{}", own.text);
+    assert!(own.json["campaigns"][0]["ended_at"].is_string());
+    assert_eq!(app.get(&other_key, "/v1/account/campaigns").json["campaigns"], json!([]));
+    let registered = app.admin("POST", &format!("/v1/admin/accounts/{account}/registered-senders"), Some(json!({"sender": "ACME", "country": "SE"})));
+    assert_eq!(registered.status, 201, "{}", registered.text);
+    let senders = app.get(&key, "/v1/account/senders");
+    assert_eq!((senders.json["senders"][0]["sender"].as_str(), senders.json["senders"][0]["country"].as_str()), (Some("ACME"), Some("SE")), "{}", senders.text);
+    assert_eq!(app.get(&other_key, "/v1/account/senders").json["senders"], json!([]));
 }
 
 #[test]
