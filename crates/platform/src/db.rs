@@ -109,24 +109,45 @@ async fn connection_in(slot: &mut Option<Arc<SqlConnection>>, role: Role) -> Res
     Ok(slot.insert(Arc::new(connection)).clone())
 }
 
+/// How eagerly a `Db`'s writes ask again for a lock another connection holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockTurn {
+    /// A request's writes: sleeps of 0.2 ms doubling to 3.2 ms.
+    Request,
+    /// Delivery's writes (its claims and answers, a few statements for a round of many
+    /// messages): sleeps of 50 µs doubling to 400 µs, so that under a load of sends the
+    /// queue still drains instead of waiting for the load to stop.
+    Delivery,
+}
+
+impl LockTurn {
+    fn pauses(self) -> (std::time::Duration, std::time::Duration) {
+        match self {
+            LockTurn::Request => (std::time::Duration::from_micros(200), std::time::Duration::from_micros(3_200)),
+            LockTurn::Delivery => (std::time::Duration::from_micros(50), std::time::Duration::from_micros(400)),
+        }
+    }
+}
+
 /// One request's access to the database.
 pub struct Db {
     /// The writer, while this request is in a transaction on it.
     in_transaction: Mutex<Option<Arc<SqlConnection>>>,
+    turn: LockTurn,
 }
 
 impl Db {
-    /// Access to the default database, its schema up to date.
-    pub async fn open() -> Result<Db, DbError> {
+    /// Access to the default database, its schema up to date, for writes taking `turn`.
+    pub async fn open(turn: LockTurn) -> Result<Db, DbError> {
         if !INSTANCE.migrated.load(Ordering::Acquire) {
             let mut writer = INSTANCE.writer.lock().await;
             if !INSTANCE.migrated.load(Ordering::Acquire) {
                 let connection = connection_in(&mut writer, Role::Writer).await?;
-                retry_while_locked(|| migrate(&connection)).await?;
+                retry_while_locked(LockTurn::Request, || migrate(&connection)).await?;
                 INSTANCE.migrated.store(true, Ordering::Release);
             }
         }
-        Ok(Db { in_transaction: Mutex::new(None) })
+        Ok(Db { in_transaction: Mutex::new(None), turn })
     }
 
     /// Whether statements through this `Db` are part of a transaction now.
@@ -144,7 +165,7 @@ impl Db {
         if let Some(connection) = self.transaction_connection() {
             // A statement refused for a lock inside a transaction changed nothing and may be
             // run again; the transaction stays open.
-            return retry_while_locked(|| async { Ok(connection.execute(sql, params.to_vec()).await?) }).await;
+            return retry_while_locked(self.turn, || async { Ok(connection.execute(sql, params.to_vec()).await?) }).await;
         }
         if reads_only(sql) {
             let mut reader = INSTANCE.reader.lock().await;
@@ -154,7 +175,7 @@ impl Db {
         let mut writer = INSTANCE.writer.lock().await;
         let connection = connection_in(&mut writer, Role::Writer).await?;
         // A statement alone is its own transaction: refused for a lock, it changed nothing.
-        retry_while_locked(|| async { Ok(connection.execute(sql, params.to_vec()).await?) }).await
+        retry_while_locked(self.turn, || async { Ok(connection.execute(sql, params.to_vec()).await?) }).await
     }
 
     pub async fn execute(&self, sql: &str, params: &[Value]) -> Result<(), DbError> {
@@ -171,12 +192,12 @@ impl Db {
         }
         let mut writer = INSTANCE.writer.lock().await;
         let connection = connection_in(&mut writer, Role::Writer).await?;
-        retry_while_locked(|| async { Ok(connection.execute("BEGIN IMMEDIATE", Vec::new()).await?) }).await?;
+        retry_while_locked(self.turn, || async { Ok(connection.execute("BEGIN IMMEDIATE", Vec::new()).await?) }).await?;
         let open = OpenTransaction::begin(self, writer, connection.clone());
         let result = work(self).await;
         let ended = match &result {
             // A COMMIT refused for a lock leaves the transaction open, to be committed again.
-            Ok(_) => match retry_while_locked(|| async { Ok(connection.execute("COMMIT", Vec::new()).await?) }).await {
+            Ok(_) => match retry_while_locked(self.turn, || async { Ok(connection.execute("COMMIT", Vec::new()).await?) }).await {
                 Ok(_) => Ok(()),
                 Err(e) => Err(DbError(format!("commit: {e}"))),
             },
@@ -184,7 +205,7 @@ impl Db {
         };
         let closed_cleanly = match (&result, &ended) {
             (Ok(_), Ok(())) => true,
-            _ => retry_while_locked(|| async { Ok(connection.execute("ROLLBACK", Vec::new()).await?) }).await.is_ok(),
+            _ => retry_while_locked(self.turn, || async { Ok(connection.execute("ROLLBACK", Vec::new()).await?) }).await.is_ok(),
         };
         open.end(closed_cleanly);
         ended?;
@@ -195,20 +216,23 @@ impl Db {
 /// Runs `attempt` — a statement on the writer, which changes nothing when SQLite refuses it
 /// for a lock: one autocommitted statement, `BEGIN IMMEDIATE`, a statement inside a
 /// transaction, `COMMIT` (SQLite's rules: each may simply be run again) — again while another
-/// connection holds the lock (or recovers the WAL after a crash), with sleeps of 0.2 ms doubling to 3.2 ms, jittered so waiting
-/// instances do not retry in step; after 5 s the lock's error is the answer. (SQLite tells
+/// connection holds the lock (or recovers the WAL after a crash), with sleeps as `turn`
+/// says, jittered so waiting instances do not retry in step; after 5 s the lock's error is the answer. (SQLite tells
 /// a locked database only by its message: Spin passes the error on as text.)
-async fn retry_while_locked<T, F: std::future::Future<Output = Result<T, DbError>>>(mut attempt: impl FnMut() -> F) -> Result<T, DbError> {
+async fn retry_while_locked<T, F: std::future::Future<Output = Result<T, DbError>>>(
+    turn: LockTurn,
+    mut attempt: impl FnMut() -> F,
+) -> Result<T, DbError> {
     const GIVE_UP_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
     let mut waited = std::time::Duration::ZERO;
-    let mut pause = std::time::Duration::from_micros(200);
+    let (mut pause, longest) = turn.pauses();
     loop {
         match attempt().await {
             Err(e) if e.0.contains("database is locked") && waited < GIVE_UP_AFTER => {
                 let jittered = pause + pause * (jitter_percent() as u32) / 100;
                 crate::host::sleep(jittered).await;
                 waited += jittered;
-                pause = (pause * 2).min(std::time::Duration::from_micros(3_200));
+                pause = (pause * 2).min(longest);
             }
             result => return result,
         }

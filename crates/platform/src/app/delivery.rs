@@ -437,7 +437,7 @@ pub async fn deliver_soon() {
         // A round that fails (the database busy) leaves its messages leased: the job
         // runner or a later round takes them when the lease ends.
         while MORE.swap(false, Ordering::SeqCst) {
-            let Ok(store) = Store::open().await else { break };
+            let Ok(store) = Store::open_for_delivery().await else { break };
             let carrier = CarrierConfig::from_variables().await;
             if let Err(e) = deliver_due(&store, &carrier, Deliverer::AfterSend, Duration::from_secs(60)).await {
                 eprintln!("delivery after a send: {e}");

@@ -1,7 +1,7 @@
 //! The storage layer: every SQL statement of the application lives in this module
 //! (this file, `dispatch.rs`, `receipts.rs`) and the migrations.
 
-use crate::db::{int, opt_text, text, Db, DbError, RowExt};
+use crate::db::{int, opt_text, text, Db, DbError, LockTurn, RowExt};
 use crate::ids::new_id;
 use group::PendingSend;
 use domain::identity::access::{Actor, IpAllowlist, KeyAccess, Scopes};
@@ -466,7 +466,13 @@ fn message_from_row(row: &crate::host::Row) -> Result<MessageRecord, DbError> {
 
 impl Store {
     pub async fn open() -> Result<Store, DbError> {
-        Ok(Store { db: Db::open().await? })
+        Ok(Store { db: Db::open(LockTurn::Request).await? })
+    }
+
+    /// As [`Store::open`], for delivery after a send: its writes ask again for the lock
+    /// sooner than requests' do (see `db::LockTurn`).
+    pub async fn open_for_delivery() -> Result<Store, DbError> {
+        Ok(Store { db: Db::open(LockTurn::Delivery).await? })
     }
 }
 
