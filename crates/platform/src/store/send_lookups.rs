@@ -19,7 +19,7 @@ use super::rules::RuleColumns as SendRuleColumns;
 use domain::messaging::recipient::CountryCode;
 use domain::messaging::rules::{SendRule, SendRules};
 use super::{caller_from_key_row, timestamp, Caller, StoreError, CALLER_COLUMNS, KEY_COLUMNS};
-use crate::db::{int, opt_text, text, DbError, RowExt};
+use crate::db::{int, opt_text, text, DbError, RowExt, Value};
 use crate::host::Row;
 use chrono::{DateTime, Utc};
 use domain::identity::access::KeyAccess;
@@ -121,70 +121,45 @@ thread_local! {
     static KEPT: RefCell<HashMap<String, KeptLookups>> = RefCell::new(HashMap::new());
 }
 
-/// The lookups as columns of a statement over an account `a`: ?2 the numbers (JSON), ?3 the
-/// moment, ?4 the countries (JSON), ?5 the one number's digits (or NULL), ?6 whether every
-/// prefix rule is wanted (a batch, where the domain picks per number).
+/// The lookups as columns of a statement over an account `a`: ?2 the numbers to check
+/// against the blocklist (JSON), ?3 the moment, ?4 the countries (JSON), ?5 the one number's
+/// digits (or NULL), ?6 whether every prefix rule is wanted (a batch, where the domain picks
+/// per number), ?7 whether every rule is wanted whatever its scope and start (what an
+/// instance keeps for a key, for any small send to come: the domain picks by destination
+/// and moment). Also the version of the account's lookups, which kept ones carry.
 const LOOKUP_COLUMNS: &str = "\
     json_object('balance_minor', a.balance_minor, 'credit_limit_minor', a.credit_limit_minor, 'sms_credits', a.sms_credits) AS funds, \
+    a.lookups_version, \
     (SELECT json_group_array(json_object('number', number, 'reason', reason, 'since', created_at)) \
      FROM blocklist WHERE account_id = a.id AND removed_at IS NULL AND number IN (SELECT value FROM json_each(?2))) AS blocked_recipients, \
     (SELECT json_group_array(json_object('id', id, 'account_id', account_id, 'currency', currency, 'scope', scope, \
             'per_segment_milli', per_segment_milli, 'effective_from', effective_from, 'effective_to', effective_to, \
             'created_at', created_at)) \
      FROM price_rules p WHERE (p.account_id IS NULL OR p.account_id = a.id) AND p.currency = a.currency \
-       AND p.effective_from <= ?3 AND (p.effective_to IS NULL OR p.effective_to > ?3) \
-       AND (p.scope = '*' OR p.scope IN (SELECT value FROM json_each(?4)) \
+       AND (?7 OR p.effective_from <= ?3) AND (p.effective_to IS NULL OR p.effective_to > ?3) \
+       AND (?7 OR p.scope = '*' OR p.scope IN (SELECT value FROM json_each(?4)) \
             OR (p.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(p.scope)) = p.scope)))) AS rules, \
     (SELECT json_group_array(json_object('id', id, 'account_id', account_id, 'kind', kind, 'name', name, 'scope', scope, \
             'from_sender', from_sender, 'from_kind', from_kind, 'pattern', pattern, 'pattern_kind', pattern_kind, \
             'case_sensitive', json(CASE WHEN case_sensitive THEN 'true' ELSE 'false' END), 'replacement', replacement)) \
      FROM send_rules r WHERE (r.account_id IS NULL OR r.account_id = a.id) \
-       AND (r.scope = '*' OR r.scope IN (SELECT value FROM json_each(?4)) \
+       AND (?7 OR r.scope = '*' OR r.scope IN (SELECT value FROM json_each(?4)) \
             OR (r.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(r.scope)) = r.scope)))) AS send_rules, \
     (SELECT json_group_array(country) FROM sender_registration_countries \
-     WHERE country IN (SELECT value FROM json_each(?4))) AS registration_countries, \
+     WHERE ?7 OR country IN (SELECT value FROM json_each(?4))) AS registration_countries, \
     (SELECT json_group_array(json_object('sender', sender, 'country', country)) FROM registered_senders \
-     WHERE account_id = a.id AND country IN (SELECT value FROM json_each(?4))) AS registered_senders, \
+     WHERE account_id = a.id AND (?7 OR country IN (SELECT value FROM json_each(?4)))) AS registered_senders, \
     EXISTS (SELECT 1 FROM campaigns WHERE account_id = a.id AND ended_at IS NULL) AS has_campaign, \
     (SELECT json_group_array(json_object('id', r.id, 'account_id', r.account_id, 'scope', r.scope, 'mode', r.mode, 'entries', json( \
         (SELECT json_group_array(json_object('position', e.position, 'connection', c.name, 'weight', e.weight, 'enabled', c.enabled, 'costs', json( \
             (SELECT json_group_array(json_object('id', k.id, 'connection', k.connection, 'currency', k.currency, 'scope', k.scope, \
                     'per_segment_milli', k.per_segment_milli, 'effective_from', k.effective_from, 'effective_to', k.effective_to)) \
              FROM carrier_costs k WHERE r.mode = 'least_cost' AND k.connection = c.name AND k.currency = a.currency \
-               AND k.effective_from <= ?3 AND (k.effective_to IS NULL OR k.effective_to > ?3))))) \
+               AND (?7 OR k.effective_from <= ?3) AND (k.effective_to IS NULL OR k.effective_to > ?3))))) \
          FROM route_connections e JOIN carrier_connections c ON c.name = e.connection WHERE e.route_id = r.id)))) \
      FROM routes r WHERE (r.account_id IS NULL OR r.account_id = a.id) \
-       AND (r.scope = '*' OR r.scope IN (SELECT value FROM json_each(?4)) \
+       AND (?7 OR r.scope = '*' OR r.scope IN (SELECT value FROM json_each(?4)) \
             OR (r.scope GLOB '[0-9]*' AND (?6 OR substr(?5, 1, length(r.scope)) = r.scope)))) AS routes";
-
-/// The lookups kept for any small send of an account `a` (?2: the moment): its means, the
-/// version of its lookups, every price rule in its currency not ended by then, and every
-/// send rule, registration country, registered sender of its and whether it has a campaign,
-/// and every route of its pool and the default table (cost prices not ended by then).
-const KEPT_LOOKUP_COLUMNS: &str = "\
-    json_object('balance_minor', a.balance_minor, 'credit_limit_minor', a.credit_limit_minor, 'sms_credits', a.sms_credits) AS funds, \
-    a.lookups_version, \
-    (SELECT json_group_array(json_object('id', id, 'account_id', account_id, 'currency', currency, 'scope', scope, \
-            'per_segment_milli', per_segment_milli, 'effective_from', effective_from, 'effective_to', effective_to, \
-            'created_at', created_at)) \
-     FROM price_rules p WHERE (p.account_id IS NULL OR p.account_id = a.id) AND p.currency = a.currency \
-       AND (p.effective_to IS NULL OR p.effective_to > ?2)) AS rules, \
-    (SELECT json_group_array(json_object('id', id, 'account_id', account_id, 'kind', kind, 'name', name, 'scope', scope, \
-            'from_sender', from_sender, 'from_kind', from_kind, 'pattern', pattern, 'pattern_kind', pattern_kind, \
-            'case_sensitive', json(CASE WHEN case_sensitive THEN 'true' ELSE 'false' END), 'replacement', replacement)) \
-     FROM send_rules r WHERE r.account_id IS NULL OR r.account_id = a.id) AS send_rules, \
-    (SELECT json_group_array(country) FROM sender_registration_countries) AS registration_countries, \
-    (SELECT json_group_array(json_object('sender', sender, 'country', country)) FROM registered_senders \
-     WHERE account_id = a.id) AS registered_senders, \
-    EXISTS (SELECT 1 FROM campaigns WHERE account_id = a.id AND ended_at IS NULL) AS has_campaign, \
-    (SELECT json_group_array(json_object('id', r.id, 'account_id', r.account_id, 'scope', r.scope, 'mode', r.mode, 'entries', json( \
-        (SELECT json_group_array(json_object('position', e.position, 'connection', c.name, 'weight', e.weight, 'enabled', c.enabled, 'costs', json( \
-            (SELECT json_group_array(json_object('id', k.id, 'connection', k.connection, 'currency', k.currency, 'scope', k.scope, \
-                    'per_segment_milli', k.per_segment_milli, 'effective_from', k.effective_from, 'effective_to', k.effective_to)) \
-             FROM carrier_costs k WHERE r.mode = 'least_cost' AND k.connection = c.name AND k.currency = a.currency \
-               AND (k.effective_to IS NULL OR k.effective_to > ?2))))) \
-         FROM route_connections e JOIN carrier_connections c ON c.name = e.connection WHERE e.route_id = r.id)))) \
-     FROM routes r WHERE (r.account_id IS NULL OR r.account_id = a.id)) AS routes";
 
 #[derive(Deserialize)]
 struct RouteColumns {
@@ -247,9 +222,12 @@ struct BlockedColumns {
     since: String,
 }
 
-/// ?2–?6 of [`LOOKUP_COLUMNS`].
-fn lookup_params(to: &SendDestinations, at: DateTime<Utc>) -> Vec<crate::db::Value> {
+/// ?2–?7 of [`LOOKUP_COLUMNS`]: the rules for `to` (`None`: every rule, for kept lookups).
+fn lookup_params(to: Option<&SendDestinations>, at: DateTime<Utc>) -> Vec<crate::db::Value> {
     let json = |values: &[String]| serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
+    let Some(to) = to else {
+        return vec![text("[]"), text(timestamp(at)), text("[]"), Value::Null, int(0), int(1)];
+    };
     let one_number = match to.digits.as_slice() {
         [one] => Some(one.as_str()),
         _ => None,
@@ -260,6 +238,7 @@ fn lookup_params(to: &SendDestinations, at: DateTime<Utc>) -> Vec<crate::db::Val
         text(json(&to.countries)),
         opt_text(one_number),
         int(i64::from(one_number.is_none() && !to.digits.is_empty())),
+        int(0),
     ]
 }
 
@@ -354,7 +333,7 @@ impl super::Messages<'_> {
     /// rules (those matching the one number, or all of them for a batch).
     pub async fn send_lookups(self, account_id: &str, to: &SendDestinations, at: DateTime<Utc>) -> Result<SendLookups, StoreError> {
         let mut params = vec![text(account_id)];
-        params.extend(lookup_params(to, at));
+        params.extend(lookup_params(Some(to), at));
         let rows = self.store.db.query(&format!("SELECT {LOOKUP_COLUMNS} FROM accounts a WHERE a.id = ?1"), &params).await?;
         // No row: the account is gone.
         let row = rows.rows.first().ok_or(StoreError::NotFound)?;
@@ -369,7 +348,7 @@ impl super::Messages<'_> {
         at: DateTime<Utc>,
     ) -> Result<Option<(Caller, KeyAccess, String, SendLookups)>, DbError> {
         let mut params = vec![text(key_hash)];
-        params.extend(lookup_params(to, at));
+        params.extend(lookup_params(Some(to), at));
         let rows = self.store.db.query(
             &format!(
                 "SELECT {CALLER_COLUMNS}, {KEY_COLUMNS}, {LOOKUP_COLUMNS} \
@@ -396,10 +375,10 @@ impl super::Messages<'_> {
         }
         let rows = self.store.db.query(
             &format!(
-                "SELECT {CALLER_COLUMNS}, {KEY_COLUMNS}, {KEPT_LOOKUP_COLUMNS} \
+                "SELECT {CALLER_COLUMNS}, {KEY_COLUMNS}, {LOOKUP_COLUMNS} \
                  FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?1 AND k.revoked_at IS NULL"
             ),
-            &[text(key_hash), text(timestamp(at))],
+            &[vec![text(key_hash)], lookup_params(None, at)].concat(),
         ).await?;
         let Some(row) = rows.rows.first() else { return Ok(None) };
         let (caller, access, key_id) = caller_from_key_row(row)?;
