@@ -15,4 +15,11 @@ packages=()
 for component in components/*/; do
   packages+=(-p "$(basename "$component")")
 done
+# The carrier adapter components installed in spin.toml (docs/carriers.md "Writing a
+# carrier adapter"). Only the WASIp3 build composes them; the Spin 3 build has no slot.
+if [ "$target" = wasm32-wasip2 ]; then
+  for adapter in adapters/*/; do
+    packages+=(-p "$(basename "$adapter")")
+  done
+fi
 cargo build --quiet --release --target "$target" "${packages[@]}"

@@ -84,9 +84,10 @@ CREATE TABLE campaigns (
     ended_at    TEXT
 );
 
-CREATE TABLE carrier_connections (
+CREATE TABLE "carrier_connections" (
     name                  TEXT PRIMARY KEY,
-    adapter               TEXT NOT NULL CHECK (adapter IN ('sandbox', 'http', 'vonage', 'sinch')),
+    adapter               TEXT NOT NULL CHECK (length(adapter) BETWEEN 1 AND 32 AND adapter NOT GLOB '*[^a-z0-9_-]*'
+                                               AND adapter GLOB '[a-z]*'),
     base_url              TEXT NOT NULL,
     credentials_sealed    TEXT,
     credentials_hint      TEXT,

@@ -9,7 +9,9 @@
 //! answers 503. The adapter reads the body; the store matches, applies and keeps it.
 
 use domain::api::error::ApiError;
-use domain::carriers::receipt::{adapter, receipt_dedupe_key, CarrierAdapter};
+use domain::carriers::adapter::{CarrierProtocol, SignatureScheme};
+use domain::carriers::receipt::{adapter, receipt_dedupe_key};
+use platform::carrier::extension::for_adapter;
 use platform::http::{json, verify_carrier_webhook, verify_connection_webhook, Reply, Req, Routes};
 use platform::store::{IncomingReceipt, ReceiptOutcome, Store};
 
@@ -24,23 +26,32 @@ async fn receipt(req: Req) -> Reply {
     let name = req.param("carrier")?;
     let not_found = || ApiError::not_found(format!("no carrier '{name}' sends receipts here"));
     // The default connection's carriers by their adapter's name (secrets in Spin
-    // variables); a managed connection by its own name, with its own secret.
-    let (store, carrier, adapter): (Option<Store>, &str, &dyn CarrierAdapter) = match adapter(name) {
+    // variables); a managed connection by its own name, with its own secret, read by its
+    // built-in adapter or by the adapter component installed in spin.toml.
+    let body = req.body();
+    let (store, carrier, parsed) = match adapter(name) {
         Some(adapter) => {
             verify_carrier_webhook(&req, adapter.name()).await?;
-            (None, adapter.name(), adapter)
+            (None, adapter.name(), adapter.parse_receipt(req.header("content-type"), body).map_err(|e| e.to_string()))
         }
         None => {
             let store = Store::open().await?;
             let connection = store.carriers().connection(name).await?.ok_or_else(not_found)?;
-            let adapter = adapter(&connection.adapter).ok_or_else(not_found)?;
-            verify_connection_webhook(&req, &connection).await?;
-            (Some(store), name, adapter)
+            let parsed = if let Some(adapter) = adapter(&connection.adapter) {
+                verify_connection_webhook(&req, &connection).await?;
+                adapter.parse_receipt(req.header("content-type"), body).map_err(|e| e.to_string())
+            } else {
+                let component = for_adapter(&connection.adapter).ok_or_else(not_found)?;
+                // Every scheme an adapter can declare is one the platform verifies.
+                match component.signature() {
+                    SignatureScheme::HmacSha256Timestamped => verify_connection_webhook(&req, &connection).await?,
+                }
+                component.parse_receipt(&req.header_pairs(), body)
+            };
+            (Some(store), name, parsed)
         }
     };
-    let body = req.body();
-    let content_type = req.header("content-type");
-    let parsed = adapter.parse_receipt(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?;
+    let parsed = parsed.map_err(ApiError::malformed)?;
     let dedupe_key = receipt_dedupe_key(carrier, body);
     let store = match store {
         Some(store) => store,

@@ -13,6 +13,7 @@
 
 use crate::config;
 use crate::outbound::{post_all, Answer, FailureKind, OutboundError, Post};
+use domain::carriers::adapter::{CarrierProtocol, ConnectionConfig, HttpRequest, OutgoingMessage, SubmitAnswer, SubmitPlan};
 use domain::carriers::submit::{verdict_for_answer, verdict_for_no_answer, SubmitVerdict};
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ pub const SINCH: &str = "sinch";
 /// The most messages one `/messages/batch` request carries.
 pub const MAX_BATCH: u64 = 500;
 
+pub mod extension;
 mod providers;
 
 #[derive(Debug, Clone)]
@@ -119,6 +121,9 @@ pub async fn submit_all(config: &CarrierConfig, submissions: &[Submission<'_>]) 
         let posts: Vec<Post> = submissions.iter().map(|s| providers::post(config, &url, s)).collect();
         return post_all(&posts, config.concurrency).await.into_iter().map(|o| providers::result(&config.adapter, o.result)).collect();
     }
+    if let Some(component) = extension::for_adapter(&config.adapter) {
+        return submit_through(component, config, submissions).await;
+    }
     if config.adapter != HTTP {
         let detail = format!("carrier '{}' is not configured", config.name);
         return submissions.iter().map(|_| SubmitResult::Failed { detail: detail.clone() }).collect();
@@ -137,6 +142,69 @@ pub async fn submit_all(config: &CarrierConfig, submissions: &[Submission<'_>]) 
         })
         .collect();
     post_all(&posts, config.concurrency).await.into_iter().map(|outcome| submit_result(outcome.result)).collect()
+}
+
+/// Submits one message per request through an adapter's interface (wit/carrier-adapter.wit):
+/// it builds each request and reads each 2xx answer; transport failures and other
+/// statuses mean what they mean for every carrier (`successful_answer`).
+async fn submit_through(protocol: &dyn CarrierProtocol, config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
+    let connection = ConnectionConfig { base_url: &config.base_url, credentials: &config.api_key };
+    let plans: Vec<Result<HttpRequest, SubmitResult>> = submissions
+        .iter()
+        .map(|s| {
+            let message = OutgoingMessage { reference: s.reference, sender: s.from, recipient: s.to, text: s.text, encoding: s.encoding, segments: s.segments };
+            match protocol.build_submit(connection, message) {
+                SubmitPlan::Request(request) => sendable(request),
+                SubmitPlan::Settled(answer) => Err(from_answer(answer)),
+            }
+        })
+        .collect();
+    let requests: Vec<&HttpRequest> = plans.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let posts: Vec<Post> = requests
+        .iter()
+        .map(|r| Post { url: &r.url, headers: r.headers.clone(), body: String::from_utf8_lossy(&r.body).into_owned(), timeout: config.timeout })
+        .collect();
+    let mut outcomes = post_all(&posts, config.concurrency).await.into_iter();
+    plans
+        .into_iter()
+        .map(|plan| match plan {
+            Err(settled) => settled,
+            Ok(_) => match outcomes.next().map(|o| successful_answer(o.result)) {
+                Some(Ok(answer)) => from_answer(protocol.read_submit_answer(answer.status, &answer.body)),
+                Some(Err(result)) => result,
+                None => SubmitResult::Failed { detail: "no submit was made".into() },
+            },
+        })
+        .collect()
+}
+
+/// A request the outbound path can make: a POST with a UTF-8 body (what every carrier
+/// API we know takes); anything else fails the message for sure.
+fn sendable(request: HttpRequest) -> Result<HttpRequest, SubmitResult> {
+    if !request.method.eq_ignore_ascii_case("POST") {
+        return Err(SubmitResult::Failed { detail: format!("the adapter asked for {} {}: only POST submits are made", request.method, request.url) });
+    }
+    if std::str::from_utf8(&request.body).is_err() {
+        return Err(SubmitResult::Failed { detail: "the adapter's submit body is not UTF-8".into() });
+    }
+    Ok(request)
+}
+
+/// An adapter's reading of an answer as the platform's result.
+fn from_answer(answer: SubmitAnswer) -> SubmitResult {
+    match answer {
+        SubmitAnswer::Accepted(mut ids) => {
+            ids.retain(|id| !id.trim().is_empty());
+            match ids.len() {
+                // It said yes and gave no id: it may well have the message.
+                0 => SubmitResult::Unknown { detail: "the carrier accepted without an id".into() },
+                1 => SubmitResult::Accepted { carrier_message_id: ids.remove(0) },
+                _ => SubmitResult::AcceptedInParts { part_ids: ids },
+            }
+        }
+        SubmitAnswer::Failed(detail) => SubmitResult::Failed { detail },
+        SubmitAnswer::Unknown(detail) => SubmitResult::Unknown { detail },
+    }
 }
 
 /// A message as our `http` protocol submits it.

@@ -207,6 +207,12 @@ impl Req {
         self.parts.headers.get_all(name).iter().next_back().and_then(|v| v.to_str().ok())
     }
 
+    /// Every header with a UTF-8 value, names lower-case, in order (for adapters that
+    /// read more than the Content-Type).
+    pub fn header_pairs(&self) -> Vec<(String, String)> {
+        self.parts.headers.iter().filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))).collect()
+    }
+
     pub fn body(&self) -> &[u8] {
         &self.body
     }

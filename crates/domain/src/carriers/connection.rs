@@ -19,7 +19,10 @@ impl Adapter {
     pub const ALL: [Adapter; 4] = [Adapter::Sandbox, Adapter::Http, Adapter::Vonage, Adapter::Sinch];
 
     pub fn parse(text: &str) -> Result<Adapter, ConnectionError> {
-        Adapter::ALL.into_iter().find(|a| a.as_str() == text).ok_or_else(|| ConnectionError::UnknownAdapter(text.to_owned()))
+        Adapter::ALL
+            .into_iter()
+            .find(|a| a.as_str() == text)
+            .ok_or_else(|| ConnectionError::UnknownAdapter { given: text.to_owned(), installed: String::new() })
     }
 
     pub fn as_str(self) -> &'static str {
@@ -37,18 +40,52 @@ impl Adapter {
     }
 }
 
+/// What a connection's `adapter` names: a built-in adapter, or the adapter component
+/// installed in spin.toml (docs/carriers.md "Writing a carrier adapter").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionAdapter {
+    BuiltIn(Adapter),
+    Component(String),
+}
+
+impl ConnectionAdapter {
+    /// A built-in's name, or the name the installed adapter component declares.
+    pub fn parse(text: &str, installed: Option<&str>) -> Result<ConnectionAdapter, ConnectionError> {
+        match Adapter::parse(text) {
+            Ok(adapter) => Ok(ConnectionAdapter::BuiltIn(adapter)),
+            Err(_) if installed == Some(text) => Ok(ConnectionAdapter::Component(text.to_owned())),
+            Err(_) => Err(ConnectionError::UnknownAdapter { given: text.to_owned(), installed: installed.map(|i| format!(", {i}")).unwrap_or_default() }),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            ConnectionAdapter::BuiltIn(adapter) => adapter.as_str(),
+            ConnectionAdapter::Component(name) => name,
+        }
+    }
+
+    /// Whether submits leave the process: every adapter component's do.
+    pub fn is_remote(&self) -> bool {
+        match self {
+            ConnectionAdapter::BuiltIn(adapter) => adapter.is_remote(),
+            ConnectionAdapter::Component(_) => true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConnectionError {
     #[error("a connection name is 1–32 characters a–z, 0–9, '-' or '_', starting with a letter; '{0}' is not")]
     InvalidName(String),
     #[error("'{0}' is the name of the default connection's adapter (Spin variables); pick another name")]
     ReservedName(String),
-    #[error("adapter must be one of sandbox, http, vonage, sinch; '{0}' is not")]
-    UnknownAdapter(String),
+    #[error("adapter must be one of sandbox, http, vonage, sinch{installed}; '{given}' is not")]
+    UnknownAdapter { given: String, installed: String },
     #[error("base_url must be an http or https URL with a host and no query, user or fragment; '{0}' is not")]
     InvalidBaseUrl(String),
     #[error("a {0} connection needs a base_url")]
-    BaseUrlRequired(&'static str),
+    BaseUrlRequired(String),
     #[error("{0} must be 1 to 4096 characters")]
     InvalidSecret(&'static str),
     #[error("throughput_per_second is 1–100000 messages per second, or null for no limit; {0} is not")]
@@ -155,6 +192,17 @@ mod tests {
         }
         assert!(Adapter::parse("smpp").is_err());
         assert!(!Adapter::Sandbox.is_remote() && Adapter::Http.is_remote());
+    }
+
+    #[test]
+    fn a_connection_may_name_the_installed_adapter_component() {
+        assert_eq!(ConnectionAdapter::parse("http", Some("textmesh")), Ok(ConnectionAdapter::BuiltIn(Adapter::Http)));
+        let component = ConnectionAdapter::parse("textmesh", Some("textmesh")).unwrap();
+        assert!(component.is_remote() && component.as_str() == "textmesh");
+        let refused = ConnectionAdapter::parse("textmesh", None).unwrap_err().to_string();
+        assert!(refused.contains("sinch; 'textmesh'"), "{refused}");
+        let listed = ConnectionAdapter::parse("smpp", Some("textmesh")).unwrap_err().to_string();
+        assert!(listed.contains("sinch, textmesh; 'smpp'"), "{listed}");
     }
 
     #[test]

@@ -10,7 +10,8 @@ use domain::api::paging::PageRequest;
 use domain::api::patch::Patched;
 use domain::billing::money::Currency;
 use domain::billing::pricing::{EffectivePeriod, PriceScope, UnitPrice};
-use domain::carriers::connection::{parse_base_url, parse_secret, parse_throughput, secret_hint, Adapter, ConnectionName};
+use domain::carriers::adapter::CarrierProtocol;
+use domain::carriers::connection::{parse_base_url, parse_secret, parse_throughput, secret_hint, ConnectionAdapter, ConnectionName};
 use domain::carriers::routing::RouteSpec;
 use domain::carriers::sealed::{purpose, SecretsKey};
 use domain::identity::access::Actor;
@@ -121,19 +122,24 @@ fn seal(key: &SecretsKey, name: &str, field: &'static str, secret: &str) -> Resu
     Ok((key.seal(&secret, &purpose(name, field)), secret_hint(&secret)))
 }
 
+/// The name of the adapter component installed in spin.toml, when this build has the slot.
+fn installed_component() -> Option<String> {
+    crate::carrier::extension::installed().map(|e| e.name().to_owned())
+}
+
 /// The base URL a connection of `adapter` needs (the sandbox needs none).
-fn base_url_for(adapter: Adapter, base_url: Option<&str>) -> Result<String, ApiError> {
+fn base_url_for(adapter: &ConnectionAdapter, base_url: Option<&str>) -> Result<String, ApiError> {
     match (adapter.is_remote(), base_url) {
         (_, Some(url)) => Ok(parse_base_url(url)?),
-        (true, None) => Err(domain::carriers::connection::ConnectionError::BaseUrlRequired(adapter.as_str()).into()),
+        (true, None) => Err(domain::carriers::connection::ConnectionError::BaseUrlRequired(adapter.as_str().to_owned()).into()),
         (false, None) => Ok(String::new()),
     }
 }
 
 pub async fn create_connection(store: &Store, body: &NewConnectionBody) -> Result<ConnectionView, ApiError> {
     let name = ConnectionName::parse(&body.name)?;
-    let adapter = Adapter::parse(&body.adapter)?;
-    let base_url = base_url_for(adapter, body.base_url.as_deref())?;
+    let adapter = ConnectionAdapter::parse(&body.adapter, installed_component().as_deref())?;
+    let base_url = base_url_for(&adapter, body.base_url.as_deref())?;
     let throughput = body.throughput_per_second.map(parse_throughput).transpose()?.map(|l| i64::from(l.per_second()));
     let secrets = body.credentials.is_some() || body.webhook_secret.is_some();
     let key = if secrets { Some(secrets_key().await?) } else { None };
@@ -171,10 +177,10 @@ pub async fn connections(store: &Store, page: &PageRequest) -> Result<(Vec<Conne
 
 pub async fn update_connection(store: &Store, name: &str, body: &ConnectionPatchBody) -> Result<ConnectionView, ApiError> {
     let current = store.carriers().connection(name).await?.ok_or_else(|| ApiError::not_found("no such carrier connection"))?;
-    let adapter = Adapter::parse(body.adapter.as_deref().unwrap_or(&current.adapter))?;
+    let adapter = ConnectionAdapter::parse(body.adapter.as_deref().unwrap_or(&current.adapter), installed_component().as_deref())?;
     let base_url = match &body.base_url {
         Some(url) => Some(parse_base_url(url)?),
-        None if adapter.is_remote() && current.base_url.is_empty() => return Err(base_url_for(adapter, None).unwrap_err()),
+        None if adapter.is_remote() && current.base_url.is_empty() => return Err(base_url_for(&adapter, None).unwrap_err()),
         None => None,
     };
     let key = if matches!(body.credentials, Some(Some(_))) || matches!(body.webhook_secret, Some(Some(_))) { Some(secrets_key().await?) } else { None };

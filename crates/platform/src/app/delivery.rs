@@ -19,7 +19,8 @@ use domain::carriers::sealed::purpose;
 use domain::messaging::recipient::{NumberContext, Recipient};
 use std::collections::HashMap;
 use domain::contacts::contactbook::blocked_detail;
-use domain::carriers::receipt::{adapter, map_receipt_status, normalize_carrier_id};
+use domain::carriers::adapter::CarrierProtocol;
+use domain::carriers::receipt::{adapter, canonical_carrier_id, map_receipt_status, normalize_carrier_id};
 use domain::messaging::status::Status;
 use domain::carriers::submit::{after_unknown, lease_for, AfterUnknown};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -455,7 +456,11 @@ pub async fn deliver_soon() {
 /// does not fit the declared encoding is kept as text and logged: the carrier has the
 /// message, so it must not be failed, but its receipts may then not match.
 pub fn canonical_submit_id(carrier: &str, raw: &str) -> String {
-    match adapter(carrier).map(|a| a.canonical_submit_id(raw)) {
+    let canonical = match crate::carrier::extension::for_adapter(carrier) {
+        Some(component) => Some(canonical_carrier_id(raw, component.ids().submit)),
+        None => adapter(carrier).map(|a| a.canonical_submit_id(raw)),
+    };
+    match canonical {
         Some(Ok(id)) => id,
         Some(Err(e)) => {
             eprintln!("carrier {carrier}: {e}; stored as text");

@@ -1,0 +1,148 @@
+//! TextMesh's protocol as plain functions (unit-tested natively; the component glue in
+//! lib.rs only converts types).
+
+use std::collections::HashMap;
+
+pub const NAME: &str = "textmesh";
+
+pub struct Message<'a> {
+    pub reference: &'a str,
+    pub sender: &'a str,
+    pub recipient: &'a str,
+    pub text: &'a str,
+    pub encoding: &'a str,
+}
+
+/// The URL, headers and body of one submit.
+pub fn submit_request(base_url: &str, api_key: &str, m: &Message) -> (String, Vec<(String, String)>, Vec<u8>) {
+    let body = serde_json::json!({
+        "client_ref": m.reference,
+        "source": m.sender,
+        "destination": m.recipient.trim_start_matches('+'),
+        "content": m.text,
+        "coding": if m.encoding == "UCS-2" { "ucs2" } else { "gsm" },
+    });
+    let headers = vec![("x-api-key".to_owned(), api_key.to_owned()), ("content-type".to_owned(), "application/json".to_owned())];
+    (format!("{}/v2/sms", base_url.trim_end_matches('/')), headers, body.to_string().into_bytes())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Answer {
+    Queued(String),
+    Rejected(String),
+    /// A 2xx without an id: TextMesh may have the message.
+    NoId,
+}
+
+pub fn read_answer(body: &[u8]) -> Answer {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    if value["state"] == "rejected" {
+        return Answer::Rejected(format!("TextMesh rejected the message: {}", value["reason"].as_str().unwrap_or("no reason given")));
+    }
+    match value["sms_id"].as_str().map(str::trim).filter(|id| !id.is_empty()) {
+        Some(id) => Answer::Queued(id.to_owned()),
+        None => Answer::NoId,
+    }
+}
+
+pub struct TextMeshReceipt {
+    pub sms_id: String,
+    pub client_ref: Option<String>,
+    pub state: String,
+    pub code: Option<String>,
+}
+
+fn form(body: &[u8]) -> HashMap<String, String> {
+    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.trim().to_owned())).filter(|(_, v)| !v.is_empty()).collect()
+}
+
+fn required(fields: &mut HashMap<String, String>, name: &str, what: &str) -> Result<String, String> {
+    fields.remove(name).ok_or_else(|| format!("the TextMesh {what} has no '{name}'"))
+}
+
+pub fn parse_receipt(body: &[u8]) -> Result<TextMeshReceipt, String> {
+    let mut fields = form(body);
+    Ok(TextMeshReceipt {
+        sms_id: required(&mut fields, "sms_id", "receipt")?,
+        state: required(&mut fields, "state", "receipt")?,
+        client_ref: fields.remove("client_ref"),
+        code: fields.remove("code"),
+    })
+}
+
+/// The seed-001 status a TextMesh state means.
+pub fn status_code(state: &str) -> u16 {
+    match state.to_ascii_lowercase().as_str() {
+        "delivered" => 201,
+        "expired" => 202,
+        "buffered" => 112,
+        "accepted" => 113,
+        "rejected" => 406,
+        "failed" => 514,
+        _ => 599,
+    }
+}
+
+pub struct TextMeshInbound {
+    pub sms_id: String,
+    pub source: String,
+    pub destination: String,
+    pub content: String,
+    /// (reference, part, total) for one part of a long message.
+    pub concat: Option<(String, u32, u32)>,
+}
+
+pub fn parse_inbound(body: &[u8]) -> Result<TextMeshInbound, String> {
+    let mut fields = form(body);
+    let number = |fields: &mut HashMap<String, String>, name: &str| -> Result<Option<u32>, String> {
+        fields.remove(name).map(|v| v.parse::<u32>().map_err(|_| format!("the TextMesh '{name}' is not a number"))).transpose()
+    };
+    let concat = match (fields.remove("concat_ref"), number(&mut fields, "concat_part")?, number(&mut fields, "concat_total")?) {
+        (Some(reference), Some(part), Some(total)) => Some((reference, part, total)),
+        (None, None, None) => None,
+        _ => return Err("the TextMesh inbound message's concat_ref, concat_part and concat_total go together".into()),
+    };
+    Ok(TextMeshInbound {
+        sms_id: required(&mut fields, "sms_id", "inbound message")?,
+        source: required(&mut fields, "source", "inbound message")?,
+        destination: required(&mut fields, "destination", "inbound message")?,
+        content: fields.remove("content").unwrap_or_default(),
+        concat,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_submit_is_json_with_the_key_in_a_header() {
+        let m = Message { reference: "m1", sender: "ACME", recipient: "+46701234567", text: "hej", encoding: "UCS-2" };
+        let (url, headers, body) = submit_request("https://api.textmesh.example/", "k", &m);
+        assert_eq!(url, "https://api.textmesh.example/v2/sms");
+        assert!(headers.contains(&("x-api-key".into(), "k".into())));
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["destination"], "46701234567");
+        assert_eq!(body["coding"], "ucs2");
+        assert_eq!(body["client_ref"], "m1");
+    }
+
+    #[test]
+    fn answers() {
+        assert_eq!(read_answer(br#"{"state":"queued","sms_id":"TM-1"}"#), Answer::Queued("TM-1".into()));
+        assert!(matches!(read_answer(br#"{"state":"rejected","reason":"bad number"}"#), Answer::Rejected(r) if r.contains("bad number")));
+        assert_eq!(read_answer(b"{}"), Answer::NoId);
+        assert_eq!(read_answer(b"not json"), Answer::NoId);
+    }
+
+    #[test]
+    fn receipts_and_inbound_are_form_encoded() {
+        let r = parse_receipt(b"sms_id=TM-1&client_ref=m1&state=delivered&code=0").unwrap();
+        assert_eq!((r.sms_id.as_str(), r.client_ref.as_deref(), status_code(&r.state)), ("TM-1", Some("m1"), 201));
+        assert!(parse_receipt(b"state=delivered").is_err());
+        assert_eq!(status_code("weird"), 599);
+        let i = parse_inbound(b"sms_id=TM-9&source=46701234567&destination=46700000000&content=STOP").unwrap();
+        assert_eq!((i.source.as_str(), i.content.as_str(), i.concat), ("46701234567", "STOP", None));
+        assert!(parse_inbound(b"sms_id=x&source=a&destination=b&concat_ref=r").is_err());
+    }
+}
