@@ -145,4 +145,23 @@ mod tests {
         assert_eq!((i.source.as_str(), i.content.as_str(), i.concat), ("46701234567", "STOP", None));
         assert!(parse_inbound(b"sms_id=x&source=a&destination=b&concat_ref=r").is_err());
     }
+
+    #[test]
+    fn inbound_is_form_encoded_with_optional_concatenation() {
+        let i = parse_inbound(b"sms_id=TM-10&source=%2B46701234567&destination=46700000001&content=Hej+d%C3%A4r%21").unwrap();
+        assert_eq!((i.sms_id.as_str(), i.source.as_str(), i.destination.as_str(), i.content.as_str()), ("TM-10", "+46701234567", "46700000001", "Hej där!"));
+        let part = parse_inbound(b"sms_id=TM-11&source=46701234567&destination=46700000001&content=first&concat_ref=ab12&concat_part=1&concat_total=2").unwrap();
+        assert_eq!(part.concat, Some(("ab12".to_owned(), 1, 2)));
+        let empty = parse_inbound(b"sms_id=TM-12&source=46701234567&destination=46700000001").unwrap();
+        assert_eq!(empty.content, "", "an empty SMS is still an SMS");
+        for (body, needs) in [
+            (&b"source=a&destination=b"[..], "sms_id"),
+            (b"sms_id=x&destination=b", "source"),
+            (b"sms_id=x&source=a&destination=+", "destination"),
+            (b"sms_id=x&source=a&destination=b&concat_ref=r&concat_part=one&concat_total=2", "concat_part"),
+        ] {
+            let error = parse_inbound(body).err().unwrap_or_else(|| panic!("{}", String::from_utf8_lossy(body)));
+            assert!(error.contains(needs), "{error}");
+        }
+    }
 }
