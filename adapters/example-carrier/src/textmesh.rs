@@ -52,12 +52,19 @@ pub struct TextMeshReceipt {
     pub code: Option<String>,
 }
 
+/// The fields of a form-encoded body, as sent (the text of an SMS keeps its spaces: a part
+/// of a long message may end in one).
 fn form(body: &[u8]) -> HashMap<String, String> {
-    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.trim().to_owned())).filter(|(_, v)| !v.is_empty()).collect()
+    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// A field trimmed; empty is absent.
+fn field(fields: &mut HashMap<String, String>, name: &str) -> Option<String> {
+    fields.remove(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 fn required(fields: &mut HashMap<String, String>, name: &str, what: &str) -> Result<String, String> {
-    fields.remove(name).ok_or_else(|| format!("the TextMesh {what} has no '{name}'"))
+    field(fields, name).ok_or_else(|| format!("the TextMesh {what} has no '{name}'"))
 }
 
 pub fn parse_receipt(body: &[u8]) -> Result<TextMeshReceipt, String> {
@@ -65,8 +72,8 @@ pub fn parse_receipt(body: &[u8]) -> Result<TextMeshReceipt, String> {
     Ok(TextMeshReceipt {
         sms_id: required(&mut fields, "sms_id", "receipt")?,
         state: required(&mut fields, "state", "receipt")?,
-        client_ref: fields.remove("client_ref"),
-        code: fields.remove("code"),
+        client_ref: field(&mut fields, "client_ref"),
+        code: field(&mut fields, "code"),
     })
 }
 
@@ -95,9 +102,9 @@ pub struct TextMeshInbound {
 pub fn parse_inbound(body: &[u8]) -> Result<TextMeshInbound, String> {
     let mut fields = form(body);
     let number = |fields: &mut HashMap<String, String>, name: &str| -> Result<Option<u32>, String> {
-        fields.remove(name).map(|v| v.parse::<u32>().map_err(|_| format!("the TextMesh '{name}' is not a number"))).transpose()
+        field(fields, name).map(|v| v.parse::<u32>().map_err(|_| format!("the TextMesh '{name}' is not a number"))).transpose()
     };
-    let concat = match (fields.remove("concat_ref"), number(&mut fields, "concat_part")?, number(&mut fields, "concat_total")?) {
+    let concat = match (field(&mut fields, "concat_ref"), number(&mut fields, "concat_part")?, number(&mut fields, "concat_total")?) {
         (Some(reference), Some(part), Some(total)) => Some((reference, part, total)),
         (None, None, None) => None,
         _ => return Err("the TextMesh inbound message's concat_ref, concat_part and concat_total go together".into()),
@@ -144,5 +151,25 @@ mod tests {
         let i = parse_inbound(b"sms_id=TM-9&source=46701234567&destination=46700000000&content=STOP").unwrap();
         assert_eq!((i.source.as_str(), i.content.as_str(), i.concat), ("46701234567", "STOP", None));
         assert!(parse_inbound(b"sms_id=x&source=a&destination=b&concat_ref=r").is_err());
+    }
+
+    #[test]
+    fn inbound_is_form_encoded_with_optional_concatenation() {
+        let i = parse_inbound(b"sms_id=TM-10&source=%2B46701234567&destination=46700000001&content=Hej+d%C3%A4r%21").unwrap();
+        assert_eq!((i.sms_id.as_str(), i.source.as_str(), i.destination.as_str(), i.content.as_str()), ("TM-10", "+46701234567", "46700000001", "Hej där!"));
+        let part = parse_inbound(b"sms_id=TM-11&source=46701234567&destination=46700000001&content=first+half+&concat_ref=ab12&concat_part=1&concat_total=2").unwrap();
+        assert_eq!(part.concat, Some(("ab12".to_owned(), 1, 2)));
+        assert_eq!(part.content, "first half ", "a part keeps its spaces: the next part goes on after them");
+        let empty = parse_inbound(b"sms_id=TM-12&source=46701234567&destination=46700000001").unwrap();
+        assert_eq!(empty.content, "", "an empty SMS is still an SMS");
+        for (body, needs) in [
+            (&b"source=a&destination=b"[..], "sms_id"),
+            (b"sms_id=x&destination=b", "source"),
+            (b"sms_id=x&source=a&destination=+", "destination"),
+            (b"sms_id=x&source=a&destination=b&concat_ref=r&concat_part=one&concat_total=2", "concat_part"),
+        ] {
+            let error = parse_inbound(body).err().unwrap_or_else(|| panic!("{}", String::from_utf8_lossy(body)));
+            assert!(error.contains(needs), "{error}");
+        }
     }
 }

@@ -1,6 +1,10 @@
 //! Inbound SMS and what customers do with it:
 //! - `POST /v1/carriers/{carrier}/inbound` (carrier-signed like receipts): one inbound SMS
-//!   or part, in the carrier's own format (domain::carriers::mo); see platform::app::inbound for the rest.
+//!   or part, in the carrier's own format: a default carrier's by its adapter's name
+//!   (domain::carriers::mo, secrets in Spin variables), or a managed connection's by the
+//!   connection's name, verified with its own webhook secret and read by its adapter (a
+//!   built-in one's format, or the installed adapter component's `parse-inbound`); see
+//!   platform::app::inbound for the rest.
 //! - `GET /v1/inbox`, `GET /v1/inbox/{id}` (API key): the inbox, filtered and paged.
 //! - `GET /v1/numbers` (API key): the account's reception numbers.
 //! - `GET /v1/keywords`, `PUT`/`DELETE /v1/keywords/{word}` (API key): custom keywords.
@@ -12,9 +16,13 @@ use domain::callbacks::endpoint::CallbackUrl;
 use domain::api::error::ApiError;
 use domain::inbound::keyword::{CustomKeyword, KeywordError};
 use domain::messaging::text::caseless_key;
+use domain::carriers::adapter::{inbound_from_component, CarrierProtocol, SignatureScheme};
 use domain::carriers::mo::inbound_format;
+use platform::carrier::extension::for_adapter;
 use domain::contacts::optout::{verify, UnsubscribeSecret};
-use platform::http::{authenticate, json, parse_body, query, respond_with, verify_carrier_webhook, Reply, Req, Response, Routes};
+use platform::http::{
+    authenticate, json, parse_body, query, respond_with, verify_carrier_webhook, verify_connection_webhook, Reply, Req, Response, Routes,
+};
 use platform::app::inbound::receive;
 use platform::store::{InboxFilter, Store};
 use serde::Deserialize;
@@ -38,13 +46,36 @@ pub fn routes() -> Routes {
 async fn inbound(req: Req) -> Reply {
     let carrier = req.param("carrier")?;
     let carrier = carrier.to_ascii_lowercase();
-    let format =
-        inbound_format(&carrier).ok_or_else(|| ApiError::not_found(format!("no carrier '{carrier}' delivers inbound messages here")))?;
-    verify_carrier_webhook(&req, &carrier).await?;
+    let not_found = || ApiError::not_found(format!("no carrier '{carrier}' delivers inbound messages here"));
     let content_type = req.header("content-type");
-    let sms = format.parse_inbound(content_type, req.body()).map_err(|e| ApiError::malformed(e.to_string()))?;
+    let body = req.body();
+    // The default connection's carriers by their adapter's name (secrets in Spin variables).
+    if let Some(format) = inbound_format(&carrier) {
+        verify_carrier_webhook(&req, &carrier).await?;
+        let sms = format.parse_inbound(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?;
+        let store = Store::open().await?;
+        let received = receive(&store, &carrier, &sms).await?;
+        return Ok(json(200, &received));
+    }
+    // A managed connection by its own name, with its own secret, read by its built-in
+    // adapter's format or by the installed adapter component. A disabled connection still
+    // takes inbound: disabling stops sending through it, but a message already sent to one
+    // of our numbers is the customer's to receive (docs/carriers.md).
     let store = Store::open().await?;
-    let received = receive(&store, &carrier, &sms).await?;
+    let connection = store.carriers().connection(&carrier).await?.ok_or_else(not_found)?;
+    let sms = if let Some(format) = inbound_format(&connection.adapter) {
+        verify_connection_webhook(&req, &connection).await?;
+        format.parse_inbound(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?
+    } else {
+        let component = for_adapter(&connection.adapter).ok_or_else(not_found)?;
+        // Every scheme an adapter can declare is one the platform verifies.
+        match component.signature() {
+            SignatureScheme::HmacSha256Timestamped => verify_connection_webhook(&req, &connection).await?,
+        }
+        let message = component.parse_inbound(&req.header_pairs(), body).map_err(ApiError::malformed)?;
+        inbound_from_component(message).map_err(|e| ApiError::malformed(e.to_string()))?
+    };
+    let received = receive(&store, &connection.name, &sms).await?;
     Ok(json(200, &received))
 }
 

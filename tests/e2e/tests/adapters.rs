@@ -2,8 +2,8 @@
 //! carrier adapter"): the TextMesh example (adapters/example-carrier), composed by Spin
 //! into the components that deliver and receive, selected by a connection's `adapter`,
 //! against a fake TextMesh speaking its own protocol — submits, a refusal, a signed
-//! receipt — and the built component's imports, which hold no network, storage or
-//! variables.
+//! receipt, signed inbound SMS read by its `parse-inbound` — and the built component's
+//! imports, which hold no network, storage or variables.
 
 use e2e::*;
 use serde_json::{json, Value};
@@ -111,6 +111,80 @@ fn a_connection_naming_the_adapter_component_submits_and_takes_receipts_in_its_c
     assert_eq!(message["status"]["code"], 511, "{message}");
     assert!(message.to_string().contains("number barred"), "{message}");
     app.assert_ledger_balanced();
+}
+
+/// Posts one inbound SMS to `/v1/carriers/{connection}/inbound`, form-encoded as TextMesh
+/// posts them, signed with `secret`.
+fn post_inbound(app: &SpinApp, connection: &str, body: &str, secret: &str) -> Reply {
+    let signature = carrier_signature(secret, now(), body);
+    call(
+        "POST",
+        &app.url(&format!("/v1/carriers/{connection}/inbound")),
+        None,
+        Some(body.to_owned()),
+        &[("Content-Type", "application/x-www-form-urlencoded".to_owned()), ("X-Signature", signature)],
+    )
+}
+
+#[test]
+fn a_connection_naming_the_adapter_component_takes_inbound_sms_in_its_carriers_format() {
+    let app = app();
+    const INBOUND_SECRET: &str = "textmesh-inbound-secret";
+    let made = app.admin(
+        "POST",
+        "/v1/admin/carriers",
+        Some(json!({"name": "tm-inbound", "adapter": "textmesh", "base_url": "http://127.0.0.1:9", "credentials": API_KEY, "webhook_secret": INBOUND_SECRET})),
+    );
+    assert_eq!(made.status, 201, "{}", made.text);
+    let (account, key) = app.account("SEK", 10_000, 0);
+    let number = "+46761990001";
+    let assigned = app.admin("POST", "/v1/admin/numbers", Some(json!({"number": number, "account_id": account, "role": "primary"})));
+    assert_eq!(assigned.status, 200, "{}", assigned.text);
+    let sender = "+46701990001";
+
+    // TextMesh writes numbers without '+', and form-encodes the text.
+    let hello = "sms_id=TM-IN-1&source=46701990001&destination=46761990001&content=Hej+fr%C3%A5n+TextMesh";
+    let forged = post_inbound(app, "tm-inbound", hello, "not-the-secret");
+    assert_eq!(forged.status, 401, "{}", forged.text);
+    let unknown = post_inbound(app, "tm-nowhere", hello, INBOUND_SECRET);
+    assert_eq!(unknown.status, 404, "{}", unknown.text);
+    let malformed = "source=46701990001&destination=46761990001&content=hi";
+    let refused = post_inbound(app, "tm-inbound", malformed, INBOUND_SECRET);
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(refused.text.contains("sms_id"), "the adapter's words: {}", refused.text);
+    let inbox = app.get(&key, "/v1/inbox");
+    assert_eq!(inbox.json["messages"].as_array().map(Vec::len), Some(0), "nothing refused is kept: {}", inbox.text);
+
+    let received = post_inbound(app, "tm-inbound", hello, INBOUND_SECRET);
+    assert_eq!((received.status, received.json["outcome"].as_str()), (200, Some("processed")), "{}", received.text);
+    let again = post_inbound(app, "tm-inbound", hello, INBOUND_SECRET);
+    assert_eq!(again.json["outcome"], "duplicate", "{}", again.text);
+    let inbox = app.get(&key, "/v1/inbox");
+    let messages = inbox.json["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{}", inbox.text);
+    assert_eq!(messages[0]["text"], "Hej från TextMesh", "{}", inbox.text);
+    assert!(inbox.text.contains(sender) && inbox.text.contains(number), "{}", inbox.text);
+
+    // A long message in two parts, joined as for any carrier.
+    let first = "sms_id=TM-IN-2&source=46701990001&destination=46761990001&content=first+half+&concat_ref=c7&concat_part=1&concat_total=2";
+    let second = "sms_id=TM-IN-3&source=46701990001&destination=46761990001&content=second+half&concat_ref=c7&concat_part=2&concat_total=2";
+    assert_eq!(post_inbound(app, "tm-inbound", first, INBOUND_SECRET).json["outcome"], "part_kept");
+    let whole = post_inbound(app, "tm-inbound", second, INBOUND_SECRET);
+    assert_eq!(whole.json["outcome"], "processed", "{}", whole.text);
+    let inbox = app.get(&key, "/v1/inbox");
+    assert!(inbox.text.contains("first half second half"), "{}", inbox.text);
+
+    // STOP through it blocklists the sender for the account; a disabled connection still
+    // takes inbound (a message already sent to our number is the customer's).
+    let off = app.admin("PATCH", "/v1/admin/carriers/tm-inbound", Some(json!({"enabled": false})));
+    assert_eq!(off.status, 200, "{}", off.text);
+    let stop = post_inbound(app, "tm-inbound", "sms_id=TM-IN-4&source=46701990001&destination=46761990001&content=STOP", INBOUND_SECRET);
+    assert_eq!((stop.status, stop.json["action"].as_str()), (200, Some("opt_out")), "{}", stop.text);
+    let blocklist = app.get(&key, "/v1/blocklist");
+    assert!(blocklist.text.contains(sender) && blocklist.text.contains("keyword:STOP"), "{}", blocklist.text);
+    let refused = app.send(&key, json!({"from": "ACME", "to": sender, "text": "Offer"}));
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(refused.json["error"]["code"], 405, "{}", refused.text);
 }
 
 #[test]

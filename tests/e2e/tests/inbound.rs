@@ -17,6 +17,7 @@ fn app() -> &'static SpinApp {
             ("carrier_webhook_secret", WEBHOOK_SECRET.into()),
             ("vonage_webhook_secret", WEBHOOK_SECRET.into()),
             ("unsubscribe_secret", UNSUBSCRIBE_SECRET.into()),
+            ("secrets_key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()),
         ])
     })
 }
@@ -354,4 +355,37 @@ fn a_scheduled_send_to_someone_who_opted_out_meanwhile_is_refused_and_refunded()
     assert_eq!(message.json["status"]["code"], 405, "{}", message.text);
     assert_eq!(balance(&account), 10_000, "refunded");
     app.assert_ledger_balanced();
+}
+
+#[test]
+fn a_managed_connection_with_a_built_in_adapter_takes_inbound_with_its_own_secret() {
+    let app = app();
+    const OWN_SECRET: &str = "in-http-connection-secret";
+    let made = app.admin(
+        "POST",
+        "/v1/admin/carriers",
+        Some(json!({"name": "in-http", "adapter": "http", "base_url": "http://127.0.0.1:9", "webhook_secret": OWN_SECRET})),
+    );
+    assert_eq!(made.status, 201, "{}", made.text);
+    let (_, key, number) = receiving_account();
+    let body = json!({"message_id": "conn-1", "from": "46701110020", "to": number, "text": "Hello through a connection"}).to_string();
+    let post = |secret: &str| {
+        let signature = carrier_signature(secret, now(), &body);
+        call("POST", &app.url("/v1/carriers/in-http/inbound"), None, Some(body.clone()), &[("X-Signature", signature)])
+    };
+    // The default carrier's secret is not this connection's.
+    assert_eq!(post(WEBHOOK_SECRET).status, 401);
+    let received = post(OWN_SECRET);
+    assert_eq!((received.status, received.json["outcome"].as_str()), (200, Some("processed")), "{}", received.text);
+    let messages = inbox(&key, "");
+    assert_eq!(messages.len(), 1);
+    assert_eq!((messages[0]["carrier"].as_str(), messages[0]["text"].as_str()), (Some("in-http"), Some("Hello through a connection")));
+    // A connection whose adapter reads no inbound messages, and no connection at all: 404.
+    let sandbox = app.admin("POST", "/v1/admin/carriers", Some(json!({"name": "in-sandbox", "adapter": "sandbox", "webhook_secret": OWN_SECRET})));
+    assert_eq!(sandbox.status, 201, "{}", sandbox.text);
+    let signature = carrier_signature(OWN_SECRET, now(), &body);
+    for name in ["in-sandbox", "in-nowhere"] {
+        let reply = call("POST", &app.url(&format!("/v1/carriers/{name}/inbound")), None, Some(body.clone()), &[("X-Signature", signature.clone())]);
+        assert_eq!(reply.status, 404, "{name}: {}", reply.text);
+    }
 }

@@ -5,6 +5,7 @@
 //! The types mirror the WIT 1:1. What an adapter component returns is checked here
 //! before the platform uses it ([`receipt_from_component`], [`extension_name`]).
 
+use crate::carriers::mo::InboundSms;
 use crate::carriers::receipt::{canonical_carrier_id, IdEncoding, ParsedReceipt, Part};
 use crate::messaging::status::Status;
 
@@ -105,6 +106,10 @@ pub enum ExtensionError {
     InvalidPart { index: u32, total: u32 },
     #[error("{0}")]
     InvalidId(String),
+    #[error("the adapter's inbound message has no {0}")]
+    MissingInboundField(&'static str),
+    #[error("the adapter's inbound part is not a part: {0}")]
+    InvalidInboundPart(String),
 }
 
 /// The name an adapter component declares, if it may be one: a connection name's shape
@@ -148,6 +153,31 @@ pub fn receipt_from_component(
     })
 }
 
+/// An inbound SMS as an adapter component reported it (WIT `inbound-message`), checked
+/// as the built-in formats check theirs (`carriers::mo`): an id, a sender and a recipient
+/// present, a part a real part; a "long" message of one part is just a message.
+pub fn inbound_from_component(message: InboundMessage) -> Result<InboundSms, ExtensionError> {
+    let present = |value: String, field: &'static str| {
+        let value = value.trim().to_owned();
+        if value.is_empty() { Err(ExtensionError::MissingInboundField(field)) } else { Ok(value) }
+    };
+    let concat = match message.concat {
+        None => None,
+        Some((reference, index, total)) => {
+            let part = crate::inbound::sms::Part::new(&reference, i64::from(index), i64::from(total))
+                .map_err(|e| ExtensionError::InvalidInboundPart(e.to_string()))?;
+            (part.total() > 1).then_some(part)
+        }
+    };
+    Ok(InboundSms {
+        carrier_message_id: present(message.carrier_message_id, "carrier-message-id")?,
+        from: present(message.sender, "sender")?,
+        to: present(message.recipient, "recipient")?,
+        text: message.text,
+        concat,
+    })
+}
+
 /// The Content-Type of a webhook's headers (names compared case-insensitively).
 pub fn content_type(headers: &[(String, String)]) -> Option<&str> {
     headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("content-type")).map(|(_, value)| value.as_str())
@@ -174,6 +204,34 @@ mod tests {
         assert_eq!(receipt_from_component(TEXT, "x", None, "?".into(), None, 777, None, None), Err(ExtensionError::UnknownStatus(777)));
         assert!(matches!(receipt_from_component(TEXT, "x", None, "?".into(), None, 201, Some((3, 2)), None), Err(ExtensionError::InvalidPart { .. })));
         assert!(matches!(receipt_from_component(TEXT, " ", None, "?".into(), None, 201, None, None), Err(ExtensionError::InvalidId(_))));
+    }
+
+    fn inbound(concat: Option<(&str, u32, u32)>) -> InboundMessage {
+        InboundMessage {
+            carrier_message_id: " TM-9 ".into(),
+            sender: "46701234567".into(),
+            recipient: "46700000000".into(),
+            text: "STOP".into(),
+            concat: concat.map(|(r, i, t)| (r.to_owned(), i, t)),
+        }
+    }
+
+    #[test]
+    fn a_component_inbound_message_is_checked() {
+        let sms = inbound_from_component(inbound(None)).unwrap();
+        assert_eq!((sms.carrier_message_id.as_str(), sms.from.as_str(), sms.to.as_str(), sms.text.as_str(), sms.concat), ("TM-9", "46701234567", "46700000000", "STOP", None));
+        let part = inbound_from_component(inbound(Some(("r1", 2, 3)))).unwrap().concat.unwrap();
+        assert_eq!((part.reference(), part.index(), part.total()), ("r1", 2, 3));
+        assert_eq!(inbound_from_component(inbound(Some(("r1", 1, 1)))).unwrap().concat, None, "one part is a whole message");
+        for bad in [("r1", 0, 3), ("r1", 4, 3), ("r1", 1, 256), (" ", 1, 2)] {
+            assert!(matches!(inbound_from_component(inbound(Some(bad))), Err(ExtensionError::InvalidInboundPart(_))), "{bad:?}");
+        }
+        let mut no_sender = inbound(None);
+        no_sender.sender = "  ".into();
+        assert_eq!(inbound_from_component(no_sender), Err(ExtensionError::MissingInboundField("sender")));
+        let mut no_id = inbound(None);
+        no_id.carrier_message_id = String::new();
+        assert_eq!(inbound_from_component(no_id), Err(ExtensionError::MissingInboundField("carrier-message-id")));
     }
 
     #[test]
