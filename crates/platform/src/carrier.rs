@@ -13,7 +13,7 @@
 
 use crate::config;
 use crate::outbound::{post_all, Answer, FailureKind, OutboundError, Post};
-use domain::carriers::adapter::{CarrierProtocol, ConnectionConfig, HttpRequest, OutgoingMessage, SubmitAnswer, SubmitPlan};
+use domain::carriers::adapter::{CarrierProtocol, ConnectionConfig, HttpRequest, SubmitAnswer, SubmitPlan};
 use domain::carriers::submit::{verdict_for_answer, verdict_for_no_answer, SubmitVerdict};
 use std::time::Duration;
 
@@ -87,14 +87,8 @@ impl CarrierConfig {
     }
 }
 
-pub struct Submission<'a> {
-    pub reference: &'a str,
-    pub from: &'a str,
-    pub to: &'a str,
-    pub text: &'a str,
-    pub encoding: &'a str,
-    pub segments: u32,
-}
+/// A message to submit: the adapters' own type (WIT `outgoing-message`).
+pub use domain::carriers::adapter::OutgoingMessage as Submission;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitResult {
@@ -152,8 +146,7 @@ async fn submit_through(protocol: &dyn CarrierProtocol, config: &CarrierConfig, 
     let plans: Vec<Result<HttpRequest, SubmitResult>> = submissions
         .iter()
         .map(|s| {
-            let message = OutgoingMessage { reference: s.reference, sender: s.from, recipient: s.to, text: s.text, encoding: s.encoding, segments: s.segments };
-            match protocol.build_submit(connection, message) {
+            match protocol.build_submit(connection, *s) {
                 SubmitPlan::Request(request) => sendable(request),
                 SubmitPlan::Settled(answer) => Err(from_answer(answer)),
             }
@@ -211,8 +204,8 @@ fn from_answer(answer: SubmitAnswer) -> SubmitResult {
 fn http_message(s: &Submission) -> serde_json::Value {
     serde_json::json!({
         "reference": s.reference,
-        "from": s.from,
-        "to": s.to,
+        "from": s.sender,
+        "to": s.recipient,
         "text": s.text,
         "encoding": s.encoding,
         "segments": s.segments,
@@ -310,7 +303,7 @@ mod tests {
     use super::*;
 
     fn submission(reference: &str) -> Submission<'_> {
-        Submission { reference, from: "ACME", to: "+46701234567", text: "hi", encoding: "GSM-7", segments: 1 }
+        Submission { reference, sender: "ACME", recipient: "+46701234567", text: "hi", encoding: "GSM-7", segments: 1 }
     }
 
     #[test]

@@ -202,8 +202,8 @@ async fn submit_share(connections: &Connections, share: &[&DueMessage]) -> Vec<S
         .iter()
         .map(|m| Submission {
             reference: &m.id,
-            from: &m.sender,
-            to: &m.recipient,
+            sender: &m.sender,
+            recipient: &m.recipient,
             text: &m.body,
             encoding: &m.encoding,
             segments: m.segments,

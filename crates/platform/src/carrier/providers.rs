@@ -21,9 +21,9 @@ pub(super) fn post<'a>(config: &CarrierConfig, url: &'a str, s: &Submission) -> 
         let body = json!({
             "api_key": key,
             "api_secret": secret,
-            "from": s.from,
+            "from": s.sender,
             // Vonage wants international numbers without the '+'.
-            "to": s.to.trim_start_matches('+'),
+            "to": s.recipient.trim_start_matches('+'),
             "text": s.text,
             "type": if s.encoding == "UCS-2" { "unicode" } else { "text" },
             "client-ref": s.reference,
@@ -32,8 +32,8 @@ pub(super) fn post<'a>(config: &CarrierConfig, url: &'a str, s: &Submission) -> 
         (vec![], body)
     } else {
         let body = json!({
-            "from": s.from,
-            "to": [s.to],
+            "from": s.sender,
+            "to": [s.recipient],
             "body": s.text,
             "delivery_report": "per_recipient",
             "client_reference": s.reference,
