@@ -16,7 +16,7 @@ use domain::callbacks::endpoint::CallbackUrl;
 use domain::api::error::ApiError;
 use domain::inbound::keyword::{CustomKeyword, KeywordError};
 use domain::messaging::text::caseless_key;
-use domain::carriers::adapter::{inbound_from_component, CarrierProtocol, SignatureScheme};
+use domain::carriers::adapter::{inbound_from_component, CarrierProtocol};
 use domain::carriers::mo::inbound_format;
 use platform::carrier::extension::for_adapter;
 use domain::contacts::optout::{verify, UnsubscribeSecret};
@@ -63,17 +63,14 @@ async fn inbound(req: Req) -> Reply {
     // of our numbers is the customer's to receive (docs/carriers.md).
     let store = Store::open().await?;
     let connection = store.carriers().connection(&carrier).await?.ok_or_else(not_found)?;
-    let sms = if let Some(format) = inbound_format(&connection.adapter) {
-        verify_connection_webhook(&req, &connection).await?;
-        format.parse_inbound(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?
-    } else {
-        let component = for_adapter(&connection.adapter).ok_or_else(not_found)?;
-        // Every scheme an adapter can declare is one the platform verifies.
-        match component.signature() {
-            SignatureScheme::HmacSha256Timestamped => verify_connection_webhook(&req, &connection).await?,
+    verify_connection_webhook(&req, &connection).await?;
+    let sms = match inbound_format(&connection.adapter) {
+        Some(format) => format.parse_inbound(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?,
+        None => {
+            let component = for_adapter(&connection.adapter).ok_or_else(not_found)?;
+            let message = component.parse_inbound(&req.header_pairs(), body).map_err(ApiError::malformed)?;
+            inbound_from_component(message).map_err(|e| ApiError::malformed(e.to_string()))?
         }
-        let message = component.parse_inbound(&req.header_pairs(), body).map_err(ApiError::malformed)?;
-        inbound_from_component(message).map_err(|e| ApiError::malformed(e.to_string()))?
     };
     let received = receive(&store, &connection.name, &sms).await?;
     Ok(json(200, &received))

@@ -9,7 +9,7 @@
 //! answers 503. The adapter reads the body; the store matches, applies and keeps it.
 
 use domain::api::error::ApiError;
-use domain::carriers::adapter::{CarrierProtocol, SignatureScheme};
+use domain::carriers::adapter::CarrierProtocol;
 use domain::carriers::receipt::{adapter, receipt_dedupe_key};
 use platform::carrier::extension::for_adapter;
 use platform::http::{json, verify_carrier_webhook, verify_connection_webhook, Reply, Req, Routes};
@@ -37,16 +37,10 @@ async fn receipt(req: Req) -> Reply {
         None => {
             let store = Store::open().await?;
             let connection = store.carriers().connection(name).await?.ok_or_else(not_found)?;
-            let parsed = if let Some(adapter) = adapter(&connection.adapter) {
-                verify_connection_webhook(&req, &connection).await?;
-                adapter.parse_receipt(req.header("content-type"), body).map_err(|e| e.to_string())
-            } else {
-                let component = for_adapter(&connection.adapter).ok_or_else(not_found)?;
-                // Every scheme an adapter can declare is one the platform verifies.
-                match component.signature() {
-                    SignatureScheme::HmacSha256Timestamped => verify_connection_webhook(&req, &connection).await?,
-                }
-                component.parse_receipt(&req.header_pairs(), body)
+            verify_connection_webhook(&req, &connection).await?;
+            let parsed = match adapter(&connection.adapter) {
+                Some(adapter) => adapter.parse_receipt(req.header("content-type"), body).map_err(|e| e.to_string()),
+                None => for_adapter(&connection.adapter).ok_or_else(not_found)?.parse_receipt(&req.header_pairs(), body),
             };
             (Some(store), name, parsed)
         }

@@ -641,6 +641,14 @@ pub async fn verify_carrier_webhook(req: &Req, carrier: &str) -> Result<(), ApiE
 /// As [`verify_carrier_webhook`], for a managed connection: its own webhook secret
 /// (opened from its sealed form), empty when none is set.
 pub async fn verify_connection_webhook(req: &Req, connection: &crate::store::StoredConnection) -> Result<(), ApiError> {
+    // The scheme is the adapter's: the built-ins' and every scheme an adapter component can
+    // declare is the timestamped HMAC checked below (a new scheme fails to compile here).
+    use domain::carriers::adapter::{CarrierProtocol, SignatureScheme};
+    if let Some(component) = crate::carrier::extension::for_adapter(&connection.adapter) {
+        match component.signature() {
+            SignatureScheme::HmacSha256Timestamped => {}
+        }
+    }
     let secret = match &connection.webhook_secret_sealed {
         None => String::new(),
         Some(sealed) => {
