@@ -16,12 +16,9 @@ use domain::callbacks::endpoint::CallbackUrl;
 use domain::api::error::ApiError;
 use domain::inbound::keyword::{CustomKeyword, KeywordError};
 use domain::messaging::text::caseless_key;
-use domain::carriers::adapter::{inbound_from_component, CarrierProtocol};
-use domain::carriers::mo::inbound_format;
-use platform::carrier::extension::for_adapter;
 use domain::contacts::optout::{verify, UnsubscribeSecret};
 use platform::http::{
-    authenticate, json, parse_body, query, respond_with, verify_carrier_webhook, verify_connection_webhook, Reply, Req, Response, Routes,
+    authenticate, json, parse_body, query, respond_with, verify_carrier_webhook, CarrierWebhook, Reply, Req, Response, Routes,
 };
 use platform::app::inbound::receive;
 use platform::store::{InboxFilter, Store};
@@ -44,35 +41,13 @@ pub fn routes() -> Routes {
 }
 
 async fn inbound(req: Req) -> Reply {
-    let carrier = req.param("carrier")?;
-    let carrier = carrier.to_ascii_lowercase();
-    let not_found = || ApiError::not_found(format!("no carrier '{carrier}' delivers inbound messages here"));
-    let content_type = req.header("content-type");
-    let body = req.body();
-    // The default connection's carriers by their adapter's name (secrets in Spin variables).
-    if let Some(format) = inbound_format(&carrier) {
-        verify_carrier_webhook(&req, &carrier).await?;
-        let sms = format.parse_inbound(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?;
-        let store = Store::open().await?;
-        let received = receive(&store, &carrier, &sms).await?;
-        return Ok(json(200, &received));
-    }
-    // A managed connection by its own name, with its own secret, read by its built-in
-    // adapter's format or by the installed adapter component. A disabled connection still
-    // takes inbound: disabling stops sending through it, but a message already sent to one
-    // of our numbers is the customer's to receive (docs/carriers.md).
-    let store = Store::open().await?;
-    let connection = store.carriers().connection(&carrier).await?.ok_or_else(not_found)?;
-    verify_connection_webhook(&req, &connection).await?;
-    let sms = match inbound_format(&connection.adapter) {
-        Some(format) => format.parse_inbound(content_type, body).map_err(|e| ApiError::malformed(e.to_string()))?,
-        None => {
-            let component = for_adapter(&connection.adapter).ok_or_else(not_found)?;
-            let message = component.parse_inbound(&req.header_pairs(), body).map_err(ApiError::malformed)?;
-            inbound_from_component(message).map_err(|e| ApiError::malformed(e.to_string()))?
-        }
-    };
-    let received = receive(&store, &connection.name, &sms).await?;
+    let carrier = req.param("carrier")?.to_ascii_lowercase();
+    // A disabled connection still takes inbound: disabling stops sending through it, but
+    // a message already sent to one of our numbers is the customer's to receive
+    // (docs/carriers.md).
+    let CarrierWebhook { carrier, protocol, store } = verify_carrier_webhook(&req, &carrier).await?;
+    let sms = protocol.parse_inbound(&req.header_pairs(), req.body()).map_err(ApiError::malformed)?;
+    let received = receive(&store, &carrier, &sms).await?;
     Ok(json(200, &received))
 }
 

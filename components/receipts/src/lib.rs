@@ -1,7 +1,7 @@
-//! Delivery receipts from carriers: `POST /v1/carriers/{carrier}/receipts`, for every
-//! carrier with an adapter in `domain::carriers::receipt`, and for every managed carrier
-//! connection speaking one of them (by the connection's name, with its own secret);
-//! others: 404.
+//! Delivery receipts from carriers: `POST /v1/carriers/{carrier}/receipts`, for the default
+//! connection by its adapter's name (http, vonage, sinch) and for every managed carrier
+//! connection by its own name, with its own secret, read by its adapter (a built-in one or
+//! the installed adapter component); others: 404.
 //!
 //! A receipt is accepted only with a valid `X-Signature` (HMAC-SHA256 with that
 //! carrier's own secret over `"<t>.<raw body>"`, t within 5 minutes). Forged or stale →
@@ -9,11 +9,9 @@
 //! answers 503. The adapter reads the body; the store matches, applies and keeps it.
 
 use domain::api::error::ApiError;
-use domain::carriers::adapter::CarrierProtocol;
-use domain::carriers::receipt::{adapter, receipt_dedupe_key};
-use platform::carrier::extension::for_adapter;
-use platform::http::{json, verify_carrier_webhook, verify_connection_webhook, Reply, Req, Routes};
-use platform::store::{IncomingReceipt, ReceiptOutcome, Store};
+use domain::carriers::receipt::receipt_dedupe_key;
+use platform::http::{json, verify_carrier_webhook, CarrierWebhook, Reply, Req, Routes};
+use platform::store::{IncomingReceipt, ReceiptOutcome};
 
 platform::http_entry!(routes().into_router());
 
@@ -24,33 +22,11 @@ pub fn routes() -> Routes {
 
 async fn receipt(req: Req) -> Reply {
     let name = req.param("carrier")?;
-    let not_found = || ApiError::not_found(format!("no carrier '{name}' sends receipts here"));
-    // The default connection's carriers by their adapter's name (secrets in Spin
-    // variables); a managed connection by its own name, with its own secret, read by its
-    // built-in adapter or by the adapter component installed in spin.toml.
     let body = req.body();
-    let (store, carrier, parsed) = match adapter(name) {
-        Some(adapter) => {
-            verify_carrier_webhook(&req, adapter.name()).await?;
-            (None, adapter.name(), adapter.parse_receipt(req.header("content-type"), body).map_err(|e| e.to_string()))
-        }
-        None => {
-            let store = Store::open().await?;
-            let connection = store.carriers().connection(name).await?.ok_or_else(not_found)?;
-            verify_connection_webhook(&req, &connection).await?;
-            let parsed = match adapter(&connection.adapter) {
-                Some(adapter) => adapter.parse_receipt(req.header("content-type"), body).map_err(|e| e.to_string()),
-                None => for_adapter(&connection.adapter).ok_or_else(not_found)?.parse_receipt(&req.header_pairs(), body),
-            };
-            (Some(store), name, parsed)
-        }
-    };
-    let parsed = parsed.map_err(ApiError::malformed)?;
+    let CarrierWebhook { carrier, protocol, store } = verify_carrier_webhook(&req, name).await?;
+    let parsed = protocol.parse_receipt(&req.header_pairs(), body).map_err(ApiError::malformed)?;
+    let carrier = carrier.as_str();
     let dedupe_key = receipt_dedupe_key(carrier, body);
-    let store = match store {
-        Some(store) => store,
-        None => Store::open().await?,
-    };
     let outcome = store
         .receipts().apply_receipt(&IncomingReceipt {
             carrier,

@@ -1,18 +1,11 @@
-//! Carriers we hand messages to.
-//!
-//! `http`: our JSON carrier protocol over outbound HTTP (docs/carriers.md "Submitting"):
-//!   POST {carrier_base_url}/messages, `Authorization: Bearer {carrier_api_key}`,
-//!   body `{"reference","from","to","text","encoding","segments"}` → 2xx `{"message_id": "…"}`;
-//!   with `carrier_batch_size` > 1, POST {carrier_base_url}/messages/batch with
-//!   `{"messages": [those objects]}` → 2xx `{"messages": [{"reference","message_id"} or
-//!   {"reference","error"}]}`, one entry per message.
-//! `vonage`, `sinch`: those carriers' own APIs (see `providers`); their receipts come
-//!   back through the adapters of the same name in `domain::carriers::receipt`.
-//! `sandbox`: never leaves the process; accepts every message and reports it delivered,
-//!   like the test credentials of commercial providers.
+//! Carriers we hand messages to: every connection's adapter (`domain::carriers::builtin`,
+//! or the adapter component in `extension`) builds its requests and reads its answers;
+//! this module makes the requests, a few at a time, and reads what transport failures
+//! and statuses mean (`domain::carriers::submit`) the same way for every carrier.
 
 use crate::config;
 use crate::outbound::{post_all, Answer, FailureKind, OutboundError, Post};
+use domain::carriers::builtin::built_in;
 use domain::carriers::adapter::{CarrierProtocol, ConnectionConfig, HttpRequest, SubmitAnswer, SubmitPlan};
 use domain::carriers::submit::{verdict_for_answer, verdict_for_no_answer, SubmitVerdict};
 use std::time::Duration;
@@ -25,7 +18,6 @@ pub const SINCH: &str = "sinch";
 pub const MAX_BATCH: u64 = 500;
 
 pub mod extension;
-mod providers;
 
 #[derive(Debug, Clone)]
 pub struct CarrierConfig {
@@ -102,62 +94,41 @@ pub enum SubmitResult {
     Unknown { detail: String },
 }
 
-/// Submits every message, a few at a time for a batch, and returns results in order.
-pub async fn submit_all(config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
-    if config.is_sandbox() {
-        return submissions
-            .iter()
-            .map(|s| SubmitResult::Accepted { carrier_message_id: format!("sbx-{}", s.reference) })
-            .collect();
-    }
-    if config.adapter == VONAGE || config.adapter == SINCH {
-        let url = providers::url(config);
-        let posts: Vec<Post> = submissions.iter().map(|s| providers::post(config, &url, s)).collect();
-        return post_all(&posts, config.concurrency).await.into_iter().map(|o| providers::result(&config.adapter, o.result)).collect();
-    }
-    if let Some(component) = extension::for_adapter(&config.adapter) {
-        return submit_through(component, config, submissions).await;
-    }
-    if config.adapter != HTTP {
-        let detail = format!("carrier '{}' is not configured", config.name);
-        return submissions.iter().map(|_| SubmitResult::Failed { detail: detail.clone() }).collect();
-    }
-    if config.batch_size > 1 {
-        return submit_batches(config, submissions).await;
-    }
-    let url = format!("{}/messages", config.base_url.trim_end_matches('/'));
-    let posts: Vec<Post> = submissions
-        .iter()
-        .map(|s| Post {
-            url: &url,
-            headers: vec![("authorization".to_owned(), format!("Bearer {}", config.api_key))],
-            body: http_message(s).to_string(),
-            timeout: config.timeout,
-        })
-        .collect();
-    post_all(&posts, config.concurrency).await.into_iter().map(|outcome| submit_result(outcome.result)).collect()
+/// The adapter a connection names: a built-in one, or the installed adapter component.
+pub fn protocol(adapter: &str) -> Option<&'static dyn CarrierProtocol> {
+    built_in(adapter).or_else(|| extension::for_adapter(adapter).map(|e| e as &'static dyn CarrierProtocol))
 }
 
-/// Submits one message per request through an adapter's interface (wit/carrier-adapter.wit):
-/// it builds each request and reads each 2xx answer; transport failures and other
-/// statuses mean what they mean for every carrier (`successful_answer`).
+/// Submits every message through its connection's adapter, a few requests at a time
+/// (and several messages per request where the adapter takes batches and the connection
+/// asks for them), and returns results in order.
+pub async fn submit_all(config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
+    let Some(protocol) = protocol(&config.adapter) else {
+        let detail = format!("carrier '{}' is not configured", config.name);
+        return submissions.iter().map(|_| SubmitResult::Failed { detail: detail.clone() }).collect();
+    };
+    let connection = ConnectionConfig { base_url: &config.base_url, credentials: &config.api_key };
+    if config.batch_size > 1 && submissions.len() > 1 && protocol.build_batch_submit(connection, &submissions[..1]).is_some() {
+        return submit_batches(protocol, config, submissions).await;
+    }
+    submit_through(protocol, config, submissions).await
+}
+
+/// Submits one message per request: the adapter builds each request and reads each 2xx
+/// answer; transport failures and other statuses mean what they mean for every carrier
+/// (`successful_answer`).
 async fn submit_through(protocol: &dyn CarrierProtocol, config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
     let connection = ConnectionConfig { base_url: &config.base_url, credentials: &config.api_key };
-    let plans: Vec<Result<HttpRequest, SubmitResult>> = submissions
+    let mut plans: Vec<Result<HttpRequest, SubmitResult>> = submissions
         .iter()
-        .map(|s| {
-            match protocol.build_submit(connection, *s) {
-                SubmitPlan::Request(request) => sendable(request),
-                SubmitPlan::Settled(answer) => Err(from_answer(answer)),
-            }
+        .map(|s| match protocol.build_submit(connection, *s) {
+            SubmitPlan::Request(request) => sendable(request),
+            SubmitPlan::Settled(answer) => Err(from_answer(answer)),
         })
         .collect();
-    let requests: Vec<&HttpRequest> = plans.iter().filter_map(|p| p.as_ref().ok()).collect();
-    let posts: Vec<Post> = requests
-        .iter()
-        .map(|r| Post { url: &r.url, headers: r.headers.clone(), body: String::from_utf8_lossy(&r.body).into_owned(), timeout: config.timeout })
-        .collect();
+    let posts: Vec<Post> = plans.iter_mut().filter_map(|p| p.as_mut().ok()).map(|r| as_post(r, config.timeout)).collect();
     let mut outcomes = post_all(&posts, config.concurrency).await.into_iter();
+    drop(posts);
     plans
         .into_iter()
         .map(|plan| match plan {
@@ -169,6 +140,50 @@ async fn submit_through(protocol: &dyn CarrierProtocol, config: &CarrierConfig, 
             },
         })
         .collect()
+}
+
+/// `config.batch_size` messages per request, `config.concurrency` requests in flight;
+/// each message's result from the adapter's reading of its entry, or the whole request's
+/// when it got no usable answer.
+async fn submit_batches(protocol: &dyn CarrierProtocol, config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
+    let connection = ConnectionConfig { base_url: &config.base_url, credentials: &config.api_key };
+    let batches: Vec<&[Submission]> = submissions.chunks(config.batch_size).collect();
+    let mut requests: Vec<Result<HttpRequest, SubmitResult>> = batches
+        .iter()
+        .map(|batch| match protocol.build_batch_submit(connection, batch) {
+            Some(request) => sendable(request),
+            None => Err(SubmitResult::Failed { detail: "the adapter built no batch request".into() }),
+        })
+        .collect();
+    let posts: Vec<Post> = requests.iter_mut().filter_map(|r| r.as_mut().ok()).map(|r| as_post(r, config.timeout)).collect();
+    let mut outcomes = post_all(&posts, config.concurrency).await.into_iter();
+    drop(posts);
+    batches
+        .iter()
+        .zip(requests)
+        .flat_map(|(batch, request)| {
+            let whole = match request {
+                Err(failed) => Err(failed),
+                Ok(_) => match outcomes.next() {
+                    Some(outcome) => successful_answer(outcome.result),
+                    None => Err(SubmitResult::Failed { detail: "no submit was made".into() }),
+                },
+            };
+            match whole {
+                Ok(answer) => {
+                    let references: Vec<&str> = batch.iter().map(|s| s.reference).collect();
+                    protocol.read_batch_answer(answer.status, &answer.body, &references).into_iter().map(from_answer).collect::<Vec<_>>()
+                }
+                Err(result) => batch.iter().map(|_| result.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// A built request as the outbound path sends it (its parts moved, not copied).
+fn as_post(request: &mut HttpRequest, timeout: Duration) -> Post<'_> {
+    let HttpRequest { url, headers, body, .. } = request;
+    Post { url, headers: std::mem::take(headers), body: String::from_utf8(std::mem::take(body)).unwrap_or_default(), timeout }
 }
 
 /// A request the outbound path can make: a POST with a UTF-8 body (what every carrier
@@ -200,68 +215,6 @@ fn from_answer(answer: SubmitAnswer) -> SubmitResult {
     }
 }
 
-/// A message as our `http` protocol submits it.
-fn http_message(s: &Submission) -> serde_json::Value {
-    serde_json::json!({
-        "reference": s.reference,
-        "from": s.sender,
-        "to": s.recipient,
-        "text": s.text,
-        "encoding": s.encoding,
-        "segments": s.segments,
-    })
-}
-
-/// `http` with batches: `carrier_batch_size` messages per `POST /messages/batch`,
-/// `carrier_concurrency` requests in flight; each message's result from its entry (by
-/// our reference), or the whole request's when it got no usable answer.
-async fn submit_batches(config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
-    let url = format!("{}/messages/batch", config.base_url.trim_end_matches('/'));
-    let batches: Vec<&[Submission]> = submissions.chunks(config.batch_size).collect();
-    let posts: Vec<Post> = batches
-        .iter()
-        .map(|batch| Post {
-            url: &url,
-            headers: vec![("authorization".to_owned(), format!("Bearer {}", config.api_key))],
-            body: serde_json::json!({"messages": batch.iter().map(http_message).collect::<Vec<_>>()}).to_string(),
-            timeout: config.timeout,
-        })
-        .collect();
-    let outcomes = post_all(&posts, config.concurrency).await;
-    batches.iter().zip(outcomes).flat_map(|(batch, outcome)| batch_results(batch, outcome.result)).collect()
-}
-
-/// The result of each message of a batch, in the batch's order.
-fn batch_results(batch: &[Submission], result: Result<Answer, OutboundError>) -> Vec<SubmitResult> {
-    let answer = match successful_answer(result) {
-        Ok(answer) => answer,
-        Err(whole) => return batch.iter().map(|_| whole.clone()).collect(),
-    };
-    #[derive(serde::Deserialize)]
-    struct Entry {
-        reference: String,
-        message_id: Option<String>,
-        error: Option<String>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Answered {
-        messages: Vec<Entry>,
-    }
-    let entries: std::collections::HashMap<String, Entry> = match serde_json::from_slice::<Answered>(&answer.body) {
-        Ok(answered) => answered.messages.into_iter().map(|e| (e.reference.clone(), e)).collect(),
-        Err(_) => Default::default(),
-    };
-    batch
-        .iter()
-        .map(|s| match entries.get(s.reference) {
-            Some(Entry { message_id: Some(id), .. }) if !id.trim().is_empty() => SubmitResult::Accepted { carrier_message_id: id.clone() },
-            Some(Entry { error: Some(error), .. }) => SubmitResult::Failed { detail: format!("carrier refused the message: {error}") },
-            // It said yes to the request and nothing about this message: it may have it.
-            _ => SubmitResult::Unknown { detail: "carrier's batch answer has no entry for the message".into() },
-        })
-        .collect()
-}
-
 /// A 2xx answer, or what a transport failure or another status means (`domain::carriers::submit`).
 fn successful_answer(result: Result<Answer, OutboundError>) -> Result<Answer, SubmitResult> {
     let answer = result.map_err(|e| {
@@ -282,48 +235,36 @@ fn successful_answer(result: Result<Answer, OutboundError>) -> Result<Answer, Su
     Ok(answer)
 }
 
-fn submit_result(result: Result<Answer, OutboundError>) -> SubmitResult {
-    let answer = match successful_answer(result) {
-        Ok(answer) => answer,
-        Err(failed) => return failed,
-    };
-    #[derive(serde::Deserialize)]
-    struct Accepted {
-        message_id: String,
-    }
-    match serde_json::from_slice::<Accepted>(&answer.body) {
-        Ok(a) if !a.message_id.trim().is_empty() => SubmitResult::Accepted { carrier_message_id: a.message_id },
-        // It said yes and gave no id: it may well have the message (domain::carriers::submit).
-        _ => SubmitResult::Unknown { detail: "carrier answered without a message_id".into() },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn submission(reference: &str) -> Submission<'_> {
-        Submission { reference, sender: "ACME", recipient: "+46701234567", text: "hi", encoding: "GSM-7", segments: 1 }
-    }
+    use crate::outbound::Answer;
 
     #[test]
-    fn a_batch_answer_is_read_per_message_by_reference() {
-        let batch = [submission("m1"), submission("m2"), submission("m3")];
-        let body = r#"{"messages":[{"reference":"m2","error":"bad number"},{"reference":"m1","message_id":"C1"}]}"#;
-        let results = batch_results(&batch, Ok(Answer { status: 200, body: body.as_bytes().to_vec() }));
-        assert_eq!(results[0], SubmitResult::Accepted { carrier_message_id: "C1".into() });
-        assert!(matches!(&results[1], SubmitResult::Failed { detail } if detail.contains("bad number")));
-        assert!(matches!(results[2], SubmitResult::Unknown { .. }), "no entry: it may have it");
-    }
-
-    #[test]
-    fn a_batch_without_an_answer_shares_the_request_verdict() {
-        let batch = [submission("m1"), submission("m2")];
-        let refused = batch_results(&batch, Err(OutboundError::not_sent("ConnectionRefused")));
-        assert!(refused.iter().all(|r| matches!(r, SubmitResult::Failed { .. })));
+    fn a_request_without_a_usable_answer_has_one_verdict_for_every_carrier() {
+        let refused = successful_answer(Err(OutboundError::not_sent("ConnectionRefused"))).unwrap_err();
+        assert!(matches!(refused, SubmitResult::Failed { .. }), "never sent: surely not taken");
         let timed_out = OutboundError { kind: FailureKind::TimedOut, detail: "HttpResponseTimeout".into() };
-        assert!(batch_results(&batch, Err(timed_out)).iter().all(|r| matches!(r, SubmitResult::Unknown { .. })));
-        let bad_gateway = batch_results(&batch, Ok(Answer { status: 502, body: vec![] }));
-        assert!(bad_gateway.iter().all(|r| matches!(r, SubmitResult::Unknown { .. })));
+        assert!(matches!(successful_answer(Err(timed_out)).unwrap_err(), SubmitResult::Unknown { .. }), "sent: it may have it");
+        assert!(matches!(successful_answer(Ok(Answer { status: 502, body: vec![] })).unwrap_err(), SubmitResult::Unknown { .. }));
+        assert!(matches!(successful_answer(Ok(Answer { status: 400, body: b"no".to_vec() })).unwrap_err(), SubmitResult::Failed { .. }));
+        assert!(successful_answer(Ok(Answer { status: 201, body: vec![] })).is_ok());
+    }
+
+    #[test]
+    fn an_adapters_answer_becomes_a_result() {
+        assert_eq!(from_answer(SubmitAnswer::Accepted(vec!["C1".into()])), SubmitResult::Accepted { carrier_message_id: "C1".into() });
+        assert_eq!(from_answer(SubmitAnswer::Accepted(vec!["A".into(), "B".into()])), SubmitResult::AcceptedInParts { part_ids: vec!["A".into(), "B".into()] });
+        assert!(matches!(from_answer(SubmitAnswer::Accepted(vec![" ".into()])), SubmitResult::Unknown { .. }), "yes without an id");
+        assert!(sendable(HttpRequest { method: "GET".into(), url: "https://x".into(), headers: vec![], body: vec![] }).is_err());
+        assert!(sendable(HttpRequest { method: "POST".into(), url: "https://x".into(), headers: vec![], body: vec![0xff] }).is_err());
+    }
+
+    #[test]
+    fn every_built_in_adapter_is_found_by_name() {
+        for name in [SANDBOX, HTTP, VONAGE, SINCH] {
+            assert_eq!(protocol(name).map(|p| p.name()), Some(name));
+        }
+        assert!(protocol("textmesh").is_none(), "no adapter component in a native build");
     }
 }

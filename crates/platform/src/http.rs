@@ -629,26 +629,54 @@ pub fn carrier_secret_variable(carrier: &str) -> String {
     }
 }
 
-/// Checks a carrier's webhook (receipts, inbound messages): the body within the size
-/// limit and `X-Signature` valid under that carrier's secret (see domain::carriers::signature).
-/// Forged or stale → 401, malformed → 400, no secret configured → 503.
-pub async fn verify_carrier_webhook(req: &Req, carrier: &str) -> Result<(), ApiError> {
-    let variable = carrier_secret_variable(carrier);
-    let secret = crate::config::get_or(&variable, "").await;
-    verify_webhook_signature(req, &secret, &variable)
+/// The adapter of a webhook's carrier when it takes webhooks; its signature scheme is
+/// checked here (every scheme an adapter can declare is the timestamped HMAC, so a new
+/// scheme fails to compile until it is verified below).
+fn webhook_protocol(adapter: &str) -> Option<&'static dyn domain::carriers::adapter::CarrierProtocol> {
+    use domain::carriers::adapter::SignatureScheme;
+    let protocol = crate::carrier::protocol(adapter).filter(|p| p.takes_webhooks())?;
+    match protocol.signature() {
+        SignatureScheme::HmacSha256Timestamped => Some(protocol),
+    }
 }
 
-/// As [`verify_carrier_webhook`], for a managed connection: its own webhook secret
-/// (opened from its sealed form), empty when none is set.
-pub async fn verify_connection_webhook(req: &Req, connection: &crate::store::StoredConnection) -> Result<(), ApiError> {
-    // The scheme is the adapter's: the built-ins' and every scheme an adapter component can
-    // declare is the timestamped HMAC checked below (a new scheme fails to compile here).
-    use domain::carriers::adapter::{CarrierProtocol, SignatureScheme};
-    if let Some(component) = crate::carrier::extension::for_adapter(&connection.adapter) {
-        match component.signature() {
-            SignatureScheme::HmacSha256Timestamped => {}
-        }
+/// A carrier's webhook (receipts, inbound messages) that passed its checks, with what
+/// reads it.
+pub struct CarrierWebhook {
+    /// The connection's name: the default connection's adapter name, or a managed one's.
+    pub carrier: String,
+    pub protocol: &'static dyn domain::carriers::adapter::CarrierProtocol,
+    pub store: crate::store::Store,
+}
+
+/// Checks a carrier's webhook to `/v1/carriers/{name}/…`: the default connection's by its
+/// adapter's name (secret in a Spin variable, [`carrier_secret_variable`]), else a managed
+/// connection by its own name, with its own webhook secret. The body within the size
+/// limit and `X-Signature` valid under that secret (see domain::carriers::signature).
+/// Unknown carrier → 404, forged or stale → 401, malformed → 400, no secret set → 503.
+pub async fn verify_carrier_webhook(req: &Req, name: &str) -> Result<CarrierWebhook, ApiError> {
+    if let Some(protocol) = domain::carriers::builtin::built_in(name).and_then(|p| webhook_protocol(p.name())) {
+        let variable = carrier_secret_variable(protocol.name());
+        let secret = crate::config::get_or(&variable, "").await;
+        verify_webhook_signature(req, &secret, &variable)?;
+        let store = crate::store::Store::open().await?;
+        return Ok(CarrierWebhook { carrier: protocol.name().to_owned(), protocol, store });
     }
+    let store = crate::store::Store::open().await?;
+    let connection = store.carriers().connection(name).await?.ok_or_else(|| ApiError::not_found(format!("no carrier '{name}' calls webhooks here")))?;
+    let protocol = verify_connection_webhook(req, &connection).await?;
+    Ok(CarrierWebhook { carrier: connection.name, protocol, store })
+}
+
+/// A managed connection's webhook: its own webhook secret (opened from its sealed form;
+/// empty when none is set), and its adapter (404 when the adapter is not installed or
+/// takes no webhooks).
+async fn verify_connection_webhook(
+    req: &Req,
+    connection: &crate::store::StoredConnection,
+) -> Result<&'static dyn domain::carriers::adapter::CarrierProtocol, ApiError> {
+    let protocol = webhook_protocol(&connection.adapter)
+        .ok_or_else(|| ApiError::not_found(format!("connection '{}' takes no webhooks", connection.name)))?;
     let secret = match &connection.webhook_secret_sealed {
         None => String::new(),
         Some(sealed) => {
@@ -657,7 +685,8 @@ pub async fn verify_connection_webhook(req: &Req, connection: &crate::store::Sto
                 .map_err(|e| ApiError::unavailable(format!("connection '{}': {e}", connection.name)))?
         }
     };
-    verify_webhook_signature(req, &secret, &format!("the webhook_secret of connection '{}'", connection.name))
+    verify_webhook_signature(req, &secret, &format!("the webhook_secret of connection '{}'", connection.name))?;
+    Ok(protocol)
 }
 
 /// `X-Signature` checked under `secret` (see domain::carriers::signature); `what_to_set`

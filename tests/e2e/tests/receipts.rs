@@ -1,7 +1,8 @@
 //! End-to-end tests of delivery receipts: the real `spin up`, the real SQLite file, a
 //! local carrier speaking our protocol, Vonage's and Sinch's.
 
-use domain::carriers::receipt::{adapter, canonical_carrier_id};
+use domain::carriers::builtin::built_in;
+use domain::carriers::receipt::canonical_carrier_id;
 use e2e::*;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -203,7 +204,7 @@ fn a_sinch_json_report_applies_its_mapped_status_and_keeps_the_raw_one() {
 #[test]
 fn carrier_ids_match_as_each_adapter_declares_its_encodings() {
     for (name, env) in [("http", http()), ("vonage", vonage()), ("sinch", sinch())] {
-        let adapter = adapter(name).unwrap();
+        let adapter = built_in(name).unwrap();
         let (_, key) = env.app.account("SEK", 1_000, 0);
         let to = recipient();
         // Upper case with leading zeros, as carriers write hex-looking ids.
@@ -224,7 +225,7 @@ fn carrier_ids_match_as_each_adapter_declares_its_encodings() {
             format!("000A1F{digits}9"),                   // another id
         ];
         for variant in variants {
-            let expected_match = canonical_carrier_id(&variant, adapter.receipt_id_encoding()).ok() == Some(stored.clone());
+            let expected_match = canonical_carrier_id(&variant, adapter.ids().receipt).ok() == Some(stored.clone());
             let (content_type, body, secret) = match name {
                 "http" => ("application/json", json!({"message_id": variant, "status": "ENROUTE"}).to_string(), WEBHOOK_SECRET),
                 "vonage" => ("application/x-www-form-urlencoded", format!("messageId={}&status=buffered&err-code=0", variant.replace(' ', "+")), VONAGE_WEBHOOK_SECRET),

@@ -80,7 +80,8 @@ pub struct InboundMessage {
     pub concat: Option<(String, u32, u32)>,
 }
 
-/// One carrier's protocol, without I/O (WIT `interface adapter`).
+/// One carrier's protocol, without I/O (WIT `interface adapter`): the built-in adapters
+/// (`carriers::builtin`) and an installed adapter component alike.
 pub trait CarrierProtocol: Sync {
     fn name(&self) -> &str;
     fn ids(&self) -> IdEncodings;
@@ -90,7 +91,29 @@ pub trait CarrierProtocol: Sync {
     fn read_submit_answer(&self, status: u16, body: &[u8]) -> SubmitAnswer;
     /// A receipt in our terms, its id canonical; an error is the sender's fault (400).
     fn parse_receipt(&self, headers: &[(String, String)], body: &[u8]) -> Result<ParsedReceipt, String>;
-    fn parse_inbound(&self, headers: &[(String, String)], body: &[u8]) -> Result<InboundMessage, String>;
+    /// An inbound SMS, checked; an error is the sender's fault (400).
+    fn parse_inbound(&self, headers: &[(String, String)], body: &[u8]) -> Result<InboundSms, String>;
+
+    /// Whether the carrier calls our webhooks at all (the sandbox does not).
+    fn takes_webhooks(&self) -> bool {
+        true
+    }
+
+    /// One request carrying several messages, when the carrier takes batches (not part of
+    /// the WIT interface: adapter components submit one message per request).
+    fn build_batch_submit(&self, _connection: ConnectionConfig, _messages: &[OutgoingMessage]) -> Option<HttpRequest> {
+        None
+    }
+
+    /// Reads a 2xx answer to [`Self::build_batch_submit`]: one answer per reference, in order.
+    fn read_batch_answer(&self, _status: u16, _body: &[u8], references: &[&str]) -> Vec<SubmitAnswer> {
+        references.iter().map(|_| SubmitAnswer::Unknown("the adapter reads no batch answers".into())).collect()
+    }
+
+    /// The form of a submit answer's id that receipts are matched on.
+    fn canonical_submit_id(&self, raw: &str) -> Result<String, crate::carriers::receipt::ReceiptError> {
+        canonical_carrier_id(raw, self.ids().submit)
+    }
 }
 
 /// Names the built-in adapters take; an adapter component may take none of them.

@@ -1,7 +1,7 @@
 //! Inbound (mobile-originated) SMS as carriers deliver them to our webhooks, one format
-//! per carrier, read into one [`InboundSms`]. A carrier is one type implementing both
-//! [`crate::carriers::receipt::CarrierAdapter`] (its receipts) and [`InboundFormat`] (its inbound
-//! messages); [`inbound_format`] finds it by name.
+//! per carrier, read into one [`InboundSms`]. Each built-in carrier's type reads its receipts
+//! (`carriers::receipt`) and its inbound messages (here); `carriers::builtin` makes it a
+//! [`crate::carriers::adapter::CarrierProtocol`].
 //!
 //! - `http` (ours): JSON `{"message_id","from","to","text","concat"?:{"reference","part","parts"}}`.
 //! - `vonage`: Vonage's inbound-message webhook, form-encoded or JSON: `messageId`,
@@ -35,20 +35,6 @@ pub struct InboundSms {
     pub text: String,
     /// Set for one part of a long message.
     pub concat: Option<Part>,
-}
-
-pub trait InboundFormat: Sync {
-    fn parse_inbound(&self, content_type: Option<&str>, body: &[u8]) -> Result<InboundSms, InboundError>;
-}
-
-/// The inbound format of a carrier, by the name in the webhook path; unknown → None.
-pub fn inbound_format(carrier: &str) -> Option<&'static dyn InboundFormat> {
-    match carrier.to_ascii_lowercase().as_str() {
-        "http" => Some(&HttpAdapter),
-        "vonage" => Some(&VonageAdapter),
-        "sinch" => Some(&SinchAdapter),
-        _ => None,
-    }
 }
 
 fn json_object(carrier: &'static str, body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, InboundError> {
@@ -100,8 +86,9 @@ fn concat(carrier: &'static str, reference: Option<String>, part: Option<String>
     }
 }
 
-impl InboundFormat for HttpAdapter {
-    fn parse_inbound(&self, content_type: Option<&str>, body: &[u8]) -> Result<InboundSms, InboundError> {
+impl HttpAdapter {
+    /// Reads one inbound SMS (or part); `content_type` is the request's Content-Type.
+    pub fn read_inbound(&self, content_type: Option<&str>, body: &[u8]) -> Result<InboundSms, InboundError> {
         const CARRIER: &str = "http";
         let map = json_body(CARRIER, content_type, body)?;
         let concat = match map.get("concat") {
@@ -118,8 +105,9 @@ impl InboundFormat for HttpAdapter {
     }
 }
 
-impl InboundFormat for VonageAdapter {
-    fn parse_inbound(&self, content_type: Option<&str>, body: &[u8]) -> Result<InboundSms, InboundError> {
+impl VonageAdapter {
+    /// Reads one inbound SMS (or part); `content_type` is the request's Content-Type.
+    pub fn read_inbound(&self, content_type: Option<&str>, body: &[u8]) -> Result<InboundSms, InboundError> {
         const CARRIER: &str = "vonage";
         let media = media_type(content_type);
         let fields: HashMap<String, String> = match media.as_deref() {
@@ -150,8 +138,9 @@ impl InboundFormat for VonageAdapter {
     }
 }
 
-impl InboundFormat for SinchAdapter {
-    fn parse_inbound(&self, content_type: Option<&str>, body: &[u8]) -> Result<InboundSms, InboundError> {
+impl SinchAdapter {
+    /// Reads one inbound SMS (or part); `content_type` is the request's Content-Type.
+    pub fn read_inbound(&self, content_type: Option<&str>, body: &[u8]) -> Result<InboundSms, InboundError> {
         const CARRIER: &str = "sinch";
         let map = json_body(CARRIER, content_type, body)?;
         if text_field(map.get("type")).is_some_and(|t| t != "mo_text") {
@@ -173,13 +162,13 @@ mod tests {
 
     #[test]
     fn our_json_with_and_without_parts() {
-        let format = inbound_format("http").unwrap();
+        let format = HttpAdapter;
         let one = format
-            .parse_inbound(Some("application/json"), br#"{"message_id":"m1","from":"+46701234567","to":"+46761000000","text":"STOP"}"#)
+            .read_inbound(Some("application/json"), br#"{"message_id":"m1","from":"+46701234567","to":"+46761000000","text":"STOP"}"#)
             .unwrap();
         assert_eq!((one.from.as_str(), one.text.as_str(), one.concat), ("+46701234567", "STOP", None));
         let part = format
-            .parse_inbound(None, br#"{"message_id":"m2","from":"+4670","to":"+4676","text":"a","concat":{"reference":"r7","part":2,"parts":3}}"#)
+            .read_inbound(None, br#"{"message_id":"m2","from":"+4670","to":"+4676","text":"a","concat":{"reference":"r7","part":2,"parts":3}}"#)
             .unwrap();
         assert_eq!(part.concat, Some(Part::new("r7", 2, 3).unwrap()));
     }
@@ -187,7 +176,7 @@ mod tests {
     #[test]
     fn vonage_form_with_concat() {
         let body = b"msisdn=46701234567&to=46761000000&messageId=0A000000123&text=Spara+%C3%85sa+Berg+kunder&type=text&concat=true&concat-ref=9&concat-total=2&concat-part=1";
-        let sms = inbound_format("vonage").unwrap().parse_inbound(Some("application/x-www-form-urlencoded"), body).unwrap();
+        let sms = VonageAdapter.read_inbound(Some("application/x-www-form-urlencoded"), body).unwrap();
         assert_eq!(sms.text, "Spara Åsa Berg kunder");
         assert_eq!(sms.from, "46701234567");
         assert_eq!(sms.concat, Some(Part::new("9", 1, 2).unwrap()));
@@ -196,20 +185,19 @@ mod tests {
     #[test]
     fn sinch_json() {
         let body = br#"{"type":"mo_text","id":"01FC66621VHDBN","from":"46701234567","to":"46761000000","body":"Hello","received_at":"2026-11-26T10:00:00Z"}"#;
-        let sms = inbound_format("SINCH").unwrap().parse_inbound(Some("application/json"), body).unwrap();
+        let sms = SinchAdapter.read_inbound(Some("application/json"), body).unwrap();
         assert_eq!((sms.carrier_message_id.as_str(), sms.text.as_str()), ("01FC66621VHDBN", "Hello"));
     }
 
     #[test]
     fn bad_input_is_explained() {
-        let http = inbound_format("http").unwrap();
-        assert!(matches!(http.parse_inbound(None, b"{}"), Err(InboundError::MissingField { field: "message_id", .. })));
-        assert!(matches!(http.parse_inbound(None, b"nope"), Err(InboundError::Malformed { .. })));
+        let http = HttpAdapter;
+        assert!(matches!(http.read_inbound(None, b"{}"), Err(InboundError::MissingField { field: "message_id", .. })));
+        assert!(matches!(http.read_inbound(None, b"nope"), Err(InboundError::Malformed { .. })));
         assert!(matches!(
-            http.parse_inbound(None, br#"{"message_id":"m","from":"1","to":"2","concat":{"reference":"r","part":4,"parts":3}}"#),
+            http.read_inbound(None, br#"{"message_id":"m","from":"1","to":"2","concat":{"reference":"r","part":4,"parts":3}}"#),
             Err(InboundError::BadConcat { .. })
         ));
-        assert!(matches!(http.parse_inbound(Some("text/plain"), b"{}"), Err(InboundError::UnsupportedContentType { .. })));
-        assert!(inbound_format("smtp").is_none());
+        assert!(matches!(http.read_inbound(Some("text/plain"), b"{}"), Err(InboundError::UnsupportedContentType { .. })));
     }
 }

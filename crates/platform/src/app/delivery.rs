@@ -19,8 +19,7 @@ use domain::carriers::sealed::purpose;
 use domain::messaging::recipient::{NumberContext, Recipient};
 use std::collections::HashMap;
 use domain::contacts::contactbook::blocked_detail;
-use domain::carriers::adapter::CarrierProtocol;
-use domain::carriers::receipt::{adapter, canonical_carrier_id, map_receipt_status, normalize_carrier_id};
+use domain::carriers::receipt::{map_receipt_status, normalize_carrier_id};
 use domain::messaging::status::Status;
 use domain::carriers::submit::{after_unknown, lease_for, AfterUnknown};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -452,18 +451,14 @@ pub async fn deliver_soon() {
 
 /// The form of a submit response's id that receipts are matched on: what the carrier's
 /// adapter makes of it by its declared submit id encoding (e.g. a hex id becomes its
-/// decimal value). Carriers without an adapter (the sandbox) keep text ids. An id that
-/// does not fit the declared encoding is kept as text and logged: the carrier has the
-/// message, so it must not be failed, but its receipts may then not match.
-pub fn canonical_submit_id(carrier: &str, raw: &str) -> String {
-    let canonical = match crate::carrier::extension::for_adapter(carrier) {
-        Some(component) => Some(canonical_carrier_id(raw, component.ids().submit)),
-        None => adapter(carrier).map(|a| a.canonical_submit_id(raw)),
-    };
-    match canonical {
+/// decimal value). An id that does not fit the declared encoding is kept as text and
+/// logged: the carrier has the message, so it must not be failed, but its receipts may
+/// then not match.
+pub fn canonical_submit_id(adapter: &str, raw: &str) -> String {
+    match crate::carrier::protocol(adapter).map(|p| p.canonical_submit_id(raw)) {
         Some(Ok(id)) => id,
         Some(Err(e)) => {
-            eprintln!("carrier {carrier}: {e}; stored as text");
+            eprintln!("carrier adapter {adapter}: {e}; stored as text");
             normalize_carrier_id(raw)
         }
         None => normalize_carrier_id(raw),

@@ -9,9 +9,10 @@
 //! and native builds answer that nothing is installed.
 
 use domain::carriers::adapter::{
-    CarrierProtocol, ConnectionConfig, IdEncodings, InboundMessage, OutgoingMessage, SignatureScheme,
+    CarrierProtocol, ConnectionConfig, IdEncodings, OutgoingMessage, SignatureScheme,
     SubmitAnswer, SubmitPlan,
 };
+use domain::carriers::mo::InboundSms;
 use domain::carriers::receipt::ParsedReceipt;
 
 /// The installed adapter component, as the platform calls every adapter.
@@ -34,7 +35,7 @@ pub fn for_adapter(adapter: &str) -> Option<&'static Extension> {
 #[cfg(all(target_arch = "wasm32", not(target_env = "p1")))]
 mod imp {
     use super::*;
-    use domain::carriers::adapter::{extension_name, receipt_from_component, HttpRequest};
+    use domain::carriers::adapter::{extension_name, inbound_from_component, receipt_from_component, HttpRequest, InboundMessage};
     use domain::carriers::receipt::IdEncoding;
     use std::sync::OnceLock;
 
@@ -128,14 +129,15 @@ mod imp {
             .map_err(|e| e.to_string())
         }
 
-        fn parse_inbound(&self, headers: &[(String, String)], body: &[u8]) -> Result<InboundMessage, String> {
+        fn parse_inbound(&self, headers: &[(String, String)], body: &[u8]) -> Result<InboundSms, String> {
             let m = wit::parse_inbound(headers, body)?;
             let concat = match (m.concat_reference, m.part) {
                 (Some(reference), Some(part)) => Some((reference, part.index, part.total)),
                 (None, None) => None,
                 _ => return Err("the adapter gave a part without its concatenation reference, or the other way round".into()),
             };
-            Ok(InboundMessage { carrier_message_id: m.carrier_message_id, sender: m.sender, recipient: m.recipient, text: m.text, concat })
+            let message = InboundMessage { carrier_message_id: m.carrier_message_id, sender: m.sender, recipient: m.recipient, text: m.text, concat };
+            inbound_from_component(message).map_err(|e| e.to_string())
         }
     }
 }
@@ -168,7 +170,7 @@ mod imp {
         fn parse_receipt(&self, _: &[(String, String)], _: &[u8]) -> Result<ParsedReceipt, String> {
             unreachable!("no adapter component in this build")
         }
-        fn parse_inbound(&self, _: &[(String, String)], _: &[u8]) -> Result<InboundMessage, String> {
+        fn parse_inbound(&self, _: &[(String, String)], _: &[u8]) -> Result<InboundSms, String> {
             unreachable!("no adapter component in this build")
         }
     }

@@ -3,9 +3,10 @@
 //! states in `status` and a GSM MAP error in `error_code`.
 
 use super::{
-    canonical_carrier_id, is_json, json_text, map_receipt_status, media_type, CarrierAdapter, IdEncoding,
+    canonical_carrier_id, is_json, json_text, map_receipt_status, media_type, IdEncoding,
     ParsedReceipt, Part, ReceiptError, MAX_PARTS,
 };
+use crate::carriers::adapter::IdEncodings;
 use serde_json::{Map, Value};
 
 const NAME: &str = "http";
@@ -14,20 +15,13 @@ const NAME: &str = "http";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HttpAdapter;
 
-impl CarrierAdapter for HttpAdapter {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+impl HttpAdapter {
+    pub const NAME: &'static str = NAME;
+    /// How ids are written in submit answers and in receipts.
+    pub const IDS: IdEncodings = IdEncodings { submit: IdEncoding::Text, receipt: IdEncoding::Text };
 
-    fn submit_id_encoding(&self) -> IdEncoding {
-        IdEncoding::Text
-    }
-
-    fn receipt_id_encoding(&self) -> IdEncoding {
-        IdEncoding::Text
-    }
-
-    fn parse_receipt(&self, content_type: Option<&str>, body: &[u8]) -> Result<ParsedReceipt, ReceiptError> {
+    /// Reads one receipt; `content_type` is the request's Content-Type, if any.
+    pub fn read_receipt(&self, content_type: Option<&str>, body: &[u8]) -> Result<ParsedReceipt, ReceiptError> {
         let media = media_type(content_type);
         if !is_json(media.as_deref()) {
             return Err(ReceiptError::UnsupportedContentType {
@@ -46,7 +40,7 @@ impl CarrierAdapter for HttpAdapter {
         }
         .filter(|e| !e.is_empty());
         Ok(ParsedReceipt {
-            carrier_message_id: canonical_carrier_id(&message_id, self.receipt_id_encoding())?,
+            carrier_message_id: canonical_carrier_id(&message_id, Self::IDS.receipt)?,
             mapped: map_receipt_status(&status, raw_error.as_deref()),
             raw_status: status,
             raw_error,
@@ -107,10 +101,10 @@ fn part(object: &Map<String, Value>) -> Result<Option<Part>, ReceiptError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::messaging::status::Status;
+use crate::messaging::status::Status;
 
     fn parse(body: &str) -> Result<ParsedReceipt, ReceiptError> {
-        HttpAdapter.parse_receipt(Some("application/json"), body.as_bytes())
+        HttpAdapter.read_receipt(Some("application/json"), body.as_bytes())
     }
 
     #[test]
@@ -131,9 +125,9 @@ mod tests {
         assert_eq!(r.mapped, Status::DeliveredToHandset);
         assert_eq!(r.part, Some(Part { index: 2, total: 3 }));
         // No Content-Type is taken as JSON; charset parameters are fine.
-        assert!(HttpAdapter.parse_receipt(None, br#"{"message_id":"a","status":"DELIVRD"}"#).is_ok());
+        assert!(HttpAdapter.read_receipt(None, br#"{"message_id":"a","status":"DELIVRD"}"#).is_ok());
         assert!(HttpAdapter
-            .parse_receipt(Some("Application/JSON; charset=utf-8"), br#"{"message_id":"a","status":"DELIVRD"}"#)
+            .read_receipt(Some("Application/JSON; charset=utf-8"), br#"{"message_id":"a","status":"DELIVRD"}"#)
             .is_ok());
     }
 
@@ -162,7 +156,7 @@ mod tests {
             let body = format!(r#"{{"message_id":"a","status":"DELIVRD",{bad}}}"#);
             assert!(matches!(parse(&body), Err(ReceiptError::InvalidField { .. })), "{bad}");
         }
-        let err = HttpAdapter.parse_receipt(Some("text/plain"), b"{}").unwrap_err();
+        let err = HttpAdapter.read_receipt(Some("text/plain"), b"{}").unwrap_err();
         assert_eq!(err.to_string(), "http receipts must be application/json, not 'text/plain'");
     }
 }

@@ -4,9 +4,8 @@
 //! error code (`err`), the vocabulary most SMSCs and aggregators use. The raw values are
 //! kept beside the mapped status so nothing the carrier said is lost.
 //!
-//! Each carrier speaks its own receipt dialect, so each has a [`CarrierAdapter`] that
-//! turns a raw webhook body into one [`ParsedReceipt`]; [`adapter`] finds it by name.
-//! Adding a carrier is adding one adapter to [`ADAPTERS`].
+//! Each built-in carrier speaks its own receipt dialect: its type reads a raw webhook body
+//! into one [`ParsedReceipt`] (`carriers::builtin` makes it a `CarrierProtocol`).
 
 mod http;
 mod sinch;
@@ -131,35 +130,6 @@ pub fn canonical_carrier_id(raw: &str, encoding: IdEncoding) -> Result<String, R
         Ok(value) => value.to_string(),
         Err(_) => digits.trim_start_matches('0').to_ascii_lowercase(),
     })
-}
-
-/// One carrier's receipt dialect.
-pub trait CarrierAdapter: Sync {
-    /// The name in `POST /v1/carriers/{name}/receipts` and in the carrier config.
-    fn name(&self) -> &'static str;
-
-    /// How ids are written in this carrier's submit responses.
-    fn submit_id_encoding(&self) -> IdEncoding;
-
-    /// How ids are written in this carrier's receipts.
-    fn receipt_id_encoding(&self) -> IdEncoding;
-
-    /// Reads one receipt. `content_type` is the request's Content-Type header, if any.
-    fn parse_receipt(&self, content_type: Option<&str>, body: &[u8]) -> Result<ParsedReceipt, ReceiptError>;
-
-    /// The canonical form of an id from a submit response, to store for matching.
-    fn canonical_submit_id(&self, raw: &str) -> Result<String, ReceiptError> {
-        canonical_carrier_id(raw, self.submit_id_encoding())
-    }
-}
-
-/// Every carrier we read receipts from.
-pub static ADAPTERS: [&dyn CarrierAdapter; 3] = [&HttpAdapter, &VonageAdapter, &SinchAdapter];
-
-/// The adapter for a carrier name (ASCII case-insensitive); `None` for carriers we do
-/// not know, which the endpoint answers with 404.
-pub fn adapter(carrier: &str) -> Option<&'static dyn CarrierAdapter> {
-    ADAPTERS.iter().copied().find(|a| a.name().eq_ignore_ascii_case(carrier.trim()))
 }
 
 /// The media type without parameters, lower-cased: "application/json; charset=utf-8"
@@ -316,28 +286,6 @@ mod tests {
             canonical_carrier_id("12a", IdEncoding::Decimal).unwrap_err().to_string(),
             "'12a' is not a decimal carrier message id"
         );
-    }
-
-    #[test]
-    fn registry_finds_each_adapter_by_name() {
-        for name in ["http", "vonage", "sinch"] {
-            assert_eq!(adapter(name).map(|a| a.name()), Some(name));
-        }
-        assert_eq!(adapter("Vonage").map(|a| a.name()), Some("vonage"));
-        assert!(adapter("smpp").is_none());
-        assert!(adapter("").is_none());
-        let mut names: Vec<&str> = ADAPTERS.iter().map(|a| a.name()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), ADAPTERS.len(), "adapter names are unique");
-    }
-
-    #[test]
-    fn submit_and_receipt_ids_meet_in_canonical_form() {
-        for a in ADAPTERS {
-            let stored = a.canonical_submit_id(" AB12 ").unwrap();
-            assert_eq!(stored, canonical_carrier_id("ab12", a.receipt_id_encoding()).unwrap(), "{}", a.name());
-        }
     }
 
     #[test]

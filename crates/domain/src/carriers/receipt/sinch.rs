@@ -8,8 +8,9 @@
 //! are read: batch summaries (`delivery_report_sms`) name no message.
 
 use super::{
-    canonical_carrier_id, is_json, json_text, media_type, CarrierAdapter, IdEncoding, ParsedReceipt, ReceiptError,
+    canonical_carrier_id, is_json, json_text, media_type, IdEncoding, ParsedReceipt, ReceiptError,
 };
+use crate::carriers::adapter::IdEncodings;
 use crate::messaging::status::Status;
 use serde_json::{Map, Value};
 
@@ -21,20 +22,13 @@ const REPORT_TYPE: &str = "recipient_delivery_report_sms";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SinchAdapter;
 
-impl CarrierAdapter for SinchAdapter {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+impl SinchAdapter {
+    pub const NAME: &'static str = NAME;
+    /// How ids are written in submit answers and in receipts.
+    pub const IDS: IdEncodings = IdEncodings { submit: IdEncoding::Text, receipt: IdEncoding::Text };
 
-    fn submit_id_encoding(&self) -> IdEncoding {
-        IdEncoding::Text
-    }
-
-    fn receipt_id_encoding(&self) -> IdEncoding {
-        IdEncoding::Text
-    }
-
-    fn parse_receipt(&self, content_type: Option<&str>, body: &[u8]) -> Result<ParsedReceipt, ReceiptError> {
+    /// Reads one receipt; `content_type` is the request's Content-Type, if any.
+    pub fn read_receipt(&self, content_type: Option<&str>, body: &[u8]) -> Result<ParsedReceipt, ReceiptError> {
         let media = media_type(content_type);
         if !is_json(media.as_deref()) {
             return Err(ReceiptError::UnsupportedContentType {
@@ -67,7 +61,7 @@ impl CarrierAdapter for SinchAdapter {
             })?,
         };
         Ok(ParsedReceipt {
-            carrier_message_id: canonical_carrier_id(&batch_id, self.receipt_id_encoding())?,
+            carrier_message_id: canonical_carrier_id(&batch_id, Self::IDS.receipt)?,
             mapped: map_sinch_status(&status),
             raw_status: status,
             raw_error: Some(code.to_string()),
@@ -119,7 +113,7 @@ mod tests {
 
     #[test]
     fn reads_a_recipient_report() {
-        let r = SinchAdapter.parse_receipt(Some("application/json"), report("Delivered", 0).as_bytes()).unwrap();
+        let r = SinchAdapter.read_receipt(Some("application/json"), report("Delivered", 0).as_bytes()).unwrap();
         assert_eq!(r.carrier_message_id, "01fc66621xxxxx119z8pmv1qpq");
         assert_eq!(r.raw_status, "Delivered");
         assert_eq!(r.raw_error.as_deref(), Some("0"));
@@ -143,7 +137,7 @@ mod tests {
             ("Teleported", 0, 599),
         ];
         for (status, code, seed) in cases {
-            let r = SinchAdapter.parse_receipt(None, report(status, code).as_bytes()).unwrap();
+            let r = SinchAdapter.read_receipt(None, report(status, code).as_bytes()).unwrap();
             assert_eq!(r.mapped.code(), seed, "{status}");
             assert_eq!(r.raw_error, Some(code.to_string()));
         }
@@ -153,23 +147,23 @@ mod tests {
     fn batch_summaries_and_broken_reports_are_refused() {
         let summary = br#"{"type":"delivery_report_sms","batch_id":"01F","statuses":[]}"#;
         assert!(matches!(
-            SinchAdapter.parse_receipt(None, summary),
+            SinchAdapter.read_receipt(None, summary),
             Err(ReceiptError::InvalidField { field: "type", .. })
         ));
         let no_code = br#"{"type":"recipient_delivery_report_sms","batch_id":"01F","status":"Delivered"}"#;
         assert_eq!(
-            SinchAdapter.parse_receipt(None, no_code),
+            SinchAdapter.read_receipt(None, no_code),
             Err(ReceiptError::MissingField { carrier: "sinch", field: "code" })
         );
         let text_code = br#"{"type":"recipient_delivery_report_sms","batch_id":"01F","status":"Delivered","code":"x"}"#;
         assert!(matches!(
-            SinchAdapter.parse_receipt(None, text_code),
+            SinchAdapter.read_receipt(None, text_code),
             Err(ReceiptError::InvalidField { field: "code", .. })
         ));
         assert!(matches!(
-            SinchAdapter.parse_receipt(Some("application/x-www-form-urlencoded"), b"a=b"),
+            SinchAdapter.read_receipt(Some("application/x-www-form-urlencoded"), b"a=b"),
             Err(ReceiptError::UnsupportedContentType { .. })
         ));
-        assert!(matches!(SinchAdapter.parse_receipt(None, b"nope"), Err(ReceiptError::Malformed { .. })));
+        assert!(matches!(SinchAdapter.read_receipt(None, b"nope"), Err(ReceiptError::Malformed { .. })));
     }
 }

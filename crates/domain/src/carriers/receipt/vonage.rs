@@ -9,8 +9,9 @@
 //! `None`; the matched part id tells which).
 
 use super::{
-    canonical_carrier_id, is_json, json_text, media_type, CarrierAdapter, IdEncoding, ParsedReceipt, ReceiptError,
+    canonical_carrier_id, is_json, json_text, media_type, IdEncoding, ParsedReceipt, ReceiptError,
 };
+use crate::carriers::adapter::IdEncodings;
 use crate::messaging::status::Status;
 use std::collections::HashMap;
 
@@ -21,23 +22,16 @@ const NAME: &str = "vonage";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VonageAdapter;
 
-impl CarrierAdapter for VonageAdapter {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn submit_id_encoding(&self) -> IdEncoding {
-        IdEncoding::Text
-    }
-
-    fn receipt_id_encoding(&self) -> IdEncoding {
-        IdEncoding::Text
-    }
+impl VonageAdapter {
+    pub const NAME: &'static str = NAME;
+    /// How ids are written in submit answers and in receipts.
+    pub const IDS: IdEncodings = IdEncodings { submit: IdEncoding::Text, receipt: IdEncoding::Text };
 
     /// Form-encoded bodies (`application/x-www-form-urlencoded`, or a GET query string
     /// passed as the body) and JSON bodies are both read; without a Content-Type, a body
     /// that starts with `{` is JSON.
-    fn parse_receipt(&self, content_type: Option<&str>, body: &[u8]) -> Result<ParsedReceipt, ReceiptError> {
+    /// Reads one receipt; `content_type` is the request's Content-Type, if any.
+    pub fn read_receipt(&self, content_type: Option<&str>, body: &[u8]) -> Result<ParsedReceipt, ReceiptError> {
         let fields = match media_type(content_type).as_deref() {
             Some("application/x-www-form-urlencoded") => form_fields(body),
             None if !body.trim_ascii_start().starts_with(b"{") => form_fields(body),
@@ -61,7 +55,7 @@ impl CarrierAdapter for VonageAdapter {
         let status = required("status")?;
         let raw_error = fields.get("err-code").filter(|e| !e.is_empty()).cloned();
         Ok(ParsedReceipt {
-            carrier_message_id: canonical_carrier_id(&message_id, self.receipt_id_encoding())?,
+            carrier_message_id: canonical_carrier_id(&message_id, Self::IDS.receipt)?,
             mapped: map_vonage_status(&status, raw_error.as_deref()),
             raw_status: status,
             raw_error,
@@ -128,14 +122,14 @@ mod tests {
 
     fn dlr(status: &str, err: &str) -> Status {
         let body = format!("msisdn=46701234567&to=ACME&messageId=0A0000001234567B&status={status}&err-code={err}");
-        VonageAdapter.parse_receipt(FORM, body.as_bytes()).unwrap().mapped
+        VonageAdapter.read_receipt(FORM, body.as_bytes()).unwrap().mapped
     }
 
     #[test]
     fn reads_a_form_receipt() {
         let body = b"msisdn=46701234567&to=ACME&network-code=24001&messageId=0A0000001234567B&price=0.03330000\
                      &status=delivered&scts=2001011400&err-code=0&message-timestamp=2020-01-01+14%3A00%3A00";
-        let r = VonageAdapter.parse_receipt(FORM, body).unwrap();
+        let r = VonageAdapter.read_receipt(FORM, body).unwrap();
         assert_eq!(r.carrier_message_id, "0a0000001234567b");
         assert_eq!(r.raw_status, "delivered");
         assert_eq!(r.raw_error.as_deref(), Some("0"));
@@ -147,11 +141,11 @@ mod tests {
     #[test]
     fn reads_json_and_query_strings() {
         let json = br#"{"msisdn":"46701234567","messageId":"0A0000001234567B","status":"failed","err-code":"3"}"#;
-        let r = VonageAdapter.parse_receipt(Some("application/json"), json).unwrap();
+        let r = VonageAdapter.read_receipt(Some("application/json"), json).unwrap();
         assert_eq!(r.mapped, Status::UnknownSubscriber);
-        assert_eq!(VonageAdapter.parse_receipt(None, json).unwrap(), r);
+        assert_eq!(VonageAdapter.read_receipt(None, json).unwrap(), r);
         let query = b"messageId=X1&status=expired&err-code=0";
-        assert_eq!(VonageAdapter.parse_receipt(None, query).unwrap().mapped, Status::Expired);
+        assert_eq!(VonageAdapter.read_receipt(None, query).unwrap().mapped, Status::Expired);
     }
 
     #[test]
@@ -190,23 +184,23 @@ mod tests {
     #[test]
     fn missing_fields_and_other_types_are_refused() {
         assert_eq!(
-            VonageAdapter.parse_receipt(FORM, b"status=delivered"),
+            VonageAdapter.read_receipt(FORM, b"status=delivered"),
             Err(ReceiptError::MissingField { carrier: "vonage", field: "messageId" })
         );
         assert_eq!(
-            VonageAdapter.parse_receipt(FORM, b"messageId=&status=delivered"),
+            VonageAdapter.read_receipt(FORM, b"messageId=&status=delivered"),
             Err(ReceiptError::MissingField { carrier: "vonage", field: "messageId" })
         );
         assert!(matches!(
-            VonageAdapter.parse_receipt(FORM, b"messageId=1"),
+            VonageAdapter.read_receipt(FORM, b"messageId=1"),
             Err(ReceiptError::MissingField { field: "status", .. })
         ));
         assert!(matches!(
-            VonageAdapter.parse_receipt(Some("text/xml"), b"<x/>"),
+            VonageAdapter.read_receipt(Some("text/xml"), b"<x/>"),
             Err(ReceiptError::UnsupportedContentType { .. })
         ));
         assert!(matches!(
-            VonageAdapter.parse_receipt(Some("application/json"), b"{"),
+            VonageAdapter.read_receipt(Some("application/json"), b"{"),
             Err(ReceiptError::Malformed { .. })
         ));
     }
