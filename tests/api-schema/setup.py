@@ -88,6 +88,11 @@ def portal_user(account):
     return user["user_id"], cookie.split(";")[0].split("=", 1)[1], session["csrf_token"]
 
 
+def twilio_sid(our_id, letters):
+    """Twilio's SID of one of our ids: its letters, four zeros, the id's 28 hex digits."""
+    return letters + "0000" + our_id.split("_", 1)[1]
+
+
 def main():
     account = call("POST", "/v1/admin/accounts", ADMIN,
                    {"name": "Schema AB", "currency": "SEK", "initial_balance_minor": 100_000_000_000})["id"]
@@ -138,6 +143,10 @@ def main():
 
     known = {
         "/v1/messages/{id}": {"id": [sent, linked, *scheduled]},
+        # Twilio's API: the account's SID (ours, mapped: docs/twilio.md) and its messages'.
+        "/2010-04-01/Accounts/{AccountSid}/Messages.json": {"AccountSid": [twilio_sid(account, "AC")]},
+        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json": {
+            "AccountSid": [twilio_sid(account, "AC")], "Sid": [twilio_sid(m, "SM") for m in (sent, linked, *scheduled)]},
         "/v1/callbacks/{event_id}/replay": {"event_id": events},
         "/v1/inbox/{id}": {"id": [inbound]},
         "/v1/keywords/{word}": {"word": ["OFFER", "offer"]},
@@ -161,6 +170,7 @@ def main():
     }
     exports = {
         "SMSEDGE_API_KEY": key,
+        "SMSEDGE_TWILIO_SID": twilio_sid(account, "AC"),
         "SMSEDGE_RECEPTION_NUMBER": RECEPTION,
         "SMSEDGE_CARRIER_IDS": json.dumps([f"sbx-{sent}", f"sbx-{linked}"]),
         "SMSEDGE_KNOWN_IDS": json.dumps(known),

@@ -15,6 +15,8 @@ use platform::app::send::{send_messages, validate_first, CheckedFirst, Recipient
 use platform::store::{CancelOutcome, Created, Kept, Lookups, MessageFilter, SendDestinations, Store};
 use serde::Deserialize;
 
+mod twilio;
+
 platform::http_entry!(routes().into_router());
 
 /// Every route of this component (tests compare the table with api/openapi.json).
@@ -26,6 +28,12 @@ pub fn routes() -> Routes {
         .get("/v1/messages", list_messages)
         .get("/v1/messages/{id}", get_message)
         .delete("/v1/messages/{id}", cancel)
+        // Twilio's Messages API (docs/twilio.md).
+        .post("/2010-04-01/Accounts/{account_sid}/Messages.json", twilio::create)
+        .get("/2010-04-01/Accounts/{account_sid}/Messages.json", twilio::list)
+        .get("/2010-04-01/Accounts/{account_sid}/Messages/{message}", twilio::fetch)
+        .post("/2010-04-01/Accounts/{account_sid}/Messages/{message}", twilio::update)
+        .delete("/2010-04-01/Accounts/{account_sid}/Messages/{message}", twilio::delete)
 }
 
 async fn health(_: Req) -> Reply {
@@ -187,6 +195,7 @@ async fn list_messages(req: Req) -> Reply {
     let filter = MessageFilter {
         status,
         recipient: recipient.as_deref(),
+        sender: None,
         batch_id: q.get("batch_id").map(String::as_str),
         since: since.as_deref(),
         until: until.as_deref(),

@@ -266,7 +266,8 @@ pub fn error(err: &ApiError) -> Response {
 /// The request's Idempotency-Key (domain::api::idempotency), bound to its method, path and
 /// body; None without the header; 400 when the key is not a valid one.
 pub fn idempotency(req: &Req) -> Result<Option<IdempotentRequest>, ApiError> {
-    let Some(value) = req.header("idempotency-key") else { return Ok(None) };
+    // Twilio's SDKs send theirs as I-Twilio-Idempotency-Token (the Twilio-compatible API).
+    let Some(value) = req.header("idempotency-key").or_else(|| req.header("i-twilio-idempotency-token")) else { return Ok(None) };
     let key = IdempotencyKey::parse(value).map_err(|e| ApiError::named(400, ErrorName::InvalidIdempotencyKey, e.to_string()))?;
     Ok(Some(IdempotentRequest::new(key, req.method().as_str(), req.path(), req.body())))
 }
@@ -418,6 +419,43 @@ pub async fn authenticate(req: &Req, store: &Store, scope: Scope) -> Result<Call
             admit_key(req, found, scope).await
         }
     }
+}
+
+/// The caller of a Twilio-style request (`domain::api::twilio::BasicCredentials`): HTTP
+/// Basic with the account's SID and one of its API keys, or an API key's SID and that key;
+/// the key's scopes, IP allowlist and rate limits hold as for a bearer key. A request for
+/// another account's path than the credentials' is refused as unauthenticated.
+pub async fn authenticate_twilio(req: &Req, store: &Store, scope: Scope, account_in_path: &str) -> Result<Caller, ApiError> {
+    use domain::api::twilio::{BasicCredentials, BasicUser};
+    let credentials = req
+        .header("authorization")
+        .and_then(BasicCredentials::parse)
+        .ok_or_else(|| ApiError::unauthorized("send HTTP Basic credentials: the account SID (AC…) or an API key SID (SK…), and an API key"))?;
+    let found = store.identity().caller_by_key_hash(&hash_api_key(&credentials.password)).await?;
+    let matches = match (&credentials.user, &found) {
+        (BasicUser::Account(sid), Some((caller, _, _))) => sid.id() == caller.account_id,
+        (BasicUser::ApiKey(sid), Some((_, _, key_id))) => sid.id() == *key_id,
+        (_, None) => false,
+    };
+    let caller = admit_key(req, found.filter(|_| matches), scope).await?;
+    if domain::api::twilio::Sid::of_id(domain::api::twilio::SidKind::Account, &caller.account_id).map(|sid| sid.to_string()).as_deref() != Some(account_in_path) {
+        return Err(ApiError::unauthorized("the credentials are not this account's"));
+    }
+    Ok(caller)
+}
+
+/// A form-encoded body's pairs in order (`application/x-www-form-urlencoded`, what
+/// Twilio's API takes); 415 for another type, 413 past the size limit.
+pub fn form_pairs(req: &Req) -> Result<Vec<(String, String)>, ApiError> {
+    let body = req.body();
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    }
+    let media = req.header("content-type").map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    if !body.is_empty() && media.as_deref() != Some("application/x-www-form-urlencoded") {
+        return Err(ApiError::named(415, ErrorName::UnsupportedMediaType, "send the body form-encoded, with Content-Type: application/x-www-form-urlencoded"));
+    }
+    Ok(form_urlencoded::parse(body).into_owned().collect())
 }
 
 /// As [`authenticate`], for a send to `to` at `at`: with an API key, the send's lookups

@@ -127,7 +127,9 @@ fn every_json_body_documents_the_415_for_other_content_types() {
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             let id = operation["operationId"].as_str().unwrap_or_default();
-            if operation.get("requestBody").is_none() || webhooks.contains(&id) {
+            // Webhooks take what their senders send; Twilio's API takes forms, as Twilio's does.
+            let json_body = operation["requestBody"]["content"].get("application/json").is_some();
+            if !json_body || webhooks.contains(&id) {
                 continue;
             }
             checked += 1;

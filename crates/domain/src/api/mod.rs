@@ -5,4 +5,5 @@ pub mod idempotency;
 pub mod paging;
 pub mod patch;
 pub mod ratelimit;
+pub mod twilio;
 pub mod webfiles;

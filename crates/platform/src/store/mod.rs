@@ -362,7 +362,11 @@ pub struct MessageRecord {
     pub carrier_message_id: Option<String>,
     pub status: Status,
     pub status_at: String,
+    /// Why it has its status, in words (a refusal's reason, a carrier's error).
+    pub status_detail: Option<String>,
     pub created_at: String,
+    /// When a scheduled message leaves (UTC), else None.
+    pub send_at: Option<String>,
     /// What the customer asked for, when an operator's rule changed it (else None).
     pub original_sender: Option<String>,
     pub original_body: Option<String>,
@@ -374,6 +378,8 @@ pub struct MessageFilter<'a> {
     pub status: Option<u16>,
     /// E.164.
     pub recipient: Option<&'a str>,
+    /// The sender as stored.
+    pub sender: Option<&'a str>,
     pub batch_id: Option<&'a str>,
     /// Stored timestamps (see [`timestamp`]): created at or after / before.
     pub since: Option<&'a str>,
@@ -437,7 +443,8 @@ pub(super) fn caller_from_key_row(row: &crate::host::Row) -> Result<(Caller, Key
 }
 
 const MESSAGE_COLUMNS: &str = "id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-     encoding, segments, price_minor, currency, carrier, carrier_message_id, status, status_at, created_at, original_sender, original_body";
+     encoding, segments, price_minor, currency, carrier, carrier_message_id, status, status_at, status_detail, created_at, send_at, \
+     original_sender, original_body";
 
 fn message_from_row(row: &crate::host::Row) -> Result<MessageRecord, DbError> {
     Ok(MessageRecord {
@@ -457,7 +464,9 @@ fn message_from_row(row: &crate::host::Row) -> Result<MessageRecord, DbError> {
         carrier_message_id: row.get("carrier_message_id")?,
         status: Status::from_code(row.get::<i64>("status")? as u16).unwrap_or(Status::Unknown),
         status_at: row.get("status_at")?,
+        status_detail: row.get("status_detail")?,
         created_at: row.get("created_at")?,
+        send_at: row.get("send_at")?,
         original_sender: row.get("original_sender")?,
         original_body: row.get("original_body")?,
     })
@@ -896,10 +905,11 @@ impl Messages<'_> {
     pub async fn messages(self, account_id: &str, filter: &MessageFilter<'_>, limit: i64, before: Option<&str>) -> Result<Vec<MessageRecord>, DbError> {
         let rows = self.store.db.query(
             &format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = ?1 \
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = ?1 AND deleted_at IS NULL \
                  AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR recipient = ?3) AND (?4 IS NULL OR batch_id = ?4) \
                  AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6) \
                  AND (?7 IS NULL OR rowid < (SELECT rowid FROM messages WHERE id = ?7 AND account_id = ?1)) \
+                 AND (?9 IS NULL OR sender = ?9) \
                  ORDER BY rowid DESC LIMIT ?8"
             ),
             &[
@@ -911,6 +921,7 @@ impl Messages<'_> {
                 opt_text(filter.until),
                 opt_text(before),
                 int(limit),
+                opt_text(filter.sender),
             ],
         ).await?;
         rows.rows.iter().map(message_from_row).collect()
@@ -918,7 +929,7 @@ impl Messages<'_> {
 
     pub async fn message(self, account_id: &str, message_id: &str) -> Result<Option<(MessageRecord, Vec<MessageEvent>)>, DbError> {
         let rows = self.store.db.query(
-            &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND account_id = ?"),
+            &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ? AND account_id = ? AND deleted_at IS NULL"),
             &[text(message_id), text(account_id)],
         ).await?;
         let Some(message) = rows.rows.first().map(message_from_row).transpose()? else { return Ok(None) };
@@ -936,6 +947,39 @@ impl Messages<'_> {
             .collect::<Result<_, DbError>>()?;
         Ok(Some((message, events)))
     }
+
+    /// Removes a message's text (Twilio's redaction: `Body=""`), or the whole message from
+    /// the customer's view with it (`delete`), once its status is final: its price, ledger
+    /// entries and history stay, so invoices and usage still add up.
+    pub async fn remove_text(self, account_id: &str, message_id: &str, delete: bool) -> Result<RemoveOutcome, DbError> {
+        self.store.db.transaction(async |db| {
+            let rows = db.query(
+                "SELECT status FROM messages WHERE id = ? AND account_id = ? AND deleted_at IS NULL",
+                &[text(message_id), text(account_id)],
+            ).await?;
+            let Some(row) = rows.rows.first() else { return Ok(RemoveOutcome::NotFound) };
+            let status = Status::from_code(row.get::<i64>("status")? as u16).unwrap_or(Status::Unknown);
+            if !status.is_final() {
+                return Ok(RemoveOutcome::NotFinal(status));
+            }
+            db.execute(
+                "UPDATE messages SET body = '', original_body = NULL, \
+                 deleted_at = CASE WHEN ?3 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') ELSE deleted_at END \
+                 WHERE id = ?1 AND account_id = ?2",
+                &[text(message_id), text(account_id), Value::Integer(i64::from(delete))],
+            ).await?;
+            Ok(RemoveOutcome::Removed)
+        }).await
+    }
+}
+
+/// What [`Messages::remove_text`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoveOutcome {
+    Removed,
+    /// Still under way: its text may yet be sent.
+    NotFinal(Status),
+    NotFound,
 }
 
 impl Billing<'_> {
