@@ -114,9 +114,9 @@ impl BasicCredentials {
         let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
         let decoded = String::from_utf8(decoded).ok()?;
         let (user, password) = decoded.split_once(':')?;
-        let user = match &user.get(..2)? {
-            &"AC" => BasicUser::Account(Sid::parse(SidKind::Account, user).ok()?),
-            &"SK" => BasicUser::ApiKey(Sid::parse(SidKind::ApiKey, user).ok()?),
+        let user = match user.get(..2)? {
+            "AC" => BasicUser::Account(Sid::parse(SidKind::Account, user).ok()?),
+            "SK" => BasicUser::ApiKey(Sid::parse(SidKind::ApiKey, user).ok()?),
             _ => return None,
         };
         (!password.is_empty()).then(|| BasicCredentials { user, password: password.to_owned() })
@@ -195,11 +195,13 @@ impl TwilioError {
 /// code by our stable error name, the message ours.
 impl From<ApiError> for TwilioError {
     fn from(error: ApiError) -> TwilioError {
+        let unroutable = error.message.contains("no price") || error.details.iter().any(|d| d.message.contains("connection of the route"));
         let by_status = |status: Status| match status {
             Status::InvalidRecipient => (400, 21211),
             Status::InvalidSender => (400, 21212),
             Status::SenderRejected => (400, 21606),
-            Status::RecipientRejected if error.message.contains("no price") || error.message.contains("no route") => (400, 21408),
+            // No price, or no route, for the destination: Twilio's "not enabled for the region".
+            Status::RecipientRejected if unroutable => (400, 21408),
             Status::RecipientRejected => (400, 21610),
             Status::InvalidContent if error.message.contains("empty") => (400, 21602),
             Status::InvalidContent => (400, 21617),
@@ -442,6 +444,10 @@ mod tests {
         assert_eq!(of(ApiError::from_status(400, Status::InvalidSender, "x")), (400, 21212));
         assert_eq!(of(ApiError::from_status(400, Status::RecipientRejected, "on the blocklist")), (400, 21610));
         assert_eq!(of(ApiError::from_status(400, Status::RecipientRejected, "we have no price for +999")), (400, 21408));
+        let unroutable = ApiError::from_status(400, Status::RecipientRejected, "none of the recipients can be sent to").with_details(vec![
+            crate::api::error::ErrorDetail { index: None, value: None, message: "no carrier connection of the route for SE is enabled".into() },
+        ]);
+        assert_eq!(of(unroutable), (400, 21408));
         assert_eq!(of(ApiError::from_status(400, Status::InvalidContent, "the message text is empty")), (400, 21602));
         assert_eq!(of(ApiError::from_status(400, Status::InvalidContent, "the message needs 9 parts")), (400, 21617));
         assert_eq!(of(ApiError::from_status(400, Status::ContentRejected, "x")), (400, 30007));
