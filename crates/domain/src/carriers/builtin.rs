@@ -58,6 +58,33 @@ fn non_empty(value: &Value) -> Option<String> {
     value.as_str().map(str::trim).filter(|id| !id.is_empty()).map(str::to_owned)
 }
 
+/// What every built-in carrier that calls our webhooks shares: its name and id encodings
+/// from its type, the timestamped HMAC (`carriers::signature`), and its own receipt and
+/// inbound parsers (`carriers::receipt`, `carriers::mo`) read by the request's Content-Type.
+macro_rules! carrier_with_webhooks {
+    () => {
+        fn name(&self) -> &str {
+            Self::NAME
+        }
+
+        fn ids(&self) -> IdEncodings {
+            Self::IDS
+        }
+
+        fn signature(&self) -> SignatureScheme {
+            SignatureScheme::HmacSha256Timestamped
+        }
+
+        fn parse_receipt(&self, headers: &[(String, String)], body: &[u8]) -> Result<ParsedReceipt, String> {
+            self.read_receipt(content_type(headers), body).map_err(|e| e.to_string())
+        }
+
+        fn parse_inbound(&self, headers: &[(String, String)], body: &[u8]) -> Result<InboundSms, String> {
+            self.read_inbound(content_type(headers), body).map_err(|e| e.to_string())
+        }
+    };
+}
+
 impl CarrierProtocol for SandboxAdapter {
     fn name(&self) -> &str {
         "sandbox"
@@ -105,17 +132,7 @@ fn http_message(m: &OutgoingMessage) -> Value {
 }
 
 impl CarrierProtocol for HttpAdapter {
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-
-    fn ids(&self) -> IdEncodings {
-        Self::IDS
-    }
-
-    fn signature(&self) -> SignatureScheme {
-        SignatureScheme::HmacSha256Timestamped
-    }
+    carrier_with_webhooks!();
 
     fn build_submit(&self, connection: ConnectionConfig, message: OutgoingMessage) -> SubmitPlan {
         post_json(under(connection.base_url, "/messages"), vec![bearer(connection.credentials)], &http_message(&message))
@@ -128,14 +145,6 @@ impl CarrierProtocol for HttpAdapter {
             // It said yes and gave no id: it may well have the message.
             None => SubmitAnswer::Unknown("carrier answered without a message_id".into()),
         }
-    }
-
-    fn parse_receipt(&self, headers: &[(String, String)], body: &[u8]) -> Result<ParsedReceipt, String> {
-        self.read_receipt(content_type(headers), body).map_err(|e| e.to_string())
-    }
-
-    fn parse_inbound(&self, headers: &[(String, String)], body: &[u8]) -> Result<InboundSms, String> {
-        self.read_inbound(content_type(headers), body).map_err(|e| e.to_string())
     }
 
     fn build_batch_submit(&self, connection: ConnectionConfig, messages: &[OutgoingMessage]) -> Option<HttpRequest> {
@@ -174,17 +183,7 @@ impl CarrierProtocol for HttpAdapter {
 }
 
 impl CarrierProtocol for VonageAdapter {
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-
-    fn ids(&self) -> IdEncodings {
-        Self::IDS
-    }
-
-    fn signature(&self) -> SignatureScheme {
-        SignatureScheme::HmacSha256Timestamped
-    }
+    carrier_with_webhooks!();
 
     fn build_submit(&self, connection: ConnectionConfig, message: OutgoingMessage) -> SubmitPlan {
         let (key, secret) = connection.credentials.split_once(':').unwrap_or((connection.credentials, ""));
@@ -226,28 +225,10 @@ impl CarrierProtocol for VonageAdapter {
         }
         SubmitAnswer::Accepted(ids)
     }
-
-    fn parse_receipt(&self, headers: &[(String, String)], body: &[u8]) -> Result<ParsedReceipt, String> {
-        self.read_receipt(content_type(headers), body).map_err(|e| e.to_string())
-    }
-
-    fn parse_inbound(&self, headers: &[(String, String)], body: &[u8]) -> Result<InboundSms, String> {
-        self.read_inbound(content_type(headers), body).map_err(|e| e.to_string())
-    }
 }
 
 impl CarrierProtocol for SinchAdapter {
-    fn name(&self) -> &str {
-        Self::NAME
-    }
-
-    fn ids(&self) -> IdEncodings {
-        Self::IDS
-    }
-
-    fn signature(&self) -> SignatureScheme {
-        SignatureScheme::HmacSha256Timestamped
-    }
+    carrier_with_webhooks!();
 
     fn build_submit(&self, connection: ConnectionConfig, message: OutgoingMessage) -> SubmitPlan {
         let body = json!({
@@ -266,14 +247,6 @@ impl CarrierProtocol for SinchAdapter {
             Some(id) => SubmitAnswer::Accepted(vec![id]),
             None => SubmitAnswer::Unknown("carrier answered without a batch id".into()),
         }
-    }
-
-    fn parse_receipt(&self, headers: &[(String, String)], body: &[u8]) -> Result<ParsedReceipt, String> {
-        self.read_receipt(content_type(headers), body).map_err(|e| e.to_string())
-    }
-
-    fn parse_inbound(&self, headers: &[(String, String)], body: &[u8]) -> Result<InboundSms, String> {
-        self.read_inbound(content_type(headers), body).map_err(|e| e.to_string())
     }
 }
 
