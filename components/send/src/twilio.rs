@@ -7,12 +7,11 @@
 
 use domain::api::error::ApiError;
 use domain::api::twilio::{
-    date_sent_bounds, page_size, price, rfc2822, status, status_error_code, within_max_price, CreateMessage, Sid, SidKind,
-    TwilioError, UpdateMessage, API_VERSION,
+    has_left, page_token, price, rfc2822, status, status_error_code, within_max_price, CreateMessage, ListQuery, Sid,
+    SidKind, TwilioError, UpdateMessage, API_VERSION,
 };
 use domain::billing::money::Currency;
 use domain::identity::access::Scope;
-use domain::messaging::status::Status;
 use platform::app::delivery::deliver_soon;
 use platform::app::send::{quote_messages, send_messages, SendRequest, Sent};
 use platform::http::{authenticate_twilio, form_pairs, idempotency, internal, query, respond_with, Reply, Req};
@@ -37,7 +36,6 @@ fn message_json(account_sid: &str, m: &MessageRecord, fallback: Currency) -> ser
     let currency = Currency::parse(&m.currency).unwrap_or(fallback);
     let twilio_status = status(m.status, m.send_at.is_some());
     let (price, price_unit) = price(m.price_minor, currency);
-    let left = m.status.code() >= Status::DeliveredToGateway.code() && m.status != Status::Canceled;
     let error_code = status_error_code(m.status);
     let uri = format!("{}/{sid}", messages_uri(account_sid));
     serde_json::json!({
@@ -45,7 +43,7 @@ fn message_json(account_sid: &str, m: &MessageRecord, fallback: Currency) -> ser
         "api_version": API_VERSION,
         "body": m.body,
         "date_created": rfc2822(&m.created_at),
-        "date_sent": if left { rfc2822(&m.status_at) } else { None },
+        "date_sent": if has_left(m.status) { rfc2822(&m.status_at) } else { None },
         "date_updated": rfc2822(&m.status_at),
         "direction": "outbound-api",
         "error_code": error_code,
@@ -93,12 +91,9 @@ async fn create_message(req: &Req) -> Result<(u16, serde_json::Value), TwilioErr
     let store = Store::open().await.map_err(ApiError::from)?;
     let (caller, account_sid) = caller(req, &store, Scope::MessagesSend).await?;
     let params = CreateMessage::parse(&form_pairs(req)?)?;
-    let from = params.from.clone().ok_or_else(|| {
-        TwilioError::new(400, 21703, "this account has no Messaging Service to choose a sender: send From with MessagingServiceSid")
-    })?;
     let to = [params.to.clone()];
     let request = SendRequest {
-        from: &from,
+        from: &params.from,
         to: &to,
         text: &params.body,
         client_reference: None,
@@ -204,9 +199,7 @@ async fn delete_message(req: &Req) -> Result<(u16, serde_json::Value), TwilioErr
     Ok((204, serde_json::Value::Null))
 }
 
-/// `GET …/Messages.json`: newest first; `To`, `From`, `DateSent`, `DateSent<`, `DateSent>`;
-/// Twilio's paging (`PageSize`, `Page`, `PageToken`: the last message's SID of the page
-/// before, `PA…`).
+/// `GET …/Messages.json`: newest first, filtered and paged as `ListQuery` reads it.
 pub async fn list(req: Req) -> Reply {
     reply(list_messages(&req).await)
 }
@@ -214,23 +207,8 @@ pub async fn list(req: Req) -> Reply {
 async fn list_messages(req: &Req) -> Result<(u16, serde_json::Value), TwilioError> {
     let store = Store::open().await.map_err(ApiError::from)?;
     let (caller, account_sid) = caller(req, &store, Scope::MessagesRead).await?;
-    let q = query(req);
-    let size = page_size(q.get("PageSize").map(String::as_str))?;
-    let page: usize = match q.get("Page") {
-        None => 0,
-        Some(p) => p.trim().parse().map_err(|_| TwilioError::new(400, 20001, "Page is a page number from 0"))?,
-    };
-    let after = match q.get("PageToken") {
-        None => None,
-        Some(token) => Some(
-            token
-                .strip_prefix("PA")
-                .and_then(|sid| Sid::parse(SidKind::Message, sid).ok())
-                .ok_or_else(|| TwilioError::new(400, 20001, "PageToken is not one this API gave"))?
-                .id(),
-        ),
-    };
-    let recipient = match q.get("To") {
+    let list = ListQuery::parse(&query(req))?;
+    let recipient = match &list.to {
         None => None,
         Some(to) => Some(
             domain::messaging::recipient::Recipient::parse(to, caller.numbers)
@@ -239,70 +217,38 @@ async fn list_messages(req: &Req) -> Result<(u16, serde_json::Value), TwilioErro
                 .to_owned(),
         ),
     };
-    // DateSent is one day (or second); DateSent< and DateSent> are on or before / after.
-    let (mut since, mut until) = (None, None);
-    if let Some(day) = q.get("DateSent") {
-        let (from, to) = date_sent_bounds(day)?;
-        (since, until) = (Some(from), Some(to));
-    }
-    if let Some(before) = q.get("DateSent<") {
-        until = Some(date_sent_bounds(before)?.1);
-    }
-    if let Some(after) = q.get("DateSent>") {
-        since = Some(date_sent_bounds(after)?.0);
-    }
-    let (since, until) = (since.map(platform::store::timestamp), until.map(platform::store::timestamp));
+    let (since, until) = (list.since.map(platform::store::timestamp), list.until.map(platform::store::timestamp));
     let filter = MessageFilter {
         recipient: recipient.as_deref(),
-        sender: q.get("From").map(String::as_str),
+        sender: list.from.as_deref(),
         since: since.as_deref(),
         until: until.as_deref(),
         ..MessageFilter::default()
     };
     let mut records = store
         .messages()
-        .messages(&caller.account_id, &filter, size as i64 + 1, after.as_deref())
+        .messages(&caller.account_id, &filter, list.page_size as i64 + 1, list.after.as_deref())
         .await
         .map_err(ApiError::from)?;
-    let more = records.len() > size;
-    records.truncate(size);
+    let more = records.len() > list.page_size;
+    records.truncate(list.page_size);
     let base = format!("{}.json", messages_uri(&account_sid));
-    // The filters again, for the page links.
-    let filters: String = ["To", "From", "DateSent", "DateSent<", "DateSent>"]
-        .iter()
-        .filter_map(|name| q.get(*name).map(|v| (name, v)))
-        .fold(form_urlencoded::Serializer::new(String::new()), |mut s, (name, value)| {
-            s.append_pair(name, value);
-            s
-        })
-        .finish();
-    let link = |page: usize, token: Option<String>| {
-        let mut s = form_urlencoded::Serializer::new(filters.clone());
-        s.append_pair("PageSize", &size.to_string()).append_pair("Page", &page.to_string());
-        if let Some(token) = token {
-            s.append_pair("PageToken", &token);
-        }
-        format!("{base}?{}", s.finish())
-    };
-    let next = records
-        .last()
-        .filter(|_| more)
-        .and_then(|m| Sid::of_id(SidKind::Message, &m.id))
-        .map(|sid| link(page + 1, Some(format!("PA{sid}"))));
-    let start = page * size;
+    let next = records.last().filter(|_| more).and_then(|m| page_token(&m.id)).map(|token| list.link(&base, list.page + 1, Some(&token)));
+    let this_token = list.after.as_deref().and_then(page_token);
+    let start = list.page * list.page_size;
     let messages: Vec<_> = records.iter().map(|m| message_json(&account_sid, m, caller.currency)).collect();
     Ok((
         200,
         serde_json::json!({
             "messages": messages,
             "end": (start + messages.len()).saturating_sub(1),
-            "first_page_uri": link(0, None),
+            "first_page_uri": list.link(&base, 0, None),
             "next_page_uri": next,
             "previous_page_uri": null,
-            "page": page,
-            "page_size": size,
+            "page": list.page,
+            "page_size": list.page_size,
             "start": start,
-            "uri": link(page, q.get("PageToken").cloned()),
+            "uri": list.link(&base, list.page, this_token.as_deref()),
         }),
     ))
 }

@@ -108,74 +108,59 @@ pub async fn submit_all(config: &CarrierConfig, submissions: &[Submission<'_>]) 
         return submissions.iter().map(|_| SubmitResult::Failed { detail: detail.clone() }).collect();
     };
     let connection = ConnectionConfig { base_url: &config.base_url, credentials: &config.api_key };
-    if config.batch_size > 1 && submissions.len() > 1 && protocol.build_batch_submit(connection, &submissions[..1]).is_some() {
-        return submit_batches(protocol, config, submissions).await;
+    if config.batch_size > 1 && submissions.len() > 1 {
+        let batches: Vec<&[Submission]> = submissions.chunks(config.batch_size).collect();
+        // None: the adapter takes no batches, and submits one message per request below.
+        let requests: Option<Vec<HttpRequest>> = batches.iter().map(|batch| protocol.build_batch_submit(connection, batch)).collect();
+        if let Some(requests) = requests {
+            let answers = exchange(requests.into_iter().map(sendable).collect(), config).await;
+            // Each message's result from the adapter's reading of its entry, or the whole
+            // request's when it got no usable answer.
+            return batches
+                .iter()
+                .zip(answers)
+                .flat_map(|(batch, answer)| match answer {
+                    Ok(answer) => {
+                        let references: Vec<&str> = batch.iter().map(|s| s.reference).collect();
+                        protocol.read_batch_answer(answer.status, &answer.body, &references).into_iter().map(from_answer).collect::<Vec<_>>()
+                    }
+                    Err(whole) => batch.iter().map(|_| whole.clone()).collect(),
+                })
+                .collect();
+        }
     }
-    submit_through(protocol, config, submissions).await
-}
-
-/// Submits one message per request: the adapter builds each request and reads each 2xx
-/// answer; transport failures and other statuses mean what they mean for every carrier
-/// (`successful_answer`).
-async fn submit_through(protocol: &dyn CarrierProtocol, config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
-    let connection = ConnectionConfig { base_url: &config.base_url, credentials: &config.api_key };
-    let mut plans: Vec<Result<HttpRequest, SubmitResult>> = submissions
+    let plans = submissions
         .iter()
         .map(|s| match protocol.build_submit(connection, *s) {
             SubmitPlan::Request(request) => sendable(request),
             SubmitPlan::Settled(answer) => Err(from_answer(answer)),
         })
         .collect();
-    let posts: Vec<Post> = plans.iter_mut().filter_map(|p| p.as_mut().ok()).map(|r| as_post(r, config.timeout)).collect();
-    let mut outcomes = post_all(&posts, config.concurrency).await.into_iter();
-    drop(posts);
-    plans
+    exchange(plans, config)
+        .await
         .into_iter()
-        .map(|plan| match plan {
-            Err(settled) => settled,
-            Ok(_) => match outcomes.next().map(|o| successful_answer(o.result)) {
-                Some(Ok(answer)) => from_answer(protocol.read_submit_answer(answer.status, &answer.body)),
-                Some(Err(result)) => result,
-                None => SubmitResult::Failed { detail: "no submit was made".into() },
-            },
+        .map(|answer| match answer {
+            Ok(answer) => from_answer(protocol.read_submit_answer(answer.status, &answer.body)),
+            Err(result) => result,
         })
         .collect()
 }
 
-/// `config.batch_size` messages per request, `config.concurrency` requests in flight;
-/// each message's result from the adapter's reading of its entry, or the whole request's
-/// when it got no usable answer.
-async fn submit_batches(protocol: &dyn CarrierProtocol, config: &CarrierConfig, submissions: &[Submission<'_>]) -> Vec<SubmitResult> {
-    let connection = ConnectionConfig { base_url: &config.base_url, credentials: &config.api_key };
-    let batches: Vec<&[Submission]> = submissions.chunks(config.batch_size).collect();
-    let mut requests: Vec<Result<HttpRequest, SubmitResult>> = batches
-        .iter()
-        .map(|batch| match protocol.build_batch_submit(connection, batch) {
-            Some(request) => sendable(request),
-            None => Err(SubmitResult::Failed { detail: "the adapter built no batch request".into() }),
-        })
-        .collect();
+/// Makes every request, `config.concurrency` at a time, and gives each its 2xx answer or
+/// what its failure means for every carrier (`successful_answer`); a request that could not
+/// be made keeps the result it has.
+async fn exchange(mut requests: Vec<Result<HttpRequest, SubmitResult>>, config: &CarrierConfig) -> Vec<Result<Answer, SubmitResult>> {
     let posts: Vec<Post> = requests.iter_mut().filter_map(|r| r.as_mut().ok()).map(|r| as_post(r, config.timeout)).collect();
     let mut outcomes = post_all(&posts, config.concurrency).await.into_iter();
     drop(posts);
-    batches
-        .iter()
-        .zip(requests)
-        .flat_map(|(batch, request)| {
-            let whole = match request {
-                Err(failed) => Err(failed),
-                Ok(_) => match outcomes.next() {
-                    Some(outcome) => successful_answer(outcome.result),
-                    None => Err(SubmitResult::Failed { detail: "no submit was made".into() }),
-                },
-            };
-            match whole {
-                Ok(answer) => {
-                    let references: Vec<&str> = batch.iter().map(|s| s.reference).collect();
-                    protocol.read_batch_answer(answer.status, &answer.body, &references).into_iter().map(from_answer).collect::<Vec<_>>()
-                }
-                Err(result) => batch.iter().map(|_| result.clone()).collect(),
-            }
+    requests
+        .into_iter()
+        .map(|request| match request {
+            Err(result) => Err(result),
+            Ok(_) => match outcomes.next() {
+                Some(outcome) => successful_answer(outcome.result),
+                None => Err(SubmitResult::Failed { detail: "no submit was made".into() }),
+            },
         })
         .collect()
 }

@@ -254,8 +254,9 @@ pub fn price(minor: i64, currency: Currency) -> (String, &'static str) {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CreateMessage {
     pub to: String,
-    /// `From`; absent when a `MessagingServiceSid` stands for the sender.
-    pub from: Option<String>,
+    /// `From`. A `MessagingServiceSid` may come with it (and changes nothing): an account
+    /// has no Messaging Service (sender pool) that could choose a sender instead.
+    pub from: String,
     pub messaging_service_sid: Option<String>,
     pub body: String,
     pub status_callback: Option<String>,
@@ -278,10 +279,11 @@ impl CreateMessage {
         let mut to = None;
         let mut body = None;
         let mut schedule_type = None;
+        let mut from = None;
         for (name, value) in pairs {
             match name.as_str() {
                 "To" => to = Some(value.trim().to_owned()),
-                "From" => message.from = Some(value.trim().to_owned()).filter(|v| !v.is_empty()),
+                "From" => from = Some(value.trim().to_owned()).filter(|v| !v.is_empty()),
                 "MessagingServiceSid" => message.messaging_service_sid = Some(value.trim().to_owned()).filter(|v| !v.is_empty()),
                 "Body" => body = Some(value.clone()),
                 "StatusCallback" => message.status_callback = Some(value.trim().to_owned()).filter(|v| !v.is_empty()),
@@ -301,9 +303,13 @@ impl CreateMessage {
         }
         message.to = to.filter(|t| !t.is_empty()).ok_or_else(|| TwilioError::new(400, 21604, "A 'To' phone number is required."))?;
         message.body = body.filter(|b| !b.is_empty()).ok_or_else(|| TwilioError::new(400, 21602, "Message body is required."))?;
-        if message.from.is_none() && message.messaging_service_sid.is_none() {
-            return Err(TwilioError::new(400, 21603, "A 'From' phone number or a MessagingServiceSid is required."));
-        }
+        message.from = match (from, &message.messaging_service_sid) {
+            (Some(from), _) => from,
+            (None, Some(_)) => {
+                return Err(TwilioError::new(400, 21703, "this account has no Messaging Service to choose a sender: send From with MessagingServiceSid"))
+            }
+            (None, None) => return Err(TwilioError::new(400, 21603, "A 'From' phone number is required.")),
+        };
         match (message.send_at.is_some(), schedule_type.as_deref()) {
             (true, Some("fixed")) | (false, None) => {}
             (true, _) => return Err(TwilioError::new(400, 35111, "SendAt needs ScheduleType=fixed")),
@@ -377,6 +383,88 @@ pub fn date_sent_bounds(given: &str) -> Result<(chrono::DateTime<chrono::Utc>, c
     }
     let at = chrono::DateTime::parse_from_rfc3339(given).map_err(|_| bad())?.with_timezone(&chrono::Utc);
     Ok((at, at + chrono::Duration::seconds(1)))
+}
+
+/// Whether a message in this status has left for a carrier (Twilio's `date_sent` is set).
+pub fn has_left(status: Status) -> bool {
+    status.code() >= Status::DeliveredToGateway.code() && status != Status::Canceled
+}
+
+/// The `PageToken` of the page after the one ending with this message (`PA` + its SID).
+pub fn page_token(message_id: &str) -> Option<String> {
+    Sid::of_id(SidKind::Message, message_id).map(|sid| format!("PA{sid}"))
+}
+
+/// The filters a listing passes on to its page links, in this order.
+const LIST_FILTERS: [&str; 5] = ["To", "From", "DateSent", "DateSent<", "DateSent>"];
+
+/// `GET Messages.json`'s query: filters and Twilio's paging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub page_size: usize,
+    pub page: usize,
+    /// The page starts after this message of ours (from `PageToken`).
+    pub after: Option<String>,
+    /// As given: the caller reads it as a number of the account's country.
+    pub to: Option<String>,
+    pub from: Option<String>,
+    /// Created at or after / before (`DateSent` is one day or second; `DateSent>` and
+    /// `DateSent<` on or after / on or before).
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    filters: Vec<(&'static str, String)>,
+}
+
+impl ListQuery {
+    pub fn parse(query: &std::collections::HashMap<String, String>) -> Result<ListQuery, TwilioError> {
+        let get = |name: &str| query.get(name).map(String::as_str);
+        let page = match get("Page") {
+            None => 0,
+            Some(p) => p.trim().parse().map_err(|_| TwilioError::new(400, 20001, "Page is a page number from 0"))?,
+        };
+        let after = match get("PageToken") {
+            None => None,
+            Some(token) => Some(
+                token
+                    .strip_prefix("PA")
+                    .and_then(|sid| Sid::parse(SidKind::Message, sid).ok())
+                    .ok_or_else(|| TwilioError::new(400, 20001, "PageToken is not one this API gave"))?
+                    .id(),
+            ),
+        };
+        let (mut since, mut until) = (None, None);
+        if let Some(day) = get("DateSent") {
+            let (from, to) = date_sent_bounds(day)?;
+            (since, until) = (Some(from), Some(to));
+        }
+        if let Some(before) = get("DateSent<") {
+            until = Some(date_sent_bounds(before)?.1);
+        }
+        if let Some(after) = get("DateSent>") {
+            since = Some(date_sent_bounds(after)?.0);
+        }
+        Ok(ListQuery {
+            page_size: page_size(get("PageSize"))?,
+            page,
+            after,
+            to: get("To").map(str::to_owned),
+            from: get("From").map(str::to_owned),
+            since,
+            until,
+            filters: LIST_FILTERS.iter().filter_map(|name| Some((*name, query.get(*name)?.clone()))).collect(),
+        })
+    }
+
+    /// A link to page `page` of the same listing under `base` (`…/Messages.json`).
+    pub fn link(&self, base: &str, page: usize, token: Option<&str>) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(self.filters.iter().map(|(name, value)| (*name, value.as_str())));
+        query.append_pair("PageSize", &self.page_size.to_string()).append_pair("Page", &page.to_string());
+        if let Some(token) = token {
+            query.append_pair("PageToken", token);
+        }
+        format!("{base}?{}", query.finish())
+    }
 }
 
 #[cfg(test)]
@@ -471,7 +559,7 @@ mod tests {
     #[test]
     fn a_create_is_read_or_refused_as_twilio_would() {
         let ok = CreateMessage::parse(&pairs(&[("To", "+46701234567"), ("From", "ACME"), ("Body", "Hej"), ("ValidityPeriod", "600")])).unwrap();
-        assert_eq!((ok.to.as_str(), ok.from.as_deref(), ok.body.as_str(), ok.validity_period), ("+46701234567", Some("ACME"), "Hej", Some(600)));
+        assert_eq!((ok.to.as_str(), ok.from.as_str(), ok.body.as_str(), ok.validity_period), ("+46701234567", "ACME", "Hej", Some(600)));
         let code = |list: &[(&str, &str)]| CreateMessage::parse(&pairs(list)).unwrap_err().code;
         assert_eq!(code(&[("From", "ACME"), ("Body", "x")]), 21604);
         assert_eq!(code(&[("To", "+46701234567"), ("From", "ACME")]), 21602);
@@ -480,7 +568,8 @@ mod tests {
         assert_eq!(code(&[("To", "+46701234567"), ("From", "ACME"), ("Body", "x"), ("Foo", "1")]), 21000);
         assert_eq!(code(&[("To", "+46701234567"), ("From", "ACME"), ("Body", "x"), ("SendAt", "2030-01-01T00:00:00Z")]), 35111);
         assert_eq!(code(&[("To", "+46701234567"), ("From", "ACME"), ("Body", "x"), ("ValidityPeriod", "0")]), 21000);
-        let scheduled = CreateMessage::parse(&pairs(&[("To", "+1"), ("MessagingServiceSid", "MG1"), ("Body", "x"), ("SendAt", "2030-01-01T00:00:00Z"), ("ScheduleType", "fixed")])).unwrap();
+        assert_eq!(code(&[("To", "+46701234567"), ("MessagingServiceSid", "MG1"), ("Body", "x")]), 21703);
+        let scheduled = CreateMessage::parse(&pairs(&[("To", "+1"), ("From", "ACME"), ("MessagingServiceSid", "MG1"), ("Body", "x"), ("SendAt", "2030-01-01T00:00:00Z"), ("ScheduleType", "fixed")])).unwrap();
         assert_eq!(scheduled.send_at.as_deref(), Some("2030-01-01T00:00:00Z"));
     }
 
@@ -503,6 +592,23 @@ mod tests {
         assert!(UpdateMessage::parse(&pairs(&[("Body", "new text")])).is_err());
         assert!(UpdateMessage::parse(&pairs(&[("Status", "sent")])).is_err());
         assert!(UpdateMessage::parse(&[]).is_err());
+    }
+
+    #[test]
+    fn a_listing_query_pages_by_token_and_keeps_its_filters_in_links() {
+        let query = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let token = page_token("msg_0190a1b2c3d4e5f60718293a4b5c").unwrap();
+        assert_eq!(token, "PASM00000190a1b2c3d4e5f60718293a4b5c");
+        let q = ListQuery::parse(&query(&[("To", "+46701234567"), ("DateSent>", "2026-12-01"), ("PageSize", "5"), ("Page", "2"), ("PageToken", &token)])).unwrap();
+        assert_eq!((q.page_size, q.page, q.after.as_deref()), (5, 2, Some("msg_0190a1b2c3d4e5f60718293a4b5c")));
+        assert_eq!(q.since.unwrap().to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert!(q.until.is_none());
+        assert_eq!(q.link("/M.json", 3, Some("PAx")), "/M.json?To=%2B46701234567&DateSent%3E=2026-12-01&PageSize=5&Page=3&PageToken=PAx");
+        for bad in [&[("PageToken", "SM00000190a1b2c3d4e5f60718293a4b5c")][..], &[("Page", "-1")], &[("PageSize", "0")], &[("DateSent<", "soon")]] {
+            assert!(ListQuery::parse(&query(bad)).is_err(), "{bad:?}");
+        }
+        assert!(has_left(Status::DeliveredToHandset) && has_left(Status::DeliveryToHandsetFailed));
+        assert!(!has_left(Status::Funded) && !has_left(Status::Canceled) && !has_left(Status::Sending));
     }
 
     #[test]
