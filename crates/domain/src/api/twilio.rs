@@ -3,8 +3,9 @@
 //! parameters — the rules, without I/O (docs/twilio.md has the tables).
 //!
 //! A Twilio SID is two letters and 32 hex digits. Our ids are a three-letter prefix, `_`
-//! and 28 hex digits (`platform::ids`), so each SID is its kind's letters, four zeros and
-//! our id's digits: one SID per id and back, no table.
+//! and 28 hex digits (`platform::ids`), so each SID is its kind's letters, four digits of
+//! its kind (`0000`; `0001` for an inbound SMS, which Twilio also names `SM…`) and our id's
+//! digits: one SID per id and back, no table.
 
 use crate::api::error::ApiError;
 use crate::billing::money::{Currency, Money};
@@ -20,14 +21,25 @@ pub enum SidKind {
     Account,
     Message,
     ApiKey,
+    /// An inbound SMS (our `inb_…`): Twilio's `SM…` too, told from a sent one by its pad.
+    InboundMessage,
 }
 
 impl SidKind {
     fn letters(self) -> &'static str {
         match self {
             SidKind::Account => "AC",
-            SidKind::Message => "SM",
+            SidKind::Message | SidKind::InboundMessage => "SM",
             SidKind::ApiKey => "SK",
+        }
+    }
+
+    /// The four digits between the letters and our id's: what keeps an inbound SMS's SID
+    /// apart from a sent one's.
+    fn pad(self) -> &'static str {
+        match self {
+            SidKind::InboundMessage => "0001",
+            _ => "0000",
         }
     }
 
@@ -36,11 +48,11 @@ impl SidKind {
             SidKind::Account => "acc",
             SidKind::Message => "msg",
             SidKind::ApiKey => "key",
+            SidKind::InboundMessage => "inb",
         }
     }
 }
 
-const PAD: &str = "0000";
 const DIGITS: usize = 28;
 
 /// A SID of a known kind, as Twilio writes it (`AC` + 32 hex digits).
@@ -58,11 +70,11 @@ pub enum SidError {
 
 impl Sid {
     /// A SID from its text: the kind's letters, then 32 hex digits of which the first
-    /// four are the zeros our ids map to.
+    /// four are the kind's pad.
     pub fn parse(kind: SidKind, text: &str) -> Result<Sid, SidError> {
         let malformed = || SidError::Malformed { given: text.chars().take(64).collect(), expected: kind.letters() };
         let rest = text.strip_prefix(kind.letters()).ok_or_else(malformed)?;
-        let hex = rest.strip_prefix(PAD).ok_or_else(malformed)?;
+        let hex = rest.strip_prefix(kind.pad()).ok_or_else(malformed)?;
         if hex.len() != DIGITS || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(malformed());
         }
@@ -83,7 +95,7 @@ impl Sid {
 
 impl fmt::Display for Sid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{PAD}{}", self.kind.letters(), self.hex)
+        write!(f, "{}{}{}", self.kind.letters(), self.kind.pad(), self.hex)
     }
 }
 
@@ -488,6 +500,12 @@ mod tests {
         }
         assert!(Sid::of_id(SidKind::Account, "msg_0190a1b2c3d4e5f60718293a4b5c").is_none(), "an id of another kind");
         assert_eq!(Sid::of_id(SidKind::Account, "acc_0190a1b2c3d4e5f60718293a4b5c").unwrap().to_string(), "AC00000190a1b2c3d4e5f60718293a4b5c");
+        // An inbound SMS is SM… too, its own pad keeping it apart from a sent message.
+        let inbound = Sid::of_id(SidKind::InboundMessage, "inb_0190a1b2c3d4e5f60718293a4b5c").unwrap().to_string();
+        assert_eq!(inbound, "SM00010190a1b2c3d4e5f60718293a4b5c");
+        assert_eq!(Sid::parse(SidKind::InboundMessage, &inbound).unwrap().id(), "inb_0190a1b2c3d4e5f60718293a4b5c");
+        assert!(Sid::parse(SidKind::Message, &inbound).is_err(), "not a sent message's SID");
+        assert!(Sid::parse(SidKind::InboundMessage, &sid.to_string()).is_err());
     }
 
     #[test]

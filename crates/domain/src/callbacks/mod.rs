@@ -3,3 +3,4 @@ pub mod endpoint;
 pub mod event;
 pub mod retry;
 pub mod webhook;
+pub mod twilio;

@@ -1,3 +1,4 @@
 //! Inbound SMS: reception numbers, multipart assembly, and keywords.
 pub mod keyword;
 pub mod sms;
+pub mod twiml;
