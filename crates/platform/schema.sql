@@ -11,7 +11,7 @@ CREATE TABLE accounts (
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 , time_zone TEXT NOT NULL DEFAULT 'UTC', status_callback TEXT, webhook_secret TEXT, webhook_secret_previous TEXT, webhook_secret_rotated_at TEXT, languages TEXT NOT NULL DEFAULT 'sv,en', stop_by_reply INTEGER NOT NULL DEFAULT 1, stop_by_link INTEGER NOT NULL DEFAULT 0, help_reply TEXT, opt_out_reply TEXT, save_reply TEXT, inbound_webhook TEXT, kind TEXT NOT NULL DEFAULT 'international' CHECK (kind IN ('swedish', 'international')), company_name TEXT, organisation_number TEXT, vat_number TEXT, address_line1 TEXT, address_line2 TEXT, postal_code TEXT, city TEXT, country TEXT, contact_name TEXT, contact_email TEXT, contact_phone TEXT, invoice_email TEXT, date_format TEXT NOT NULL DEFAULT 'YYYY-MM-DD' CHECK (date_format IN ('YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY')), note TEXT, sms_credits INTEGER NOT NULL DEFAULT 0 CHECK (sms_credits >= 0), voice_credits INTEGER NOT NULL DEFAULT 0 CHECK (voice_credits >= 0), rate_limit_per_second INTEGER
     CHECK (rate_limit_per_second IS NULL OR rate_limit_per_second BETWEEN 1 AND 100000), key_rate_limit_per_second INTEGER
-    CHECK (key_rate_limit_per_second IS NULL OR key_rate_limit_per_second BETWEEN 1 AND 100000), lookups_version INTEGER NOT NULL DEFAULT 0);
+    CHECK (key_rate_limit_per_second IS NULL OR key_rate_limit_per_second BETWEEN 1 AND 100000), lookups_version INTEGER NOT NULL DEFAULT 0, inbound_format TEXT NOT NULL DEFAULT 'json' CHECK (inbound_format IN ('json', 'twilio')));
 
 CREATE TABLE api_keys (
     id         TEXT PRIMARY KEY,
@@ -73,7 +73,7 @@ CREATE TABLE callback_deliveries (
     last_error       TEXT,
     created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     finished_at      TEXT
-);
+, format TEXT NOT NULL DEFAULT 'json' CHECK (format IN ('json', 'twilio')));
 
 CREATE TABLE campaigns (
     id          TEXT PRIMARY KEY,
@@ -322,7 +322,7 @@ CREATE TABLE messages (
     status_source      TEXT NOT NULL,
     status_detail      TEXT,
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, route_plan TEXT, cost_milli INTEGER, original_sender TEXT, original_body TEXT, lookups_version INTEGER, deleted_at TEXT);
+, status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, route_plan TEXT, cost_milli INTEGER, original_sender TEXT, original_body TEXT, lookups_version INTEGER, deleted_at TEXT, callback_format TEXT NOT NULL DEFAULT 'json' CHECK (callback_format IN ('json', 'twilio')));
 
 CREATE TABLE numbers (
     number     TEXT PRIMARY KEY,
@@ -530,6 +530,15 @@ CREATE TABLE subscriptions (
     canceled_at          TEXT,
     ended_at             TEXT,
     created_at           TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE twiml_replies (
+    inbound_id  TEXT NOT NULL REFERENCES inbound_messages(id),
+    reply_index INTEGER NOT NULL,
+    message_id  TEXT REFERENCES messages(id),
+    detail      TEXT,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (inbound_id, reply_index)
 );
 
 CREATE TABLE users (
@@ -849,8 +858,8 @@ END;
 
 CREATE TRIGGER message_event_calls_back AFTER INSERT ON message_events
 BEGIN
-    INSERT INTO callback_deliveries (event_id, account_id, message_id, message_event_id, url, next_attempt_at)
-    SELECT 'evt_' || NEW.id, m.account_id, m.id, NEW.id, m.status_callback, NEW.at
+    INSERT INTO callback_deliveries (event_id, account_id, message_id, message_event_id, url, next_attempt_at, format)
+    SELECT 'evt_' || NEW.id, m.account_id, m.id, NEW.id, m.status_callback, NEW.at, m.callback_format
     FROM messages m WHERE m.id = NEW.message_id AND m.status_callback IS NOT NULL;
 END;
 

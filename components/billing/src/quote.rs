@@ -35,6 +35,7 @@ pub async fn quote(req: Req) -> Reply {
         text: &body.text,
         client_reference: None,
         status_callback: None,
+        callback_format: domain::callbacks::twilio::CallbackFormat::Json,
         send_at: None,
         time_zone: None,
         validity: None,

@@ -123,6 +123,7 @@ fn settings_json(settings: &Settings) -> platform::http::Response {
             "opt_out_reply": inbound.opt_out_reply,
             "save_reply": inbound.save_reply,
             "inbound_webhook": inbound.inbound_webhook,
+            "inbound_format": inbound.inbound_format.as_str(),
         }),
     )
 }

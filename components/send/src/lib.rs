@@ -135,6 +135,7 @@ fn send_request(body: &SendBody) -> SendRequest<'_> {
         text: &body.text,
         client_reference: body.client_reference.as_deref(),
         status_callback: body.status_callback.as_deref(),
+        callback_format: domain::callbacks::twilio::CallbackFormat::Json,
         send_at: body.send_at.as_deref(),
         time_zone: body.time_zone.as_deref(),
         validity: body.validity,

@@ -11,6 +11,7 @@ use domain::api::twilio::{
     SidKind, TwilioError, UpdateMessage, API_VERSION,
 };
 use domain::billing::money::Currency;
+use domain::callbacks::twilio::CallbackFormat;
 use domain::identity::access::Scope;
 use platform::app::delivery::deliver_soon;
 use platform::app::send::{quote_messages, send_messages, SendRequest, Sent};
@@ -98,6 +99,7 @@ async fn create_message(req: &Req) -> Result<(u16, serde_json::Value), TwilioErr
         text: &params.body,
         client_reference: None,
         status_callback: params.status_callback.as_deref(),
+        callback_format: CallbackFormat::Twilio,
         send_at: params.send_at.as_deref(),
         time_zone: None,
         validity: params.validity_period,

@@ -1,17 +1,21 @@
 //! Customer callbacks: the job runner delivers the queued status and inbound events to
-//! the account's URLs, signed (Standard Webhooks) with the account's secret, and records
-//! every attempt with its retry schedule (domain::callbacks::retry); and the secret's rotation.
+//! the account's URLs, signed with the account's secret — in our JSON by Standard Webhooks,
+//! or in Twilio's form with `X-Twilio-Signature` (domain::callbacks::twilio), whose answer
+//! to an inbound SMS may be TwiML replies — and records every attempt with its retry
+//! schedule (domain::callbacks::retry); and the secret's rotation.
 
 use crate::db::DbError;
 use crate::ids::{now_seconds, random_bytes};
 use crate::outbound::{post_all, FailureKind, Post};
-use crate::store::{AttemptResult, Caller, CallbackEvent, ClaimedCallback, Store, Subject};
+use crate::store::{AttemptResult, Caller, CallbackEvent, ClaimedCallback, InboundView, Store, Subject};
 use chrono::{DateTime, Utc};
 use domain::callbacks::event::{InboundEvent, InboundEventData, StatusChange, StatusEvent};
 use domain::api::error::ApiError;
 use domain::billing::money::{Currency, Money};
 use domain::callbacks::retry::{classify, next_attempt_delay, DeliveryOutcome, Next};
+use domain::callbacks::twilio::{self, CallbackFormat};
 use domain::callbacks::webhook::WebhookSecret;
+use domain::inbound::twiml;
 use std::time::{Duration, Instant};
 
 const CALLBACK_BATCH: i64 = 32;
@@ -29,6 +33,9 @@ pub struct CallbackReport {
     /// Not called: the destination is not a public address (also counted as failed when
     /// found at the connection).
     pub blocked: usize,
+    /// Not called because Twilio would not call: a Twilio-format status callback whose
+    /// Twilio status is the one before (logged as delivered, with a note).
+    pub skipped: usize,
 }
 
 /// Delivers due callbacks, batch after batch (each message's next event becomes due when
@@ -62,23 +69,48 @@ async fn deliver(store: &Store, claimed: &[ClaimedCallback], report: &mut Callba
         }
     }
     let mut posts: Vec<Post> = Vec::with_capacity(callable.len());
-    for c in &callable {
-        let body = render_event(c);
+    let mut posted: Vec<&ClaimedCallback> = Vec::with_capacity(callable.len());
+    for c in callable {
         let secrets: Vec<WebhookSecret> = c.secrets.iter().filter_map(|s| WebhookSecret::parse(s).ok()).collect();
         // Accounts made before callbacks existed get a secret now; they see it by rotating.
         let secrets = if secrets.is_empty() { vec![new_secret_for(store, &c.account_id).await] } else { secrets };
-        let mut headers: Vec<(String, String)> = domain::callbacks::webhook::headers(&secrets.iter().collect::<Vec<_>>(), &c.event_id, timestamp, body.as_bytes())
-            .into_iter()
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect();
+        let (body, mut headers) = match c.format {
+            CallbackFormat::Json => {
+                let body = render_event(c);
+                let headers = domain::callbacks::webhook::headers(&secrets.iter().collect::<Vec<_>>(), &c.event_id, timestamp, body.as_bytes())
+                    .into_iter()
+                    .map(|(name, value)| (name.to_owned(), value))
+                    .collect::<Vec<_>>();
+                (body, headers)
+            }
+            CallbackFormat::Twilio => {
+                let Some(params) = twilio_params(c) else {
+                    // Twilio would send nothing for it (its status did not change).
+                    report.skipped += 1;
+                    let note = "not sent: Twilio's status of the message is unchanged (Twilio calls back once per status)";
+                    store.callbacks().record_callback_attempt(c.delivery_id, c.attempt, None, Some(note), 0, AttemptResult::Delivered).await?;
+                    continue;
+                };
+                // Signed with the current secret only: Twilio's header holds one signature.
+                let signature = twilio::signature(&secrets[0].to_string(), &c.url, &params);
+                let headers = vec![
+                    ("content-type".to_owned(), twilio::CONTENT_TYPE.to_owned()),
+                    (twilio::SIGNATURE_HEADER.to_owned(), signature),
+                    (twilio::IDEMPOTENCY_HEADER.to_owned(), c.event_id.clone()),
+                ];
+                (twilio::form_body(&params), headers)
+            }
+        };
         headers.push(("user-agent".to_owned(), "smsedge-callbacks/1".to_owned()));
         posts.push(Post { url: &c.url, headers, body, timeout: CALLBACK_TIMEOUT });
+        posted.push(c);
     }
-    // Only the status of an answer is kept, never its body; a redirect is an answer
-    // (not followed: outbound HTTP does not follow them).
+    // Only the status of an answer is kept, never its body — except that the answer to an
+    // inbound SMS in Twilio's format is read as TwiML, whose replies are sent. A redirect
+    // is an answer (not followed: outbound HTTP does not follow them).
     let outcomes = post_all(&posts, CALLBACKS_IN_FLIGHT).await;
-    for (callback, outcome) in callable.into_iter().zip(outcomes) {
-        let (delivery, http_status, error) = match &outcome.result {
+    for (callback, outcome) in posted.into_iter().zip(outcomes) {
+        let (delivery, http_status, mut error) = match &outcome.result {
             Ok(answer) => (DeliveryOutcome::Http(answer.status), Some(answer.status), None),
             Err(e) if e.is_prohibited_destination() => {
                 report.blocked += 1;
@@ -87,7 +119,25 @@ async fn deliver(store: &Store, claimed: &[ClaimedCallback], report: &mut Callba
             Err(e) if e.kind == FailureKind::TimedOut => (DeliveryOutcome::Timeout, None, Some(e.to_string())),
             Err(e) => (DeliveryOutcome::NetworkError, None, Some(e.to_string())),
         };
-        let result = match classify(delivery) {
+        let mut next = classify(delivery);
+        let twiml_answer = match (&outcome.result, &callback.event) {
+            (Ok(answer), CallbackEvent::Inbound(inbound)) if callback.format == CallbackFormat::Twilio && next == Next::Delivered => {
+                Some((answer, inbound))
+            }
+            _ => None,
+        };
+        if let Some((answer, inbound)) = twiml_answer {
+            match twiml_replies(store, &callback.account_id, inbound, &answer.body).await {
+                Ok(note) => error = note,
+                // Replies already sent stay sent (each is claimed first); the rest go when
+                // the callback is delivered again.
+                Err(e) => {
+                    error = Some(format!("the TwiML replies could not be sent: {}", e.message));
+                    next = Next::Retry;
+                }
+            }
+        }
+        let result = match next {
             Next::Delivered => {
                 report.delivered += 1;
                 AttemptResult::Delivered
@@ -117,6 +167,43 @@ async fn deliver(store: &Store, claimed: &[ClaimedCallback], report: &mut Callba
         ).await?;
     }
     Ok(())
+}
+
+/// The TwiML of a webhook's answer to an inbound SMS in Twilio's format, acted on: its
+/// replies sent; a note of what was not done (an answer that is not TwiML sends nothing).
+async fn twiml_replies(store: &Store, account_id: &str, inbound: &InboundView, answer: &[u8]) -> Result<Option<String>, ApiError> {
+    match twiml::parse(answer) {
+        Ok(twiml) => crate::app::inbound::reply_with_twiml(store, account_id, inbound, &twiml).await,
+        Err(e) => Ok(Some(format!("no reply sent: {e}"))),
+    }
+}
+
+/// A callback in Twilio's form: its parameters, or `None` when Twilio would send nothing.
+fn twilio_params(c: &ClaimedCallback) -> Option<twilio::Params> {
+    match &c.event {
+        CallbackEvent::Status(e) => twilio::StatusCallback {
+            message_id: &e.message_id,
+            account_id: &c.account_id,
+            from: &e.from,
+            to: &e.to,
+            status: e.status,
+            previous_status: e.previous_status,
+            scheduled: e.scheduled,
+            receipt_at: e.carrier_status.as_ref().and_then(|_| DateTime::parse_from_rfc3339(&e.at).ok()).map(|at| at.with_timezone(&Utc)),
+        }
+        .params(),
+        CallbackEvent::Inbound(m) => Some(
+            twilio::InboundCallback {
+                inbound_id: &m.id,
+                account_id: &c.account_id,
+                from: &m.from,
+                to: &m.to,
+                body: &m.text,
+                segments: u32::try_from(m.parts).unwrap_or(1),
+            }
+            .params(),
+        ),
+    }
 }
 
 /// Makes a new signing secret for the caller's account, to be shown this once; the old

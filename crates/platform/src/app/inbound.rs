@@ -5,7 +5,9 @@
 //! Used by the inbound component (at once) and the job runner (parts that timed out).
 
 use crate::app::send::{send_and_deliver, SendRequest};
-use crate::store::{InboundSettings, NewInbound, PartGroup, Store};
+use crate::store::{InboundSettings, InboundView, NewInbound, PartGroup, Store};
+use domain::callbacks::twilio::CallbackFormat;
+use domain::inbound::twiml::Twiml;
 use domain::contacts::contact::BlockReason;
 use domain::api::error::ApiError;
 use domain::inbound::sms::{assemble, assemble_partial, Assembly, ReceptionNumber, REASSEMBLY_TIMEOUT_SECONDS};
@@ -154,9 +156,10 @@ async fn process(store: &Store, message: &Whole<'_>) -> Result<Received, ApiErro
         None => ("none".to_owned(), Some("parts missing: keywords are not read in an incomplete message".to_owned())),
         Some(keyword) => act(store, &settings, message, keyword, &custom).await?,
     };
-    let mut forwards: Vec<&str> = settings.inbound_webhook.iter().map(String::as_str).collect();
+    // The account's webhook in the format it chose; a keyword's forward always in ours.
+    let mut forwards: Vec<(&str, CallbackFormat)> = settings.inbound_webhook.iter().map(|url| (url.as_str(), settings.inbound_format)).collect();
     if let Some(InboundAction::Custom { index }) = keyword {
-        forwards.extend(custom[index].forward_url().map(|url| url.as_str()));
+        forwards.extend(custom[index].forward_url().map(|url| (url.as_str(), CallbackFormat::Json)));
     }
     store.inbound().finish_inbound(&inbound_id, &action, detail.as_deref(), &forwards).await?;
     Ok(Received { outcome: "processed", inbound_id: Some(inbound_id), action: Some(action), action_detail: detail })
@@ -261,6 +264,7 @@ async fn reply(store: &Store, settings: &InboundSettings, message: &Whole<'_>, t
             text,
             client_reference: Some("auto-reply"),
             status_callback: None,
+            callback_format: CallbackFormat::Json,
             send_at: None,
             time_zone: None,
             validity: None,
@@ -275,4 +279,64 @@ async fn reply(store: &Store, settings: &InboundSettings, message: &Whole<'_>, t
         }
         Err(e) => detail.push_str(&format!("; reply not sent: {}", e.message)),
     }
+}
+
+/// Sends the replies a webhook's TwiML answer to an inbound SMS (forwarded in Twilio's
+/// format) asked for, each through the normal send path — validated, priced, debited,
+/// logged, the blocklist respected — from the number written to (or the `<Message>`'s
+/// `from`) to the sender (or its `to`). Each reply is claimed before it is sent, so an
+/// answer read again (a retried or replayed callback) sends none twice. Returns what
+/// became of them, in words for the delivery log, when something was not done.
+pub async fn reply_with_twiml(store: &Store, account_id: &str, inbound: &InboundView, twiml: &Twiml) -> Result<Option<String>, ApiError> {
+    let mut notes: Vec<String> = twiml.ignored.iter().map(|what| format!("ignored {what}")).collect();
+    // The sender has just opted out (STOP): nothing goes back to them, whatever the answer.
+    let opted_out = inbound.action == "opt_out";
+    let caller = match twiml.replies.is_empty() {
+        true => None,
+        false => store.identity().caller_for_account(account_id).await?,
+    };
+    for (index, reply) in twiml.replies.iter().enumerate() {
+        if !store.inbound().claim_twiml_reply(&inbound.id, index).await? {
+            continue;
+        }
+        let to = reply.to.clone().unwrap_or_else(|| inbound.from.clone());
+        let outcome = match &caller {
+            _ if opted_out && to == inbound.from => Err("the sender opted out (STOP): no reply is sent to them".to_owned()),
+            None => Err("the account no longer exists".to_owned()),
+            Some(caller) if caller.blocked => Err("the account is blocked".to_owned()),
+            Some(caller) => {
+                let from = reply.from.as_deref().unwrap_or(&inbound.to).trim_start_matches('+');
+                let client_reference = format!("twiml:{}", inbound.id);
+                let recipients = [to.clone()];
+                let request = SendRequest {
+                    from,
+                    to: &recipients,
+                    text: &reply.body,
+                    client_reference: Some(&client_reference),
+                    status_callback: None,
+                    callback_format: CallbackFormat::Json,
+                    send_at: None,
+                    time_zone: None,
+                    validity: None,
+                    ignore_blocklist: false,
+                };
+                match send_and_deliver(store, caller, &request).await {
+                    Ok(sent) => match sent.messages.first() {
+                        Some(message) if message.id.is_some() => Ok(message.id.clone().unwrap_or_default()),
+                        Some(message) => Err(message.status_detail.clone().unwrap_or_else(|| "refused".to_owned())),
+                        None => Err("nothing was sent".to_owned()),
+                    },
+                    Err(e) => Err(e.message),
+                }
+            }
+        };
+        match outcome {
+            Ok(message_id) => store.inbound().record_twiml_reply(&inbound.id, index, Some(&message_id), None).await?,
+            Err(why) => {
+                notes.push(format!("reply {} to {to} not sent: {why}", index + 1));
+                store.inbound().record_twiml_reply(&inbound.id, index, None, Some(&why)).await?;
+            }
+        }
+    }
+    Ok((!notes.is_empty()).then(|| notes.join("; ")))
 }

@@ -47,6 +47,7 @@ pub async fn send(store: &Store, signed_in: &SignedIn, user: &UserRecord) -> Res
         text: &text,
         client_reference: Some("phone-confirmation"),
         status_callback: None,
+        callback_format: domain::callbacks::twilio::CallbackFormat::Json,
         send_at: None,
         time_zone: None,
         validity: Some(Purpose::PhoneConfirmation.lifetime_seconds()),

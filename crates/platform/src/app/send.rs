@@ -15,6 +15,7 @@ use domain::api::idempotency::IdempotentRequest;
 use domain::callbacks::event::{MoneyJson, StatusJson};
 use domain::contacts::contactbook::{all_recipients_blocked, blocked_detail, expand_groups, group_refs, Expansion};
 use domain::callbacks::endpoint::CallbackUrl;
+use domain::callbacks::twilio::CallbackFormat;
 use domain::api::error::{ApiError, ErrorDetail};
 use domain::billing::money::{Currency, Money};
 use domain::messaging::schedule::{SendAt, TimeZone, Validity};
@@ -62,6 +63,9 @@ pub struct SendRequest<'a> {
     pub client_reference: Option<&'a str>,
     /// Where status changes are POSTed; the account's default when absent.
     pub status_callback: Option<&'a str>,
+    /// How `status_callback` is called: Twilio's form for one given to Twilio's API. The
+    /// account's default URL (used when none is given) is always called in ours.
+    pub callback_format: CallbackFormat,
     /// RFC 3339, or a local time read in `time_zone` (else the account's time zone).
     pub send_at: Option<&'a str>,
     pub time_zone: Option<&'a str>,
@@ -133,6 +137,7 @@ struct PreparedSend {
     send_at: Option<String>,
     expires_at: String,
     status_callback: Option<CallbackUrl>,
+    callback_format: CallbackFormat,
     /// The account's means as read with the lookups.
     funds: Funds,
     /// The kept lookups the send was decided on, if it was (store::send_lookups).
@@ -196,10 +201,10 @@ async fn prepare_send(
     let send_at = send_at.map(|at| timestamp(at.instant()));
     // The request's own URL must be a public destination; the account's default was
     // checked when it was saved (and every URL is checked again when called).
-    let status_callback = match (request.status_callback, caller.status_callback.as_deref()) {
-        (Some(url), _) => Some(crate::config::egress_policy().await.parse(url)?),
-        (None, Some(default)) => Some(CallbackUrl::parse(default)?),
-        (None, None) => None,
+    let (status_callback, callback_format) = match (request.status_callback, caller.status_callback.as_deref()) {
+        (Some(url), _) => (Some(crate::config::egress_policy().await.parse(url)?), request.callback_format),
+        (None, Some(default)) => (Some(CallbackUrl::parse(default)?), CallbackFormat::Json),
+        (None, None) => (None, CallbackFormat::Json),
     };
 
     // One read for the account's means, its blocked recipients and the price rules (made
@@ -280,6 +285,7 @@ async fn prepare_send(
         send_at,
         expires_at,
         status_callback,
+        callback_format,
         funds: lookups.funds,
         kept: lookups.kept,
         plans,
@@ -393,7 +399,8 @@ pub async fn send_messages(
 ) -> Result<Sent, ApiError> {
     let now = checked_first.as_ref().map_or_else(chrono::Utc::now, |first| first.at);
     let PreparedSend {
-        valid, ruled, base_texts, all_recipients, refused, duplicates, quote, send_at, expires_at, status_callback, funds, kept, plans,
+        valid, ruled, base_texts, all_recipients, refused, duplicates, quote, send_at, expires_at, status_callback, callback_format, funds, kept,
+        plans,
     } = prepare_send(store, caller, request, now, checked_first).await?;
 
     let carrier = CarrierConfig::from_variables().await;
@@ -505,6 +512,7 @@ pub async fn send_messages(
         route_plans: &route_plans,
         message_ids: &message_ids,
         status_callback: status_callback.as_ref().map(CallbackUrl::as_str),
+        callback_format,
         send_at: send_at.as_deref(),
         expires_at: &expires_at,
         funds_seen: Some(funds),

@@ -1,12 +1,13 @@
 //! An account's settings, as its API key or a signed-in admin reads and changes them:
 //! time zone and status callback URL, inbound handling (keyword languages, opt-out,
-//! auto-replies, the inbound webhook) and the profile (company, contact, date format,
+//! auto-replies, the inbound webhook and its format) and the profile (company, contact, date format,
 //! note, currency).
 
 use crate::http::internal;
 use crate::store::{AccountProfile, AccountSettings, Caller, InboundSettings, InboundSettingsPatch, ProfileUpdate, ProfileUpdateError, Store, Subject};
 use domain::accounts::account::{currency_locked, CompanyInput, ContactInput, ProfileInput, ProfilePatch};
 use domain::callbacks::endpoint::CallbackUrl;
+use domain::callbacks::twilio::CallbackFormat;
 use domain::api::error::ApiError;
 use domain::identity::language::Language;
 use domain::api::patch::Patched;
@@ -53,6 +54,9 @@ pub struct SettingsPatch {
     pub save_reply: Patched<String>,
     #[serde(default, deserialize_with = "domain::api::patch::explicit_null")]
     pub inbound_webhook: Patched<String>,
+    /// How inbound SMS are POSTed to `inbound_webhook`: "json" (ours) or "twilio" (Twilio's
+    /// form and signature; a TwiML answer's `<Message>`s are sent as replies).
+    pub inbound_format: Option<String>,
     /// Company information; in it absent leaves a field, `null` or `""` clears it.
     pub company: Option<CompanyInput>,
     /// Contact details, likewise.
@@ -96,6 +100,12 @@ pub async fn update(store: &Store, caller: &Caller, mut patch: SettingsPatch) ->
     let time_zone = patch.time_zone.as_deref().map(TimeZone::parse).transpose()?;
     let status_callback = url_patch(&patch.status_callback).await?;
     let inbound_webhook = url_patch(&patch.inbound_webhook).await?;
+    let inbound_format = patch
+        .inbound_format
+        .as_deref()
+        .map(CallbackFormat::parse)
+        .transpose()
+        .map_err(|e| ApiError::malformed(format!("inbound_format: {e}")))?;
     let languages = match &patch.languages {
         None => None,
         Some(list) => {
@@ -122,6 +132,7 @@ pub async fn update(store: &Store, caller: &Caller, mut patch: SettingsPatch) ->
                     opt_out_reply: opt_out.as_ref().map(|o| o.as_deref()),
                     save_reply: save.as_ref().map(|o| o.as_deref()),
                     inbound_webhook: inbound_webhook.as_ref().map(|url| url.as_ref().map(CallbackUrl::as_str)),
+                    inbound_format,
                 },
             ).await?;
             store.accounts().update_account_profile(&caller.account_id, &profile_update).await

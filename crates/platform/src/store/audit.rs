@@ -52,7 +52,7 @@ impl Subject<'_> {
                 "SELECT json_object('name', name, 'kind', kind, 'credit_limit_minor', credit_limit_minor, 'blocked', blocked, \
                  'time_zone', time_zone, 'status_callback', status_callback, 'languages', languages, \
                  'stop_by_reply', stop_by_reply, 'stop_by_link', stop_by_link, 'help_reply', help_reply, \
-                 'opt_out_reply', opt_out_reply, 'save_reply', save_reply, 'inbound_webhook', inbound_webhook, \
+                 'opt_out_reply', opt_out_reply, 'save_reply', save_reply, 'inbound_webhook', inbound_webhook, 'inbound_format', inbound_format, \
                  'webhook_secret_rotated_at', webhook_secret_rotated_at, 'currency', currency, \
                  'company_name', company_name, 'organisation_number', organisation_number, 'vat_number', vat_number, \
                  'address_line1', address_line1, 'address_line2', address_line2, 'postal_code', postal_code, 'city', city, \

@@ -3,6 +3,7 @@
 
 use super::{InboundView, Store, StatusOutcome};
 use crate::db::{int, opt_text, text, DbError, RowExt};
+use domain::callbacks::twilio::CallbackFormat;
 use domain::messaging::status::Status;
 use crate::db::Value;
 
@@ -35,6 +36,8 @@ pub struct ClaimedCallback {
     pub attempt: u32,
     /// Current secret first; the previous one while a rotation is less than a day old.
     pub secrets: Vec<String>,
+    /// Ours, or Twilio's (chosen when the event was queued).
+    pub format: CallbackFormat,
     pub event: CallbackEvent,
 }
 
@@ -50,7 +53,11 @@ pub struct StatusEventRow {
     pub message_id: String,
     pub batch_id: String,
     pub client_reference: Option<String>,
+    /// The sender as sent.
+    pub from: String,
     pub to: String,
+    /// It waits (or waited) for a send time.
+    pub scheduled: bool,
     pub status: Status,
     pub previous_status: Option<Status>,
     pub at: String,
@@ -60,6 +67,10 @@ pub struct StatusEventRow {
     /// What the carrier said, when a receipt caused this status.
     pub carrier_status: Option<String>,
     pub carrier_error: Option<String>,
+}
+
+fn stored_format(stored: &str) -> Result<CallbackFormat, DbError> {
+    CallbackFormat::parse(stored).map_err(|e| DbError(format!("unreadable callback_deliveries.format: {e}")))
 }
 
 /// How an attempt ended, for the log and the next step.
@@ -89,6 +100,8 @@ pub struct CallbackDeliveryView {
     /// The status the event reports (status events).
     pub status: Option<u16>,
     pub url: String,
+    /// Ours (`json`) or Twilio's (`twilio`).
+    pub format: CallbackFormat,
     pub state: String,
     pub attempts: i64,
     pub next_attempt_at: Option<String>,
@@ -229,7 +242,7 @@ impl Callbacks<'_> {
         // The delivery and its account's signing secrets, whatever the kind.
         let common = self.store.db.query(
             &format!(
-                "SELECT d.id, d.event_id, d.account_id, d.url, d.attempts, d.kind, d.message_event_id, d.inbound_id, \
+                "SELECT d.id, d.event_id, d.account_id, d.url, d.attempts, d.kind, d.message_event_id, d.inbound_id, d.format, \
                         a.webhook_secret, \
                         CASE WHEN a.webhook_secret_rotated_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') \
                              THEN a.webhook_secret_previous END AS previous_secret \
@@ -256,6 +269,7 @@ impl Callbacks<'_> {
             let Some(event) = event else { continue };
             // NULL: no such secret (none set yet, or no rotation within the day).
             let secrets: [Option<String>; 2] = [r.get("webhook_secret")?, r.get("previous_secret")?];
+            let format = stored_format(&r.get::<String>("format")?)?;
             claimed.push(ClaimedCallback {
                 delivery_id: r.get("id")?,
                 event_id: r.get("event_id")?,
@@ -263,6 +277,7 @@ impl Callbacks<'_> {
                 url: r.get("url")?,
                 attempt: r.get::<i64>("attempts")? as u32,
                 secrets: secrets.into_iter().flatten().collect(),
+                format,
                 event,
             });
         }
@@ -271,7 +286,7 @@ impl Callbacks<'_> {
 
     async fn status_event_row(self, message_event_id: i64) -> Result<Option<StatusEventRow>, DbError> {
         let rows = self.store.db.query(
-            "SELECT m.id AS message_id, m.batch_id, m.client_reference, m.recipient, e.status, \
+            "SELECT m.id AS message_id, m.batch_id, m.client_reference, m.sender, m.recipient, m.send_at IS NOT NULL AS scheduled, e.status, \
                     (SELECT p.status FROM message_events p WHERE p.message_id = e.message_id \
                      AND p.id < e.id ORDER BY p.id DESC LIMIT 1) AS previous_status, \
                     e.at, m.price_minor, m.currency, \
@@ -291,7 +306,9 @@ impl Callbacks<'_> {
             message_id: r.get("message_id")?,
             batch_id: r.get("batch_id")?,
             client_reference: r.get("client_reference")?,
+            from: r.get("sender")?,
             to: r.get("recipient")?,
+            scheduled: r.get("scheduled")?,
             status: Status::from_code(r.get::<i64>("status")? as u16).unwrap_or(Status::Unknown),
             previous_status: previous_status.and_then(|code| u16::try_from(code).ok()).and_then(Status::from_code),
             at: r.get("at")?,
@@ -348,7 +365,7 @@ impl Callbacks<'_> {
         let rows = self.store.db.query(
             "SELECT d.id, d.event_id, d.message_id, e.status, d.url, d.state, d.attempts, \
                     CASE WHEN d.state = 'pending' THEN d.next_attempt_at END AS next_attempt_at, d.last_http_status, d.last_error, \
-                    d.created_at, d.finished_at, d.kind, d.inbound_id \
+                    d.created_at, d.finished_at, d.kind, d.inbound_id, d.format \
              FROM callback_deliveries d LEFT JOIN message_events e ON e.id = d.message_event_id \
              WHERE d.account_id = ?1 AND (?2 IS NULL OR d.state = ?2) AND (?4 IS NULL OR d.id < ?4) ORDER BY d.id DESC LIMIT ?3",
             &[text(account_id), opt_text(state), int(limit), before.map(int).unwrap_or(Value::Null)],
@@ -367,6 +384,7 @@ impl Callbacks<'_> {
                     inbound_id: r.get("inbound_id")?,
                     status: status.and_then(|code| u16::try_from(code).ok()),
                     url: r.get("url")?,
+                    format: stored_format(&r.get::<String>("format")?)?,
                     state: r.get("state")?,
                     attempts: r.get("attempts")?,
                     next_attempt_at: r.get("next_attempt_at")?,

@@ -5,6 +5,7 @@ use super::Store;
 use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
 use crate::db::Value;
+use domain::callbacks::twilio::CallbackFormat;
 
 /// The account a reception number belongs to, with what inbound processing needs.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -18,10 +19,13 @@ pub struct InboundSettings {
     pub opt_out_reply: Option<String>,
     pub save_reply: Option<String>,
     pub inbound_webhook: Option<String>,
+    /// How inbound SMS are POSTed to `inbound_webhook`: ours, or Twilio's (whose answer
+    /// may be TwiML replies).
+    pub inbound_format: CallbackFormat,
 }
 
 const SETTINGS_COLUMNS: &str =
-    "a.id, a.languages, a.stop_by_reply, a.stop_by_link, a.help_reply, a.opt_out_reply, a.save_reply, a.inbound_webhook";
+    "a.id, a.languages, a.stop_by_reply, a.stop_by_link, a.help_reply, a.opt_out_reply, a.save_reply, a.inbound_webhook, a.inbound_format";
 
 fn settings_from_row(r: &crate::host::Row) -> Result<InboundSettings, DbError> {
     let languages: String = r.get("languages")?;
@@ -34,7 +38,12 @@ fn settings_from_row(r: &crate::host::Row) -> Result<InboundSettings, DbError> {
         opt_out_reply: r.get("opt_out_reply")?,
         save_reply: r.get("save_reply")?,
         inbound_webhook: r.get("inbound_webhook")?,
+        inbound_format: stored_format(&r.get::<String>("inbound_format")?)?,
     })
+}
+
+fn stored_format(stored: &str) -> Result<CallbackFormat, DbError> {
+    CallbackFormat::parse(stored).map_err(|e| DbError(format!("unreadable accounts.inbound_format: {e}")))
 }
 
 /// A change to the stop-service settings; `None` leaves a field, `Some(None)` clears it.
@@ -47,6 +56,7 @@ pub struct InboundSettingsPatch<'a> {
     pub opt_out_reply: Option<Option<&'a str>>,
     pub save_reply: Option<Option<&'a str>>,
     pub inbound_webhook: Option<Option<&'a str>>,
+    pub inbound_format: Option<CallbackFormat>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -242,7 +252,8 @@ impl Inbound<'_> {
              help_reply = CASE WHEN ?5 THEN ?6 ELSE help_reply END, \
              opt_out_reply = CASE WHEN ?7 THEN ?8 ELSE opt_out_reply END, \
              save_reply = CASE WHEN ?9 THEN ?10 ELSE save_reply END, \
-             inbound_webhook = CASE WHEN ?11 THEN ?12 ELSE inbound_webhook END WHERE id = ?1",
+             inbound_webhook = CASE WHEN ?11 THEN ?12 ELSE inbound_webhook END, \
+             inbound_format = COALESCE(?13, inbound_format) WHERE id = ?1",
             &[
                 text(account_id),
                 opt_text(patch.languages),
@@ -256,6 +267,7 @@ impl Inbound<'_> {
                 save,
                 set_webhook,
                 webhook,
+                opt_text(patch.inbound_format.map(CallbackFormat::as_str)),
             ],
         ).await
     }
@@ -386,21 +398,27 @@ impl Inbound<'_> {
     }
 
     /// Records what the keywords made of a message and queues it for each URL it goes to
-    /// (the account's inbound webhook, a keyword's forward), signed and retried exactly
-    /// like status callbacks. The first URL's event id is `evt_<inbound id>`.
-    pub async fn finish_inbound(self, inbound_id: &str, action: &str, detail: Option<&str>, forwards: &[&str]) -> Result<(), DbError> {
+    /// (the account's inbound webhook, a keyword's forward) in its format, signed and
+    /// retried exactly like status callbacks. The first URL's event id is `evt_<inbound id>`.
+    pub async fn finish_inbound(
+        self,
+        inbound_id: &str,
+        action: &str,
+        detail: Option<&str>,
+        forwards: &[(&str, CallbackFormat)],
+    ) -> Result<(), DbError> {
         self.store.db.transaction(async |db| {
             db.execute(
                 "UPDATE inbound_messages SET action = ?, action_detail = ? WHERE id = ?",
                 &[text(action), opt_text(detail), text(inbound_id)],
             ).await?;
-            for (n, url) in forwards.iter().enumerate() {
+            for (n, (url, format)) in forwards.iter().enumerate() {
                 let suffix = if n == 0 { String::new() } else { format!("_{n}") };
                 db.execute(
-                    "INSERT INTO callback_deliveries (event_id, kind, account_id, inbound_id, url, next_attempt_at) \
-                     SELECT 'evt_' || id || ?, 'message.inbound', account_id, id, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+                    "INSERT INTO callback_deliveries (event_id, kind, account_id, inbound_id, url, next_attempt_at, format) \
+                     SELECT 'evt_' || id || ?, 'message.inbound', account_id, id, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ? \
                      FROM inbound_messages WHERE id = ? AND account_id IS NOT NULL ON CONFLICT DO NOTHING",
-                    &[text(suffix), text(*url), text(inbound_id)],
+                    &[text(suffix), text(*url), text(format.as_str()), text(inbound_id)],
                 ).await?;
             }
             Ok(())
@@ -427,6 +445,26 @@ impl Inbound<'_> {
             ],
         ).await?;
         rows.rows.iter().map(inbound_from_row).collect()
+    }
+
+    // ------------------------------------------------------------ TwiML replies
+
+    /// Takes reply `index` of an inbound message's TwiML answer to send: true the first
+    /// time only, so a callback delivered again sends none of its replies twice.
+    pub async fn claim_twiml_reply(self, inbound_id: &str, index: usize) -> Result<bool, DbError> {
+        let rows = self.store.db.query(
+            "INSERT INTO twiml_replies (inbound_id, reply_index) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING reply_index",
+            &[text(inbound_id), int(index as i64)],
+        ).await?;
+        Ok(!rows.rows.is_empty())
+    }
+
+    /// What became of a claimed reply: the message sent, or why none was.
+    pub async fn record_twiml_reply(self, inbound_id: &str, index: usize, message_id: Option<&str>, detail: Option<&str>) -> Result<(), DbError> {
+        self.store.db.execute(
+            "UPDATE twiml_replies SET message_id = ?3, detail = ?4 WHERE inbound_id = ?1 AND reply_index = ?2",
+            &[text(inbound_id), int(index as i64), opt_text(message_id), opt_text(detail)],
+        ).await
     }
 
     pub(super) async fn inbound_message_by_id(self, id: &str) -> Result<Option<InboundView>, DbError> {

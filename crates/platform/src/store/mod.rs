@@ -12,6 +12,7 @@ use domain::messaging::send::Quote;
 use domain::messaging::status::{transition, Status, Transition};
 use domain::messaging::recipient::NumberContext;
 use domain::accounts::account::AccountKind;
+use domain::callbacks::twilio::CallbackFormat;
 use crate::db::Value;
 
 mod account_profile;
@@ -216,21 +217,21 @@ pub enum ApiKeyUpdate {
 
 /// The columns every INSERT of messages names; [`insert_rows`] gives the rows.
 const INSERT_MESSAGES: &str = "INSERT INTO messages (id, account_id, batch_id, client_reference, sender, recipient, country, body, \
-     encoding, segments, price_minor, credits, currency, carrier, route_plan, status, status_callback, send_at, expires_at, \
-     original_sender, original_body, status_source, due_at, lookups_version) VALUES ";
+     encoding, segments, price_minor, credits, currency, carrier, route_plan, status, status_callback, callback_format, send_at, \
+     expires_at, original_sender, original_body, status_source, due_at, lookups_version) VALUES ";
 
 /// The rows (`(?,…),(?,…)`) of a send's messages `ids`, which start at `offset` in its
-/// quote, paid as `payments` say, and their parameters (23 a row).
+/// quote, paid as `payments` say, and their parameters (24 a row).
 fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Payment]) -> (String, Vec<Value>) {
     let mut rows = String::new();
-    let mut params = Vec::with_capacity(ids.len() * 23);
+    let mut params = Vec::with_capacity(ids.len() * 24);
     let priced = send.quote.messages[offset..offset + ids.len()].iter().zip(ids).zip(payments);
     for (i, ((priced, id), payment)) in priced.enumerate() {
         if i > 0 {
             rows.push(',');
         }
         // Due at once, or at its send time.
-        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),?)");
+        rows.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'billing',COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),?)");
         let form = &send.forms[offset + i];
         params.extend([
             text(id.as_str()),
@@ -250,6 +251,7 @@ fn insert_rows(send: &NewSend<'_>, offset: usize, ids: &[String], payments: &[Pa
             opt_text(send.route_plans[offset + i].as_deref()),
             int(Status::Funded.code() as i64),
             opt_text(send.status_callback),
+            text(send.callback_format.as_str()),
             opt_text(send.send_at),
             text(send.expires_at),
             opt_text(form.original_sender),
@@ -306,6 +308,9 @@ pub struct NewSend<'a> {
     pub route_plans: &'a [Option<String>],
     pub message_ids: &'a [String],
     pub status_callback: Option<&'a str>,
+    /// How its status callbacks are written: Twilio's form for a `StatusCallback` given to
+    /// Twilio's API, else ours.
+    pub callback_format: CallbackFormat,
     /// When the delivery queue may take it (at once when None).
     pub send_at: Option<&'a str>,
     pub expires_at: &'a str,
@@ -729,7 +734,7 @@ impl Messages<'_> {
         }
         self.store.db.transaction(async |db| {
             let paid = self.store.billing().funds_in(db, send.account_id).await?.pay(&send.charges()).map_err(StoreError::from)?;
-            // Chunks of 1,000 rows × 23 parameters stay under SQLite's 32,766 bound parameters.
+            // Chunks of 1,000 rows × 24 parameters stay under SQLite's 32,766 bound parameters.
             for (chunk, ids) in send.message_ids.chunks(INSERT_CHUNK).enumerate() {
                 let offset = chunk * INSERT_CHUNK;
                 let (rows, params) = insert_rows(send, offset, ids, &paid.payments[offset..offset + ids.len()]);
