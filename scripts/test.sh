@@ -15,6 +15,9 @@ cargo test -p domain -p platform
 echo "== spin build (WASIp3, wasm32-wasip2)"
 "$SPIN" build
 echo "== end-to-end tests (real spin up, fake carrier)"
+# The Twilio Node SDK the Twilio tests drive, at its pinned version, on a machine that does
+# not have it yet (.ci/run installs it).
+[ -d tests/twilio/node_modules/twilio ] || npm ci --prefix tests/twilio --no-audit --no-fund --silent
 cargo test -p e2e
 echo "== Spin 3 build (wasm32-wasip1) and its smoke subset"
 bash scripts/spin3.sh

@@ -1,16 +1,31 @@
 """The official, unmodified Twilio Python SDK against the app (tests/e2e/tests/twilio.rs
 runs this): only the base URL is pointed at the app. Each step asserts what a Twilio
-application would rely on; the script prints one JSON line of what it saw for the Rust
-test to check against the database. Usage: sdk_test.py BASE_URL ACCOUNT_SID API_KEY KEY_SID
+application would rely on — including that the callbacks the app POSTs to a local receiver
+pass the SDK's own RequestValidator, and that a TwiML answer to an inbound SMS is sent as a
+reply. The script prints one JSON line of what it saw for the Rust test to check against
+the database.
+
+Usage: sdk_test.py CONFIG_JSON, with base, account_sid, api_key, key_sid, jobs_token,
+webhook_secret (the account's signing secret: the validator's key), number (a reception
+number of the account) and carrier_secret (the http carrier's inbound signing secret).
 """
+import hashlib
+import hmac
 import json
 import sys
+import threading
+import time
+import urllib.request
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 from twilio.base.exceptions import TwilioRestException
+from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-base, account_sid, api_key, key_sid = sys.argv[1:5]
+config = json.loads(sys.argv[1])
+base, account_sid, api_key, key_sid = config["base"], config["account_sid"], config["api_key"], config["key_sid"]
 
 
 def client(user, password):
@@ -82,4 +97,123 @@ try:
 except TwilioRestException as e:
     assert e.status == 404 and e.code == 20404, (e.status, e.code)
 
+
+# ---------------------------------------------------------------- callbacks
+
+# A Twilio application's webhook endpoint: records every POST as it arrived; answers an
+# inbound SMS with TwiML, anything else with an empty 200.
+TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks for writing!</Message></Response>'
+received = []
+
+
+class Receiver(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode("utf-8")
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        received.append({"path": self.path, "headers": headers, "body": body})
+        answer = TWIML.encode() if self.path.startswith("/inbound") else b""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml" if answer else "text/plain")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+receiver = f"http://127.0.0.1:{server.server_address[1]}"
+validator = RequestValidator(config["webhook_secret"])
+
+
+def run_jobs_until(done, what):
+    """Runs the app's job runner (which delivers callbacks) until `done()`, for 30 s at most."""
+    deadline = time.time() + 30
+    while not done():
+        assert time.time() < deadline, f"no {what} within 30 s; received: {received}"
+        request = urllib.request.Request(
+            f"{base}/v1/jobs/run", method="POST", headers={"Authorization": f"Bearer {config['jobs_token']}"}
+        )
+        urllib.request.urlopen(request, timeout=60).read()
+        time.sleep(0.2)
+
+
+def validated(callback):
+    """The callback's parameters, once the SDK's RequestValidator has accepted its
+    X-Twilio-Signature for the URL it was POSTed to (as a Flask app rebuilds it)."""
+    url = "http://" + callback["headers"]["host"] + callback["path"]
+    params = dict(parse_qsl(callback["body"], keep_blank_values=True))
+    signature = callback["headers"].get("x-twilio-signature", "")
+    assert callback["headers"]["content-type"] == "application/x-www-form-urlencoded", callback["headers"]
+    assert validator.validate(url, params, signature), f"RequestValidator refused {callback}"
+    # The same request with one parameter changed is refused: the signature covers it.
+    assert not validator.validate(url, {**params, "To": "+46700000000"}, signature)
+    assert not RequestValidator("not-the-secret").validate(url, params, signature)
+    return params
+
+
+# Status callbacks: form-encoded in Twilio's words, signed for RequestValidator.
+tracked = twilio.messages.create(
+    to="+46701234501", from_="ACME", body="with a status callback", status_callback=f"{receiver}/status?app=sdk"
+)
+status_calls = lambda: [c for c in received if c["path"] == "/status?app=sdk"]
+run_jobs_until(lambda: any("MessageStatus=delivered" in c["body"] for c in status_calls()), "delivered status callback")
+statuses = []
+for callback in status_calls():
+    params = validated(callback)
+    assert params["MessageSid"] == tracked.sid and params["SmsSid"] == tracked.sid, params
+    assert params["AccountSid"] == account_sid and params["ApiVersion"] == "2010-04-01", params
+    assert params["To"] == "+46701234501" and params["From"] == "ACME", params
+    assert params["MessageStatus"] == params["SmsStatus"], params
+    assert "ErrorCode" not in params, params
+    statuses.append(params["MessageStatus"])
+assert statuses[0] == "queued" and statuses[-1] == "delivered", statuses
+assert all(s in ("queued", "sending", "sent", "delivered") for s in statuses), statuses
+assert all(a != b for a, b in zip(statuses, statuses[1:])), f"each status once: {statuses}"
+seen["tracked"] = tracked.sid
+seen["statuses"] = statuses
+
+# Inbound SMS in Twilio's format, and a TwiML reply: the account chooses the format, an
+# SMS arrives from a carrier, the webhook answers TwiML, and the reply goes out.
+settings = urllib.request.Request(
+    f"{base}/v1/account/settings",
+    method="PATCH",
+    data=json.dumps({"inbound_webhook": f"{receiver}/inbound", "inbound_format": "twilio"}).encode(),
+    headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
+)
+assert json.loads(urllib.request.urlopen(settings).read())["inbound_format"] == "twilio"
+phone = "+46701234502"
+sms = json.dumps({"message_id": "sdk-inbound-1", "from": phone, "to": config["number"], "text": "Hello there"})
+stamp = int(time.time())
+mac = hmac.new(config["carrier_secret"].encode(), f"{stamp}.{sms}".encode(), hashlib.sha256).hexdigest()
+inbound = urllib.request.Request(
+    f"{base}/v1/carriers/http/inbound",
+    method="POST",
+    data=sms.encode(),
+    headers={"Content-Type": "application/json", "X-Signature": f"t={stamp},v1={mac}"},
+)
+assert json.loads(urllib.request.urlopen(inbound).read())["outcome"] == "processed"
+inbound_calls = lambda: [c for c in received if c["path"] == "/inbound"]
+run_jobs_until(lambda: inbound_calls(), "inbound webhook")
+params = validated(inbound_calls()[0])
+assert params["MessageSid"].startswith("SM") and len(params["MessageSid"]) == 34, params
+assert params["SmsSid"] == params["MessageSid"] and params["AccountSid"] == account_sid, params
+assert (params["From"], params["To"], params["Body"]) == (phone, config["number"], "Hello there"), params
+assert (params["NumMedia"], params["NumSegments"], params["ApiVersion"]) == ("0", "1", "2010-04-01"), params
+seen["inbound"] = params["MessageSid"]
+
+# The TwiML's <Message> went back to the phone, priced, through the send path (once the
+# runner has read the answer: it sends the replies after the webhook has answered).
+run_jobs_until(lambda: twilio.messages.list(to=phone), "TwiML reply")
+replies = twilio.messages.list(to=phone)
+assert len(replies) == 1, [(r.sid, r.body) for r in replies]
+reply = replies[0]
+assert reply.body == "Thanks for writing!" and reply.direction == "outbound-api", (reply.body, reply.direction)
+assert reply.from_.lstrip("+") == config["number"].lstrip("+"), reply.from_
+assert reply.price.startswith("-") and reply.status in ("queued", "sending", "sent", "delivered"), (reply.price, reply.status)
+seen["reply"] = reply.sid
+
+server.shutdown()
 print(json.dumps(seen))

@@ -521,6 +521,15 @@ impl Callback {
 
 impl CallbackReceiver {
     pub fn start(failures: usize, status: u16) -> CallbackReceiver {
+        CallbackReceiver::start_answering(failures, status, None)
+    }
+
+    /// A receiver that answers 200 with this body of this content type (e.g. TwiML).
+    pub fn answering(content_type: &str, body: &str) -> CallbackReceiver {
+        CallbackReceiver::start_answering(0, 200, Some((content_type.to_owned(), body.to_owned())))
+    }
+
+    fn start_answering(failures: usize, status: u16, answer: Option<(String, String)>) -> CallbackReceiver {
         let server = tiny_http::Server::http("127.0.0.1:0").expect("bind callback receiver");
         let port = server.server_addr().to_ip().unwrap().port();
         let received: Arc<Mutex<Vec<Callback>>> = Arc::new(Mutex::new(Vec::new()));
@@ -534,7 +543,12 @@ impl CallbackReceiver {
                 let answered = if log.len() < failures { 503 } else { status };
                 log.push(Callback { headers, body, answered });
                 drop(log);
-                let _ = request.respond(tiny_http::Response::from_string("").with_status_code(answered));
+                let response = match (&answer, answered) {
+                    (Some((content_type, body)), 200) => tiny_http::Response::from_string(body.as_str())
+                        .with_header(tiny_http::Header::from_bytes("Content-Type", content_type.as_bytes()).unwrap()),
+                    _ => tiny_http::Response::from_string(""),
+                };
+                let _ = request.respond(response.with_status_code(answered));
             }
         });
         CallbackReceiver { url: format!("http://127.0.0.1:{port}/hooks/sms"), received }
