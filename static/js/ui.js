@@ -163,11 +163,19 @@ export function table(columns, rows, { empty = t("common.none"), caption } = {})
 }
 
 /** Runs an async loader into `element`, showing loading text and then the result or error. */
+// The latest load of each element: an earlier one that answers later (a filter changed
+// while the first page was on its way) must not overwrite it.
+const latestLoad = new WeakMap();
+
 export async function load(element, loader) {
+  const mine = {};
+  latestLoad.set(element, mine);
   fill(element, h("p", { class: "loading" }, t("common.loading")));
+  let content;
   try {
-    fill(element, await loader());
+    content = await loader();
   } catch (error) {
-    fill(element, errorBox(error));
+    content = errorBox(error);
   }
+  if (latestLoad.get(element) === mine) fill(element, content);
 }
