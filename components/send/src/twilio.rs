@@ -7,7 +7,7 @@
 
 use domain::api::error::ApiError;
 use domain::api::twilio::{
-    has_left, page_token, price, rfc2822, status, status_error_code, within_max_price, CreateMessage, ListQuery, Sid,
+    from_field, has_left, page_token, price, rfc2822, status, status_error_code, within_max_price, CreateMessage, ListQuery, Sid,
     SidKind, TwilioError, UpdateMessage, API_VERSION,
 };
 use domain::billing::money::Currency;
@@ -49,7 +49,7 @@ fn message_json(account_sid: &str, m: &MessageRecord, fallback: Currency) -> ser
         "direction": "outbound-api",
         "error_code": error_code,
         "error_message": error_code.and(m.status_detail.clone().or_else(|| Some(m.status.description().to_owned()))),
-        "from": m.sender,
+        "from": from_field(&m.sender),
         "messaging_service_sid": null,
         "num_media": "0",
         "num_segments": m.segments.to_string(),
@@ -92,9 +92,15 @@ async fn create_message(req: &Req) -> Result<(u16, serde_json::Value), TwilioErr
     let store = Store::open().await.map_err(ApiError::from)?;
     let (caller, account_sid) = caller(req, &store, Scope::MessagesSend).await?;
     let params = CreateMessage::parse(&form_pairs(req)?)?;
+    // The Messaging Service's sender pool is read only when it is to choose.
+    let pool = match params.from {
+        Some(_) => Vec::new(),
+        None => store.inbound().numbers(&caller.account_id).await.map_err(ApiError::from)?.into_iter().map(|n| n.number).collect(),
+    };
+    let from = params.sender(&account_sid, &pool)?;
     let to = [params.to.clone()];
     let request = SendRequest {
-        from: &params.from,
+        from: &from,
         to: &to,
         text: &params.body,
         client_reference: None,

@@ -447,3 +447,29 @@ fn a_message_under_way_is_neither_redacted_nor_deleted() {
     let still = twilio("GET", &account, &format!("/Messages/{sid}.json"), &[], &[]);
     assert_eq!(still.json["body"], "later");
 }
+
+#[test]
+fn the_accounts_messaging_service_sends_from_its_primary_number() {
+    let account = twilio_account();
+    let service = account.account_sid.replacen("AC", "MG", 1);
+    let sent = twilio("POST", &account, "/Messages.json", &[("To", "+46701234567"), ("MessagingServiceSid", &service), ("Body", "from the pool")], &[]);
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    assert_eq!(sent.json["from"], json!(account.number), "the account's primary reception number: {}", sent.text);
+    let stored: String = app().sql().query_row("SELECT sender FROM messages WHERE id = ?", [id_of(sent.json["sid"].as_str().unwrap())], |r| r.get(0)).unwrap();
+    assert_eq!(stored, account.number.trim_start_matches('+'), "stored as carriers take a numeric sender");
+    // Another account's service, and an account whose pool is empty.
+    let other = twilio_account();
+    let foreign = twilio("POST", &account, "/Messages.json", &[("To", "+46701234567"), ("MessagingServiceSid", &other.account_sid.replacen("AC", "MG", 1)), ("Body", "x")], &[]);
+    assert_eq!((foreign.status, foreign.json["code"].as_u64()), (400, Some(21701)), "{}", foreign.text);
+    let released = app().admin("DELETE", &format!("/v1/admin/numbers/{}", urlencoding(&other.number)), None);
+    assert!(released.status < 300, "{}", released.text);
+    let empty = twilio("POST", &other, "/Messages.json", &[("To", "+46701234567"), ("MessagingServiceSid", &other.account_sid.replacen("AC", "MG", 1)), ("Body", "x")], &[]);
+    assert_eq!((empty.status, empty.json["code"].as_u64()), (400, Some(21703)), "{}", empty.text);
+    let count: i64 = app().sql().query_row("SELECT COUNT(*) FROM messages WHERE account_id = ?", [&other.id], |r| r.get(0)).unwrap();
+    assert_eq!(count, 0, "a refused send stores nothing");
+    app().assert_ledger_balanced();
+}
+
+fn urlencoding(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

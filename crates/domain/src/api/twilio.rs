@@ -23,6 +23,9 @@ pub enum SidKind {
     ApiKey,
     /// An inbound SMS (our `inb_…`): Twilio's `SM…` too, told from a sent one by its pad.
     InboundMessage,
+    /// An account's one Messaging Service (`MG…`): its reception numbers as the sender
+    /// pool. It has no id of its own: the account's (`acc_…`).
+    MessagingService,
 }
 
 impl SidKind {
@@ -31,6 +34,7 @@ impl SidKind {
             SidKind::Account => "AC",
             SidKind::Message | SidKind::InboundMessage => "SM",
             SidKind::ApiKey => "SK",
+            SidKind::MessagingService => "MG",
         }
     }
 
@@ -45,7 +49,7 @@ impl SidKind {
 
     fn our_prefix(self) -> &'static str {
         match self {
-            SidKind::Account => "acc",
+            SidKind::Account | SidKind::MessagingService => "acc",
             SidKind::Message => "msg",
             SidKind::ApiKey => "key",
             SidKind::InboundMessage => "inb",
@@ -261,14 +265,25 @@ pub fn price(minor: i64, currency: Currency) -> (String, &'static str) {
     (format!("{sign}{whole}.{fraction}"), currency.code())
 }
 
+/// A message's `from` as Twilio writes it: we store a numeric sender as its digits (as
+/// carriers take it); Twilio shows a phone number in E.164, so one longer than a short
+/// code (more than 6 digits) gets its `+` back. Names and short codes are as stored.
+pub fn from_field(sender: &str) -> String {
+    if sender.len() > 6 && sender.bytes().all(|b| b.is_ascii_digit()) {
+        format!("+{sender}")
+    } else {
+        sender.to_owned()
+    }
+}
+
 /// `POST Messages.json`, read from its form: what we can do, or Twilio's refusal for what
 /// we cannot.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CreateMessage {
     pub to: String,
-    /// `From`. A `MessagingServiceSid` may come with it (and changes nothing): an account
-    /// has no Messaging Service (sender pool) that could choose a sender instead.
-    pub from: String,
+    /// `From`; absent when a `MessagingServiceSid` is to choose the sender
+    /// ([`CreateMessage::sender`]).
+    pub from: Option<String>,
     pub messaging_service_sid: Option<String>,
     pub body: String,
     pub status_callback: Option<String>,
@@ -278,6 +293,27 @@ pub struct CreateMessage {
     pub send_at: Option<String>,
     /// The most the caller will pay for the message, in its account's currency.
     pub max_price: Option<String>,
+}
+
+impl CreateMessage {
+    /// Who the message is from. `From` when given; else the Messaging Service's choice:
+    /// each account has one (`MG` + the account's digits), whose sender pool is the
+    /// account's reception numbers, primary first (`pool` in that order) — it takes the
+    /// first. A Messaging Service of another account is refused (21701, as Twilio refuses
+    /// an unknown one), and so is a send from a pool with no number (21703).
+    pub fn sender(&self, account_sid: &str, pool: &[String]) -> Result<String, TwilioError> {
+        if let Some(service) = &self.messaging_service_sid {
+            let ours = Sid::parse(SidKind::Account, account_sid).map(|account| format!("{}{}{}", SidKind::MessagingService.letters(), SidKind::MessagingService.pad(), account.hex));
+            if ours.as_deref() != Ok(service.as_str()) {
+                return Err(TwilioError::new(400, 21701, format!("The Messaging Service Sid {service} is invalid: this account's is {}", ours.unwrap_or_default())));
+            }
+        }
+        match (&self.from, pool.first()) {
+            (Some(from), _) => Ok(from.clone()),
+            (None, Some(number)) => Ok(number.clone()),
+            (None, None) => Err(TwilioError::new(400, 21703, "The Messaging Service has no phone number to send from: the account has no reception number")),
+        }
+    }
 }
 
 /// Parameters we take and do nothing with: Twilio's own knobs that change nothing here.
@@ -315,13 +351,10 @@ impl CreateMessage {
         }
         message.to = to.filter(|t| !t.is_empty()).ok_or_else(|| TwilioError::new(400, 21604, "A 'To' phone number is required."))?;
         message.body = body.filter(|b| !b.is_empty()).ok_or_else(|| TwilioError::new(400, 21602, "Message body is required."))?;
-        message.from = match (from, &message.messaging_service_sid) {
-            (Some(from), _) => from,
-            (None, Some(_)) => {
-                return Err(TwilioError::new(400, 21703, "this account has no Messaging Service to choose a sender: send From with MessagingServiceSid"))
-            }
-            (None, None) => return Err(TwilioError::new(400, 21603, "A 'From' phone number is required.")),
-        };
+        if from.is_none() && message.messaging_service_sid.is_none() {
+            return Err(TwilioError::new(400, 21603, "A 'From' phone number is required."));
+        }
+        message.from = from;
         match (message.send_at.is_some(), schedule_type.as_deref()) {
             (true, Some("fixed")) | (false, None) => {}
             (true, _) => return Err(TwilioError::new(400, 35111, "SendAt needs ScheduleType=fixed")),
@@ -577,7 +610,7 @@ mod tests {
     #[test]
     fn a_create_is_read_or_refused_as_twilio_would() {
         let ok = CreateMessage::parse(&pairs(&[("To", "+46701234567"), ("From", "ACME"), ("Body", "Hej"), ("ValidityPeriod", "600")])).unwrap();
-        assert_eq!((ok.to.as_str(), ok.from.as_str(), ok.body.as_str(), ok.validity_period), ("+46701234567", "ACME", "Hej", Some(600)));
+        assert_eq!((ok.to.as_str(), ok.from.as_deref(), ok.body.as_str(), ok.validity_period), ("+46701234567", Some("ACME"), "Hej", Some(600)));
         let code = |list: &[(&str, &str)]| CreateMessage::parse(&pairs(list)).unwrap_err().code;
         assert_eq!(code(&[("From", "ACME"), ("Body", "x")]), 21604);
         assert_eq!(code(&[("To", "+46701234567"), ("From", "ACME")]), 21602);
@@ -586,9 +619,33 @@ mod tests {
         assert_eq!(code(&[("To", "+46701234567"), ("From", "ACME"), ("Body", "x"), ("Foo", "1")]), 21000);
         assert_eq!(code(&[("To", "+46701234567"), ("From", "ACME"), ("Body", "x"), ("SendAt", "2030-01-01T00:00:00Z")]), 35111);
         assert_eq!(code(&[("To", "+46701234567"), ("From", "ACME"), ("Body", "x"), ("ValidityPeriod", "0")]), 21000);
-        assert_eq!(code(&[("To", "+46701234567"), ("MessagingServiceSid", "MG1"), ("Body", "x")]), 21703);
-        let scheduled = CreateMessage::parse(&pairs(&[("To", "+1"), ("From", "ACME"), ("MessagingServiceSid", "MG1"), ("Body", "x"), ("SendAt", "2030-01-01T00:00:00Z"), ("ScheduleType", "fixed")])).unwrap();
+        let scheduled = CreateMessage::parse(&pairs(&[("To", "+1"), ("From", "ACME"), ("Body", "x"), ("SendAt", "2030-01-01T00:00:00Z"), ("ScheduleType", "fixed")])).unwrap();
         assert_eq!(scheduled.send_at.as_deref(), Some("2030-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn the_accounts_messaging_service_chooses_its_primary_number_unless_from_is_given() {
+        let account = "AC0000123456789abcdef0123456789abc";
+        let service = "MG0000123456789abcdef0123456789abc";
+        let pool = ["+46766860001".to_owned(), "+46766860002".to_owned()];
+        let create = |list: &[(&str, &str)]| CreateMessage::parse(&pairs(list)).unwrap();
+        let by_service = create(&[("To", "+46701234567"), ("MessagingServiceSid", service), ("Body", "x")]);
+        assert_eq!(by_service.sender(account, &pool).unwrap(), "+46766860001");
+        let with_from = create(&[("To", "+46701234567"), ("From", "ACME"), ("MessagingServiceSid", service), ("Body", "x")]);
+        assert_eq!(with_from.sender(account, &pool).unwrap(), "ACME");
+        assert_eq!(by_service.sender(account, &[]).unwrap_err().code, 21703);
+        let foreign = create(&[("To", "+46701234567"), ("MessagingServiceSid", "MG0000ffffffffffffffffffffffffffff"), ("Body", "x")]);
+        assert_eq!(foreign.sender(account, &pool).unwrap_err().code, 21701);
+        assert_eq!(create(&[("To", "+46701234567"), ("MessagingServiceSid", "MG1"), ("Body", "x")]).sender(account, &pool).unwrap_err().code, 21701);
+        assert_eq!(create(&[("To", "+46701234567"), ("From", "ACME"), ("Body", "x")]).sender(account, &[]).unwrap(), "ACME");
+    }
+
+    #[test]
+    fn a_numeric_sender_reads_as_e164_and_names_and_short_codes_as_they_are() {
+        assert_eq!(from_field("46762000001"), "+46762000001");
+        assert_eq!(from_field("72000"), "72000");
+        assert_eq!(from_field("ACME"), "ACME");
+        assert_eq!(from_field("+46762000001"), "+46762000001");
     }
 
     #[test]

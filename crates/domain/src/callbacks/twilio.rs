@@ -119,7 +119,7 @@ impl StatusCallback<'_> {
             ("To", self.to.to_owned()),
             ("MessageSid", message_sid),
             ("AccountSid", sid(SidKind::Account, self.account_id)),
-            ("From", self.from.to_owned()),
+            ("From", crate::api::twilio::from_field(self.from)),
             ("ApiVersion", API_VERSION.to_owned()),
         ];
         if matches!(now, "failed" | "undelivered") {
