@@ -12,6 +12,15 @@ if [ -z "${SPIN_VARIABLE_ADMIN_TOKEN:-}" ]; then
   export SPIN_VARIABLE_ADMIN_TOKEN=dev-admin-token
   echo "admin token (development): dev-admin-token — set SPIN_VARIABLE_ADMIN_TOKEN for anything else" >&2
 fi
+# Secrets the platform signs or logs in with again (webhook secrets, carrier credentials)
+# are sealed at rest under secrets_key: development gets its own key, made once and kept
+# beside the embedded database (.spin/), so what it sealed still opens after a restart.
+if [ -z "${SPIN_VARIABLE_SECRETS_KEY:-}" ]; then
+  mkdir -p .spin
+  [ -s .spin/dev-secrets-key ] || (umask 077 && head -c 32 /dev/urandom | base64 > .spin/dev-secrets-key)
+  SPIN_VARIABLE_SECRETS_KEY=$(cat .spin/dev-secrets-key)
+  export SPIN_VARIABLE_SECRETS_KEY
+fi
 if [ -z "${SPIN_VARIABLE_JOBS_TOKEN:-}" ]; then
   export SPIN_VARIABLE_JOBS_TOKEN=dev-jobs-token
 fi

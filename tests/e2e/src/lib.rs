@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// The `secrets_key` every test app has unless it sets its own (32 bytes, base64).
+pub const TEST_SECRETS_KEY: &str = "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=";
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const CARRIER_KEY: &str = "carrier-api-key";
 pub const WEBHOOK_SECRET: &str = "carrier-webhook-secret";
@@ -113,6 +115,9 @@ impl SpinApp {
             // the limits themselves set them per account through the operator API.
             .env("SPIN_VARIABLE_DEFAULT_KEY_RATE_LIMIT", "100000")
             .env("SPIN_VARIABLE_DEFAULT_ACCOUNT_RATE_LIMIT", "100000")
+            // As run.sh: secrets the platform signs with are sealed at rest (a test may
+            // set its own key, or none, through `variables`).
+            .env("SPIN_VARIABLE_SECRETS_KEY", TEST_SECRETS_KEY)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)

@@ -162,6 +162,36 @@ fn rotating_the_secret_signs_with_both_for_a_day() {
 }
 
 #[test]
+fn webhook_secrets_are_sealed_at_rest_and_one_stored_before_is_sealed_when_next_used() {
+    let app = &env().sandbox;
+    let (account, key, old) = app.account_with_secret("SEK", 10_000);
+    let rotated = call("POST", &app.url("/v1/account/webhook-secret"), Some(&key), None, &[]);
+    assert_eq!(rotated.status, 201, "{}", rotated.text);
+    let new = rotated.json["webhook_secret"].as_str().unwrap().to_owned();
+    let stored = |app: &SpinApp| -> (String, Option<String>) {
+        app.sql()
+            .query_row("SELECT webhook_secret, webhook_secret_previous FROM accounts WHERE id = ?", [&account], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+    let (current, previous) = stored(app);
+    let previous = previous.expect("the old secret signs for a day");
+    for (column, secret) in [(&current, &new), (&previous, &old)] {
+        assert!(column.starts_with("v1.") && !column.contains(secret.trim_start_matches("whsec_")), "sealed: {column}");
+    }
+    // A secret stored before sealing (as an older build wrote it) still signs, and is
+    // sealed the first time it is used.
+    app.sql_write().execute("UPDATE accounts SET webhook_secret = ?, webhook_secret_previous = NULL WHERE id = ?", [&new, &account]).unwrap();
+    let receiver = CallbackReceiver::start(0, 204);
+    let sent = app.send(&key, json!({"from": "ACME", "to": "+46701234570", "text": "Hej", "status_callback": receiver.url}));
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    app.run_jobs();
+    let calls = receiver.calls();
+    assert!(!calls.is_empty() && calls.iter().all(|c| standard_webhook_valid(&new, c)));
+    let (current, _) = stored(app);
+    assert!(current.starts_with("v1.") && !current.contains(new.trim_start_matches("whsec_")), "sealed when used: {current}");
+}
+
+#[test]
 fn a_scheduled_send_waits_until_due_and_leaves_once() {
     let Env { carrier, app, .. } = env();
     let (account, key) = app.account("SEK", 10_000, 0);

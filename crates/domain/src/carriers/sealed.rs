@@ -81,11 +81,53 @@ pub fn purpose(connection: &str, field: &str) -> String {
     format!("connection:{connection}:{field}")
 }
 
+/// What an account's secret is sealed for (e.g. `account:acc_…:webhook_secret`).
+pub fn account_purpose(account_id: &str, field: &str) -> String {
+    format!("account:{account_id}:{field}")
+}
+
+/// A secret the platform must use again (to sign with), as it is stored: sealed under
+/// `key`, or — only where no `secrets_key` is set (development without one) — as given.
+pub fn at_rest(key: Option<&SecretsKey>, secret: &str, purpose: &str) -> String {
+    match key {
+        Some(key) => key.seal(secret, purpose),
+        None => secret.to_owned(),
+    }
+}
+
+/// Whether a stored secret is sealed (else it predates sealing, or no key was set).
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(VERSION)
+}
+
+/// A stored secret in the clear: opened when sealed, as stored when it is not.
+pub fn in_clear(key: Option<&SecretsKey>, stored: &str, purpose: &str) -> Result<String, SealError> {
+    match (is_sealed(stored), key) {
+        (false, _) => Ok(stored.to_owned()),
+        (true, Some(key)) => key.open(stored, purpose),
+        (true, None) => Err(SealError::NoKey),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
+
+    #[test]
+    fn an_accounts_secret_is_stored_sealed_when_there_is_a_key_and_read_back_either_way() {
+        let key = SecretsKey::parse(KEY).unwrap();
+        let purpose = account_purpose("acc_1", "webhook_secret");
+        let stored = at_rest(Some(&key), "whsec_abc", &purpose);
+        assert!(is_sealed(&stored) && !stored.contains("whsec_abc"));
+        assert_eq!(in_clear(Some(&key), &stored, &purpose).unwrap(), "whsec_abc");
+        assert_eq!(in_clear(Some(&key), &stored, &account_purpose("acc_2", "webhook_secret")), Err(SealError::CannotOpen));
+        assert_eq!(in_clear(None, &stored, &purpose), Err(SealError::NoKey));
+        // Stored before sealing (or without a key): read as it is.
+        assert_eq!(at_rest(None, "whsec_abc", &purpose), "whsec_abc");
+        assert_eq!(in_clear(Some(&key), "whsec_abc", &purpose).unwrap(), "whsec_abc");
+    }
 
     #[test]
     fn a_sealed_secret_opens_only_with_its_key_and_purpose() {

@@ -15,6 +15,7 @@ use domain::billing::money::{Currency, Money};
 use domain::callbacks::retry::{classify, next_attempt_delay, DeliveryOutcome, Next};
 use domain::callbacks::twilio::{self, CallbackFormat};
 use domain::callbacks::webhook::WebhookSecret;
+use domain::carriers::sealed::{account_purpose, at_rest, in_clear, is_sealed, SecretsKey};
 use domain::inbound::twiml;
 use std::time::{Duration, Instant};
 
@@ -68,10 +69,11 @@ async fn deliver(store: &Store, claimed: &[ClaimedCallback], report: &mut Callba
             }
         }
     }
+    let key = crate::config::secrets_key().await.ok();
     let mut posts: Vec<Post> = Vec::with_capacity(callable.len());
     let mut posted: Vec<&ClaimedCallback> = Vec::with_capacity(callable.len());
     for c in callable {
-        let secrets: Vec<WebhookSecret> = c.secrets.iter().filter_map(|s| WebhookSecret::parse(s).ok()).collect();
+        let secrets: Vec<WebhookSecret> = opened_secrets(store, key.as_ref(), c).await.iter().filter_map(|s| WebhookSecret::parse(s).ok()).collect();
         // Accounts made before callbacks existed get a secret now; they see it by rotating.
         let secrets = if secrets.is_empty() { vec![new_secret_for(store, &c.account_id).await] } else { secrets };
         let (body, mut headers) = match c.format {
@@ -206,13 +208,41 @@ fn twilio_params(c: &ClaimedCallback) -> Option<twilio::Params> {
     }
 }
 
+/// An account's webhook secrets (current first) in the clear. Stored sealed under
+/// `secrets_key` (domain::carriers::sealed); one stored before the key was set is sealed
+/// now, and one that cannot be opened (another key) is left out, logged.
+async fn opened_secrets(store: &Store, key: Option<&SecretsKey>, c: &ClaimedCallback) -> Vec<String> {
+    let purpose = account_purpose(&c.account_id, "webhook_secret");
+    let mut opened = Vec::with_capacity(c.secrets.len());
+    for stored in &c.secrets {
+        match in_clear(key, stored, &purpose) {
+            Ok(secret) => {
+                if let (Some(key), false) = (key, is_sealed(stored)) {
+                    if let Err(e) = store.callbacks().reseal_webhook_secret(&c.account_id, stored, &key.seal(&secret, &purpose)).await {
+                        eprintln!("the webhook secret of {} stays unsealed for now: {e}", c.account_id);
+                    }
+                }
+                opened.push(secret);
+            }
+            Err(e) => eprintln!("a webhook secret of {} cannot be used: {e}", c.account_id),
+        }
+    }
+    opened
+}
+
+/// A new webhook secret as it is stored: sealed when `secrets_key` is set.
+pub async fn secret_at_rest(account_id: &str, secret: &str) -> String {
+    at_rest(crate::config::secrets_key().await.ok().as_ref(), secret, &account_purpose(account_id, "webhook_secret"))
+}
+
 /// Makes a new signing secret for the caller's account, to be shown this once; the old
 /// one keeps signing beside it for a day, so receivers can switch without missing an event.
 pub async fn rotate_secret(store: &Store, caller: &Caller) -> Result<String, ApiError> {
     let secret = random_secret().to_string();
+    let stored = secret_at_rest(&caller.account_id, &secret).await;
     store
         .audit().audited(&caller.account_id, &caller.actor, "webhook_secret.rotated", Subject::Account(&caller.account_id), async |store| {
-            store.callbacks().rotate_webhook_secret(&caller.account_id, &secret).await
+            store.callbacks().rotate_webhook_secret(&caller.account_id, &stored).await
         })
         .await?;
     Ok(secret)
@@ -224,7 +254,7 @@ fn random_secret() -> WebhookSecret {
 
 async fn new_secret_for(store: &Store, account_id: &str) -> WebhookSecret {
     let secret = random_secret();
-    if let Err(e) = store.callbacks().rotate_webhook_secret(account_id, &secret.to_string()).await {
+    if let Err(e) = store.callbacks().rotate_webhook_secret(account_id, &secret_at_rest(account_id, &secret.to_string()).await).await {
         eprintln!("could not store a webhook secret for {account_id}: {e}");
     }
     secret

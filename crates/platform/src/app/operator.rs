@@ -58,7 +58,8 @@ pub async fn open_account(store: &Store, opening: &OpeningAccount<'_>, actor: &A
                         StoreError::StaleLookups => internal("a credit was refused for a send's lookups"),
                     })?;
             }
-            store.callbacks().rotate_webhook_secret(&id, &secret).await?;
+            let stored_secret = crate::app::callbacks::secret_at_rest(&id, &secret).await;
+            store.callbacks().rotate_webhook_secret(&id, &stored_secret).await?;
             Ok(id)
         })
         .await?;

@@ -173,6 +173,18 @@ impl Callbacks<'_> {
             &[text(account_id), text(secret)],
         ).await
     }
+
+    /// Replaces a webhook secret stored as `stored` (current or previous) by `sealed`, the
+    /// same secret sealed: a no-op when a rotation replaced it meanwhile.
+    pub async fn reseal_webhook_secret(self, account_id: &str, stored: &str, sealed: &str) -> Result<(), DbError> {
+        self.store.db.execute(
+            "UPDATE accounts SET \
+               webhook_secret = CASE WHEN webhook_secret = ?2 THEN ?3 ELSE webhook_secret END, \
+               webhook_secret_previous = CASE WHEN webhook_secret_previous = ?2 THEN ?3 ELSE webhook_secret_previous END \
+             WHERE id = ?1 AND (webhook_secret = ?2 OR webhook_secret_previous = ?2)",
+            &[text(account_id), text(stored), text(sealed)],
+        ).await
+    }
 }
 
 impl super::Messages<'_> {
