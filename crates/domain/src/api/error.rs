@@ -44,6 +44,7 @@ macro_rules! error_names {
 error_names! {
     AccessLevelTooLow,
     AlreadyConfirmed,
+    AreaNotPermitted,
     AlreadyMember,
     AlreadySignedIn,
     Conflict,
@@ -88,6 +89,7 @@ error_names! {
     InvalidNote,
     InvalidPackage,
     InvalidPeriod,
+    InvalidPermissions,
     InvalidPrice,
     InvalidQuery,
     InvalidReceptionNumber,
@@ -110,6 +112,7 @@ error_names! {
     NoCodePending,
     NoPhone,
     NotFound,
+    NotStaff,
     NotYourInvitation,
     NothingToCorrect,
     NothingToInvoice,
@@ -122,6 +125,7 @@ error_names! {
     ServiceUnavailable,
     SignInToAccept,
     SignatureInvalid,
+    StaffDisabled,
     StripeMisconfigured,
     StripeRefused,
     StripeUnavailable,
@@ -135,6 +139,7 @@ error_names! {
     Unauthorized,
     UnsupportedMediaType,
     WeakPassword,
+    WouldLockOut,
     WrongPassword,
 }
 
@@ -558,5 +563,21 @@ impl From<crate::identity::person::PasswordError> for ApiError {
             .map(|rule| ErrorDetail { index: None, value: Some(rule.as_str().to_owned()), message: rule.message().to_owned() })
             .collect();
         ApiError::new(422, ErrorName::WeakPassword, e.to_string()).with_details(details)
+    }
+}
+
+/// The staff rules (domain::identity::staff): bad permissions or group names are 400, an
+/// area the caller's groups do not allow 403 `AreaNotPermitted`, a change that would take
+/// the staff area from the one making it 409 `WouldLockOut`.
+impl From<crate::identity::staff::StaffError> for ApiError {
+    fn from(e: crate::identity::staff::StaffError) -> Self {
+        use crate::identity::staff::StaffError as E;
+        let (status, name) = match e {
+            E::UnknownArea(_) | E::InvalidPermissions(_) => (400, ErrorName::InvalidPermissions),
+            E::InvalidGroupName => (400, ErrorName::InvalidGroupName),
+            E::AreaNotPermitted(_) => (403, ErrorName::AreaNotPermitted),
+            E::WouldLockOut => (409, ErrorName::WouldLockOut),
+        };
+        ApiError::new(status, name, e.to_string())
     }
 }
