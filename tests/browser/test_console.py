@@ -225,3 +225,88 @@ def test_every_api_error_name_has_console_words_in_both_languages():
     assert not missing, f"error names without console words: {missing}"
     same = sorted(n for n, (en, sv) in worded.items() if en == sv)
     assert not same, f"Swedish words that are the English ones: {same}"
+
+
+def test_every_console_page_works(app, page):
+    """Each page and client tab opens without an error and does its main thing once."""
+    everything = group(app, "Console: tour", {area: "allow" for area in AREAS})
+    staff(app, "dag.tour@operator.example", "Dag Tour", [everything])
+    client = app.account(name="Rundturen AB")
+    sign_in_first_time(page, "dag.tour@operator.example")
+    page.get_by_role("heading", name="Clients", exact=True).wait_for()
+
+    # Packages: a new one, then changed.
+    page.get_by_role("link", name="Packages").click()
+    new = page.locator("#package-new")
+    new.get_by_label("Name").fill("1000 SMS i månaden")
+    new.get_by_label("Price").fill("99")
+    new.get_by_label("SMS included").fill("1000")
+    new.get_by_role("button", name="Create the package").click()
+    page.get_by_text("1000 SMS i månaden is created.").wait_for()
+    assert "1,000 SMS" in text_of(page.locator("#package-list")) or "1000 SMS" in text_of(page.locator("#package-list"))
+
+    for link, heading in [("Carriers", "Carriers"), ("Delivery queue", "Delivery queue"), ("E-mail outbox", "E-mail outbox")]:
+        page.get_by_role("link", name=link, exact=True).click()
+        page.get_by_role("heading", name=heading, exact=True).wait_for()
+        page.wait_for_load_state("networkidle")
+        assert page.locator("[role=alert]").count() == 0, (link, text_of(page.locator("main")))
+    assert page.locator("[data-figure=waiting]").is_visible()
+
+    # Permission groups: a new group that denies Billing.
+    page.get_by_role("link", name="Permission groups").click()
+    new = page.locator("#group-new")
+    new.get_by_label("Group name").fill("Support desk")
+    new.get_by_label("Clients: Allow").check()
+    new.get_by_label("Billing: Deny").check()
+    new.get_by_role("button", name="Create the group").click()
+    page.get_by_text("Support desk is created.").wait_for()
+    groups = app.admin("GET", "/v1/admin/staff-groups").json["groups"]
+    support = next(g for g in groups if g["name"] == "Support desk")
+    assert support["permissions"] == {"customers": "allow", "billing": "deny"}
+
+    # Staff: a new member in that group, with an initial password shown once.
+    page.get_by_role("link", name="Staff", exact=True).click()
+    new = page.locator("#staff-new")
+    new.get_by_label("Name").fill("Eva Support")
+    new.get_by_label("E-mail address").fill("eva.support@operator.example")
+    new.get_by_label("Support desk").check()
+    new.get_by_role("button", name="Create the staff member").click()
+    assert len(page.get_by_test_id("initial-password").inner_text().strip()) >= 10
+    assert "Support desk" in text_of(page.locator("#staff-list"))
+
+    # The client's tabs.
+    page.goto(f"/console/clients/{client}/rules")
+    page.get_by_label("Kind").select_option("sender")
+    page.get_by_label("Name").fill("Brand sender")
+    page.get_by_label("Put instead").fill("Rundturen")
+    page.get_by_role("button", name="Add the rule").click()
+    page.get_by_text("The rule “Brand sender” is added.").wait_for()
+    assert "Every sender becomes Rundturen" in text_of(page.locator("#rule-list"))
+
+    page.get_by_role("link", name="SMPP config").click()
+    page.get_by_label("Login name (system id)").fill("rundtur1")
+    page.get_by_role("button", name="Create the login").click()
+    assert len(page.get_by_test_id("smpp-password").inner_text().strip()) == 8
+
+    page.get_by_role("link", name="API config").click()
+    page.get_by_label("Name of the key").fill("Webshop")
+    page.get_by_label("Allowed IP addresses (optional)").fill("203.0.113.0/24")
+    page.get_by_role("button", name="Create key").click()
+    assert page.get_by_test_id("new-key").inner_text().startswith("sk_")
+    assert "203.0.113.0/24" in text_of(page.locator("#key-list"))
+
+    page.get_by_role("link", name="Incoming SMS").click()
+    page.get_by_label("Number", exact=True).fill("+46701112233")
+    page.get_by_role("button", name="Assign the number").click()
+    page.get_by_text("+46701112233 is assigned to the client.").wait_for()
+
+    page.get_by_role("link", name="Routing").click()
+    page.get_by_role("heading", name="The client's routes").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[role=alert]").count() == 0, text_of(page.locator("main"))
+
+    # The history names each of these changes, in words.
+    page.get_by_role("link", name="Overview").click()
+    text = text_of(page.locator("#history-list"))
+    assert "Dag Tour" in text and "{" not in text
+    shot(page, "console-tour-history")
