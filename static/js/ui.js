@@ -155,7 +155,7 @@ export function table(columns, rows, { empty = t("common.none"), caption, cards 
   if (!rows.length) return h("p", { class: "empty" }, empty);
   return h(
     "div",
-    { class: cards ? "table-wrap cards" : "table-wrap" },
+    { class: cards ? "table-wrap as-cards" : "table-wrap" },
     h(
       "table",
       {},

@@ -37,7 +37,7 @@ export default {
   async render(main, _params, ctx) {
     fill(
       main,
-      h("p", { class: "crumbs" }, h("a", { href: "/console/clients", "data-console-link": true }, t("clients.title"))),
+      h("p", { class: "crumbs" }, h("a", { href: "/console/clients", "data-console-link": true }, t("nav.clients"))),
       h("h1", {}, t("newclient.title")),
       form(
         [

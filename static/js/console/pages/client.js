@@ -202,7 +202,7 @@ export default {
     try {
       account = await call("GET", `/v1/admin/accounts/${encodeURIComponent(id)}`);
     } catch (error) {
-      return fill(main, h("p", { class: "crumbs" }, h("a", { href: "/console/clients", "data-console-link": true }, t("clients.title"))), h("h1", {}, t("client.title")), errorBox(error));
+      return fill(main, h("p", { class: "crumbs" }, h("a", { href: "/console/clients", "data-console-link": true }, t("nav.clients"))), h("h1", {}, t("client.title")), errorBox(error));
     }
     document.title = `${account.name} · ${t("console.name")}`;
     const base = `/console/clients/${encodeURIComponent(account.id)}`;
@@ -231,7 +231,7 @@ export default {
     const body = h("div", { id: "tab-body" });
     fill(
       main,
-      h("p", { class: "crumbs" }, h("a", { href: "/console/clients", "data-console-link": true }, t("clients.title"))),
+      h("p", { class: "crumbs" }, h("a", { href: "/console/clients", "data-console-link": true }, t("nav.clients"))),
       h(
         "div",
         { class: "page-head" },

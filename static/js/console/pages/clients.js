@@ -120,7 +120,7 @@ export default {
       clients.length
         ? h(
             "div",
-            { class: "table-wrap cards" },
+            { class: "table-wrap as-cards" },
             h(
               "table",
               {},
