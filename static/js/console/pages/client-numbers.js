@@ -1,5 +1,6 @@
 // Client → Incoming SMS (seed 004 "Reception of SMS"): the numbers whose incoming SMS land
-// in this client (primary or secondary), assigning one, and releasing one (asked first).
+// in this client (primary or secondary), assigning one, and releasing one (asked first):
+// those two need the Numbers area (the number inventory) besides Clients.
 
 import { dateTime, t, words } from "../../i18n.js";
 import { askFirst, field, fill, form, h, notice, section, table } from "../../ui.js";
@@ -68,7 +69,8 @@ words({
 });
 
 export default {
-  async render(body, account) {
+  async render(body, account, ctx) {
+    const manage = ctx.can("numbers");
     const status = h("div", { "aria-live": "polite" });
     const list = h("div", { id: "number-list" });
     const view = (numbers) =>
@@ -81,7 +83,7 @@ export default {
             [t("nums.kind"), (n) => t(`nums.kind.${n.kind}`)],
             [t("nums.role"), (n) => t(`nums.role.${n.role}`)],
             [t("nums.since"), (n) => dateTime(n.created_at)],
-            [
+            manage && [
               t("common.actions"),
               (n) =>
                 askFirst(h("div", { class: "inline" }), {
@@ -97,7 +99,7 @@ export default {
                   },
                 }),
             ],
-          ],
+          ].filter(Boolean),
           numbers,
           { empty: t("nums.none"), caption: t("nums.title"), cards: true },
         ),
@@ -126,7 +128,7 @@ export default {
       },
       { submit: t("nums.assign_submit") },
     );
-    fill(body, section("numbers", t("nums.title"), h("p", { class: "hint" }, t("nums.help")), status, list), section("number-new", t("nums.assign"), assign));
+    fill(body, section("numbers", t("nums.title"), h("p", { class: "hint" }, t("nums.help")), status, list), manage ? section("number-new", t("nums.assign"), assign) : null);
     await show();
   },
 };
