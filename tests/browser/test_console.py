@@ -122,6 +122,13 @@ def test_staff_member_signs_in_and_runs_a_client(app, page):
     page.get_by_text("Fjällbutik AB is unblocked.").wait_for()
     assert app.admin("GET", f"/v1/admin/accounts/{client}").json["blocked"] is False
 
+    # The profile: a higher credit limit.
+    page.get_by_text("Edit profile").click()
+    page.get_by_label("Credit limit").fill("500")
+    page.locator("#edit-profile").get_by_role("button", name="Save").click()
+    page.get_by_text("The profile is saved.").wait_for()
+    assert text_of(page.locator("#client-credit-limit")) == "SEK 500.00"
+
     # The history in words, with the staff member's name, no JSON or keys.
     history = page.locator("#history-list")
     history.wait_for()
@@ -273,6 +280,7 @@ def test_every_console_page_works(app, page):
     new.get_by_label("Support desk").check()
     new.get_by_role("button", name="Create the staff member").click()
     assert len(page.get_by_test_id("initial-password").inner_text().strip()) >= 10
+    page.locator("#staff-list").get_by_text("Eva Support").wait_for()
     assert "Support desk" in text_of(page.locator("#staff-list"))
 
     # The client's tabs.
@@ -294,7 +302,7 @@ def test_every_console_page_works(app, page):
     page.get_by_label("Allowed IP addresses (optional)").fill("203.0.113.0/24")
     page.get_by_role("button", name="Create key").click()
     assert page.get_by_test_id("new-key").inner_text().startswith("sk_")
-    assert "203.0.113.0/24" in text_of(page.locator("#key-list"))
+    page.locator("#key-list li code", has_text="203.0.113.0/24").wait_for()
 
     page.get_by_role("link", name="Incoming SMS").click()
     page.get_by_label("Number", exact=True).fill("+46701112233")
@@ -311,3 +319,15 @@ def test_every_console_page_works(app, page):
     text = text_of(page.locator("#history-list"))
     assert "Dag Tour" in text and "{" not in text
     shot(page, "console-tour-history")
+
+
+def test_a_customer_is_told_the_console_is_for_staff(app, page):
+    account = app.account(name="Kundbolaget AB")
+    app.user(account, "kund@customer.example", level="admin", name="Karin Kund")
+    page.goto("/console/login")
+    page.get_by_label("E-mail address").fill("kund@customer.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Not a staff sign-in").wait_for()
+    assert page.locator("[data-error=NotStaff]").is_visible()
+    assert page.get_by_role("link", name="Customer portal").get_attribute("href") == "/"

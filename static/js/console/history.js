@@ -156,7 +156,8 @@ export function ownSentence(event, currency) {
 
 /** The sentence shown: the API's in English, the console's own words in Swedish. */
 export function sentence(event, currency) {
-  if (language() === "en" && event.summary) return event.summary;
+  // The API's instants (2026-12-07T23:49:23.353Z) read as dates and times of the reader's.
+  if (language() === "en" && event.summary) return event.summary.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (at) => dateTime(at));
   return ownSentence(event, currency);
 }
 

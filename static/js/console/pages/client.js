@@ -56,7 +56,6 @@ words({
     "client.rate_account": "All of the client's requests",
     "client.rate_key": "Each API key",
     "client.edit": "Edit profile",
-    "client.edit_name": "Client name",
     "client.edit_credit_limit": "Credit limit",
     "client.edit_credit_hint": "How far below zero the balance may go.",
     "client.edit_rate_account": "Requests per second for the whole client",
@@ -105,7 +104,6 @@ words({
     "client.rate_account": "Alla kundens anrop",
     "client.rate_key": "Varje API-nyckel",
     "client.edit": "Ändra profil",
-    "client.edit_name": "Kundens namn",
     "client.edit_credit_limit": "Kreditgräns",
     "client.edit_credit_hint": "Hur långt under noll saldot får gå.",
     "client.edit_rate_account": "Anrop per sekund för hela kunden",
@@ -158,14 +156,16 @@ function keyData(account) {
   );
 }
 
-/** The profile editor: only what the API lets the operator change, and only what changed is sent. */
+/**
+ * The profile editor: only what the API lets the operator change (the credit limit and
+ * request limits; a time zone and note when the account has them), only what changed sent.
+ */
 function editor(account, saved) {
   const limitOrNull = (text) => {
     const clean = String(text || "").trim();
     return clean === "" ? null : Number(clean);
   };
   const fields = [
-    "name" in account ? field(t("client.edit_name"), "name", { value: account.name, required: true }) : null,
     field(t("client.edit_credit_limit"), "credit_limit", { inputmode: "decimal", value: minorToInput(account.credit_limit_minor), "aria-describedby": "edit-credit-hint" }),
     hint(t("client.edit_credit_hint"), "edit-credit-hint"),
     "time_zone" in account ? field(t("client.edit_time_zone"), "time_zone", { type: "select", value: account.time_zone, options: timeZones(account.time_zone).map((z) => [z, z]) }) : null,
@@ -176,7 +176,6 @@ function editor(account, saved) {
   ];
   const element = form(fields, async (values) => {
     const change = {};
-    if ("name" in account && values.name.trim() !== account.name) change.name = values.name.trim();
     const limit = toMinor(values.credit_limit || "0");
     if (limit !== account.credit_limit_minor) change.credit_limit_minor = limit;
     if ("time_zone" in account && values.time_zone !== account.time_zone) change.time_zone = values.time_zone;
