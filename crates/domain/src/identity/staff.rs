@@ -270,6 +270,25 @@ impl GroupName {
     }
 }
 
+/// A password for a staff member the operator made without one, shown once: four groups
+/// of five from an alphabet without look-alikes (about 113 random bits), with a capital
+/// and a digit put in so that it always meets the password policy
+/// (crate::identity::person::Password), e.g. `Kq7mx-3tvhz-9wcpa-rn4bd`.
+pub fn initial_password() -> crate::identity::person::Password {
+    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 20];
+    crate::identity::person::fill_random(&mut bytes);
+    // The low 5 bits of each byte: 256 is a multiple of 32, so every symbol is equally likely.
+    let mut chars: Vec<char> = bytes.iter().map(|b| LOWER[(b & 31) as usize] as char).collect();
+    chars[0] = chars[0].to_ascii_uppercase();
+    if !chars[0].is_ascii_uppercase() {
+        chars[0] = (b'A' + bytes[0] % 26) as char;
+    }
+    chars[2] = (b'2' + bytes[2] % 8) as char;
+    let groups: Vec<String> = chars.chunks(5).map(|c| c.iter().collect()).collect();
+    crate::identity::person::Password::parse(&groups.join("-")).expect("an initial password meets the policy")
+}
+
 /// What the staff rules refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StaffError {
@@ -362,6 +381,15 @@ mod tests {
         assert_eq!(keeps_staff_area([&staff, &deny]), Err(StaffError::WouldLockOut));
         assert_eq!(keeps_staff_area(std::iter::empty::<&GroupPermissions>()), Err(StaffError::WouldLockOut));
         assert_eq!(keeps_staff_area([&group(&[("billing", "allow")])]), Err(StaffError::WouldLockOut));
+    }
+
+    #[test]
+    fn initial_passwords_meet_the_policy_and_differ() {
+        let (a, b) = (initial_password(), initial_password());
+        assert_ne!(a.as_str(), b.as_str());
+        assert_eq!(a.as_str().len(), 23, "{}", a.as_str());
+        assert!(a.as_str().chars().next().unwrap().is_ascii_uppercase());
+        assert!(a.as_str().chars().any(|c| c.is_ascii_digit()));
     }
 
     #[test]
