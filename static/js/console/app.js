@@ -46,8 +46,13 @@ export function can(area) {
   return Boolean(ctx.me?.areas?.[area]);
 }
 
+// After a move to another page the focus goes to its content (so a screen reader starts
+// there), not after a re-render of the same page.
+let moved = false;
+
 export function navigate(path) {
   history.pushState(null, "", path);
+  moved = true;
   route();
 }
 
@@ -169,7 +174,10 @@ export async function route() {
     } else {
       fill(root, header(), h("div", { class: "layout console" }, menu(location.pathname), main));
     }
+    const focus = moved;
+    moved = false;
     await page.render(main, found.params, ctx);
+    if (focus && !main.contains(document.activeElement)) main.focus();
   } catch (error) {
     const main = h("main", { id: "main", tabindex: "-1" });
     if (error instanceof ApiError && error.name === "NotStaff") {
