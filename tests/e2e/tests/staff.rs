@@ -92,6 +92,7 @@ fn staff_sign_in_with_the_portals_sign_in_and_need_two_factor() {
     let ledger = staff.call("GET", &format!("/v1/admin/accounts/{account}/ledger"), None);
     assert_eq!((ledger.status, error_name(&ledger)), (403, "AreaNotPermitted"), "{}", ledger.text);
     assert!(ledger.json["error"]["message"].as_str().unwrap().contains("'billing'"), "{}", ledger.text);
+    assert_eq!(ledger.json["error"]["details"][0]["value"], "billing", "{}", ledger.text);
     let forged = staff.without_csrf().call("PATCH", &format!("/v1/admin/accounts/{account}"), Some(json!({"blocked": true})));
     assert_eq!((forged.status, error_name(&forged)), (403, "CsrfTokenInvalid"), "{}", forged.text);
     assert_eq!(app.admin("GET", &format!("/v1/admin/accounts/{account}"), None).json["blocked"], false);

@@ -572,12 +572,14 @@ impl From<crate::identity::person::PasswordError> for ApiError {
 impl From<crate::identity::staff::StaffError> for ApiError {
     fn from(e: crate::identity::staff::StaffError) -> Self {
         use crate::identity::staff::StaffError as E;
-        let (status, name) = match e {
-            E::UnknownArea(_) | E::InvalidPermissions(_) => (400, ErrorName::InvalidPermissions),
-            E::InvalidGroupName => (400, ErrorName::InvalidGroupName),
-            E::AreaNotPermitted(_) => (403, ErrorName::AreaNotPermitted),
-            E::WouldLockOut => (409, ErrorName::WouldLockOut),
-        };
-        ApiError::new(status, name, e.to_string())
+        let message = e.to_string();
+        match e {
+            E::UnknownArea(_) | E::InvalidPermissions(_) => ApiError::new(400, ErrorName::InvalidPermissions, message),
+            E::InvalidGroupName => ApiError::new(400, ErrorName::InvalidGroupName, message),
+            // The area in `details` too, for a console to name it in its own words.
+            E::AreaNotPermitted(area) => ApiError::new(403, ErrorName::AreaNotPermitted, message)
+                .with_details(vec![ErrorDetail { index: None, value: Some(area.as_str().to_owned()), message: "the area this endpoint is in".into() }]),
+            E::WouldLockOut => ApiError::new(409, ErrorName::WouldLockOut, message),
+        }
     }
 }
