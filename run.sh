@@ -24,6 +24,9 @@ fi
 if [ -z "${SPIN_VARIABLE_JOBS_TOKEN:-}" ]; then
   export SPIN_VARIABLE_JOBS_TOKEN=dev-jobs-token
 fi
+# Development: ./run.sh's first start makes a development operator for the console (below),
+# which needs this. Never set in production (docs/operations.md "Operator staff").
+export SPIN_VARIABLE_DEVELOPMENT_MODE=${SPIN_VARIABLE_DEVELOPMENT_MODE:-true}
 # Development: callback and webhook URLs may point at local fakes (127.0.0.1, localhost).
 # Production leaves this false and runs with runtime-config.production.toml (docs/operations.md
 # "Customer URLs and your network").
@@ -40,7 +43,44 @@ done
   done
 ) &
 runner=$!
-trap 'kill $runner 2>/dev/null || true' EXIT
+# The console's first operator: once the app answers, if nobody is on the staff yet, a
+# development operator is made through the admin token (a group allowing every area, a
+# staff member in it with two-factor already on) and its e-mail, password and TOTP secret
+# are printed this once. Delete .spin/ to start over.
+(
+  base="http://$listen"
+  auth="Authorization: Bearer $SPIN_VARIABLE_ADMIN_TOKEN"
+  until curl -fsS -o /dev/null "$base/v1/health" 2>/dev/null; do sleep 1; done
+  [ "$SPIN_VARIABLE_DEVELOPMENT_MODE" = true ] || exit 0
+  staff=$(curl -fsS -H "$auth" "$base/v1/admin/staff" 2>/dev/null) || exit 0
+  if [ "$staff" != '{"staff":[]}' ]; then
+    echo "console: $base/console (sign in as a staff member)" >&2
+    exit 0
+  fi
+  areas='"customers":"allow","carriers":"allow","rate_card":"allow","cdr":"allow","log":"allow","reports":"allow","billing":"allow","numbers":"allow","packages":"allow","settings":"allow","staff":"allow"'
+  group=$(curl -fsS -H "$auth" -H 'Content-Type: application/json' -X POST "$base/v1/admin/staff-groups" \
+    -d "{\"name\":\"Administrators\",\"permissions\":{$areas}}" 2>/dev/null \
+    || curl -fsS -H "$auth" "$base/v1/admin/staff-groups")
+  group_id=$(printf '%s' "$group" | grep -o '"id":"grp_[^"]*"' | head -n 1 | cut -d'"' -f4)
+  email=operator@smsedge.test
+  made=$(curl -fsS -H "$auth" -H 'Content-Type: application/json' -X POST "$base/v1/admin/staff" \
+    -d "{\"email\":\"$email\",\"name\":\"Development Operator\",\"groups\":[\"$group_id\"],\"enrol_two_factor\":true}") || exit 0
+  field() { printf '%s' "$made" | grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
+  cat >&2 <<EOT
+
+  ================================================================================
+  The console's development operator (shown once; delete .spin/ to start over):
+    sign in at   $base/console
+    e-mail       $email
+    password     $(field initial_password)
+    TOTP secret  $(field secret)   (add it to an authenticator app)
+    or its URI   $(field provisioning_uri)
+  ================================================================================
+
+EOT
+) &
+bootstrap=$!
+trap 'kill $runner $bootstrap 2>/dev/null || true' EXIT
 # Deliveries run after a send's answer, inside the instance that took it: keep an idle
 # instance 10 s and reuse one for 10,000 requests (with Spin's defaults it goes within
 # seconds, and after 128 requests, cutting deliveries short; the job runner then retakes

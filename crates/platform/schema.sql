@@ -497,6 +497,43 @@ CREATE TABLE smpp_credentials (
     revoked_at    TEXT
 );
 
+CREATE TABLE staff (
+    user_id     TEXT PRIMARY KEY REFERENCES users(id),
+    name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+    disabled_at TEXT,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_by  TEXT NOT NULL
+);
+
+CREATE TABLE staff_events (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    actor  TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    before TEXT,
+    after  TEXT,
+    at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE staff_group_members (
+    group_id TEXT NOT NULL REFERENCES staff_groups(id),
+    user_id  TEXT NOT NULL REFERENCES staff(user_id),
+    PRIMARY KEY (group_id, user_id)
+);
+
+CREATE TABLE staff_group_permissions (
+    group_id   TEXT NOT NULL REFERENCES staff_groups(id),
+    area       TEXT NOT NULL,
+    permission TEXT NOT NULL CHECK (permission IN ('allow', 'deny')),
+    PRIMARY KEY (group_id, area)
+);
+
+CREATE TABLE staff_groups (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 100),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
 CREATE TABLE subscription_renewals (
     id              TEXT PRIMARY KEY,
     subscription_id TEXT NOT NULL REFERENCES subscriptions(id),
@@ -665,6 +702,8 @@ CREATE UNIQUE INDEX routes_unique ON routes (coalesce(account_id, ''), scope);
 CREATE INDEX send_rules_by_account ON send_rules (account_id, id);
 
 CREATE INDEX smpp_credentials_by_account ON smpp_credentials(account_id, created_at);
+
+CREATE INDEX staff_group_members_by_user ON staff_group_members(user_id, group_id);
 
 CREATE INDEX subscriptions_by_account ON subscriptions(account_id, created_at);
 
@@ -1002,6 +1041,16 @@ END;
 CREATE TRIGGER send_lookups_after_registration_country_removed AFTER DELETE ON sender_registration_countries
 BEGIN
     UPDATE accounts SET lookups_version = lookups_version + 1;
+END;
+
+CREATE TRIGGER staff_events_are_immutable BEFORE UPDATE ON staff_events
+BEGIN
+    SELECT RAISE(ABORT, 'the history is immutable');
+END;
+
+CREATE TRIGGER staff_events_are_never_deleted BEFORE DELETE ON staff_events
+BEGIN
+    SELECT RAISE(ABORT, 'the history is immutable');
 END;
 
 CREATE TRIGGER subscription_renewals_are_immutable BEFORE UPDATE ON subscription_renewals

@@ -26,8 +26,8 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body, { account = true, raw = false } = {}) {
-  const headers = { accept: raw ? "*/*" : "application/json" };
+export async function api(method, path, body, { account = true, raw = false, headers: extra = {} } = {}) {
+  const headers = { accept: raw ? "*/*" : "application/json", ...extra };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && method !== "HEAD" && csrfToken) headers["x-csrf-token"] = csrfToken;
   const chosen = currentAccount();

@@ -206,17 +206,23 @@ export async function route() {
   }
 }
 
-// Links inside the app change the route without a reload.
-document.addEventListener("click", (event) => {
-  const link = event.target.closest("a[data-link]");
-  if (!link || event.ctrlKey || event.metaKey || event.shiftKey || link.target) return;
-  event.preventDefault();
-  navigate(link.getAttribute("href"));
-});
-window.addEventListener("popstate", route);
-
 words({
   en: { "access.too_low": "This page needs the {level} access level on this account." },
   sv: { "access.too_low": "Den här sidan kräver behörigheten {level} på kontot." },
 });
-route();
+
+// The operator console (/console…) is another shell in the same app: it has its own
+// session, menu and router (js/console/app.js).
+if (/^\/console(\/|$)/.test(location.pathname)) {
+  import("./console/app.js");
+} else {
+  // Links inside the app change the route without a reload.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-link]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || link.target) return;
+    event.preventDefault();
+    navigate(link.getAttribute("href"));
+  });
+  window.addEventListener("popstate", route);
+  route();
+}

@@ -146,18 +146,22 @@ export function checkbox(label, name, checked) {
   return h("div", { class: "check" }, h("input", { type: "checkbox", id, name, checked }), h("label", { for: id }, label));
 }
 
-/** A table from rows: columns are [header, row → cell]. */
-export function table(columns, rows, { empty = t("common.none"), caption } = {}) {
+/**
+ * A table from rows: columns are [header, row → cell]. Each cell carries its column's name
+ * (data-label), so with `cards` the rows become cards on a phone (styles.css), each value
+ * under its name, instead of a table that scrolls sideways.
+ */
+export function table(columns, rows, { empty = t("common.none"), caption, cards = false } = {}) {
   if (!rows.length) return h("p", { class: "empty" }, empty);
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: cards ? "table-wrap as-cards" : "table-wrap" },
     h(
       "table",
       {},
       caption ? h("caption", {}, caption) : null,
       h("thead", {}, h("tr", {}, columns.map(([header]) => h("th", { scope: "col" }, header)))),
-      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([, cell]) => h("td", {}, cell(row)))))),
+      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([header, cell]) => h("td", { "data-label": header }, cell(row)))))),
     ),
   );
 }

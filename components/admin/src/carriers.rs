@@ -10,56 +10,56 @@ use platform::http::{json, page, parse_body, query, Reply, Req};
 use platform::store::timestamp;
 
 pub async fn list(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     let (connections, next_cursor) = workflow::connections(&store, &page(&req)?).await?;
     let default = workflow::default_connection().await;
     Ok(json(200, &serde_json::json!({"default_connection": default, "connections": connections, "next_cursor": next_cursor})))
 }
 
 pub async fn create(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     let body: NewConnectionBody = parse_body(&req)?;
     Ok(json(201, &workflow::create_connection(&store, &body).await?))
 }
 
 pub async fn get(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     Ok(json(200, &workflow::connection(&store, req.param("name")?).await?))
 }
 
 pub async fn update(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     let body: ConnectionPatchBody = parse_body(&req)?;
     Ok(json(200, &workflow::update_connection(&store, req.param("name")?, &body).await?))
 }
 
 pub async fn costs(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     Ok(json(200, &workflow::costs(&store, req.param("name")?).await?))
 }
 
 pub async fn set_cost(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     let body: CostBody = parse_body(&req)?;
     Ok(json(200, &workflow::set_cost(&store, req.param("name")?, &body).await?))
 }
 
 async fn list_routes(req: &Req, account: Option<&str>) -> Reply {
-    let store = crate::operator(req).await?;
+    let (store, _) = crate::operator(req).await?;
     let (routes, next_cursor) = workflow::routes(&store, account, &page(req)?).await?;
     Ok(json(200, &serde_json::json!({"account_id": account, "routes": routes, "next_cursor": next_cursor})))
 }
 
 async fn set_route(req: &Req, account: Option<&str>) -> Reply {
-    let store = crate::operator(req).await?;
+    let (store, caller) = crate::operator(req).await?;
     let body: RouteBody = parse_body(req)?;
-    Ok(json(200, &workflow::set_route(&store, account, &body, crate::OPERATOR).await?))
+    Ok(json(200, &workflow::set_route(&store, account, &body, &caller.actor).await?))
 }
 
 async fn delete_route(req: &Req, account: Option<&str>) -> Reply {
-    let store = crate::operator(req).await?;
+    let (store, caller) = crate::operator(req).await?;
     let id = req.param("route_id")?;
-    workflow::delete_route(&store, account, id, crate::OPERATOR).await?;
+    workflow::delete_route(&store, account, id, &caller.actor).await?;
     Ok(json(200, &serde_json::json!({"deleted": id})))
 }
 
@@ -89,7 +89,7 @@ pub async fn delete_account_route(req: Req) -> Reply {
 
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD` (UTC days, inclusive), as the usage report takes them.
 pub async fn margins(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     let q = query(&req);
     let range = DateRange::parse(q.get("from").map(String::as_str), q.get("to").map(String::as_str))?;
     let utc = TimeZone::parse("UTC")?;

@@ -18,7 +18,7 @@ struct IssueBody {
 }
 
 pub async fn list(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     let account_id = req.param("id")?;
     if store.accounts().account(account_id).await?.is_none() {
         return Err(ApiError::not_found("no such account"));
@@ -28,7 +28,7 @@ pub async fn list(req: Req) -> Reply {
 }
 
 pub async fn issue(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     let account_id = req.param("id")?;
     let body: IssueBody = parse_body(&req)?;
     let period = Period::parse(&body.period)?;

@@ -2,7 +2,6 @@
 //! accounts, credit limits, blocking, top-ups and corrections, API keys, prices, carrier
 //! connections, routing and margins.
 
-use domain::identity::access::Actor;
 use domain::api::error::ErrorName;
 use domain::accounts::account::AccountListQuery;
 use domain::api::error::ApiError;
@@ -12,7 +11,9 @@ use domain::billing::payment::{CreditKind, OperatorCredit};
 use domain::api::ratelimit::RateLimit;
 use platform::app::operator::{self, OpeningAccount};
 use platform::keys;
-use platform::http::{created_reply, idempotency, page, internal, json, parse_body, require_admin, Reply, Req, Routes};
+use platform::app::staff::OperatorCaller;
+use platform::http::{created_reply, idempotency, page, internal, json, parse_body, require_operator, Reply, Req, Routes};
+use domain::identity::staff::Area;
 use platform::ids::new_id;
 use platform::store::{AccountChange, CreditRecorded, ManualCredit, ManualCreditError, Subject, Store, StoredAnswer};
 use serde::Deserialize;
@@ -21,12 +22,16 @@ mod carriers;
 mod invoices;
 mod packages;
 mod rules;
+mod staff;
 
 platform::http_entry!(routes().into_router());
 
 /// Every route of this component (tests compare the table with api/openapi.json).
 pub fn routes() -> Routes {
     Routes::new()
+        // The console's own: the signed-in staff member (any staff member, any area).
+        .get("/v1/console/me", staff::console_me)
+        .area(Area::Customers)
         .post("/v1/admin/accounts", create_account)
         .get("/v1/admin/accounts", list_accounts)
         .get("/v1/admin/accounts/{id}/smpp", smpp_list)
@@ -34,27 +39,33 @@ pub fn routes() -> Routes {
         .delete("/v1/admin/smpp/{id}", smpp_revoke)
         .get("/v1/admin/accounts/{id}", account)
         .patch("/v1/admin/accounts/{id}", update_account)
-        .get("/v1/admin/accounts/{id}/ledger", ledger)
-        .get("/v1/admin/accounts/{id}/history", history)
-        .post("/v1/admin/accounts/{id}/credits", credit)
-        .get("/v1/admin/accounts/{id}/payments", payments)
-        .get("/v1/admin/accounts/{id}/invoices", invoices::list)
-        .post("/v1/admin/accounts/{id}/invoices", invoices::issue)
         .post("/v1/admin/accounts/{id}/keys", create_key)
         .get("/v1/admin/accounts/{id}/keys", list_keys)
         .patch("/v1/admin/keys/{id}", update_key)
         .delete("/v1/admin/keys/{id}", revoke_key)
         .post("/v1/admin/users", create_user)
+        .get("/v1/admin/accounts/{id}/numbers", account_numbers)
+        .area(Area::Billing)
+        .get("/v1/admin/accounts/{id}/ledger", ledger)
+        .post("/v1/admin/accounts/{id}/credits", credit)
+        .get("/v1/admin/accounts/{id}/payments", payments)
+        .get("/v1/admin/accounts/{id}/invoices", invoices::list)
+        .post("/v1/admin/accounts/{id}/invoices", invoices::issue)
+        .area(Area::Log)
+        .get("/v1/admin/accounts/{id}/history", history)
         .get("/v1/admin/emails", emails)
         .get("/v1/admin/phone-codes", phone_codes)
+        .area(Area::Cdr)
         .get("/v1/admin/queue", queue)
+        .area(Area::Numbers)
         .post("/v1/admin/numbers", assign_number)
         .delete("/v1/admin/numbers/{number}", release_number)
-        .get("/v1/admin/accounts/{id}/numbers", account_numbers)
+        .area(Area::Packages)
         .get("/v1/admin/packages", packages::list)
         .post("/v1/admin/packages", packages::create)
         .get("/v1/admin/packages/{id}", packages::get)
         .patch("/v1/admin/packages/{id}", packages::update)
+        .area(Area::RateCard)
         .get("/v1/admin/prices", default_prices)
         .put("/v1/admin/prices", set_default_price)
         .delete("/v1/admin/prices/{rule_id}", end_default_price)
@@ -77,6 +88,7 @@ pub fn routes() -> Routes {
         .get("/v1/admin/accounts/{id}/campaigns", rules::campaigns)
         .post("/v1/admin/accounts/{id}/campaigns", rules::add_campaign)
         .delete("/v1/admin/accounts/{id}/campaigns/{campaign_id}", rules::end_campaign)
+        .area(Area::Carriers)
         .get("/v1/admin/carriers", carriers::list)
         .post("/v1/admin/carriers", carriers::create)
         .get("/v1/admin/carriers/{name}", carriers::get)
@@ -89,81 +101,95 @@ pub fn routes() -> Routes {
         .get("/v1/admin/accounts/{id}/routes", carriers::account_routes)
         .put("/v1/admin/accounts/{id}/routes", carriers::set_account_route)
         .delete("/v1/admin/accounts/{id}/routes/{route_id}", carriers::delete_account_route)
+        .area(Area::Reports)
         .get("/v1/admin/reports/margins", carriers::margins)
+        .area(Area::Staff)
+        .get("/v1/admin/staff", staff::list)
+        .post("/v1/admin/staff", staff::create)
+        .patch("/v1/admin/staff/{user_id}", staff::update)
+        .get("/v1/admin/staff-groups", staff::groups)
+        .post("/v1/admin/staff-groups", staff::create_group)
+        .patch("/v1/admin/staff-groups/{id}", staff::update_group)
+        .delete("/v1/admin/staff-groups/{id}", staff::delete_group)
 }
 
-/// What every operator endpoint does first: the `admin_token` checked, then the store opened.
-async fn operator(req: &Req) -> Result<Store, ApiError> {
-    require_admin(req).await?;
-    Ok(Store::open().await?)
+/// What every operator endpoint does first: the store opened, and the caller let in to the
+/// area its route declares (platform::http::require_operator: the admin token, or a staff
+/// member with two-factor on whose permission groups allow the area). The caller's actor
+/// is who the history says made a change.
+async fn operator(req: &Req) -> Result<(Store, OperatorCaller), ApiError> {
+    let area = req.area().ok_or_else(|| internal(format!("{} declares no operator area", req.path())))?;
+    let store = Store::open().await?;
+    let caller = require_operator(req, &store, area).await?;
+    Ok((store, caller))
 }
 
 /// `GET /v1/admin/queue`: the delivery queue — messages waiting, scheduled, being
 /// submitted, whose delivery died (lease over), and whose submit outcome is unknown —
 /// with the age of the oldest waiting and oldest unknown.
 async fn queue(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     Ok(json(200, &store.queue().queue_state().await?))
 }
 
 async fn smpp_create(req: Req) -> Reply {
-    let store = operator(&req).await?;
-    platform::smpp::create(&req, &store, req.param("id")?, OPERATOR).await
+    let (store, caller) = operator(&req).await?;
+    platform::smpp::create(&req, &store, req.param("id")?, &caller.actor).await
 }
 
 async fn smpp_revoke(req: Req) -> Reply {
-    let store = operator(&req).await?;
-    platform::smpp::revoke_any(&store, req.param("id")?, OPERATOR).await
+    let (store, caller) = operator(&req).await?;
+    platform::smpp::revoke_any(&store, req.param("id")?, &caller.actor).await
 }
 
 async fn create_key(req: Req) -> Reply {
-    let store = operator(&req).await?;
-    keys::create_key(&req, &store, req.param("id")?, OPERATOR).await
+    let (store, caller) = operator(&req).await?;
+    keys::create_key(&req, &store, req.param("id")?, &caller.actor).await
 }
 
 async fn list_keys(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     keys::list_keys(&store, req.param("id")?).await
 }
 
 async fn update_key(req: Req) -> Reply {
-    let store = operator(&req).await?;
-    keys::update_key(&req, &store, req.param("id")?, None, OPERATOR).await
+    let (store, caller) = operator(&req).await?;
+    keys::update_key(&req, &store, req.param("id")?, None, &caller.actor).await
 }
 
 async fn revoke_key(req: Req) -> Reply {
-    let store = operator(&req).await?;
-    keys::revoke_key(&store, req.param("id")?, None, OPERATOR).await
+    let (store, caller) = operator(&req).await?;
+    keys::revoke_key(&store, req.param("id")?, None, &caller.actor).await
 }
 
 async fn default_prices(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     platform::prices::default_list(&store).await
 }
 
 async fn set_default_price(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     platform::prices::set_default(&req, &store).await
 }
 
 async fn end_default_price(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     platform::prices::end_default(&store, req.param("rule_id")?).await
 }
 
 async fn account_prices(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     platform::prices::account_list(&store, req.param("id")?).await
 }
 
 async fn set_account_price(req: Req) -> Reply {
-    let store = operator(&req).await?;
-    platform::prices::set_account(&req, &store, req.param("id")?, OPERATOR).await
+    let (store, caller) = operator(&req).await?;
+    platform::prices::set_account(&req, &store, req.param("id")?, &caller.actor).await
 }
 
 async fn end_account_price(req: Req) -> Reply {
-    let store = operator(&req).await?;
-    platform::prices::end_account(&store, req.param("id")?, req.param("rule_id")?, OPERATOR).await
+    let (store, caller) = operator(&req).await?;
+    platform::prices::end_account(&store, req.param("id")?, req.param("rule_id")?, &caller.actor).await
 }
 
 #[derive(Deserialize)]
@@ -181,7 +207,7 @@ struct NewAccount {
 }
 
 async fn create_account(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, caller) = operator(&req).await?;
     let body: NewAccount = parse_body(&req)?;
     let currency = Currency::parse(&body.currency).map_err(|e| ApiError::malformed(e.to_string()))?;
     let opening = OpeningAccount {
@@ -191,14 +217,14 @@ async fn create_account(req: Req) -> Reply {
         credit_limit_minor: body.credit_limit_minor,
         initial_balance_minor: body.initial_balance_minor,
     };
-    let (view, secret) = operator::open_account(&store, &opening, OPERATOR).await?;
+    let (view, secret) = operator::open_account(&store, &opening, &caller.actor).await?;
     let mut body = serde_json::to_value(view).map_err(internal)?;
     body["webhook_secret"] = serde_json::Value::String(secret);
     Ok(json(201, &body))
 }
 
 async fn account(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     account_response(&store, req.param("id")?, 200).await
 }
 
@@ -231,7 +257,7 @@ fn rate_limit_patch(field: Option<Option<i64>>, name: &str) -> Result<Option<Opt
 }
 
 async fn update_account(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, caller) = operator(&req).await?;
     let id = req.param("id")?;
     let body: AccountChangeBody = parse_body(&req)?;
     if body.credit_limit_minor.is_some_and(|l| !(0..=MAX_AMOUNT_MINOR).contains(&l)) {
@@ -244,7 +270,7 @@ async fn update_account(req: Req) -> Reply {
         key_rate_limit_per_second: rate_limit_patch(body.key_rate_limit_per_second, "key_rate_limit_per_second")?,
     };
     let found = store
-        .audit().audited(id, OPERATOR, "account.updated", Subject::Account(id), async |store| store.accounts().update_account(id, &change).await)
+        .audit().audited(id, &caller.actor, "account.updated", Subject::Account(id), async |store| store.accounts().update_account(id, &change).await)
         .await?;
     if !found {
         return Err(ApiError::not_found("no such account"));
@@ -255,7 +281,7 @@ async fn update_account(req: Req) -> Reply {
 /// Every account, searched (`q`: id, name, note or company name, any case), sorted by a
 /// whitelisted column and paged, with the number that match.
 async fn list_accounts(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     let q = platform::http::query(&req);
     let get = |name: &str| q.get(name).map(String::as_str);
     let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("cursor"))?;
@@ -265,14 +291,14 @@ async fn list_accounts(req: Req) -> Reply {
 }
 
 async fn smpp_list(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     let account_id = req.param("id")?;
     store.accounts().account(account_id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     platform::smpp::list(&store, account_id).await
 }
 
 async fn ledger(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     let id = req.param("id")?;
     let view = store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let page = page(&req)?;
@@ -297,7 +323,7 @@ struct Credit {
 /// Money in or taken back by the operator: a ledger entry, its line in the payments log
 /// and in the account's history, in one transaction.
 async fn credit(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, caller) = operator(&req).await?;
     let id = req.param("id")?;
     let body: Credit = parse_body(&req)?;
     let credit = OperatorCredit::parse(&body.kind, body.amount_minor, body.reference.as_deref(), body.corrects.as_deref())
@@ -318,7 +344,7 @@ async fn credit(req: Req) -> Reply {
         reference: &reference,
         corrects: credit.corrects.as_deref(),
         description: &description,
-        actor: OPERATOR,
+        actor: &caller.actor,
     };
     // A repeated request under the same Idempotency-Key credits once (keys are kept per
     // account credited).
@@ -357,7 +383,7 @@ fn credit_answer(account_id: &str, recorded: &CreditRecorded, payment_id: &str, 
 
 /// The account's payments log (the operator's view of `GET /v1/billing/payments`).
 async fn payments(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     let id = req.param("id")?;
     store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     let page = page(&req)?;
@@ -381,7 +407,7 @@ struct NumberAssignment {
 
 /// Rents a reception number to an account: inbound SMS to it land in that account.
 async fn assign_number(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, caller) = operator(&req).await?;
     let body: NumberAssignment = parse_body(&req)?;
     let assignment = operator::NumberAssignment {
         number: &body.number,
@@ -390,22 +416,22 @@ async fn assign_number(req: Req) -> Reply {
         role: body.role.as_deref(),
         country: body.country.as_deref(),
     };
-    operator::assign_number(&store, &assignment, OPERATOR).await?;
+    operator::assign_number(&store, &assignment, &caller.actor).await?;
     numbers(&store, &body.account_id).await
 }
 
 async fn release_number(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, caller) = operator(&req).await?;
     let number = ReceptionNumber::parse(req.param("number")?).map_err(|e| ApiError::malformed(e.to_string()))?;
     let account = store.inbound().number_account(number.as_str()).await?.ok_or_else(|| ApiError::not_found("no account has that number"))?;
     store
-        .audit().audited(&account, OPERATOR, "number.released", Subject::Number(number.as_str()), async |store| store.inbound().release_number(number.as_str()).await)
+        .audit().audited(&account, &caller.actor, "number.released", Subject::Number(number.as_str()), async |store| store.inbound().release_number(number.as_str()).await)
         .await?;
     Ok(json(200, &serde_json::json!({ "released": number.as_str() })))
 }
 
 async fn account_numbers(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     numbers(&store, req.param("id")?).await
 }
 
@@ -413,16 +439,12 @@ async fn numbers(store: &Store, account_id: &str) -> Reply {
     Ok(json(200, &serde_json::json!({ "numbers": store.inbound().numbers(account_id).await? })))
 }
 
-/// Who the operator API acts as, in an account's history.
-pub(crate) const OPERATOR: &Actor = &Actor::Operator;
-
+/// The account's history in words (platform::app::staff::history): who (by name), what
+/// (a stable action key and an English sentence, money in the account's currency), when.
 async fn history(req: Req) -> Reply {
-    let store = operator(&req).await?;
-    let id = req.param("id")?;
-    store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
-    let page = page(&req)?;
-    let events = page.page(store.audit().history(id, page.fetch(), page.after()?).await?, |e| e.id);
-    Ok(json(200, &serde_json::json!({"events": events.items, "next_cursor": events.next_cursor})))
+    let (store, _) = operator(&req).await?;
+    let (events, next_cursor) = platform::app::staff::history(&store, req.param("id")?, &page(&req)?).await?;
+    Ok(json(200, &serde_json::json!({"events": events, "next_cursor": next_cursor})))
 }
 
 #[derive(Deserialize)]
@@ -438,7 +460,7 @@ struct NewUser {
 /// Seed 001: a user for an account at a level, with access at once; they get an e-mail
 /// and set their own password (someone who has a user already gets a notice).
 async fn create_user(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, caller) = operator(&req).await?;
     let body: NewUser = parse_body(&req)?;
     let invitation = platform::app::people::Invitation {
         account_id: &body.account_id,
@@ -447,7 +469,7 @@ async fn create_user(req: Req) -> Reply {
         name: body.name.as_deref(),
         language: body.language.as_deref(),
     };
-    let member = platform::app::people::invite(&store, &invitation, platform::app::people::Grant::Direct, OPERATOR, "smsedge").await?;
+    let member = platform::app::people::invite(&store, &invitation, platform::app::people::Grant::Direct, &caller.actor, "smsedge").await?;
     Ok(json(201, &member))
 }
 
@@ -455,7 +477,7 @@ async fn create_user(req: Req) -> Reply {
 /// (single-use links left out) or, with no e-mail API configured, would have sent (whole:
 /// the development outbox).
 async fn emails(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     let q = platform::http::query(&req);
     let page = platform::http::page_of(&q)?;
     let to = q.get("to").map(|t| t.trim().to_lowercase());
@@ -468,7 +490,7 @@ async fn emails(req: Req) -> Reply {
 /// hours: SMS sent on a user's say-so, which the operator watches (each is priced and
 /// charged like any SMS of the account it came from).
 async fn phone_codes(req: Req) -> Reply {
-    let store = operator(&req).await?;
+    let (store, _) = operator(&req).await?;
     let page = page(&req)?;
     let after: Option<(String, String)> = page.after()?;
     let (last_24h, rows) = store.identity().phone_code_sends(page.fetch(), after.as_ref().map(|(at, id)| (at.as_str(), id.as_str()))).await?;

@@ -9,24 +9,24 @@ use platform::http::{json, parse_body, Reply, Req};
 use platform::store::{PackageView, Store};
 
 pub async fn list(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     Ok(json(200, &serde_json::json!({"packages": store.billing().packages(None).await?})))
 }
 
 pub async fn create(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     let input: PackageInput = parse_body(&req)?;
     let package = Package::parse(&input)?;
     Ok(json(201, &store.billing().create_package(&package).await?))
 }
 
 pub async fn get(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     Ok(json(200, &found(&store, req.param("id")?).await?))
 }
 
 pub async fn update(req: Req) -> Reply {
-    let store = crate::operator(&req).await?;
+    let (store, _) = crate::operator(&req).await?;
     let id = req.param("id")?;
     let patch: PackageInput = parse_body(&req)?;
     let current = found(&store, id).await?;

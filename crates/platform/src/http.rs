@@ -15,6 +15,7 @@ use axum::extract::{FromRequest, FromRequestParts, Path};
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use domain::identity::access::{client_ip, KeyAccess, Scope};
+use domain::identity::staff::Area;
 use domain::identity::apikey::{bearer_token, hash_api_key};
 use domain::api::error::ApiError;
 use domain::api::paging::PageRequest;
@@ -50,15 +51,32 @@ where
 
 /// A component's routes: method, path (axum's syntax, `{id}` one segment, as the OpenAPI
 /// document writes them) and handler. The table is what tests compare with the document.
+///
+/// Operator routes declare their area of the operator API (domain::identity::staff::Area):
+/// every route added after [`Routes::area`] is in that area, the handler reads it from
+/// [`Req::area`], and tests compare it with the document's `x-operator-area`.
 #[derive(Default)]
 pub struct Routes {
     table: Vec<(Method, &'static str)>,
+    areas: Vec<(Method, &'static str, Option<Area>)>,
     paths: BTreeMap<&'static str, axum::routing::MethodRouter>,
+    area: Option<Area>,
 }
 
 impl Routes {
     pub fn new() -> Routes {
         Routes::default()
+    }
+
+    /// The routes added from here on are in `area` (until the next call).
+    pub fn area(mut self, area: Area) -> Routes {
+        self.area = Some(area);
+        self
+    }
+
+    /// Every (method, path, area) routed, in the order added; `None` outside the operator API.
+    pub fn areas(&self) -> &[(Method, &'static str, Option<Area>)] {
+        &self.areas
     }
 
     pub fn get(self, path: &'static str, handler: impl Handler) -> Routes {
@@ -84,13 +102,16 @@ impl Routes {
     fn on(mut self, method: Method, path: &'static str, handler: impl Handler) -> Routes {
         use axum::routing::MethodFilter;
         let filter = MethodFilter::try_from(method.clone()).expect("a method a route can have");
-        let endpoint = move |req: Req| {
+        let area = self.area;
+        let endpoint = move |mut req: Req| {
             let handler = handler.clone();
+            req.area = area;
             async move { handler(req).await.map_err(Failure) }
         };
         let routes = self.paths.remove(path).unwrap_or_default();
         self.paths.insert(path, routes.on(filter, endpoint));
-        self.table.push((method, path));
+        self.table.push((method.clone(), path));
+        self.areas.push((method, path, area));
         self
     }
 
@@ -164,6 +185,8 @@ pub struct Req {
     parts: http::request::Parts,
     body: Bytes,
     params: Vec<(String, String)>,
+    /// The operator API area its route declares (see [`Routes::area`]).
+    area: Option<Area>,
 }
 
 impl<S: Send + Sync> FromRequest<S> for Req {
@@ -177,7 +200,7 @@ impl<S: Send + Sync> FromRequest<S> for Req {
             Err(e) => return Err(Failure(ApiError::malformed(format!("the path: {}", e.body_text())))),
         };
         let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| Failure(ApiError::payload_too_large(MAX_BODY_BYTES)))?;
-        Ok(Req { parts, body, params })
+        Ok(Req { parts, body, params, area: None })
     }
 }
 
@@ -185,7 +208,12 @@ impl Req {
     /// A request built by hand (tests).
     pub fn new(request: http::Request<Bytes>, params: Vec<(String, String)>) -> Req {
         let (parts, body) = request.into_parts();
-        Req { parts, body, params }
+        Req { parts, body, params, area: None }
+    }
+
+    /// The operator API area the route declares; None outside the operator API.
+    pub fn area(&self) -> Option<Area> {
+        self.area
     }
 
     pub fn method(&self) -> &Method {
@@ -616,9 +644,36 @@ pub fn level_too_low(level: AccessLevel, scope: Scope) -> ApiError {
     ))
 }
 
-/// Guards operator endpoints with the `admin_token` variable.
+/// Guards the operator API with the `admin_token` variable alone (what only automation
+/// does; operator endpoints take [`require_operator`]).
 pub async fn require_admin(req: &Req) -> Result<(), ApiError> {
     require_token(req, "admin_token").await
+}
+
+/// The caller of an operator endpoint in `area`, from either credential:
+///
+/// - `Authorization: Bearer <admin_token>` (automation, bootstrapping): the operator,
+///   every area; a wrong token is 401.
+/// - the portal's session cookie (no Authorization header) of a staff member: 401 without
+///   a live session (or while its two-factor code is pending), 403 `CsrfTokenInvalid` for a
+///   state-changing request without the session's CSRF token, 403 `NotStaff`,
+///   `StaffDisabled`, `TwoFactorRequired` (staff must have two-factor on), and 403
+///   `AreaNotPermitted` naming `area` when their permission groups do not allow it
+///   (domain::identity::staff).
+pub async fn require_operator(req: &Req, store: &Store, area: Area) -> Result<crate::app::staff::OperatorCaller, ApiError> {
+    let caller = operator_caller(req, store).await?;
+    caller.check(area)?;
+    Ok(caller)
+}
+
+/// The caller of the operator API, whatever the area (see [`require_operator`]).
+pub async fn operator_caller(req: &Req, store: &Store) -> Result<crate::app::staff::OperatorCaller, ApiError> {
+    if req.header("authorization").is_some() || session_token(req).is_none() {
+        require_admin(req).await?;
+        return Ok(crate::app::staff::OperatorCaller::token());
+    }
+    let signed_in = require_session(req).await?;
+    crate::app::staff::staff_caller(store, &signed_in).await
 }
 
 /// Guards an endpoint with the bearer token held in `variable` (constant-time compare).

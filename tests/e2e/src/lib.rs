@@ -1041,3 +1041,43 @@ impl SpinApp {
         reply.json["balance_minor"].as_i64().unwrap_or_else(|| panic!("{}", reply.text))
     }
 }
+
+// ---------------------------------------------------------------- operator staff (issue 18)
+
+/// Every area of the operator API (domain::identity::staff::Area), as the API names them.
+pub const AREAS: [&str; 11] = ["customers", "carriers", "rate_card", "cdr", "log", "reports", "billing", "numbers", "packages", "settings", "staff"];
+
+impl SpinApp {
+    /// A permission group made with the admin token (`permissions`: `{area: "allow" | "deny"}`): its id.
+    pub fn staff_group(&self, name: &str, permissions: Value) -> String {
+        let made = self.admin("POST", "/v1/admin/staff-groups", Some(json!({"name": name, "permissions": permissions})));
+        assert_eq!(made.status, 201, "{}", made.text);
+        made.json["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A group that allows every area: its id.
+    pub fn everything_group(&self, name: &str) -> String {
+        let all: serde_json::Map<String, Value> = AREAS.iter().map(|a| ((*a).to_owned(), json!("allow"))).collect();
+        self.staff_group(name, Value::Object(all))
+    }
+
+    /// A staff member made with the admin token (password [`PASSWORD`]), in these groups:
+    /// their user id.
+    pub fn staff_member(&self, email: &str, name: &str, groups: &[&str]) -> String {
+        let made = self.admin("POST", "/v1/admin/staff", Some(json!({"email": email, "name": name, "password": PASSWORD, "groups": groups})));
+        assert_eq!(made.status, 201, "{}", made.text);
+        assert!(made.json.get("initial_password").is_none(), "a password was given: {}", made.text);
+        made.json["user_id"].as_str().unwrap().to_owned()
+    }
+
+    /// A staff member in these groups, signed in (the portal's login) with two-factor
+    /// turned on the portal's way: (browser, user id, TOTP secret).
+    pub fn signed_in_staff(&self, email: &str, name: &str, groups: &[&str]) -> (Browser, String, String) {
+        let user_id = self.staff_member(email, name, groups);
+        let (reply, browser) = self.login(email, PASSWORD);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let browser = browser.unwrap();
+        let (secret, _) = browser.turn_on_two_factor();
+        (browser, user_id, secret)
+    }
+}

@@ -159,3 +159,42 @@ fn the_error_schema_lists_every_error_name_and_nothing_else() {
     listed.sort_unstable();
     assert_eq!(listed, expected, "api/openapi.json's Error.name enum; expected:\n{}", serde_json::to_string(&expected).unwrap());
 }
+
+/// Every operator operation is in one area of the operator API (issue 18): its route in the
+/// admin component declares it (platform::http::Routes::area, which the guard enforces), and
+/// the document says the same in `x-operator-area`, with both credentials (the admin token,
+/// a staff member's session). Nothing outside the operator API has an area.
+#[test]
+fn every_operator_operation_documents_the_area_its_route_declares() {
+    use domain::identity::staff::Area;
+    let document = document();
+    let routes = admin::routes();
+    let mut checked = 0;
+    for (method, path, area) in routes.areas() {
+        let operation = &document["paths"][*path][method.as_str().to_lowercase()];
+        assert!(operation.is_object(), "{method} {path} is not documented");
+        match area {
+            Some(area) => {
+                assert!(path.starts_with("/v1/admin/"), "{method} {path} has an area but is not under /v1/admin");
+                assert_eq!(operation["x-operator-area"].as_str(), Some(area.as_str()), "{method} {path}");
+                assert_eq!(operation["x-access-level"], "operator", "{method} {path}");
+                let schemes: Vec<&str> =
+                    operation["security"].as_array().unwrap().iter().flat_map(|a| a.as_object().unwrap().keys().map(String::as_str)).collect();
+                assert_eq!(schemes, ["adminToken", "session"], "{method} {path}");
+                assert_eq!(operation["responses"]["403"]["$ref"], "#/components/responses/Forbidden", "{method} {path}");
+                checked += 1;
+            }
+            None => assert!(!path.starts_with("/v1/admin/"), "{method} {path} is in the operator API without an area"),
+        }
+    }
+    assert!(checked >= 70, "{checked}");
+    // Every area name in the document is one the domain knows, and nothing else has one.
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap().iter().filter(|(m, _)| *m != "parameters") {
+            if let Some(area) = operation["x-operator-area"].as_str() {
+                assert!(Area::parse(area).is_ok(), "{method} {path}: {area}");
+                assert!(path.starts_with("/v1/admin/"), "{method} {path}");
+            }
+        }
+    }
+}

@@ -530,7 +530,8 @@ fn account_admins_see_their_users_and_manage_keys() {
     assert_eq!(app.send(&key, json!({"from": "Shop", "to": ["+46701234567"], "text": "revoked"})).status, 401);
     let history = app.admin("GET", &format!("/v1/admin/accounts/{first}/history"), None);
     let created = history.json["events"].as_array().unwrap().iter().find(|e| e["action"] == "key.created").unwrap().clone();
-    assert!(created["actor"].as_str().unwrap().starts_with("user:"), "{created}");
+    assert_eq!(created["actor"]["kind"], "user", "{created}");
+    assert_eq!(created["actor"]["name"], "Test Person", "{created}");
 }
 
 #[test]
@@ -608,7 +609,8 @@ fn access_for_someone_with_a_user_waits_for_their_yes_and_tells_the_admin_nothin
     assert_eq!(bob.call("POST", "/v1/invitations/accept", Some(json!({"token": token}))).status, 410, "single use");
     let history = app.admin("GET", &format!("/v1/admin/accounts/{a}/history"), None);
     let accept = history.json["events"].as_array().unwrap().iter().find(|e| e["action"] == "member.accepted").unwrap().clone();
-    assert_eq!(accept["actor"], format!("user:{}", bob.call("GET", "/v1/me", None).json["id"].as_str().unwrap()));
+    assert_eq!((accept["actor"]["kind"].as_str(), accept["actor"]["id"].as_str()), (Some("user"), bob.call("GET", "/v1/me", None).json["id"].as_str()));
+    assert_eq!(accept["actor"]["name"], "Bob Bobsson", "{accept}");
 
     // Someone new gives their name when they accept (the admin did not have to).
     let no_name = public("POST", "/v1/invitations/accept", json!({"token": app.emailed_token(&nobody), "password": PASSWORD}));

@@ -609,6 +609,10 @@ pub enum AccountSort {
     Name,
     Kind,
     Balance,
+    /// The operator's list only.
+    CreditLimit,
+    /// Active or blocked: the operator's list only.
+    Status,
     CreatedAt,
     /// The user's access level: only in a user's own list ([`AccountList::Member`]).
     Level,
@@ -626,7 +630,15 @@ impl AccountList {
     /// The columns this list can be sorted by.
     pub fn sorts(self) -> &'static [AccountSort] {
         match self {
-            AccountList::Operator => &[AccountSort::Id, AccountSort::Name, AccountSort::Kind, AccountSort::Balance, AccountSort::CreatedAt],
+            AccountList::Operator => &[
+                AccountSort::Id,
+                AccountSort::Name,
+                AccountSort::Kind,
+                AccountSort::Balance,
+                AccountSort::CreditLimit,
+                AccountSort::Status,
+                AccountSort::CreatedAt,
+            ],
             AccountList::Member => &[AccountSort::Id, AccountSort::Name, AccountSort::Kind, AccountSort::Balance, AccountSort::Level],
         }
     }
@@ -641,12 +653,20 @@ impl AccountList {
 }
 
 impl AccountSort {
-    pub const ALL: [AccountSort; 6] =
-        [AccountSort::Id, AccountSort::Name, AccountSort::Kind, AccountSort::Balance, AccountSort::CreatedAt, AccountSort::Level];
+    pub const ALL: [AccountSort; 8] = [
+        AccountSort::Id,
+        AccountSort::Name,
+        AccountSort::Kind,
+        AccountSort::Balance,
+        AccountSort::CreditLimit,
+        AccountSort::Status,
+        AccountSort::CreatedAt,
+        AccountSort::Level,
+    ];
 
     /// Whether the column sorts numbers (else text).
     pub fn is_numeric(self) -> bool {
-        matches!(self, AccountSort::Balance | AccountSort::Level)
+        matches!(self, AccountSort::Balance | AccountSort::CreditLimit | AccountSort::Level)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -655,6 +675,8 @@ impl AccountSort {
             AccountSort::Name => "name",
             AccountSort::Kind => "kind",
             AccountSort::Balance => "balance",
+            AccountSort::CreditLimit => "credit_limit",
+            AccountSort::Status => "status",
             AccountSort::CreatedAt => "created_at",
             AccountSort::Level => "level",
         }
@@ -711,8 +733,10 @@ impl AccountListQuery {
     }
 
     /// Defaults: no search, the list's default sort (the operator's newest first, a
-    /// user's by name), the first page of the default size. Bad values are 400
-    /// `InvalidSearch`, `InvalidSort`, `InvalidLimit`, `InvalidCursor`.
+    /// user's by name), the first page of the default size. A `-` before the column
+    /// (`-balance`) sorts it descending, as `order=desc` does (both given, they must
+    /// agree). Bad values are 400 `InvalidSearch`, `InvalidSort`, `InvalidLimit`,
+    /// `InvalidCursor`.
     pub fn parse_for(
         list: AccountList,
         q: Option<&str>,
@@ -725,6 +749,10 @@ impl AccountListQuery {
         if q.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
             return Err(bad_query(ErrorName::InvalidSearch, format!("q may be at most {MAX_SEARCH_CHARS} characters")));
         }
+        let (sort, minus) = match sort.map(|s| s.strip_prefix('-').map_or((s, false), |column| (column, true))) {
+            Some((column, minus)) => (Some(column), minus),
+            None => (None, false),
+        };
         let sort = match sort {
             None => list.default_sort(),
             Some(s) => AccountSort::parse(s).filter(|c| list.sorts().contains(c)).ok_or_else(|| {
@@ -732,11 +760,12 @@ impl AccountListQuery {
                 bad_query(ErrorName::InvalidSort, format!("sort is one of {}", names.join(", ")))
             })?,
         };
-        let descending = match order {
-            None => sort == AccountSort::CreatedAt,
-            Some("asc") => false,
-            Some("desc") => true,
-            Some(_) => return Err(bad_query(ErrorName::InvalidSort, "order is asc or desc")),
+        let descending = match (order, minus) {
+            (None, false) => sort == AccountSort::CreatedAt,
+            (None, true) | (Some("desc"), _) => true,
+            (Some("asc"), false) => false,
+            (Some("asc"), true) => return Err(bad_query(ErrorName::InvalidSort, "a sort of -column is descending: order=asc contradicts it")),
+            (Some(_), _) => return Err(bad_query(ErrorName::InvalidSort, "order is asc or desc")),
         };
         let page = PageRequest::parse(limit, cursor)?;
         let after = page.after_checked(|p: &AccountPosition| {
@@ -959,6 +988,29 @@ mod tests {
         assert_eq!(member(Some("type")).unwrap().sort, AccountSort::Kind);
         assert_eq!(name(member(Some("created_at"))), "InvalidSort");
         assert_eq!(name(AccountListQuery::parse(None, Some("level"), None, None, None)), "InvalidSort");
+    }
+
+    #[test]
+    fn a_minus_sorts_descending_and_the_console_columns_sort() {
+        let q = AccountListQuery::parse(None, Some("-balance"), None, None, None).unwrap();
+        assert_eq!((q.sort, q.descending), (AccountSort::Balance, true));
+        let q = AccountListQuery::parse(None, Some("-name"), Some("desc"), None, None).unwrap();
+        assert_eq!((q.sort, q.descending), (AccountSort::Name, true));
+        let q = AccountListQuery::parse(None, Some("credit_limit"), None, None, None).unwrap();
+        assert_eq!((q.sort, q.descending, q.sort.is_numeric()), (AccountSort::CreditLimit, false, true));
+        let q = AccountListQuery::parse(None, Some("-status"), None, None, None).unwrap();
+        assert_eq!((q.sort, q.descending, q.sort.is_numeric()), (AccountSort::Status, true, false));
+        let q = AccountListQuery::parse(None, Some("-created_at"), None, None, None).unwrap();
+        assert_eq!((q.sort, q.descending), (AccountSort::CreatedAt, true));
+        let name = |r: Result<AccountListQuery, ApiError>| r.unwrap_err().name;
+        assert_eq!(name(AccountListQuery::parse(None, Some("-name"), Some("asc"), None, None)), "InvalidSort");
+        assert_eq!(name(AccountListQuery::parse(None, Some("--name"), None, None, None)), "InvalidSort");
+        assert_eq!(name(AccountListQuery::parse(None, Some("-"), None, None, None)), "InvalidSort");
+        // A user's own list has neither column.
+        let member = |sort: &str| AccountListQuery::parse_for(AccountList::Member, None, Some(sort), None, None, None);
+        assert_eq!(name(member("credit_limit")), "InvalidSort");
+        assert_eq!(name(member("status")), "InvalidSort");
+        assert_eq!(member("-balance").unwrap().descending, true);
     }
 
     #[test]

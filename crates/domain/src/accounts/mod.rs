@@ -1,2 +1,3 @@
-//! Accounts: a customer's profile.
+//! Accounts: a customer's profile, and its history in words.
 pub mod account;
+pub mod history;

@@ -44,6 +44,7 @@ macro_rules! error_names {
 error_names! {
     AccessLevelTooLow,
     AlreadyConfirmed,
+    AreaNotPermitted,
     AlreadyMember,
     AlreadySignedIn,
     Conflict,
@@ -88,6 +89,7 @@ error_names! {
     InvalidNote,
     InvalidPackage,
     InvalidPeriod,
+    InvalidPermissions,
     InvalidPrice,
     InvalidQuery,
     InvalidReceptionNumber,
@@ -110,6 +112,7 @@ error_names! {
     NoCodePending,
     NoPhone,
     NotFound,
+    NotStaff,
     NotYourInvitation,
     NothingToCorrect,
     NothingToInvoice,
@@ -122,6 +125,7 @@ error_names! {
     ServiceUnavailable,
     SignInToAccept,
     SignatureInvalid,
+    StaffDisabled,
     StripeMisconfigured,
     StripeRefused,
     StripeUnavailable,
@@ -135,6 +139,7 @@ error_names! {
     Unauthorized,
     UnsupportedMediaType,
     WeakPassword,
+    WouldLockOut,
     WrongPassword,
 }
 
@@ -558,5 +563,23 @@ impl From<crate::identity::person::PasswordError> for ApiError {
             .map(|rule| ErrorDetail { index: None, value: Some(rule.as_str().to_owned()), message: rule.message().to_owned() })
             .collect();
         ApiError::new(422, ErrorName::WeakPassword, e.to_string()).with_details(details)
+    }
+}
+
+/// The staff rules (domain::identity::staff): bad permissions or group names are 400, an
+/// area the caller's groups do not allow 403 `AreaNotPermitted`, a change that would take
+/// the staff area from the one making it 409 `WouldLockOut`.
+impl From<crate::identity::staff::StaffError> for ApiError {
+    fn from(e: crate::identity::staff::StaffError) -> Self {
+        use crate::identity::staff::StaffError as E;
+        let message = e.to_string();
+        match e {
+            E::UnknownArea(_) | E::InvalidPermissions(_) => ApiError::new(400, ErrorName::InvalidPermissions, message),
+            E::InvalidGroupName => ApiError::new(400, ErrorName::InvalidGroupName, message),
+            // The area in `details` too, for a console to name it in its own words.
+            E::AreaNotPermitted(area) => ApiError::new(403, ErrorName::AreaNotPermitted, message)
+                .with_details(vec![ErrorDetail { index: None, value: Some(area.as_str().to_owned()), message: "the area this endpoint is in".into() }]),
+            E::WouldLockOut => ApiError::new(409, ErrorName::WouldLockOut, message),
+        }
     }
 }

@@ -259,12 +259,15 @@ pub fn client_ip(header: Option<&str>) -> Option<IpAddr> {
     IpAddr::from_str(bare).ok().map(|ip| ip.to_canonical())
 }
 
-/// Who acts on an account, as its history records it: the operator, the platform itself,
-/// an API key, a signed-in user, or a Stripe event (a card payment arriving). Stored as
-/// `operator`, `system`, `key:<id>`, `user:<id>`, `stripe:<event id>`.
+/// Who acts on an account, as its history records it: the operator's bearer token
+/// (automation), a staff member signed in to the console (by user id), the platform
+/// itself, an API key, a signed-in user, or a Stripe event (a card payment arriving).
+/// Stored as `operator`, `staff:<user id>`, `system`, `key:<id>`, `user:<id>`,
+/// `stripe:<event id>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     Operator,
+    Staff(String),
     System,
     Key(String),
     User(String),
@@ -280,6 +283,19 @@ impl Actor {
         }
     }
 
+    /// The kind of actor, as the console's history shows it: `operator`, `staff`,
+    /// `system`, `key`, `user` or `stripe`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Actor::Operator => "operator",
+            Actor::Staff(_) => "staff",
+            Actor::System => "system",
+            Actor::Key(_) => "key",
+            Actor::User(_) => "user",
+            Actor::Stripe(_) => "stripe",
+        }
+    }
+
     /// An actor as stored (the inverse of its `Display`); `None` for anything else.
     pub fn parse(stored: &str) -> Option<Actor> {
         match stored {
@@ -288,6 +304,7 @@ impl Actor {
             _ => match stored.split_once(':') {
                 Some(("key", id)) if !id.is_empty() => Some(Actor::Key(id.to_owned())),
                 Some(("user", id)) if !id.is_empty() => Some(Actor::User(id.to_owned())),
+                Some(("staff", id)) if !id.is_empty() => Some(Actor::Staff(id.to_owned())),
                 Some(("stripe", id)) if !id.is_empty() => Some(Actor::Stripe(id.to_owned())),
                 _ => None,
             },
@@ -306,6 +323,7 @@ impl std::fmt::Display for Actor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Actor::Operator => f.write_str("operator"),
+            Actor::Staff(id) => write!(f, "staff:{id}"),
             Actor::System => f.write_str("system"),
             Actor::Key(id) => write!(f, "key:{id}"),
             Actor::User(id) => write!(f, "user:{id}"),
@@ -378,11 +396,15 @@ mod tests {
 
     #[test]
     fn actors_are_stored_as_text_and_read_back() {
-        for actor in [Actor::Operator, Actor::System, Actor::Key("ak_1".into()), Actor::User("usr_1".into()), Actor::Stripe("evt_1".into())] {
+        for actor in [Actor::Operator, Actor::Staff("usr_2".into()), Actor::System, Actor::Key("ak_1".into()), Actor::User("usr_1".into()), Actor::Stripe("evt_1".into())] {
             assert_eq!(Actor::parse(&actor.to_string()), Some(actor.clone()), "{actor}");
         }
         assert_eq!(Actor::User("usr_1".into()).to_string(), "user:usr_1");
         assert_eq!(Actor::User("usr_1".into()).user_id(), Some("usr_1"));
+        assert_eq!(Actor::Staff("usr_2".into()).to_string(), "staff:usr_2");
+        assert_eq!(Actor::Staff("usr_2".into()).kind(), "staff");
+        assert_eq!(Actor::Staff("usr_2".into()).user_id(), None, "a staff member acts as the operator, not as a user of the account");
+        assert_eq!(Actor::parse("staff:"), None);
         assert_eq!(Actor::parse("user:"), None);
         assert_eq!(Actor::parse("robot"), None);
     }

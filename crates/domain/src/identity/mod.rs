@@ -5,5 +5,6 @@ pub mod language;
 pub mod onetime;
 pub mod person;
 pub mod session;
+pub mod staff;
 pub mod throttle;
 pub mod totp;

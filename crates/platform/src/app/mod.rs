@@ -16,7 +16,8 @@
 //! (issuing them, on demand and by the job runner), `topups` (money in by card: Stripe
 //! Checkout and its webhook's events). The operator's: `operator` (opening an account,
 //! renting a reception number), `carriers` (carrier connections, their cost prices,
-//! the routing tables, the margin report).
+//! the routing tables, the margin report), `staff` (who calls the operator API: the token
+//! or a staff member in permission groups; staff and groups; history in words).
 
 pub mod accounts;
 pub mod callbacks;
@@ -36,6 +37,7 @@ pub mod rules;
 pub mod send;
 pub mod settings;
 pub mod sign_in;
+pub mod staff;
 pub mod throttle;
 pub mod topups;
 pub mod two_factor;

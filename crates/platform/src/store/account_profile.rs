@@ -111,6 +111,8 @@ pub struct AccountListRow {
     pub balance_minor: i64,
     pub credit_limit_minor: i64,
     pub blocked: bool,
+    /// `active` or `blocked` (the console's Status column).
+    pub status: &'static str,
     pub company_name: Option<String>,
     pub note: Option<String>,
     pub created_at: String,
@@ -139,6 +141,8 @@ pub(super) fn sort_sql(sort: AccountSort) -> &'static str {
         AccountSort::Name => "a.name COLLATE NOCASE",
         AccountSort::Kind => "a.kind",
         AccountSort::Balance => "a.balance_minor",
+        AccountSort::CreditLimit => "a.credit_limit_minor",
+        AccountSort::Status => "CASE WHEN a.blocked THEN 'blocked' ELSE 'active' END",
         AccountSort::CreatedAt => "a.created_at",
         // Only a user's own list offers it, where `m` is their membership.
         AccountSort::Level => "CASE m.level WHEN 'user' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END",
@@ -341,12 +345,14 @@ impl Accounts<'_> {
 
     // ------------------------------------------------------------ the operator's list
 
-    /// Every account, searched (`q` in id, name, note or company name, any case), sorted
-    /// by a whitelisted column (ties by id), a page from the query's position on; with the
-    /// number that match.
+    /// Every account, searched (`q` in id, name, note, company name, contact or invoice
+    /// e-mail, or the e-mail of a user with access, any case), sorted by a whitelisted
+    /// column (ties by id), a page from the query's position on; with the number that match.
     pub async fn list_accounts(self, query: &AccountListQuery) -> Result<(Vec<AccountListRow>, i64), DbError> {
         let filter = "FROM accounts a WHERE (?1 IS NULL OR a.id GLOB ?1 OR a.name GLOB ?1 \
-                      OR a.note GLOB ?1 OR a.company_name GLOB ?1)";
+                      OR a.note GLOB ?1 OR a.company_name GLOB ?1 OR a.contact_email GLOB ?1 OR a.invoice_email GLOB ?1 \
+                      OR EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id \
+                                 WHERE m.account_id = a.id AND u.email GLOB ?1))";
         let direction = if query.descending { "DESC" } else { "ASC" };
         let pattern = opt_text(query.pattern.as_deref());
         let (keyset, [value, id]) = keyset_sql(query, 3);
@@ -371,6 +377,7 @@ impl Accounts<'_> {
                     balance_minor: r.get("balance_minor")?,
                     credit_limit_minor: r.get("credit_limit_minor")?,
                     blocked: r.get("blocked")?,
+                    status: if r.get::<bool>("blocked")? { "blocked" } else { "active" },
                     company_name: r.get("company_name")?,
                     note: r.get("note")?,
                     created_at: r.get("created_at")?,

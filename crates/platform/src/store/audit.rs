@@ -44,6 +44,21 @@ pub struct AuditEventView {
     pub at: String,
 }
 
+/// A history line as the operator's console reads it: the actor's name resolved for
+/// each kind (a user's, a staff member's, an API key's), and the account's currency.
+#[derive(Debug, Clone)]
+pub struct OperatorEventRow {
+    pub id: i64,
+    pub actor: String,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub at: String,
+    pub currency: String,
+}
+
 impl Subject<'_> {
     /// The statement that reads the subject's state as JSON, in its column `snapshot`.
     fn snapshot_sql(&self) -> (&'static str, Vec<&str>) {
@@ -205,6 +220,38 @@ impl Audit<'_> {
             }
             Ok(result)
         }).await
+    }
+
+    /// The account's history for the operator, newest first, with who acted by name:
+    /// `before` pages on from an event id.
+    pub async fn operator_history(self, account_id: &str, limit: i64, before: Option<i64>) -> Result<Vec<OperatorEventRow>, DbError> {
+        let rows = self.store.db.query(
+            "SELECT e.id, e.actor, e.action, e.target, e.before, e.after, e.at, a.currency, \
+                    COALESCE(u.name, s.name, k.name) AS actor_name FROM audit_events e \
+             JOIN accounts a ON a.id = e.account_id \
+             LEFT JOIN users u ON e.actor GLOB 'user:*' AND u.id = substr(e.actor, 6) \
+             LEFT JOIN staff s ON e.actor GLOB 'staff:*' AND s.user_id = substr(e.actor, 7) \
+             LEFT JOIN api_keys k ON e.actor GLOB 'key:*' AND k.id = substr(e.actor, 5) \
+             WHERE e.account_id = ?1 AND (?2 IS NULL OR e.id < ?2) ORDER BY e.id DESC LIMIT ?3",
+            &[text(account_id), before.map(int).unwrap_or(crate::db::Value::Null), int(limit)],
+        ).await?;
+        let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        rows.rows
+            .iter()
+            .map(|r| {
+                Ok(OperatorEventRow {
+                    id: r.get("id")?,
+                    actor: r.get("actor")?,
+                    actor_name: r.get("actor_name")?,
+                    action: r.get("action")?,
+                    target: r.get("target")?,
+                    before: json(r.get("before")?),
+                    after: json(r.get("after")?),
+                    at: r.get("at")?,
+                    currency: r.get("currency")?,
+                })
+            })
+            .collect()
     }
 
     /// The account's history, newest first; `before` pages on from an event id.

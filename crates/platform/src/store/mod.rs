@@ -32,6 +32,7 @@ mod receipts;
 mod reports;
 mod rules;
 mod send_lookups;
+mod staff;
 
 pub use account_profile::Accounts;
 pub use audit::Audit;
@@ -68,7 +69,8 @@ pub use account_profile::{
     AccountListRow, AccountProfile, CompanyProfile, ContactProfile, ProfileUpdate, ProfileUpdateError, SmppCreated, SmppCredentialView,
     SmppUpdate,
 };
-pub use audit::{AuditEventView, Subject};
+pub use audit::{AuditEventView, OperatorEventRow, Subject};
+pub use staff::{GroupMember, NewStaff, Staff, StaffChange, StaffGroupRef, StaffGroupView, StaffRecord, StaffView, StaffWriteError};
 pub use identity::{
     EmailView, IssuedToken, MemberView, MembershipChange, PhoneCodeCheck, PhoneCodeSendView, ProfilePatch, SharedAccess,
     SharedUserView, UserAccountView, UserRecord,
