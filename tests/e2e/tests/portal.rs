@@ -185,6 +185,29 @@ fn one_accounts_people_cannot_reach_another_account() {
 }
 
 #[test]
+fn a_two_factor_secret_is_sealed_at_rest_and_one_stored_before_still_signs_in() {
+    let app = app();
+    let (account, _) = app.account("SEK", 10_000, 0);
+    let email = unique("sealed-tfa");
+    let browser = app.member(&account, &email, "user");
+    let begun = browser.call("POST", "/v1/me/2fa", Some(json!({"password": PASSWORD})));
+    assert_eq!(begun.status, 201, "{}", begun.text);
+    let secret = begun.json["secret"].as_str().unwrap().to_owned();
+    let stored = || -> String { app.sql().query_row("SELECT totp_secret FROM users WHERE email = ?", [&email], |r| r.get(0)).unwrap() };
+    assert!(stored().starts_with("v1.") && !stored().contains(&secret), "sealed from the start: {}", stored());
+    let confirmed = browser.call("POST", "/v1/me/2fa/confirm", Some(json!({"code": totp_code(&secret, now() as u64)})));
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    // As an older build stored it: in the clear. It still signs in, and is sealed then.
+    app.sql_write().execute("UPDATE users SET totp_secret = ? WHERE email = ?", [&secret, &email]).unwrap();
+    let (half, pending) = app.login(&email, PASSWORD);
+    assert_eq!(half.json["two_factor_required"].as_bool(), Some(true), "{}", half.text);
+    let next_step = totp_code(&secret, now() as u64 + 30);
+    let done = pending.unwrap().call_full("POST", "/v1/auth/login/2fa", Some(json!({"code": next_step})));
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert!(stored().starts_with("v1.") && !stored().contains(&secret), "sealed when used: {}", stored());
+}
+
+#[test]
 fn two_factor_login_needs_a_fresh_code_or_a_recovery_code() {
     let app = app();
     let (account, _) = app.account("SEK", 10_000, 0);

@@ -86,6 +86,11 @@ pub fn account_purpose(account_id: &str, field: &str) -> String {
     format!("account:{account_id}:{field}")
 }
 
+/// What a user's secret is sealed for (e.g. `user:usr_…:totp_secret`).
+pub fn user_purpose(user_id: &str, field: &str) -> String {
+    format!("user:{user_id}:{field}")
+}
+
 /// A secret the platform must use again (to sign with), as it is stored: sealed under
 /// `key`, or — only where no `secrets_key` is set (development without one) — as given.
 pub fn at_rest(key: Option<&SecretsKey>, secret: &str, purpose: &str) -> String {

@@ -183,7 +183,7 @@ pub async fn create(store: &Store, new: &NewStaffMember<'_>, caller: &OperatorCa
             };
             store.staff().create(&staff).await.map_err(write_error)?;
             if let Some((secret, codes)) = &enrolled {
-                store.identity().begin_totp(&user_id, &secret.to_base32()).await?;
+                store.identity().begin_totp(&user_id, &crate::app::two_factor::totp_at_rest(&user_id, secret).await).await?;
                 let digests: Vec<String> = codes.iter().map(|c| hash_recovery_code(c)).collect();
                 store.identity().enable_totp(&user_id, &digests).await?;
             }

@@ -8,6 +8,7 @@ use super::{actor, Client};
 use crate::ids::now_seconds;
 use crate::store::{Store, UserRecord};
 use domain::api::error::{ApiError, ErrorName};
+use domain::carriers::sealed::{at_rest, in_clear, is_sealed, user_purpose};
 use domain::identity::totp::{generate_recovery_codes, hash_recovery_code, provisioning_uri, verify_code, TotpSecret};
 use serde::Deserialize;
 
@@ -42,7 +43,7 @@ pub async fn begin(store: &Store, client: &Client, user: &UserRecord, password: 
     }
     check_current_password(store, client, user, password).await?;
     let secret = TotpSecret::generate();
-    store.identity().begin_totp(&user.id, &secret.to_base32()).await?;
+    store.identity().begin_totp(&user.id, &totp_at_rest(&user.id, &secret).await).await?;
     let issuer = crate::config::get_or("totp_issuer", "smsedge").await;
     Ok(NewSecret { secret: secret.to_base32(), provisioning_uri: provisioning_uri(&secret, &issuer, &user.email) })
 }
@@ -104,7 +105,7 @@ pub(super) async fn checked_second_factor(store: &Store, client: &Client, user: 
 async fn second_factor_ok(store: &Store, user: &UserRecord, factor: &SecondFactor) -> Result<bool, ApiError> {
     match (&factor.code, &factor.recovery_code) {
         (Some(code), None) => {
-            let Some(secret) = user.totp_secret.as_deref().and_then(TotpSecret::from_base32) else { return Ok(false) };
+            let Some(secret) = totp_in_clear(store, user).await else { return Ok(false) };
             match verify_code(&secret, code, now_seconds() as u64, None) {
                 Some(step) => Ok(store.identity().use_totp_step(&user.id, step).await?),
                 None => Ok(false),
@@ -113,4 +114,31 @@ async fn second_factor_ok(store: &Store, user: &UserRecord, factor: &SecondFacto
         (None, Some(code)) => Ok(store.identity().use_recovery_code(&user.id, &hash_recovery_code(code)).await?),
         _ => Err(ApiError::malformed("give either code (from the authenticator app) or recovery_code")),
     }
+}
+
+/// A TOTP secret as it is stored: sealed under `secrets_key`, bound to its user (as given
+/// only where no key is set: development without one).
+pub(crate) async fn totp_at_rest(user_id: &str, secret: &TotpSecret) -> String {
+    at_rest(crate::config::secrets_key().await.ok().as_ref(), &secret.to_base32(), &user_purpose(user_id, "totp_secret"))
+}
+
+/// A user's TOTP secret in the clear; one stored before sealing is sealed now. `None`:
+/// none begun, or it cannot be opened (another `secrets_key`: logged).
+async fn totp_in_clear(store: &Store, user: &UserRecord) -> Option<TotpSecret> {
+    let stored = user.totp_secret.as_deref()?;
+    let key = crate::config::secrets_key().await.ok();
+    let purpose = user_purpose(&user.id, "totp_secret");
+    let base32 = match in_clear(key.as_ref(), stored, &purpose) {
+        Ok(base32) => base32,
+        Err(e) => {
+            eprintln!("the two-factor secret of {} cannot be used: {e}", user.id);
+            return None;
+        }
+    };
+    if let (Some(key), false) = (&key, is_sealed(stored)) {
+        if let Err(e) = store.identity().reseal_totp(&user.id, stored, &key.seal(&base32, &purpose)).await {
+            eprintln!("the two-factor secret of {} stays unsealed for now: {e}", user.id);
+        }
+    }
+    TotpSecret::from_base32(&base32)
 }

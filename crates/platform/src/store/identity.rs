@@ -307,6 +307,12 @@ impl Identity<'_> {
         ).await
     }
 
+    /// Replaces a TOTP secret stored as `stored` by `sealed`, the same secret sealed (a
+    /// no-op when it changed meanwhile).
+    pub async fn reseal_totp(self, user_id: &str, stored: &str, sealed: &str) -> Result<(), DbError> {
+        self.store.db.execute("UPDATE users SET totp_secret = ?3 WHERE id = ?1 AND totp_secret = ?2", &[text(user_id), text(stored), text(sealed)]).await
+    }
+
     /// Records that a code of time step `step` was used; `false` if that step (or a
     /// later one) was used already, so a code seen once is never accepted again.
     pub async fn use_totp_step(self, user_id: &str, step: u64) -> Result<bool, DbError> {
