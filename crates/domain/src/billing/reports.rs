@@ -360,6 +360,256 @@ pub fn write_csv(header: &[&str], records: impl IntoIterator<Item = Vec<String>>
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+// ---------------------------------------------------------------- traffic (operator)
+
+/// How the operator's traffic report counts a message by its current status (seed 001's
+/// codes): delivered to the handset; failed or refused (every final rejection and error,
+/// but Unknown); pending (not final yet: in flight, or SubscriberOffline that the network
+/// retries); other (Expired, Canceled, and Unknown: delivered upstream with no receipt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusClass {
+    Delivered,
+    Failed,
+    Pending,
+    Other,
+}
+
+impl StatusClass {
+    pub fn of(status: Status) -> StatusClass {
+        use crate::messaging::status::StatusGroup;
+        if status == Status::DeliveredToHandset {
+            StatusClass::Delivered
+        } else if !status.is_final() {
+            StatusClass::Pending
+        } else if status == Status::Unknown {
+            StatusClass::Other
+        } else {
+            match status.group() {
+                StatusGroup::Rejection | StatusGroup::Error => StatusClass::Failed,
+                _ => StatusClass::Other,
+            }
+        }
+    }
+
+    /// A stored code; one the seed does not know is "other".
+    pub fn of_code(code: i64) -> StatusClass {
+        u16::try_from(code).ok().and_then(Status::from_code).map(StatusClass::of).unwrap_or(StatusClass::Other)
+    }
+}
+
+/// How many of the top destinations the traffic report lists.
+pub const TOP_DESTINATIONS: usize = 10;
+
+/// Messages as the store found them: one UTC day, current status, carrier connection,
+/// destination country and currency, with their count and money. `revenue_minor` is what
+/// they were charged less their refunds (minor units), `cost_milli` the carrier's cost in
+/// thousandths of a minor unit of the same currency (0 where unknown, counted in
+/// `without_cost`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrafficGroup {
+    pub date: String,
+    pub status: i64,
+    pub connection: String,
+    pub country: String,
+    pub currency: String,
+    pub messages: i64,
+    pub revenue_minor: i64,
+    pub cost_milli: i64,
+    pub without_cost: i64,
+}
+
+/// Messages by status class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    pub messages: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub pending: i64,
+    pub other: i64,
+}
+
+impl StatusCounts {
+    fn add(&mut self, class: StatusClass, messages: i64) {
+        self.messages += messages;
+        match class {
+            StatusClass::Delivered => self.delivered += messages,
+            StatusClass::Failed => self.failed += messages,
+            StatusClass::Pending => self.pending += messages,
+            StatusClass::Other => self.other += messages,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectionTraffic {
+    pub connection: String,
+    #[serde(flatten)]
+    pub counts: StatusCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DestinationTraffic {
+    pub country: String,
+    pub messages: i64,
+}
+
+/// Money of one currency (never added across currencies): revenue in minor units, cost
+/// and margin (revenue less cost) in thousandths of a minor unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurrencyMoney {
+    pub currency: String,
+    #[serde(flatten)]
+    pub counts: StatusCounts,
+    pub revenue_minor: i64,
+    pub cost_milli: i64,
+    pub margin_milli: i64,
+    pub without_cost: i64,
+}
+
+impl CurrencyMoney {
+    fn new(currency: &str) -> CurrencyMoney {
+        CurrencyMoney { currency: currency.to_owned(), counts: StatusCounts::default(), revenue_minor: 0, cost_milli: 0, margin_milli: 0, without_cost: 0 }
+    }
+
+    fn add(&mut self, g: &TrafficGroup, class: StatusClass) {
+        self.counts.add(class, g.messages);
+        self.revenue_minor += g.revenue_minor;
+        self.cost_milli += g.cost_milli;
+        self.margin_milli = self.revenue_minor * 1000 - self.cost_milli;
+        self.without_cost += g.without_cost;
+    }
+}
+
+/// One UTC day: its messages by status class, by connection, and its money by currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrafficDay {
+    pub date: String,
+    #[serde(flatten)]
+    pub counts: StatusCounts,
+    pub connections: Vec<ConnectionTraffic>,
+    pub money: Vec<CurrencyMoney>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrafficReport {
+    pub from: String,
+    pub to: String,
+    pub account_id: Option<String>,
+    /// Every day of the range, zeros where nothing was sent.
+    pub days: Vec<TrafficDay>,
+    pub totals: StatusCounts,
+    pub connections: Vec<ConnectionTraffic>,
+    /// The most messages first (then by country), at most [`TOP_DESTINATIONS`].
+    pub destinations: Vec<DestinationTraffic>,
+    pub money: Vec<CurrencyMoney>,
+}
+
+fn merge_connection(list: &mut Vec<ConnectionTraffic>, connection: &str, class: StatusClass, messages: i64) {
+    match list.iter_mut().find(|c| c.connection == connection) {
+        Some(c) => c.counts.add(class, messages),
+        None => {
+            let mut counts = StatusCounts::default();
+            counts.add(class, messages);
+            list.push(ConnectionTraffic { connection: connection.to_owned(), counts });
+        }
+    }
+}
+
+fn merge_money(list: &mut Vec<CurrencyMoney>, g: &TrafficGroup, class: StatusClass) {
+    match list.iter_mut().find(|m| m.currency == g.currency) {
+        Some(m) => m.add(g, class),
+        None => {
+            let mut m = CurrencyMoney::new(&g.currency);
+            m.add(g, class);
+            list.push(m);
+        }
+    }
+}
+
+impl TrafficReport {
+    pub fn new(range: &DateRange, account_id: Option<&str>, groups: &[TrafficGroup]) -> TrafficReport {
+        let mut days: Vec<TrafficDay> = range
+            .days()
+            .map(|d| TrafficDay { date: d.format("%Y-%m-%d").to_string(), counts: StatusCounts::default(), connections: Vec::new(), money: Vec::new() })
+            .collect();
+        let (mut totals, mut connections, mut money) = (StatusCounts::default(), Vec::new(), Vec::new());
+        let mut destinations: Vec<DestinationTraffic> = Vec::new();
+        for g in groups {
+            let class = StatusClass::of_code(g.status);
+            totals.add(class, g.messages);
+            merge_connection(&mut connections, &g.connection, class, g.messages);
+            merge_money(&mut money, g, class);
+            match destinations.iter_mut().find(|d| d.country == g.country) {
+                Some(d) => d.messages += g.messages,
+                None => destinations.push(DestinationTraffic { country: g.country.clone(), messages: g.messages }),
+            }
+            // A group outside the range (it cannot be, the store asks for the range) has no day.
+            if let Some(day) = days.iter_mut().find(|d| d.date == g.date) {
+                day.counts.add(class, g.messages);
+                merge_connection(&mut day.connections, &g.connection, class, g.messages);
+                merge_money(&mut day.money, g, class);
+            }
+        }
+        for day in &mut days {
+            day.connections.sort_by(|a, b| a.connection.cmp(&b.connection));
+            day.money.sort_by(|a, b| a.currency.cmp(&b.currency));
+        }
+        connections.sort_by(|a, b| a.connection.cmp(&b.connection));
+        money.sort_by(|a, b| a.currency.cmp(&b.currency));
+        destinations.sort_by(|a, b| b.messages.cmp(&a.messages).then_with(|| a.country.cmp(&b.country)));
+        destinations.truncate(TOP_DESTINATIONS);
+        TrafficReport {
+            from: range.from().format("%Y-%m-%d").to_string(),
+            to: range.to().format("%Y-%m-%d").to_string(),
+            account_id: account_id.map(str::to_owned),
+            days,
+            totals,
+            connections,
+            destinations,
+            money,
+        }
+    }
+
+    /// `traffic-2026-10-01-2026-10-31.csv`
+    pub fn csv_filename(&self) -> String {
+        format!("traffic-{}-{}.csv", self.from, self.to)
+    }
+
+    /// The per-day rows as CSV: one row per day and currency (a day with no messages has
+    /// one row, its currency empty), so summing a column of one currency gives its total.
+    pub fn to_csv(&self) -> String {
+        let header = [
+            "date", "currency", "messages", "delivered", "failed", "pending", "other", "revenue_minor", "cost_milli", "margin_milli", "without_cost",
+        ];
+        let records = self.days.iter().flat_map(|day| -> Vec<Vec<String>> {
+            if day.money.is_empty() {
+                vec![money_record(&day.date, &CurrencyMoney::new(""))]
+            } else {
+                day.money.iter().map(|m| money_record(&day.date, m)).collect()
+            }
+        });
+        write_csv(&header, records)
+    }
+}
+
+fn money_record(date: &str, m: &CurrencyMoney) -> Vec<String> {
+    let c = &m.counts;
+    vec![
+        date.to_owned(),
+        m.currency.clone(),
+        c.messages.to_string(),
+        c.delivered.to_string(),
+        c.failed.to_string(),
+        c.pending.to_string(),
+        c.other.to_string(),
+        m.revenue_minor.to_string(),
+        m.cost_milli.to_string(),
+        m.margin_milli.to_string(),
+        m.without_cost.to_string(),
+    ]
+}
+
 // ---------------------------------------------------------------- months
 
 /// A calendar month, `YYYY-MM`: what an invoice covers, in the account's time zone.
@@ -590,5 +840,110 @@ mod tests {
         let json = serde_json::to_value(&by_status.rows[1]).unwrap();
         assert_eq!(json, serde_json::json!({"status": {"code": 203, "name": "Canceled"}, "messages": 1, "segments": 1,
             "charged_minor": 35, "refunded_minor": 35, "spend_minor": 0}));
+    }
+}
+
+#[cfg(test)]
+mod traffic_tests {
+    use super::*;
+
+    fn group(date: &str, status: i64, connection: &str, country: &str, currency: &str, messages: i64, revenue: i64, cost: i64) -> TrafficGroup {
+        TrafficGroup {
+            date: date.into(),
+            status,
+            connection: connection.into(),
+            country: country.into(),
+            currency: currency.into(),
+            messages,
+            revenue_minor: revenue,
+            cost_milli: cost,
+            without_cost: 0,
+        }
+    }
+
+    #[test]
+    fn statuses_fall_into_four_classes() {
+        assert_eq!(StatusClass::of(Status::DeliveredToHandset), StatusClass::Delivered);
+        for s in [Status::Accepted, Status::Queued, Status::Sending, Status::DeliveredToCarrier, Status::SubscriberOffline] {
+            assert_eq!(StatusClass::of(s), StatusClass::Pending, "{s:?}");
+        }
+        for s in [Status::InsufficientFunds, Status::InvalidRecipient, Status::UnknownSubscriber, Status::GatewayError, Status::DeliveryToHandsetFailed] {
+            assert_eq!(StatusClass::of(s), StatusClass::Failed, "{s:?}");
+        }
+        for s in [Status::Expired, Status::Canceled, Status::Unknown] {
+            assert_eq!(StatusClass::of(s), StatusClass::Other, "{s:?}");
+        }
+        assert_eq!(StatusClass::of_code(999), StatusClass::Other);
+        assert_eq!(StatusClass::of_code(-1), StatusClass::Other);
+        // Every seed status has a class, and exactly the one delivered status is delivered.
+        assert_eq!(Status::ALL.iter().filter(|s| StatusClass::of(**s) == StatusClass::Delivered).count(), 1);
+    }
+
+    #[test]
+    fn days_connections_destinations_and_money_per_currency() {
+        let range = DateRange::parse(Some("2026-03-01"), Some("2026-03-03")).unwrap();
+        let groups = vec![
+            group("2026-03-01", 201, "fake", "SE", "SEK", 3, 105, 60_000),
+            group("2026-03-01", 512, "fake", "SE", "SEK", 1, 0, 0),
+            group("2026-03-01", 102, "other", "NO", "EUR", 2, 20, 4_500),
+            group("2026-03-03", 202, "fake", "FI", "EUR", 1, 10, 2_000),
+            group("2026-03-03", 201, "other", "NO", "EUR", 2, 20, 30_000),
+        ];
+        let report = TrafficReport::new(&range, Some("acc_1"), &groups);
+        assert_eq!(report.days.len(), 3);
+        assert_eq!(report.days[1].counts, StatusCounts::default());
+        assert!(report.days[1].money.is_empty());
+        let first = &report.days[0];
+        assert_eq!(first.counts, StatusCounts { messages: 6, delivered: 3, failed: 1, pending: 2, other: 0 });
+        assert_eq!(first.connections.iter().map(|c| (c.connection.as_str(), c.counts.messages)).collect::<Vec<_>>(), [("fake", 4), ("other", 2)]);
+        assert_eq!(report.totals, StatusCounts { messages: 9, delivered: 5, failed: 1, pending: 2, other: 1 });
+        // NO 4, SE 4, FI 1: most first, ties by country.
+        assert_eq!(
+            report.destinations.iter().map(|d| (d.country.as_str(), d.messages)).collect::<Vec<_>>(),
+            [("NO", 4), ("SE", 4), ("FI", 1)]
+        );
+        // EUR and SEK are never added together.
+        let eur = &report.money[0];
+        assert_eq!((eur.currency.as_str(), eur.counts.messages, eur.revenue_minor, eur.cost_milli), ("EUR", 5, 50, 36_500));
+        assert_eq!(eur.margin_milli, 50_000 - 36_500);
+        let sek = &report.money[1];
+        assert_eq!((sek.currency.as_str(), sek.revenue_minor, sek.cost_milli, sek.margin_milli), ("SEK", 105, 60_000, 45_000));
+        // A loss is a negative margin.
+        assert_eq!(report.days[2].money[0].margin_milli, 30_000 - 32_000);
+    }
+
+    #[test]
+    fn top_destinations_are_at_most_ten() {
+        let range = DateRange::parse(Some("2026-03-01"), Some("2026-03-01")).unwrap();
+        let groups: Vec<TrafficGroup> =
+            (0..12).map(|i| group("2026-03-01", 201, "fake", &format!("C{i:02}"), "SEK", i + 1, 0, 0)).collect();
+        let report = TrafficReport::new(&range, None, &groups);
+        assert_eq!(report.destinations.len(), TOP_DESTINATIONS);
+        assert_eq!(report.destinations[0].country, "C11");
+    }
+
+    #[test]
+    fn csv_has_a_row_per_day_and_currency() {
+        let range = DateRange::parse(Some("2026-03-01"), Some("2026-03-02")).unwrap();
+        let groups = vec![
+            group("2026-03-01", 201, "fake, \"quoted\"", "SE", "SEK", 3, 105, 60_000),
+            group("2026-03-01", 201, "fake", "FI", "EUR", 1, 10, 2_500),
+        ];
+        let report = TrafficReport::new(&range, None, &groups);
+        let csv = report.to_csv();
+        assert_eq!(report.csv_filename(), "traffic-2026-03-01-2026-03-02.csv");
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        assert_eq!(header[..3], ["date", "currency", "messages"]);
+        let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+        assert_eq!(
+            rows,
+            [
+                ["2026-03-01", "EUR", "1", "1", "0", "0", "0", "10", "2500", "7500", "0"],
+                ["2026-03-01", "SEK", "3", "3", "0", "0", "0", "105", "60000", "45000", "0"],
+                ["2026-03-02", "", "0", "0", "0", "0", "0", "0", "0", "0", "0"],
+            ]
+        );
+        assert!(csv.contains("\r\n"));
     }
 }
