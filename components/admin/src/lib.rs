@@ -1,6 +1,6 @@
 //! The operator API under `/v1/admin`, guarded by the `admin_token` variable:
 //! accounts, credit limits, blocking, top-ups and corrections, API keys, prices, carrier
-//! connections, routing and margins.
+//! connections, routing and margins, the traffic report.
 
 use domain::api::error::ErrorName;
 use domain::accounts::account::AccountListQuery;
@@ -21,6 +21,7 @@ use serde::Deserialize;
 mod carriers;
 mod invoices;
 mod packages;
+mod reports;
 mod rules;
 mod staff;
 
@@ -103,6 +104,7 @@ pub fn routes() -> Routes {
         .delete("/v1/admin/accounts/{id}/routes/{route_id}", carriers::delete_account_route)
         .area(Area::Reports)
         .get("/v1/admin/reports/margins", carriers::margins)
+        .get("/v1/admin/reports/traffic", reports::traffic)
         .area(Area::Staff)
         .get("/v1/admin/staff", staff::list)
         .post("/v1/admin/staff", staff::create)

@@ -16,7 +16,7 @@
 //! (issuing them, on demand and by the job runner), `topups` (money in by card: Stripe
 //! Checkout and its webhook's events). The operator's: `operator` (opening an account,
 //! renting a reception number), `carriers` (carrier connections, their cost prices,
-//! the routing tables, the margin report), `staff` (who calls the operator API: the token
+//! the routing tables, the margin report), `reports` (traffic and money over days), `staff` (who calls the operator API: the token
 //! or a staff member in permission groups; staff and groups; history in words).
 
 pub mod accounts;
@@ -33,6 +33,7 @@ pub mod password;
 pub mod people;
 pub mod phone_codes;
 pub mod profile;
+pub mod reports;
 pub mod rules;
 pub mod send;
 pub mod settings;

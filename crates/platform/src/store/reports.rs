@@ -11,7 +11,7 @@ use crate::db::{int, opt_text, text, Db, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
 use chrono::{DateTime, Datelike, Utc};
 use domain::billing::invoice::{lines_from_ledger, totals, Buyer, Invoice, InvoiceLine, LedgerItem, PaymentReceived, Section, Seller, PAYMENT_KINDS};
-use domain::billing::reports::{invoice_number, GroupBy, Period, UsageFigures, UsageGroup};
+use domain::billing::reports::{invoice_number, GroupBy, Period, TrafficGroup, UsageFigures, UsageGroup};
 use crate::db::Value;
 
 /// What to issue: one account's month, its local days and the UTC instants between which
@@ -138,6 +138,39 @@ impl Reports<'_> {
             .map(|r| {
                 let figures = UsageFigures::new(r.get("messages")?, r.get("segments")?, r.get("charged_minor")?, r.get("refunded_minor")?);
                 Ok(UsageGroup { key: r.get("k")?, figures })
+            })
+            .collect()
+    }
+
+    /// The operator's traffic: every account's messages (or `account_id`'s) accepted in
+    /// `[from, until)`, by UTC day, current status, carrier connection, destination and
+    /// currency. Revenue is what they were charged (`price_minor`) less their refunds; cost
+    /// what the connection's cost price said when it took them (`cost_milli`, none before).
+    pub async fn traffic(self, from: DateTime<Utc>, until: DateTime<Utc>, account_id: Option<&str>) -> Result<Vec<TrafficGroup>, DbError> {
+        let rows = self.store.db.query(
+            "SELECT date(m.created_at) AS day, m.status, m.carrier, m.country, m.currency, COUNT(*) AS messages, \
+                    COALESCE(SUM(m.price_minor), 0) \
+                      - COALESCE(SUM((SELECT r.amount_minor FROM ledger_entries r WHERE r.reference = m.id AND r.kind = 'refund')), 0) \
+                      AS revenue_minor, \
+                    COALESCE(SUM(m.cost_milli), 0) AS cost_milli, SUM(m.cost_milli IS NULL) AS without_cost \
+             FROM messages m WHERE m.created_at >= ?1 AND m.created_at < ?2 AND (?3 IS NULL OR m.account_id = ?3) \
+             GROUP BY day, m.status, m.carrier, m.country, m.currency ORDER BY day",
+            &[text(timestamp(from)), text(timestamp(until)), opt_text(account_id)],
+        ).await?;
+        rows.rows
+            .iter()
+            .map(|r| {
+                Ok(TrafficGroup {
+                    date: r.get("day")?,
+                    status: r.get("status")?,
+                    connection: r.get("carrier")?,
+                    country: r.get("country")?,
+                    currency: r.get("currency")?,
+                    messages: r.get("messages")?,
+                    revenue_minor: r.get("revenue_minor")?,
+                    cost_milli: r.get("cost_milli")?,
+                    without_cost: r.get("without_cost")?,
+                })
             })
             .collect()
     }
