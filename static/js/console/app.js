@@ -23,6 +23,7 @@ const ROUTES = [
   ["/console/carriers", "carriers", null],
   ["/console/queue", "queue", null],
   ["/console/emails", "emails", null],
+  ["/console/reports", "reports", null],
   ["/console/staff", "staff", null],
   ["/console/groups", "groups", null],
 ];
@@ -34,6 +35,7 @@ export const MENU = [
   ["/console/carriers", "nav.carriers", "carriers"],
   ["/console/queue", "nav.queue", "cdr"],
   ["/console/emails", "nav.emails", "log"],
+  ["/console/reports", "nav.reports", "reports"],
   ["/console/staff", "nav.staff", "staff"],
   ["/console/groups", "nav.groups", "staff"],
 ];
