@@ -215,6 +215,12 @@ def test_the_clients_list_is_usable_on_a_phone(app, chromium):
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1], width
         shot(page, "console-groups-phone")
+        page.goto("/console/reports")
+        page.locator("#report-totals").wait_for()
+        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], width
+        assert page.get_by_role("link", name="Download CSV").is_visible()
+        shot(page, "console-reports-phone")
     finally:
         context.close()
     assert not errors, errors
@@ -256,12 +262,24 @@ def test_every_console_page_works(app, page):
         "Carriers": "#carrier-list table, #carrier-list .empty",
         "Delivery queue": "[data-figure=waiting]",
         "E-mail outbox": "#email-list ul, #email-list .empty",
+        "Reports": "#report-totals",
     }
     for link, ready in loaded.items():
         page.get_by_role("link", name=link, exact=True).click()
         page.get_by_role("heading", name=link, exact=True).wait_for()
         page.locator(ready).first.wait_for()
         assert page.locator("[role=alert]").count() == 0, (link, text_of(page.locator("main")))
+
+    # Reports: the charts and tables are drawn, and the CSV link answers the file.
+    page.get_by_role("link", name="Reports", exact=True).click()
+    for ready in ["#chart-by-status", "#chart-by-carrier", "#report-money", "#report-destinations"]:
+        page.locator(ready).wait_for()
+    href = page.get_by_role("link", name="Download CSV").get_attribute("href")
+    assert "format=csv" in href, href
+    csv = page.request.get(href)
+    assert csv.status == 200, csv.text()
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
+    assert csv.text().startswith("date,currency,messages,delivered,failed,pending,other,")
 
     # Permission groups: a new group that denies Billing.
     page.get_by_role("link", name="Permission groups").click()
