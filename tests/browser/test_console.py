@@ -152,6 +152,20 @@ def test_staff_member_signs_in_and_runs_a_client(app, page):
     assert "Anna Operator (personal)" in text
     shot(page, "console-history-sv")
 
+    # The client's own history (the portal) shows the operator, never a staff user's id.
+    page.get_by_label("Språk").select_option("en")  # the portal reads the same language choice
+    page.context.clear_cookies()
+    app.user(client, "fjall.admin@customer.example", level="admin", name="Frida Fjäll")
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill("fjall.admin@customer.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Welcome, Frida Fjäll").wait_for()
+    page.goto("/settings")
+    customer_history = page.locator("#history")
+    customer_history.get_by_text("smsedge (operator)").first.wait_for()
+    assert "staff:" not in text_of(customer_history)
+
 
 def test_a_group_that_denies_billing_hides_and_refuses_payments(app, page):
     # Allow in one group, Deny in another: Deny wins.

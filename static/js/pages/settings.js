@@ -455,7 +455,8 @@ export default {
     const historyList = h("div");
     const history = section("history", t("settings.history"), hint(t("settings.history_help")), historyList);
     const actor = (who, name) => {
-      if (who === "operator") return t("actor.operator");
+      // The operator's staff act as the operator: their user ids are not the customer's.
+      if (who === "operator" || who.startsWith("staff:")) return t("actor.operator");
       if (who === "system") return t("actor.system");
       if (who.startsWith("key:")) return t("actor.key", { id: who.slice(4) });
       if (who.startsWith("user:")) return name || who.slice(5);
