@@ -5,7 +5,7 @@
 
 import { api, ApiError, currentAccount, setCsrf, setCurrentAccount } from "./api.js";
 import { language, LANGUAGES, setLanguage, t, words } from "./i18n.js";
-import { errorBox, fill, h } from "./ui.js";
+import { errorBox, fill, h, matchRoute } from "./ui.js";
 
 // [path pattern, page module, minimum level (null: any signed-in user; "public": no sign-in)]
 const ROUTES = [
@@ -67,13 +67,8 @@ export function allowed(level) {
 }
 
 function match(pathname) {
-  for (const [pattern, page, level] of ROUTES) {
-    const names = [];
-    const regex = new RegExp("^" + pattern.replace(/:(\w+)/g, (_, n) => (names.push(n), "([^/]+)")) + "/?$");
-    const found = pathname.match(regex);
-    if (found) return { page, level, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1])])) };
-  }
-  return null;
+  const found = matchRoute(ROUTES, pathname);
+  return found && { page: found.page, level: found.tag, params: found.params };
 }
 
 /** Signed in? Loads the profile (with the CSRF token) and the accounts; null if not. */

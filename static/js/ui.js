@@ -183,3 +183,18 @@ export async function load(element, loader) {
   }
   if (latestLoad.get(element) === mine) fill(element, content);
 }
+
+/**
+ * The first of `routes` (`[pattern, page, tag]`, `:name` in a pattern taking one path
+ * segment) that matches `pathname`: `{ page, tag, params }`, or null. The portal's and the
+ * console's routers both use it.
+ */
+export function matchRoute(routes, pathname) {
+  for (const [pattern, page, tag] of routes) {
+    const names = [];
+    const regex = new RegExp("^" + pattern.replace(/:(\w+)/g, (_, n) => (names.push(n), "([^/]+)")) + "/?$");
+    const found = pathname.match(regex);
+    if (found) return { page, tag, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1])])) };
+  }
+  return null;
+}

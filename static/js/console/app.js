@@ -7,7 +7,7 @@
 
 import { api, ApiError, setCsrf } from "../api.js";
 import { language, LANGUAGES, setLanguage, t } from "../i18n.js";
-import { errorBox, fill, h } from "../ui.js";
+import { errorBox, fill, h, matchRoute } from "../ui.js";
 import "./words.js";
 
 // [path pattern, page module, "public" | "enrol" | null (a signed-in staff member with 2FA)]
@@ -59,13 +59,8 @@ export function navigate(path) {
 }
 
 function match(pathname) {
-  for (const [pattern, page, kind] of ROUTES) {
-    const names = [];
-    const regex = new RegExp("^" + pattern.replace(/:(\w+)/g, (_, n) => (names.push(n), "([^/]+)")) + "/?$");
-    const found = pathname.match(regex);
-    if (found) return { page, kind, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1])])) };
-  }
-  return null;
+  const found = matchRoute(ROUTES, pathname);
+  return found && { page: found.page, kind: found.tag, params: found.params };
 }
 
 /** The staff member, or null when nobody is signed in; NotStaff and the like are thrown. */
