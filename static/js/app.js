@@ -13,6 +13,7 @@ const ROUTES = [
   ["/reset", "reset", "public"],
   ["/invitation", "invitation", "public"],
   ["/confirm-email", "confirm-email", "public"],
+  ["/signup", "signup", "public"],
   ["/", "start", null],
   ["/dashboard", "dashboard", "user"],
   ["/send", "send", "user"],
@@ -55,7 +56,33 @@ const MENU = [
 ];
 
 /** What every page gets: the user, their accounts, the one acted on and its level. */
-export const ctx = { me: null, accounts: [], account: null, level: null, navigate, refresh: () => route() };
+export const ctx = { me: null, accounts: [], account: null, level: null, site: null, navigate, refresh: () => route() };
+
+// The portal areas a white-label domain may hide (domain::accounts::signup::PortalArea),
+// by the first part of a page's path; start, accounts, users and the profile always show.
+const PORTAL_AREAS = { dashboard: "dashboard", send: "send", messages: "messages", inbox: "inbox", contacts: "contacts", groups: "contacts", blocklist: "blocklist", numbers: "numbers", keys: "keys", settings: "settings", billing: "billing" };
+
+/** Whether this site (GET /v1/site: the host's domain, if any) shows the page at `path`. */
+export function shown(path) {
+  const area = PORTAL_AREAS[path.split("/")[1]];
+  return !area || !ctx.site || ctx.site.portal_areas.includes(area);
+}
+
+/** What the portal on this host shows, read once: its brand, sign-up and areas. */
+async function loadSite() {
+  if (ctx.site) return ctx.site;
+  try {
+    ctx.site = await api("GET", "/v1/site", undefined, { account: false });
+  } catch {
+    ctx.site = { brand_name: null, signup_enabled: false, portal_areas: Object.values(PORTAL_AREAS) };
+  }
+  return ctx.site;
+}
+
+/** The name in the header and the title: a white-label domain's brand, else ours. */
+export function brand() {
+  return ctx.site?.brand_name || t("app.name");
+}
 
 export function navigate(path) {
   history.pushState(null, "", path);
@@ -141,7 +168,7 @@ function header() {
         t("nav.logout"),
       )
     : null;
-  return h("header", { class: "top" }, h("a", { href: "/", class: "brand", "data-link": true }, t("app.name")), h("div", { class: "top-tools" }, switcher, languages, logout));
+  return h("header", { class: "top" }, h("a", { href: "/", class: "brand", "data-link": true }, brand()), h("div", { class: "top-tools" }, switcher, languages, logout));
 }
 
 function menu(current) {
@@ -151,7 +178,7 @@ function menu(current) {
     h(
       "ul",
       {},
-      MENU.filter(([, , level]) => allowed(level)).map(([path, key]) =>
+      MENU.filter(([path, , level]) => allowed(level) && shown(path)).map(([path, key]) =>
         h("li", {}, h("a", { href: path, "data-link": true, "aria-current": current === path ? "page" : null }, t(key))),
       ),
     ),
@@ -174,6 +201,7 @@ export async function route() {
   document.documentElement.lang = language();
   const found = match(location.pathname);
   try {
+    await loadSite();
     const signedIn = found?.level === "public" ? null : await loadSession();
     if (!found) {
       return fill(root, header(), h("main", { id: "main" }, h("h1", {}, t("notfound.title"))), footer());
@@ -186,24 +214,43 @@ export async function route() {
     const module = await import(`./pages/${found.page}.js`);
     const page = module.default;
     const main = h("main", { id: "main", tabindex: "-1" });
-    document.title = `${t(page.title)} · ${t("app.name")}`;
+    document.title = `${t(page.title)} · ${brand()}`;
     if (found.level === "public") {
       fill(root, header(), h("div", { class: "public" }, main), footer());
     } else {
       fill(root, header(), h("div", { class: "layout" }, menu(location.pathname), main), footer());
     }
+    if (!shown(location.pathname)) {
+      return fill(main, h("h1", {}, t(page.title)), h("p", { id: "not-on-this-site" }, t("site.not_shown")));
+    }
     if (found.level && found.level !== "public" && !allowed(found.level)) {
       return fill(main, h("h1", {}, t(page.title)), errorBox({ name: "AccessLevelTooLow", message: t("access.too_low", { level: found.level }) }));
     }
     await page.render(main, found.params, ctx);
+    // A self-signup not approved yet: said on every page of the account, above its content.
+    if (found.level !== "public" && ctx.account?.approval && ctx.account.approval !== "approved") {
+      main.prepend(h("p", { class: "warning", id: "approval-banner", role: "status" }, t(`site.approval.${ctx.account.approval}`)));
+    }
   } catch (error) {
     fill(root, header(), h("main", { id: "main" }, errorBox(error)), footer());
   }
 }
 
 words({
-  en: { "access.too_low": "This page needs the {level} access level on this account." },
-  sv: { "access.too_low": "Den här sidan kräver behörigheten {level} på kontot." },
+  en: {
+    "access.too_low": "This page needs the {level} access level on this account.",
+    "site.not_shown": "This part of the portal is not offered on this site.",
+    "site.approval.awaiting_email": "Confirm your e-mail address with the link we sent to finish signing up.",
+    "site.approval.pending": "Your account waits for approval. You can look around; sending starts once it is approved, and we e-mail you then.",
+    "site.approval.rejected": "Your sign-up was not approved, so the account cannot send. Contact your provider if you think this is a mistake.",
+  },
+  sv: {
+    "access.too_low": "Den här sidan kräver behörigheten {level} på kontot.",
+    "site.not_shown": "Den här delen av portalen erbjuds inte på den här webbplatsen.",
+    "site.approval.awaiting_email": "Bekräfta din e-postadress med länken vi skickade för att slutföra registreringen.",
+    "site.approval.pending": "Ditt konto väntar på godkännande. Du kan titta runt; utskicken börjar när det är godkänt, och då mejlar vi dig.",
+    "site.approval.rejected": "Din registrering godkändes inte, så kontot kan inte skicka. Kontakta din leverantör om du tror att det är fel.",
+  },
 });
 
 // The operator console (/console…) is another shell in the same app: it has its own

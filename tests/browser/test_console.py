@@ -366,3 +366,74 @@ def test_a_customer_is_told_the_console_is_for_staff(app, page):
     page.get_by_role("heading", name="Not a staff sign-in").wait_for()
     assert page.locator("[data-error=NotStaff]").is_visible()
     assert page.get_by_role("link", name="Customer portal").get_attribute("href") == "/"
+
+
+def test_a_self_signup_on_a_domain_waits_for_approval(app, page, chromium):
+    """The operator adds a white-label domain in the console; on it (the portal reached as
+    `localhost`, another Host than the console's 127.0.0.1) a customer signs up, confirms
+    by the e-mailed link, signs in and is told the account waits for approval, with only the
+    domain's areas in the menu; the operator approves in the console and the client is active."""
+    everything = group(app, "Console: domains", {area: "allow" for area in AREAS})
+    staff(app, "dora.domains@operator.example", "Dora Domains", [everything])
+    app.admin("DELETE", "/v1/admin/domains/localhost")
+    sign_in_first_time(page, "dora.domains@operator.example", at="/console/domains")
+    page.goto("/console/domains")
+    page.get_by_role("heading", name="Domains", exact=True).wait_for()
+    new = page.locator("#domain-new")
+    new.get_by_label("Host name (e.g. sms.example.com)").fill("localhost")
+    new.get_by_label("Brand shown on the portal").fill("Nordic Texts")
+    new.get_by_label("Customers may sign up on this domain").check()
+    new.get_by_label("A new customer's account, once the e-mail is confirmed").select_option("pending")
+    for area in ["Dashboard", "Inbox", "Contacts", "Blocklist", "Numbers", "API keys"]:
+        new.get_by_label(area, exact=True).uncheck()
+    new.get_by_role("button", name="Add the domain").click()
+    page.get_by_text("localhost is added.").wait_for()
+    row = page.locator("#domain-list tr", has_text="Nordic Texts")
+    assert "Open" in row.inner_text() and "Send SMS, Messages, Settings, Billing" in row.inner_text()
+
+    customer = chromium.new_context(base_url=app.base.replace("127.0.0.1", "localhost"), viewport={"width": 390, "height": 844}, is_mobile=True)
+    portal = customer.new_page()
+    portal.set_default_timeout(10_000)
+    portal.goto("/login")
+    assert portal.locator("header .brand").inner_text() == "Nordic Texts"
+    portal.get_by_role("link", name="New here? Create an account").click()
+    portal.get_by_role("heading", name="Create an account").wait_for()
+    portal.get_by_label("Company").fill("Sigrid Blommor AB")
+    portal.get_by_label("Your name").fill("Sigrid Svensson")
+    portal.get_by_label("E-mail address").fill("sigrid@blommor.example")
+    portal.get_by_role("button", name="Create the account").click()
+    portal.get_by_role("heading", name="Check your e-mail").wait_for()
+    shot(portal, "signup-sent")
+
+    portal.goto(f"/invitation?token={app.emailed_token('sigrid@blommor.example')}")
+    portal.get_by_label("Choose a password").fill(PASSWORD)
+    portal.get_by_label("The password again").fill(PASSWORD)
+    portal.get_by_role("button", name="Set password").click()
+    portal.get_by_role("link", name="Log in now").click()
+    portal.get_by_label("E-mail address").fill("sigrid@blommor.example")
+    portal.get_by_label("Password").fill(PASSWORD)
+    portal.get_by_role("button", name="Log in").click()
+    banner = portal.locator("#approval-banner")
+    banner.wait_for()
+    assert "waits for approval" in banner.inner_text()
+    menu = portal.locator("nav.menu")
+    assert menu.get_by_role("link", name="Send SMS").count() == 1
+    assert menu.get_by_role("link", name="Contacts").count() == 0, "the domain hides Contacts"
+    portal.goto("/contacts")
+    portal.locator("#not-on-this-site").wait_for()
+    shot(portal, "signup-waiting")
+
+    page.goto("/console/clients?status=pending")
+    page.get_by_role("link", name="Sigrid Blommor AB").click()
+    approval = page.locator("#approval")
+    approval.wait_for()
+    assert "waits for your approval" in approval.inner_text()
+    approval.get_by_role("button", name="Approve").click()
+    approval.get_by_role("button", name="Approve").click()
+    page.get_by_text("Sigrid Blommor AB is approved.").wait_for()
+    assert page.locator("#client-status").inner_text() == "Active"
+    portal.goto("/send")
+    portal.get_by_role("heading", name="Send SMS").wait_for()
+    assert portal.locator("#approval-banner").count() == 0
+    customer.close()
+    app.admin("DELETE", "/v1/admin/domains/localhost")

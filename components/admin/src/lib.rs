@@ -19,6 +19,7 @@ use platform::store::{AccountChange, CreditRecorded, ManualCredit, ManualCreditE
 use serde::Deserialize;
 
 mod carriers;
+mod domains;
 mod invoices;
 mod packages;
 mod reports;
@@ -46,6 +47,7 @@ pub fn routes() -> Routes {
         .delete("/v1/admin/keys/{id}", revoke_key)
         .post("/v1/admin/users", create_user)
         .get("/v1/admin/accounts/{id}/numbers", account_numbers)
+        .post("/v1/admin/accounts/{id}/approval", domains::decide)
         .area(Area::Billing)
         .get("/v1/admin/accounts/{id}/ledger", ledger)
         .post("/v1/admin/accounts/{id}/credits", credit)
@@ -105,6 +107,12 @@ pub fn routes() -> Routes {
         .area(Area::Reports)
         .get("/v1/admin/reports/margins", carriers::margins)
         .get("/v1/admin/reports/traffic", reports::traffic)
+        .area(Area::Settings)
+        .get("/v1/admin/domains", domains::list)
+        .post("/v1/admin/domains", domains::create)
+        .get("/v1/admin/domains/{host}", domains::get)
+        .put("/v1/admin/domains/{host}", domains::replace)
+        .delete("/v1/admin/domains/{host}", domains::delete)
         .area(Area::Staff)
         .get("/v1/admin/staff", staff::list)
         .post("/v1/admin/staff", staff::create)
@@ -119,7 +127,7 @@ pub fn routes() -> Routes {
 /// area its route declares (platform::http::require_operator: the admin token, or a staff
 /// member with two-factor on whose permission groups allow the area). The caller's actor
 /// is who the history says made a change.
-async fn operator(req: &Req) -> Result<(Store, OperatorCaller), ApiError> {
+pub(crate) async fn operator(req: &Req) -> Result<(Store, OperatorCaller), ApiError> {
     let area = req.area().ok_or_else(|| internal(format!("{} declares no operator area", req.path())))?;
     let store = Store::open().await?;
     let caller = require_operator(req, &store, area).await?;
@@ -230,7 +238,7 @@ async fn account(req: Req) -> Reply {
     account_response(&store, req.param("id")?, 200).await
 }
 
-async fn account_response(store: &Store, id: &str, status: u16) -> Reply {
+pub(crate) async fn account_response(store: &Store, id: &str, status: u16) -> Reply {
     let view = store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     Ok(json(status, &view))
 }
@@ -265,6 +273,14 @@ async fn update_account(req: Req) -> Reply {
     if body.credit_limit_minor.is_some_and(|l| !(0..=MAX_AMOUNT_MINOR).contains(&l)) {
         return Err(ApiError::malformed(format!("credit_limit_minor is 0 to {MAX_AMOUNT_MINOR}")));
     }
+    // A signup that is not approved stays blocked (the database guards it too): approve it.
+    if body.blocked == Some(false) {
+        if let Some((approval, _)) = store.signup().approval(id).await? {
+            if !approval.is_approved() {
+                return Err(ApiError::named(409, ErrorName::ApprovalNotPossible, format!("the account's signup is {}: approve it instead of unblocking it", approval.as_str())));
+            }
+        }
+    }
     let change = AccountChange {
         credit_limit_minor: body.credit_limit_minor,
         blocked: body.blocked,
@@ -286,7 +302,7 @@ async fn list_accounts(req: Req) -> Reply {
     let (store, _) = operator(&req).await?;
     let q = platform::http::query(&req);
     let get = |name: &str| q.get(name).map(String::as_str);
-    let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("cursor"))?;
+    let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("cursor"))?.with_status(get("status"))?;
     let (rows, total) = store.accounts().list_accounts(&query).await?;
     let accounts = query.page.page(rows, |a| query.position(a.sort_value.clone(), &a.id));
     Ok(json(200, &serde_json::json!({"accounts": accounts.items, "total": total, "next_cursor": accounts.next_cursor})))

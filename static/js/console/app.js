@@ -26,6 +26,7 @@ const ROUTES = [
   ["/console/reports", "reports", null],
   ["/console/staff", "staff", null],
   ["/console/groups", "groups", null],
+  ["/console/domains", "domains", null],
 ];
 
 // The menu, in order: [path, label key, area that shows it].
@@ -38,6 +39,7 @@ export const MENU = [
   ["/console/reports", "nav.reports", "reports"],
   ["/console/staff", "nav.staff", "staff"],
   ["/console/groups", "nav.groups", "staff"],
+  ["/console/domains", "nav.domains", "settings"],
 ];
 
 /** What every page gets: the staff member (with their areas), navigate and refresh. */

@@ -72,6 +72,16 @@ words({
     "client.unblock_yes": "Yes, unblock",
     "client.now_blocked": "{name} is blocked.",
     "client.now_unblocked": "{name} is unblocked.",
+    "client.approval_title": "Sign-up",
+    "client.approval.awaiting_email": "{name} signed up on {domain}. The e-mailed link has not been used yet: the address is not confirmed and nothing can be sent.",
+    "client.approval.pending": "{name} signed up on {domain} and confirmed the e-mail. The account waits for your approval: until then it is blocked.",
+    "client.approval.rejected": "{name}'s sign-up on {domain} was rejected: the account stays blocked. You can still approve it.",
+    "client.approve": "Approve",
+    "client.approve_q": "Approve {name}? The account can send at once and its admins get an e-mail.",
+    "client.reject": "Reject",
+    "client.reject_q": "Reject {name}? The account stays blocked (you can approve it later).",
+    "client.now_approved": "{name} is approved.",
+    "client.now_rejected": "{name}'s sign-up is rejected.",
   },
   sv: {
     "client.title": "Kund",
@@ -120,6 +130,16 @@ words({
     "client.unblock_yes": "Ja, häv spärren",
     "client.now_blocked": "{name} är spärrad.",
     "client.now_unblocked": "{name} är inte längre spärrad.",
+    "client.approval_title": "Registrering",
+    "client.approval.awaiting_email": "{name} registrerade sig på {domain}. Länken i mejlet har inte använts än: adressen är inte bekräftad och inget kan skickas.",
+    "client.approval.pending": "{name} registrerade sig på {domain} och bekräftade e-postadressen. Kontot väntar på ditt godkännande och är spärrat till dess.",
+    "client.approval.rejected": "{name}s registrering på {domain} avslogs: kontot förblir spärrat. Du kan fortfarande godkänna det.",
+    "client.approve": "Godkänn",
+    "client.approve_q": "Godkänna {name}? Kontot kan skicka direkt och dess administratörer får ett mejl.",
+    "client.reject": "Avslå",
+    "client.reject_q": "Avslå {name}? Kontot förblir spärrat (du kan godkänna det senare).",
+    "client.now_approved": "{name} är godkänd.",
+    "client.now_rejected": "{name}s registrering är avslagen.",
   },
 });
 
@@ -226,6 +246,31 @@ export default {
       status,
     });
 
+    // A self-signup that is not approved: where it stands, and the operator's answer.
+    let approval = null;
+    if (account.approval && account.approval !== "approved") {
+      const words = { name: account.name, domain: account.signup_domain || "—" };
+      const decide = (decision, done) => async () => {
+        await call("POST", `/v1/admin/accounts/${encodeURIComponent(account.id)}/approval`, { decision });
+        await reload(t(done, { name: account.name }));
+      };
+      const approveBox = h("span", { id: "approve-box" });
+      const rejectBox = h("span", { id: "reject-box" });
+      if (account.approval !== "awaiting_email") {
+        askFirst(approveBox, { label: t("client.approve"), question: t("client.approve_q", { name: account.name }), yes: t("client.approve"), action: decide("approve", "client.now_approved"), status });
+      }
+      if (account.approval === "pending") {
+        askFirst(rejectBox, { label: t("client.reject"), question: t("client.reject_q", { name: account.name }), yes: t("client.reject"), action: decide("reject", "client.now_rejected"), status });
+      }
+      approval = h(
+        "section",
+        { class: "panel", id: "approval", "aria-labelledby": "approval-h", "data-approval": account.approval },
+        h("h2", { id: "approval-h" }, t("client.approval_title")),
+        h("p", {}, t(`client.approval.${account.approval}`, words)),
+        h("div", { class: "actions" }, approveBox, rejectBox),
+      );
+    }
+
     const offered = TABS.filter(([key, , area]) => key === tab || ctx.can(area));
     const body = h("div", { id: "tab-body" });
     fill(
@@ -235,9 +280,10 @@ export default {
         "div",
         { class: "page-head" },
         h("h1", {}, account.name, " ", account.blocked ? h("span", { class: "badge bad" }, t("client.blocked")) : null),
-        blockBox,
+        approval ? null : blockBox,
       ),
       status,
+      approval,
       tabLinks(
         offered.map(([key, label]) => [key, t(label), key === "overview" ? base : `${base}/${key}`]),
         tab,
@@ -250,7 +296,7 @@ export default {
       const history = h("div", { id: "history" });
       fill(
         body,
-        account.blocked ? h("p", { class: "warning" }, t("client.blocked_note")) : null,
+        account.blocked && !approval ? h("p", { class: "warning" }, t("client.blocked_note")) : null,
         keyData(account),
         editor(account, () => reload(t("client.edit_saved"))),
         ctx.can("log")
