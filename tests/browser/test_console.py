@@ -93,6 +93,20 @@ def test_staff_member_signs_in_and_runs_a_client(app, page):
     prices = app.admin("GET", f"/v1/admin/accounts/{client}/prices").json["prices"]
     assert [(p["scope"], p["per_segment_minor"]) for p in prices] == [("SE", 35)]
 
+    # A routing pool for Sweden: two carrier connections, the second when the first fails.
+    for name in ["nordic-a", "nordic-b"]:
+        made = app.admin("POST", "/v1/admin/carriers", {"name": name, "adapter": "http", "base_url": "http://127.0.0.1:9"})
+        assert made.status == 201, made.text
+    page.get_by_role("link", name="Routing").click()
+    page.get_by_label("Destination", exact=True).fill("SE")
+    page.get_by_label("How").select_option("failover")
+    page.get_by_label("Connection 1", exact=True).select_option("nordic-a")
+    page.get_by_label("Connection 2", exact=True).select_option("nordic-b")
+    page.get_by_role("button", name="Set the route").click()
+    page.get_by_text("The route for Sweden (SE) is set.").wait_for()
+    routes = app.admin("GET", f"/v1/admin/accounts/{client}/routes").json["routes"]
+    assert [(r["scope"], r["mode"], [c["name"] for c in r["connections"]]) for r in routes] == [("SE", "failover", ["nordic-a", "nordic-b"])]
+
     # A credit note: the confirmation says what will happen before anything does.
     page.get_by_role("link", name="Payments").click()
     page.get_by_label("What").select_option("credit_note")
@@ -125,9 +139,15 @@ def test_staff_member_signs_in_and_runs_a_client(app, page):
     # The profile: a higher credit limit.
     page.get_by_text("Edit profile").click()
     page.get_by_label("Credit limit").fill("500")
+    page.get_by_label("Time zone", exact=True).select_option("Europe/Stockholm")
+    page.get_by_label("Company name").fill("Fjällbutik Aktiebolag")
+    page.get_by_label("Contact e-mail").fill("kassa@fjallbutik.example")
     page.locator("#edit-profile").get_by_role("button", name="Save").click()
     page.get_by_text("The profile is saved.").wait_for()
     assert text_of(page.locator("#client-credit-limit")) == "SEK 500.00"
+    assert text_of(page.locator("#client-time-zone")) == "Europe/Stockholm"
+    settings = app.admin("GET", f"/v1/admin/accounts/{client}/settings").json
+    assert (settings["company"]["name"], settings["contact"]["email"]) == ("Fjällbutik Aktiebolag", "kassa@fjallbutik.example")
 
     # The history in words, with the staff member's name, no JSON or keys.
     history = page.locator("#history-list")

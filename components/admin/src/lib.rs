@@ -10,6 +10,7 @@ use domain::inbound::sms::ReceptionNumber;
 use domain::billing::payment::{CreditKind, OperatorCredit};
 use domain::api::ratelimit::RateLimit;
 use platform::app::operator::{self, OpeningAccount};
+use platform::app::settings::{self, SettingsPatch};
 use platform::keys;
 use platform::app::staff::OperatorCaller;
 use platform::http::{created_reply, idempotency, page, internal, json, parse_body, require_operator, Reply, Req, Routes};
@@ -48,6 +49,8 @@ pub fn routes() -> Routes {
         .post("/v1/admin/users", create_user)
         .get("/v1/admin/accounts/{id}/numbers", account_numbers)
         .post("/v1/admin/accounts/{id}/approval", domains::decide)
+        .get("/v1/admin/accounts/{id}/settings", account_settings)
+        .patch("/v1/admin/accounts/{id}/settings", update_account_settings)
         .area(Area::Billing)
         .get("/v1/admin/accounts/{id}/ledger", ledger)
         .post("/v1/admin/accounts/{id}/credits", credit)
@@ -200,6 +203,26 @@ async fn set_account_price(req: Req) -> Reply {
 async fn end_account_price(req: Req) -> Reply {
     let (store, caller) = operator(&req).await?;
     platform::prices::end_account(&store, req.param("id")?, req.param("rule_id")?, &caller.actor).await
+}
+
+/// `GET /v1/admin/accounts/{id}/settings`: the client's settings and profile (time zone,
+/// company, contact, date format, note, inbound handling), as the client reads them.
+async fn account_settings(req: Req) -> Reply {
+    let (store, _) = operator(&req).await?;
+    let id = req.param("id")?;
+    store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    Ok(json(200, &settings::view(&settings::current(&store, id).await?)))
+}
+
+/// `PATCH /v1/admin/accounts/{id}/settings`: the client's own change (seed 004 "edit
+/// profile"), made by the operator: the same checks, history in the staff member's name.
+async fn update_account_settings(req: Req) -> Reply {
+    let (store, operator_caller) = operator(&req).await?;
+    let id = req.param("id")?;
+    let patch: SettingsPatch = parse_body(&req)?;
+    let mut caller = store.identity().caller_for_account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    caller.actor = operator_caller.actor.clone();
+    Ok(json(200, &settings::view(&settings::update(&store, &caller, patch).await?)))
 }
 
 #[derive(Deserialize)]
