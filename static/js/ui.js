@@ -198,3 +198,38 @@ export function matchRoute(routes, pathname) {
   }
   return null;
 }
+
+/** A fresh Idempotency-Key: one per confirmed action, so a repeated click counts once. */
+export function idempotencyKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Asks before a consequential action: `container` shows `question` (what will happen, in
+ * words) with `yes` and Cancel; the focus moves to `yes`. `action` runs once on yes (the
+ * button is disabled meanwhile), its string answer shown in `status`; Cancel calls
+ * `cancelled`.
+ */
+export function confirmStep(container, { question, details = [], yes, action, status, cancelled }) {
+  const yesButton = actionButton(
+    yes,
+    async () => {
+      const result = await action();
+      return result;
+    },
+    { status, className: "danger" },
+  );
+  yesButton.dataset.confirm = "yes";
+  fill(
+    container,
+    h(
+      "div",
+      { class: "confirm-step", role: "group", "aria-label": question },
+      h("p", { class: "question" }, h("strong", {}, question)),
+      details.length ? h("ul", {}, details.map((d) => h("li", {}, d))) : null,
+      h("div", { class: "actions" }, yesButton, h("button", { type: "button", class: "secondary", onclick: () => cancelled?.() }, t("common.cancel"))),
+    ),
+  );
+  yesButton.focus();
+}
