@@ -168,7 +168,9 @@ function header() {
         t("nav.logout"),
       )
     : null;
-  return h("header", { class: "top" }, h("a", { href: "/", class: "brand", "data-link": true }, brand()), h("div", { class: "top-tools" }, switcher, languages, logout));
+  // Seed 000 item 4: who is signed in, in the header.
+  const who = ctx.me ? h("a", { href: "/profile", "data-link": true, class: "who", id: "signed-in-as" }, ctx.me.email) : null;
+  return h("header", { class: "top" }, h("a", { href: "/", class: "brand", "data-link": true }, brand()), h("div", { class: "top-tools" }, who, switcher, languages, logout));
 }
 
 function menu(current) {
@@ -178,7 +180,7 @@ function menu(current) {
     h(
       "ul",
       {},
-      MENU.filter(([path, , level]) => allowed(level) && shown(path)).map(([path, key]) =>
+      MENU.filter(([path, , level]) => allowed(level) && shown(path) && (path !== "/users" || ctx.accounts.some((a) => a.level === "admin"))).map(([path, key]) =>
         h("li", {}, h("a", { href: path, "data-link": true, "aria-current": current === path ? "page" : null }, t(key))),
       ),
     ),

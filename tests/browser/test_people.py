@@ -58,7 +58,8 @@ def test_an_admin_invites_a_user_whose_level_the_portal_enforces(app, page, chro
         other.get_by_role("link", name="Log in now").click()
         log_in(other, invitee, "Bertil Berg")
         expect(menu_link(other, "Send SMS")).to_be_visible()
-        for hidden in ["Contacts", "Settings", "API keys"]:
+        expect(other.locator("#signed-in-as")).to_have_text(invitee)
+        for hidden in ["Contacts", "Settings", "API keys", "Users"]:
             expect(menu_link(other, hidden)).to_have_count(0)
         other.goto("/settings")
         expect(other.get_by_role("alert")).to_contain_text("This page needs the admin access level on this account.")
@@ -189,6 +190,17 @@ def test_users_keys_and_settings_for_an_admin(app, page):
 
     page.goto("/users")
     page.get_by_role("link", name="Eva Ek", exact=True).wait_for()
+    expect(page.locator("#signed-in-as")).to_have_text(admin)
+    # Seed 001 "Add a new user", from the Users page itself.
+    newcomer = f"fia.{stamp}@example.com"
+    panel = page.locator("#give-access")
+    expect(panel.get_by_role("heading", name="Give a user access")).to_be_visible()
+    panel.get_by_label("E-mail address").fill(newcomer)
+    panel.get_by_label("First name").fill("Fia")
+    panel.get_by_label("Last name").fill("Fors")
+    panel.get_by_role("button", name="Give access").click()
+    panel.get_by_role("status").get_by_text(f"{newcomer} is invited").wait_for()
+    assert "token=" in app.last_email(newcomer)["body"], "the newcomer got the invitation's link"
     shot(page, "users")
     page.get_by_role("link", name="Overview: Eva Ek").click()
     page.get_by_role("heading", name="Eva Ek").wait_for()
