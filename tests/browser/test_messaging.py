@@ -52,6 +52,11 @@ def test_send_and_watch_it_delivered(app, page):
     expect(outcome.locator("tbody tr")).to_have_count(1)
     expect(outcome.locator("tbody tr").first).to_contain_text("+46701234567")
     expect(outcome.locator("tbody tr").first).to_contain_text(price)
+    # Sent: the recipients and the text are cleared (a second click sends nothing), the
+    # sender stays and is remembered for the next visit.
+    expect(page.get_by_label("To (numbers, one per line or separated by commas)")).to_have_value("")
+    expect(page.get_by_label("Message", exact=True)).to_have_value("")
+    expect(page.get_by_label("From (sender name or number)")).to_have_value("Blomster")
     shot(page, "send-result")
 
     outcome.get_by_role("link", name="Open +46701234567").click()
@@ -76,10 +81,11 @@ def test_send_and_watch_it_delivered(app, page):
     expect(page.locator("#message-list tbody tr").first).to_contain_text("Delivered")
     shot(page, "messages")
 
-    # A scheduled send waits, paid for, and can be canceled from its page.
+    # A scheduled send to a national number (a Swedish account's 070…) waits, says when it
+    # goes, and can be canceled from its page; its price then reads as refunded.
     go(page, "Send SMS")
-    page.get_by_label("From (sender name or number)").fill("Blomster")
-    page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46701234567")
+    expect(page.get_by_label("From (sender name or number)")).to_have_value("Blomster")
+    page.get_by_label("To (numbers, one per line or separated by commas)").fill("070-123 45 67")
     page.get_by_label("Message", exact=True).fill("Påminnelse: hämta dina blommor i morgon.")
     page.get_by_label("Send later").check()
     tomorrow = time.strftime("%Y-%m-%dT10:30", time.localtime(time.time() + 86400))
@@ -88,12 +94,15 @@ def test_send_and_watch_it_delivered(app, page):
     page.get_by_role("button", name="Send", exact=True).click()
     outcome = page.locator("#send-outcome")
     outcome.get_by_role("heading", name=re.compile(r"^Scheduled for")).wait_for()
-    expect(outcome.locator("tbody tr").first).to_contain_text("Paid for")
+    expect(outcome.locator("tbody tr").first).to_contain_text("Scheduled for")
+    assert "Paid for" not in outcome.inner_text()
     outcome.get_by_role("link", name="Open +46701234567").click()
     expect(page.locator("#message-status")).to_have_attribute("data-code", "103")
+    expect(page.locator("#message-status")).to_contain_text("Scheduled for")
     page.get_by_role("button", name="Cancel this message").click()
     page.get_by_role("status").get_by_text("The message was canceled and its price refunded.").wait_for()
     expect(page.locator("#message-status")).to_have_attribute("data-code", "203")
+    expect(page.locator("#message")).to_contain_text("Refunded (")
     expect(page.get_by_role("button", name="Cancel this message")).to_have_count(0)
 
     # The same on a phone-sized screen.

@@ -5,7 +5,7 @@
 import { api } from "../api.js";
 import { dateTime, t, words } from "../i18n.js";
 import { actionButton, errorBox, fill, h } from "../ui.js";
-import { moneyOf, statusBadge, statusText } from "../status.js";
+import { messagePrice, messageStatus, statusBadge, statusText } from "../status.js";
 import { refusalText } from "../blocks.js";
 import { memberNames } from "../people.js";
 
@@ -68,7 +68,7 @@ function facts(pairs) {
 
 function view(m, cancelButton, names) {
   return [
-    h("p", { class: "status-line" }, `${t("message.status")}: `, h("span", { id: "message-status", "data-code": String(m.status.code) }, statusBadge(m.status)), " ", h("span", { class: "muted" }, m.final ? t("message.final") : t("message.watching"))),
+    h("p", { class: "status-line" }, `${t("message.status")}: `, h("span", { id: "message-status", "data-code": String(m.status.code) }, messageStatus(m)), " ", h("span", { class: "muted" }, m.final ? t("message.final") : t("message.watching"))),
     facts([
       [t("message.from"), m.from],
       [t("message.to"), m.to],
@@ -76,7 +76,7 @@ function view(m, cancelButton, names) {
       [t("message.text"), h("span", { class: "pre" }, m.text)],
       [t("message.encoding"), m.encoding],
       [t("message.segments"), m.segments],
-      [t("message.price"), moneyOf(m.price)],
+      [t("message.price"), messagePrice(m)],
       [t("message.carrier"), `${m.carrier}${m.sandbox ? ` ${t("message.sandbox")}` : ""}`],
       [t("message.carrier_id"), m.carrier_message_id],
       [t("message.reference"), m.client_reference],

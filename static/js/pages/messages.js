@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { dateTime, t, words } from "../i18n.js";
 import { field, fill, h, load, table } from "../ui.js";
-import { moneyOf, pager, STATUS_CODES, statusBadge, statusText } from "../status.js";
+import { messagePrice, messageStatus, pager, STATUS_CODES, statusText } from "../status.js";
 
 words({
   en: {
@@ -74,8 +74,8 @@ export default {
               [t("messages.col.to"), (m) => m.to],
               [t("messages.col.text"), (m) => short(m.text)],
               [t("messages.col.segments"), (m) => `${m.segments} (${m.encoding})`],
-              [t("messages.col.price"), (m) => moneyOf(m.price)],
-              [t("messages.col.status"), (m) => statusBadge(m.status)],
+              [t("messages.col.price"), (m) => messagePrice(m)],
+              [t("messages.col.status"), (m) => messageStatus(m)],
             ],
             page.messages,
             { empty: t("messages.empty"), caption: t("messages.title") },
