@@ -6,6 +6,9 @@
 import { api, ApiError, currentAccount, setCsrf, setCurrentAccount } from "./api.js";
 import { language, LANGUAGES, setLanguage, t, words } from "./i18n.js";
 import { errorBox, fill, h, matchRoute } from "./ui.js";
+// Every error name the API answers with, in words in both languages (issue 19: no English
+// server message on a Swedish page); pages may register finer words of their own after it.
+import "./console/errors.js";
 
 // [path pattern, page module, minimum level (null: any signed-in user; "public": no sign-in)]
 const ROUTES = [
@@ -132,7 +135,12 @@ function header() {
               route();
             },
           },
-          ctx.accounts.map((a) => h("option", { value: a.id, selected: ctx.account && a.id === ctx.account.id }, `${a.name} (${a.id})`)),
+          // Names, not ids (an id cut mid-way helps nobody); two accounts of one name are
+          // told apart by the end of their ids.
+          ctx.accounts.map((a) => {
+            const twin = ctx.accounts.some((b) => b !== a && b.name === a.name);
+            return h("option", { value: a.id, title: a.id, selected: ctx.account && a.id === ctx.account.id }, twin ? `${a.name} · …${a.id.slice(-6)}` : a.name);
+          }),
         ),
       )
     : null;

@@ -60,12 +60,16 @@ def test_send_and_watch_it_delivered(app, page):
     shot(page, "send-result")
 
     outcome.get_by_role("link", name="Open +46701234567").click()
-    page.get_by_role("heading", name=re.compile(r"^Message msg_")).wait_for()
+    page.get_by_role("heading", name="SMS to +46701234567").wait_for()
     expect(page.locator("#message-status")).to_have_attribute("data-code", "201", timeout=20_000)
     expect(page.locator("#message-status")).to_have_text("Delivered")
     history = page.locator("#message-history li")
     expect(history.last).to_contain_text("Delivered")
     assert history.count() >= 3
+    # Who moved it, in words: never the API's source keys.
+    expect(history.first).to_contain_text("your request")
+    for raw in [" · api", " · billing", " · router", "(sandbox)", "carrier sandbox"]:
+        assert raw not in page.locator("#message").inner_text(), raw
     expect(page.get_by_role("button", name="Cancel this message")).to_have_count(0)
     shot(page, "message")
 
