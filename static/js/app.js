@@ -5,10 +5,11 @@
 
 import { api, ApiError, currentAccount, setCsrf, setCurrentAccount } from "./api.js";
 import { language, LANGUAGES, setLanguage, t, words } from "./i18n.js";
-import { errorBox, fill, h, matchRoute } from "./ui.js";
+import { collapsibleMenu, errorBox, fill, h, matchRoute } from "./ui.js";
 // Every error name the API answers with, in words in both languages (issue 19: no English
 // server message on a Swedish page); pages may register finer words of their own after it.
 import "./console/errors.js";
+import { levelName } from "./people.js";
 
 // [path pattern, page module, minimum level (null: any signed-in user; "public": no sign-in)]
 const ROUTES = [
@@ -182,17 +183,12 @@ function header() {
 }
 
 function menu(current) {
-  return h(
-    "nav",
-    { class: "menu", "aria-label": "Main" },
-    h(
-      "ul",
-      {},
-      MENU.filter(([path, , level]) => allowed(level) && shown(path) && (path !== "/users" || ctx.accounts.some((a) => a.level === "admin"))).map(([path, key]) =>
-        h("li", {}, h("a", { href: path, "data-link": true, "aria-current": current === path ? "page" : null }, t(key))),
-      ),
-    ),
-  );
+  const items = MENU.filter(([path, , level]) => allowed(level) && shown(path) && (path !== "/users" || ctx.accounts.some((a) => a.level === "admin"))).map(([path, key]) => [
+    path,
+    t(key),
+    current === path,
+  ]);
+  return collapsibleMenu(items, { id: "menu-list", label: "Main", toggleText: t("nav.menu"), linkAttribute: "data-link" });
 }
 
 function footer() {
@@ -234,7 +230,8 @@ export async function route() {
       return fill(main, h("h1", {}, t(page.title)), h("p", { id: "not-on-this-site" }, t("site.not_shown")));
     }
     if (found.level && found.level !== "public" && !allowed(found.level)) {
-      return fill(main, h("h1", {}, t(page.title)), errorBox({ name: "AccessLevelTooLow", message: t("access.too_low", { level: found.level }) }));
+      // The page's own words (which level it needs), not the API error's general ones.
+      return fill(main, h("h1", {}, t(page.title)), errorBox({ name: "PageNeedsLevel", message: t("access.too_low", { level: levelName(found.level) }) }));
     }
     await page.render(main, found.params, ctx);
     // A self-signup not approved yet: said on every page of the account, above its content.

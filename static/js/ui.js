@@ -148,10 +148,10 @@ export function checkbox(label, name, checked) {
 
 /**
  * A table from rows: columns are [header, row → cell]. Each cell carries its column's name
- * (data-label), so with `cards` the rows become cards on a phone (styles.css), each value
- * under its name, instead of a table that scrolls sideways.
+ * (data-label), so the rows become cards on a phone (styles.css), each value under its
+ * name, instead of a table that scrolls sideways (issue 19); `cards: false` keeps a table.
  */
-export function table(columns, rows, { empty = t("common.none"), caption, cards = false } = {}) {
+export function table(columns, rows, { empty = t("common.none"), caption, cards = true } = {}) {
   if (!rows.length) return h("p", { class: "empty" }, empty);
   return h(
     "div",
@@ -232,4 +232,35 @@ export function confirmStep(container, { question, details = [], yes, action, st
     ),
   );
   yesButton.focus();
+}
+
+/**
+ * The shells' main menu: `items` ([href, text, current, linkAttribute]) in a list that, on a
+ * phone, folds behind a Menu button (styles.css `nav.collapsible`) instead of taking the
+ * screen before the content.
+ */
+export function collapsibleMenu(items, { id, label, toggleText, linkAttribute, className = "" }) {
+  const list = h(
+    "ul",
+    { id },
+    items.map(([href, text, current]) => h("li", {}, h("a", { href, [linkAttribute]: true, "aria-current": current ? "page" : null }, text))),
+  );
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      class: "menu-toggle secondary",
+      "aria-expanded": "false",
+      "aria-controls": id,
+      onclick: () => {
+        const open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", String(open));
+        nav.classList.toggle("open", open);
+      },
+    },
+    h("span", { "aria-hidden": "true" }, "☰ "),
+    toggleText,
+  );
+  const nav = h("nav", { class: `menu collapsible ${className}`.trim(), "aria-label": label }, toggle, list);
+  return nav;
 }

@@ -48,7 +48,12 @@ def log_in(page, email):
 
 
 def go(page, name):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    """Follows a menu link; on a phone the menu first opens behind its Menu button."""
+    menu = page.get_by_role("navigation", name="Main")
+    toggle = menu.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    menu.get_by_role("link", name=name, exact=True).click()
 
 
 def test_invoice_download_and_dashboard_charts(app, page, tmp_path):

@@ -19,7 +19,12 @@ def log_in(page, email):
 
 
 def go(page, name):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    """Follows a menu link; on a phone the menu first opens behind its Menu button."""
+    menu = page.get_by_role("navigation", name="Main")
+    toggle = menu.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    menu.get_by_role("link", name=name, exact=True).click()
 
 
 def test_send_and_watch_it_delivered(app, page):
@@ -116,6 +121,23 @@ def test_send_and_watch_it_delivered(app, page):
     page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46701234567, +46731234567")
     expect(page.get_by_test_id("preview-recipients")).to_have_text("2")
     shot(page, "send-preview-phone")
+    # On a phone the menu folds behind Menu and lists are cards: nothing is hidden behind a
+    # sideways scroll (issue 19 item 3).
+    assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Messages", exact=True).is_hidden()
+    for name in ["Messages", "Accounts", "Contacts"]:
+        go(page, name)
+        page.get_by_role("heading", name=name, exact=True).wait_for()
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{name} is {width} px wide"
+    go(page, "Messages")
+    first = page.locator("#message-list tbody tr").first
+    for label in ["Price", "Status"]:
+        cell = first.locator(f'td[data-label="{label}"]')
+        expect(cell).to_be_visible()
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (label, box)
+    shot(page, "messages-phone")
 
 
 def test_contacts_groups_and_the_blocklist(app, page):

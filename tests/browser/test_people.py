@@ -19,7 +19,12 @@ def log_in(page, email, name):
 
 
 def menu_link(page, name):
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    """A menu link, the menu opened first on a phone (where it folds behind Menu)."""
+    menu = page.get_by_role("navigation", name="Main")
+    toggle = menu.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return menu.get_by_role("link", name=name, exact=True)
 
 
 def test_an_admin_invites_a_user_whose_level_the_portal_enforces(app, page, chromium):
@@ -62,7 +67,7 @@ def test_an_admin_invites_a_user_whose_level_the_portal_enforces(app, page, chro
         for hidden in ["Contacts", "Settings", "API keys", "Users"]:
             expect(menu_link(other, hidden)).to_have_count(0)
         other.goto("/settings")
-        expect(other.get_by_role("alert")).to_contain_text("This page needs the admin access level on this account.")
+        expect(other.get_by_role("alert")).to_contain_text("This page needs the Admin access level on this account.")
         shot(other, "settings-denied-375")
 
         # The admin (the page reloaded: they accepted) raises them to manager; after a
@@ -293,7 +298,7 @@ def test_password_reset_and_a_new_email_address(app, page):
     page.get_by_label("New password", exact=True).fill("Nytt lösenord 43")
     page.get_by_label("New password again").fill("Nytt lösenord 43")
     page.get_by_role("button", name="Save the new password").click()
-    expect(page.get_by_role("alert")).to_contain_text("the link is unknown, used or expired")
+    expect(page.get_by_role("alert")).to_contain_text("The link is unknown, used or expired")
 
     page.goto("/login")
     page.get_by_label("E-mail address").fill(email)
