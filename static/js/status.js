@@ -98,6 +98,11 @@ export function pager(onPrevious, onNext) {
   );
 }
 
+/** A date field's value (YYYY-MM-DD, the browser's day) as the start of that day, RFC 3339. */
+export function dayStart(value) {
+  return value ? new Date(`${value}T00:00:00`).toISOString() : null;
+}
+
 /** Today as YYYY-MM-DD in the browser's zone, `days` days from now. */
 export function isoDay(days = 0) {
   const d = new Date(Date.now() + days * 86400000);

@@ -4,6 +4,8 @@ with the reason in words; the inbox and numbers pages."""
 
 import re
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -88,6 +90,17 @@ def test_send_and_watch_it_delivered(app, page):
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#message-list tbody tr")).to_have_count(1)
     expect(page.locator("#message-list tbody tr").first).to_contain_text("Delivered")
+    # Days: the message is in today's, not in yesterday's.
+    # (The browser's days are Stockholm's: the page fixture's time zone.)
+    now = datetime.now(ZoneInfo("Europe/Stockholm"))
+    today, yesterday = now.date().isoformat(), (now - timedelta(days=1)).date().isoformat()
+    page.get_by_label("From day").fill(yesterday)
+    page.get_by_label("Until day (inclusive)").fill(yesterday)
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#message-list")).to_contain_text("No messages match.")
+    page.get_by_label("Until day (inclusive)").fill(today)
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#message-list tbody tr")).to_have_count(1)
     shot(page, "messages")
 
     # A scheduled send to a national number (a Swedish account's 070…) waits, says when it

@@ -9,6 +9,7 @@ import { errorBox, fill, h } from "../ui.js";
 
 // The confirmation of money-moving actions is the portal's and the console's one way (ui.js).
 export { confirmStep, idempotencyKey } from "../ui.js";
+export { dayStart } from "../status.js";
 
 words({
   en: {
@@ -155,7 +156,3 @@ export function scopeText(scope) {
   return t("lib.scope.prefix", { digits: scope.replace(/^\+/, "") });
 }
 
-/** A date field's value (YYYY-MM-DD, the browser's day) as the start of that day, RFC 3339. */
-export function dayStart(value) {
-  return value ? new Date(`${value}T00:00:00`).toISOString() : null;
-}
