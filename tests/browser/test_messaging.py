@@ -246,12 +246,21 @@ def test_contacts_groups_and_the_blocklist(app, page):
     expect(blocked_row).not_to_contain_text("user:")
     shot(page, "send-refused")
 
+    # A contact whose number is on the blocklist is marked so on the Contacts page.
+    go(page, "Blocklist")
+    page.get_by_label("Phone number").fill("+46701234599")
+    page.get_by_role("button", name="Block number").click()
+    page.get_by_role("status").get_by_text("+46701234599 is now blocked.").wait_for()
+    go(page, "Contacts")
+    marked = page.locator("tr", has_text="Åsa Öberg")
+    expect(marked).to_contain_text("Opted out (blocklist)")
+
     # Lift the block; the history keeps both.
     go(page, "Blocklist")
     page.get_by_role("button", name="Unblock +46709876543").click()
     page.get_by_role("status").get_by_text("+46709876543 is no longer blocked.").wait_for()
     page.get_by_label("Show lifted blocks too (history)").check()
-    expect(page.locator("#blocklist tbody tr").first).to_contain_text("Lifted")
+    expect(page.locator("#blocklist tbody tr", has_text="+46709876543").first).to_contain_text("Lifted")
     page.get_by_label("Number to look up").fill("+46709876543")
     page.get_by_role("button", name="Show history").click()
     expect(page.locator("#number-history")).to_contain_text("+46709876543 is not blocked now.")

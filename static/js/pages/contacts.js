@@ -9,6 +9,7 @@ import { pager } from "../status.js";
 words({
   en: {
     "contacts.title": "Contacts",
+    "contacts.on_blocklist": "Opted out (blocklist)",
     "contacts.search": "Search names or numbers",
     "contacts.empty": "No contacts match.",
     "contacts.col.name": "Name",
@@ -38,6 +39,7 @@ words({
   },
   sv: {
     "contacts.title": "Kontakter",
+    "contacts.on_blocklist": "Avregistrerad (spärrlista)",
     "contacts.search": "Sök namn eller nummer",
     "contacts.empty": "Inga kontakter matchar.",
     "contacts.col.name": "Namn",
@@ -134,7 +136,7 @@ export default {
           table(
             [
               [t("contacts.col.name"), (c) => contactName(c)],
-              [t("contacts.col.number"), (c) => c.number],
+              [t("contacts.col.number"), (c) => h("span", {}, c.number, c.on_blocklist ? [" ", h("span", { class: "badge bad", "data-blocked": "true" }, t("contacts.on_blocklist"))] : null)],
               [t("contacts.col.note"), (c) => c.note || ""],
               [
                 "",

@@ -21,9 +21,13 @@ pub struct ContactView {
     pub note: String,
     pub created_at: String,
     pub updated_at: String,
+    /// The number is on the account's blocklist (opted out, or blocked by the account):
+    /// sends to it are refused.
+    pub on_blocklist: bool,
 }
 
-const CONTACT_COLUMNS: &str = "c.id, c.number, c.first_name, c.last_name, c.note, c.created_at, c.updated_at";
+const CONTACT_COLUMNS: &str = "c.id, c.number, c.first_name, c.last_name, c.note, c.created_at, c.updated_at, \
+     EXISTS (SELECT 1 FROM blocklist b WHERE b.account_id = c.account_id AND b.number = c.number AND b.removed_at IS NULL) AS on_blocklist";
 
 fn contact_from_row(row: &crate::host::Row) -> Result<ContactView, DbError> {
     Ok(ContactView {
@@ -34,6 +38,7 @@ fn contact_from_row(row: &crate::host::Row) -> Result<ContactView, DbError> {
         note: row.get("note")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
+        on_blocklist: row.get("on_blocklist")?,
     })
 }
 
