@@ -151,6 +151,8 @@ fn numbers_are_added_listed_assigned_released_and_removed() {
     assert_eq!((&taken["status"], &taken["account_id"], &taken["role"], &taken["kind"]), (&json!("assigned"), &json!(account), &json!("primary"), &json!("mobile")), "{taken}");
     assert_eq!((&taken["monthly_price_minor"], &taken["note"]), (&json!(500), &json!("block A")));
     assert!(taken["assigned_at"].is_string() && taken["account_name"].is_string(), "{taken}");
+    assert_ne!(taken["assigned_at"], taken["created_at"], "held before it was rented: {taken}");
+    assert_eq!(assigned.json["numbers"][0]["created_at"], taken["assigned_at"], "the account has it since its assignment");
     assert_eq!(count(&inventory(&staff, "country=FI"), "FI", "mobile"), (4, 1));
     assert_eq!(numbers_of(&inventory(&staff, "country=FI&status=assigned")), [mobiles[0].clone()]);
 

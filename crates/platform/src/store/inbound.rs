@@ -386,8 +386,10 @@ impl Inbound<'_> {
 
     pub async fn numbers(self, account_id: &str) -> Result<Vec<NumberView>, DbError> {
         let rows = self.store.db.query(
-            "SELECT number, country, kind, account_id, role, created_at FROM numbers WHERE account_id = ? \
-             ORDER BY role = 'primary' DESC, number",
+            // Since when the account has it: its assignment (a number of the inventory came
+            // to the platform earlier).
+            "SELECT number, country, kind, account_id, role, COALESCE(assigned_at, created_at) AS created_at FROM numbers \
+             WHERE account_id = ? ORDER BY role = 'primary' DESC, number",
             &[text(account_id)],
         ).await?;
         rows.rows
