@@ -156,6 +156,14 @@ fn numbers_are_added_listed_assigned_released_and_removed() {
     assert_eq!(count(&inventory(&staff, "country=FI"), "FI", "mobile"), (4, 1));
     assert_eq!(numbers_of(&inventory(&staff, "country=FI&status=assigned")), [mobiles[0].clone()]);
 
+    // Another client cannot take it in passing: it is released first.
+    let (rival, _) = app.account("EUR", 0, 0);
+    let taken_away = staff.call("POST", "/v1/admin/numbers", Some(json!({"number": mobiles[0], "account_id": rival})));
+    assert_eq!((taken_away.status, error_name(&taken_away)), (409, "NumberAssigned"), "{}", taken_away.text);
+    assert_eq!(row(&staff, &mobiles[0])["account_id"], account.as_str());
+    let role_change = staff.call("POST", "/v1/admin/numbers", Some(json!({"number": mobiles[0], "account_id": account, "role": "primary"})));
+    assert_eq!(role_change.status, 200, "its own account may assign it again: {}", role_change.text);
+
     // An assigned number is not removed; a free one is, and then it is gone.
     let refused = staff.call("DELETE", &format!("/v1/admin/number-inventory/{}", path(&mobiles[0])), None);
     assert_eq!((refused.status, error_name(&refused)), (409, "NumberAssigned"), "{}", refused.text);

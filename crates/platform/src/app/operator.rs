@@ -7,7 +7,7 @@
 
 use crate::http::internal;
 use crate::ids::{new_id, random_bytes};
-use crate::store::{AccountView, NumberRoom, Removal, Store, StoreError, Subject};
+use crate::store::{AccountView, Assignment, NumberRoom, Removal, Store, StoreError, Subject};
 use crate::db::DbError;
 use domain::accounts::account::{account_name, AccountKind};
 use domain::api::error::{ApiError, ErrorDetail, ErrorName};
@@ -84,7 +84,9 @@ pub struct NumberAssignment<'a> {
 
 /// Rents a reception number to an account: inbound SMS to it land in that account. A
 /// number of the inventory is taken from it (its country, and its kind unless one is
-/// given); one the platform does not hold yet comes into it with the assignment.
+/// given); one the platform does not hold yet comes into it with the assignment. One that
+/// another account rents is 409 `NumberAssigned` (released first, that account's history
+/// says so); the account's own number again changes its role.
 pub async fn assign_number(store: &Store, assignment: &NumberAssignment<'_>, actor: &Actor) -> Result<(), ApiError> {
     let number = ReceptionNumber::parse(assignment.number).map_err(|e| ApiError::malformed(e.to_string()))?;
     let held = store.inbound().inventory_number(number.as_str()).await?;
@@ -123,7 +125,7 @@ pub async fn assign_number(store: &Store, assignment: &NumberAssignment<'_>, act
     // A secondary number takes room in an active number subscription; checked in the same
     // transaction as the assignment, so two assignments cannot both take the last place.
     let assigned = store
-        .audit().audited(account_id, actor, "number.assigned", Subject::Number(number.as_str()), async |store| -> Result<Result<bool, NumberRoom>, DbError> {
+        .audit().audited(account_id, actor, "number.assigned", Subject::Number(number.as_str()), async |store| -> Result<Result<Assignment, NumberRoom>, DbError> {
             if role == "secondary" {
                 let room = store.billing().number_room(account_id, number.as_str()).await?;
                 if room.used >= room.allowed {
@@ -135,8 +137,13 @@ pub async fn assign_number(store: &Store, assignment: &NumberAssignment<'_>, act
         .await?;
     match assigned {
         Err(room) => Err(number_subscription_required(room.allowed, room.used)),
-        Ok(false) => Err(ApiError::not_found("no such account")),
-        Ok(true) => Ok(()),
+        Ok(Assignment::NoAccount) => Err(ApiError::not_found("no such account")),
+        Ok(Assignment::RentedByAnother) => Err(ApiError::named(
+            409,
+            ErrorName::NumberAssigned,
+            format!("{} is assigned to another account; release it first", number.as_str()),
+        )),
+        Ok(Assignment::Assigned) => Ok(()),
     }
 }
 

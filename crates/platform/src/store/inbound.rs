@@ -131,6 +131,15 @@ pub struct InventoryCount {
     pub assigned: i64,
 }
 
+/// What became of an assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignment {
+    Assigned,
+    NoAccount,
+    /// Another account rents the number.
+    RentedByAnother,
+}
+
 /// What became of a request to take a number out of the inventory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Removal {
@@ -243,15 +252,20 @@ impl Store {
 impl Inbound<'_> {
     // ------------------------------------------------------------ numbers
 
-    /// Assigns a reception number to an account (or moves it): a number of the inventory
+    /// Assigns a reception number to an account (or changes its role there): a number of the inventory
     /// keeps what it was held with (area code, price, note); one not in it comes in with
     /// the assignment. Making it primary demotes the account's previous primary number.
     /// Plain statements: run it inside [`Audit::audited`], which makes it one transaction
     /// with its history line.
-    pub async fn assign_number(self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<bool, DbError> {
+    pub async fn assign_number(self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<Assignment, DbError> {
         let exists = self.store.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         if exists.rows.is_empty() {
-            return Ok(false);
+            return Ok(Assignment::NoAccount);
+        }
+        // Another account's number is released first (its history records that), never
+        // taken from it in passing; read in the assignment's transaction.
+        if self.number_account(number).await?.is_some_and(|holder| holder != account_id) {
+            return Ok(Assignment::RentedByAnother);
         }
         if role == "primary" {
             self.store.db.execute(
@@ -267,7 +281,7 @@ impl Inbound<'_> {
              assigned_at = CASE WHEN numbers.account_id IS excluded.account_id THEN numbers.assigned_at ELSE excluded.assigned_at END",
             &[text(number), text(country), text(kind), text(account_id), text(role)],
         ).await?;
-        Ok(true)
+        Ok(Assignment::Assigned)
     }
 
     /// The account a number is rented to (none for a free number of the inventory).
