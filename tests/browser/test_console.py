@@ -394,12 +394,14 @@ def test_staff_member_adds_numbers_assigns_one_and_releases_it(app, page):
     shot(page, "console-numbers")
 
     # Assigned to a client found by a search.
-    row.get_by_text("Assign", exact=True).click()
-    row.get_by_label("Find a client").fill("Nummerbolaget")
-    row.get_by_role("button", name="Find").click()
-    row.locator(f'option[value="{client}"]').wait_for(state="attached")
-    row.get_by_label("Client", exact=True).select_option(client)
-    row.get_by_role("button", name="Assign the number").click()
+    page.get_by_role("button", name="Assign +46701234501 to a client").click()
+    panel = page.get_by_role("group", name="Assign +46701234501 to a client")
+    panel.get_by_label("Find a client").fill("Nummerbolaget")
+    panel.get_by_role("button", name="Find").click()
+    panel.locator(f'option[value="{client}"]').wait_for(state="attached")
+    panel.get_by_label("Client", exact=True).select_option(client)
+    shot(page, "console-numbers-assign")
+    panel.get_by_role("button", name="Assign the number").click()
     page.get_by_text(f"+46701234501 is assigned to Nummerbolaget AB ({client}).").wait_for()
     page.locator('#inventory-list tr[data-number="+46701234501"][data-status="assigned"]').wait_for()
     own = app.admin("GET", f"/v1/admin/accounts/{client}/numbers").json["numbers"]

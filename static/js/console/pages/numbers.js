@@ -182,10 +182,14 @@ function countryName(country) {
 function clientPicker(prefix, canList) {
   const select = h("select", { id: `${prefix}-client`, name: "account_id", required: true });
   const found = h("div", { class: "hint", "aria-live": "polite" });
+  let latest = 0;
   const search = async () => {
+    const mine = ++latest;
     const query = new URLSearchParams({ sort: "name", order: "asc", limit: 25 });
     if (input.value.trim()) query.set("q", input.value.trim());
     const { accounts } = await call("GET", `/v1/admin/accounts?${query}`);
+    // A slower earlier search must not replace the answer to a later one.
+    if (mine !== latest) return;
     fill(select, accounts.map((a) => h("option", { value: a.id }, `${a.name} (${a.id})`)));
     fill(found, accounts.length ? null : t("inv.no_clients"));
   };
@@ -275,29 +279,7 @@ export default {
           },
         });
       }
-      const prefix = `assign-${n.number.replace(/\D/g, "")}`;
-      const picker = clientPicker(prefix, ctx.can("customers"));
-      const assign = h(
-        "details",
-        { class: "inline-edit", ontoggle: (e) => e.target.open && picker.open() },
-        h("summary", { "aria-label": t("inv.assign_for", { number: n.number }) }, t("inv.assign")),
-        form(
-          [
-            picker.element,
-            field(t("inv.role"), "role", { id: `${prefix}-role`, type: "select", value: "", options: [["", t("inv.role_auto")], ["primary", t("inv.role.primary")], ["secondary", t("inv.role.secondary")]] }),
-          ],
-          async (values) => {
-            const request = { number: n.number, account_id: values.account_id.trim() };
-            if (values.role) request.role = values.role;
-            await call("POST", "/v1/admin/numbers", request);
-            const select = document.getElementById(`${prefix}-client`);
-            const client = select?.selectedOptions?.[0]?.textContent || request.account_id;
-            await reload();
-            fill(status, notice(t("inv.assigned", { number: n.number, client })));
-          },
-          { submit: t("inv.assign_submit") },
-        ),
-      );
+      const assign = h("button", { type: "button", class: "secondary small", "aria-label": t("inv.assign_for", { number: n.number }), onclick: () => openAssign(n) }, t("inv.assign"));
       const remove = askFirst(h("div", { class: "inline" }), {
         label: t("inv.remove"),
         ariaLabel: t("inv.remove_for", { number: n.number }),
@@ -314,6 +296,39 @@ export default {
     };
 
     // Kind and note under the number, so the table fits beside the menu without scrolling.
+    // Assigning opens one panel above the list (a form in a table cell would be cramped).
+    const assignPanel = h("div", { id: "inventory-assign" });
+    const openAssign = (n) => {
+      const picker = clientPicker("assign", ctx.can("customers"));
+      fill(
+        assignPanel,
+        h(
+          "div",
+          { class: "panel", role: "group", "aria-labelledby": "assign-h" },
+          h("h3", { id: "assign-h" }, t("inv.assign_for", { number: n.number })),
+          form(
+            [
+              picker.element,
+              field(t("inv.role"), "role", { id: "assign-role", type: "select", value: "", options: [["", t("inv.role_auto")], ["primary", t("inv.role.primary")], ["secondary", t("inv.role.secondary")]] }),
+            ],
+            async (values) => {
+              const request = { number: n.number, account_id: values.account_id.trim() };
+              if (values.role) request.role = values.role;
+              await call("POST", "/v1/admin/numbers", request);
+              const client = document.getElementById("assign-client")?.selectedOptions?.[0]?.textContent || request.account_id;
+              fill(assignPanel);
+              await reload();
+              fill(status, notice(t("inv.assigned", { number: n.number, client })));
+            },
+            { submit: t("inv.assign_submit") },
+          ),
+          h("button", { type: "button", class: "link", onclick: () => fill(assignPanel) }, t("common.cancel")),
+        ),
+      );
+      picker.open();
+      assignPanel.querySelector("input, select")?.focus();
+    };
+
     const columns = [
       ["inv.number", (n) => [h("code", {}, n.number), h("div", { class: "hint" }, kindName(n.kind)), n.note ? h("div", { class: "hint note" }, n.note) : null]],
       ["inv.country", (n) => countryName(n.country)],
@@ -445,7 +460,7 @@ export default {
       h("p", { class: "hint" }, t("inv.help")),
       section("inventory-overview", t("inv.counts"), counts),
       section("inventory-filter", t("inv.filter"), filters),
-      section("inventory", t("inv.list"), status, list),
+      section("inventory", t("inv.list"), status, assignPanel, list),
       section("inventory-new", t("inv.add"), add),
     );
     await reload();
