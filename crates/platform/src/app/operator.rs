@@ -182,7 +182,7 @@ pub async fn add_numbers(store: &Store, numbers: &[&str], terms: &HoldingTerms<'
             }
             if !duplicates.is_empty() {
                 duplicates.sort_by_key(|d| d.index);
-                let message = format!("{} of the numbers the platform holds already or are given twice; nothing was added", duplicates.len());
+                let message = format!("{} of the numbers are held already or given twice; nothing was added", duplicates.len());
                 return Err(ApiError::named(409, ErrorName::DuplicateNumber, message).with_details(std::mem::take(&mut duplicates)));
             }
             store.inbound().add_to_inventory(&held, actor).await?;
