@@ -325,13 +325,23 @@ CREATE TABLE messages (
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 , status_callback TEXT, send_at TEXT, expires_at TEXT, credits INTEGER NOT NULL DEFAULT 0, due_at TEXT, submit_attempts INTEGER NOT NULL DEFAULT 0, submit_unknown_since TEXT, route_plan TEXT, cost_milli INTEGER, original_sender TEXT, original_body TEXT, lookups_version INTEGER, deleted_at TEXT, callback_format TEXT NOT NULL DEFAULT 'json' CHECK (callback_format IN ('json', 'twilio')));
 
-CREATE TABLE numbers (
-    number     TEXT PRIMARY KEY,
-    country    TEXT NOT NULL,
-    kind       TEXT NOT NULL DEFAULT 'virtual' CHECK (kind IN ('virtual', 'shortcode', 'mobile', 'landline')),
-    account_id TEXT NOT NULL REFERENCES accounts(id),
-    role       TEXT NOT NULL DEFAULT 'secondary' CHECK (role IN ('primary', 'secondary')),
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+CREATE TABLE "numbers" (
+    number              TEXT PRIMARY KEY,
+    country             TEXT NOT NULL,
+    kind                TEXT NOT NULL DEFAULT 'virtual' CHECK (kind IN ('virtual', 'shortcode', 'mobile', 'landline')),
+    account_id          TEXT REFERENCES accounts(id),
+    role                TEXT CHECK (role IN ('primary', 'secondary')),
+    area_code           TEXT CHECK (area_code IS NULL OR (area_code <> '' AND area_code NOT GLOB '*[^0-9]*')),
+    region              TEXT CHECK (region IS NULL OR region <> ''),
+    monthly_price_minor INTEGER CHECK (monthly_price_minor IS NULL OR monthly_price_minor >= 0),
+    currency            TEXT CHECK (currency IS NULL OR length(currency) = 3),
+    note                TEXT,
+    added_by            TEXT,
+    created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    assigned_at         TEXT,
+    CHECK ((account_id IS NULL) = (role IS NULL)),
+    CHECK ((account_id IS NULL) = (assigned_at IS NULL)),
+    CHECK ((monthly_price_minor IS NULL) = (currency IS NULL))
 );
 
 CREATE TABLE one_time_tokens (
@@ -683,6 +693,8 @@ CREATE INDEX messages_expiring ON messages(expires_at) WHERE status < 200 AND ex
 CREATE INDEX messages_queue ON messages(due_at) WHERE due_at IS NOT NULL;
 
 CREATE INDEX numbers_by_account ON numbers(account_id);
+
+CREATE INDEX numbers_by_country_kind ON numbers(country, kind, number);
 
 CREATE UNIQUE INDEX numbers_one_primary_per_account ON numbers(account_id) WHERE role = 'primary';
 

@@ -376,6 +376,107 @@ def test_every_console_page_works(app, page):
     shot(page, "console-tour-history")
 
 
+def test_staff_member_adds_numbers_assigns_one_and_releases_it(app, page):
+    """The Numbers page: numbers added to the inventory, one assigned to a client picked by
+    a search, released back (asked first) and a free one removed; the client's Incoming SMS
+    tab offers the free ones; in Swedish and on a phone."""
+    numbers_group = group(app, "Console: numbers", {"numbers": "allow", "customers": "allow"})
+    staff(app, "nils.numbers@operator.example", "Nils Numbers", [numbers_group])
+    client = app.account(name="Nummerbolaget AB")
+    sign_in_first_time(page, "nils.numbers@operator.example")
+    page.get_by_role("heading", name="Clients", exact=True).wait_for()
+    page.get_by_role("navigation", name="Console menu").get_by_role("link", name="Numbers").click()
+    page.get_by_role("heading", name="Numbers", exact=True).wait_for()
+    page.locator("#inventory-counts .empty, #inventory-counts table").first.wait_for()
+
+    # Three numbers at once, with the same terms.
+    new = page.locator("#inventory-new")
+    new.get_by_label("Numbers").fill("+46701234501, +46701234502\n46701234503")
+    new.get_by_label("Kind").select_option("mobile")
+    new.get_by_label("Region (optional)").fill("Stockholm")
+    new.get_by_label("Monthly price for customers (optional)").fill("49")
+    new.get_by_label("Note (optional)").fill("Telia block")
+    new.get_by_role("button", name="Add the numbers").click()
+    new.get_by_text("3 numbers are added, free.").wait_for()
+    page.locator('#inventory-counts tr[data-count="SE-mobile"] td[data-free="3"]').wait_for()
+    held = app.admin("GET", "/v1/admin/number-inventory?country=SE&kind=mobile").json["numbers"]
+    assert [(n["number"], n["status"], n["monthly_price_minor"], n["currency"], n["added_by"]) for n in held] == [
+        (f"+4670123450{i}", "free", 4900, "SEK", "Nils Numbers") for i in (1, 2, 3)
+    ]
+    row = page.locator('#inventory-list tr[data-number="+46701234501"]')
+    assert "Stockholm" in text_of(row) and "Telia block" in text_of(row) and "SEK 49.00" in text_of(row)
+    # The same number again is refused by name, the number shown.
+    new.get_by_label("Numbers").fill("+46701234501")
+    new.get_by_role("button", name="Add the numbers").click()
+    refused = new.locator('[data-error="DuplicateNumber"]')
+    refused.wait_for()
+    assert "+46701234501" in text_of(refused) and "already held" in text_of(refused)
+    shot(page, "console-numbers")
+
+    # Assigned to a client found by a search.
+    page.get_by_role("button", name="Assign +46701234501 to a client").click()
+    panel = page.get_by_role("group", name="Assign +46701234501 to a client")
+    panel.get_by_label("Find a client").fill("Nummerbolaget")
+    panel.get_by_role("button", name="Find").click()
+    panel.locator(f'option[value="{client}"]').wait_for(state="attached")
+    panel.get_by_label("Client", exact=True).select_option(client)
+    shot(page, "console-numbers-assign")
+    panel.get_by_role("button", name="Assign the number").click()
+    page.get_by_text(f"+46701234501 is assigned to Nummerbolaget AB ({client}).").wait_for()
+    page.locator('#inventory-list tr[data-number="+46701234501"][data-status="assigned"]').wait_for()
+    own = app.admin("GET", f"/v1/admin/accounts/{client}/numbers").json["numbers"]
+    assert [(n["number"], n["role"]) for n in own] == [("+46701234501", "primary")]
+
+    # Released, asked first: back in the inventory, free.
+    page.get_by_role("button", name="Release +46701234501").click()
+    assert app.admin("GET", f"/v1/admin/accounts/{client}/numbers").json["numbers"], "nothing happens before Yes"
+    page.get_by_role("button", name="Yes, release").click()
+    page.get_by_text("+46701234501 is released and free.").wait_for()
+    page.locator('#inventory-list tr[data-number="+46701234501"][data-status="free"]').wait_for()
+    assert app.admin("GET", f"/v1/admin/accounts/{client}/numbers").json["numbers"] == []
+
+    # A free number removed, asked first.
+    page.get_by_role("button", name="Remove +46701234503").click()
+    page.get_by_role("button", name="Yes, remove").click()
+    page.get_by_text("+46701234503 is removed from the inventory.").wait_for()
+    assert app.admin("GET", "/v1/admin/number-inventory?q=%2B46701234503").json["total"] == 0
+
+    # Filters: the free numbers starting so (the other tests' numbers stay out).
+    filters = page.locator("#inventory-filter")
+    filters.get_by_label("Status").select_option("free")
+    filters.get_by_label("Number starts with").fill("+4670123450")
+    filters.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"status=free"))
+    page.locator("#inventory-list tr[data-number]").first.wait_for()
+    rows = page.locator("#inventory-list tr[data-number]")
+    assert [rows.nth(i).get_attribute("data-number") for i in range(rows.count())] == ["+46701234501", "+46701234502"]
+    filters.get_by_label("Status").select_option("assigned")
+    filters.get_by_role("button", name="Show").click()
+    page.locator("#inventory-list .empty").wait_for()
+
+    # The client's Incoming SMS tab offers the free numbers.
+    page.goto(f"/console/clients/{client}/incoming")
+    page.get_by_label("Free number").select_option("+46701234502")
+    page.get_by_role("button", name="Assign the free number").click()
+    page.get_by_text("+46701234502 is assigned to the client.").wait_for()
+    assert [n["number"] for n in app.admin("GET", f"/v1/admin/accounts/{client}/numbers").json["numbers"]] == ["+46701234502"]
+
+    # In Swedish, and on a phone: cards, no sideways scrolling.
+    page.goto("/console/numbers")
+    page.get_by_label("Language").select_option("sv")
+    page.get_by_role("heading", name="Nummer", exact=True).wait_for()
+    page.locator('#inventory-list tr[data-number="+46701234502"]').wait_for()
+    text = text_of(page.locator("main"))
+    for english in ["Free", "Assigned", "Add the numbers", "Release", "Mobile number"]:
+        assert english not in text, english
+    assert "Tilldelat" in text and "Ledigt" in text and "Lägg till numren" in text
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator('#inventory-list tr[data-number="+46701234502"] td[data-label="Status"]').wait_for()
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], width
+    shot(page, "console-numbers-phone-sv")
+
+
 def test_a_customer_is_told_the_console_is_for_staff(app, page):
     account = app.account(name="Kundbolaget AB")
     app.user(account, "kund@customer.example", level="admin", name="Karin Kund")

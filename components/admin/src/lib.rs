@@ -6,7 +6,7 @@ use domain::api::error::ErrorName;
 use domain::accounts::account::AccountListQuery;
 use domain::api::error::ApiError;
 use domain::billing::money::{Currency, MAX_AMOUNT_MINOR};
-use domain::inbound::sms::ReceptionNumber;
+use domain::inbound::inventory::{HoldingTerms, InventoryFilter};
 use domain::billing::payment::{CreditKind, OperatorCredit};
 use domain::api::ratelimit::RateLimit;
 use platform::app::operator::{self, OpeningAccount};
@@ -66,6 +66,9 @@ pub fn routes() -> Routes {
         .area(Area::Numbers)
         .post("/v1/admin/numbers", assign_number)
         .delete("/v1/admin/numbers/{number}", release_number)
+        .get("/v1/admin/number-inventory", inventory)
+        .post("/v1/admin/number-inventory", add_to_inventory)
+        .delete("/v1/admin/number-inventory/{number}", remove_from_inventory)
         .area(Area::Packages)
         .get("/v1/admin/packages", packages::list)
         .post("/v1/admin/packages", packages::create)
@@ -461,14 +464,73 @@ async fn assign_number(req: Req) -> Reply {
     numbers(&store, &body.account_id).await
 }
 
+/// Takes a number back from its account: it stays in the inventory, free.
 async fn release_number(req: Req) -> Reply {
     let (store, caller) = operator(&req).await?;
-    let number = ReceptionNumber::parse(req.param("number")?).map_err(|e| ApiError::malformed(e.to_string()))?;
-    let account = store.inbound().number_account(number.as_str()).await?.ok_or_else(|| ApiError::not_found("no account has that number"))?;
-    store
-        .audit().audited(&account, &caller.actor, "number.released", Subject::Number(number.as_str()), async |store| store.inbound().release_number(number.as_str()).await)
-        .await?;
+    let number = operator::release_number(&store, req.param("number")?, &caller.actor).await?;
     Ok(json(200, &serde_json::json!({ "released": number.as_str() })))
+}
+
+/// The number inventory: every number the platform holds, free or assigned, filtered
+/// (`country`, `kind`, `status`, `q` the number's start), in number order and paged, with
+/// how many match and the whole inventory counted by country, kind and status.
+async fn inventory(req: Req) -> Reply {
+    let (store, _) = operator(&req).await?;
+    let q = platform::http::query(&req);
+    let get = |name: &str| q.get(name).map(String::as_str);
+    let filter = InventoryFilter::parse(get("country"), get("kind"), get("status"), get("q"))?;
+    let page = platform::http::page_of(&q)?;
+    let after: Option<String> = page.after()?;
+    let (rows, total) = store.inbound().inventory(&filter, page.fetch(), after.as_deref()).await?;
+    let numbers = page.page(rows, |n| n.number.clone());
+    let counts = store.inbound().inventory_counts().await?;
+    Ok(json(200, &serde_json::json!({"numbers": numbers.items, "total": total, "counts": counts, "next_cursor": numbers.next_cursor})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewInventoryNumbers {
+    /// One number, or …
+    number: Option<String>,
+    /// … a list of them (up to domain::inbound::inventory::MAX_NUMBERS_PER_ADD), with the
+    /// same terms.
+    numbers: Option<Vec<String>>,
+    country: Option<String>,
+    kind: Option<String>,
+    area_code: Option<String>,
+    region: Option<String>,
+    monthly_price_minor: Option<i64>,
+    currency: Option<String>,
+    note: Option<String>,
+}
+
+/// Numbers into the inventory, free, all or nothing.
+async fn add_to_inventory(req: Req) -> Reply {
+    let (store, caller) = operator(&req).await?;
+    let body: NewInventoryNumbers = parse_body(&req)?;
+    let numbers: Vec<&str> = match (&body.number, &body.numbers) {
+        (Some(one), None) => vec![one.as_str()],
+        (None, Some(list)) => list.iter().map(String::as_str).collect(),
+        _ => return Err(ApiError::malformed("give either number or numbers")),
+    };
+    let terms = HoldingTerms {
+        country: body.country.as_deref(),
+        kind: body.kind.as_deref(),
+        area_code: body.area_code.as_deref(),
+        region: body.region.as_deref(),
+        monthly_price_minor: body.monthly_price_minor,
+        currency: body.currency.as_deref(),
+        note: body.note.as_deref(),
+    };
+    let added = operator::add_numbers(&store, &numbers, &terms, &caller.actor).await?;
+    Ok(json(201, &serde_json::json!({"added": added})))
+}
+
+/// A free number out of the inventory; an assigned one is 409 `NumberAssigned`.
+async fn remove_from_inventory(req: Req) -> Reply {
+    let (store, _) = operator(&req).await?;
+    let number = operator::remove_number(&store, req.param("number")?).await?;
+    Ok(json(200, &serde_json::json!({"removed": number.as_str()})))
 }
 
 async fn account_numbers(req: Req) -> Reply {

@@ -71,6 +71,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0024_message_deletion.sql"),
     include_str!("../migrations/0025_twilio_callbacks.sql"),
     include_str!("../migrations/0026_staff.sql"),
+    include_str!("../migrations/0027_number_inventory.sql"),
     include_str!("../migrations/0029_signup_domains.sql"),
 ];
 

@@ -19,6 +19,7 @@ const ROUTES = [
   ["/console/clients/new", "client-new", null],
   ["/console/clients/:id", "client", null],
   ["/console/clients/:id/:tab", "client", null],
+  ["/console/numbers", "numbers", null],
   ["/console/packages", "packages", null],
   ["/console/carriers", "carriers", null],
   ["/console/queue", "queue", null],
@@ -32,6 +33,7 @@ const ROUTES = [
 // The menu, in order: [path, label key, area that shows it].
 export const MENU = [
   ["/console/clients", "nav.clients", "customers"],
+  ["/console/numbers", "nav.numbers", "numbers"],
   ["/console/packages", "nav.packages", "packages"],
   ["/console/carriers", "nav.carriers", "carriers"],
   ["/console/queue", "nav.queue", "cdr"],

@@ -177,3 +177,43 @@ fn a_message_decided_on_out_of_date_kept_lookups_is_refused() {
     // Written without kept lookups, nothing is checked here (the send read them itself).
     assert_eq!(send(&db, "msg_4", 35).unwrap(), 1);
 }
+
+/// Migration 0027 rebuilds `numbers` to let a number be free (the number inventory): every
+/// number rented before it stays as it was, assigned since it was created, and the
+/// one-primary-per-account guard still holds.
+#[test]
+fn the_inventory_migration_keeps_every_rented_number() {
+    let db = Connection::open_in_memory().unwrap();
+    let migrations = platform::db::migration_statements();
+    let (before, inventory) = migrations.split_at(26);
+    for statement in before.iter().flatten() {
+        db.execute_batch(statement).unwrap();
+    }
+    let id = account(&db, 0, 0);
+    db.execute_batch(&format!(
+        "INSERT INTO numbers (number, country, kind, account_id, role, created_at) VALUES \
+         ('+46701234567', 'SE', 'mobile', '{id}', 'primary', '2025-01-02T03:04:05.000Z'), \
+         ('72456', 'SE', 'shortcode', '{id}', 'secondary', '2025-02-03T04:05:06.000Z')"
+    ))
+    .unwrap();
+    for statement in inventory.iter().flatten() {
+        db.execute_batch(statement).unwrap();
+    }
+    let rows: Vec<(String, String, String, String, String)> = db
+        .prepare("SELECT number, kind, account_id, role, assigned_at FROM numbers ORDER BY number")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let row = |number: &str, kind: &str, role: &str, at: &str| (number.into(), kind.into(), id.to_owned(), role.into(), at.into());
+    assert_eq!(
+        rows,
+        [row("+46701234567", "mobile", "primary", "2025-01-02T03:04:05.000Z"), row("72456", "shortcode", "secondary", "2025-02-03T04:05:06.000Z")]
+    );
+    let second_primary = db.execute("UPDATE numbers SET role = 'primary' WHERE number = '72456'", []);
+    assert!(second_primary.is_err(), "one primary number per account");
+    let free_with_role = db.execute("UPDATE numbers SET account_id = NULL, assigned_at = NULL WHERE number = '72456'", []);
+    assert!(free_with_role.is_err(), "a free number has no role");
+    db.execute("UPDATE numbers SET account_id = NULL, role = NULL, assigned_at = NULL WHERE number = '72456'", []).expect("released");
+}

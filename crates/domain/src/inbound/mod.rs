@@ -1,4 +1,5 @@
-//! Inbound SMS: reception numbers, multipart assembly, and keywords.
+//! Inbound SMS: reception numbers and the operator's inventory of them, multipart assembly, and keywords.
+pub mod inventory;
 pub mod keyword;
 pub mod sms;
 pub mod twiml;

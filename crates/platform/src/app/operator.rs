@@ -1,20 +1,22 @@
 //! The operator's workflows that change more than one thing at once: opening an account
-//! (the account, its opening balance and its callback signing secret, all or nothing) and
+//! (the account, its opening balance and its callback signing secret, all or nothing),
 //! renting a reception number to one (its role, and room in a number subscription for a
-//! secondary one, checked in the assignment's transaction).
+//! secondary one, checked in the assignment's transaction), and the number inventory:
+//! adding numbers (all or nothing, duplicates named), releasing one back to it, removing
+//! a free one.
 
 use crate::http::internal;
 use crate::ids::{new_id, random_bytes};
-use crate::store::{AccountView, NumberRoom, Store, StoreError, Subject};
+use crate::store::{AccountView, Assignment, NumberRoom, Removal, Store, StoreError, Subject};
 use crate::db::DbError;
 use domain::accounts::account::{account_name, AccountKind};
-use domain::api::error::ApiError;
+use domain::api::error::{ApiError, ErrorDetail, ErrorName};
 use domain::billing::money::{Currency, MAX_AMOUNT_MINOR};
 use domain::billing::package::number_subscription_required;
 use domain::callbacks::webhook::WebhookSecret;
 use domain::identity::access::Actor;
+use domain::inbound::inventory::{number_country, parse_list, repeats, HoldingTerms, InventoryError, NumberKind};
 use domain::inbound::sms::ReceptionNumber;
-use domain::messaging::recipient::{NumberContext, Recipient};
 
 /// A new account as the operator asked for it.
 pub struct OpeningAccount<'a> {
@@ -80,18 +82,27 @@ pub struct NumberAssignment<'a> {
     pub country: Option<&'a str>,
 }
 
-/// Rents a reception number to an account: inbound SMS to it land in that account.
+/// Rents a reception number to an account: inbound SMS to it land in that account. A
+/// number of the inventory is taken from it (its country, and its kind unless one is
+/// given); one the platform does not hold yet comes into it with the assignment. One that
+/// another account rents is 409 `NumberAssigned` (released first, that account's history
+/// says so); the account's own number again changes its role.
 pub async fn assign_number(store: &Store, assignment: &NumberAssignment<'_>, actor: &Actor) -> Result<(), ApiError> {
     let number = ReceptionNumber::parse(assignment.number).map_err(|e| ApiError::malformed(e.to_string()))?;
-    let country = match (Recipient::parse(number.as_str(), NumberContext::Msisdn), assignment.country) {
-        (Ok(phone), _) => phone.region().as_str().to_owned(),
-        (Err(_), Some(country)) if country.len() == 2 && country.bytes().all(|b| b.is_ascii_alphabetic()) => country.to_ascii_uppercase(),
-        (Err(_), _) => return Err(ApiError::malformed("a short code needs its two-letter country")),
+    let held = store.inbound().inventory_number(number.as_str()).await?;
+    let country = match &held {
+        Some(held) => held.country.clone(),
+        // As before the inventory: a given country counts for a short code only.
+        None => number_country(&number, assignment.country.filter(|_| number.is_short_code())).map_err(|e| match e {
+            InventoryError::ShortCodeCountry | InventoryError::Country(_) => ApiError::malformed("a short code needs its two-letter country"),
+            other => ApiError::from(other),
+        })?,
     };
-    let kind = assignment.kind.unwrap_or(if number.is_short_code() { "shortcode" } else { "virtual" });
-    if !["virtual", "shortcode", "mobile", "landline"].contains(&kind) {
-        return Err(ApiError::malformed("kind is one of virtual, shortcode, mobile, landline"));
-    }
+    let kind = match (assignment.kind, &held) {
+        (Some(kind), _) => NumberKind::parse(kind).map_err(|_| ApiError::malformed("kind is one of virtual, shortcode, mobile, landline"))?.as_str(),
+        (None, Some(held)) => NumberKind::parse(&held.kind).map_err(internal)?.as_str(),
+        (None, None) => NumberKind::default_for(&number).as_str(),
+    };
     let account_id = assignment.account_id;
     if store.accounts().account(account_id).await?.is_none() {
         return Err(ApiError::not_found("no such account"));
@@ -114,7 +125,7 @@ pub async fn assign_number(store: &Store, assignment: &NumberAssignment<'_>, act
     // A secondary number takes room in an active number subscription; checked in the same
     // transaction as the assignment, so two assignments cannot both take the last place.
     let assigned = store
-        .audit().audited(account_id, actor, "number.assigned", Subject::Number(number.as_str()), async |store| -> Result<Result<bool, NumberRoom>, DbError> {
+        .audit().audited(account_id, actor, "number.assigned", Subject::Number(number.as_str()), async |store| -> Result<Result<Assignment, NumberRoom>, DbError> {
             if role == "secondary" {
                 let room = store.billing().number_room(account_id, number.as_str()).await?;
                 if room.used >= room.allowed {
@@ -126,7 +137,72 @@ pub async fn assign_number(store: &Store, assignment: &NumberAssignment<'_>, act
         .await?;
     match assigned {
         Err(room) => Err(number_subscription_required(room.allowed, room.used)),
-        Ok(false) => Err(ApiError::not_found("no such account")),
-        Ok(true) => Ok(()),
+        Ok(Assignment::NoAccount) => Err(ApiError::not_found("no such account")),
+        Ok(Assignment::RentedByAnother) => Err(ApiError::named(
+            409,
+            ErrorName::NumberAssigned,
+            format!("{} is assigned to another account; release it first", number.as_str()),
+        )),
+        Ok(Assignment::Assigned) => Ok(()),
+    }
+}
+
+/// Takes a number back from its account, with a history line there; it stays in the
+/// inventory, free. 404 when no account rents it.
+pub async fn release_number(store: &Store, number: &str, actor: &Actor) -> Result<ReceptionNumber, ApiError> {
+    let number = ReceptionNumber::parse(number).map_err(|e| ApiError::malformed(e.to_string()))?;
+    let account = store.inbound().number_account(number.as_str()).await?.ok_or_else(|| ApiError::not_found("no account has that number"))?;
+    let released = store
+        .audit().audited(&account, actor, "number.released", Subject::Number(number.as_str()), async |store| store.inbound().release_number(number.as_str()).await)
+        .await?;
+    if !released {
+        return Err(ApiError::not_found("no account has that number"));
+    }
+    Ok(number)
+}
+
+/// Puts numbers in the inventory, free, with the same terms, all or nothing: a bad entry
+/// is 400 (every one listed with its place), a number the platform holds already or one
+/// given twice is 409 `DuplicateNumber` (every one listed, with why). Who added them is
+/// kept with them. Answers the numbers as stored, in the order given.
+pub async fn add_numbers(store: &Store, numbers: &[&str], terms: &HoldingTerms<'_>, actor: &Actor) -> Result<Vec<String>, ApiError> {
+    let held = parse_list(numbers, terms)?;
+    let added: Vec<&str> = held.iter().map(|n| n.number.as_str()).collect();
+    let mut duplicates: Vec<ErrorDetail> = repeats(&held)
+        .into_iter()
+        .map(|index| ErrorDetail { index: Some(index), value: Some(numbers[index].to_owned()), message: format!("{} is given twice", added[index]) })
+        .collect();
+    // The check and the insert in one transaction, so a concurrent add cannot slip between.
+    store
+        .transaction(async || -> Result<(), ApiError> {
+            for (number, assigned) in store.inbound().held(&added).await? {
+                let index = added.iter().position(|n| *n == number).unwrap_or_default();
+                let why = if assigned { "is assigned to an account" } else { "is in the inventory already" };
+                duplicates.push(ErrorDetail { index: Some(index), value: Some(numbers[index].to_owned()), message: format!("{number} {why}") });
+            }
+            if !duplicates.is_empty() {
+                duplicates.sort_by_key(|d| d.index);
+                let message = format!("{} of the numbers are held already or given twice; nothing was added", duplicates.len());
+                return Err(ApiError::named(409, ErrorName::DuplicateNumber, message).with_details(std::mem::take(&mut duplicates)));
+            }
+            store.inbound().add_to_inventory(&held, actor).await?;
+            Ok(())
+        })
+        .await?;
+    Ok(added.into_iter().map(str::to_owned).collect())
+}
+
+/// Takes a free number out of the inventory: 409 `NumberAssigned` while an account rents
+/// it (release it first), 404 when the platform does not hold it.
+pub async fn remove_number(store: &Store, number: &str) -> Result<ReceptionNumber, ApiError> {
+    let number = ReceptionNumber::parse(number).map_err(|e| ApiError::named(400, ErrorName::InvalidReceptionNumber, e.to_string()))?;
+    match store.inbound().remove_free_number(number.as_str()).await? {
+        Removal::Removed => Ok(number),
+        Removal::Assigned => Err(ApiError::named(
+            409,
+            ErrorName::NumberAssigned,
+            format!("{} is assigned to an account; release it before removing it from the inventory", number.as_str()),
+        )),
+        Removal::NotHeld => Err(ApiError::not_found(format!("{} is not in the inventory", number.as_str()))),
     }
 }

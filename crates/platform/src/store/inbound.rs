@@ -6,6 +6,8 @@ use crate::db::{int, opt_text, text, DbError, RowExt, RowsExt};
 use crate::ids::new_id;
 use crate::db::Value;
 use domain::callbacks::twilio::CallbackFormat;
+use domain::identity::access::Actor;
+use domain::inbound::inventory::{HeldNumber, InventoryFilter, NumberStatus};
 
 /// The account a reception number belongs to, with what inbound processing needs.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -67,6 +69,84 @@ pub struct NumberView {
     pub account_id: String,
     pub role: String,
     pub created_at: String,
+}
+
+/// A number of the operator's inventory, free or assigned, as the console lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InventoryNumberView {
+    pub number: String,
+    pub country: String,
+    pub kind: String,
+    /// `free` or `assigned`.
+    pub status: &'static str,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub role: Option<String>,
+    pub area_code: Option<String>,
+    pub region: Option<String>,
+    pub monthly_price_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub note: Option<String>,
+    /// Who put it in the inventory, by name (a staff member's name as it is now,
+    /// `operator` for the admin token); none for a number that came with an assignment.
+    pub added_by: Option<String>,
+    pub created_at: String,
+    pub assigned_at: Option<String>,
+}
+
+const INVENTORY_COLUMNS: &str = "n.number, n.country, n.kind, n.account_id, a.name AS account_name, n.role, n.area_code, \
+     n.region, n.monthly_price_minor, n.currency, n.note, n.created_at, n.assigned_at, \
+     CASE WHEN n.added_by GLOB 'staff:*' THEN COALESCE(s.name, n.added_by) ELSE n.added_by END AS added_by_name";
+
+const INVENTORY_FROM: &str = "numbers n LEFT JOIN accounts a ON a.id = n.account_id \
+     LEFT JOIN staff s ON n.added_by GLOB 'staff:*' AND s.user_id = substr(n.added_by, 7)";
+
+fn inventory_from_row(r: &crate::host::Row) -> Result<InventoryNumberView, DbError> {
+    let account_id: Option<String> = r.get("account_id")?;
+    Ok(InventoryNumberView {
+        number: r.get("number")?,
+        country: r.get("country")?,
+        kind: r.get("kind")?,
+        status: if account_id.is_some() { NumberStatus::Assigned.as_str() } else { NumberStatus::Free.as_str() },
+        account_id,
+        account_name: r.get("account_name")?,
+        role: r.get("role")?,
+        area_code: r.get("area_code")?,
+        region: r.get("region")?,
+        monthly_price_minor: r.get("monthly_price_minor")?,
+        currency: r.get("currency")?,
+        note: r.get("note")?,
+        added_by: r.get("added_by_name")?,
+        created_at: r.get("created_at")?,
+        assigned_at: r.get("assigned_at")?,
+    })
+}
+
+/// How many numbers of a country and kind the inventory holds, free and assigned.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InventoryCount {
+    pub country: String,
+    pub kind: String,
+    pub free: i64,
+    pub assigned: i64,
+}
+
+/// What became of an assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignment {
+    Assigned,
+    NoAccount,
+    /// Another account rents the number.
+    RentedByAnother,
+}
+
+/// What became of a request to take a number out of the inventory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    Removed,
+    /// Rented to an account: release it first.
+    Assigned,
+    NotHeld,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -172,13 +252,20 @@ impl Store {
 impl Inbound<'_> {
     // ------------------------------------------------------------ numbers
 
-    /// Assigns a reception number to an account (or moves it). Making it primary demotes
-    /// the account's previous primary number. Plain statements: run it inside
-    /// [`Audit::audited`], which makes it one transaction with its history line.
-    pub async fn assign_number(self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<bool, DbError> {
+    /// Assigns a reception number to an account (or changes its role there): a number of the inventory
+    /// keeps what it was held with (area code, price, note); one not in it comes in with
+    /// the assignment. Making it primary demotes the account's previous primary number.
+    /// Plain statements: run it inside [`Audit::audited`], which makes it one transaction
+    /// with its history line.
+    pub async fn assign_number(self, number: &str, country: &str, kind: &str, account_id: &str, role: &str) -> Result<Assignment, DbError> {
         let exists = self.store.db.query("SELECT 1 FROM accounts WHERE id = ?", &[text(account_id)]).await?;
         if exists.rows.is_empty() {
-            return Ok(false);
+            return Ok(Assignment::NoAccount);
+        }
+        // Another account's number is released first (its history records that), never
+        // taken from it in passing; read in the assignment's transaction.
+        if self.number_account(number).await?.is_some_and(|holder| holder != account_id) {
+            return Ok(Assignment::RentedByAnother);
         }
         if role == "primary" {
             self.store.db.execute(
@@ -187,29 +274,136 @@ impl Inbound<'_> {
             ).await?;
         }
         self.store.db.execute(
-            "INSERT INTO numbers (number, country, kind, account_id, role) VALUES (?, ?, ?, ?, ?) \
+            "INSERT INTO numbers (number, country, kind, account_id, role, assigned_at) \
+             VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
              ON CONFLICT (number) DO UPDATE SET country = excluded.country, kind = excluded.kind, \
-             account_id = excluded.account_id, role = excluded.role",
+             account_id = excluded.account_id, role = excluded.role, \
+             assigned_at = CASE WHEN numbers.account_id IS excluded.account_id THEN numbers.assigned_at ELSE excluded.assigned_at END",
             &[text(number), text(country), text(kind), text(account_id), text(role)],
         ).await?;
-        Ok(true)
+        Ok(Assignment::Assigned)
     }
 
-    /// The account a number is rented to.
+    /// The account a number is rented to (none for a free number of the inventory).
     pub async fn number_account(self, number: &str) -> Result<Option<String>, DbError> {
         let rows = self.store.db.query("SELECT account_id FROM numbers WHERE number = ?", &[text(number)]).await?;
-        rows.rows.first().map(|r| r.get("account_id")).transpose()
+        Ok(rows.rows.first().map(|r| r.get::<Option<String>>("account_id")).transpose()?.flatten())
     }
 
+    /// Takes a number back from its account: it stays in the inventory, free.
     pub async fn release_number(self, number: &str) -> Result<bool, DbError> {
-        let rows = self.store.db.query("DELETE FROM numbers WHERE number = ? RETURNING number", &[text(number)]).await?;
+        let rows = self.store.db.query(
+            "UPDATE numbers SET account_id = NULL, role = NULL, assigned_at = NULL \
+             WHERE number = ? AND account_id IS NOT NULL RETURNING number",
+            &[text(number)],
+        ).await?;
         Ok(!rows.rows.is_empty())
+    }
+
+    // ------------------------------------------------------------ the inventory
+
+    /// One number of the inventory.
+    pub async fn inventory_number(self, number: &str) -> Result<Option<InventoryNumberView>, DbError> {
+        let rows = self.store.db.query(&format!("SELECT {INVENTORY_COLUMNS} FROM {INVENTORY_FROM} WHERE n.number = ?"), &[text(number)]).await?;
+        rows.rows.first().map(inventory_from_row).transpose()
+    }
+
+    /// The inventory, filtered, in number order from after `after` (`limit` rows), and how
+    /// many numbers match the filter in all.
+    pub async fn inventory(self, filter: &InventoryFilter, limit: i64, after: Option<&str>) -> Result<(Vec<InventoryNumberView>, i64), DbError> {
+        let (phone_prefix, short_prefix) = match &filter.prefix {
+            Some(prefix) => {
+                let (phones, shorts) = prefix.patterns();
+                (Some(phones), shorts)
+            }
+            None => (None, None),
+        };
+        let status = filter.status.map(NumberStatus::as_str);
+        let params = [
+            opt_text(filter.country.as_deref()),
+            opt_text(filter.kind.map(|k| k.as_str())),
+            opt_text(status),
+            opt_text(phone_prefix),
+            opt_text(short_prefix),
+        ];
+        // ?1 country, ?2 kind, ?3 status, ?4/?5 the number's start (phone numbers; short codes).
+        let matching = "(?1 IS NULL OR n.country = ?1) AND (?2 IS NULL OR n.kind = ?2) \
+             AND (?3 IS NULL OR (?3 = 'free') = (n.account_id IS NULL)) \
+             AND (?4 IS NULL OR n.number GLOB ?4 OR (?5 IS NOT NULL AND n.number GLOB ?5))";
+        let mut page_params = params.to_vec();
+        page_params.push(opt_text(after));
+        page_params.push(int(limit));
+        let rows = self.store.db.query(
+            &format!("SELECT {INVENTORY_COLUMNS} FROM {INVENTORY_FROM} WHERE {matching} AND (?6 IS NULL OR n.number > ?6) ORDER BY n.number LIMIT ?7"),
+            &page_params,
+        ).await?;
+        let total = self.store.db.query(&format!("SELECT COUNT(*) AS total FROM numbers n WHERE {matching}"), &params).await?;
+        let total: i64 = total.one()?.get("total")?;
+        Ok((rows.rows.iter().map(inventory_from_row).collect::<Result<_, _>>()?, total))
+    }
+
+    /// The whole inventory counted by country and kind, free and assigned.
+    pub async fn inventory_counts(self) -> Result<Vec<InventoryCount>, DbError> {
+        let rows = self.store.db.query(
+            "SELECT country, kind, SUM(account_id IS NULL) AS free, SUM(account_id IS NOT NULL) AS assigned \
+             FROM numbers GROUP BY country, kind ORDER BY country, kind",
+            &[],
+        ).await?;
+        rows.rows
+            .iter()
+            .map(|r| Ok(InventoryCount { country: r.get("country")?, kind: r.get("kind")?, free: r.get("free")?, assigned: r.get("assigned")? }))
+            .collect()
+    }
+
+    /// Which of `numbers` the platform holds already: (number, rented to an account).
+    pub async fn held(self, numbers: &[&str]) -> Result<Vec<(String, bool)>, DbError> {
+        let list = serde_json::to_string(numbers).map_err(|e| DbError(e.to_string()))?;
+        let rows = self.store.db.query(
+            "SELECT number, account_id IS NOT NULL AS assigned FROM numbers WHERE number IN (SELECT value FROM json_each(?))",
+            &[text(list)],
+        ).await?;
+        rows.rows.iter().map(|r| Ok((r.get("number")?, r.get("assigned")?))).collect()
+    }
+
+    /// Puts numbers in the inventory, free, in one statement (none of them held yet: a
+    /// number held already fails it on the primary key, and nothing is added).
+    pub async fn add_to_inventory(self, numbers: &[HeldNumber], added_by: &Actor) -> Result<(), DbError> {
+        let rows: Vec<serde_json::Value> = numbers
+            .iter()
+            .map(|n| {
+                serde_json::json!({
+                    "number": n.number.as_str(), "country": n.country, "kind": n.kind.as_str(),
+                    "area_code": n.area_code, "region": n.region,
+                    "monthly_price_minor": n.monthly_price.map(|(minor, _)| minor),
+                    "currency": n.monthly_price.map(|(_, currency)| currency.code()),
+                    "note": n.note,
+                })
+            })
+            .collect();
+        self.store.db.execute(
+            "INSERT INTO numbers (number, country, kind, area_code, region, monthly_price_minor, currency, note, added_by) \
+             SELECT value ->> 'number', value ->> 'country', value ->> 'kind', value ->> 'area_code', value ->> 'region', \
+                    value ->> 'monthly_price_minor', value ->> 'currency', value ->> 'note', ?2 \
+             FROM json_each(?1) ORDER BY key",
+            &[text(serde_json::Value::Array(rows).to_string()), text(added_by)],
+        ).await
+    }
+
+    /// Takes a free number out of the inventory; an assigned one stays.
+    pub async fn remove_free_number(self, number: &str) -> Result<Removal, DbError> {
+        let rows = self.store.db.query("DELETE FROM numbers WHERE number = ? AND account_id IS NULL RETURNING number", &[text(number)]).await?;
+        if !rows.rows.is_empty() {
+            return Ok(Removal::Removed);
+        }
+        Ok(if self.number_account(number).await?.is_some() { Removal::Assigned } else { Removal::NotHeld })
     }
 
     pub async fn numbers(self, account_id: &str) -> Result<Vec<NumberView>, DbError> {
         let rows = self.store.db.query(
-            "SELECT number, country, kind, account_id, role, created_at FROM numbers WHERE account_id = ? \
-             ORDER BY role = 'primary' DESC, number",
+            // Since when the account has it: its assignment (a number of the inventory came
+            // to the platform earlier).
+            "SELECT number, country, kind, account_id, role, COALESCE(assigned_at, created_at) AS created_at FROM numbers \
+             WHERE account_id = ? ORDER BY role = 'primary' DESC, number",
             &[text(account_id)],
         ).await?;
         rows.rows
@@ -227,7 +421,8 @@ impl Inbound<'_> {
             .collect()
     }
 
-    /// The account that receives on `number`, with its inbound settings.
+    /// The account that receives on `number`, with its inbound settings; none for a number
+    /// nobody rents (not held, or free in the inventory: the join finds no account).
     pub async fn inbound_settings_for_number(self, number: &str) -> Result<Option<InboundSettings>, DbError> {
         let rows = self.store.db.query(
             &format!("SELECT {SETTINGS_COLUMNS} FROM numbers n JOIN accounts a ON a.id = n.account_id WHERE n.number = ?"),

@@ -78,7 +78,7 @@ pub use identity::{
     SharedUserView, UserAccountView, UserRecord,
 };
 pub use inbound::{
-    InboundSettings, InboundSettingsPatch, InboundView, InboxFilter, KeywordView, NewInbound, NumberView, PartGroup, StoredPart,
+    Assignment, InboundSettings, InboundSettingsPatch, InboundView, InboxFilter, InventoryCount, InventoryNumberView, KeywordView, NewInbound, NumberView, PartGroup, Removal, StoredPart,
 };
 pub use queue::{Claim, DueMessage, QueueState};
 pub use idempotency::{Created, Kept, StoredAnswer, IN_PROGRESS};

@@ -1,6 +1,7 @@
 // Client → Incoming SMS (seed 004 "Reception of SMS"): the numbers whose incoming SMS land
-// in this client (primary or secondary), assigning one, and releasing one (asked first):
-// those two need the Numbers area (the number inventory) besides Clients.
+// in this client (primary or secondary), assigning one — a free number of the inventory,
+// or any number typed in — and releasing one (asked first; it goes back to the inventory,
+// free): those need the Numbers area (the number inventory) besides Clients.
 
 import { dateTime, t, words } from "../../i18n.js";
 import { askFirst, field, fill, form, h, notice, section, table } from "../../ui.js";
@@ -37,6 +38,11 @@ words({
     "nums.release_q": "Release {number}? SMS to it stop arriving for this client.",
     "nums.release_yes": "Yes, release",
     "nums.released": "{number} is released.",
+    "nums.from_inventory": "From the inventory",
+    "nums.free_field": "Free number",
+    "nums.free_none": "The inventory has no free number. Add numbers on the Numbers page, or type one below.",
+    "nums.assign_free": "Assign the free number",
+    "nums.or_type": "Or type a number",
   },
   sv: {
     "nums.title": "Mottagningsnummer",
@@ -65,6 +71,11 @@ words({
     "nums.release_q": "Släppa {number}? SMS till det kommer inte längre till den här kunden.",
     "nums.release_yes": "Ja, släpp",
     "nums.released": "{number} är släppt.",
+    "nums.from_inventory": "Från nummerlagret",
+    "nums.free_field": "Ledigt nummer",
+    "nums.free_none": "Nummerlagret har inget ledigt nummer. Lägg till nummer på sidan Nummer, eller skriv ett nedan.",
+    "nums.assign_free": "Tilldela det lediga numret",
+    "nums.or_type": "Eller skriv ett nummer",
   },
 });
 
@@ -104,7 +115,40 @@ export default {
           { empty: t("nums.none"), caption: t("nums.title"), cards: true },
         ),
       );
-    const show = async () => view((await call("GET", `/v1/admin/accounts/${encodeURIComponent(account.id)}/numbers`)).numbers);
+    const free = h("div", { id: "free-numbers" });
+    // Up to 100 free numbers of the inventory to pick from (the Numbers page has them all).
+    const showFree = async () => {
+      if (!manage) return;
+      const { numbers } = await call("GET", "/v1/admin/number-inventory?status=free&limit=100");
+      if (!numbers.length) return fill(free, h("p", { class: "hint" }, t("nums.free_none")));
+      const label = (n) => [n.number, n.country, t(`nums.kind.${n.kind}`), n.region || n.area_code].filter(Boolean).join(" · ");
+      fill(
+        free,
+        form(
+          [
+            h(
+              "div",
+              { class: "row" },
+              field(t("nums.free_field"), "number", { id: "free-number", type: "select", value: numbers[0].number, options: numbers.map((n) => [n.number, label(n)]) }),
+              field(t("nums.role"), "role", { id: "free-role", type: "select", value: "", options: [["", t("nums.role_auto")], ["primary", t("nums.role.primary")], ["secondary", t("nums.role.secondary")]] }),
+            ),
+          ],
+          async (values) => {
+            const request = { number: values.number, account_id: account.id };
+            if (values.role) request.role = values.role;
+            const answer = await call("POST", "/v1/admin/numbers", request);
+            view(answer.numbers);
+            await showFree();
+            fill(status, notice(t("nums.assigned", { number: request.number })));
+          },
+          { submit: t("nums.assign_free") },
+        ),
+      );
+    };
+    const show = async () => {
+      view((await call("GET", `/v1/admin/accounts/${encodeURIComponent(account.id)}/numbers`)).numbers);
+      await showFree();
+    };
     const assign = form(
       [
         field(t("nums.number_field"), "number", { required: true, inputmode: "tel", autocomplete: "off", "aria-describedby": "num-hint" }),
@@ -124,11 +168,16 @@ export default {
         const answer = await call("POST", "/v1/admin/numbers", request);
         element.reset();
         view(answer.numbers);
+        await showFree();
         return t("nums.assigned", { number: request.number });
       },
       { submit: t("nums.assign_submit") },
     );
-    fill(body, section("numbers", t("nums.title"), h("p", { class: "hint" }, t("nums.help")), status, list), manage ? section("number-new", t("nums.assign"), assign) : null);
+    fill(
+      body,
+      section("numbers", t("nums.title"), h("p", { class: "hint" }, t("nums.help")), status, list),
+      manage ? section("number-new", t("nums.assign"), h("h3", {}, t("nums.from_inventory")), free, h("h3", {}, t("nums.or_type")), assign) : null,
+    );
     await show();
   },
 };
