@@ -266,10 +266,14 @@ def test_users_keys_and_settings_for_an_admin(app, page):
     page.reload()
     expect(page.get_by_label("Company name")).to_have_value("Verktyg i Norr AB")
     expect(page.get_by_label("Stop by link: add a link to stop further SMS")).to_be_checked()
-    history = page.locator("#history")
-    expect(history).to_contain_text("Settings changed")
-    expect(history).to_contain_text("SMPP credential made")
+    # The history in words (issue 19 item 4): sentences with who and when, no JSON or keys.
+    history = page.locator("#history-list")
+    expect(history).to_contain_text("Verktyg i Norr AB")
+    expect(history).to_contain_text(f"SMPP credential '{system_id}' created")
     expect(history).to_contain_text("David Dahl")
+    text = history.inner_text()
+    for raw in ["{", "_minor", "settings.updated", "smpp.created", "user:", "→ –"]:
+        assert raw not in text, raw
     shot(page, "settings")
     page.set_viewport_size({"width": 375, "height": 800})
     shot(page, "settings-375")

@@ -111,9 +111,8 @@ async fn update_settings(req: Req) -> Reply {
 async fn history(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    let page = page(&req)?;
-    let events = page.page(store.audit().history(&caller.account_id, page.fetch(), page.after()?).await?, |e| e.id);
-    Ok(json(200, &serde_json::json!({ "events": events.items, "next_cursor": events.next_cursor })))
+    let (events, next_cursor) = platform::app::staff::account_history(&store, &caller.account_id, caller.currency, &page(&req)?).await?;
+    Ok(json(200, &serde_json::json!({ "events": events, "next_cursor": next_cursor })))
 }
 
 /// A new signing secret, shown this once; the old one keeps signing beside it for a day.

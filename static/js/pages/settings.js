@@ -8,6 +8,7 @@ import { dateTime, t, timeZones, words } from "../i18n.js";
 import { actionButton, askFirst, checkbox, errorBox, field, fill, form, h, load, notice, section } from "../ui.js";
 import { hint } from "../people.js";
 import { addressList, copyButton } from "./keys.js";
+import { sentence } from "../console/history.js";
 
 const DATE_FORMATS = ["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"];
 const HISTORY_PAGE = 25;
@@ -80,42 +81,11 @@ words({
     "settings.smpp.revoked_done": "{system_id} is revoked.",
     "settings.history": "History",
     "settings.history_help": "Changes to the account, newest first.",
-    "settings.history.at": "When",
-    "settings.history.actor": "Who",
-    "settings.history.action": "What",
-    "settings.history.target": "Subject",
-    "settings.history.change": "Change",
     "settings.history.none": "Nothing has happened yet.",
     "settings.history.older": "Older events",
-    "settings.history.created": "created",
-    "settings.history.removed": "removed",
     "actor.operator": "smsedge (operator)",
     "actor.system": "The system",
     "actor.key": "API key {id}",
-    "action.settings.updated": "Settings changed",
-    "action.account.updated": "Account changed",
-    "action.key.created": "API key made",
-    "action.key.updated": "API key changed",
-    "action.key.revoked": "API key revoked",
-    "action.member.added": "Access given",
-    "action.member.level_changed": "Access level changed",
-    "action.member.revoked": "Access revoked",
-    "action.number.assigned": "Number added",
-    "action.number.released": "Number released",
-    "action.smpp.created": "SMPP credential made",
-    "action.smpp.updated": "SMPP credential changed",
-    "action.smpp.revoked": "SMPP credential revoked",
-    "action.webhook_secret.rotated": "Signing secret renewed",
-    "action.user.updated": "User's profile changed",
-    "action.user.password_changed": "User's password changed",
-    "action.user.password_reset": "User's password reset",
-    "action.user.email_confirmed": "User's e-mail confirmed",
-    "action.user.phone_confirmed": "User's phone confirmed",
-    "action.user.two_factor_enabled": "User turned two-factor on",
-    "action.user.two_factor_disabled": "User turned two-factor off",
-    "action.user.invitation_accepted": "User accepted the invitation",
-    "action.balance.topup": "Balance topped up",
-    "action.balance": "Balance changed ({kind})",
   },
   sv: {
     "settings.title": "Inställningar",
@@ -184,42 +154,11 @@ words({
     "settings.smpp.revoked_done": "{system_id} är återkallad.",
     "settings.history": "Historik",
     "settings.history_help": "Ändringar av kontot, senaste först.",
-    "settings.history.at": "När",
-    "settings.history.actor": "Vem",
-    "settings.history.action": "Vad",
-    "settings.history.target": "Gäller",
-    "settings.history.change": "Ändring",
     "settings.history.none": "Inget har hänt ännu.",
     "settings.history.older": "Äldre händelser",
-    "settings.history.created": "skapad",
-    "settings.history.removed": "borttagen",
     "actor.operator": "smsedge (operatör)",
     "actor.system": "Systemet",
     "actor.key": "API-nyckel {id}",
-    "action.settings.updated": "Inställningar ändrade",
-    "action.account.updated": "Kontot ändrat",
-    "action.key.created": "API-nyckel skapad",
-    "action.key.updated": "API-nyckel ändrad",
-    "action.key.revoked": "API-nyckel återkallad",
-    "action.member.added": "Åtkomst given",
-    "action.member.level_changed": "Behörighet ändrad",
-    "action.member.revoked": "Åtkomst borttagen",
-    "action.number.assigned": "Nummer tillagt",
-    "action.number.released": "Nummer släppt",
-    "action.smpp.created": "SMPP-inloggning skapad",
-    "action.smpp.updated": "SMPP-inloggning ändrad",
-    "action.smpp.revoked": "SMPP-inloggning återkallad",
-    "action.webhook_secret.rotated": "Signeringsnyckel förnyad",
-    "action.user.updated": "Användarens profil ändrad",
-    "action.user.password_changed": "Användarens lösenord bytt",
-    "action.user.password_reset": "Användarens lösenord återställt",
-    "action.user.email_confirmed": "Användarens e-post bekräftad",
-    "action.user.phone_confirmed": "Användarens telefon bekräftad",
-    "action.user.two_factor_enabled": "Användaren slog på tvåstegsverifiering",
-    "action.user.two_factor_disabled": "Användaren stängde av tvåstegsverifiering",
-    "action.user.invitation_accepted": "Användaren tog emot inbjudan",
-    "action.balance.topup": "Saldo påfyllt",
-    "action.balance": "Saldo ändrat ({kind})",
   },
 });
 
@@ -230,31 +169,6 @@ const CONTACT = ["name", "email", "phone", "invoice_email"];
 function orNull(value) {
   const trimmed = (value ?? "").trim();
   return trimmed ? trimmed : null;
-}
-
-function short(value) {
-  if (value === null || value === undefined) return "–";
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-
-/** What changed between two snapshots, as "field: before → after" lines. */
-function change(before, after) {
-  if (before == null && after == null) return "";
-  if (before == null) return h("span", {}, t("settings.history.created"));
-  if (after == null) return h("span", {}, t("settings.history.removed"));
-  if (typeof before !== "object" || typeof after !== "object") return `${short(before)} → ${short(after)}`;
-  const lines = [];
-  const walk = (a, b, prefix) => {
-    for (const key of new Set([...Object.keys(a || {}), ...Object.keys(b || {})])) {
-      const x = a?.[key];
-      const y = b?.[key];
-      if (x && y && typeof x === "object" && typeof y === "object" && !Array.isArray(x) && !Array.isArray(y)) walk(x, y, `${prefix}${key}.`);
-      else if (JSON.stringify(x) !== JSON.stringify(y)) lines.push(`${prefix}${key}: ${short(x)} → ${short(y)}`);
-    }
-  };
-  walk(before, after, "");
-  return lines.length ? h("ul", { class: "plain changes" }, lines.map((l) => h("li", {}, l))) : "";
 }
 
 export default {
@@ -454,18 +368,17 @@ export default {
 
     const historyList = h("div");
     const history = section("history", t("settings.history"), hint(t("settings.history_help")), historyList);
-    const actor = (who, name) => {
-      // The operator's staff act as the operator: their user ids are not the customer's.
-      if (who === "operator" || who.startsWith("staff:")) return t("actor.operator");
-      if (who === "system") return t("actor.system");
-      if (who.startsWith("key:")) return t("actor.key", { id: who.slice(4) });
-      if (who.startsWith("user:")) return name || who.slice(5);
-      return who;
-    };
-    const action = (name) => {
-      if (t(`action.${name}`) !== `action.${name}`) return t(`action.${name}`);
-      if (name.startsWith("balance.")) return t("action.balance", { kind: name.slice(8) });
-      return name;
+    // The history in words (issue 19 item 4): the same sentences as the console's (the
+    // API's `summary` in English, the console's own words in Swedish), paged.
+    const who = (e) => {
+      const actor = String(e.actor || "");
+      // The operator's staff act as the operator: their names are not the customer's business.
+      if (actor === "operator" || actor.startsWith("staff:")) return t("actor.operator");
+      if (actor === "system") return t("actor.system");
+      if (actor.startsWith("key:")) return t("actor.key", { id: actor.slice(4) });
+      if (actor.startsWith("stripe:")) return t("history.actor.stripe");
+      if (actor.startsWith("user:")) return e.actor_name || t("history.actor.someone");
+      return actor;
     };
     const showHistory = async (cursor, rows = []) => {
       const query = new URLSearchParams({ limit: HISTORY_PAGE });
@@ -473,40 +386,19 @@ export default {
       const { events, next_cursor } = await api("GET", `/v1/account/history?${query}`);
       rows.push(...events);
       if (!rows.length) return h("p", { class: "empty" }, t("settings.history.none"));
-      const older =
-        next_cursor
-          ? h(
-              "button",
-              {
-                type: "button",
-                class: "secondary",
-                onclick: () => load(historyList, () => showHistory(next_cursor, rows)),
-              },
-              t("settings.history.older"),
-            )
-          : null;
+      const older = next_cursor
+        ? h("button", { type: "button", class: "secondary", onclick: () => load(historyList, () => showHistory(next_cursor, rows)) }, t("settings.history.older"))
+        : null;
       return [
         h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            { "aria-labelledby": "history-h" },
-            h("thead", {}, h("tr", {}, ["at", "actor", "action", "target", "change"].map((k) => h("th", { scope: "col" }, t(`settings.history.${k}`))))),
+          "ol",
+          { class: "history", id: "history-list" },
+          rows.map((e) =>
             h(
-              "tbody",
-              {},
-              rows.map((e) =>
-                h(
-                  "tr",
-                  { "data-action": e.action },
-                  h("td", { class: "nowrap" }, dateTime(e.at)),
-                  h("td", {}, actor(e.actor, e.actor_name)),
-                  h("td", {}, action(e.action)),
-                  h("td", {}, e.target ? h("code", {}, e.target) : ""),
-                  h("td", {}, change(e.before, e.after)),
-                ),
-              ),
+              "li",
+              { "data-action": e.action },
+              h("span", { class: "what" }, sentence(e, account.currency)),
+              h("span", { class: "meta" }, h("span", { class: "who" }, who(e)), " · ", h("time", { datetime: e.at }, dateTime(e.at))),
             ),
           ),
         ),

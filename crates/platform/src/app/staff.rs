@@ -368,6 +368,37 @@ pub async fn history(store: &Store, account_id: &str, page: &PageRequest) -> Res
     Ok((entries, page.next_cursor))
 }
 
+/// A line of the account's own history (`GET /v1/account/history`): the event as recorded,
+/// with the same English sentence the console shows (`summary`, money in the account's
+/// currency). Staff appear as the operator there, by design of the store's view.
+#[derive(Debug, Serialize)]
+pub struct AccountHistoryEntry {
+    #[serde(flatten)]
+    pub event: crate::store::AuditEventView,
+    pub summary: String,
+}
+
+/// A page of the account's own history in words, newest first.
+pub async fn account_history(store: &Store, account_id: &str, currency: Currency, page: &PageRequest) -> Result<(Vec<AccountHistoryEntry>, Option<String>), ApiError> {
+    let rows = store.audit().history(account_id, page.fetch(), page.after()?).await?;
+    let page = page.page(rows, |e| e.id);
+    let entries = page
+        .items
+        .into_iter()
+        .map(|event| {
+            let summary = describe(&RecordedChange {
+                action: &event.action,
+                target: event.target.as_deref(),
+                before: event.before.as_ref(),
+                after: event.after.as_ref(),
+                currency: Some(currency),
+            });
+            AccountHistoryEntry { event, summary }
+        })
+        .collect();
+    Ok((entries, page.next_cursor))
+}
+
 /// Every staff member (the console's staff list).
 pub async fn list(store: &Store) -> Result<Vec<StaffView>, ApiError> {
     Ok(store.staff().list().await?)
