@@ -23,6 +23,7 @@ mod invoices;
 mod packages;
 mod reports;
 mod rules;
+mod settings;
 mod staff;
 
 platform::http_entry!(routes().into_router());
@@ -113,6 +114,14 @@ pub fn routes() -> Routes {
         .post("/v1/admin/staff-groups", staff::create_group)
         .patch("/v1/admin/staff-groups/{id}", staff::update_group)
         .delete("/v1/admin/staff-groups/{id}", staff::delete_group)
+        .area(Area::Settings)
+        .get("/v1/admin/settings/company", settings::company)
+        .put("/v1/admin/settings/company", settings::set_company)
+        .get("/v1/admin/settings/payment-gateway", settings::gateway)
+        .put("/v1/admin/settings/payment-gateway", settings::set_gateway)
+        .post("/v1/admin/settings/test-email", settings::test_email)
+        .post("/v1/admin/settings/test-sms", settings::test_sms)
+        .get("/v1/admin/settings/history", settings::history)
 }
 
 /// What every operator endpoint does first: the store opened, and the caller let in to the

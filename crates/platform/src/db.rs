@@ -71,6 +71,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0024_message_deletion.sql"),
     include_str!("../migrations/0025_twilio_callbacks.sql"),
     include_str!("../migrations/0026_staff.sql"),
+    include_str!("../migrations/0028_reseller_settings.sql"),
 ];
 
 /// A connection slot of the instance: empty until first used, or after a connection was

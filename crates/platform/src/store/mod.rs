@@ -33,6 +33,7 @@ mod reports;
 mod rules;
 mod send_lookups;
 mod staff;
+mod reseller;
 
 pub use account_profile::Accounts;
 pub use audit::Audit;
@@ -70,6 +71,7 @@ pub use account_profile::{
     SmppUpdate,
 };
 pub use audit::{AuditEventView, OperatorEventRow, Subject};
+pub use reseller::{Reseller, SealedChange, SettingsEvent, StoredCompany, StoredGateway};
 pub use staff::{GroupMember, NewStaff, Staff, StaffChange, StaffGroupRef, StaffGroupView, StaffRecord, StaffView, StaffWriteError};
 pub use identity::{
     EmailView, IssuedToken, MemberView, MembershipChange, PhoneCodeCheck, PhoneCodeSendView, ProfilePatch, SharedAccess,
