@@ -60,7 +60,7 @@ struct TestSms {
 }
 
 /// 201: the test SMS was stored and handed to delivery, from the operator's own test
-/// account at no charge (no customer's).
+/// account, which pays for it on credit (never a customer's).
 pub async fn test_sms(req: Req) -> Reply {
     let (store, caller) = crate::operator(&req).await?;
     let body: TestSms = parse_body(&req)?;

@@ -30,8 +30,8 @@ CREATE TABLE reseller_settings (
     stripe_webhook_secret_hint TEXT,
     stripe_publishable_key TEXT,
     gateway_updated_at  TEXT,
-    -- The operator's own account test SMS are sent from (made at the first test SMS,
-    -- priced at zero): a test never charges a customer.
+    -- The operator's own account test SMS are sent from (made at the first test SMS, it
+    -- pays for them on credit): a test never charges a customer.
     test_account_id     TEXT REFERENCES accounts(id)
 );
 INSERT INTO reseller_settings (id) VALUES (1);

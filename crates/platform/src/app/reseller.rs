@@ -289,33 +289,30 @@ pub struct SmsTest {
 /// The name of the operator's own account for test SMS.
 const TEST_ACCOUNT_NAME: &str = "Operator test SMS";
 
-/// The operator's own account test SMS are sent from: made at the first test, with a
-/// price of zero for every destination (its own price list), so a test is logged, routed
-/// and priced like any SMS but costs nothing and is never a customer's.
+/// The operator's own account test SMS are sent from: made at the first test (in the
+/// default currency). Each test is priced and charged like any SMS of it — so its ledger
+/// shows what the tests cost — on credit (a credit limit of the largest amount), so a test
+/// never waits for money and never touches a customer's balance.
 async fn test_account(store: &Store, caller: &OperatorCaller) -> Result<String, ApiError> {
     if let Some(id) = store.reseller().test_account().await? {
         return Ok(id);
     }
     let currency = Currency::parse(&store.reseller().company().await?.default_currency).map_err(internal)?;
-    let opening = super::operator::OpeningAccount { name: TEST_ACCOUNT_NAME, currency, kind: None, credit_limit_minor: 0, initial_balance_minor: 0 };
+    let opening = super::operator::OpeningAccount {
+        name: TEST_ACCOUNT_NAME,
+        currency,
+        kind: None,
+        credit_limit_minor: domain::billing::money::MAX_AMOUNT_MINOR,
+        initial_balance_minor: 0,
+    };
     let (account, _) = super::operator::open_account(store, &opening, &caller.actor).await?;
-    let scope = domain::billing::pricing::PriceScope::parse("*").ok_or_else(|| internal("'*' is a scope"))?;
-    let price = domain::billing::pricing::UnitPrice::from_milli(0, currency).map_err(internal)?;
-    let period = domain::billing::pricing::EffectivePeriod::parse(None, None, chrono::Utc::now()).map_err(internal)?;
-    let id = account.id.clone();
-    store
-        .audit()
-        .audited(&id, &caller.actor, "prices.set", crate::store::Subject::Prices(&id), async |store| {
-            store.billing().set_price(Some(&id), &scope, price, period).await
-        })
-        .await?;
-    store.reseller().set_test_account(&id).await?;
-    Ok(id)
+    store.reseller().set_test_account(&account.id).await?;
+    Ok(account.id)
 }
 
 /// Sends a test SMS to `to` through the send path and the carrier routing, from the
-/// operator's own test account (free: no customer is charged), and answers the message's
-/// id and status. Recorded as `settings.test_sms_sent`.
+/// operator's own test account (charged there, on credit: never a customer), and answers
+/// the message's id, status and price. Recorded as `settings.test_sms_sent`.
 pub async fn test_sms(store: &Store, to: &str, text: Option<&str>, caller: &OperatorCaller) -> Result<SmsTest, ApiError> {
     let account_id = test_account(store, caller).await?;
     let mut sender = store.identity().caller_for_account(&account_id).await?.ok_or_else(|| internal("the test account is gone"))?;
