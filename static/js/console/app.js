@@ -6,7 +6,7 @@
 // On a phone the menu folds behind a Menu button.
 
 import { api, ApiError, setCsrf } from "../api.js";
-import { language, LANGUAGES, setLanguage, t } from "../i18n.js";
+import { language, LANGUAGES, setDateFormat, setLanguage, t } from "../i18n.js";
 import { errorBox, fill, h, matchRoute } from "../ui.js";
 import "./words.js";
 
@@ -26,6 +26,7 @@ const ROUTES = [
   ["/console/reports", "reports", null],
   ["/console/staff", "staff", null],
   ["/console/groups", "groups", null],
+  ["/console/settings", "settings", null],
 ];
 
 // The menu, in order: [path, label key, area that shows it].
@@ -38,6 +39,7 @@ export const MENU = [
   ["/console/reports", "nav.reports", "reports"],
   ["/console/staff", "nav.staff", "staff"],
   ["/console/groups", "nav.groups", "staff"],
+  ["/console/settings", "nav.settings", "settings"],
 ];
 
 /** What every page gets: the staff member (with their areas), navigate and refresh. */
@@ -75,6 +77,8 @@ async function loadSession() {
     throw error;
   }
   setCsrf(ctx.me.csrf_token);
+  // Dates as the operator's Settings say (format and time zone).
+  setDateFormat(ctx.me.defaults?.date_format, ctx.me.defaults?.time_zone);
   return ctx.me;
 }
 

@@ -13,6 +13,8 @@ export const ERRORS = {
   AlreadyMember: ["That person already has access or an invitation.", "Personen har redan åtkomst eller en inbjudan."],
   AlreadySignedIn: ["You are already signed in.", "Du är redan inloggad."],
   AreaNotPermitted: ["Your permission groups do not give you access to this part of the console. Ask a colleague who manages staff.", "Dina behörighetsgrupper ger dig inte åtkomst till den här delen av konsolen. Fråga en kollega som hanterar personal."],
+  InvalidCompanySettings: ["Some company details are not valid; each is listed below.", "Några företagsuppgifter är inte giltiga; var och en står nedan."],
+  InvalidPaymentGateway: ["Some payment gateway settings are not valid; each is listed below.", "Några inställningar för betalningslösningen är inte giltiga; var och en står nedan."],
   Conflict: ["That clashes with something that already exists. Reload the page and try again.", "Det krockar med något som redan finns. Ladda om sidan och försök igen."],
   ConnectionExists: ["A carrier connection with that name already exists.", "Det finns redan en operatörsanslutning med det namnet."],
   ContentRejected: ["The text was refused by a content rule.", "Texten stoppades av en innehållsregel."],

@@ -4,7 +4,7 @@
 // happen before it is done.
 
 import { api } from "../api.js";
-import { language, money, t, words } from "../i18n.js";
+import { hasDateFormat, language, money, patterned, t, words } from "../i18n.js";
 import { actionButton, errorBox, fill, h } from "../ui.js";
 
 words({
@@ -81,9 +81,10 @@ export function unitPrice(minor, currency) {
 
 export { money };
 
-/** A date (no time) in the page's language. */
+/** A date (no time) in the Settings' date format, else the page's language. */
 export function date(iso) {
   if (!iso) return "";
+  if (hasDateFormat()) return patterned(new Date(iso));
   return new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB", { dateStyle: "medium" }).format(new Date(iso));
 }
 
