@@ -427,6 +427,7 @@ def test_a_staff_member_edits_the_company_and_sends_a_test_email(app, chromium):
 
         page.get_by_label("Language").select_option("sv")
         page.get_by_role("heading", name="Inställningar", exact=True).wait_for()
+        page.locator("#settings-history").get_by_text("Testmejl skickat till sam.inbox@operator.example").wait_for()
         text = text_of(page.locator("main"))
         for swedish in ["Företagsnamn", "Betalningslösning (Stripe)", "Skicka testmejl", "Testmejl skickat till", "Sam Settings (personal)"]:
             assert swedish in text, swedish
