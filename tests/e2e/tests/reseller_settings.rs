@@ -1,6 +1,6 @@
 //! End-to-end: the operator's own configuration (area `settings`, seed 003 "My Account",
 //! issue 18) on a real `spin up`: the company section round-trips and names every bad
-//! field; Stripe keys set in the console are stored sealed (not in the SQLite file), never
+//! field, and invoices name it as the seller; Stripe keys set in the console are stored sealed (not in the SQLite file), never
 //! answered, and used for a top-up against a fake Stripe and for its webhook, with no
 //! `stripe_secret_key` variable at all; the test e-mail lands in the outbox; the test SMS
 //! reaches the fake carrier and is paid by the operator's own test account, no customer's; a staff member without `settings` is
@@ -128,6 +128,39 @@ fn the_company_section_round_trips_and_names_every_bad_field() {
     let line = history(app).into_iter().find(|e| e["action"] == "settings.company_updated" && e["actor"] == format!("staff:{user_id}").as_str()).expect("recorded");
     assert_eq!(line["actor_name"], "Sara Settings");
     assert_eq!((line["before"]["city"].as_str(), line["after"]["city"].as_str()), (Some("Stockholm"), Some("Uppsala")));
+
+    // An invoice issued now names the company as the seller (not the seller_* variables).
+    let (account, _) = app.account("SEK", 0, 0);
+    let credit = app.admin("POST", &format!("/v1/admin/accounts/{account}/credits"), Some(json!({"amount_minor": 500, "kind": "credit_note"})));
+    assert_eq!(credit.status, 201, "{}", credit.text);
+    let period = last_month();
+    backdate_ledger(app, &account, &period);
+    let invoice = app.admin("POST", &format!("/v1/admin/accounts/{account}/invoices"), Some(json!({"period": period})));
+    assert!(invoice.status == 200 || invoice.status == 201, "{}", invoice.text);
+    assert_eq!(invoice.json["seller"]["name"], "Reseller Nord AB", "{}", invoice.text);
+    assert_eq!(invoice.json["seller"]["vat_number"], "SE556677889901");
+    let address = invoice.json["seller"]["address"].as_str().unwrap();
+    assert!(address.contains("Storgatan 1") && address.contains("Uppsala"), "{address}");
+}
+
+fn last_month() -> String {
+    let now = rfc3339_in(0);
+    let (year, month): (i32, u32) = (now[..4].parse().unwrap(), now[5..7].parse().unwrap());
+    if month == 1 { format!("{:04}-12", year - 1) } else { format!("{year:04}-{:02}", month - 1) }
+}
+
+/// Moves the account's ledger entries into `period` (as tests/e2e/tests/reports.rs does:
+/// the ledger's UPDATE trigger lifted for this one transaction and put back).
+fn backdate_ledger(app: &SpinApp, account: &str, period: &str) {
+    let at = format!("{period}-15T12:00:00.000Z");
+    let mut db = app.sql_write();
+    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+    let trigger: String =
+        tx.query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'ledger_entries_are_immutable'", [], |r| r.get(0)).unwrap();
+    tx.execute_batch("DROP TRIGGER ledger_entries_are_immutable").unwrap();
+    tx.execute("UPDATE ledger_entries SET created_at = ? WHERE account_id = ?", [&at, account]).unwrap();
+    tx.execute_batch(&trigger).unwrap();
+    tx.commit().unwrap();
 }
 
 #[test]
