@@ -371,7 +371,8 @@ def test_a_customer_is_told_the_console_is_for_staff(app, page):
 def test_a_staff_member_edits_the_company_and_sends_a_test_email(app, chromium):
     """Settings (area settings): the company form saves and reads back, a wrong VAT number is
     named in words, the Stripe secret is never shown again (only its last four characters), a
-    test e-mail lands in the outbox; on a 390 px phone, in Swedish too."""
+    test e-mail lands in the outbox, a test SMS is confirmed first; on a 390 px phone, in
+    Swedish too."""
     settings_only = group(app, "Console: settings", {"settings": "allow"})
     staff(app, "sam.settings@operator.example", "Sam Settings", [settings_only])
     context = chromium.new_context(base_url=app.base, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, timezone_id="Europe/Stockholm")
@@ -418,7 +419,17 @@ def test_a_staff_member_edits_the_company_and_sends_a_test_email(app, chromium):
         tests.get_by_text(re.compile(r"Kept in the e-mail outbox only")).wait_for()
         mail = app.last_email("sam.inbox@operator.example")
         assert mail["subject"] == "Test e-mail from Nordsms Återförsäljare AB", mail
+        # The test SMS says first who pays (never a client), then sends once.
+        tests.get_by_label("Send a test SMS to (e.g. +46701234567)").fill("+46701234567")
+        tests.get_by_role("button", name="Send test SMS").click()
+        tests.get_by_text("Send a test SMS to +46701234567?").wait_for()
+        assert "never to a client" in text_of(tests)
+        tests.get_by_role("button", name="Yes, send it").click()
+        result = tests.locator("#test-sms-result")
+        result.wait_for()
+        assert re.search(r"Sent: message msg_\w+", text_of(result)), text_of(result)
         history = page.locator("#settings-history")
+        history.get_by_text("Test SMS sent to +46701234567").wait_for()
         history.get_by_text("Test e-mail sent to sam.inbox@operator.example").wait_for()
         assert "Sam Settings (staff)" in text_of(history)
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")

@@ -4,7 +4,7 @@
 
 use domain::accounts::reseller::{CompanyInput, GatewayInput};
 use platform::app::reseller as workflow;
-use platform::http::{json, parse_body, query, Reply, Req};
+use platform::http::{idempotency, json, parse_body, query, Reply, Req};
 use serde::Deserialize;
 
 pub async fn company(req: Req) -> Reply {
@@ -60,9 +60,11 @@ struct TestSms {
 }
 
 /// 201: the test SMS was stored and handed to delivery, from the operator's own test
-/// account, which pays for it on credit (never a customer's).
+/// account, which pays for it on credit (never a customer's). Under an Idempotency-Key a
+/// repeat answers the first test.
 pub async fn test_sms(req: Req) -> Reply {
     let (store, caller) = crate::operator(&req).await?;
     let body: TestSms = parse_body(&req)?;
-    Ok(json(201, &workflow::test_sms(&store, &body.to, body.text.as_deref(), &caller).await?))
+    let key = idempotency(&req)?;
+    Ok(json(201, &workflow::test_sms(&store, &body.to, body.text.as_deref(), key.as_ref(), &caller).await?))
 }

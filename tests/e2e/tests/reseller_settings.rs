@@ -287,9 +287,21 @@ fn the_test_sms_reaches_the_carrier_and_charges_no_customer() {
     assert_eq!(app.account_balance(&customer), 5_000);
     assert_eq!(app.ledger_rows(&customer), customers_ledger);
     assert_eq!(app.account_balance(&test_account), -price);
-    let again = app.admin("POST", "/v1/admin/settings/test-sms", Some(json!({"to": to, "text": "second test"})));
+    // A second test, under an Idempotency-Key: from the same account, and a repeat of the
+    // key answers the same message without sending or charging again.
+    let keyed = || {
+        let body = json!({"to": to, "text": "second test"}).to_string();
+        call("POST", &app.url("/v1/admin/settings/test-sms"), Some(ADMIN_TOKEN), Some(body), &[("Idempotency-Key", "reseller-test-sms-0001".into())])
+    };
+    let again = keyed();
     assert_eq!((again.status, again.json["account_id"].as_str()), (201, Some(test_account.as_str())), "the same account: {}", again.text);
-    assert_eq!(app.account_balance(&test_account), -price - again.json["price"]["minor"].as_i64().unwrap());
+    let charged = -price - again.json["price"]["minor"].as_i64().unwrap();
+    assert_eq!(app.account_balance(&test_account), charged);
+    let repeated = keyed();
+    assert_eq!((repeated.status, &repeated.json["message_id"]), (201, &again.json["message_id"]), "{}", repeated.text);
+    assert_eq!(app.account_balance(&test_account), charged, "a repeat charges nothing");
+    let messages: i64 = app.sql().query_row("SELECT COUNT(*) FROM messages WHERE account_id = ?", [&test_account], |r| r.get(0)).unwrap();
+    assert_eq!(messages, 2);
     app.assert_ledger_balanced();
     assert!(history(app).iter().any(|e| e["action"] == "settings.test_sms_sent" && e["after"]["message_id"] == message_id));
 }

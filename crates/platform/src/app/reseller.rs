@@ -312,9 +312,26 @@ async fn test_account(store: &Store, caller: &OperatorCaller) -> Result<String, 
 
 /// Sends a test SMS to `to` through the send path and the carrier routing, from the
 /// operator's own test account (charged there, on credit: never a customer), and answers
-/// the message's id, status and price. Recorded as `settings.test_sms_sent`.
-pub async fn test_sms(store: &Store, to: &str, text: Option<&str>, caller: &OperatorCaller) -> Result<SmsTest, ApiError> {
+/// the message's id, status and price. It moves money (the test account's), so it takes an
+/// Idempotency-Key as a send does: a repeat answers the first test, sends nothing. Recorded
+/// as `settings.test_sms_sent`.
+pub async fn test_sms(
+    store: &Store,
+    to: &str,
+    text: Option<&str>,
+    key: Option<&domain::api::idempotency::IdempotentRequest>,
+    caller: &OperatorCaller,
+) -> Result<SmsTest, ApiError> {
+    use crate::store::{Created, Kept};
     let account_id = test_account(store, caller).await?;
+    if let Some(key) = key {
+        match store.kept_answer(&account_id, key).await? {
+            Kept::Answer(answer) => return replayed(&account_id, &answer),
+            Kept::OtherRequest => return Err(crate::http::idempotency_key_reused()),
+            Kept::InProgress { .. } => return Err(crate::http::idempotency_key_in_use()),
+            Kept::Nothing => {}
+        }
+    }
     let mut sender = store.identity().caller_for_account(&account_id).await?.ok_or_else(|| internal("the test account is gone"))?;
     sender.actor = caller.actor.clone();
     let from = get_or("platform_sender", "smsedge").await;
@@ -333,10 +350,17 @@ pub async fn test_sms(store: &Store, to: &str, text: Option<&str>, caller: &Oper
         validity: None,
         ignore_blocklist: false,
     };
-    let sent = super::send::send_and_deliver(store, &sender, &request).await?;
+    let sent = match super::send::send_messages(store, &sender, &request, key, None).await? {
+        super::send::Sent::Created(Created::New(outcome)) => outcome,
+        super::send::Sent::Created(Created::Replayed(answer)) => return replayed(&account_id, &answer),
+        super::send::Sent::Created(Created::KeyReused) => return Err(crate::http::idempotency_key_reused()),
+        super::send::Sent::Created(Created::InProgress) => return Err(crate::http::idempotency_key_in_use()),
+        super::send::Sent::LookupsChanged => return Err(internal("a send without kept lookups was told they changed")),
+    };
+    super::delivery::deliver_soon().await;
     let message = sent.messages.first().ok_or_else(|| internal("the test SMS was not stored"))?;
     let message_id = message.id.clone().ok_or_else(|| ApiError::malformed(message.status_detail.clone().unwrap_or_else(|| "the number was refused".into())))?;
-    // The status as it is now: delivery ran before the answer.
+    // The status as it is now: delivery may have run already.
     let status = match store.messages().message(&account_id, &message_id).await {
         Ok(Some((found, _))) => serde_json::to_value(domain::callbacks::event::StatusJson::from(found.status)).unwrap_or_default(),
         _ => serde_json::to_value(&message.status).unwrap_or_default(),
@@ -352,5 +376,26 @@ pub async fn test_sms(store: &Store, to: &str, text: Option<&str>, caller: &Oper
         sandbox: sent.sandbox,
         account_id,
         price: serde_json::to_value(&message.price).unwrap_or_default(),
+    })
+}
+
+/// The first test's answer, from the send's kept answer (its error, if it failed).
+fn replayed(account_id: &str, answer: &crate::store::StoredAnswer) -> Result<SmsTest, ApiError> {
+    let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap_or_default();
+    if answer.status != super::send::SEND_CREATED {
+        let said = body["error"]["name"].as_str().unwrap_or_default();
+        let name = ErrorName::ALL.iter().copied().find(|n| n.as_str() == said).unwrap_or(ErrorName::Conflict);
+        return Err(ApiError::named(answer.status, name, body["error"]["message"].as_str().unwrap_or("the first request with this Idempotency-Key failed")));
+    }
+    let message = &body["messages"][0];
+    Ok(SmsTest {
+        message_id: message["id"].as_str().unwrap_or_default().to_owned(),
+        to: message["to"].as_str().unwrap_or_default().to_owned(),
+        status: message["status"].clone(),
+        status_detail: message["status_detail"].as_str().map(str::to_owned),
+        carrier: body["carrier"].as_str().unwrap_or_default().to_owned(),
+        sandbox: body["sandbox"].as_bool().unwrap_or(false),
+        account_id: account_id.to_owned(),
+        price: message["price"].clone(),
     })
 }

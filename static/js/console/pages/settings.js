@@ -6,7 +6,7 @@
 import { dateTime, language, setDateFormat, t, timeZones, words } from "../../i18n.js";
 import { checkbox, field, fill, form, h, load, notice, section, table } from "../../ui.js";
 import { hint } from "../../people.js";
-import { call } from "../lib.js";
+import { call, confirmStep, idempotencyKey } from "../lib.js";
 import { actorText, settingsSentence } from "../history.js";
 import { CURRENCIES } from "./client-new.js";
 
@@ -74,6 +74,9 @@ words({
     "settings.test_sms_to": "Send a test SMS to (e.g. +46701234567)",
     "settings.test_sms_send": "Send test SMS",
     "settings.sms_sent": "Sent: message {id}, status {status} ({code}), via {carrier}. Price {price}.",
+    "settings.sms_q": "Send a test SMS to {to}?",
+    "settings.sms_q_charge": "It is charged at list price to the platform's own account “Operator test SMS”, never to a client.",
+    "settings.sms_yes": "Yes, send it",
     "settings.history": "Changes",
     "settings.history_none": "No changes yet.",
   },
@@ -125,6 +128,9 @@ words({
     "settings.test_sms_to": "Skicka ett test-sms till (t.ex. +46701234567)",
     "settings.test_sms_send": "Skicka test-sms",
     "settings.sms_sent": "Skickat: meddelande {id}, status {status} ({code}), via {carrier}. Pris {price}.",
+    "settings.sms_q": "Skicka ett test-sms till {to}?",
+    "settings.sms_q_charge": "Det debiteras till listpris på plattformens eget konto ”Operator test SMS”, aldrig på en kund.",
+    "settings.sms_yes": "Ja, skicka det",
     "settings.history": "Ändringar",
     "settings.history_none": "Inga ändringar ännu.",
   },
@@ -201,6 +207,8 @@ function gatewaySection(gateway, redraw) {
 }
 
 function testsSection(onSent) {
+  const smsBox = h("div", { id: "test-sms" });
+  testSms(smsBox, onSent);
   return section(
     "tests",
     t("settings.tests"),
@@ -218,16 +226,39 @@ function testsSection(onSent) {
     ),
     h("h3", {}, t("settings.test_sms")),
     h("p", { class: "hint" }, t("settings.test_sms_help")),
-    form(
-      [field(t("settings.test_sms_to"), "test_sms_to", { type: "tel", required: true, autocomplete: "tel" })],
-      async (values) => {
-        const sent = await call("POST", "/v1/admin/settings/test-sms", { to: values.test_sms_to.trim() });
-        onSent();
-        return t("settings.sms_sent", { id: sent.message_id, status: sent.status.name, code: sent.status.code, carrier: sent.carrier, price: sent.price.amount + " " + sent.price.currency });
-      },
-      { submit: t("settings.test_sms_send"), className: "narrow" },
-    ),
+    smsBox,
   );
+}
+
+/** The test SMS: the number, then a confirmation (it is charged to the test account) sent once. */
+function testSms(box, onSent) {
+  const status = h("div", { class: "form-status", id: "test-sms-status" });
+  const ask = (to) => {
+    // One key per confirmation: Yes twice (or a retry) sends one SMS.
+    const key = idempotencyKey();
+    confirmStep(box, {
+      question: t("settings.sms_q", { to }),
+      details: [t("settings.sms_q_charge")],
+      yes: t("settings.sms_yes"),
+      status,
+      cancelled: () => showForm(),
+      action: async () => {
+        const sent = await call("POST", "/v1/admin/settings/test-sms", { to }, { headers: { "idempotency-key": key } });
+        onSent();
+        showForm(t("settings.sms_sent", { id: sent.message_id, status: sent.status.name, code: sent.status.code, carrier: sent.carrier, price: sent.price.amount + " " + sent.price.currency }));
+      },
+    });
+    box.append(status);
+  };
+  const showForm = (done) => {
+    const entry = form(
+      [field(t("settings.test_sms_to"), "test_sms_to", { type: "tel", required: true, autocomplete: "tel" })],
+      async (values) => ask(values.test_sms_to.trim()),
+      { submit: t("settings.test_sms_send"), className: "narrow" },
+    );
+    fill(box, entry, done ? h("div", { class: "notice", role: "status", id: "test-sms-result" }, done) : null);
+  };
+  showForm();
 }
 
 async function drawHistory(element) {
