@@ -178,11 +178,22 @@ impl CompanySettings {
 // ---------------------------------------------------------------- the payment gateway
 
 /// What a PUT does to one secret: keep it (absent), clear it (`null` or `""`), or set it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// (Its `Debug` never shows the secret.)
+#[derive(Clone, PartialEq, Eq)]
 pub enum SecretChange {
     Keep,
     Clear,
     Set(String),
+}
+
+impl std::fmt::Debug for SecretChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SecretChange::Keep => "Keep",
+            SecretChange::Clear => "Clear",
+            SecretChange::Set(_) => "Set(…)",
+        })
+    }
 }
 
 impl SecretChange {
@@ -197,7 +208,8 @@ impl SecretChange {
 }
 
 /// The Stripe section as sent. The secrets are write-only: absent keeps the stored one.
-#[derive(Debug, Default, Deserialize)]
+/// (Its `Debug` leaves the secrets out: never logged.)
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayInput {
     pub mode: Option<String>,
@@ -206,6 +218,22 @@ pub struct GatewayInput {
     #[serde(default, deserialize_with = "crate::api::patch::explicit_null")]
     pub webhook_secret: Option<Option<String>>,
     pub publishable_key: Option<String>,
+}
+
+impl std::fmt::Debug for GatewayInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let given = |s: &Option<Option<String>>| match s {
+            None => "absent",
+            Some(None) => "null",
+            Some(Some(_)) => "…",
+        };
+        f.debug_struct("GatewayInput")
+            .field("mode", &self.mode)
+            .field("secret_key", &given(&self.secret_key))
+            .field("webhook_secret", &given(&self.webhook_secret))
+            .field("publishable_key", &self.publishable_key)
+            .finish()
+    }
 }
 
 /// The Stripe section checked against what is stored: the mode, and each secret's change.
@@ -374,6 +402,14 @@ mod tests {
         assert_eq!(cleared.secret_key, SecretChange::Clear);
         let kept = GatewayChange::parse(&gateway(serde_json::json!({"mode": "test"})), stored).unwrap();
         assert_eq!(kept.secret_key, SecretChange::Keep);
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let input = gateway(serde_json::json!({"mode": "test", "secret_key": "sk_test_SECRETVALUE", "webhook_secret": "whsec_SECRETHOOK"}));
+        let change = GatewayChange::parse(&input, None).unwrap();
+        let said = format!("{input:?} {change:?}");
+        assert!(!said.contains("SECRET"), "{said}");
     }
 
     #[test]
