@@ -303,7 +303,8 @@ fn the_test_sms_reaches_the_carrier_and_charges_no_customer() {
     let messages: i64 = app.sql().query_row("SELECT COUNT(*) FROM messages WHERE account_id = ?", [&test_account], |r| r.get(0)).unwrap();
     assert_eq!(messages, 2);
     app.assert_ledger_balanced();
-    assert!(history(app).iter().any(|e| e["action"] == "settings.test_sms_sent" && e["after"]["message_id"] == message_id));
+    let line = history(app).into_iter().find(|e| e["action"] == "settings.test_sms_sent" && e["after"]["message_id"] == message_id).expect("recorded");
+    assert_eq!(line["summary"], format!("Test SMS sent to {to}"));
 }
 
 #[test]

@@ -307,6 +307,23 @@ impl GatewayChange {
     }
 }
 
+/// A line of the settings' history as an English sentence (the console has its own words
+/// in both languages). `after` is what was recorded; it never holds a secret.
+pub fn describe_event(action: &str, after: Option<&serde_json::Value>) -> String {
+    let to = after.and_then(|a| a["to"].as_str()).unwrap_or("?");
+    match action {
+        "settings.company_updated" => "Company information and defaults changed".to_owned(),
+        "settings.payment_gateway_updated" => {
+            let mode = after.and_then(|a| a["mode"].as_str()).unwrap_or("?");
+            let changed = after.and_then(|a| a["secrets_changed"].as_bool()).unwrap_or(false);
+            format!("Payment gateway (Stripe) changed: {mode} mode{}", if changed { ", secrets changed" } else { "" })
+        }
+        "settings.test_email_sent" => format!("Test e-mail sent to {to}"),
+        "settings.test_sms_sent" => format!("Test SMS sent to {to}"),
+        other => format!("Settings changed ({other})"),
+    }
+}
+
 /// How a stored secret is shown: its last four characters, never more.
 pub fn secret_hint(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
@@ -410,6 +427,14 @@ mod tests {
         let change = GatewayChange::parse(&input, None).unwrap();
         let said = format!("{input:?} {change:?}");
         assert!(!said.contains("SECRET"), "{said}");
+    }
+
+    #[test]
+    fn history_lines_in_words() {
+        let gateway = serde_json::json!({"mode": "live", "secret_key": "set", "secrets_changed": true});
+        assert_eq!(describe_event("settings.payment_gateway_updated", Some(&gateway)), "Payment gateway (Stripe) changed: live mode, secrets changed");
+        assert_eq!(describe_event("settings.test_sms_sent", Some(&serde_json::json!({"to": "+46701234567"}))), "Test SMS sent to +46701234567");
+        assert_eq!(describe_event("settings.company_updated", None), "Company information and defaults changed");
     }
 
     #[test]

@@ -217,27 +217,16 @@ pub async fn stripe_config(store: &Store) -> Result<StripeConfig, ApiError> {
     let open = |field: &str, value: &Option<String>| {
         opened(key.as_ref(), value, field).map_err(|e| ApiError::named(503, ErrorName::StripeMisconfigured, format!("the console's Stripe {field}: {e}")))
     };
-    let console_secret = open("secret_key", &stored.secret_key)?;
-    let console_webhook = open("webhook_secret", &stored.webhook_secret)?;
-    let webhook_from_variables = async || get_or("stripe_webhook_secret", "").await;
-    match console_secret {
-        Some(secret_key) => Ok(StripeConfig {
-            mode: StripeMode::parse(&stored.mode).map_err(config_error)?,
-            secret_key,
-            webhook_secret: match console_webhook {
-                Some(secret) => secret,
-                None => webhook_from_variables().await,
-            },
-        }),
-        None => Ok(StripeConfig {
-            mode: StripeMode::parse(&get_or("stripe_mode", "test").await).map_err(config_error)?,
-            secret_key: get_or("stripe_secret_key", "").await,
-            webhook_secret: match console_webhook {
-                Some(secret) => secret,
-                None => webhook_from_variables().await,
-            },
-        }),
-    }
+    let webhook_secret = match open("webhook_secret", &stored.webhook_secret)? {
+        Some(secret) => secret,
+        None => get_or("stripe_webhook_secret", "").await,
+    };
+    // The console's mode goes with the console's key, the variable's with the variable's.
+    let (mode, secret_key) = match open("secret_key", &stored.secret_key)? {
+        Some(secret_key) => (stored.mode.clone(), secret_key),
+        None => (get_or("stripe_mode", "test").await, get_or("stripe_secret_key", "").await),
+    };
+    Ok(StripeConfig { mode: StripeMode::parse(&mode).map_err(config_error)?, secret_key, webhook_secret })
 }
 
 fn config_error(e: StripeError) -> ApiError {
@@ -306,8 +295,7 @@ async fn test_account(store: &Store, caller: &OperatorCaller) -> Result<String, 
         initial_balance_minor: 0,
     };
     let (account, _) = super::operator::open_account(store, &opening, &caller.actor).await?;
-    store.reseller().set_test_account(&account.id).await?;
-    Ok(account.id)
+    Ok(store.reseller().set_test_account(&account.id).await?)
 }
 
 /// Sends a test SMS to `to` through the send path and the carrier routing, from the

@@ -55,6 +55,8 @@ pub struct SettingsEvent {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub at: String,
+    /// The line as an English sentence (domain::accounts::reseller::describe_event).
+    pub summary: String,
 }
 
 pub struct Reseller<'a> {
@@ -165,8 +167,14 @@ impl Reseller<'_> {
         rows.one()?.get("test_account_id")
     }
 
-    pub async fn set_test_account(self, account_id: &str) -> Result<(), DbError> {
-        self.store.db.execute("UPDATE reseller_settings SET test_account_id = ? WHERE id = 1", &[text(account_id)]).await
+    /// Names the test account unless one is named already (two first tests at once): the
+    /// account named, this one or the other's.
+    pub async fn set_test_account(self, account_id: &str) -> Result<String, DbError> {
+        self.store
+            .db
+            .execute("UPDATE reseller_settings SET test_account_id = ? WHERE id = 1 AND test_account_id IS NULL", &[text(account_id)])
+            .await?;
+        Ok(self.test_account().await?.unwrap_or_else(|| account_id.to_owned()))
     }
 
     /// The settings' history, newest first (a staff member named as they are now).
@@ -180,14 +188,17 @@ impl Reseller<'_> {
         rows.rows
             .iter()
             .map(|r| {
+                let action: String = r.get("action")?;
+                let after = json(r.get("after")?);
                 Ok(SettingsEvent {
+                    summary: domain::accounts::reseller::describe_event(&action, after.as_ref()),
                     id: r.get("id")?,
                     actor: r.get("actor")?,
                     actor_name: r.get("actor_name")?,
-                    action: r.get("action")?,
+                    action,
                     target: r.get("target")?,
                     before: json(r.get("before")?),
-                    after: json(r.get("after")?),
+                    after,
                     at: r.get("at")?,
                 })
             })
