@@ -40,6 +40,6 @@ if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   echo "Chromium is missing: install Debian's chromium package (.ci/run does)" >&2
   exit 1
 fi
-python3 -c 'import playwright, pytest' 2>/dev/null \
+python3 -c 'import playwright, pytest, zxingcpp, PIL' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check -r tests/browser/requirements.txt
 bash tests/browser.sh

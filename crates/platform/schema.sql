@@ -11,7 +11,8 @@ CREATE TABLE accounts (
     created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 , time_zone TEXT NOT NULL DEFAULT 'UTC', status_callback TEXT, webhook_secret TEXT, webhook_secret_previous TEXT, webhook_secret_rotated_at TEXT, languages TEXT NOT NULL DEFAULT 'sv,en', stop_by_reply INTEGER NOT NULL DEFAULT 1, stop_by_link INTEGER NOT NULL DEFAULT 0, help_reply TEXT, opt_out_reply TEXT, save_reply TEXT, inbound_webhook TEXT, kind TEXT NOT NULL DEFAULT 'international' CHECK (kind IN ('swedish', 'international')), company_name TEXT, organisation_number TEXT, vat_number TEXT, address_line1 TEXT, address_line2 TEXT, postal_code TEXT, city TEXT, country TEXT, contact_name TEXT, contact_email TEXT, contact_phone TEXT, invoice_email TEXT, date_format TEXT NOT NULL DEFAULT 'YYYY-MM-DD' CHECK (date_format IN ('YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY')), note TEXT, sms_credits INTEGER NOT NULL DEFAULT 0 CHECK (sms_credits >= 0), voice_credits INTEGER NOT NULL DEFAULT 0 CHECK (voice_credits >= 0), rate_limit_per_second INTEGER
     CHECK (rate_limit_per_second IS NULL OR rate_limit_per_second BETWEEN 1 AND 100000), key_rate_limit_per_second INTEGER
-    CHECK (key_rate_limit_per_second IS NULL OR key_rate_limit_per_second BETWEEN 1 AND 100000), lookups_version INTEGER NOT NULL DEFAULT 0, inbound_format TEXT NOT NULL DEFAULT 'json' CHECK (inbound_format IN ('json', 'twilio')));
+    CHECK (key_rate_limit_per_second IS NULL OR key_rate_limit_per_second BETWEEN 1 AND 100000), lookups_version INTEGER NOT NULL DEFAULT 0, inbound_format TEXT NOT NULL DEFAULT 'json' CHECK (inbound_format IN ('json', 'twilio')), approval TEXT NOT NULL DEFAULT 'approved'
+    CHECK (approval IN ('awaiting_email', 'pending', 'approved', 'rejected')), signup_domain TEXT);
 
 CREATE TABLE api_keys (
     id         TEXT PRIMARY KEY,
@@ -515,6 +516,18 @@ CREATE TABLE sender_registration_countries (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
+CREATE TABLE signup_domains (
+    host               TEXT PRIMARY KEY,
+    brand_name         TEXT NOT NULL,
+    signup_enabled     INTEGER NOT NULL DEFAULT 0 CHECK (signup_enabled IN (0, 1)),
+    currency           TEXT NOT NULL,
+    credit_limit_minor INTEGER NOT NULL DEFAULT 0 CHECK (credit_limit_minor >= 0),
+    new_account_status TEXT NOT NULL DEFAULT 'pending' CHECK (new_account_status IN ('active', 'pending')),
+    portal_areas       TEXT NOT NULL,
+    created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
 CREATE TABLE smpp_credentials (
     id            TEXT PRIMARY KEY,
     account_id    TEXT NOT NULL REFERENCES accounts(id),
@@ -624,6 +637,8 @@ CREATE TABLE users (
     session_epoch        INTEGER NOT NULL DEFAULT 0,
     created_at           TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+
+CREATE INDEX accounts_by_approval ON accounts(approval) WHERE approval <> 'approved';
 
 CREATE INDEX audit_events_by_account ON audit_events(account_id, id);
 
@@ -748,6 +763,18 @@ CREATE TRIGGER send_lookups_after_credits_added AFTER UPDATE OF sms_credits ON a
 WHEN NEW.sms_credits > OLD.sms_credits
 BEGIN
     UPDATE accounts SET lookups_version = lookups_version + 1 WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER unapproved_account_is_blocked_on_insert BEFORE INSERT ON accounts
+WHEN NEW.approval <> 'approved' AND NEW.blocked = 0
+BEGIN
+    SELECT RAISE(ABORT, 'an account that is not approved is blocked');
+END;
+
+CREATE TRIGGER unapproved_account_stays_blocked BEFORE UPDATE OF blocked, approval ON accounts
+WHEN NEW.approval <> 'approved' AND NEW.blocked = 0
+BEGIN
+    SELECT RAISE(ABORT, 'an account that is not approved is blocked');
 END;
 
 CREATE TRIGGER send_lookups_after_key_added AFTER INSERT ON api_keys

@@ -5,7 +5,11 @@
 
 import { api, ApiError, currentAccount, setCsrf, setCurrentAccount } from "./api.js";
 import { language, LANGUAGES, setLanguage, t, words } from "./i18n.js";
-import { errorBox, fill, h, matchRoute } from "./ui.js";
+import { collapsibleMenu, errorBox, fill, h, matchRoute } from "./ui.js";
+// Every error name the API answers with, in words in both languages (issue 19: no English
+// server message on a Swedish page); pages may register finer words of their own after it.
+import "./console/errors.js";
+import { levelName } from "./people.js";
 
 // [path pattern, page module, minimum level (null: any signed-in user; "public": no sign-in)]
 const ROUTES = [
@@ -13,6 +17,7 @@ const ROUTES = [
   ["/reset", "reset", "public"],
   ["/invitation", "invitation", "public"],
   ["/confirm-email", "confirm-email", "public"],
+  ["/signup", "signup", "public"],
   ["/", "start", null],
   ["/dashboard", "dashboard", "user"],
   ["/send", "send", "user"],
@@ -55,7 +60,33 @@ const MENU = [
 ];
 
 /** What every page gets: the user, their accounts, the one acted on and its level. */
-export const ctx = { me: null, accounts: [], account: null, level: null, navigate, refresh: () => route() };
+export const ctx = { me: null, accounts: [], account: null, level: null, site: null, navigate, refresh: () => route() };
+
+// The portal areas a white-label domain may hide (domain::accounts::signup::PortalArea),
+// by the first part of a page's path; start, accounts, users and the profile always show.
+const PORTAL_AREAS = { dashboard: "dashboard", send: "send", messages: "messages", inbox: "inbox", contacts: "contacts", groups: "contacts", blocklist: "blocklist", numbers: "numbers", keys: "keys", settings: "settings", billing: "billing" };
+
+/** Whether this site (GET /v1/site: the host's domain, if any) shows the page at `path`. */
+export function shown(path) {
+  const area = PORTAL_AREAS[path.split("/")[1]];
+  return !area || !ctx.site || ctx.site.portal_areas.includes(area);
+}
+
+/** What the portal on this host shows, read once: its brand, sign-up and areas. */
+async function loadSite() {
+  if (ctx.site) return ctx.site;
+  try {
+    ctx.site = await api("GET", "/v1/site", undefined, { account: false });
+  } catch {
+    ctx.site = { brand_name: null, signup_enabled: false, portal_areas: Object.values(PORTAL_AREAS) };
+  }
+  return ctx.site;
+}
+
+/** The name in the header and the title: a white-label domain's brand, else ours. */
+export function brand() {
+  return ctx.site?.brand_name || t("app.name");
+}
 
 export function navigate(path) {
   history.pushState(null, "", path);
@@ -105,7 +136,12 @@ function header() {
               route();
             },
           },
-          ctx.accounts.map((a) => h("option", { value: a.id, selected: ctx.account && a.id === ctx.account.id }, `${a.name} (${a.id})`)),
+          // Names, not ids (an id cut mid-way helps nobody); two accounts of one name are
+          // told apart by the end of their ids.
+          ctx.accounts.map((a) => {
+            const twin = ctx.accounts.some((b) => b !== a && b.name === a.name);
+            return h("option", { value: a.id, title: a.id, selected: ctx.account && a.id === ctx.account.id }, twin ? `${a.name} · …${a.id.slice(-6)}` : a.name);
+          }),
         ),
       )
     : null;
@@ -141,21 +177,18 @@ function header() {
         t("nav.logout"),
       )
     : null;
-  return h("header", { class: "top" }, h("a", { href: "/", class: "brand", "data-link": true }, t("app.name")), h("div", { class: "top-tools" }, switcher, languages, logout));
+  // Seed 000 item 4: who is signed in, in the header.
+  const who = ctx.me ? h("a", { href: "/profile", "data-link": true, class: "who", id: "signed-in-as" }, ctx.me.email) : null;
+  return h("header", { class: "top" }, h("a", { href: "/", class: "brand", "data-link": true }, brand()), h("div", { class: "top-tools" }, who, switcher, languages, logout));
 }
 
 function menu(current) {
-  return h(
-    "nav",
-    { class: "menu", "aria-label": "Main" },
-    h(
-      "ul",
-      {},
-      MENU.filter(([, , level]) => allowed(level)).map(([path, key]) =>
-        h("li", {}, h("a", { href: path, "data-link": true, "aria-current": current === path ? "page" : null }, t(key))),
-      ),
-    ),
-  );
+  const items = MENU.filter(([path, , level]) => allowed(level) && shown(path) && (path !== "/users" || ctx.accounts.some((a) => a.level === "admin"))).map(([path, key]) => [
+    path,
+    t(key),
+    current === path,
+  ]);
+  return collapsibleMenu(items, { id: "menu-list", label: "Main", toggleText: t("nav.menu"), linkAttribute: "data-link" });
 }
 
 function footer() {
@@ -174,6 +207,7 @@ export async function route() {
   document.documentElement.lang = language();
   const found = match(location.pathname);
   try {
+    await loadSite();
     const signedIn = found?.level === "public" ? null : await loadSession();
     if (!found) {
       return fill(root, header(), h("main", { id: "main" }, h("h1", {}, t("notfound.title"))), footer());
@@ -186,24 +220,44 @@ export async function route() {
     const module = await import(`./pages/${found.page}.js`);
     const page = module.default;
     const main = h("main", { id: "main", tabindex: "-1" });
-    document.title = `${t(page.title)} · ${t("app.name")}`;
+    document.title = `${t(page.title)} · ${brand()}`;
     if (found.level === "public") {
       fill(root, header(), h("div", { class: "public" }, main), footer());
     } else {
       fill(root, header(), h("div", { class: "layout" }, menu(location.pathname), main), footer());
     }
+    if (!shown(location.pathname)) {
+      return fill(main, h("h1", {}, t(page.title)), h("p", { id: "not-on-this-site" }, t("site.not_shown")));
+    }
     if (found.level && found.level !== "public" && !allowed(found.level)) {
-      return fill(main, h("h1", {}, t(page.title)), errorBox({ name: "AccessLevelTooLow", message: t("access.too_low", { level: found.level }) }));
+      // The page's own words (which level it needs), not the API error's general ones.
+      return fill(main, h("h1", {}, t(page.title)), errorBox({ name: "PageNeedsLevel", message: t("access.too_low", { level: levelName(found.level) }) }));
     }
     await page.render(main, found.params, ctx);
+    // A self-signup not approved yet: said on every page of the account, above its content.
+    if (found.level !== "public" && ctx.account?.approval && ctx.account.approval !== "approved") {
+      main.prepend(h("p", { class: "warning", id: "approval-banner", role: "status" }, t(`site.approval.${ctx.account.approval}`)));
+    }
   } catch (error) {
     fill(root, header(), h("main", { id: "main" }, errorBox(error)), footer());
   }
 }
 
 words({
-  en: { "access.too_low": "This page needs the {level} access level on this account." },
-  sv: { "access.too_low": "Den här sidan kräver behörigheten {level} på kontot." },
+  en: {
+    "access.too_low": "This page needs the {level} access level on this account.",
+    "site.not_shown": "This part of the portal is not offered on this site.",
+    "site.approval.awaiting_email": "Confirm your e-mail address with the link we sent to finish signing up.",
+    "site.approval.pending": "Your account waits for approval. You can look around; sending starts once it is approved, and we e-mail you then.",
+    "site.approval.rejected": "Your sign-up was not approved, so the account cannot send. Contact your provider if you think this is a mistake.",
+  },
+  sv: {
+    "access.too_low": "Den här sidan kräver behörigheten {level} på kontot.",
+    "site.not_shown": "Den här delen av portalen erbjuds inte på den här webbplatsen.",
+    "site.approval.awaiting_email": "Bekräfta din e-postadress med länken vi skickade för att slutföra registreringen.",
+    "site.approval.pending": "Ditt konto väntar på godkännande. Du kan titta runt; utskicken börjar när det är godkänt, och då mejlar vi dig.",
+    "site.approval.rejected": "Din registrering godkändes inte, så kontot kan inte skicka. Kontakta din leverantör om du tror att det är fel.",
+  },
 });
 
 // The operator console (/console…) is another shell in the same app: it has its own

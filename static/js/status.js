@@ -1,7 +1,7 @@
 // Message statuses (seed 001's codes) in words, for the message pages and the dashboard;
 // and a few formatting helpers the messaging and billing pages share.
 
-import { language, t, words } from "./i18n.js";
+import { dateTime, language, t, words } from "./i18n.js";
 import { h } from "./ui.js";
 
 // code → [English, Swedish]
@@ -62,6 +62,25 @@ export function statusBadge(status) {
   return h("span", { class: `badge ${statusClass(status)}`, "data-status": status.code ?? status, title: status.name || null }, statusText(status));
 }
 
+words({
+  en: { "status.scheduled_for": "Scheduled for {at}", "status.refunded_price": "Refunded ({price})" },
+  sv: { "status.scheduled_for": "Schemalagt till {at}", "status.refunded_price": "Återbetalt ({price})" },
+});
+
+/** A message's status: a scheduled one that waits says when it goes, not "Paid for". */
+export function messageStatus(m) {
+  if (m.send_at && !m.final && m.status.code === 103 && new Date(m.send_at) > new Date()) {
+    return h("span", { class: "badge pending", "data-status": "scheduled", title: m.status.name || null }, t("status.scheduled_for", { at: dateTime(m.send_at) }));
+  }
+  return statusBadge(m.status);
+}
+
+/** A message's price: a canceled one's was refunded, and says so. */
+export function messagePrice(m) {
+  if (m.status.code === 203) return t("status.refunded_price", { price: moneyOf(m.price) });
+  return moneyOf(m.price);
+}
+
 /** The API's Money {amount, minor, currency} in the user's language. */
 export function moneyOf(m) {
   if (!m) return "";
@@ -77,6 +96,11 @@ export function pager(onPrevious, onNext) {
     onPrevious ? h("button", { type: "button", class: "secondary", onclick: onPrevious }, t("common.previous")) : null,
     onNext ? h("button", { type: "button", class: "secondary", onclick: onNext }, t("common.next")) : null,
   );
+}
+
+/** A date field's value (YYYY-MM-DD, the browser's day) as the start of that day, RFC 3339. */
+export function dayStart(value) {
+  return value ? new Date(`${value}T00:00:00`).toISOString() : null;
 }
 
 /** Today as YYYY-MM-DD in the browser's zone, `days` days from now. */

@@ -148,10 +148,10 @@ export function checkbox(label, name, checked) {
 
 /**
  * A table from rows: columns are [header, row → cell]. Each cell carries its column's name
- * (data-label), so with `cards` the rows become cards on a phone (styles.css), each value
- * under its name, instead of a table that scrolls sideways.
+ * (data-label), so the rows become cards on a phone (styles.css), each value under its
+ * name, instead of a table that scrolls sideways (issue 19); `cards: false` keeps a table.
  */
-export function table(columns, rows, { empty = t("common.none"), caption, cards = false } = {}) {
+export function table(columns, rows, { empty = t("common.none"), caption, cards = true } = {}) {
   if (!rows.length) return h("p", { class: "empty" }, empty);
   return h(
     "div",
@@ -197,4 +197,70 @@ export function matchRoute(routes, pathname) {
     if (found) return { page, tag, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1])])) };
   }
   return null;
+}
+
+/** A fresh Idempotency-Key: one per confirmed action, so a repeated click counts once. */
+export function idempotencyKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Asks before a consequential action: `container` shows `question` (what will happen, in
+ * words) with `yes` and Cancel; the focus moves to `yes`. `action` runs once on yes (the
+ * button is disabled meanwhile), its string answer shown in `status`; Cancel calls
+ * `cancelled`.
+ */
+export function confirmStep(container, { question, details = [], yes, action, status, cancelled }) {
+  const yesButton = actionButton(
+    yes,
+    async () => {
+      const result = await action();
+      return result;
+    },
+    { status, className: "danger" },
+  );
+  yesButton.dataset.confirm = "yes";
+  fill(
+    container,
+    h(
+      "div",
+      { class: "confirm-step", role: "group", "aria-label": question },
+      h("p", { class: "question" }, h("strong", {}, question)),
+      details.length ? h("ul", {}, details.map((d) => h("li", {}, d))) : null,
+      h("div", { class: "actions" }, yesButton, h("button", { type: "button", class: "secondary", onclick: () => cancelled?.() }, t("common.cancel"))),
+    ),
+  );
+  yesButton.focus();
+}
+
+/**
+ * The shells' main menu: `items` ([href, text, current, linkAttribute]) in a list that, on a
+ * phone, folds behind a Menu button (styles.css `nav.collapsible`) instead of taking the
+ * screen before the content.
+ */
+export function collapsibleMenu(items, { id, label, toggleText, linkAttribute, className = "" }) {
+  const list = h(
+    "ul",
+    { id },
+    items.map(([href, text, current]) => h("li", {}, h("a", { href, [linkAttribute]: true, "aria-current": current ? "page" : null }, text))),
+  );
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      class: "menu-toggle secondary",
+      "aria-expanded": "false",
+      "aria-controls": id,
+      onclick: () => {
+        const open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", String(open));
+        nav.classList.toggle("open", open);
+      },
+    },
+    h("span", { "aria-hidden": "true" }, "☰ "),
+    toggleText,
+  );
+  const nav = h("nav", { class: `menu collapsible ${className}`.trim(), "aria-label": label }, toggle, list);
+  return nav;
 }

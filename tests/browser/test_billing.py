@@ -48,7 +48,12 @@ def log_in(page, email):
 
 
 def go(page, name):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    """Follows a menu link; on a phone the menu first opens behind its Menu button."""
+    menu = page.get_by_role("navigation", name="Main")
+    toggle = menu.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    menu.get_by_role("link", name=name, exact=True).click()
 
 
 def test_invoice_download_and_dashboard_charts(app, page, tmp_path):
@@ -127,10 +132,23 @@ def test_invoice_download_and_dashboard_charts(app, page, tmp_path):
     assert len(lines) == 4, lines
     assert "SE" in saved_csv.read_text()
 
-    # A package bought from the balance gives its credits.
+    # A package bought from the balance gives its credits, after a question that says what
+    # will happen (issue 19 defect 1): nothing is charged before Yes, and Cancel buys nothing.
+    before = app.admin("GET", f"/v1/admin/accounts/{account}").json["balance_minor"]
     page.get_by_role("button", name="Buy SMS 100").click()
+    question = page.locator("#billing-confirm [role=group]")
+    question.wait_for()
+    words = question.inner_text().replace("\xa0", " ")
+    assert "Buy SMS 100 for" in words and "Your balance goes from" in words and "100 SMS" in words, words
+    assert app.admin("GET", f"/v1/admin/accounts/{account}").json["balance_minor"] == before, "nothing before Yes"
+    question.get_by_role("button", name="Cancel").click()
+    assert page.locator("#billing-confirm [role=group]").count() == 0
+    page.get_by_role("button", name="Buy SMS 100").click()
+    page.get_by_role("button", name="Yes, buy it").click()
     page.get_by_role("status").get_by_text("SMS 100 bought.").wait_for()
     expect(page.locator("#billing-balance")).to_contain_text("100")
+    purchases = [e for e in app.admin("GET", f"/v1/admin/accounts/{account}/ledger").json["entries"] if e["kind"] == "package_purchase"]
+    assert len(purchases) == 1, purchases
     shot(page, "billing")
 
     # A top-up is refused in words when Stripe is not configured (the test app has no key).

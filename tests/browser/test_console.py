@@ -93,6 +93,20 @@ def test_staff_member_signs_in_and_runs_a_client(app, page):
     prices = app.admin("GET", f"/v1/admin/accounts/{client}/prices").json["prices"]
     assert [(p["scope"], p["per_segment_minor"]) for p in prices] == [("SE", 35)]
 
+    # A routing pool for Sweden: two carrier connections, the second when the first fails.
+    for name in ["nordic-a", "nordic-b"]:
+        made = app.admin("POST", "/v1/admin/carriers", {"name": name, "adapter": "http", "base_url": "http://127.0.0.1:9"})
+        assert made.status == 201, made.text
+    page.get_by_role("link", name="Routing").click()
+    page.get_by_label("Destination", exact=True).fill("SE")
+    page.get_by_label("How").select_option("failover")
+    page.get_by_label("Connection 1", exact=True).select_option("nordic-a")
+    page.get_by_label("Connection 2", exact=True).select_option("nordic-b")
+    page.get_by_role("button", name="Set the route").click()
+    page.get_by_text("The route for Sweden (SE) is set.").wait_for()
+    routes = app.admin("GET", f"/v1/admin/accounts/{client}/routes").json["routes"]
+    assert [(r["scope"], r["mode"], [c["name"] for c in r["connections"]]) for r in routes] == [("SE", "failover", ["nordic-a", "nordic-b"])]
+
     # A credit note: the confirmation says what will happen before anything does.
     page.get_by_role("link", name="Payments").click()
     page.get_by_label("What").select_option("credit_note")
@@ -125,9 +139,15 @@ def test_staff_member_signs_in_and_runs_a_client(app, page):
     # The profile: a higher credit limit.
     page.get_by_text("Edit profile").click()
     page.get_by_label("Credit limit").fill("500")
+    page.get_by_label("Time zone", exact=True).select_option("Europe/Stockholm")
+    page.get_by_label("Company name").fill("Fjällbutik Aktiebolag")
+    page.get_by_label("Contact e-mail").fill("kassa@fjallbutik.example")
     page.locator("#edit-profile").get_by_role("button", name="Save").click()
     page.get_by_text("The profile is saved.").wait_for()
     assert text_of(page.locator("#client-credit-limit")) == "SEK 500.00"
+    assert text_of(page.locator("#client-time-zone")) == "Europe/Stockholm"
+    settings = app.admin("GET", f"/v1/admin/accounts/{client}/settings").json
+    assert (settings["company"]["name"], settings["contact"]["email"]) == ("Fjällbutik Aktiebolag", "kassa@fjallbutik.example")
 
     # The history in words, with the staff member's name, no JSON or keys.
     history = page.locator("#history-list")
@@ -382,11 +402,11 @@ def test_a_staff_member_edits_the_company_and_sends_a_test_email(app, chromium):
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         sign_in_first_time(page, "sam.settings@operator.example")
-        # Settings is their only area: the console opens on it, and the menu has it.
-        page.wait_for_url(re.compile(r"/console/settings$"))
-        page.get_by_role("heading", name="Settings", exact=True).wait_for()
+        # Settings is their only area: the console opens on its first page (Domains).
+        page.wait_for_url(re.compile(r"/console/domains$"))
         page.get_by_role("button", name="Menu").click()
-        page.get_by_role("link", name="Settings").click()
+        page.get_by_role("link", name="Settings", exact=True).click()
+        page.get_by_role("heading", name="Settings", exact=True).wait_for()
         page.locator("#company").wait_for()
         company = page.locator("#company")
         company.get_by_label("Company name").fill("Nordsms Återförsäljare AB")
@@ -449,3 +469,75 @@ def test_a_staff_member_edits_the_company_and_sends_a_test_email(app, chromium):
     finally:
         context.close()
     assert not errors, errors
+
+
+def test_a_self_signup_on_a_domain_waits_for_approval(app, page, chromium):
+    """The operator adds a white-label domain in the console; on it (the portal reached as
+    `localhost`, another Host than the console's 127.0.0.1) a customer signs up, confirms
+    by the e-mailed link, signs in and is told the account waits for approval, with only the
+    domain's areas in the menu; the operator approves in the console and the client is active."""
+    everything = group(app, "Console: domains", {area: "allow" for area in AREAS})
+    staff(app, "dora.domains@operator.example", "Dora Domains", [everything])
+    app.admin("DELETE", "/v1/admin/domains/localhost")
+    sign_in_first_time(page, "dora.domains@operator.example", at="/console/domains")
+    page.goto("/console/domains")
+    page.get_by_role("heading", name="Domains", exact=True).wait_for()
+    new = page.locator("#domain-new")
+    new.get_by_label("Host name (e.g. sms.example.com)").fill("localhost")
+    new.get_by_label("Brand shown on the portal").fill("Nordic Texts")
+    new.get_by_label("Customers may sign up on this domain").check()
+    new.get_by_label("A new customer's account, once the e-mail is confirmed").select_option("pending")
+    for area in ["Dashboard", "Inbox", "Contacts", "Blocklist", "Numbers", "API keys"]:
+        new.get_by_label(area, exact=True).uncheck()
+    new.get_by_role("button", name="Add the domain").click()
+    page.get_by_text("localhost is added.").wait_for()
+    row = page.locator("#domain-list tr", has_text="Nordic Texts")
+    assert "Open" in row.inner_text() and "Send SMS, Messages, Settings, Billing" in row.inner_text()
+
+    customer = chromium.new_context(base_url=app.base.replace("127.0.0.1", "localhost"), viewport={"width": 390, "height": 844}, is_mobile=True)
+    portal = customer.new_page()
+    portal.set_default_timeout(10_000)
+    portal.goto("/login")
+    assert portal.locator("header .brand").inner_text() == "Nordic Texts"
+    portal.get_by_role("link", name="New here? Create an account").click()
+    portal.get_by_role("heading", name="Create an account").wait_for()
+    portal.get_by_label("Company").fill("Sigrid Blommor AB")
+    portal.get_by_label("Your name").fill("Sigrid Svensson")
+    portal.get_by_label("E-mail address").fill("sigrid@blommor.example")
+    portal.get_by_role("button", name="Create the account").click()
+    portal.get_by_role("heading", name="Check your e-mail").wait_for()
+    shot(portal, "signup-sent")
+
+    portal.goto(f"/invitation?token={app.emailed_token('sigrid@blommor.example')}")
+    portal.get_by_label("Choose a password").fill(PASSWORD)
+    portal.get_by_label("The password again").fill(PASSWORD)
+    portal.get_by_role("button", name="Set password").click()
+    portal.get_by_role("link", name="Log in now").click()
+    portal.get_by_label("E-mail address").fill("sigrid@blommor.example")
+    portal.get_by_label("Password").fill(PASSWORD)
+    portal.get_by_role("button", name="Log in").click()
+    banner = portal.locator("#approval-banner")
+    banner.wait_for()
+    assert "waits for approval" in banner.inner_text()
+    menu = portal.get_by_role("navigation", name="Main")
+    menu.get_by_role("button", name="Menu").click()
+    assert menu.get_by_role("link", name="Send SMS").is_visible()
+    assert menu.get_by_role("link", name="Contacts").count() == 0, "the domain hides Contacts"
+    portal.goto("/contacts")
+    portal.locator("#not-on-this-site").wait_for()
+    shot(portal, "signup-waiting")
+
+    page.goto("/console/clients?status=pending")
+    page.get_by_role("link", name="Sigrid Blommor AB").click()
+    approval = page.locator("#approval")
+    approval.wait_for()
+    assert "waits for your approval" in approval.inner_text()
+    approval.get_by_role("button", name="Approve").click()
+    approval.get_by_role("button", name="Approve").click()
+    page.get_by_text("Sigrid Blommor AB is approved.").wait_for()
+    assert page.locator("#client-status").inner_text() == "Active"
+    portal.goto("/send")
+    portal.get_by_role("heading", name="Send SMS").wait_for()
+    assert portal.locator("#approval-banner").count() == 0
+    customer.close()
+    app.admin("DELETE", "/v1/admin/domains/localhost")

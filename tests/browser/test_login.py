@@ -1,6 +1,10 @@
 """Signing in through the portal: password, then the authenticator's code."""
 
+import io
 import time
+
+import zxingcpp
+from PIL import Image
 
 from conftest import PASSWORD, shot, totp
 
@@ -22,11 +26,22 @@ def test_log_in_with_two_factor(app, page):
     page.get_by_label("Password for two-factor").fill(PASSWORD)
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     secret = page.get_by_test_id("totp-secret").inner_text().strip()
+    # The QR code is drawn in the page and decodes (an independent reader, zxing-cpp) to the
+    # otpauth link with the same key (issue 19 item 8).
+    picture = Image.open(io.BytesIO(page.locator("svg.qr").screenshot()))
+    found = zxingcpp.read_barcodes(picture)
+    assert len(found) == 1 and found[0].format == zxingcpp.BarcodeFormat.QRCode, found
+    assert found[0].text.startswith("otpauth://totp/") and f"secret={secret}" in found[0].text, found[0].text
     used = totp(secret)
     page.get_by_label("Code from the app").fill(used)
     page.get_by_role("button", name="Confirm").click()
     codes = page.get_by_test_id("recovery-codes").inner_text()
     assert len(codes.split()) == 10
+    # The codes can be copied and downloaded as a text file.
+    assert page.get_by_role("button", name="Copy the codes").is_visible()
+    with page.expect_download() as saved:
+        page.get_by_role("link", name="Download as a text file").click()
+    assert open(saved.value.path()).read().split() == codes.split()
     shot(page, "profile-2fa-on")
 
     page.get_by_role("button", name="Log out").click()

@@ -4,6 +4,8 @@ with the reason in words; the inbox and numbers pages."""
 
 import re
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -19,7 +21,12 @@ def log_in(page, email):
 
 
 def go(page, name):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    """Follows a menu link; on a phone the menu first opens behind its Menu button."""
+    menu = page.get_by_role("navigation", name="Main")
+    toggle = menu.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    menu.get_by_role("link", name=name, exact=True).click()
 
 
 def test_send_and_watch_it_delivered(app, page):
@@ -52,15 +59,24 @@ def test_send_and_watch_it_delivered(app, page):
     expect(outcome.locator("tbody tr")).to_have_count(1)
     expect(outcome.locator("tbody tr").first).to_contain_text("+46701234567")
     expect(outcome.locator("tbody tr").first).to_contain_text(price)
+    # Sent: the recipients and the text are cleared (a second click sends nothing), the
+    # sender stays and is remembered for the next visit.
+    expect(page.get_by_label("To (numbers, one per line or separated by commas)")).to_have_value("")
+    expect(page.get_by_label("Message", exact=True)).to_have_value("")
+    expect(page.get_by_label("From (sender name or number)")).to_have_value("Blomster")
     shot(page, "send-result")
 
     outcome.get_by_role("link", name="Open +46701234567").click()
-    page.get_by_role("heading", name=re.compile(r"^Message msg_")).wait_for()
+    page.get_by_role("heading", name="SMS to +46701234567").wait_for()
     expect(page.locator("#message-status")).to_have_attribute("data-code", "201", timeout=20_000)
     expect(page.locator("#message-status")).to_have_text("Delivered")
     history = page.locator("#message-history li")
     expect(history.last).to_contain_text("Delivered")
     assert history.count() >= 3
+    # Who moved it, in words: never the API's source keys.
+    expect(history.first).to_contain_text("your request")
+    for raw in [" · api", " · billing", " · router", "(sandbox)", "carrier sandbox"]:
+        assert raw not in page.locator("#message").inner_text(), raw
     expect(page.get_by_role("button", name="Cancel this message")).to_have_count(0)
     shot(page, "message")
 
@@ -74,12 +90,24 @@ def test_send_and_watch_it_delivered(app, page):
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#message-list tbody tr")).to_have_count(1)
     expect(page.locator("#message-list tbody tr").first).to_contain_text("Delivered")
+    # Days: the message is in today's, not in yesterday's.
+    # (The browser's days are Stockholm's: the page fixture's time zone.)
+    now = datetime.now(ZoneInfo("Europe/Stockholm"))
+    today, yesterday = now.date().isoformat(), (now - timedelta(days=1)).date().isoformat()
+    page.get_by_label("From day").fill(yesterday)
+    page.get_by_label("Until day (inclusive)").fill(yesterday)
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#message-list")).to_contain_text("No messages match.")
+    page.get_by_label("Until day (inclusive)").fill(today)
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#message-list tbody tr")).to_have_count(1)
     shot(page, "messages")
 
-    # A scheduled send waits, paid for, and can be canceled from its page.
+    # A scheduled send to a national number (a Swedish account's 070…) waits, says when it
+    # goes, and can be canceled from its page; its price then reads as refunded.
     go(page, "Send SMS")
-    page.get_by_label("From (sender name or number)").fill("Blomster")
-    page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46701234567")
+    expect(page.get_by_label("From (sender name or number)")).to_have_value("Blomster")
+    page.get_by_label("To (numbers, one per line or separated by commas)").fill("070-123 45 67")
     page.get_by_label("Message", exact=True).fill("Påminnelse: hämta dina blommor i morgon.")
     page.get_by_label("Send later").check()
     tomorrow = time.strftime("%Y-%m-%dT10:30", time.localtime(time.time() + 86400))
@@ -88,12 +116,15 @@ def test_send_and_watch_it_delivered(app, page):
     page.get_by_role("button", name="Send", exact=True).click()
     outcome = page.locator("#send-outcome")
     outcome.get_by_role("heading", name=re.compile(r"^Scheduled for")).wait_for()
-    expect(outcome.locator("tbody tr").first).to_contain_text("Paid for")
+    expect(outcome.locator("tbody tr").first).to_contain_text("Scheduled for")
+    assert "Paid for" not in outcome.inner_text()
     outcome.get_by_role("link", name="Open +46701234567").click()
     expect(page.locator("#message-status")).to_have_attribute("data-code", "103")
+    expect(page.locator("#message-status")).to_contain_text("Scheduled for")
     page.get_by_role("button", name="Cancel this message").click()
     page.get_by_role("status").get_by_text("The message was canceled and its price refunded.").wait_for()
     expect(page.locator("#message-status")).to_have_attribute("data-code", "203")
+    expect(page.locator("#message")).to_contain_text("Refunded (")
     expect(page.get_by_role("button", name="Cancel this message")).to_have_count(0)
 
     # The same on a phone-sized screen.
@@ -103,6 +134,23 @@ def test_send_and_watch_it_delivered(app, page):
     page.get_by_label("To (numbers, one per line or separated by commas)").fill("+46701234567, +46731234567")
     expect(page.get_by_test_id("preview-recipients")).to_have_text("2")
     shot(page, "send-preview-phone")
+    # On a phone the menu folds behind Menu and lists are cards: nothing is hidden behind a
+    # sideways scroll (issue 19 item 3).
+    assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Messages", exact=True).is_hidden()
+    for name in ["Messages", "Accounts", "Contacts"]:
+        go(page, name)
+        page.get_by_role("heading", name=name, exact=True).wait_for()
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{name} is {width} px wide"
+    go(page, "Messages")
+    first = page.locator("#message-list tbody tr").first
+    for label in ["Price", "Status"]:
+        cell = first.locator(f'td[data-label="{label}"]')
+        expect(cell).to_be_visible()
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (label, box)
+    shot(page, "messages-phone")
 
 
 def test_contacts_groups_and_the_blocklist(app, page):

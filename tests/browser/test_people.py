@@ -19,7 +19,12 @@ def log_in(page, email, name):
 
 
 def menu_link(page, name):
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    """A menu link, the menu opened first on a phone (where it folds behind Menu)."""
+    menu = page.get_by_role("navigation", name="Main")
+    toggle = menu.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return menu.get_by_role("link", name=name, exact=True)
 
 
 def test_an_admin_invites_a_user_whose_level_the_portal_enforces(app, page, chromium):
@@ -58,10 +63,11 @@ def test_an_admin_invites_a_user_whose_level_the_portal_enforces(app, page, chro
         other.get_by_role("link", name="Log in now").click()
         log_in(other, invitee, "Bertil Berg")
         expect(menu_link(other, "Send SMS")).to_be_visible()
-        for hidden in ["Contacts", "Settings", "API keys"]:
+        expect(other.locator("#signed-in-as")).to_have_text(invitee)
+        for hidden in ["Contacts", "Settings", "API keys", "Users"]:
             expect(menu_link(other, hidden)).to_have_count(0)
         other.goto("/settings")
-        expect(other.get_by_role("alert")).to_contain_text("This page needs the admin access level on this account.")
+        expect(other.get_by_role("alert")).to_contain_text("This page needs the Admin access level on this account.")
         shot(other, "settings-denied-375")
 
         # The admin (the page reloaded: they accepted) raises them to manager; after a
@@ -189,6 +195,17 @@ def test_users_keys_and_settings_for_an_admin(app, page):
 
     page.goto("/users")
     page.get_by_role("link", name="Eva Ek", exact=True).wait_for()
+    expect(page.locator("#signed-in-as")).to_have_text(admin)
+    # Seed 001 "Add a new user", from the Users page itself.
+    newcomer = f"fia.{stamp}@example.com"
+    panel = page.locator("#give-access")
+    expect(panel.get_by_role("heading", name="Give a user access")).to_be_visible()
+    panel.get_by_label("E-mail address").fill(newcomer)
+    panel.get_by_label("First name").fill("Fia")
+    panel.get_by_label("Last name").fill("Fors")
+    panel.get_by_role("button", name="Give access").click()
+    panel.get_by_role("status").get_by_text(f"{newcomer} is invited").wait_for()
+    assert "token=" in app.last_email(newcomer)["body"], "the newcomer got the invitation's link"
     shot(page, "users")
     page.get_by_role("link", name="Overview: Eva Ek").click()
     page.get_by_role("heading", name="Eva Ek").wait_for()
@@ -281,7 +298,7 @@ def test_password_reset_and_a_new_email_address(app, page):
     page.get_by_label("New password", exact=True).fill("Nytt lösenord 43")
     page.get_by_label("New password again").fill("Nytt lösenord 43")
     page.get_by_role("button", name="Save the new password").click()
-    expect(page.get_by_role("alert")).to_contain_text("the link is unknown, used or expired")
+    expect(page.get_by_role("alert")).to_contain_text("The link is unknown, used or expired")
 
     page.goto("/login")
     page.get_by_label("E-mail address").fill(email)

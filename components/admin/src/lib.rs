@@ -10,6 +10,7 @@ use domain::inbound::sms::ReceptionNumber;
 use domain::billing::payment::{CreditKind, OperatorCredit};
 use domain::api::ratelimit::RateLimit;
 use platform::app::operator::{self, OpeningAccount};
+use platform::app::settings::{self, SettingsPatch};
 use platform::keys;
 use platform::app::staff::OperatorCaller;
 use platform::http::{created_reply, idempotency, page, internal, json, parse_body, require_operator, Reply, Req, Routes};
@@ -19,11 +20,12 @@ use platform::store::{AccountChange, CreditRecorded, ManualCredit, ManualCreditE
 use serde::Deserialize;
 
 mod carriers;
+mod domains;
 mod invoices;
 mod packages;
 mod reports;
 mod rules;
-mod settings;
+mod operator_settings;
 mod staff;
 
 platform::http_entry!(routes().into_router());
@@ -47,6 +49,9 @@ pub fn routes() -> Routes {
         .delete("/v1/admin/keys/{id}", revoke_key)
         .post("/v1/admin/users", create_user)
         .get("/v1/admin/accounts/{id}/numbers", account_numbers)
+        .post("/v1/admin/accounts/{id}/approval", domains::decide)
+        .get("/v1/admin/accounts/{id}/settings", account_settings)
+        .patch("/v1/admin/accounts/{id}/settings", update_account_settings)
         .area(Area::Billing)
         .get("/v1/admin/accounts/{id}/ledger", ledger)
         .post("/v1/admin/accounts/{id}/credits", credit)
@@ -106,6 +111,19 @@ pub fn routes() -> Routes {
         .area(Area::Reports)
         .get("/v1/admin/reports/margins", carriers::margins)
         .get("/v1/admin/reports/traffic", reports::traffic)
+        .area(Area::Settings)
+        .get("/v1/admin/domains", domains::list)
+        .post("/v1/admin/domains", domains::create)
+        .get("/v1/admin/domains/{host}", domains::get)
+        .put("/v1/admin/domains/{host}", domains::replace)
+        .delete("/v1/admin/domains/{host}", domains::delete)
+        .get("/v1/admin/settings/company", operator_settings::company)
+        .put("/v1/admin/settings/company", operator_settings::set_company)
+        .get("/v1/admin/settings/payment-gateway", operator_settings::gateway)
+        .put("/v1/admin/settings/payment-gateway", operator_settings::set_gateway)
+        .post("/v1/admin/settings/test-email", operator_settings::test_email)
+        .post("/v1/admin/settings/test-sms", operator_settings::test_sms)
+        .get("/v1/admin/settings/history", operator_settings::history)
         .area(Area::Staff)
         .get("/v1/admin/staff", staff::list)
         .post("/v1/admin/staff", staff::create)
@@ -114,21 +132,13 @@ pub fn routes() -> Routes {
         .post("/v1/admin/staff-groups", staff::create_group)
         .patch("/v1/admin/staff-groups/{id}", staff::update_group)
         .delete("/v1/admin/staff-groups/{id}", staff::delete_group)
-        .area(Area::Settings)
-        .get("/v1/admin/settings/company", settings::company)
-        .put("/v1/admin/settings/company", settings::set_company)
-        .get("/v1/admin/settings/payment-gateway", settings::gateway)
-        .put("/v1/admin/settings/payment-gateway", settings::set_gateway)
-        .post("/v1/admin/settings/test-email", settings::test_email)
-        .post("/v1/admin/settings/test-sms", settings::test_sms)
-        .get("/v1/admin/settings/history", settings::history)
 }
 
 /// What every operator endpoint does first: the store opened, and the caller let in to the
 /// area its route declares (platform::http::require_operator: the admin token, or a staff
 /// member with two-factor on whose permission groups allow the area). The caller's actor
 /// is who the history says made a change.
-async fn operator(req: &Req) -> Result<(Store, OperatorCaller), ApiError> {
+pub(crate) async fn operator(req: &Req) -> Result<(Store, OperatorCaller), ApiError> {
     let area = req.area().ok_or_else(|| internal(format!("{} declares no operator area", req.path())))?;
     let store = Store::open().await?;
     let caller = require_operator(req, &store, area).await?;
@@ -203,6 +213,26 @@ async fn end_account_price(req: Req) -> Reply {
     platform::prices::end_account(&store, req.param("id")?, req.param("rule_id")?, &caller.actor).await
 }
 
+/// `GET /v1/admin/accounts/{id}/settings`: the client's settings and profile (time zone,
+/// company, contact, date format, note, inbound handling), as the client reads them.
+async fn account_settings(req: Req) -> Reply {
+    let (store, _) = operator(&req).await?;
+    let id = req.param("id")?;
+    store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    Ok(json(200, &settings::view(&settings::current(&store, id).await?)))
+}
+
+/// `PATCH /v1/admin/accounts/{id}/settings`: the client's own change (seed 004 "edit
+/// profile"), made by the operator: the same checks, history in the staff member's name.
+async fn update_account_settings(req: Req) -> Reply {
+    let (store, operator_caller) = operator(&req).await?;
+    let id = req.param("id")?;
+    let patch: SettingsPatch = parse_body(&req)?;
+    let mut caller = store.identity().caller_for_account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
+    caller.actor = operator_caller.actor.clone();
+    Ok(json(200, &settings::view(&settings::update(&store, &caller, patch).await?)))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewAccount {
@@ -239,7 +269,7 @@ async fn account(req: Req) -> Reply {
     account_response(&store, req.param("id")?, 200).await
 }
 
-async fn account_response(store: &Store, id: &str, status: u16) -> Reply {
+pub(crate) async fn account_response(store: &Store, id: &str, status: u16) -> Reply {
     let view = store.accounts().account(id).await?.ok_or_else(|| ApiError::not_found("no such account"))?;
     Ok(json(status, &view))
 }
@@ -274,6 +304,14 @@ async fn update_account(req: Req) -> Reply {
     if body.credit_limit_minor.is_some_and(|l| !(0..=MAX_AMOUNT_MINOR).contains(&l)) {
         return Err(ApiError::malformed(format!("credit_limit_minor is 0 to {MAX_AMOUNT_MINOR}")));
     }
+    // A signup that is not approved stays blocked (the database guards it too): approve it.
+    if body.blocked == Some(false) {
+        if let Some((approval, _)) = store.signup().approval(id).await? {
+            if !approval.is_approved() {
+                return Err(ApiError::named(409, ErrorName::ApprovalNotPossible, format!("the account's signup is {}: approve it instead of unblocking it", approval.as_str())));
+            }
+        }
+    }
     let change = AccountChange {
         credit_limit_minor: body.credit_limit_minor,
         blocked: body.blocked,
@@ -295,7 +333,7 @@ async fn list_accounts(req: Req) -> Reply {
     let (store, _) = operator(&req).await?;
     let q = platform::http::query(&req);
     let get = |name: &str| q.get(name).map(String::as_str);
-    let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("cursor"))?;
+    let query = AccountListQuery::parse(get("q"), get("sort"), get("order"), get("limit"), get("cursor"))?.with_status(get("status"))?;
     let (rows, total) = store.accounts().list_accounts(&query).await?;
     let accounts = query.page.page(rows, |a| query.position(a.sort_value.clone(), &a.id));
     Ok(json(200, &serde_json::json!({"accounts": accounts.items, "total": total, "next_cursor": accounts.next_cursor})))

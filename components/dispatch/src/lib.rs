@@ -14,7 +14,7 @@
 
 use domain::identity::access::Scope;
 use domain::api::error::ApiError;
-use platform::app::settings::{self, Settings, SettingsPatch};
+use platform::app::settings::{self, SettingsPatch};
 use platform::app::{callbacks, jobs, rules};
 use platform::http::{authenticate, json, page, parse_body, require_token, Reply, Req, Routes};
 use platform::store::Store;
@@ -97,42 +97,14 @@ async fn replay(req: Req) -> Reply {
 async fn settings(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
-    Ok(settings_json(&settings::current(&store, &caller.account_id).await?))
-}
-
-/// The account's settings as the API shows them.
-fn settings_json(settings: &Settings) -> platform::http::Response {
-    let Settings { callbacks, inbound, profile, currency_locked } = settings;
-    json(
-        200,
-        &serde_json::json!({
-            "currency": profile.currency,
-            "currency_locked": currency_locked,
-            "company": profile.company,
-            "contact": profile.contact,
-            "date_format": profile.date_format,
-            "note": profile.note,
-            "time_zone": callbacks.time_zone,
-            "status_callback": callbacks.status_callback,
-            "webhook_secret_set": callbacks.webhook_secret_set,
-            "webhook_secret_rotated_at": callbacks.webhook_secret_rotated_at,
-            "languages": inbound.languages,
-            "stop_by_reply": inbound.stop_by_reply,
-            "stop_by_link": inbound.stop_by_link,
-            "help_reply": inbound.help_reply,
-            "opt_out_reply": inbound.opt_out_reply,
-            "save_reply": inbound.save_reply,
-            "inbound_webhook": inbound.inbound_webhook,
-            "inbound_format": inbound.inbound_format.as_str(),
-        }),
-    )
+    Ok(json(200, &settings::view(&settings::current(&store, &caller.account_id).await?)))
 }
 
 async fn update_settings(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Account).await?;
     let patch: SettingsPatch = parse_body(&req)?;
-    Ok(settings_json(&settings::update(&store, &caller, patch).await?))
+    Ok(json(200, &settings::view(&settings::update(&store, &caller, patch).await?)))
 }
 
 /// The account's history: changes to its settings, keys, numbers and balance, newest first.

@@ -17,7 +17,9 @@ use platform::app::invitations::{self, Acceptance};
 use platform::app::profile::{self, Profile, ProfileChange};
 use platform::app::sign_in::{self, StartedSession};
 use platform::app::two_factor::{self, SecondFactor};
+use platform::app::signup::{self, SignupBody, SignupPlace};
 use platform::app::{email_address, password, phone_codes, Client};
+use domain::accounts::signup::DomainHost;
 use platform::axum::http::{header, HeaderValue};
 use platform::http::{internal, json, member_caller, parse_body, query, require_session, respond_with, Reply, Req, Response, Routes, SignedIn};
 use platform::app::people::Invitation;
@@ -35,6 +37,8 @@ pub fn routes() -> Routes {
         .post("/v1/auth/password-reset", request_password_reset)
         .post("/v1/auth/password-reset/confirm", reset_password)
         .post("/v1/auth/email-confirmation", confirm_email)
+        .post("/v1/auth/signup", sign_up)
+        .get("/v1/site", site)
         .post("/v1/invitations/accept", accept_invitation)
         .get("/v1/me", me)
         .patch("/v1/me", update_me)
@@ -87,6 +91,34 @@ async fn revoke_key(req: Req) -> Reply {
     let store = Store::open().await?;
     let (actor, id) = account_admin(&req, &store, req.param("id")?).await?;
     platform::keys::revoke_key(&store, req.param("key_id")?, Some(&id), &actor).await
+}
+
+// ---------------------------------------------------------------- white-label domains
+
+/// The host the request was sent to, as a domain name (platform::app::signup).
+fn request_host(req: &Req) -> Option<DomainHost> {
+    DomainHost::from_host_header(req.header("host"))
+}
+
+/// `GET /v1/site`: what the portal on this host shows (public: the sign-in page needs it).
+async fn site(req: Req) -> Reply {
+    let store = Store::open().await?;
+    Ok(json(200, &signup::site(&store, request_host(&req).as_ref()).await?))
+}
+
+/// `POST /v1/auth/signup`: a self-signup on a white-label domain that takes them. 202 and
+/// the same words whether or not the address has a user.
+async fn sign_up(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let body: SignupBody = parse_body(&req)?;
+    let host = request_host(&req);
+    // The link goes back to this host as the browser reached it (a configured domain: the
+    // workflow refuses any other host before anything is sent).
+    let scheme = if over_tls(&req).await { "https" } else { "http" };
+    let origin = format!("{scheme}://{}", req.header("host").unwrap_or_default().trim());
+    let place = SignupPlace { host, origin: &origin, client_address: &client_address(&req) };
+    signup::sign_up(&store, &place, &body).await?;
+    Ok(json(202, &serde_json::json!({"message": "check your e-mail: the link in it confirms the address and opens your account"})))
 }
 
 // ---------------------------------------------------------------- small helpers

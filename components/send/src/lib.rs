@@ -228,6 +228,8 @@ fn message_summary(message: &platform::store::MessageRecord, fallback: Currency)
         "status_at": message.status_at,
         "final": message.status.is_final(),
         "created_at": message.created_at,
+        // A scheduled message's send time (UTC); null for one sent at once.
+        "send_at": message.send_at,
     })
 }
 

@@ -71,6 +71,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0024_message_deletion.sql"),
     include_str!("../migrations/0025_twilio_callbacks.sql"),
     include_str!("../migrations/0026_staff.sql"),
+    include_str!("../migrations/0029_signup_domains.sql"),
+    // After 0029: migrations run by position, and 0029 was merged first.
     include_str!("../migrations/0028_reseller_settings.sql"),
 ];
 

@@ -7,7 +7,7 @@
 
 import { api, ApiError, setCsrf } from "../api.js";
 import { language, LANGUAGES, setDateFormat, setLanguage, t } from "../i18n.js";
-import { errorBox, fill, h, matchRoute } from "../ui.js";
+import { collapsibleMenu, errorBox, fill, h, matchRoute } from "../ui.js";
 import "./words.js";
 
 // [path pattern, page module, "public" | "enrol" | null (a signed-in staff member with 2FA)]
@@ -26,6 +26,7 @@ const ROUTES = [
   ["/console/reports", "reports", null],
   ["/console/staff", "staff", null],
   ["/console/groups", "groups", null],
+  ["/console/domains", "domains", null],
   ["/console/settings", "settings", null],
 ];
 
@@ -39,6 +40,7 @@ export const MENU = [
   ["/console/reports", "nav.reports", "reports"],
   ["/console/staff", "nav.staff", "staff"],
   ["/console/groups", "nav.groups", "staff"],
+  ["/console/domains", "nav.domains", "settings"],
   ["/console/settings", "nav.settings", "settings"],
 ];
 
@@ -117,32 +119,8 @@ function header() {
 }
 
 function menu(current) {
-  const items = MENU.filter(([, , area]) => can(area));
-  const list = h(
-    "ul",
-    { id: "console-menu-list" },
-    items.map(([path, key]) =>
-      h("li", {}, h("a", { href: path, "data-console-link": true, "aria-current": current === path || current.startsWith(path + "/") ? "page" : null }, t(key))),
-    ),
-  );
-  const toggle = h(
-    "button",
-    {
-      type: "button",
-      class: "menu-toggle secondary",
-      "aria-expanded": "false",
-      "aria-controls": "console-menu-list",
-      onclick: () => {
-        const open = toggle.getAttribute("aria-expanded") !== "true";
-        toggle.setAttribute("aria-expanded", String(open));
-        nav.classList.toggle("open", open);
-      },
-    },
-    h("span", { "aria-hidden": "true" }, "☰ "),
-    t("console.menu"),
-  );
-  const nav = h("nav", { class: "menu console-menu", "aria-label": t("console.main_menu") }, toggle, list);
-  return nav;
+  const items = MENU.filter(([, , area]) => can(area)).map(([path, key]) => [path, t(key), current === path || current.startsWith(path + "/")]);
+  return collapsibleMenu(items, { id: "console-menu-list", label: t("console.main_menu"), toggleText: t("console.menu"), linkAttribute: "data-console-link", className: "console-menu" });
 }
 
 export async function route() {

@@ -18,6 +18,10 @@ const ACTIONS = {
   "account.created": ["Client account opened", "Kundkontot öppnades"],
   "account.updated": ["Client details changed", "Kunduppgifterna ändrades"],
   "account.deleted": ["Client account deleted", "Kundkontot togs bort"],
+  "account.signed_up": ["Signed up on the portal; the e-mail is not confirmed yet", "Registrerade sig i portalen; e-postadressen är inte bekräftad än"],
+  "account.awaiting_approval": ["E-mail confirmed; the signup waits for approval", "E-postadressen bekräftad; registreringen väntar på godkännande"],
+  "account.approved": ["Signup approved: the client can send", "Registreringen godkändes: kunden kan skicka"],
+  "account.rejected": ["Signup rejected: the client stays blocked", "Registreringen avslogs: kunden förblir spärrad"],
   "settings.updated": ["Account settings changed", "Kontoinställningarna ändrades"],
   "profile.updated": ["Client profile changed", "Kundprofilen ändrades"],
   "webhook_secret.rotated": ["Webhook signing secret replaced", "Signeringsnyckeln för webhooks byttes"],
@@ -146,6 +150,7 @@ export function ownSentence(event, currency) {
   const fmt = (minor) => (minor === null ? "" : currency ? money(minor, currency) : String(minor));
   const [group, verb] = action.split(".");
   const say = (key, vars = {}) => t(`history.action.${key}`, { target, name: str(after, "name") || str(before, "name") || str(after, "system_id") || str(before, "system_id") || str(after, "email") || str(before, "email") || target, ...vars });
+  if (["account.signed_up", "account.awaiting_approval", "account.approved", "account.rejected"].includes(action)) return say(action);
   if (group === "account" || group === "settings") {
     const blockedBefore = before && "blocked" in before ? Boolean(before.blocked) : null;
     const blockedAfter = after && "blocked" in after ? Boolean(after.blocked) : null;

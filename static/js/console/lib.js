@@ -5,7 +5,11 @@
 
 import { api } from "../api.js";
 import { hasDateFormat, language, money, patterned, t, words } from "../i18n.js";
-import { actionButton, errorBox, fill, h } from "../ui.js";
+import { errorBox, fill, h } from "../ui.js";
+
+// The confirmation of money-moving actions is the portal's and the console's one way (ui.js).
+export { confirmStep, idempotencyKey } from "../ui.js";
+export { dayStart } from "../status.js";
 
 words({
   en: {
@@ -33,12 +37,6 @@ words({
 /** An operator API call: the session's cookie and CSRF token, no X-Account-Id. */
 export function call(method, path, body, options = {}) {
   return api(method, path, body, { account: false, ...options });
-}
-
-/** A fresh Idempotency-Key: one per confirmed action, so a repeated click counts once. */
-export function idempotencyKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** "1 234,50" or "1234.5" → the digits and the decimals, or null. */
@@ -137,35 +135,6 @@ export function tabLinks(items, current, label) {
   );
 }
 
-/**
- * Asks before a consequential action: `container` shows `question` (what will happen, in
- * words) with `yes` and Cancel; the focus moves to `yes`. `action` runs once on yes (the
- * button is disabled meanwhile), its string answer shown in `status`; Cancel calls
- * `cancelled`.
- */
-export function confirmStep(container, { question, details = [], yes, action, status, cancelled }) {
-  const yesButton = actionButton(
-    yes,
-    async () => {
-      const result = await action();
-      return result;
-    },
-    { status, className: "danger" },
-  );
-  yesButton.dataset.confirm = "yes";
-  fill(
-    container,
-    h(
-      "div",
-      { class: "confirm-step", role: "group", "aria-label": question },
-      h("p", { class: "question" }, h("strong", {}, question)),
-      details.length ? h("ul", {}, details.map((d) => h("li", {}, d))) : null,
-      h("div", { class: "actions" }, yesButton, h("button", { type: "button", class: "secondary", onclick: () => cancelled?.() }, t("common.cancel"))),
-    ),
-  );
-  yesButton.focus();
-}
-
 /** IP allowlist text (one per line or comma-separated) as a list; empty: any address. */
 export function ipList(text) {
   return String(text || "")
@@ -188,7 +157,3 @@ export function scopeText(scope) {
   return t("lib.scope.prefix", { digits: scope.replace(/^\+/, "") });
 }
 
-/** A date field's value (YYYY-MM-DD, the browser's day) as the start of that day, RFC 3339. */
-export function dayStart(value) {
-  return value ? new Date(`${value}T00:00:00`).toISOString() : null;
-}

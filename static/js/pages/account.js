@@ -44,6 +44,8 @@ words({
     "account.revoke_yes": "Yes, revoke access",
     "account.revoked": "{name} no longer has access.",
     "account.give": "Give a user access",
+    "account.add_user": "Add a new user",
+    "account.give_account": "Account",
     "account.give_email": "E-mail address",
     "account.give_level": "Access level",
     "account.give_first": "First name",
@@ -89,6 +91,8 @@ words({
     "account.revoke_yes": "Ja, ta bort åtkomsten",
     "account.revoked": "{name} har inte längre åtkomst.",
     "account.give": "Ge en användare åtkomst",
+    "account.add_user": "Lägg till en ny användare",
+    "account.give_account": "Konto",
     "account.give_email": "E-postadress",
     "account.give_level": "Behörighet",
     "account.give_first": "Förnamn",
@@ -100,6 +104,43 @@ words({
     "account.not_yet": "(inte accepterad än)",
   },
 });
+
+/**
+ * Seed 000 "Give a user access" / seed 001 "Add a new user": an invitation by e-mail with
+ * a level, to one of `accounts` (a choice when there are several). `given()` runs after.
+ */
+export function giveAccessPanel(accounts, given) {
+  const choice =
+    accounts.length > 1
+      ? field(t("account.give_account"), "account", { type: "select", value: accounts[0].id, options: accounts.map((a) => [a.id, a.name]) })
+      : null;
+  return h(
+    "section",
+    { class: "panel", id: "give-access", "aria-labelledby": "give-h" },
+    h("h2", { id: "give-h" }, t(accounts.length > 1 ? "account.add_user" : "account.give")),
+    hint(t("level.help")),
+    form(
+      [
+        choice,
+        field(t("account.give_email"), "email", { type: "email", autocomplete: "off", required: true }),
+        field(t("account.give_level"), "level", { type: "select", value: "user", options: levelOptions() }),
+        field(t("account.give_first"), "first_name", { autocomplete: "off", "aria-describedby": "give-name-hint" }),
+        field(t("account.give_last"), "last_name", { autocomplete: "off", "aria-describedby": "give-name-hint" }),
+        hint(t("account.give_name_hint"), "give-name-hint"),
+        field(t("account.give_language"), "language", { type: "select", value: document.documentElement.lang === "en" ? "en" : "sv", options: [["sv", "Svenska"], ["en", "English"]] }),
+      ],
+      async (values, element) => {
+        const id = values.account || accounts[0].id;
+        const name = `${values.first_name.trim()} ${values.last_name.trim()}`.trim();
+        const member = await api("POST", `/v1/accounts/${encodeURIComponent(id)}/members`, { email: values.email.trim(), level: values.level, name: name || null, language: values.language }, { account: false });
+        element.reset();
+        await given();
+        return t("account.given", { email: member.email });
+      },
+      { submit: t("account.give_submit") },
+    ),
+  );
+}
 
 function facts(pairs) {
   return h(
@@ -293,33 +334,7 @@ export default {
 
     const renderGive = () => {
       if (account.level !== "admin") return fill(give);
-      fill(
-        give,
-        h(
-          "section",
-          { class: "panel", "aria-labelledby": "give-h" },
-          h("h2", { id: "give-h" }, t("account.give")),
-          hint(t("level.help")),
-          form(
-            [
-              field(t("account.give_email"), "email", { type: "email", autocomplete: "off", required: true }),
-              field(t("account.give_level"), "level", { type: "select", value: "user", options: levelOptions() }),
-              field(t("account.give_first"), "first_name", { autocomplete: "off", "aria-describedby": "give-name-hint" }),
-              field(t("account.give_last"), "last_name", { autocomplete: "off", "aria-describedby": "give-name-hint" }),
-              hint(t("account.give_name_hint"), "give-name-hint"),
-              field(t("account.give_language"), "language", { type: "select", value: document.documentElement.lang === "en" ? "en" : "sv", options: [["sv", "Svenska"], ["en", "English"]] }),
-            ],
-            async (values, element) => {
-              const name = `${values.first_name.trim()} ${values.last_name.trim()}`.trim();
-              const member = await api("POST", `${path}/members`, { email: values.email.trim(), level: values.level, name: name || null, language: values.language }, { account: false });
-              element.reset();
-              await afterChange();
-              return t("account.given", { email: member.email });
-            },
-            { submit: t("account.give_submit") },
-          ),
-        ),
-      );
+      fill(give, giveAccessPanel([account], afterChange));
     };
 
     try {

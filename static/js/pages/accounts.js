@@ -135,14 +135,14 @@ export default {
         h(
           "tr",
           { class: account.is_default ? "default" : null, "data-account": account.id },
-          h("td", {}, h("code", { class: "id" }, account.id)),
-          h("td", {}, account.name, account.blocked ? [" ", h("span", { class: "badge bad" }, t("accounts.blocked"))] : null),
-          h("td", {}, kindName(account.kind)),
-          h("td", { class: "number" }, money(account.balance_minor, account.currency)),
-          h("td", {}, levelName(account.level)),
+          h("td", { "data-label": t("accounts.id") }, h("code", { class: "id" }, account.id)),
+          h("td", { "data-label": t("accounts.name") }, h("span", {}, account.name, account.blocked ? [" ", h("span", { class: "badge bad" }, t("accounts.blocked"))] : null)),
+          h("td", { "data-label": t("accounts.type") }, kindName(account.kind)),
+          h("td", { class: "number", "data-label": t("accounts.balance") }, money(account.balance_minor, account.currency)),
+          h("td", { "data-label": t("accounts.level") }, levelName(account.level)),
           h(
             "td",
-            { class: "row-actions" },
+            { class: "row-actions", "data-label": t("accounts.actions") },
             h("a", { href: `/accounts/${encodeURIComponent(account.id)}`, "data-link": true, "aria-label": t("accounts.overview_of", { name: account.name }) }, t("accounts.overview")),
             account.is_default
               ? h("span", { class: "badge ok" }, t("accounts.default"))
@@ -179,7 +179,8 @@ export default {
         list,
         h(
           "div",
-          { class: "table-wrap" },
+          // On a phone each account is a card (the balance in view, not behind a scroll).
+          { class: "table-wrap as-cards" },
           h(
             "table",
             {},

@@ -5,8 +5,18 @@
 
 import { api } from "../api.js";
 import { dateTime, money, t, words } from "../i18n.js";
-import { actionButton, field, fill, form, h, load, notice, table } from "../ui.js";
+import { actionButton, confirmStep, field, fill, form, h, idempotencyKey, load, notice, table } from "../ui.js";
 import { download, isoDay } from "../status.js";
+
+/** What a package holds, only what it has: "1 000 SMS, 1 extra number". */
+function contents(p) {
+  const n = (x) => new Intl.NumberFormat().format(x);
+  const parts = [];
+  if (p.sms_credits) parts.push(t("billing.contents.sms", { n: n(p.sms_credits) }));
+  if (p.voice_credits) parts.push(t("billing.contents.voice", { n: n(p.voice_credits) }));
+  if (p.numbers) parts.push(p.numbers === 1 ? t("billing.contents.number") : t("billing.contents.numbers", { n: n(p.numbers) }));
+  return parts.length ? parts.join(", ") : t("billing.contents.nothing");
+}
 
 words({
   en: {
@@ -29,13 +39,26 @@ words({
     "billing.col.cost": "Cost",
     "billing.col.contents": "Contents",
     "billing.col.frequency": "Renews",
-    "billing.contents": "{sms} SMS, {voice} voice, {numbers} numbers",
+    "billing.contents.sms": "{n} SMS",
+    "billing.contents.voice": "{n} voice credits",
+    "billing.contents.number": "1 extra number",
+    "billing.contents.numbers": "{n} extra numbers",
+    "billing.contents.nothing": "Nothing",
     "billing.buy": "Buy {name}",
+    "billing.buy_q": "Buy {name} for {cost}?",
+    "billing.buy_balance": "Your balance goes from {from} to {to}.",
+    "billing.buy_contains": "You get: {contents}.",
+    "billing.buy_renews": "It renews {frequency} and is charged each time until you cancel it.",
+    "billing.buy_once": "It is charged once.",
+    "billing.buy_yes": "Yes, buy it",
     "billing.bought": "{name} bought. Balance now {balance}; SMS credits {sms}.",
     "billing.freq.once": "Once",
     "billing.freq.daily": "Daily",
     "billing.freq.weekly": "Weekly",
     "billing.freq.monthly": "Monthly",
+    "billing.freq_word.daily": "every day",
+    "billing.freq_word.weekly": "every week",
+    "billing.freq_word.monthly": "every month",
     "billing.subscriptions": "Subscriptions",
     "billing.no_subscriptions": "No subscriptions.",
     "billing.col.status": "Status",
@@ -105,13 +128,26 @@ words({
     "billing.col.cost": "Pris",
     "billing.col.contents": "Innehåll",
     "billing.col.frequency": "Förnyas",
-    "billing.contents": "{sms} SMS, {voice} röst, {numbers} nummer",
+    "billing.contents.sms": "{n} SMS",
+    "billing.contents.voice": "{n} röstkrediter",
+    "billing.contents.number": "1 extranummer",
+    "billing.contents.numbers": "{n} extranummer",
+    "billing.contents.nothing": "Inget",
     "billing.buy": "Köp {name}",
+    "billing.buy_q": "Köpa {name} för {cost}?",
+    "billing.buy_balance": "Ditt saldo går från {from} till {to}.",
+    "billing.buy_contains": "Du får: {contents}.",
+    "billing.buy_renews": "Det förnyas {frequency} och debiteras varje gång tills du säger upp det.",
+    "billing.buy_once": "Det debiteras en gång.",
+    "billing.buy_yes": "Ja, köp",
     "billing.bought": "{name} köpt. Saldo nu {balance}; SMS-krediter {sms}.",
     "billing.freq.once": "En gång",
     "billing.freq.daily": "Dagligen",
     "billing.freq.weekly": "Varje vecka",
     "billing.freq.monthly": "Varje månad",
+    "billing.freq_word.daily": "varje dag",
+    "billing.freq_word.weekly": "varje vecka",
+    "billing.freq_word.monthly": "varje månad",
     "billing.subscriptions": "Abonnemang",
     "billing.no_subscriptions": "Inga abonnemang.",
     "billing.col.status": "Status",
@@ -203,6 +239,32 @@ export default {
         );
       });
 
+    // Buying asks first, saying what will happen to the balance; the confirmed request
+    // carries an Idempotency-Key, so a repeated click or a retry buys once.
+    const confirmBox = h("div", { id: "billing-confirm" });
+    const ask = async (p) => {
+      const b = await api("GET", "/v1/billing/balance");
+      const key = idempotencyKey();
+      confirmStep(confirmBox, {
+        question: t("billing.buy_q", { name: p.name, cost: money(p.cost_minor, p.currency) }),
+        details: [
+          t("billing.buy_balance", { from: money(b.balance_minor, b.currency), to: money(b.balance_minor - p.cost_minor, b.currency) }),
+          t("billing.buy_contains", { contents: contents(p) }),
+          p.frequency === "once" ? t("billing.buy_once") : t("billing.buy_renews", { frequency: t(`billing.freq_word.${p.frequency}`) }),
+        ],
+        yes: t("billing.buy_yes"),
+        status,
+        cancelled: () => fill(confirmBox),
+        action: async () => {
+          const bought = await api("POST", `/v1/billing/packages/${encodeURIComponent(p.id)}/purchase`, undefined, { headers: { "idempotency-key": key } });
+          fill(confirmBox);
+          await Promise.all([showBalance(), showSubscriptions()]);
+          return t("billing.bought", { name: p.name, balance: money(bought.balance_minor, bought.currency), sms: bought.credits.sms });
+        },
+      });
+      confirmBox.scrollIntoView({ block: "nearest" });
+    };
+
     const showPackages = () =>
       load(packages, async () => {
         const list = await api("GET", "/v1/billing/packages");
@@ -210,24 +272,12 @@ export default {
           [
             [t("billing.col.package"), (p) => h("strong", {}, p.name)],
             [t("billing.col.cost"), (p) => money(p.cost_minor, p.currency)],
-            [t("billing.col.contents"), (p) => t("billing.contents", { sms: p.sms_credits, voice: p.voice_credits, numbers: p.numbers })],
+            [t("billing.col.contents"), (p) => contents(p)],
             [t("billing.col.frequency"), (p) => t(`billing.freq.${p.frequency}`)],
-            [
-              "",
-              (p) =>
-                actionButton(
-                  t("billing.buy", { name: p.name }),
-                  async () => {
-                    const bought = await api("POST", `/v1/billing/packages/${encodeURIComponent(p.id)}/purchase`);
-                    await Promise.all([showBalance(), showSubscriptions()]);
-                    return t("billing.bought", { name: p.name, balance: money(bought.balance_minor, bought.currency), sms: bought.credits.sms });
-                  },
-                  { status, className: null },
-                ),
-            ],
+            ["", (p) => actionButton(t("billing.buy", { name: p.name }), () => ask(p), { status, className: null })],
           ],
           list.packages.filter((p) => p.active),
-          { empty: t("billing.no_packages"), caption: t("billing.packages") },
+          { empty: t("billing.no_packages"), caption: t("billing.packages"), cards: true },
         );
       });
 
@@ -404,7 +454,7 @@ export default {
       balance,
       status,
       section(t("billing.topup"), "h-topup", h("p", { class: "muted" }, t("billing.topup_help")), topupForm),
-      section(t("billing.packages"), "h-packages", packages),
+      section(t("billing.packages"), "h-packages", confirmBox, packages),
       section(t("billing.subscriptions"), "h-subscriptions", subscriptions),
       section(t("billing.payments"), "h-payments", payments),
       section(t("billing.invoices"), "h-invoices", invoices),

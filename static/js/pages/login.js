@@ -2,7 +2,7 @@
 // code from the authenticator app or a recovery code.
 
 import { api, setCsrf } from "../api.js";
-import { navigate } from "../app.js";
+import { ctx, navigate } from "../app.js";
 import { t, words } from "../i18n.js";
 import { field, fill, form, h } from "../ui.js";
 
@@ -13,6 +13,7 @@ words({
     "login.password": "Password",
     "login.submit": "Log in",
     "login.forgot": "Forgot your password?",
+    "login.signup": "New here? Create an account",
     "login.2fa.title": "Two-factor authentication",
     "login.2fa.help": "Enter the 6-digit code from your authenticator app, or one of your recovery codes.",
     "login.2fa.code": "Code",
@@ -26,6 +27,7 @@ words({
     "login.password": "Lösenord",
     "login.submit": "Logga in",
     "login.forgot": "Glömt lösenordet?",
+    "login.signup": "Ny här? Skapa ett konto",
     "login.2fa.title": "Tvåstegsverifiering",
     "login.2fa.help": "Ange den sexsiffriga koden från din autentiseringsapp, eller en av dina återställningskoder.",
     "login.2fa.code": "Kod",
@@ -97,6 +99,7 @@ export default {
         { submit: t("login.submit"), className: "narrow" },
       ),
       h("p", {}, h("a", { href: "/reset", "data-link": true }, t("login.forgot"))),
+      ctx.site?.signup_enabled ? h("p", {}, h("a", { href: "/signup", "data-link": true, id: "signup-link" }, t("login.signup"))) : null,
     );
     main.querySelector("input")?.focus();
   },

@@ -5,13 +5,22 @@
 import { api } from "../api.js";
 import { dateTime, t, words } from "../i18n.js";
 import { actionButton, errorBox, fill, h } from "../ui.js";
-import { moneyOf, statusBadge, statusText } from "../status.js";
+import { messagePrice, messageStatus, statusBadge, statusText } from "../status.js";
 import { refusalText } from "../blocks.js";
 import { memberNames } from "../people.js";
 
 words({
   en: {
     "message.title": "Message",
+    "message.heading": "SMS to {to}",
+    "message.id": "Message ID",
+    "message.source.api": "your request",
+    "message.source.billing": "your balance",
+    "message.source.sandbox": "the test carrier",
+    "message.source.router": "routing",
+    "message.source.submit-unknown": "the carrier's answer did not arrive",
+    "message.source.system": "the platform",
+    "message.source.carrier": "carrier {name}",
     "message.back": "All messages",
     "message.status": "Status",
     "message.from": "From",
@@ -22,7 +31,7 @@ words({
     "message.segments": "Segments",
     "message.price": "Price",
     "message.carrier": "Carrier",
-    "message.sandbox": "(sandbox)",
+    "message.sandbox_carrier": "Test carrier (nothing leaves the platform)",
     "message.carrier_id": "Carrier's message id",
     "message.reference": "Your reference",
     "message.batch": "Send request",
@@ -35,6 +44,15 @@ words({
   },
   sv: {
     "message.title": "Meddelande",
+    "message.heading": "SMS till {to}",
+    "message.id": "Meddelande-id",
+    "message.source.api": "din begäran",
+    "message.source.billing": "ditt saldo",
+    "message.source.sandbox": "testoperatören",
+    "message.source.router": "routning",
+    "message.source.submit-unknown": "operatörens svar kom inte fram",
+    "message.source.system": "plattformen",
+    "message.source.carrier": "operatören {name}",
     "message.back": "Alla meddelanden",
     "message.status": "Status",
     "message.from": "Från",
@@ -45,7 +63,7 @@ words({
     "message.segments": "Delar",
     "message.price": "Pris",
     "message.carrier": "Operatör",
-    "message.sandbox": "(testläge)",
+    "message.sandbox_carrier": "Testoperatör (inget lämnar plattformen)",
     "message.carrier_id": "Operatörens meddelande-id",
     "message.reference": "Er referens",
     "message.batch": "Sändning",
@@ -58,6 +76,12 @@ words({
   },
 });
 
+/** Who moved a message to a status, in words (the API's `source`: api, billing, router, or a carrier connection's name). */
+function sourceText(source) {
+  const key = `message.source.${source}`;
+  return t(key) !== key ? t(key) : t("message.source.carrier", { name: source });
+}
+
 function facts(pairs) {
   return h(
     "dl",
@@ -68,7 +92,7 @@ function facts(pairs) {
 
 function view(m, cancelButton, names) {
   return [
-    h("p", { class: "status-line" }, `${t("message.status")}: `, h("span", { id: "message-status", "data-code": String(m.status.code) }, statusBadge(m.status)), " ", h("span", { class: "muted" }, m.final ? t("message.final") : t("message.watching"))),
+    h("p", { class: "status-line" }, `${t("message.status")}: `, h("span", { id: "message-status", "data-code": String(m.status.code) }, messageStatus(m)), " ", h("span", { class: "muted" }, m.final ? t("message.final") : t("message.watching"))),
     facts([
       [t("message.from"), m.from],
       [t("message.to"), m.to],
@@ -76,8 +100,9 @@ function view(m, cancelButton, names) {
       [t("message.text"), h("span", { class: "pre" }, m.text)],
       [t("message.encoding"), m.encoding],
       [t("message.segments"), m.segments],
-      [t("message.price"), moneyOf(m.price)],
-      [t("message.carrier"), `${m.carrier}${m.sandbox ? ` ${t("message.sandbox")}` : ""}`],
+      [t("message.price"), messagePrice(m)],
+      [t("message.carrier"), m.sandbox ? t("message.sandbox_carrier") : m.carrier],
+      [t("message.id"), h("code", { class: "id" }, m.id)],
       [t("message.carrier_id"), m.carrier_message_id],
       [t("message.reference"), m.client_reference],
       [t("message.batch"), h("a", { href: `/messages?batch=${encodeURIComponent(m.batch_id)}`, "data-link": true }, m.batch_id)],
@@ -94,7 +119,7 @@ function view(m, cancelButton, names) {
           h("time", { datetime: e.at }, dateTime(e.at)),
           " ",
           statusBadge({ code: e.status, name: e.name }),
-          h("span", { class: "muted" }, ` ${e.status} · ${e.source}`),
+          h("span", { class: "muted" }, ` · ${sourceText(e.source)}`),
           e.detail ? h("div", { class: "detail" }, refusalText(e.detail, names)) : null,
         ),
       ),
@@ -108,7 +133,8 @@ export default {
   async render(main, params) {
     const body = h("div", { id: "message" });
     const status = h("div", { class: "form-status" });
-    fill(main, h("p", {}, h("a", { href: "/messages", "data-link": true }, t("message.back"))), h("h1", {}, `${t("message.title")} ${params.id}`), status, body);
+    const heading = h("h1", {}, t("message.title"));
+    fill(main, h("p", {}, h("a", { href: "/messages", "data-link": true }, t("message.back"))), heading, status, body);
 
     let timer = null;
     const cancelButton = () =>
@@ -132,6 +158,7 @@ export default {
         if (!main.isConnected) return;
         const names = await memberNames(m.history.map((e) => e.detail));
         if (!main.isConnected) return;
+        fill(heading, t("message.heading", { to: m.to }));
         fill(body, view(m, cancelButton(), names));
         document.title = `${t("message.title")} · ${statusText(m.status)}`;
         if (!m.final) timer = setTimeout(refresh, 2000);

@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { dateTime, t, words } from "../i18n.js";
 import { field, fill, h, load, table } from "../ui.js";
-import { moneyOf, pager, STATUS_CODES, statusBadge, statusText } from "../status.js";
+import { dayStart, messagePrice, messageStatus, pager, STATUS_CODES, statusText } from "../status.js";
 
 words({
   en: {
@@ -24,6 +24,8 @@ words({
     "messages.col.price": "Price",
     "messages.col.status": "Status",
     "messages.send": "Send an SMS",
+    "messages.from_day": "From day",
+    "messages.until_day": "Until day (inclusive)",
   },
   sv: {
     "messages.title": "Meddelanden",
@@ -42,6 +44,8 @@ words({
     "messages.col.price": "Pris",
     "messages.col.status": "Status",
     "messages.send": "Skicka ett SMS",
+    "messages.from_day": "Från och med dag",
+    "messages.until_day": "Till och med dag",
   },
 });
 
@@ -53,7 +57,7 @@ export default {
   title: "messages.title",
   async render(main, _params, ctx) {
     const query = new URLSearchParams(location.search);
-    const filters = { status: query.get("status") || "", to: query.get("to") || "", batch: query.get("batch") || "" };
+    const filters = { status: query.get("status") || "", to: query.get("to") || "", batch: query.get("batch") || "", from: query.get("from") || "", until: query.get("until") || "" };
     const pages = [null]; // the `cursor` of each page shown so far
     const list = h("div", { id: "message-list" });
 
@@ -63,6 +67,9 @@ export default {
         if (filters.status) params.set("status", filters.status);
         if (filters.to) params.set("to", filters.to);
         if (filters.batch) params.set("batch_id", filters.batch);
+        // Days in the browser's zone: from the start of `from` to the end of `until`.
+        if (filters.from) params.set("since", dayStart(filters.from));
+        if (filters.until) params.set("until", new Date(new Date(`${filters.until}T00:00:00`).getTime() + 86400000).toISOString());
         const cursor = pages[pages.length - 1];
         if (cursor) params.set("cursor", cursor);
         const page = await api("GET", `/v1/messages?${params}`);
@@ -74,8 +81,8 @@ export default {
               [t("messages.col.to"), (m) => m.to],
               [t("messages.col.text"), (m) => short(m.text)],
               [t("messages.col.segments"), (m) => `${m.segments} (${m.encoding})`],
-              [t("messages.col.price"), (m) => moneyOf(m.price)],
-              [t("messages.col.status"), (m) => statusBadge(m.status)],
+              [t("messages.col.price"), (m) => messagePrice(m)],
+              [t("messages.col.status"), (m) => messageStatus(m)],
             ],
             page.messages,
             { empty: t("messages.empty"), caption: t("messages.title") },
@@ -103,14 +110,20 @@ export default {
       options: [["", t("messages.any_status")], ...STATUS_CODES.map((c) => [String(c), `${statusText(c)} (${c})`])],
     });
     const number = field(t("messages.number"), "to", { type: "tel", value: filters.to, autocomplete: "off" });
-    const filterForm = h("form", { class: "filters", role: "search" }, status, number, h("div", { class: "actions" }, h("button", { type: "submit" }, t("messages.filter"))));
+    const from = field(t("messages.from_day"), "from", { type: "date", value: filters.from });
+    const until = field(t("messages.until_day"), "until", { type: "date", value: filters.until });
+    const filterForm = h("form", { class: "filters", role: "search" }, status, number, from, until, h("div", { class: "actions" }, h("button", { type: "submit" }, t("messages.filter"))));
     filterForm.addEventListener("submit", (e) => {
       e.preventDefault();
       filters.status = filterForm.elements.status.value;
       filters.to = filterForm.elements.to.value.trim();
+      filters.from = filterForm.elements.from.value;
+      filters.until = filterForm.elements.until.value;
       const params = new URLSearchParams();
       if (filters.status) params.set("status", filters.status);
       if (filters.to) params.set("to", filters.to);
+      if (filters.from) params.set("from", filters.from);
+      if (filters.until) params.set("until", filters.until);
       if (filters.batch) params.set("batch", filters.batch);
       history.replaceState(null, "", `/messages${params.toString() ? `?${params}` : ""}`);
       pages.splice(1);
@@ -126,6 +139,5 @@ export default {
       list,
     );
     await show();
-    void ctx;
   },
 };

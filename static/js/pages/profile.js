@@ -6,6 +6,7 @@ import { api, setCsrf } from "../api.js";
 import { language, LANGUAGES, setLanguage, t, timeZones, words } from "../i18n.js";
 import { actionButton, checkbox, field, fill, form, h, notice, section } from "../ui.js";
 import { hint } from "../people.js";
+import { enrolmentCode, recoveryCodes } from "../two-factor.js";
 
 words({
   en: {
@@ -48,12 +49,10 @@ words({
     "tfa.off": "Two-factor authentication is off. With it on, logging in also needs a code from an authenticator app on your phone.",
     "tfa.password": "Password for two-factor",
     "tfa.begin": "Turn on two-factor authentication",
-    "tfa.scan": "Add this key to your authenticator app (for example by opening the link on your phone), then enter the 6-digit code it shows.",
-    "tfa.secret": "Key",
+    "tfa.scan": "Scan the QR code with your authenticator app, or type the key into it (on the phone itself, open the link). Then enter the 6-digit code it shows.",
     "tfa.uri": "Link for the app",
     "tfa.code": "Code from the app",
     "tfa.confirm": "Confirm",
-    "tfa.codes_title": "Your recovery codes",
     "tfa.codes_note": "Two-factor authentication is on. Keep these 10 recovery codes somewhere safe: each works once instead of a code from the app. They are shown only now.",
     "tfa.codes_done": "I have saved them",
     "tfa.on": "Two-factor authentication is on. Recovery codes left: {count}.",
@@ -104,12 +103,10 @@ words({
     "tfa.off": "Tvåstegsverifiering är av. När den är på behövs vid inloggning även en kod från en autentiseringsapp i din telefon.",
     "tfa.password": "Lösenord för tvåstegsverifiering",
     "tfa.begin": "Slå på tvåstegsverifiering",
-    "tfa.scan": "Lägg till nyckeln i din autentiseringsapp (till exempel genom att öppna länken i telefonen) och ange sedan den sexsiffriga koden den visar.",
-    "tfa.secret": "Nyckel",
+    "tfa.scan": "Skanna QR-koden med din autentiseringsapp, eller skriv in nyckeln i den (i själva telefonen: öppna länken). Ange sedan den sexsiffriga kod den visar.",
     "tfa.uri": "Länk för appen",
     "tfa.code": "Kod från appen",
     "tfa.confirm": "Bekräfta",
-    "tfa.codes_title": "Dina återställningskoder",
     "tfa.codes_note": "Tvåstegsverifiering är på. Spara de här 10 återställningskoderna på ett säkert ställe: var och en fungerar en gång i stället för en kod från appen. De visas bara nu.",
     "tfa.codes_done": "Jag har sparat dem",
     "tfa.on": "Tvåstegsverifiering är på. Återställningskoder kvar: {count}.",
@@ -124,17 +121,6 @@ words({
 
 function confirmedBadge(confirmed) {
   return confirmed ? h("span", { class: "badge ok" }, t("profile.confirmed")) : h("span", { class: "badge bad" }, t("profile.not_confirmed"));
-}
-
-function recoveryCodes(codes, note, done) {
-  return h(
-    "div",
-    { class: "codes" },
-    h("h3", {}, t("tfa.codes_title")),
-    notice(note),
-    h("pre", { class: "secret", "data-testid": "recovery-codes" }, codes.join("\n")),
-    h("button", { type: "button", class: "secondary", onclick: done }, t("tfa.codes_done")),
-  );
 }
 
 export default {
@@ -321,7 +307,7 @@ export default {
             async (values) => {
               const answer = await api("POST", "/v1/me/2fa/recovery-codes", { code: values.code.replace(/\s+/g, "") }, { account: false });
               await reload();
-              renderTwoFactor(recoveryCodes(answer.recovery_codes, t("tfa.new_codes_note"), () => renderTwoFactor()));
+              renderTwoFactor(recoveryCodes(answer.recovery_codes, { note: t("tfa.new_codes_note"), doneText: t("tfa.codes_done"), done: () => renderTwoFactor(), heading: "h3" }));
             },
             { submit: t("tfa.new_codes"), className: "narrow" },
           ),
@@ -337,13 +323,14 @@ export default {
           "two-factor",
           t("tfa.title"),
           h("p", {}, t("tfa.scan")),
-          h("dl", { class: "facts" }, h("dt", {}, t("tfa.secret")), h("dd", {}, h("code", { class: "secret", "data-testid": "totp-secret" }, begun.secret)), h("dt", {}, t("tfa.uri")), h("dd", {}, h("a", { href: begun.provisioning_uri, class: "secret" }, begun.provisioning_uri))),
+          enrolmentCode(begun),
+          h("p", { class: "hint" }, h("a", { href: begun.provisioning_uri }, t("tfa.uri"))),
           form(
             [field(t("tfa.code"), "code", { id: "f-tfa-code", inputmode: "numeric", autocomplete: "one-time-code", required: true })],
             async (values) => {
               const answer = await api("POST", "/v1/me/2fa/confirm", { code: values.code.replace(/\s+/g, "") }, { account: false });
               await reload();
-              renderTwoFactor(recoveryCodes(answer.recovery_codes, t("tfa.codes_note"), () => renderTwoFactor()));
+              renderTwoFactor(recoveryCodes(answer.recovery_codes, { note: t("tfa.codes_note"), doneText: t("tfa.codes_done"), done: () => renderTwoFactor(), heading: "h3" }));
             },
             { submit: t("tfa.confirm"), className: "narrow" },
           ),

@@ -8,7 +8,7 @@ import { api } from "../api.js";
 import { allowed } from "../app.js";
 import { dateTime, t, timeZones, words } from "../i18n.js";
 import { errorBox, field, fill, form, h, table } from "../ui.js";
-import { moneyOf, statusBadge } from "../status.js";
+import { messageStatus, moneyOf, statusBadge } from "../status.js";
 import { refusalText } from "../blocks.js";
 import { memberNames } from "../people.js";
 
@@ -117,7 +117,7 @@ function resultView(outcome, names) {
     table(
       [
         [t("send.col.to"), (m) => m.to],
-        [t("send.col.status"), (m) => statusBadge(m.status)],
+        [t("send.col.status"), (m) => (m.id ? messageStatus({ ...m, send_at: outcome.send_at, final: false }) : statusBadge(m.status))],
         [t("send.col.reason"), (m) => refusalText(m.status_detail, names)],
         [t("send.col.price"), (m) => moneyOf(m.price)],
         [t("send.col.message"), (m) => (m.id ? h("a", { href: `/messages/${m.id}`, "data-link": true, "aria-label": `${t("send.open")} ${m.to}` }, m.id) : "—")],
@@ -136,6 +136,8 @@ export default {
       allowed("admin") ? api("GET", "/v1/account/settings").catch(() => null) : Promise.resolve(null),
     ]);
     const accountZone = settings?.time_zone || null;
+    // The last sender used on this account (this browser's memory, not the server's).
+    const senderKey = `smsedge.sender.${ctx.account?.id || ""}`;
 
     // Refusals name the person who blocked a number: the members' names, read once needed.
     let knownNames = null;
@@ -194,7 +196,7 @@ export default {
 
     const theForm = form(
       [
-        field(t("send.from"), "from", { required: true, maxlength: 15, autocomplete: "off", "aria-describedby": "from-help" }),
+        field(t("send.from"), "from", { required: true, maxlength: 15, autocomplete: "off", "aria-describedby": "from-help", value: localStorage.getItem(senderKey) || "" }),
         h("p", { id: "from-help", class: "help" }, t("send.from_help")),
         field(t("send.to"), "to", { type: "textarea", rows: 3, autocomplete: "off" }),
         groupBox,
@@ -215,8 +217,19 @@ export default {
         try {
           outcome = await api("POST", "/v1/messages", body);
         } catch (error) {
+          // Said once, under the button: the preview no longer repeats it.
+          fill(preview, h("p", { class: "muted" }, t("send.preview_empty")));
           throw await explained(error);
         }
+        // The sender is remembered for this account; the rest is cleared, so a second
+        // click cannot send the same message again.
+        localStorage.setItem(senderKey, body.from);
+        formEl.elements.to.value = "";
+        formEl.elements.text.value = "";
+        formEl.querySelectorAll("input[name=group]:checked").forEach((c) => (c.checked = false));
+        formEl.elements.schedule.checked = false;
+        when.classList.add("hidden");
+        fill(preview, h("p", { class: "muted" }, t("send.preview_empty")));
         fill(result, resultView(outcome, await namesIn(outcome.messages.map((m) => m.status_detail))));
         result.querySelector("h2")?.focus();
         return null;
@@ -285,6 +298,5 @@ export default {
     theForm.addEventListener("change", update);
 
     fill(main, h("h1", {}, t("send.title")), theForm, result);
-    void ctx;
   },
 };

@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { t, words } from "../i18n.js";
 import { fill, h, load, table } from "../ui.js";
 import { levelName } from "../people.js";
+import { giveAccessPanel } from "./account.js";
 
 words({
   en: {
@@ -37,10 +38,11 @@ words({
 
 export default {
   title: "users.title",
-  async render(main) {
+  async render(main, params, ctx) {
     const list = h("div");
-    fill(main, h("h1", {}, t("users.title")), h("p", {}, t("users.help")), list);
-    await load(list, async () => {
+    // Seed 001 "Add a new user": to any account the signed-in user is admin of.
+    const administered = ctx.accounts.filter((a) => a.level === "admin");
+    const show = () => load(list, async () => {
       const { users } = await api("GET", "/v1/users", undefined, { account: false });
       return table(
         [
@@ -51,8 +53,10 @@ export default {
           [t("users.overview"), (u) => h("a", { href: `/users/${encodeURIComponent(u.id)}`, "data-link": true, "aria-label": t("users.overview_of", { name: u.name }) }, t("users.overview"))],
         ],
         users,
-        { empty: t("users.none"), caption: t("users.title") },
+        { empty: t("users.none"), caption: t("users.title"), cards: true },
       );
     });
+    fill(main, h("h1", {}, t("users.title")), h("p", {}, t("users.help")), list, administered.length ? giveAccessPanel(administered, show) : null);
+    await show();
   },
 };

@@ -314,3 +314,33 @@ fn the_development_operator_is_enrolled_only_in_development() {
     assert_eq!((by_staff.status, error_name(&by_staff)), (403, "Forbidden"), "only the admin token: {}", by_staff.text);
     assert_eq!(staff.call("POST", "/v1/admin/staff", Some(json!({"email": "second@example.com", "name": "Second"}))).status, 201);
 }
+
+#[test]
+fn a_staff_member_edits_a_clients_profile_with_the_clients_own_checks() {
+    let app = app();
+    let group = app.staff_group(&unique("profile"), json!({"customers": "allow", "log": "allow"}));
+    let (browser, _, _) = app.signed_in_staff(&unique("pia"), "Pia Profile", &[group.as_str()]);
+    let (account, key) = app.account("SEK", 0, 0);
+    let path = format!("/v1/admin/accounts/{account}/settings");
+    let read = browser.call("GET", &path, None);
+    assert_eq!((read.status, read.json["time_zone"].as_str()), (200, Some("UTC")), "{}", read.text);
+    let changed = browser.call(
+        "PATCH",
+        &path,
+        Some(json!({"time_zone": "Europe/Stockholm", "note": "pays late", "company": {"name": "Profil AB", "organisation_number": "556677-8899"},
+                     "contact": {"email": "ekonomi@profil.example"}})),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!((changed.json["time_zone"].as_str(), changed.json["company"]["name"].as_str()), (Some("Europe/Stockholm"), Some("Profil AB")));
+    // The client reads what the operator set, through its own settings.
+    let own = app.get(&key, "/v1/account/settings");
+    assert_eq!((own.json["time_zone"].as_str(), own.json["contact"]["email"].as_str()), (Some("Europe/Stockholm"), Some("ekonomi@profil.example")));
+    // The client's checks hold for the operator too: a bad time zone changes nothing.
+    let bad = browser.call("PATCH", &path, Some(json!({"time_zone": "Mars/Olympus", "note": "x"})));
+    assert_eq!((bad.status, error_name(&bad)), (400, "InvalidTimeZone"), "{}", bad.text);
+    assert_eq!(app.get(&key, "/v1/account/settings").json["note"].as_str(), Some("pays late"));
+    let history = browser.call("GET", &format!("/v1/admin/accounts/{account}/history"), None);
+    let event = history.json["events"].as_array().unwrap().iter().find(|e| e["action"] == "settings.updated").cloned().expect("the change is in the history");
+    assert_eq!((event["actor"]["kind"].as_str(), event["actor"]["name"].as_str()), (Some("staff"), Some("Pia Profile")), "{event}");
+    assert_eq!(browser.call("GET", "/v1/admin/accounts/acc_nobody/settings", None).status, 404);
+}

@@ -720,6 +720,42 @@ pub struct AccountListQuery {
     pub page: PageRequest,
     /// The last account of the previous page; `None` on the first.
     pub after: Option<AccountPosition>,
+    /// Only accounts with this status (the operator's list).
+    pub status: Option<AccountStatus>,
+}
+
+/// An account's status as the operator's list shows and filters it: active, blocked, or
+/// where a self-signup stands (domain::accounts::signup::Approval) while it is not approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    Blocked,
+    AwaitingEmail,
+    Pending,
+    Rejected,
+}
+
+impl AccountStatus {
+    pub const ALL: [AccountStatus; 5] =
+        [AccountStatus::Active, AccountStatus::Blocked, AccountStatus::AwaitingEmail, AccountStatus::Pending, AccountStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Blocked => "blocked",
+            AccountStatus::AwaitingEmail => "awaiting_email",
+            AccountStatus::Pending => "pending",
+            AccountStatus::Rejected => "rejected",
+        }
+    }
+
+    /// `?status=`: 400 `InvalidQuery` for anything else.
+    pub fn parse(input: &str) -> Result<AccountStatus, ApiError> {
+        AccountStatus::ALL.into_iter().find(|s| s.as_str() == input).ok_or_else(|| {
+            let names: Vec<&str> = AccountStatus::ALL.iter().map(|s| s.as_str()).collect();
+            bad_query(ErrorName::InvalidQuery, format!("status is one of {}", names.join(", ")))
+        })
+    }
 }
 
 fn bad_query(name: ErrorName, message: impl Into<String>) -> ApiError {
@@ -771,7 +807,13 @@ impl AccountListQuery {
         let after = page.after_checked(|p: &AccountPosition| {
             p.sort == sort.as_str() && p.desc == descending && matches!(p.value, SortValue::Number(_)) == sort.is_numeric()
         })?;
-        Ok(AccountListQuery { pattern: q.map(caseless_glob), sort, descending, page, after })
+        Ok(AccountListQuery { pattern: q.map(caseless_glob), sort, descending, page, after, status: None })
+    }
+
+    /// Only the accounts with `status` (`?status=`; absent or empty: all).
+    pub fn with_status(mut self, status: Option<&str>) -> Result<AccountListQuery, ApiError> {
+        self.status = status.map(str::trim).filter(|s| !s.is_empty()).map(AccountStatus::parse).transpose()?;
+        Ok(self)
     }
 
     /// The cursor position of an account of this list, from its sort value and id.
@@ -998,6 +1040,11 @@ mod tests {
         assert_eq!((q.sort, q.descending), (AccountSort::Name, true));
         let q = AccountListQuery::parse(None, Some("credit_limit"), None, None, None).unwrap();
         assert_eq!((q.sort, q.descending, q.sort.is_numeric()), (AccountSort::CreditLimit, false, true));
+        let filtered = AccountListQuery::parse(None, None, None, None, None).unwrap().with_status(Some("pending")).unwrap();
+        assert_eq!(filtered.status, Some(AccountStatus::Pending));
+        assert_eq!(AccountListQuery::parse(None, None, None, None, None).unwrap().with_status(Some("")).unwrap().status, None);
+        let bad = AccountListQuery::parse(None, None, None, None, None).unwrap().with_status(Some("asleep")).unwrap_err();
+        assert_eq!((bad.http_status, bad.name), (400, "InvalidQuery"));
         let q = AccountListQuery::parse(None, Some("-status"), None, None, None).unwrap();
         assert_eq!((q.sort, q.descending, q.sort.is_numeric()), (AccountSort::Status, true, false));
         let q = AccountListQuery::parse(None, Some("-created_at"), None, None, None).unwrap();

@@ -44,6 +44,13 @@ pub fn describe(change: &RecordedChange<'_>) -> String {
     let cur = change.currency;
     let (group, verb) = change.action.split_once('.').unwrap_or((change.action, ""));
     let sentence = match (group, verb) {
+        ("account", "signed_up") => match text(after, "name") {
+            Some(name) => format!("Signed up as '{name}'; the e-mail is not confirmed yet"),
+            None => "Signed up".to_owned(),
+        },
+        ("account", "awaiting_approval") => "E-mail confirmed; the signup waits for the operator's approval".to_owned(),
+        ("account", "approved") => "Signup approved: the account can send".to_owned(),
+        ("account", "rejected") => "Signup rejected: the account stays blocked".to_owned(),
         ("account" | "settings", _) => fields_changed(before, after, cur).unwrap_or_else(|| "Account settings saved (no visible change)".to_owned()),
         ("webhook_secret", _) => "Webhook signing secret replaced".to_owned(),
         ("balance", kind) => balance(kind, target, before, after, cur),
@@ -397,6 +404,9 @@ mod tests {
         let stop = |on: bool| json!({"stop_by_reply": on as i64, "time_zone": "Europe/Stockholm"});
         assert_eq!(say("settings.updated", None, stop(true), stop(false)), "STOP by reply turned off");
         assert_eq!(say("settings.updated", None, before.clone(), before), "Account settings saved (no visible change)");
+        assert_eq!(say("account.approved", Some("acc_1"), json!({"blocked": 1}), json!({"blocked": 0})), "Signup approved: the account can send");
+        assert_eq!(say("account.rejected", Some("acc_1"), json!({"blocked": 1}), json!({"blocked": 1})), "Signup rejected: the account stays blocked");
+        assert_eq!(say("account.signed_up", Some("acc_1"), Value::Null, json!({"name": "Signe AB"})), "Signed up as 'Signe AB'; the e-mail is not confirmed yet");
     }
 
     #[test]

@@ -2,4 +2,5 @@
 //! configuration as a reseller.
 pub mod account;
 pub mod history;
+pub mod signup;
 pub mod reseller;

@@ -273,6 +273,73 @@ impl EmailMessage {
         EmailMessage::new(to, subject, text, None)
     }
 
+    /// A self-signup on a white-label domain (`brand`): the link confirms the address and
+    /// lets them choose a password; the account is theirs once they do.
+    pub fn signup_confirmation(to: &Email, brand: &str, link: &str, lang: Language) -> EmailMessage {
+        let brand = one_line(brand);
+        let (subject, text) = match lang {
+            Language::Sv => (
+                format!("Bekräfta ditt nya konto hos {brand}"),
+                format!(
+                    "Hej!\n\nTack för att du registrerade dig hos {brand}. Öppna länken nedan, välj ett lösenord \
+                     och ditt konto är klart att använda. Länken gäller i sju dygn och kan bara användas en gång.\n\n\
+                     {link}\n\nHar du inte registrerat dig kan du bortse från mejlet; inget konto öppnas utan länken.\n\n\
+                     Hälsningar\n{brand}\n"
+                ),
+            ),
+            Language::En => (
+                format!("Confirm your new account with {brand}"),
+                format!(
+                    "Hello,\n\nThank you for signing up with {brand}. Open the link below, choose a password, \
+                     and your account is ready. The link works for seven days and only once.\n\n\
+                     {link}\n\nIf you did not sign up, you can ignore this e-mail; no account opens without the link.\n\n\
+                     Regards\n{brand}\n"
+                ),
+            ),
+        };
+        EmailMessage::new(to, subject, text, Some(link))
+    }
+
+    /// A signup for an address that has a user already: nothing was made; they sign in.
+    pub fn signup_existing_user(to: &Email, brand: &str, login_link: &str, lang: Language) -> EmailMessage {
+        let brand = one_line(brand);
+        let (subject, text) = match lang {
+            Language::Sv => (
+                format!("Du har redan en användare hos {brand}"),
+                format!(
+                    "Hej!\n\nNågon (förhoppningsvis du) försökte registrera ett nytt konto hos {brand} med den här \
+                     e-postadressen, men du har redan en användare. Logga in i stället (har du glömt lösenordet kan du \
+                     återställa det där):\n\n{login_link}\n\nHälsningar\n{brand}\n"
+                ),
+            ),
+            Language::En => (
+                format!("You already have a user with {brand}"),
+                format!(
+                    "Hello,\n\nSomeone (hopefully you) tried to sign up with {brand} using this e-mail address, \
+                     but you already have a user. Sign in instead (you can reset a forgotten password there):\n\n\
+                     {login_link}\n\nRegards\n{brand}\n"
+                ),
+            ),
+        };
+        EmailMessage::new(to, subject, text, None)
+    }
+
+    /// The operator approved an account that signed up.
+    pub fn account_approved(to: &Email, account_name: &str, login_link: &str, lang: Language) -> EmailMessage {
+        let account = one_line(account_name);
+        let (subject, text) = match lang {
+            Language::Sv => (
+                format!("Ditt konto {account} är godkänt"),
+                format!("Hej!\n\nKontot \"{account}\" är nu godkänt och kan skicka SMS. Logga in:\n\n{login_link}\n\nHälsningar\n"),
+            ),
+            Language::En => (
+                format!("Your account {account} is approved"),
+                format!("Hello,\n\nThe account \"{account}\" is now approved and can send SMS. Sign in:\n\n{login_link}\n\nRegards\n"),
+            ),
+        };
+        EmailMessage::new(to, subject, text, None)
+    }
+
     pub fn email_confirmation(to: &Email, link: &str, lang: Language) -> EmailMessage {
         match lang {
             Language::Sv => EmailMessage::new(

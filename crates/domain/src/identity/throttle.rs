@@ -81,6 +81,10 @@ pub enum ThrottleKey {
     InviteAccount,
     /// Invitations sent to one e-mail address (from any account).
     InviteAddress,
+    /// Self-signups from one client address.
+    SignupAddress,
+    /// Self-signups for one e-mail address.
+    SignupEmail,
 }
 
 /// Who is checking a user's secret, as far as counting failures goes.
@@ -124,6 +128,8 @@ impl ThrottleKey {
             ThrottleKey::PhoneCodeAccount => "phone-code-account",
             ThrottleKey::InviteAccount => "invite-account",
             ThrottleKey::InviteAddress => "invite-address",
+            ThrottleKey::SignupAddress => "signup-address",
+            ThrottleKey::SignupEmail => "signup-email",
         }
     }
 
@@ -144,6 +150,11 @@ impl ThrottleKey {
     }
 
     /// What an account admin's invitation is counted by: the account and the address.
+    /// What a self-signup is rationed by: the client's address and the e-mail address.
+    pub fn for_signup<'a>(address: &'a str, email: &'a str) -> [(ThrottleKey, &'a str); 2] {
+        [(ThrottleKey::SignupAddress, address), (ThrottleKey::SignupEmail, email)]
+    }
+
     pub fn for_invitation<'a>(account_id: &'a str, email: &'a str) -> [(ThrottleKey, &'a str); 2] {
         [(ThrottleKey::InviteAccount, account_id), (ThrottleKey::InviteAddress, email)]
     }
@@ -165,6 +176,10 @@ impl ThrottleKey {
             ThrottleKey::InviteAccount => 10,
             // Asked again once or twice (a lost e-mail), never a flood to one inbox.
             ThrottleKey::InviteAddress => 3,
+            // A signup makes an account and sends an e-mail: a few from one office, then
+            // waits; one inbox gets the link again once or twice, never a flood.
+            ThrottleKey::SignupAddress => 5,
+            ThrottleKey::SignupEmail => 2,
         }
     }
 

@@ -82,6 +82,10 @@ pub async fn accept(store: &Store, acceptance: &Acceptance, signed_in: impl Asyn
             }
         })
         .await?;
+    // A self-signup's link: its account moves on (approved, or waiting for the operator).
+    if let Some(account_id) = &issued.account_id {
+        super::signup::email_confirmed(store, account_id, user_id).await?;
+    }
     forget(store, (ThrottleKey::Account, &invitee.email)).await?;
     Ok(())
 }

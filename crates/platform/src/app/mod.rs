@@ -39,6 +39,7 @@ pub mod rules;
 pub mod send;
 pub mod settings;
 pub mod sign_in;
+pub mod signup;
 pub mod staff;
 pub mod throttle;
 pub mod topups;

@@ -24,6 +24,32 @@ pub struct Settings {
     pub currency_locked: bool,
 }
 
+/// The settings as the API shows them (the account's own `GET /v1/account/settings` and the
+/// operator's `GET /v1/admin/accounts/{id}/settings`).
+pub fn view(settings: &Settings) -> serde_json::Value {
+    let Settings { callbacks, inbound, profile, currency_locked } = settings;
+    serde_json::json!({
+        "currency": profile.currency,
+        "currency_locked": currency_locked,
+        "company": profile.company,
+        "contact": profile.contact,
+        "date_format": profile.date_format,
+        "note": profile.note,
+        "time_zone": callbacks.time_zone,
+        "status_callback": callbacks.status_callback,
+        "webhook_secret_set": callbacks.webhook_secret_set,
+        "webhook_secret_rotated_at": callbacks.webhook_secret_rotated_at,
+        "languages": inbound.languages,
+        "stop_by_reply": inbound.stop_by_reply,
+        "stop_by_link": inbound.stop_by_link,
+        "help_reply": inbound.help_reply,
+        "opt_out_reply": inbound.opt_out_reply,
+        "save_reply": inbound.save_reply,
+        "inbound_webhook": inbound.inbound_webhook,
+        "inbound_format": inbound.inbound_format.as_str(),
+    })
+}
+
 pub async fn current(store: &Store, account_id: &str) -> Result<Settings, ApiError> {
     let gone = || ApiError::not_found("the account no longer exists");
     let callbacks = store.accounts().account_settings(account_id).await?.ok_or_else(gone)?;

@@ -112,7 +112,8 @@ pub struct AccountListRow {
     pub credit_limit_minor: i64,
     pub blocked: bool,
     /// `active` or `blocked` (the console's Status column).
-    pub status: &'static str,
+    /// active, blocked, or a self-signup's approval while not approved (AccountStatus).
+    pub status: String,
     pub company_name: Option<String>,
     pub note: Option<String>,
     pub created_at: String,
@@ -134,6 +135,10 @@ fn smpp_from_row(r: &crate::host::Row) -> Result<SmppCredentialView, DbError> {
     })
 }
 
+/// An account's status (domain::accounts::account::AccountStatus) in SQL: a self-signup's
+/// approval while it is not approved, else blocked or active.
+const STATUS_SQL: &str = "CASE WHEN a.approval <> 'approved' THEN a.approval WHEN a.blocked THEN 'blocked' ELSE 'active' END";
+
 /// The ORDER BY expression of a sort column: fixed SQL per whitelisted name.
 pub(super) fn sort_sql(sort: AccountSort) -> &'static str {
     match sort {
@@ -142,7 +147,7 @@ pub(super) fn sort_sql(sort: AccountSort) -> &'static str {
         AccountSort::Kind => "a.kind",
         AccountSort::Balance => "a.balance_minor",
         AccountSort::CreditLimit => "a.credit_limit_minor",
-        AccountSort::Status => "CASE WHEN a.blocked THEN 'blocked' ELSE 'active' END",
+        AccountSort::Status => STATUS_SQL,
         AccountSort::CreatedAt => "a.created_at",
         // Only a user's own list offers it, where `m` is their membership.
         AccountSort::Level => "CASE m.level WHEN 'user' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END",
@@ -349,10 +354,14 @@ impl Accounts<'_> {
     /// e-mail, or the e-mail of a user with access, any case), sorted by a whitelisted
     /// column (ties by id), a page from the query's position on; with the number that match.
     pub async fn list_accounts(self, query: &AccountListQuery) -> Result<(Vec<AccountListRow>, i64), DbError> {
-        let filter = "FROM accounts a WHERE (?1 IS NULL OR a.id GLOB ?1 OR a.name GLOB ?1 \
-                      OR a.note GLOB ?1 OR a.company_name GLOB ?1 OR a.contact_email GLOB ?1 OR a.invoice_email GLOB ?1 \
-                      OR EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id \
-                                 WHERE m.account_id = a.id AND u.email GLOB ?1))";
+        let filter = format!(
+            "FROM accounts a WHERE (?1 IS NULL OR a.id GLOB ?1 OR a.name GLOB ?1 \
+             OR a.note GLOB ?1 OR a.company_name GLOB ?1 OR a.contact_email GLOB ?1 OR a.invoice_email GLOB ?1 \
+             OR EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id \
+                        WHERE m.account_id = a.id AND u.email GLOB ?1)) \
+             AND (?5 IS NULL OR {STATUS_SQL} = ?5)"
+        );
+        let status = opt_text(query.status.map(|s| s.as_str()));
         let direction = if query.descending { "DESC" } else { "ASC" };
         let pattern = opt_text(query.pattern.as_deref());
         let (keyset, [value, id]) = keyset_sql(query, 3);
@@ -360,11 +369,13 @@ impl Accounts<'_> {
         let rows = self.store.db.query(
             &format!(
                 "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.company_name, \
-                 a.note, a.created_at, {sort} AS sort_value {filter} {keyset} ORDER BY {sort} {direction}, a.id {direction} LIMIT ?2"
+                 a.note, a.created_at, {STATUS_SQL} AS status, {sort} AS sort_value {filter} {keyset} \
+                 ORDER BY {sort} {direction}, a.id {direction} LIMIT ?2"
             ),
-            &[pattern.clone(), int(query.page.fetch()), value, id],
+            &[pattern.clone(), int(query.page.fetch()), value, id, status.clone()],
         ).await?;
-        let total = self.store.db.query(&format!("SELECT COUNT(*) AS total {filter}"), &[pattern]).await?;
+        // ?2–?4 are the page's and unused here; SQLite numbers parameters by the highest.
+        let total = self.store.db.query(&format!("SELECT COUNT(*) AS total {filter}"), &[pattern, Value::Null, Value::Null, Value::Null, status]).await?;
         let accounts = rows
             .rows
             .iter()
@@ -377,7 +388,7 @@ impl Accounts<'_> {
                     balance_minor: r.get("balance_minor")?,
                     credit_limit_minor: r.get("credit_limit_minor")?,
                     blocked: r.get("blocked")?,
-                    status: if r.get::<bool>("blocked")? { "blocked" } else { "active" },
+                    status: r.get("status")?,
                     company_name: r.get("company_name")?,
                     note: r.get("note")?,
                     created_at: r.get("created_at")?,

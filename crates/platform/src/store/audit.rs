@@ -72,8 +72,8 @@ impl Subject<'_> {
                  'company_name', company_name, 'organisation_number', organisation_number, 'vat_number', vat_number, \
                  'address_line1', address_line1, 'address_line2', address_line2, 'postal_code', postal_code, 'city', city, \
                  'country', country, 'contact_name', contact_name, 'contact_email', contact_email, \
-                 'contact_phone', contact_phone, 'invoice_email', invoice_email, 'date_format', date_format, 'note', note) \
-                 AS snapshot FROM accounts WHERE id = ?",
+                 'contact_phone', contact_phone, 'invoice_email', invoice_email, 'date_format', date_format, 'note', note, \
+                 'approval', approval) AS snapshot FROM accounts WHERE id = ?",
                 vec![id],
             ),
             Subject::Key(id) => (

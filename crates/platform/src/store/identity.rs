@@ -85,6 +85,8 @@ pub struct UserAccountView {
     pub currency: String,
     pub balance_minor: i64,
     pub blocked: bool,
+    /// `approved`, or where the account's self-signup stands (the portal says so).
+    pub approval: String,
     pub level: AccessLevel,
     pub is_default: bool,
     /// The value it was sorted by: its cursor's position, with `id`.
@@ -687,7 +689,7 @@ impl Identity<'_> {
         let sort = super::account_profile::sort_sql(q.sort);
         let rows = self.store.db.query(
             &format!(
-                "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.blocked, m.level, a.id IS u.default_account_id AS is_default, \
+                "SELECT a.id, a.name, a.kind, a.currency, a.balance_minor, a.blocked, a.approval, m.level, a.id IS u.default_account_id AS is_default, \
                  {sort} AS sort_value {filter} {keyset} ORDER BY {sort} {direction}, a.id {direction} LIMIT ?3"
             ),
             &[text(user_id), pattern.clone(), int(q.page.fetch()), value, id],
@@ -706,6 +708,7 @@ impl Identity<'_> {
                     blocked: r.get("blocked")?,
                     level: level_of(&r.get::<String>("level")?),
                     is_default: r.get("is_default")?,
+                    approval: r.get("approval")?,
                     sort_value: super::account_profile::sort_value_of(r, q.sort)?,
                 })
             })

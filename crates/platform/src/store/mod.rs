@@ -32,6 +32,7 @@ mod receipts;
 mod reports;
 mod rules;
 mod send_lookups;
+mod signup;
 mod staff;
 mod reseller;
 
@@ -72,6 +73,7 @@ pub use account_profile::{
 };
 pub use audit::{AuditEventView, OperatorEventRow, Subject};
 pub use reseller::{Reseller, SealedChange, SettingsEvent, StoredCompany, StoredGateway};
+pub use signup::{DomainSettings, Signup, SignupAccount, SignupDomainView};
 pub use staff::{GroupMember, NewStaff, Staff, StaffChange, StaffGroupRef, StaffGroupView, StaffRecord, StaffView, StaffWriteError};
 pub use identity::{
     EmailView, IssuedToken, MemberView, MembershipChange, PhoneCodeCheck, PhoneCodeSendView, ProfilePatch, SharedAccess,
@@ -176,6 +178,11 @@ pub struct AccountView {
     pub ledger_entries: i64,
     /// Requests per second the operator set (null: the platform's default).
     pub rate_limits: RateLimits,
+    /// `approved`, or where a self-signup stands: `awaiting_email`, `pending`, `rejected`
+    /// (domain::accounts::signup::Approval).
+    pub approval: String,
+    /// The white-label domain a self-signup came through.
+    pub signup_domain: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -534,7 +541,8 @@ impl Accounts<'_> {
             "SELECT a.id, a.name, a.currency, a.balance_minor, a.credit_limit_minor, a.blocked, a.created_at, \
                     (SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entries WHERE account_id = a.id) AS ledger_sum_minor, \
                     (SELECT COUNT(*) FROM ledger_entries WHERE account_id = a.id) AS ledger_entries, a.kind, \
-                    a.rate_limit_per_second AS account_rate_limit, a.key_rate_limit_per_second AS key_rate_limit \
+                    a.rate_limit_per_second AS account_rate_limit, a.key_rate_limit_per_second AS key_rate_limit, \
+                    a.approval, a.signup_domain \
              FROM accounts a WHERE a.id = ?",
             &[text(id)],
         ).await?;
@@ -553,6 +561,8 @@ impl Accounts<'_> {
                     ledger_sum_minor: row.get("ledger_sum_minor")?,
                     ledger_entries: row.get("ledger_entries")?,
                     rate_limits: RateLimits { account: row.get("account_rate_limit")?, key: row.get("key_rate_limit")? },
+                    approval: row.get("approval")?,
+                    signup_domain: row.get("signup_domain")?,
                 })
             })
             .transpose()

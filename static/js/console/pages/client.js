@@ -63,6 +63,15 @@ words({
     "client.edit_rate_hint": "Empty: the platform's default.",
     "client.edit_time_zone": "Time zone",
     "client.edit_note": "Note (only staff see it)",
+    "client.edit_company": "Company name",
+    "client.edit_org": "Organisation number",
+    "client.edit_vat": "VAT number",
+    "client.edit_contact_name": "Contact person",
+    "client.edit_contact_email": "Contact e-mail",
+    "client.edit_contact_phone": "Contact phone",
+    "client.edit_invoice_email": "Invoice e-mail",
+    "client.company": "Company",
+    "client.contact": "Contact",
     "client.edit_saved": "The profile is saved.",
     "client.block": "Block",
     "client.block_q": "Block {name}? It cannot send SMS or use the API until it is unblocked.",
@@ -72,6 +81,16 @@ words({
     "client.unblock_yes": "Yes, unblock",
     "client.now_blocked": "{name} is blocked.",
     "client.now_unblocked": "{name} is unblocked.",
+    "client.approval_title": "Sign-up",
+    "client.approval.awaiting_email": "{name} signed up on {domain}. The e-mailed link has not been used yet: the address is not confirmed and nothing can be sent.",
+    "client.approval.pending": "{name} signed up on {domain} and confirmed the e-mail. The account waits for your approval: until then it is blocked.",
+    "client.approval.rejected": "{name}'s sign-up on {domain} was rejected: the account stays blocked. You can still approve it.",
+    "client.approve": "Approve",
+    "client.approve_q": "Approve {name}? The account can send at once and its admins get an e-mail.",
+    "client.reject": "Reject",
+    "client.reject_q": "Reject {name}? The account stays blocked (you can approve it later).",
+    "client.now_approved": "{name} is approved.",
+    "client.now_rejected": "{name}'s sign-up is rejected.",
   },
   sv: {
     "client.title": "Kund",
@@ -111,6 +130,15 @@ words({
     "client.edit_rate_hint": "Tomt: plattformens standard.",
     "client.edit_time_zone": "Tidszon",
     "client.edit_note": "Anteckning (syns bara för personal)",
+    "client.edit_company": "Företagsnamn",
+    "client.edit_org": "Organisationsnummer",
+    "client.edit_vat": "Momsregistreringsnummer",
+    "client.edit_contact_name": "Kontaktperson",
+    "client.edit_contact_email": "Kontaktens e-post",
+    "client.edit_contact_phone": "Kontaktens telefon",
+    "client.edit_invoice_email": "Fakturamejl",
+    "client.company": "Företag",
+    "client.contact": "Kontakt",
     "client.edit_saved": "Profilen är sparad.",
     "client.block": "Spärra",
     "client.block_q": "Spärra {name}? Kunden kan inte skicka SMS eller använda API:t förrän spärren hävs.",
@@ -120,6 +148,16 @@ words({
     "client.unblock_yes": "Ja, häv spärren",
     "client.now_blocked": "{name} är spärrad.",
     "client.now_unblocked": "{name} är inte längre spärrad.",
+    "client.approval_title": "Registrering",
+    "client.approval.awaiting_email": "{name} registrerade sig på {domain}. Länken i mejlet har inte använts än: adressen är inte bekräftad och inget kan skickas.",
+    "client.approval.pending": "{name} registrerade sig på {domain} och bekräftade e-postadressen. Kontot väntar på ditt godkännande och är spärrat till dess.",
+    "client.approval.rejected": "{name}s registrering på {domain} avslogs: kontot förblir spärrat. Du kan fortfarande godkänna det.",
+    "client.approve": "Godkänn",
+    "client.approve_q": "Godkänna {name}? Kontot kan skicka direkt och dess administratörer får ett mejl.",
+    "client.reject": "Avslå",
+    "client.reject_q": "Avslå {name}? Kontot förblir spärrat (du kan godkänna det senare).",
+    "client.now_approved": "{name} är godkänd.",
+    "client.now_rejected": "{name}s registrering är avslagen.",
   },
 });
 
@@ -147,7 +185,11 @@ function keyData(account) {
       row(t("client.id"), h("code", { class: "id" }, account.id)),
       row(t("client.currency"), account.currency),
       row(t("client.kind"), kindName(account.kind)),
-      account.time_zone ? row(t("client.time_zone"), account.time_zone) : null,
+      account.time_zone ? row(t("client.time_zone"), account.time_zone, "client-time-zone") : null,
+      account.company?.name ? row(t("client.company"), [account.company.name, account.company.organisation_number ? ` (${account.company.organisation_number})` : ""].join("")) : null,
+      account.contact?.name || account.contact?.email
+        ? row(t("client.contact"), [account.contact.name, account.contact.email, account.contact.phone].filter(Boolean).join(", "))
+        : null,
       row(t("client.registered"), date(account.created_at)),
       account.rate_limits
         ? row(t("client.rate_limits"), h("span", {}, `${t("client.rate_account")}: ${rate(account.rate_limits.account)}; ${t("client.rate_key")}: ${rate(account.rate_limits.key)}`))
@@ -170,16 +212,50 @@ function editor(account, saved) {
     hint(t("client.edit_credit_hint"), "edit-credit-hint"),
     "time_zone" in account ? field(t("client.edit_time_zone"), "time_zone", { type: "select", value: account.time_zone, options: timeZones(account.time_zone).map((z) => [z, z]) }) : null,
     "note" in account ? field(t("client.edit_note"), "note", { type: "textarea", class: "short", value: account.note || "" }) : null,
+    ...("company" in account
+      ? [
+          field(t("client.edit_company"), "company_name", { value: account.company?.name || "", maxlength: "100" }),
+          h(
+            "div",
+            { class: "row" },
+            field(t("client.edit_org"), "organisation_number", { value: account.company?.organisation_number || "" }),
+            field(t("client.edit_vat"), "vat_number", { value: account.company?.vat_number || "" }),
+          ),
+          h(
+            "div",
+            { class: "row" },
+            field(t("client.edit_contact_name"), "contact_name", { value: account.contact?.name || "" }),
+            field(t("client.edit_contact_email"), "contact_email", { type: "email", value: account.contact?.email || "" }),
+          ),
+          h(
+            "div",
+            { class: "row" },
+            field(t("client.edit_contact_phone"), "contact_phone", { type: "tel", value: account.contact?.phone || "" }),
+            field(t("client.edit_invoice_email"), "invoice_email", { type: "email", value: account.contact?.invoice_email || "" }),
+          ),
+        ]
+      : []),
     field(t("client.edit_rate_account"), "rate_account", { inputmode: "numeric", value: account.rate_limits?.account ?? "", "aria-describedby": "edit-rate-hint" }),
     field(t("client.edit_rate_key"), "rate_key", { inputmode: "numeric", value: account.rate_limits?.key ?? "", "aria-describedby": "edit-rate-hint" }),
     hint(t("client.edit_rate_hint"), "edit-rate-hint"),
   ];
   const element = form(fields, async (values) => {
     const change = {};
+    const profile = {};
     const limit = toMinor(values.credit_limit || "0");
     if (limit !== account.credit_limit_minor) change.credit_limit_minor = limit;
-    if ("time_zone" in account && values.time_zone !== account.time_zone) change.time_zone = values.time_zone;
-    if ("note" in account && (values.note || "") !== (account.note || "")) change.note = values.note || null;
+    if ("time_zone" in account && values.time_zone !== account.time_zone) profile.time_zone = values.time_zone;
+    if ("note" in account && (values.note || "") !== (account.note || "")) profile.note = values.note || null;
+    if ("company" in account) {
+      // Only what changed; an emptied field is cleared (null).
+      const changed = (now, was) => (now.trim() !== (was || "") ? now.trim() || null : undefined);
+      const company = { name: changed(values.company_name, account.company?.name), organisation_number: changed(values.organisation_number, account.company?.organisation_number), vat_number: changed(values.vat_number, account.company?.vat_number) };
+      const contact = { name: changed(values.contact_name, account.contact?.name), email: changed(values.contact_email, account.contact?.email), phone: changed(values.contact_phone, account.contact?.phone), invoice_email: changed(values.invoice_email, account.contact?.invoice_email) };
+      const only = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+      if (Object.keys(only(company)).length) profile.company = only(company);
+      if (Object.keys(only(contact)).length) profile.contact = only(contact);
+    }
+    if (Object.keys(profile).length) await call("PATCH", `/v1/admin/accounts/${encodeURIComponent(account.id)}/settings`, profile);
     const rateAccount = limitOrNull(values.rate_account);
     const rateKey = limitOrNull(values.rate_key);
     if (rateAccount !== (account.rate_limits?.account ?? null)) change.rate_limit_per_second = rateAccount;
@@ -203,6 +279,9 @@ export default {
     } catch (error) {
       return fill(main, h("p", { class: "crumbs" }, h("a", { href: "/console/clients", "data-console-link": true }, t("nav.clients"))), h("h1", {}, t("client.title")), errorBox(error));
     }
+    // The client's own settings (time zone, company, contact, note): read with the profile.
+    const settings = await call("GET", `/v1/admin/accounts/${encodeURIComponent(id)}/settings`).catch(() => null);
+    if (settings) Object.assign(account, { time_zone: settings.time_zone, note: settings.note, company: settings.company, contact: settings.contact });
     document.title = `${account.name} · ${t("console.name")}`;
     const base = `/console/clients/${encodeURIComponent(account.id)}`;
     const status = h("div", { class: "status", "aria-live": "polite" });
@@ -226,6 +305,31 @@ export default {
       status,
     });
 
+    // A self-signup that is not approved: where it stands, and the operator's answer.
+    let approval = null;
+    if (account.approval && account.approval !== "approved") {
+      const words = { name: account.name, domain: account.signup_domain || "—" };
+      const decide = (decision, done) => async () => {
+        await call("POST", `/v1/admin/accounts/${encodeURIComponent(account.id)}/approval`, { decision });
+        await reload(t(done, { name: account.name }));
+      };
+      const approveBox = h("span", { id: "approve-box" });
+      const rejectBox = h("span", { id: "reject-box" });
+      if (account.approval !== "awaiting_email") {
+        askFirst(approveBox, { label: t("client.approve"), question: t("client.approve_q", { name: account.name }), yes: t("client.approve"), action: decide("approve", "client.now_approved"), status });
+      }
+      if (account.approval === "pending") {
+        askFirst(rejectBox, { label: t("client.reject"), question: t("client.reject_q", { name: account.name }), yes: t("client.reject"), action: decide("reject", "client.now_rejected"), status });
+      }
+      approval = h(
+        "section",
+        { class: "panel", id: "approval", "aria-labelledby": "approval-h", "data-approval": account.approval },
+        h("h2", { id: "approval-h" }, t("client.approval_title")),
+        h("p", {}, t(`client.approval.${account.approval}`, words)),
+        h("div", { class: "actions" }, approveBox, rejectBox),
+      );
+    }
+
     const offered = TABS.filter(([key, , area]) => key === tab || ctx.can(area));
     const body = h("div", { id: "tab-body" });
     fill(
@@ -235,9 +339,10 @@ export default {
         "div",
         { class: "page-head" },
         h("h1", {}, account.name, " ", account.blocked ? h("span", { class: "badge bad" }, t("client.blocked")) : null),
-        blockBox,
+        approval ? null : blockBox,
       ),
       status,
+      approval,
       tabLinks(
         offered.map(([key, label]) => [key, t(label), key === "overview" ? base : `${base}/${key}`]),
         tab,
@@ -250,7 +355,7 @@ export default {
       const history = h("div", { id: "history" });
       fill(
         body,
-        account.blocked ? h("p", { class: "warning" }, t("client.blocked_note")) : null,
+        account.blocked && !approval ? h("p", { class: "warning" }, t("client.blocked_note")) : null,
         keyData(account),
         editor(account, () => reload(t("client.edit_saved"))),
         ctx.can("log")

@@ -24,6 +24,11 @@ words({
     "clients.created": "Created",
     "clients.blocked": "Blocked",
     "clients.active": "Active",
+    "clients.status.awaiting_email": "Signed up, e-mail not confirmed",
+    "clients.status.pending": "Waiting for approval",
+    "clients.status.rejected": "Sign-up rejected",
+    "clients.filter": "Status",
+    "clients.filter.all": "All",
     "clients.none": "No clients match.",
     "clients.open": "Open {name}",
     "clients.sort": "Sort",
@@ -43,6 +48,11 @@ words({
     "clients.created": "Skapad",
     "clients.blocked": "Spärrad",
     "clients.active": "Aktiv",
+    "clients.status.awaiting_email": "Registrerad, e-post ej bekräftad",
+    "clients.status.pending": "Väntar på godkännande",
+    "clients.status.rejected": "Registrering avslagen",
+    "clients.filter": "Status",
+    "clients.filter.all": "Alla",
     "clients.none": "Inga kunder matchar.",
     "clients.open": "Öppna {name}",
     "clients.sort": "Sortering",
@@ -65,20 +75,31 @@ const COLUMNS = [
   ["kind", "clients.type", (c) => kindName(c.kind)],
   ["balance", "clients.balance", (c) => money(c.balance_minor, c.currency), "number"],
   ["credit_limit", "clients.credit_limit", (c) => money(c.credit_limit_minor, c.currency), "number"],
-  ["status", "clients.status", (c) => (c.blocked ? h("span", { class: "badge bad" }, t("clients.blocked")) : h("span", { class: "badge ok" }, t("clients.active")))],
+  ["status", "clients.status", (c) => statusBadge(c.status)],
   ["created_at", "clients.created", (c) => date(c.created_at)],
 ];
+
+// An account's status (active, blocked, or where a self-signup stands) as a badge.
+const STATUSES = ["active", "blocked", "awaiting_email", "pending", "rejected"];
+
+export function statusBadge(status) {
+  const key = status === "active" ? "clients.active" : status === "blocked" ? "clients.blocked" : `clients.status.${status}`;
+  const tone = status === "active" ? "ok" : status === "pending" || status === "awaiting_email" ? "pending" : "bad";
+  return h("span", { class: `badge ${tone}`, "data-status": status }, t(key));
+}
 
 function readState() {
   const q = new URLSearchParams(location.search);
   const sort = COLUMNS.some(([c]) => c && c === q.get("sort")) ? q.get("sort") : "created_at";
   const order = q.get("order") === "asc" || q.get("order") === "desc" ? q.get("order") : sort === "created_at" ? "desc" : "asc";
-  return { q: q.get("q") || "", sort, order };
+  const status = STATUSES.includes(q.get("status")) ? q.get("status") : "";
+  return { q: q.get("q") || "", sort, order, status };
 }
 
 function writeState(state) {
   const q = new URLSearchParams();
   if (state.q) q.set("q", state.q);
+  if (state.status) q.set("status", state.status);
   if (state.sort !== "created_at") q.set("sort", state.sort);
   if (state.order !== (state.sort === "created_at" ? "desc" : "asc")) q.set("order", state.order);
   const query = q.toString();
@@ -151,6 +172,7 @@ export default {
           const query = new URLSearchParams({ sort: state.sort, order: state.order, limit: PAGE });
           if (cursor) query.set("cursor", cursor);
           if (state.q) query.set("q", state.q);
+          if (state.status) query.set("status", state.status);
           const page = await call("GET", `/v1/admin/accounts?${query}`);
           return { items: page.accounts, next_cursor: page.next_cursor, total: page.total };
         },
@@ -188,10 +210,28 @@ export default {
       ),
     );
     const syncSort = () => (sortSelect.value = `${state.sort}:${state.order}`);
+    const statusSelect = h(
+      "select",
+      {
+        id: "f-status",
+        onchange: (e) => {
+          state.status = e.target.value;
+          show();
+        },
+      },
+      h("option", { value: "", selected: !state.status }, t("clients.filter.all")),
+      STATUSES.map((s) => h("option", { value: s, selected: state.status === s }, t(s === "active" ? "clients.active" : s === "blocked" ? "clients.blocked" : `clients.status.${s}`))),
+    );
     fill(
       main,
       h("div", { class: "page-head" }, h("h1", {}, t("clients.title")), h("a", { href: "/console/clients/new", "data-console-link": true, class: "button", id: "new-client" }, t("clients.new"))),
-      h("div", { class: "filters" }, searchForm, h("div", { class: "field sort-field" }, h("label", { for: "f-sort" }, t("clients.sort")), sortSelect)),
+      h(
+        "div",
+        { class: "filters" },
+        searchForm,
+        h("div", { class: "field sort-field" }, h("label", { for: "f-status" }, t("clients.filter")), statusSelect),
+        h("div", { class: "field sort-field" }, h("label", { for: "f-sort" }, t("clients.sort")), sortSelect),
+      ),
       list,
     );
     await show();
