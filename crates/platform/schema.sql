@@ -456,6 +456,34 @@ CREATE TABLE registered_senders (
     UNIQUE (account_id, sender, country)
 );
 
+CREATE TABLE reseller_settings (
+    id                  INTEGER PRIMARY KEY CHECK (id = 1),
+    company_name        TEXT,
+    organisation_number TEXT,
+    vat_number          TEXT,
+    address_line1       TEXT,
+    address_line2       TEXT,
+    postal_code         TEXT,
+    city                TEXT,
+    country             TEXT,
+    email               TEXT,
+    phone               TEXT,
+    website             TEXT,
+    default_currency    TEXT NOT NULL DEFAULT 'SEK',
+    date_format         TEXT NOT NULL DEFAULT 'YYYY-MM-DD'
+                        CHECK (date_format IN ('YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY')),
+    time_zone           TEXT NOT NULL DEFAULT 'Europe/Stockholm',
+    company_updated_at  TEXT,
+    stripe_mode         TEXT NOT NULL DEFAULT 'test' CHECK (stripe_mode IN ('test', 'live')),
+    stripe_secret_key   TEXT,
+    stripe_secret_key_hint TEXT,
+    stripe_webhook_secret TEXT,
+    stripe_webhook_secret_hint TEXT,
+    stripe_publishable_key TEXT,
+    gateway_updated_at  TEXT,
+    test_account_id     TEXT REFERENCES accounts(id)
+);
+
 CREATE TABLE route_connections (
     route_id   INTEGER NOT NULL REFERENCES routes(id),
     position   INTEGER NOT NULL,

@@ -32,7 +32,38 @@ export function money(minor, currency) {
 
 export function dateTime(iso) {
   if (!iso) return "";
+  if (datePattern) return patterned(new Date(iso), true);
   return new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB", { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+// The operator console writes dates in the format and zone of its Settings
+// (GET /v1/console/me `defaults`); the portal never sets one and keeps the language's.
+let datePattern = null;
+let dateZone;
+
+/** Dates from now on as `pattern` (YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY) in `zone`; null: the language's. */
+export function setDateFormat(pattern, zone) {
+  datePattern = pattern || null;
+  dateZone = zone || undefined;
+}
+
+/** A date (and the time, 24-hour) in the set pattern; the set zone when the browser knows it. */
+export function patterned(date, withTime = false) {
+  const options = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: dateZone }).formatToParts(date);
+  } catch (_) {
+    parts = new Intl.DateTimeFormat("en-GB", options).formatToParts(date);
+  }
+  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+  const day = (datePattern || "YYYY-MM-DD").replace("YYYY", p.year).replace("MM", p.month).replace("DD", p.day);
+  return withTime ? `${day} ${p.hour}:${p.minute}` : day;
+}
+
+/** Whether dates follow a set pattern (the console's Settings). */
+export function hasDateFormat() {
+  return datePattern !== null;
 }
 
 /** Time zone names the browser knows; UTC, Europe/Stockholm and `current` are always there. */

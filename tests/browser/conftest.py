@@ -122,6 +122,8 @@ def app():
             "SPIN_VARIABLE_JOBS_TOKEN": JOBS_TOKEN,
             "SPIN_VARIABLE_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "SPIN_VARIABLE_UNSUBSCRIBE_SECRET": "browser-tests-unsubscribe-secret-0123456789",
+            # As run.sh: secrets are sealed at rest (the console's Stripe keys need it).
+            "SPIN_VARIABLE_SECRETS_KEY": "YnJvd3Nlci10ZXN0cy1zZWNyZXRzLWtleS0zMmJ5dGU=",
         },
         start_new_session=True,
     )

@@ -489,6 +489,89 @@ def test_a_customer_is_told_the_console_is_for_staff(app, page):
     assert page.get_by_role("link", name="Customer portal").get_attribute("href") == "/"
 
 
+def test_a_staff_member_edits_the_company_and_sends_a_test_email(app, chromium):
+    """Settings (area settings): the company form saves and reads back, a wrong VAT number is
+    named in words, the Stripe secret is never shown again (only its last four characters), a
+    test e-mail lands in the outbox, a test SMS is confirmed first; on a 390 px phone, in
+    Swedish too."""
+    settings_only = group(app, "Console: settings", {"settings": "allow"})
+    staff(app, "sam.settings@operator.example", "Sam Settings", [settings_only])
+    context = chromium.new_context(base_url=app.base, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, timezone_id="Europe/Stockholm")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        sign_in_first_time(page, "sam.settings@operator.example")
+        # Settings is their only area: the console opens on its first page (Domains).
+        page.wait_for_url(re.compile(r"/console/domains$"))
+        page.get_by_role("button", name="Menu").click()
+        page.get_by_role("link", name="Settings", exact=True).click()
+        page.get_by_role("heading", name="Settings", exact=True).wait_for()
+        page.locator("#company").wait_for()
+        company = page.locator("#company")
+        company.get_by_label("Company name").fill("Nordsms Återförsäljare AB")
+        company.get_by_label("VAT number").fill("not a vat number")
+        company.get_by_label("City").fill("Luleå")
+        company.get_by_role("button", name="Save").click()
+        alert = company.locator("[role=alert]")
+        alert.wait_for()
+        assert "Some company details are not valid" in text_of(alert) and "vat_number" in text_of(alert), text_of(alert)
+        company.get_by_label("VAT number").fill("SE556677889901")
+        company.get_by_role("button", name="Save").click()
+        company.get_by_text("The company information is saved.").wait_for()
+        stored = app.admin("GET", "/v1/admin/settings/company").json
+        assert (stored["name"], stored["city"], stored["vat_number"]) == ("Nordsms Återförsäljare AB", "Luleå", "SE556677889901"), stored
+        assert stored["default_currency"] == "SEK"
+
+        # The Stripe secret key: write-only, shown by its last four characters only.
+        gateway = page.locator("#gateway")
+        gateway.get_by_label("Secret key").fill("sk_test_browser_secret_WXYZ")
+        gateway.get_by_role("button", name="Save").click()
+        gateway.get_by_text("Set, ending …WXYZ").wait_for()
+        assert "sk_test_browser_secret" not in page.content()
+        assert page.locator("#keys-from").inner_text() == "Card top-ups use the keys set here."
+        # Leave the gateway as the other tests expect it (no key from the console).
+        app.admin("PUT", "/v1/admin/settings/payment-gateway", {"mode": "test", "secret_key": None})
+
+        tests = page.locator("#tests")
+        tests.get_by_label("Send a test e-mail to").fill("sam.inbox@operator.example")
+        tests.get_by_role("button", name="Send test e-mail").click()
+        tests.get_by_text(re.compile(r"Kept in the e-mail outbox only")).wait_for()
+        mail = app.last_email("sam.inbox@operator.example")
+        assert mail["subject"] == "Test e-mail from Nordsms Återförsäljare AB", mail
+        # The test SMS says first who pays (never a client), then sends once.
+        tests.get_by_label("Send a test SMS to (e.g. +46701234567)").fill("+46701234567")
+        tests.get_by_role("button", name="Send test SMS").click()
+        tests.get_by_text("Send a test SMS to +46701234567?").wait_for()
+        assert "never to a client" in text_of(tests)
+        tests.get_by_role("button", name="Yes, send it").click()
+        result = tests.locator("#test-sms-result")
+        result.wait_for()
+        assert re.search(r"Sent: message msg_\w+", text_of(result)), text_of(result)
+        history = page.locator("#settings-history")
+        history.get_by_text("Test SMS sent to +46701234567").wait_for()
+        history.get_by_text("Test e-mail sent to sam.inbox@operator.example").wait_for()
+        assert "Sam Settings (staff)" in text_of(history)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], width
+        shot(page, "console-settings-phone")
+
+        page.get_by_label("Language").select_option("sv")
+        page.get_by_role("heading", name="Inställningar", exact=True).wait_for()
+        page.locator("#settings-history").get_by_text("Testmejl skickat till sam.inbox@operator.example").wait_for()
+        text = text_of(page.locator("main"))
+        for swedish in ["Företagsnamn", "Betalningslösning (Stripe)", "Skicka testmejl", "Testmejl skickat till", "Sam Settings (personal)"]:
+            assert swedish in text, swedish
+        for english in ["Company name", "Payment gateway", "Send test e-mail", "Test e-mail sent"]:
+            assert english not in text, english
+        shot(page, "console-settings-sv")
+        page.get_by_label("Språk").select_option("en")
+    finally:
+        context.close()
+    assert not errors, errors
+
+
 def test_a_self_signup_on_a_domain_waits_for_approval(app, page, chromium):
     """The operator adds a white-label domain in the console; on it (the portal reached as
     `localhost`, another Host than the console's 127.0.0.1) a customer signs up, confirms

@@ -25,6 +25,7 @@ mod invoices;
 mod packages;
 mod reports;
 mod rules;
+mod operator_settings;
 mod staff;
 
 platform::http_entry!(routes().into_router());
@@ -119,6 +120,13 @@ pub fn routes() -> Routes {
         .get("/v1/admin/domains/{host}", domains::get)
         .put("/v1/admin/domains/{host}", domains::replace)
         .delete("/v1/admin/domains/{host}", domains::delete)
+        .get("/v1/admin/settings/company", operator_settings::company)
+        .put("/v1/admin/settings/company", operator_settings::set_company)
+        .get("/v1/admin/settings/payment-gateway", operator_settings::gateway)
+        .put("/v1/admin/settings/payment-gateway", operator_settings::set_gateway)
+        .post("/v1/admin/settings/test-email", operator_settings::test_email)
+        .post("/v1/admin/settings/test-sms", operator_settings::test_sms)
+        .get("/v1/admin/settings/history", operator_settings::history)
         .area(Area::Staff)
         .get("/v1/admin/staff", staff::list)
         .post("/v1/admin/staff", staff::create)

@@ -5,8 +5,7 @@ use domain::api::error::{ApiError, ErrorName};
 use domain::billing::stripe::{parse_event, verify_webhook, TopupAmount, SIGNATURE_HEADER};
 use domain::carriers::signature::SignatureError;
 use domain::identity::access::Scope;
-use platform::app::topups::{settle_stripe_event, start_checkout, stripe_mode};
-use platform::config::get_or;
+use platform::app::topups::{settle_stripe_event, start_checkout, stripe_config};
 use platform::http::{authenticate, created_reply, idempotency, json, parse_body, Reply, Req, MAX_BODY_BYTES};
 use platform::ids::now_seconds;
 use platform::store::Store;
@@ -46,14 +45,15 @@ pub async fn webhook(req: Req) -> Reply {
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
     }
-    let secret = get_or("stripe_webhook_secret", "").await;
+    // The console's gateway settings first, the Spin variables as the fallback.
+    let config = stripe_config(&store).await?;
     let header = req.header(SIGNATURE_HEADER);
-    verify_webhook(&secret, header, body, now_seconds()).map_err(|e| match e {
-        SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set stripe_webhook_secret")),
+    verify_webhook(&config.webhook_secret, header, body, now_seconds()).map_err(|e| match e {
+        SignatureError::NoSecret => ApiError::unavailable(format!("{e}: set the webhook signing secret in the console's Settings or stripe_webhook_secret")),
         SignatureError::Missing | SignatureError::Malformed => ApiError::named(400, ErrorName::SignatureInvalid, e.to_string()),
         SignatureError::Stale | SignatureError::Mismatch => ApiError::named(401, ErrorName::SignatureInvalid, e.to_string()),
     })?;
-    let mode = stripe_mode().await?;
+    let mode = config.mode;
     let event = parse_event(body).map_err(ApiError::malformed)?;
     let (outcome, topup) = settle_stripe_event(&store, mode, event).await?;
     Ok(json(200, &serde_json::json!({"received": true, "outcome": outcome, "topup_id": topup, "stripe_mode": mode.as_str()})))

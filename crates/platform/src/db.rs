@@ -72,6 +72,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0025_twilio_callbacks.sql"),
     include_str!("../migrations/0026_staff.sql"),
     include_str!("../migrations/0027_number_inventory.sql"),
+    include_str!("../migrations/0028_reseller_settings.sql"),
     include_str!("../migrations/0029_signup_domains.sql"),
 ];
 

@@ -6,7 +6,7 @@
 // On a phone the menu folds behind a Menu button.
 
 import { api, ApiError, setCsrf } from "../api.js";
-import { language, LANGUAGES, setLanguage, t } from "../i18n.js";
+import { language, LANGUAGES, setDateFormat, setLanguage, t } from "../i18n.js";
 import { collapsibleMenu, errorBox, fill, h, matchRoute } from "../ui.js";
 import "./words.js";
 
@@ -28,6 +28,7 @@ const ROUTES = [
   ["/console/staff", "staff", null],
   ["/console/groups", "groups", null],
   ["/console/domains", "domains", null],
+  ["/console/settings", "settings", null],
 ];
 
 // The menu, in order: [path, label key, area that shows it].
@@ -42,6 +43,7 @@ export const MENU = [
   ["/console/staff", "nav.staff", "staff"],
   ["/console/groups", "nav.groups", "staff"],
   ["/console/domains", "nav.domains", "settings"],
+  ["/console/settings", "nav.settings", "settings"],
 ];
 
 /** What every page gets: the staff member (with their areas), navigate and refresh. */
@@ -79,6 +81,8 @@ async function loadSession() {
     throw error;
   }
   setCsrf(ctx.me.csrf_token);
+  // Dates as the operator's Settings say (format and time zone).
+  setDateFormat(ctx.me.defaults?.date_format, ctx.me.defaults?.time_zone);
   return ctx.me;
 }
 

@@ -14,6 +14,8 @@ export const ERRORS = {
   AlreadySignedIn: ["You are already signed in.", "Du är redan inloggad."],
   ApprovalNotPossible: ["That cannot be done with this sign-up now: a pending sign-up is approved or rejected, a rejected one can still be approved.", "Det går inte med den här registreringen nu: en väntande registrering godkänns eller avslås, en avslagen kan fortfarande godkännas."],
   AreaNotPermitted: ["Your permission groups do not give you access to this part of the console. Ask a colleague who manages staff.", "Dina behörighetsgrupper ger dig inte åtkomst till den här delen av konsolen. Fråga en kollega som hanterar personal."],
+  InvalidCompanySettings: ["Some company details are not valid; each is listed below.", "Några företagsuppgifter är inte giltiga; var och en står nedan."],
+  InvalidPaymentGateway: ["Some payment gateway settings are not valid; each is listed below.", "Några inställningar för betalningslösningen är inte giltiga; var och en står nedan."],
   Conflict: ["That clashes with something that already exists. Reload the page and try again.", "Det krockar med något som redan finns. Ladda om sidan och försök igen."],
   ConnectionExists: ["A carrier connection with that name already exists.", "Det finns redan en operatörsanslutning med det namnet."],
   ContentRejected: ["The text was refused by a content rule.", "Texten stoppades av en innehållsregel."],

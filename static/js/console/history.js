@@ -65,8 +65,20 @@ const ACTIONS = {
   "user.phone_confirmed": ["{name} confirmed their phone number", "{name} bekräftade sitt telefonnummer"],
   "user.invitation_accepted": ["{name} accepted an invitation", "{name} tackade ja till en inbjudan"],
   "user.updated": ["{name} changed their profile", "{name} ändrade sin profil"],
+  // The platform's own settings (GET /v1/admin/settings/history); {to} is who a test went to.
+  "settings.company_updated": ["Company information and defaults changed", "Företagsuppgifter och standardval ändrades"],
+  "settings.payment_gateway_updated": ["Payment gateway (Stripe) changed", "Betalningslösningen (Stripe) ändrades"],
+  "settings.test_email_sent": ["Test e-mail sent to {to}", "Testmejl skickat till {to}"],
+  "settings.test_sms_sent": ["Test SMS sent to {to}", "Test-sms skickat till {to}"],
   other: ["Other change", "Annan ändring"],
 };
+
+/** A line of the settings' history in the page's language (never a secret: the API keeps none). */
+export function settingsSentence(event) {
+  const [en, sv] = ACTIONS[event.action] || ACTIONS.other;
+  const to = (event.after && typeof event.after === "object" && event.after.to) || "";
+  return (language() === "sv" ? sv : en).replace("{to}", to);
+}
 
 words({
   en: {

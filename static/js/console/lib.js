@@ -4,7 +4,7 @@
 // happen before it is done.
 
 import { api } from "../api.js";
-import { language, money, t, words } from "../i18n.js";
+import { hasDateFormat, language, money, patterned, t, words } from "../i18n.js";
 import { errorBox, fill, h } from "../ui.js";
 
 // The confirmation of money-moving actions is the portal's and the console's one way (ui.js).
@@ -79,9 +79,10 @@ export function unitPrice(minor, currency) {
 
 export { money };
 
-/** A date (no time) in the page's language. */
+/** A date (no time) in the Settings' date format, else the page's language. */
 export function date(iso) {
   if (!iso) return "";
+  if (hasDateFormat()) return patterned(new Date(iso));
   return new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB", { dateStyle: "medium" }).format(new Date(iso));
 }
 

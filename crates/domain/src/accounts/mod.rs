@@ -1,4 +1,6 @@
-//! Accounts: a customer's profile, and its history in words.
+//! Accounts: a customer's profile, its history in words, and the operator's own
+//! configuration as a reseller.
 pub mod account;
 pub mod history;
 pub mod signup;
+pub mod reseller;

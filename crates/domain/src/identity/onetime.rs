@@ -171,6 +171,21 @@ impl EmailMessage {
         }
     }
 
+    /// The operator's test of the e-mail path (the console's Settings, "Test e-mail").
+    pub fn platform_test(to: &Email, company: &str, lang: Language) -> EmailMessage {
+        let (subject, text) = match lang {
+            Language::Sv => (
+                format!("Testmejl från {company}"),
+                format!("Hej!\n\nDetta är ett testmejl från plattformens inställningar. Kom det fram fungerar e-postvägen.\n\nHälsningar\n{company}\n"),
+            ),
+            Language::En => (
+                format!("Test e-mail from {company}"),
+                format!("Hello,\n\nThis is a test e-mail from the platform's settings. If it arrived, the e-mail path works.\n\nRegards\n{company}\n"),
+            ),
+        };
+        EmailMessage::new(to, subject, text, None)
+    }
+
     pub fn password_reset(to: &Email, link: &str, lang: Language) -> EmailMessage {
         let text = match lang {
             Language::Sv => format!(

@@ -1,8 +1,7 @@
 //! Issuing invoices, shared by the operator's on-demand issue (admin) and the job runner
-//! (dispatch): the account's month in its time zone, our own details from the `seller_*`
-//! variables as they are at the time of issue.
+//! (dispatch): the account's month in its time zone, our own details (the console's company
+//! settings, else the `seller_*` variables) as they are at the time of issue.
 
-use crate::config;
 use crate::db::DbError;
 use crate::store::{InvoiceRequest, IssueOutcome, Store};
 use chrono::{DateTime, Utc};
@@ -10,14 +9,10 @@ use domain::billing::invoice::Seller;
 use domain::billing::reports::Period;
 use domain::messaging::schedule::TimeZone;
 
-/// Our details on every invoice: `seller_name`, `seller_address` (lines separated by `;`
-/// or newlines) and `seller_vat`.
-pub async fn seller() -> Seller {
-    Seller {
-        name: config::get_or("seller_name", "smsedge").await,
-        address: config::get_or("seller_address", "").await,
-        vat_number: config::get_or("seller_vat", "").await,
-    }
+/// Our details on every invoice: the company the operator set in the console's Settings,
+/// else `seller_name`, `seller_address` and `seller_vat` (app::reseller::seller).
+pub async fn seller(store: &Store) -> Result<Seller, DbError> {
+    crate::app::reseller::seller(store).await
 }
 
 /// The account's zone, UTC if what is stored is not one (it is checked when set).
@@ -40,7 +35,7 @@ pub async fn issue(store: &Store, account_id: &str, period: Period, now: DateTim
         return Ok(Issue::NotEnded);
     }
     let (from, until) = period.bounds(&zone);
-    let seller = seller().await;
+    let seller = seller(store).await?;
     let req = InvoiceRequest { account_id, period, time_zone: zone.name(), from, until, seller: &seller, now, claim: false };
     Ok(Issue::Done(store.reports().issue_invoice(&req).await?))
 }
@@ -53,7 +48,7 @@ pub async fn issue_due(store: &Store, now: DateTime<Utc>, limit: i64) -> Result<
     let period = Period::of(now, &TimeZone::UTC).previous();
     let zones: Vec<String> =
         store.reports().account_time_zones().await?.into_iter().filter(|z| period.has_ended(now, &zone_of(z))).collect();
-    let seller = seller().await;
+    let seller = seller(store).await?;
     let mut issued = 0;
     for (account_id, zone_name) in store.reports().accounts_to_invoice(period, &zones, limit).await? {
         let zone = zone_of(&zone_name);

@@ -34,6 +34,7 @@ pub mod people;
 pub mod phone_codes;
 pub mod profile;
 pub mod reports;
+pub mod reseller;
 pub mod rules;
 pub mod send;
 pub mod settings;

@@ -89,12 +89,23 @@ pub struct ConsoleMe {
     /// no operator endpoint answers them before).
     pub areas: BTreeMap<&'static str, bool>,
     pub csrf_token: String,
+    /// The operator's defaults from the Settings page, for every staff member: the new
+    /// client form's currency, how dates are written, the console's time zone.
+    pub defaults: ConsoleDefaults,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConsoleDefaults {
+    pub currency: String,
+    pub date_format: String,
+    pub time_zone: String,
 }
 
 pub async fn console_me(store: &Store, signed_in: &SignedIn) -> Result<ConsoleMe, ApiError> {
     let (user, staff) = staff_of(store, signed_in).await?;
     let two_factor_enabled = user.totp_enabled_at.is_some();
     let areas = if two_factor_enabled { areas_of(store, &user.id).await? } else { Areas::none() };
+    let company = store.reseller().company().await?;
     Ok(ConsoleMe {
         user_id: user.id,
         email: user.email,
@@ -102,6 +113,7 @@ pub async fn console_me(store: &Store, signed_in: &SignedIn) -> Result<ConsoleMe
         two_factor_enabled,
         areas: areas.to_map(),
         csrf_token: signed_in.session.csrf_token.clone(),
+        defaults: ConsoleDefaults { currency: company.default_currency, date_format: company.date_format, time_zone: company.time_zone },
     })
 }
 

@@ -20,9 +20,10 @@ use std::time::Duration;
 /// How long Stripe may take to make a Checkout Session.
 const STRIPE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The Stripe mode the platform runs in (`stripe_mode`: test or live).
-pub async fn stripe_mode() -> Result<StripeMode, ApiError> {
-    StripeMode::parse(&get_or("stripe_mode", "test").await).map_err(config_error)
+/// The Stripe configuration in force: the console's payment gateway when it has a secret
+/// key, else the Spin variables (`stripe_mode`, `stripe_secret_key`, `stripe_webhook_secret`).
+pub async fn stripe_config(store: &Store) -> Result<crate::app::reseller::StripeConfig, ApiError> {
+    crate::app::reseller::stripe_config(store).await
 }
 
 fn config_error(e: StripeError) -> ApiError {
@@ -47,8 +48,9 @@ pub async fn start_checkout(
     package: Option<&PackageView>,
     key: Option<&IdempotentRequest>,
 ) -> Result<Created<serde_json::Value>, ApiError> {
-    let mode = stripe_mode().await?;
-    let stripe_key = StripeKey::parse(&get_or("stripe_secret_key", "").await, mode).map_err(config_error)?;
+    let config = stripe_config(store).await?;
+    let mode = config.mode;
+    let stripe_key = StripeKey::parse(&config.secret_key, mode).map_err(config_error)?;
     let resumed = match key {
         None => None,
         Some(key) => match store.kept_answer(&caller.account_id, key).await? {

@@ -34,6 +34,7 @@ mod rules;
 mod send_lookups;
 mod signup;
 mod staff;
+mod reseller;
 
 pub use account_profile::Accounts;
 pub use audit::Audit;
@@ -71,6 +72,7 @@ pub use account_profile::{
     SmppUpdate,
 };
 pub use audit::{AuditEventView, OperatorEventRow, Subject};
+pub use reseller::{Reseller, SealedChange, SettingsEvent, StoredCompany, StoredGateway};
 pub use signup::{DomainSettings, Signup, SignupAccount, SignupDomainView};
 pub use staff::{GroupMember, NewStaff, Staff, StaffChange, StaffGroupRef, StaffGroupView, StaffRecord, StaffView, StaffWriteError};
 pub use identity::{

@@ -35,6 +35,8 @@ words({
 export default {
   title: "newclient.title",
   async render(main, _params, ctx) {
+    const currency = ctx.me?.defaults?.currency || "SEK";
+    const currencies = CURRENCIES.includes(currency) ? CURRENCIES : [currency, ...CURRENCIES];
     fill(
       main,
       h("p", { class: "crumbs" }, h("a", { href: "/console/clients", "data-console-link": true }, t("nav.clients"))),
@@ -42,9 +44,10 @@ export default {
       form(
         [
           field(t("newclient.name"), "name", { required: true, autocomplete: "organization" }),
-          field(t("newclient.currency"), "currency", { type: "select", value: "SEK", options: CURRENCIES.map((c) => [c, c]), "aria-describedby": "currency-hint" }),
+          // The operator's default currency (Settings) comes first.
+          field(t("newclient.currency"), "currency", { type: "select", value: currency, options: currencies.map((c) => [c, c]), "aria-describedby": "currency-hint" }),
           hint(t("newclient.currency_hint"), "currency-hint"),
-          field(t("newclient.kind"), "kind", { type: "select", value: "swedish", options: ["swedish", "international"].map((k) => [k, kindName(k)]) }),
+          field(t("newclient.kind"), "kind", { type: "select", value: currency === "SEK" ? "swedish" : "international", options: ["swedish", "international"].map((k) => [k, kindName(k)]) }),
           field(t("newclient.credit_limit"), "credit_limit", { inputmode: "decimal", value: "0", "aria-describedby": "limit-hint" }),
           hint(t("newclient.credit_limit_hint"), "limit-hint"),
         ],
