@@ -155,6 +155,7 @@ def test_invoice_download_and_dashboard_charts(app, page, tmp_path):
     page.get_by_label("Amount (SEK)").fill("200")
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_role("alert").wait_for()
+    assert "stripe" not in page.get_by_role("alert").inner_text().lower(), "no operator configuration shown to a customer"
 
     page.set_viewport_size({"width": 375, "height": 800})
     go(page, "Dashboard")

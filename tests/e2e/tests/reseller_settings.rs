@@ -172,6 +172,8 @@ fn stripe_keys_set_in_the_console_are_sealed_never_answered_and_pay_a_top_up() {
     assert_eq!((before.json["keys_from"].as_str(), before.json["secret_key"]["set"].as_bool()), (Some("none"), Some(false)), "{}", before.text);
     let refused = app.api(&key, "POST", "/v1/billing/topups", Some(json!({"amount_minor": 10_000})));
     assert_eq!((refused.status, error_name(&refused)), (503, "TopupsNotConfigured"), "no key anywhere yet: {}", refused.text);
+    // The customer is not told the operator's configuration (issue 19 item 2).
+    assert!(!refused.text.contains("stripe_") && !refused.text.contains("variable"), "{}", refused.text);
 
     // A live key in test mode, a bad webhook secret: named, and the secrets not repeated.
     let wrong = app.admin(

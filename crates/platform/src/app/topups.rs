@@ -26,10 +26,13 @@ pub async fn stripe_config(store: &Store) -> Result<crate::app::reseller::Stripe
     crate::app::reseller::stripe_config(store).await
 }
 
+/// The customer is told that card payments are not available, in their terms; what the
+/// operator must set (a variable, a mode) goes to the log, not to the customer (issue 19).
 fn config_error(e: StripeError) -> ApiError {
+    eprintln!("card top-up refused: {e} (the operator's Settings → Payment gateway, or the stripe_* variables)");
     match e {
-        StripeError::NotConfigured => ApiError::named(503, ErrorName::TopupsNotConfigured, e.to_string()),
-        _ => ApiError::named(503, ErrorName::StripeMisconfigured, e.to_string()),
+        StripeError::NotConfigured => ApiError::named(503, ErrorName::TopupsNotConfigured, "card payments are not available yet; contact your provider"),
+        _ => ApiError::named(503, ErrorName::StripeMisconfigured, "card payments are not available right now; contact your provider"),
     }
 }
 
