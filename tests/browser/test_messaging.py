@@ -298,3 +298,58 @@ def test_contacts_groups_and_the_blocklist(app, page):
     expect(lifted).to_contain_text("Spärrat av Anna Andersson")
     expect(lifted).to_contain_text("av Anna Andersson")
     shot(page, "blocklist-sv")
+
+
+def test_a_customer_gets_a_new_number_and_releases_it(app, page):
+    """Seed 002 "Get a new number" (issue 19): search the free numbers, take the first as the
+    primary after a question, need a number subscription for a second (said in words), buy
+    one, take it, and release it again."""
+    stamp = time.time_ns() % 10**6
+    first, second = f"+4631{stamp:06d}0", f"+4631{stamp:06d}1"
+    added = app.admin("POST", "/v1/admin/number-inventory", {"numbers": [first, second], "kind": "landline", "area_code": "31", "monthly_price_minor": 9900, "currency": "SEK"})
+    assert added.status == 201, added.text
+    account = app.account("Göteborgs Cykel AB")
+    email = app.user(account, f"numbers.{time.time_ns()}@example.com")
+    log_in(page, email)
+
+    go(page, "Numbers")
+    panel = page.locator("#get-number")
+    panel.get_by_role("heading", name="Get a new number").wait_for()
+    expect(panel.get_by_label("Country (two letters, e.g. SE)")).to_have_value("SE")
+    panel.get_by_label("Area code").fill("31")
+    panel.get_by_role("button", name="Search").click()
+    row = page.locator("#free-numbers tbody tr", has_text=first)
+    expect(row).to_contain_text("99")
+    row.get_by_role("button", name=f"Take {first}").click()
+    question = page.locator("#take-confirm [role=group]")
+    expect(question).to_contain_text("It becomes your primary number")
+    question.get_by_role("button", name="Yes, take it").click()
+    page.get_by_role("status").get_by_text(f"{first} is yours.").wait_for()
+    expect(page.locator("#numbers tbody tr", has_text=first)).to_contain_text("Primary")
+
+    # A second number needs room in a number subscription: the question says so, and the
+    # refusal is in words.
+    page.locator("#free-numbers tbody tr", has_text=second).get_by_role("button", name=f"Take {second}").click()
+    expect(page.locator("#take-confirm [role=group]")).to_contain_text("no room for another number")
+    page.get_by_role("button", name="Yes, take it").click()
+    expect(page.locator("[data-error=NumberSubscriptionRequired]")).to_be_visible()
+    package = app.admin("POST", "/v1/admin/packages", {"name": f"Extra number {stamp}", "cost_minor": 4900, "currency": "SEK", "numbers": 1, "frequency": "monthly"})
+    key = app.admin("POST", f"/v1/admin/accounts/{account}/keys", {"name": "buy"}).json["key"]
+    assert app.call("POST", f"/v1/billing/packages/{package.json['id']}/purchase", token=key).status == 201
+    page.reload()
+    page.locator("#get-number").get_by_label("Area code").fill("31")
+    page.locator("#get-number").get_by_role("button", name="Search").click()
+    expect(page.locator("#number-room")).to_contain_text("0 of 1")
+    page.locator("#free-numbers tbody tr", has_text=second).get_by_role("button", name=f"Take {second}").click()
+    expect(page.locator("#take-confirm [role=group]")).to_contain_text("one of your 1 extra-number places")
+    page.get_by_role("button", name="Yes, take it").click()
+    page.get_by_role("status").get_by_text(f"{second} is yours.").wait_for()
+    expect(page.locator("#numbers tbody tr", has_text=second)).to_contain_text("Secondary")
+    shot(page, "numbers-taken")
+
+    # Released after a question: free again.
+    page.get_by_role("button", name=f"Release {second}").click()
+    page.get_by_role("button", name="Release", exact=True).click()
+    page.get_by_role("status").get_by_text(f"{second} is released.").wait_for()
+    expect(page.locator("#numbers tbody tr", has_text=second)).to_have_count(0)
+    expect(page.locator("#free-numbers tbody tr", has_text=second)).to_have_count(1)

@@ -21,6 +21,8 @@ use platform::http::{
     authenticate, json, parse_body, query, respond_with, verify_carrier_webhook, CarrierWebhook, Reply, Req, Response, Routes,
 };
 use platform::app::inbound::receive;
+use platform::app::numbers as app_numbers;
+use domain::inbound::inventory::InventoryFilter;
 use platform::store::{InboxFilter, Store};
 use serde::Deserialize;
 
@@ -33,6 +35,9 @@ pub fn routes() -> Routes {
         .get("/v1/inbox", inbox)
         .get("/v1/inbox/{id}", inbox_message)
         .get("/v1/numbers", numbers)
+        .post("/v1/numbers", take_number)
+        .get("/v1/numbers/available", available_numbers)
+        .delete("/v1/numbers/{number}", release_number)
         .get("/v1/keywords", keywords)
         .put("/v1/keywords/{word}", set_keyword)
         .delete("/v1/keywords/{word}", delete_keyword)
@@ -78,6 +83,43 @@ async fn numbers(req: Req) -> Reply {
     let store = Store::open().await?;
     let caller = authenticate(&req, &store, Scope::Inbound).await?;
     Ok(json(200, &serde_json::json!({ "numbers": store.inbound().numbers(&caller.account_id).await? })))
+}
+
+/// `GET /v1/numbers/available?country=&kind=&area_code=&limit=&cursor=`: the operator's
+/// free numbers a customer may take, with how many match and the account's room for extra
+/// numbers (its number subscriptions).
+async fn available_numbers(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Inbound).await?;
+    let q = query(&req);
+    let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let filter = InventoryFilter::free_for_customers(get("country"), get("kind"), get("area_code")).map_err(ApiError::from)?;
+    let (numbers, total, next_cursor) = app_numbers::available(&store, &filter, &platform::http::page_of(&q)?).await?;
+    let room = app_numbers::room(&store, &caller.account_id).await?;
+    Ok(json(200, &serde_json::json!({ "numbers": numbers, "total": total, "next_cursor": next_cursor, "extra_numbers": room })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TakeNumber {
+    number: String,
+}
+
+/// `POST /v1/numbers`: takes a free number (the account's numbers as they are now).
+async fn take_number(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let body: TakeNumber = parse_body(&req)?;
+    app_numbers::take(&store, &caller, &body.number).await?;
+    Ok(json(201, &serde_json::json!({ "numbers": store.inbound().numbers(&caller.account_id).await? })))
+}
+
+/// `DELETE /v1/numbers/{number}`: gives one of the account's numbers back.
+async fn release_number(req: Req) -> Reply {
+    let store = Store::open().await?;
+    let caller = authenticate(&req, &store, Scope::Account).await?;
+    let released = app_numbers::release(&store, &caller, req.param("number")?).await?;
+    Ok(json(200, &serde_json::json!({ "released": released.as_str() })))
 }
 
 async fn keywords(req: Req) -> Reply {

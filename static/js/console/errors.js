@@ -108,6 +108,7 @@ export const ERRORS = {
   NothingToCorrect: ["There is no such payment or top-up on this client to deduct from.", "Det finns ingen sådan betalning eller påfyllning hos kunden att dra av från."],
   NothingToInvoice: ["There is nothing to invoice for that month.", "Det finns inget att fakturera för den månaden."],
   NumberAssigned: ["The number is assigned to a client. Release it first, then remove it or assign it again.", "Numret är tilldelat en kund. Släpp det först, och ta sedan bort det eller tilldela det igen."],
+  NumberNotAvailable: ["That number is not free to take any more; search again.", "Numret går inte att ta längre; sök igen."],
   NumberSubscriptionRequired: ["A further number needs a number subscription package with room.", "Ytterligare nummer kräver ett nummerabonnemang med utrymme."],
   PayloadTooLarge: ["That is too much at once.", "Det är för mycket på en gång."],
   PeriodNotEnded: ["The month has not ended yet.", "Månaden är inte slut än."],

@@ -284,3 +284,71 @@ fn staff_without_the_numbers_area_are_refused() {
     }
     assert_eq!(app.admin("GET", "/v1/admin/number-inventory?q=%2B37250123456", None).json["total"], 0, "nothing was added");
 }
+
+/// Seed 002 "Get a new number" (issue 19): a customer searches the free numbers by country
+/// and area code, takes the first as its primary, needs a number subscription with room for
+/// a second, cannot see or take another account's number, and releases one back to the
+/// inventory. Norway's numbers (+47) are this test's own.
+#[test]
+fn a_customer_takes_a_free_number_and_gives_it_back() {
+    let app = app();
+    let added = app.admin(
+        "POST",
+        "/v1/admin/number-inventory",
+        Some(json!({"numbers": ["+4721000001", "+4721000002"], "kind": "landline", "area_code": "21", "monthly_price_minor": 4900, "currency": "NOK", "note": "bought from the wholesale batch"})),
+    );
+    assert_eq!(added.status, 201, "{}", added.text);
+    let bergen = app.admin("POST", "/v1/admin/number-inventory", Some(json!({"number": "+4755000003", "kind": "landline", "area_code": "55"})));
+    assert_eq!(bergen.status, 201, "{}", bergen.text);
+    let (account, key) = app.account("SEK", 100_000, 0);
+    let (other, other_key) = app.account("SEK", 100_000, 0);
+
+    let found = app.get(&key, "/v1/numbers/available?country=NO&area_code=21");
+    assert_eq!(found.status, 200, "{}", found.text);
+    assert_eq!(numbers_of(&found.json), ["+4721000001", "+4721000002"], "{}", found.text);
+    assert_eq!(found.json["total"], 2);
+    let first = &found.json["numbers"][0];
+    assert_eq!((first["monthly_price_minor"].as_i64(), first["currency"].as_str(), first["area_code"].as_str()), (Some(4900), Some("NOK"), Some("21")));
+    assert!(first.get("note").is_none() && first.get("account_id").is_none(), "no operator notes or accounts: {first}");
+    assert_eq!((found.json["extra_numbers"]["allowed"].as_i64(), found.json["extra_numbers"]["used"].as_i64()), (Some(0), Some(0)));
+    let bad = app.get(&key, "/v1/numbers/available?area_code=2-1");
+    assert_eq!((bad.status, error_name(&bad)), (400, "InvalidAreaCode"), "{}", bad.text);
+
+    // The first number is the account's primary, at no package.
+    let taken = app.api(&key, "POST", "/v1/numbers", Some(json!({"number": "+47 21 00 00 01"})));
+    assert_eq!(taken.status, 201, "{}", taken.text);
+    assert_eq!((taken.json["numbers"][0]["number"].as_str(), taken.json["numbers"][0]["role"].as_str()), (Some("+4721000001"), Some("primary")));
+    // It is no longer offered, and another account can neither take nor release it.
+    assert_eq!(numbers_of(&app.get(&other_key, "/v1/numbers/available?country=NO&area_code=21").json), ["+4721000002"]);
+    let theirs = app.api(&other_key, "POST", "/v1/numbers", Some(json!({"number": "+4721000001"})));
+    assert_eq!((theirs.status, error_name(&theirs)), (404, "NumberNotAvailable"), "{}", theirs.text);
+    assert_eq!(app.api(&other_key, "DELETE", "/v1/numbers/%2B4721000001", None).status, 404);
+    // A number the inventory does not hold is not available either (nothing is added).
+    let unheld = app.api(&key, "POST", "/v1/numbers", Some(json!({"number": "+4799999999"})));
+    assert_eq!((unheld.status, error_name(&unheld)), (404, "NumberNotAvailable"));
+
+    // A second number needs a number subscription with room.
+    let second = app.api(&key, "POST", "/v1/numbers", Some(json!({"number": "+4721000002"})));
+    assert_eq!((second.status, error_name(&second)), (409, "NumberSubscriptionRequired"), "{}", second.text);
+    let package = app.admin("POST", "/v1/admin/packages", Some(json!({"name": "Extra number", "cost_minor": 5000, "currency": "SEK", "numbers": 1, "frequency": "monthly"})));
+    assert_eq!(package.status, 201, "{}", package.text);
+    let bought = app.api(&key, "POST", &format!("/v1/billing/packages/{}/purchase", package.json["id"].as_str().unwrap()), None);
+    assert_eq!(bought.status, 201, "{}", bought.text);
+    let room = app.get(&key, "/v1/numbers/available?country=NO");
+    assert_eq!((room.json["extra_numbers"]["allowed"].as_i64(), room.json["extra_numbers"]["used"].as_i64()), (Some(1), Some(0)));
+    let second = app.api(&key, "POST", "/v1/numbers", Some(json!({"number": "+4721000002"})));
+    assert_eq!(second.status, 201, "{}", second.text);
+    let roles: Vec<(String, String)> =
+        second.json["numbers"].as_array().unwrap().iter().map(|n| (n["number"].as_str().unwrap().into(), n["role"].as_str().unwrap().into())).collect();
+    assert!(roles.contains(&("+4721000002".into(), "secondary".into())), "{roles:?}");
+
+    // Released: free again, in the account's history, offered to others.
+    let released = app.api(&key, "DELETE", "/v1/numbers/%2B4721000002", None);
+    assert_eq!((released.status, released.json["released"].as_str()), (200, Some("+4721000002")), "{}", released.text);
+    assert!(numbers_of(&app.get(&other_key, "/v1/numbers/available?country=NO").json).contains(&"+4721000002".to_owned()));
+    let history = app.admin("GET", &format!("/v1/admin/accounts/{account}/history"), None);
+    let actions: Vec<&str> = history.json["events"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"number.assigned") && actions.contains(&"number.released"), "{actions:?}");
+    let _ = other;
+    app.assert_ledger_balanced();
+}

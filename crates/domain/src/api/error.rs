@@ -126,6 +126,7 @@ error_names! {
     NothingToCorrect,
     NothingToInvoice,
     NumberAssigned,
+    NumberNotAvailable,
     NumberSubscriptionRequired,
     PayloadTooLarge,
     PeriodNotEnded,

@@ -200,12 +200,7 @@ impl HeldNumber {
         if !kind.fits(&number) {
             return Err(InventoryError::KindMismatch { number: number.as_str().to_owned(), kind: kind.as_str() });
         }
-        let area_code = given(terms.area_code)
-            .map(|code| {
-                let ok = code.len() <= MAX_AREA_CODE_DIGITS && code.bytes().all(|b| b.is_ascii_digit());
-                if ok { Ok(code.to_owned()) } else { Err(InventoryError::AreaCode(code.to_owned())) }
-            })
-            .transpose()?;
+        let area_code = given(terms.area_code).map(area_code).transpose()?;
         let region = given(terms.region)
             .map(|r| if r.chars().count() <= MAX_REGION_CHARS && !r.chars().any(char::is_control) { Ok(r.to_owned()) } else { Err(InventoryError::Region) })
             .transpose()?;
@@ -278,6 +273,12 @@ impl NumberPrefix {
     }
 }
 
+/// An area code as the inventory keeps it: digits only, at most MAX_AREA_CODE_DIGITS.
+fn area_code(code: &str) -> Result<String, InventoryError> {
+    let ok = code.len() <= MAX_AREA_CODE_DIGITS && code.bytes().all(|b| b.is_ascii_digit());
+    if ok { Ok(code.to_owned()) } else { Err(InventoryError::AreaCode(code.to_owned())) }
+}
+
 /// The inventory list's filters, each optional: `country` (two letters, or `001`),
 /// `kind`, `status` (free, assigned) and `q` (the start of the number).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -286,6 +287,8 @@ pub struct InventoryFilter {
     pub kind: Option<NumberKind>,
     pub status: Option<NumberStatus>,
     pub prefix: Option<NumberPrefix>,
+    /// Only numbers the inventory keeps with this area code (a customer's search).
+    pub area_code: Option<String>,
 }
 
 impl InventoryFilter {
@@ -298,7 +301,16 @@ impl InventoryFilter {
             kind: given(kind).map(NumberKind::parse).transpose()?,
             status: given(status).map(NumberStatus::parse).transpose()?,
             prefix: given(q).map(NumberPrefix::parse).transpose()?,
+            area_code: None,
         })
+    }
+
+    /// A customer's search of the free numbers: country, kind and area code (seed 002 "Get
+    /// a new number"); never another account's numbers.
+    pub fn free_for_customers(country: Option<&str>, kind: Option<&str>, area: Option<&str>) -> Result<InventoryFilter, InventoryError> {
+        let mut filter = InventoryFilter::parse(country, kind, Some("free"), None)?;
+        filter.area_code = given(area).map(area_code).transpose()?;
+        Ok(filter)
     }
 }
 
@@ -308,6 +320,14 @@ mod tests {
 
     fn terms() -> HoldingTerms<'static> {
         HoldingTerms::default()
+    }
+
+    #[test]
+    fn a_customers_search_is_of_free_numbers_by_country_kind_and_area_code() {
+        let filter = InventoryFilter::free_for_customers(Some("se"), Some("mobile"), Some(" 8 ")).unwrap();
+        assert_eq!((filter.country.as_deref(), filter.kind, filter.status, filter.area_code.as_deref()), (Some("SE"), Some(NumberKind::Mobile), Some(NumberStatus::Free), Some("8")));
+        assert!(matches!(InventoryFilter::free_for_customers(None, None, Some("08-")), Err(InventoryError::AreaCode(_))));
+        assert_eq!(InventoryFilter::free_for_customers(None, None, None).unwrap().status, Some(NumberStatus::Free));
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod email_address;
 pub mod inbound;
 pub mod invitations;
 pub mod invoices;
+pub mod numbers;
 pub mod jobs;
 pub mod operator;
 pub mod password;

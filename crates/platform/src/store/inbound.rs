@@ -325,16 +325,19 @@ impl Inbound<'_> {
             opt_text(status),
             opt_text(phone_prefix),
             opt_text(short_prefix),
+            opt_text(filter.area_code.as_deref()),
         ];
-        // ?1 country, ?2 kind, ?3 status, ?4/?5 the number's start (phone numbers; short codes).
+        // ?1 country, ?2 kind, ?3 status, ?4/?5 the number's start (phone numbers; short
+        // codes), ?6 the area code.
         let matching = "(?1 IS NULL OR n.country = ?1) AND (?2 IS NULL OR n.kind = ?2) \
              AND (?3 IS NULL OR (?3 = 'free') = (n.account_id IS NULL)) \
-             AND (?4 IS NULL OR n.number GLOB ?4 OR (?5 IS NOT NULL AND n.number GLOB ?5))";
+             AND (?4 IS NULL OR n.number GLOB ?4 OR (?5 IS NOT NULL AND n.number GLOB ?5)) \
+             AND (?6 IS NULL OR n.area_code = ?6)";
         let mut page_params = params.to_vec();
         page_params.push(opt_text(after));
         page_params.push(int(limit));
         let rows = self.store.db.query(
-            &format!("SELECT {INVENTORY_COLUMNS} FROM {INVENTORY_FROM} WHERE {matching} AND (?6 IS NULL OR n.number > ?6) ORDER BY n.number LIMIT ?7"),
+            &format!("SELECT {INVENTORY_COLUMNS} FROM {INVENTORY_FROM} WHERE {matching} AND (?7 IS NULL OR n.number > ?7) ORDER BY n.number LIMIT ?8"),
             &page_params,
         ).await?;
         let total = self.store.db.query(&format!("SELECT COUNT(*) AS total FROM numbers n WHERE {matching}"), &params).await?;

@@ -92,7 +92,7 @@ pub enum CancelSubscription {
 
 /// A secondary-number allowance: how many the account's active number subscriptions allow
 /// and how many secondary numbers it has besides the one being assigned.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct NumberRoom {
     pub allowed: i64,
     pub used: i64,
