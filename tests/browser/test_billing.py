@@ -132,6 +132,16 @@ def test_invoice_download_and_dashboard_charts(app, page, tmp_path):
     assert len(lines) == 4, lines
     assert "SE" in saved_csv.read_text()
 
+    # The account's own prices, in its currency, with what is coming (issue 19).
+    assert app.admin("PUT", f"/v1/admin/accounts/{account}/prices", {"scope": "NO", "per_segment_minor": 52}).status in (200, 201)
+    soon = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%dT00:00:00Z")
+    assert app.admin("PUT", f"/v1/admin/accounts/{account}/prices", {"scope": "NO", "per_segment_minor": 48, "effective_from": soon}).status in (200, 201)
+    page.reload()
+    prices = page.locator("#billing-prices")
+    expect(prices.locator("tbody tr", has_text="Norway (NO)").first).to_contain_text("0.52")
+    expect(prices).to_contain_text("Coming price changes")
+    expect(prices).to_contain_text("0.48")
+
     # A package bought from the balance gives its credits, after a question that says what
     # will happen (issue 19 defect 1): nothing is charged before Yes, and Cancel buys nothing.
     before = app.admin("GET", f"/v1/admin/accounts/{account}").json["balance_minor"]

@@ -7,6 +7,7 @@ import { api } from "../api.js";
 import { dateTime, money, t, words } from "../i18n.js";
 import { actionButton, confirmStep, field, fill, form, h, idempotencyKey, load, notice, table } from "../ui.js";
 import { download, isoDay } from "../status.js";
+import { scopeText, unitPrice } from "../console/lib.js";
 
 /** What a package holds, only what it has: "1 000 SMS, 1 extra number". */
 function contents(p) {
@@ -34,6 +35,15 @@ words({
     "billing.topup_success": "Thank you! The payment is being confirmed; the top-up shows in the payments log when Stripe has confirmed it.",
     "billing.topup_cancel": "The top-up was canceled; nothing was charged.",
     "billing.packages": "Packages",
+    "billing.prices": "Your prices",
+    "billing.prices_help": "What one SMS part costs you per destination, in your currency. The most specific destination applies (a number's leading digits before its country, its country before everywhere). The send page shows the price of each message before you send it.",
+    "billing.col.destination": "Destination",
+    "billing.col.per_part": "Per SMS part",
+    "billing.col.from": "From",
+    "billing.col.until": "Until",
+    "billing.until_further": "Until further notice",
+    "billing.scheduled": "Coming price changes",
+    "billing.no_prices": "No prices are set for your account yet; ask your provider.",
     "billing.no_packages": "No packages for sale in this currency.",
     "billing.col.package": "Package",
     "billing.col.cost": "Cost",
@@ -123,6 +133,15 @@ words({
     "billing.topup_success": "Tack! Betalningen bekräftas; påfyllningen syns i betalningsloggen när Stripe har bekräftat den.",
     "billing.topup_cancel": "Påfyllningen avbröts; inget drogs.",
     "billing.packages": "Paket",
+    "billing.prices": "Dina priser",
+    "billing.prices_help": "Vad en SMS-del kostar dig per destination, i din valuta. Den mest specifika destinationen gäller (ett nummers inledande siffror före dess land, landet före överallt). Skicka-sidan visar varje meddelandes pris innan du skickar.",
+    "billing.col.destination": "Destination",
+    "billing.col.per_part": "Per SMS-del",
+    "billing.col.from": "Från",
+    "billing.col.until": "Till",
+    "billing.until_further": "Tills vidare",
+    "billing.scheduled": "Kommande prisändringar",
+    "billing.no_prices": "Inga priser är satta för ditt konto ännu; fråga din leverantör.",
     "billing.no_packages": "Inga paket till salu i den här valutan.",
     "billing.col.package": "Paket",
     "billing.col.cost": "Pris",
@@ -279,6 +298,23 @@ export default {
           list.packages.filter((p) => p.active),
           { empty: t("billing.no_packages"), caption: t("billing.packages"), cards: true },
         );
+      });
+
+    // The customer's own price list (issue 19): what is in effect and what is coming.
+    const prices = h("div", { id: "billing-prices" });
+    const showPrices = () =>
+      load(prices, async () => {
+        const list = await api("GET", "/v1/billing/prices");
+        const columns = [
+          [t("billing.col.destination"), (p) => scopeText(p.scope)],
+          [t("billing.col.per_part"), (p) => unitPrice(p.per_segment_minor, p.currency)],
+          [t("billing.col.from"), (p) => dateTime(p.effective_from)],
+          [t("billing.col.until"), (p) => (p.effective_to ? dateTime(p.effective_to) : t("billing.until_further"))],
+        ];
+        return [
+          table(columns, list.prices, { empty: t("billing.no_prices"), caption: t("billing.prices") }),
+          list.scheduled.length ? [h("h3", {}, t("billing.scheduled")), table(columns, list.scheduled, { caption: t("billing.scheduled") })] : null,
+        ];
       });
 
     const showSubscriptions = () =>
@@ -454,13 +490,14 @@ export default {
       balance,
       status,
       section(t("billing.topup"), "h-topup", h("p", { class: "muted" }, t("billing.topup_help")), topupForm),
+      section(t("billing.prices"), "h-prices", h("p", { class: "muted" }, t("billing.prices_help")), prices),
       section(t("billing.packages"), "h-packages", confirmBox, packages),
       section(t("billing.subscriptions"), "h-subscriptions", subscriptions),
       section(t("billing.payments"), "h-payments", payments),
       section(t("billing.invoices"), "h-invoices", invoices),
       section(t("billing.usage"), "h-usage", usageForm, usage),
     );
-    await Promise.all([showBalance(), showPackages(), showSubscriptions(), showPayments(), showInvoices()]);
+    await Promise.all([showBalance(), showPrices(), showPackages(), showSubscriptions(), showPayments(), showInvoices()]);
     usageForm.requestSubmit();
   },
 };
