@@ -4,8 +4,9 @@
 // `{ title, render(main, params, ctx), public? }`.
 
 import { api, ApiError, currentAccount, setCsrf, setCurrentAccount } from "./api.js";
-import { language, LANGUAGES, setLanguage, t, words } from "./i18n.js";
+import { language, setLanguage, t, words } from "./i18n.js";
 import { collapsibleMenu, errorBox, fill, h, matchRoute } from "./ui.js";
+import { languageSwitcher } from "./shell.js";
 // Every error name the API answers with, in words in both languages (issue 19: no English
 // server message on a Swedish page); pages may register finer words of their own after it.
 import "./console/errors.js";
@@ -145,23 +146,7 @@ function header() {
         ),
       )
     : null;
-  const languages = h(
-    "label",
-    { class: "switcher" },
-    h("span", {}, t("nav.language")),
-    h(
-      "select",
-      {
-        id: "language-switcher",
-        onchange: async (e) => {
-          setLanguage(e.target.value);
-          if (ctx.me) await api("PATCH", "/v1/me", { language: e.target.value }, { account: false }).catch(() => {});
-          route();
-        },
-      },
-      LANGUAGES.map((l) => h("option", { value: l, selected: l === language() }, l === "sv" ? "Svenska" : "English")),
-    ),
-  );
+  const languages = languageSwitcher(() => Boolean(ctx.me), () => route());
   const logout = ctx.me
     ? h(
         "button",

@@ -6,8 +6,9 @@
 // On a phone the menu folds behind a Menu button.
 
 import { api, ApiError, setCsrf } from "../api.js";
-import { language, LANGUAGES, setDateFormat, setLanguage, t } from "../i18n.js";
+import { language, setDateFormat, t } from "../i18n.js";
 import { collapsibleMenu, errorBox, fill, h, matchRoute } from "../ui.js";
+import { languageSwitcher } from "../shell.js";
 import "./words.js";
 
 // [path pattern, page module, "public" | "enrol" | null (a signed-in staff member with 2FA)]
@@ -93,23 +94,7 @@ async function signOut() {
 }
 
 function header() {
-  const languages = h(
-    "label",
-    { class: "switcher" },
-    h("span", {}, t("nav.language")),
-    h(
-      "select",
-      {
-        id: "language-switcher",
-        onchange: async (e) => {
-          setLanguage(e.target.value);
-          if (ctx.me) await api("PATCH", "/v1/me", { language: e.target.value }, { account: false }).catch(() => {});
-          route();
-        },
-      },
-      LANGUAGES.map((l) => h("option", { value: l, selected: l === language() }, l === "sv" ? "Svenska" : "English")),
-    ),
-  );
+  const languages = languageSwitcher(() => Boolean(ctx.me), () => route());
   const who = ctx.me ? h("span", { class: "who", id: "signed-in-as" }, t("console.signed_in_as", { email: ctx.me.email })) : null;
   const logout = ctx.me ? h("button", { class: "link", id: "logout", type: "button", onclick: signOut }, t("console.sign_out")) : null;
   return h(
