@@ -190,6 +190,9 @@ function footer() {
 export async function route() {
   const root = document.getElementById("app");
   document.documentElement.lang = language();
+  // The skip link is in index.html, in English until the page's language is known.
+  const skip = document.querySelector("a.skip");
+  if (skip) skip.textContent = t("nav.skip");
   const found = match(location.pathname);
   try {
     await loadSite();

@@ -43,6 +43,7 @@ def test_signed_out_visitors_land_on_the_login_page_in_their_language(app, page)
     page.get_by_role("heading", name="Logga in").wait_for()
     page.reload()
     page.get_by_role("heading", name="Logga in").wait_for()
+    assert page.locator("a.skip").text_content() == "Hoppa till innehållet"
     # A refusal reads in the page's language, not the server's English (issue 19 item 6).
     page.get_by_label("E-postadress").fill("nobody@example.com")
     page.get_by_label("Lösenord").fill("Wrong password 1")

@@ -36,6 +36,9 @@ words({
     "billing.topup_cancel": "The top-up was canceled; nothing was charged.",
     "billing.packages": "Packages",
     "billing.prices": "Your prices",
+    "billing.sub.active": "Active",
+    "billing.sub.canceled": "Ended",
+    "billing.sub.past_due": "Payment due: not renewed for lack of funds",
     "billing.prices_help": "What one SMS part costs you per destination, in your currency. The most specific destination applies (a number's leading digits before its country, its country before everywhere). The send page shows the price of each message before you send it.",
     "billing.col.destination": "Destination",
     "billing.col.per_part": "Per SMS part",
@@ -134,6 +137,9 @@ words({
     "billing.topup_cancel": "Påfyllningen avbröts; inget drogs.",
     "billing.packages": "Paket",
     "billing.prices": "Dina priser",
+    "billing.sub.active": "Aktivt",
+    "billing.sub.canceled": "Avslutat",
+    "billing.sub.past_due": "Betalning saknas: inte förnyat i brist på saldo",
     "billing.prices_help": "Vad en SMS-del kostar dig per destination, i din valuta. Den mest specifika destinationen gäller (ett nummers inledande siffror före dess land, landet före överallt). Skicka-sidan visar varje meddelandes pris innan du skickar.",
     "billing.col.destination": "Destination",
     "billing.col.per_part": "Per SMS-del",
@@ -324,7 +330,7 @@ export default {
           [
             [t("billing.col.package"), (s) => s.name],
             [t("billing.col.cost"), (s) => `${money(s.cost_minor, s.currency)} · ${t(`billing.freq.${s.frequency}`)}`],
-            [t("billing.col.status"), (s) => (s.cancel_at_period_end && s.status === "active" ? `${s.status}, ${t("billing.ends", { at: dateTime(s.current_period_end) })}` : s.status)],
+            [t("billing.col.status"), (s) => (s.cancel_at_period_end && s.status === "active" ? `${t("billing.sub.active")}, ${t("billing.ends", { at: dateTime(s.current_period_end) })}` : t(`billing.sub.${s.status}`))],
             [t("billing.col.period"), (s) => `${dateTime(s.current_period_start)} – ${dateTime(s.current_period_end)}`],
             [
               "",
