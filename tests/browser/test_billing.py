@@ -117,6 +117,9 @@ def test_invoice_download_and_dashboard_charts(app, page, tmp_path):
     # Usage over yesterday to tomorrow (this month's five, whatever the time zone; the
     # default 30 days would also hold last month's two early in a month) and its CSV.
     usage = page.locator("#billing-usage")
+    # The default report (30 days by day) lists the days with messages only, and says so.
+    expect(usage).to_contain_text("Days without messages are left out.")
+    assert usage.locator("tbody tr").count() <= 3
     today = datetime.now(timezone.utc).date()
     page.get_by_label("From").fill((today - timedelta(days=1)).isoformat())
     page.get_by_label("To", exact=True).fill((today + timedelta(days=1)).isoformat())

@@ -36,6 +36,7 @@ words({
     "billing.topup_cancel": "The top-up was canceled; nothing was charged.",
     "billing.packages": "Packages",
     "billing.prices": "Your prices",
+    "billing.quiet_left_out": "Days without messages are left out.",
     "billing.sub.active": "Active",
     "billing.sub.canceled": "Ended",
     "billing.sub.past_due": "Payment due: not renewed for lack of funds",
@@ -137,6 +138,7 @@ words({
     "billing.topup_cancel": "Påfyllningen avbröts; inget drogs.",
     "billing.packages": "Paket",
     "billing.prices": "Dina priser",
+    "billing.quiet_left_out": "Dagar utan meddelanden visas inte.",
     "billing.sub.active": "Aktivt",
     "billing.sub.canceled": "Avslutat",
     "billing.sub.past_due": "Betalning saknas: inte förnyat i brist på saldo",
@@ -430,10 +432,12 @@ export default {
       async (values) => {
         const report = await api("GET", usageQuery(values));
         const m = (minor) => money(minor, report.currency);
+        // Days (or groups) with nothing in them are left out: a month of zeros says nothing.
+        const rows = report.rows.filter((r) => r.messages || r.segments || r.charged_minor || r.refunded_minor || r.spend_minor);
         fill(
           usage,
-          h("p", { class: "muted" }, t("billing.zone", { zone: report.time_zone })),
-          report.rows.length
+          h("p", { class: "muted" }, t("billing.zone", { zone: report.time_zone }), rows.length < report.rows.length ? ` ${t("billing.quiet_left_out")}` : ""),
+          rows.length
             ? h(
                 "div",
                 { class: "table-wrap" },
@@ -453,7 +457,7 @@ export default {
                   h(
                     "tbody",
                     {},
-                    report.rows.map((r) => h("tr", {}, h("td", {}, groupLabel(r, report.group_by)), h("td", {}, r.messages), h("td", {}, r.segments), h("td", {}, m(r.charged_minor)), h("td", {}, m(r.refunded_minor)), h("td", {}, m(r.spend_minor)))),
+                    rows.map((r) => h("tr", {}, h("td", {}, groupLabel(r, report.group_by)), h("td", {}, r.messages), h("td", {}, r.segments), h("td", {}, m(r.charged_minor)), h("td", {}, m(r.refunded_minor)), h("td", {}, m(r.spend_minor)))),
                   ),
                   h(
                     "tfoot",
