@@ -101,6 +101,14 @@ def test_send_and_watch_it_delivered(app, page):
     page.get_by_label("Until day (inclusive)").fill(today)
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#message-list tbody tr")).to_have_count(1)
+    # Words in the text, any case.
+    page.get_by_label("Text contains").fill("BLOMMOR ÄR")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#message-list tbody tr")).to_have_count(1)
+    page.get_by_label("Text contains").fill("tulpaner")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#message-list")).to_contain_text("No messages match.")
+    page.get_by_label("Text contains").fill("")
     shot(page, "messages")
 
     # A scheduled send to a national number (a Swedish account's 070…) waits, says when it

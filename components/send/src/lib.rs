@@ -167,8 +167,9 @@ async fn cancel(req: Req) -> Reply {
     }
 }
 
-/// `GET /v1/messages`: the message log, newest first. Filters: `status` (a seed-001 code),
-/// `to` (a number), `batch_id`, `since`/`until` (RFC 3339); paged by `limit` and
+/// `GET /v1/messages`: the message log, newest first (`order=asc`: oldest first). Filters:
+/// `status` (a seed-001 code), `to` (a number), `batch_id`, `since`/`until` (RFC 3339), `q`
+/// (words in the text, any case); paged by `limit` and
 /// `cursor` (domain::api::paging; the position is the last message's id).
 async fn list_messages(req: Req) -> Reply {
     let store = Store::open().await?;
@@ -193,6 +194,12 @@ async fn list_messages(req: Req) -> Reply {
         }
     };
     let (since, until) = (instant("since")?, instant("until")?);
+    let text = domain::accounts::account::search_pattern(q.get("q").map(String::as_str))?;
+    let oldest_first = match q.get("order").map(String::as_str) {
+        None | Some("desc") => false,
+        Some("asc") => true,
+        Some(_) => return Err(ApiError::named(400, domain::api::error::ErrorName::InvalidSort, "order is asc (oldest first) or desc")),
+    };
     let filter = MessageFilter {
         status,
         recipient: recipient.as_deref(),
@@ -200,6 +207,8 @@ async fn list_messages(req: Req) -> Reply {
         batch_id: q.get("batch_id").map(String::as_str),
         since: since.as_deref(),
         until: until.as_deref(),
+        text: text.as_deref(),
+        oldest_first,
     };
     let after: Option<String> = page.after()?;
     let records = store.messages().messages(&caller.account_id, &filter, page.fetch(), after.as_deref()).await?;

@@ -25,6 +25,10 @@ words({
     "messages.col.status": "Status",
     "messages.send": "Send an SMS",
     "messages.from_day": "From day",
+    "messages.text_filter": "Text contains",
+    "messages.order": "Order",
+    "messages.newest": "Newest first",
+    "messages.oldest": "Oldest first",
     "messages.until_day": "Until day (inclusive)",
   },
   sv: {
@@ -45,6 +49,10 @@ words({
     "messages.col.status": "Status",
     "messages.send": "Skicka ett SMS",
     "messages.from_day": "Från och med dag",
+    "messages.text_filter": "Texten innehåller",
+    "messages.order": "Ordning",
+    "messages.newest": "Nyast först",
+    "messages.oldest": "Äldst först",
     "messages.until_day": "Till och med dag",
   },
 });
@@ -57,7 +65,7 @@ export default {
   title: "messages.title",
   async render(main, _params, ctx) {
     const query = new URLSearchParams(location.search);
-    const filters = { status: query.get("status") || "", to: query.get("to") || "", batch: query.get("batch") || "", from: query.get("from") || "", until: query.get("until") || "" };
+    const filters = { status: query.get("status") || "", to: query.get("to") || "", batch: query.get("batch") || "", from: query.get("from") || "", until: query.get("until") || "", q: query.get("q") || "", order: query.get("order") === "asc" ? "asc" : "desc" };
     const pages = [null]; // the `cursor` of each page shown so far
     const list = h("div", { id: "message-list" });
 
@@ -67,6 +75,8 @@ export default {
         if (filters.status) params.set("status", filters.status);
         if (filters.to) params.set("to", filters.to);
         if (filters.batch) params.set("batch_id", filters.batch);
+        if (filters.q) params.set("q", filters.q);
+        if (filters.order === "asc") params.set("order", "asc");
         // Days in the browser's zone: from the start of `from` to the end of `until`.
         if (filters.from) params.set("since", dayStart(filters.from));
         if (filters.until) params.set("until", new Date(new Date(`${filters.until}T00:00:00`).getTime() + 86400000).toISOString());
@@ -112,14 +122,20 @@ export default {
     const number = field(t("messages.number"), "to", { type: "tel", value: filters.to, autocomplete: "off" });
     const from = field(t("messages.from_day"), "from", { type: "date", value: filters.from });
     const until = field(t("messages.until_day"), "until", { type: "date", value: filters.until });
-    const filterForm = h("form", { class: "filters", role: "search" }, status, number, from, until, h("div", { class: "actions" }, h("button", { type: "submit" }, t("messages.filter"))));
+    const words = field(t("messages.text_filter"), "q", { type: "search", value: filters.q, maxlength: "100", autocomplete: "off" });
+    const order = field(t("messages.order"), "order", { type: "select", value: filters.order, options: [["desc", t("messages.newest")], ["asc", t("messages.oldest")]] });
+    const filterForm = h("form", { class: "filters", role: "search" }, status, number, words, from, until, order, h("div", { class: "actions" }, h("button", { type: "submit" }, t("messages.filter"))));
     filterForm.addEventListener("submit", (e) => {
       e.preventDefault();
       filters.status = filterForm.elements.status.value;
       filters.to = filterForm.elements.to.value.trim();
       filters.from = filterForm.elements.from.value;
       filters.until = filterForm.elements.until.value;
+      filters.q = filterForm.elements.q.value.trim();
+      filters.order = filterForm.elements.order.value;
       const params = new URLSearchParams();
+      if (filters.q) params.set("q", filters.q);
+      if (filters.order === "asc") params.set("order", "asc");
       if (filters.status) params.set("status", filters.status);
       if (filters.to) params.set("to", filters.to);
       if (filters.from) params.set("from", filters.from);

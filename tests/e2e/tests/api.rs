@@ -458,6 +458,18 @@ fn the_message_log_lists_filters_and_pages_the_accounts_own_messages() {
     assert_eq!(app.get(&key, &format!("/v1/messages?batch_id={batch}")).json["messages"].as_array().unwrap().len(), 2);
     let one = app.get(&key, "/v1/messages?to=%2B46%2070%20123%2045%2063");
     assert_eq!(one.json["messages"][0]["text"], "two", "{}", one.text);
+    // Words in the text, any case, and oldest first, paged forward (issue 19).
+    let found = app.get(&key, "/v1/messages?q=TW");
+    let texts: Vec<&str> = found.json["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["two"], "{}", found.text);
+    assert_eq!(app.get(&other, "/v1/messages?q=one").json["messages"].as_array().unwrap().len(), 1, "someone else's, not this account's");
+    let oldest = app.get(&key, "/v1/messages?order=asc&limit=2");
+    let tos: Vec<&str> = oldest.json["messages"].as_array().unwrap().iter().map(|m| m["to"].as_str().unwrap()).collect();
+    assert_eq!(tos, ["+46701234561", "+46701234562"], "{}", oldest.text);
+    let later = app.get(&key, &format!("/v1/messages?order=asc&limit=2&cursor={}", oldest.json["next_cursor"].as_str().unwrap()));
+    assert_eq!(later.json["messages"][0]["to"], "+46701234563", "{}", later.text);
+    let bad = app.get(&key, "/v1/messages?order=sideways");
+    assert_eq!((bad.status, bad.json["error"]["name"].as_str()), (400, Some("InvalidSort")));
     // The sandbox reports delivery as soon as it has them: after the answer, not in it.
     for sent in [&first, &second] {
         for message in sent.json["messages"].as_array().unwrap() {

@@ -781,10 +781,7 @@ impl AccountListQuery {
         limit: Option<&str>,
         cursor: Option<&str>,
     ) -> Result<AccountListQuery, ApiError> {
-        let q = q.map(str::trim).filter(|q| !q.is_empty());
-        if q.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
-            return Err(bad_query(ErrorName::InvalidSearch, format!("q may be at most {MAX_SEARCH_CHARS} characters")));
-        }
+        let pattern = search_pattern(q)?;
         let (sort, minus) = match sort.map(|s| s.strip_prefix('-').map_or((s, false), |column| (column, true))) {
             Some((column, minus)) => (Some(column), minus),
             None => (None, false),
@@ -807,7 +804,7 @@ impl AccountListQuery {
         let after = page.after_checked(|p: &AccountPosition| {
             p.sort == sort.as_str() && p.desc == descending && matches!(p.value, SortValue::Number(_)) == sort.is_numeric()
         })?;
-        Ok(AccountListQuery { pattern: q.map(caseless_glob), sort, descending, page, after, status: None })
+        Ok(AccountListQuery { pattern, sort, descending, page, after, status: None })
     }
 
     /// Only the accounts with `status` (`?status=`; absent or empty: all).
@@ -820,6 +817,16 @@ impl AccountListQuery {
     pub fn position(&self, value: SortValue, id: &str) -> AccountPosition {
         AccountPosition { sort: self.sort.as_str().to_owned(), desc: self.descending, value, id: id.to_owned() }
     }
+}
+
+/// A list's `q` (the account lists, the message log): trimmed, at most MAX_SEARCH_CHARS
+/// (else 400 `InvalidSearch`), as a caseless GLOB pattern; none when empty.
+pub fn search_pattern(q: Option<&str>) -> Result<Option<String>, ApiError> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    if q.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(bad_query(ErrorName::InvalidSearch, format!("q may be at most {MAX_SEARCH_CHARS} characters")));
+    }
+    Ok(q.map(caseless_glob))
 }
 
 /// A SQLite GLOB pattern matching `needle` anywhere, without regard to case: each letter

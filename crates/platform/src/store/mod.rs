@@ -400,6 +400,10 @@ pub struct MessageFilter<'a> {
     /// Stored timestamps (see [`timestamp`]): created at or after / before.
     pub since: Option<&'a str>,
     pub until: Option<&'a str>,
+    /// A caseless GLOB pattern the text must match (domain::accounts::account::search_pattern).
+    pub text: Option<&'a str>,
+    /// Oldest first (the cursor then pages forward); newest first otherwise.
+    pub oldest_first: bool,
 }
 
 /// What happened to a status change someone asked for.
@@ -927,9 +931,11 @@ impl Messages<'_> {
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = ?1 AND deleted_at IS NULL \
                  AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR recipient = ?3) AND (?4 IS NULL OR batch_id = ?4) \
                  AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6) \
-                 AND (?7 IS NULL OR rowid < (SELECT rowid FROM messages WHERE id = ?7 AND account_id = ?1)) \
-                 AND (?9 IS NULL OR sender = ?9) \
-                 ORDER BY rowid DESC LIMIT ?8"
+                 AND (?7 IS NULL OR (CASE WHEN ?11 THEN rowid > (SELECT rowid FROM messages WHERE id = ?7 AND account_id = ?1) \
+                                          ELSE rowid < (SELECT rowid FROM messages WHERE id = ?7 AND account_id = ?1) END)) \
+                 AND (?9 IS NULL OR sender = ?9) AND (?10 IS NULL OR body GLOB ?10) \
+                 ORDER BY {order} LIMIT ?8",
+                order = if filter.oldest_first { "rowid ASC" } else { "rowid DESC" }
             ),
             &[
                 text(account_id),
@@ -941,6 +947,8 @@ impl Messages<'_> {
                 opt_text(before),
                 int(limit),
                 opt_text(filter.sender),
+                opt_text(filter.text),
+                int(filter.oldest_first as i64),
             ],
         ).await?;
         rows.rows.iter().map(message_from_row).collect()
