@@ -505,6 +505,8 @@ def test_a_staff_member_edits_the_company_and_sends_a_test_email(app, chromium):
         sign_in_first_time(page, "sam.settings@operator.example")
         # Settings is their only area: the console opens on its first page (Domains).
         page.wait_for_url(re.compile(r"/console/domains$"))
+        # The page is drawn after its address changes: the menu of the page drawn last.
+        page.get_by_role("heading", name="Domains", exact=True).wait_for()
         page.get_by_role("button", name="Menu").click()
         page.get_by_role("link", name="Settings", exact=True).click()
         page.get_by_role("heading", name="Settings", exact=True).wait_for()
