@@ -307,13 +307,8 @@ async fn update_account(req: Req) -> Reply {
     if body.credit_limit_minor.is_some_and(|l| !(0..=MAX_AMOUNT_MINOR).contains(&l)) {
         return Err(ApiError::malformed(format!("credit_limit_minor is 0 to {MAX_AMOUNT_MINOR}")));
     }
-    // A signup that is not approved stays blocked (the database guards it too): approve it.
     if body.blocked == Some(false) {
-        if let Some((approval, _)) = store.signup().approval(id).await? {
-            if !approval.is_approved() {
-                return Err(ApiError::named(409, ErrorName::ApprovalNotPossible, format!("the account's signup is {}: approve it instead of unblocking it", approval.as_str())));
-            }
-        }
+        platform::app::signup::may_unblock(&store, id).await?;
     }
     let change = AccountChange {
         credit_limit_minor: body.credit_limit_minor,

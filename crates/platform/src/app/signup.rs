@@ -251,6 +251,19 @@ pub async fn email_confirmed(store: &Store, account_id: &str, user_id: &str) -> 
     Ok(())
 }
 
+/// An account may be unblocked only once approved (the database guards it too): a signup
+/// that is not is approved instead (409 `ApprovalNotPossible`, saying so).
+pub async fn may_unblock(store: &Store, account_id: &str) -> Result<(), ApiError> {
+    match store.signup().approval(account_id).await? {
+        Some((approval, _)) if !approval.is_approved() => Err(ApiError::named(
+            409,
+            ErrorName::ApprovalNotPossible,
+            format!("the account's signup is {}: approve it instead of unblocking it", approval.as_str()),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The operator approves or rejects a signup (domain::accounts::signup::Approval::decide);
 /// an approved account is unblocked and its admins are told by e-mail.
 pub async fn decide(store: &Store, account_id: &str, decision: ApprovalDecision, actor: &Actor) -> Result<Approval, ApiError> {
